@@ -1,0 +1,245 @@
+//! Decoding: a parsed document (or each item of a `List`) is dispatched on
+//! `apiVersion` and `kind`, decoded into its k8s-openapi type, checked and
+//! lowered into records. Problems become located diagnostics.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net};
+use podnet_model::Source;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::document::RawDoc;
+use crate::lower::meta::{NameRule, object_meta};
+use crate::lower::records::{RawNamespace, RawPod, Record};
+use crate::lower::{netpol, pod, service, workload};
+use crate::path::{FieldPath, Seg};
+use crate::validate::Checker;
+
+/// What one document yielded.
+#[derive(Debug, Default)]
+pub struct DocOutcome {
+    /// Objects read.
+    pub records: Vec<Record>,
+    /// Problems found.
+    pub diags: Vec<Diagnostic>,
+    /// Objects skipped because of errors.
+    pub skipped: u32,
+    /// Objects of kinds podnet does not model: (apiVersion, kind, where).
+    pub ignored: Vec<(String, String, Source)>,
+    /// Whether some part of the document was not a Kubernetes object.
+    pub not_an_object: bool,
+}
+
+/// The kinds podnet reads, with the one apiVersion each is served as.
+const KINDS: [(&str, &str); 11] = [
+    ("v1", "Namespace"),
+    ("v1", "Pod"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "ReplicaSet"),
+    ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"),
+    ("v1", "ReplicationController"),
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("v1", "Service"),
+    ("networking.k8s.io/v1", "NetworkPolicy"),
+];
+
+/// Decodes one document.
+pub fn decode(doc: &RawDoc<'_>) -> DocOutcome {
+    let mut out = DocOutcome::default();
+    object(doc, &doc.value, FieldPath::root(), None, &mut out);
+    out
+}
+
+fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
+    v.get(key).and_then(Value::as_str)
+}
+
+fn object(doc: &RawDoc<'_>, value: &Value, base: FieldPath, item: Option<u32>, out: &mut DocOutcome) {
+    let (Some(kind), Some(api_version)) = (str_field(value, "kind"), str_field(value, "apiVersion")) else {
+        if value.is_object() && value.get("kind").is_some_and(Value::is_string) && KINDS.iter().any(|(_, k)| Some(*k) == str_field(value, "kind")) {
+            out.diags.push(doc.diag(Severity::Error, Some(base.key("apiVersion")), "`apiVersion` is required"));
+            out.skipped += 1;
+        } else {
+            out.not_an_object = true;
+        }
+        return;
+    };
+    let line = doc.locate(&base).map(|p| p.0);
+    let source = Source {
+        file: doc.file.name.clone(),
+        document: doc.index,
+        line,
+        item,
+    };
+    if let Some(items) = value.get("items").and_then(Value::as_array)
+        && (kind == "List" || kind.ends_with("List"))
+    {
+        list(doc, items, kind, api_version, &base, out);
+        return;
+    }
+    let served = KINDS.iter().find(|(_, k)| *k == kind).map(|(v, _)| *v);
+    match served {
+        Some(v) if v == api_version => decode_known(doc, value, kind, &base, source, out),
+        Some(v) => {
+            out.diags.push(
+                doc.diag(
+                    Severity::Error,
+                    Some(base.key("apiVersion")),
+                    format!("{kind} `{api_version}` is not served by Kubernetes; podnet reads {kind} as `{v}`"),
+                )
+                .with_help(format!("change apiVersion to `{v}` (kubectl convert can migrate old manifests)")),
+            );
+            out.skipped += 1;
+        }
+        None => out.ignored.push((api_version.to_owned(), kind.to_owned(), source)),
+    }
+}
+
+/// `kind: List` (what `kubectl get -o yaml` prints) and typed lists such as
+/// `PodList`, whose items may omit `kind` and `apiVersion`.
+fn list(doc: &RawDoc<'_>, items: &[Value], kind: &str, api_version: &str, base: &FieldPath, out: &mut DocOutcome) {
+    let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+    for (i, item) in items.iter().enumerate() {
+        let path = base.key("items").index(i);
+        let item_no = u32::try_from(i).ok();
+        match (item_kind, item.get("kind")) {
+            (Some(k), None) if item.is_object() => {
+                let mut filled = item.clone();
+                if let Some(obj) = filled.as_object_mut() {
+                    obj.insert("kind".into(), Value::String(k.to_owned()));
+                    obj.entry("apiVersion").or_insert_with(|| Value::String(api_version.to_owned()));
+                }
+                object(doc, &filled, path, item_no, out);
+            }
+            _ => object(doc, item, path, item_no, out),
+        }
+    }
+}
+
+/// Deserialises into `T`, reporting a type error with its field path.
+fn typed<T: DeserializeOwned>(doc: &RawDoc<'_>, value: &Value, base: &FieldPath, kind: &str, out: &mut DocOutcome) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(value) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let path = base.join(&label_keys(FieldPath::from_serde(e.path())));
+            let name = value
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Value::as_str)
+                .unwrap_or("?");
+            let mut d = doc
+                .diag(Severity::Error, Some(path), e.into_inner().to_string())
+                .with_object(format!("{kind} {name}"));
+            if let Some(help) = type_help(&d.message) {
+                d = d.with_help(help);
+            }
+            out.diags.push(d);
+            out.skipped += 1;
+            None
+        }
+    }
+}
+
+/// serde reports map keys like fields; keep them as keys (they print as
+/// `[key]` when not plain identifiers).
+fn label_keys(p: FieldPath) -> FieldPath {
+    p.segments().iter().fold(FieldPath::root(), |acc, s| match s {
+        Seg::Key(k) => acc.key(k),
+        Seg::Index(i) => acc.index(*i),
+    })
+}
+
+fn type_help(message: &str) -> Option<&'static str> {
+    if message.contains("invalid type: boolean") && message.contains("expected a string") {
+        return Some("YAML 1.1 reads unquoted yes/no/on/off/y/n as booleans, as kubectl does; quote the value");
+    }
+    if message.contains("invalid type: integer") && message.contains("expected a string") {
+        return Some("quote the value to make it a string");
+    }
+    None
+}
+
+fn decode_known(doc: &RawDoc<'_>, value: &Value, kind: &str, base: &FieldPath, source: Source, out: &mut DocOutcome) {
+    let mut c = Checker::default();
+    let name = value
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("?")
+        .to_owned();
+    let ns = value
+        .get("metadata")
+        .and_then(|m| m.get("namespace"))
+        .and_then(Value::as_str);
+    let record: Option<Record> = match kind {
+        "Namespace" => typed::<core::Namespace>(doc, value, base, kind, out).map(|n| {
+            let info = object_meta(&n.metadata, NameRule::Label, false, base, &mut c);
+            Record::Namespace(RawNamespace {
+                name: info.name,
+                labels: info.labels,
+                source,
+            })
+        }),
+        "Pod" => typed::<core::Pod>(doc, value, base, kind, out).map(|p| {
+            let info = object_meta(&p.metadata, NameRule::Subdomain, true, base, &mut c);
+            let shape = pod::pod_shape(p.spec.as_ref(), info.labels, &base.key("spec"), &mut c);
+            let ips = pod::pod_ips(p.status.as_ref(), base, &mut c);
+            let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+            Record::Pod(RawPod {
+                namespace: info.namespace.unwrap_or_default(),
+                name: info.name,
+                shape,
+                ips,
+                owner: info.owner,
+                source,
+                terminated: matches!(phase, Some("Succeeded" | "Failed")),
+            })
+        }),
+        "Deployment" => typed::<apps::Deployment>(doc, value, base, kind, out)
+            .and_then(|d| workload::deployment(&d, base, source, &mut c))
+            .map(Record::Controller),
+        "ReplicaSet" => typed::<apps::ReplicaSet>(doc, value, base, kind, out)
+            .and_then(|r| workload::replica_set(&r, base, source, &mut c))
+            .map(Record::Controller),
+        "StatefulSet" => typed::<apps::StatefulSet>(doc, value, base, kind, out)
+            .and_then(|s| workload::stateful_set(&s, base, source, &mut c))
+            .map(Record::Controller),
+        "DaemonSet" => typed::<apps::DaemonSet>(doc, value, base, kind, out)
+            .and_then(|d| workload::daemon_set(&d, base, source, &mut c))
+            .map(Record::Controller),
+        "ReplicationController" => typed::<core::ReplicationController>(doc, value, base, kind, out)
+            .and_then(|r| workload::replication_controller(&r, base, source, &mut c))
+            .map(Record::Controller),
+        "Job" => typed::<batch::Job>(doc, value, base, kind, out)
+            .and_then(|j| workload::job(&j, base, source, &mut c))
+            .map(Record::Controller),
+        "CronJob" => typed::<batch::CronJob>(doc, value, base, kind, out)
+            .and_then(|j| workload::cron_job(&j, base, source, &mut c))
+            .map(Record::Controller),
+        "Service" => typed::<core::Service>(doc, value, base, kind, out)
+            .map(|s| Record::Service(service::service(&s, base, source, &mut c))),
+        "NetworkPolicy" => typed::<net::NetworkPolicy>(doc, value, base, kind, out).map(|np| {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            Record::Policy(netpol::network_policy(&np, base, source, &line_of, &mut c))
+        }),
+        _ => None,
+    };
+    let object = match ns {
+        Some(ns) if kind != "Namespace" => format!("{kind} {ns}/{name}"),
+        _ => format!("{kind} {name}"),
+    };
+    for (path, message) in c.warnings {
+        out.diags.push(doc.diag(Severity::Warning, Some(path), message).with_object(object.clone()));
+    }
+    if c.errors.is_empty() {
+        out.records.extend(record);
+    } else {
+        for (path, message) in c.errors {
+            out.diags.push(doc.diag(Severity::Error, Some(path), message).with_object(object.clone()));
+        }
+        out.skipped += 1;
+    }
+}

@@ -1,0 +1,214 @@
+//! Documents: one parsed YAML or JSON document with where it came from, and
+//! the means to turn a field path into a located diagnostic.
+
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::input::SourceFile;
+use crate::lines::LineMap;
+use crate::path::FieldPath;
+use crate::split::split_yaml;
+use crate::yaml::parse_documents;
+
+/// One document of a file.
+#[derive(Debug)]
+pub struct RawDoc<'f> {
+    /// The file it is in.
+    pub file: &'f SourceFile,
+    /// 1-based index in the file.
+    pub index: u32,
+    /// 1-based line of its root node.
+    pub line: u32,
+    /// The content.
+    pub value: Value,
+    text: &'f str,
+    first_line: u32,
+    ordinal: usize,
+    lines: OnceLock<LineMap>,
+}
+
+impl RawDoc<'_> {
+    /// Line and column of `path` (or its nearest ancestor) in the file.
+    pub fn locate(&self, path: &FieldPath) -> Option<(u32, u32)> {
+        if path.is_root() {
+            return Some((self.line, 1));
+        }
+        self.lines
+            .get_or_init(|| LineMap::build(self.text, self.first_line, self.ordinal))
+            .locate(path)
+    }
+
+    /// A diagnostic about `path` of this document.
+    pub fn diag(&self, severity: Severity, path: Option<FieldPath>, message: impl Into<String>) -> Diagnostic {
+        let pos = path.as_ref().map_or(Some((self.line, 1)), |p| self.locate(p));
+        let mut d = Diagnostic::new(severity, message);
+        d.location = Some(Location {
+            file: self.file.name.clone(),
+            document: Some(self.index),
+            path: path.filter(|p| !p.is_root()),
+            line: pos.map(|p| p.0),
+            column: pos.map(|p| p.1),
+        });
+        d.file_text = Some(self.file.text.clone());
+        d
+    }
+}
+
+/// A document, or the error that kept it from being read.
+pub type DocResult<'f> = Result<RawDoc<'f>, Diagnostic>;
+
+/// Whether the text is JSON (the first non-blank character opens an object
+/// or array), as kubectl's YAMLOrJSONDecoder decides.
+fn looks_like_json(text: &str) -> bool {
+    matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+}
+
+/// Parses every document of a file, in order.
+pub fn parse_file(file: &SourceFile) -> Vec<DocResult<'_>> {
+    if looks_like_json(&file.text) {
+        parse_json(file)
+    } else {
+        parse_yaml(file)
+    }
+}
+
+fn file_diag(file: &SourceFile, index: u32, line: u32, column: u32, message: String) -> Diagnostic {
+    let mut d = Diagnostic::new(Severity::Error, message);
+    d.location = Some(Location {
+        file: file.name.clone(),
+        document: Some(index),
+        path: None,
+        line: Some(line),
+        column: Some(column),
+    });
+    d.file_text = Some(file.text.clone());
+    d
+}
+
+fn parse_yaml(file: &SourceFile) -> Vec<DocResult<'_>> {
+    let chunks = split_yaml(&file.text);
+    let parsed: Vec<_> = chunks
+        .par_iter()
+        .map(|c| (c, parse_documents(c.text, c.first_line)))
+        .collect();
+    let mut out = Vec::with_capacity(parsed.len());
+    let mut index = 0u32;
+    for (chunk, result) in parsed {
+        match result {
+            Ok(docs) => {
+                for (ordinal, doc) in docs.into_iter().enumerate() {
+                    index += 1;
+                    out.push(Ok(RawDoc {
+                        file,
+                        index,
+                        line: doc.line,
+                        value: doc.value,
+                        text: chunk.text,
+                        first_line: chunk.first_line,
+                        ordinal,
+                        lines: OnceLock::new(),
+                    }));
+                }
+            }
+            Err(e) => {
+                index += 1;
+                out.push(Err(file_diag(
+                    file,
+                    index,
+                    e.line,
+                    e.column,
+                    format!("invalid YAML: {}", e.message),
+                )
+                .with_help("the document was skipped; fix the syntax and run again")));
+            }
+        }
+    }
+    out
+}
+
+fn parse_json(file: &SourceFile) -> Vec<DocResult<'_>> {
+    let text: &str = &file.text;
+    let mut out = Vec::new();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+    let mut index = 0u32;
+    loop {
+        let before = stream.byte_offset();
+        let Some(next) = stream.next() else { break };
+        index += 1;
+        match next {
+            Ok(value) => {
+                let after = stream.byte_offset();
+                let skipped = text[before..after].len() - text[before..after].trim_start().len();
+                let start = before + skipped;
+                let first_line = line_at(text, start);
+                out.push(Ok(RawDoc {
+                    file,
+                    index,
+                    line: first_line,
+                    value,
+                    text: &text[start..after],
+                    first_line,
+                    ordinal: 0,
+                    lines: OnceLock::new(),
+                }));
+            }
+            Err(e) => {
+                let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
+                let column = u32::try_from(e.column()).unwrap_or(u32::MAX);
+                out.push(Err(file_diag(file, index, line, column, format!("invalid JSON: {e}"))
+                    .with_help("the rest of the file was skipped; fix the syntax and run again")));
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn line_at(text: &str, byte: usize) -> u32 {
+    let n = text.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count() + 1;
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile {
+            name: "t.yaml".into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn a_broken_yaml_document_does_not_hide_the_others() {
+        let f = file("a: 1\n---\nb: [\n---\nc: 3\n");
+        let docs = parse_file(&f);
+        assert_eq!(docs.len(), 3);
+        assert!(docs[0].is_ok());
+        let err = docs[1].as_ref().unwrap_err();
+        assert_eq!(err.location.as_ref().unwrap().document, Some(2));
+        let c = docs[2].as_ref().unwrap();
+        assert_eq!((c.index, c.line), (3, 5));
+    }
+
+    #[test]
+    fn json_streams_with_lines() {
+        let f = file("{\"a\": 1}\n\n{\"b\":\n  {\"c\": 2}}\n");
+        let docs = parse_file(&f);
+        let d = docs[1].as_ref().unwrap();
+        assert_eq!((d.index, d.line), (2, 3));
+        assert_eq!(d.locate(&FieldPath::fields("b.c")).map(|p| p.0), Some(4));
+    }
+
+    #[test]
+    fn locate_in_yaml() {
+        let f = file("x: 1\n---\nspec:\n  a:\n    b: 2\n");
+        let docs = parse_file(&f);
+        let d = docs[1].as_ref().unwrap();
+        assert_eq!(d.locate(&FieldPath::fields("spec.a.b")), Some((5, 5)));
+    }
+}

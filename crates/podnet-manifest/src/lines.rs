@@ -1,0 +1,152 @@
+//! Finding the line of a field: a map from field paths to positions, built by
+//! re-reading one document's text. Built only when needed (an error to
+//! report, or a policy whose rules explain should point at).
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser};
+
+use crate::path::{FieldPath, Seg};
+
+/// Positions (1-based line and column in the file) of every node of one document.
+#[derive(Clone, Debug, Default)]
+pub struct LineMap {
+    positions: HashMap<Vec<Seg>, (u32, u32)>,
+}
+
+enum Frame {
+    Seq(usize),
+    Map(Option<(String, (u32, u32))>),
+    /// A collection used as a mapping key: its content has no path.
+    Skip,
+}
+
+impl LineMap {
+    /// Reads document number `ordinal` (0-based) of `text`, whose first line
+    /// is line `first_line` of the file. Unparseable text gives what was read
+    /// before the error.
+    pub fn build(text: &str, first_line: u32, ordinal: usize) -> LineMap {
+        let mut positions = HashMap::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut path: Vec<Seg> = Vec::new();
+        let mut doc: Option<usize> = None;
+        let offset = first_line.saturating_sub(1);
+        for event in Parser::new_from_str(text) {
+            let Ok((event, span)) = event else { break };
+            let pos = (
+                u32::try_from(span.start.line()).unwrap_or(u32::MAX) + offset,
+                u32::try_from(span.start.col()).unwrap_or(u32::MAX) + 1,
+            );
+            if let Event::DocumentStart(_) = event {
+                doc = Some(doc.map_or(0, |d| d + 1));
+                continue;
+            }
+            if doc != Some(ordinal) {
+                if doc.is_some_and(|d| d > ordinal) {
+                    break;
+                }
+                continue;
+            }
+            let opens = matches!(event, Event::SequenceStart(..) | Event::MappingStart(..));
+            let is_node = opens || matches!(event, Event::Scalar(..) | Event::Alias(_));
+            if matches!(event, Event::SequenceEnd | Event::MappingEnd) {
+                // Every collection but the root and skipped keys added a step.
+                if !matches!(stack.pop(), Some(Frame::Skip) | None) && !stack.is_empty() {
+                    path.pop();
+                }
+                continue;
+            }
+            if !is_node {
+                continue;
+            }
+            // Where does this node sit?
+            let seg = match stack.last_mut() {
+                Some(Frame::Skip) => {
+                    if opens {
+                        stack.push(Frame::Skip);
+                    }
+                    continue;
+                }
+                Some(Frame::Map(key @ None)) => {
+                    // This node is a key.
+                    match event {
+                        Event::Scalar(text, ..) => *key = Some((text.into_owned(), pos)),
+                        _ => {
+                            *key = Some((String::new(), pos));
+                            if opens {
+                                stack.push(Frame::Skip);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                Some(Frame::Map(key)) => {
+                    let (name, key_pos) = key.take().unwrap_or_default();
+                    positions.insert(
+                        path.iter().cloned().chain([Seg::Key(name.clone())]).collect(),
+                        key_pos,
+                    );
+                    Some(Seg::Key(name))
+                }
+                Some(Frame::Seq(next)) => {
+                    let seg = Seg::Index(*next);
+                    *next += 1;
+                    positions.insert(path.iter().cloned().chain([seg.clone()]).collect(), pos);
+                    Some(seg)
+                }
+                None => {
+                    positions.insert(Vec::new(), pos);
+                    None
+                }
+            };
+            if opens {
+                stack.push(match event {
+                    Event::SequenceStart(..) => Frame::Seq(0),
+                    _ => Frame::Map(None),
+                });
+                if let Some(seg) = seg {
+                    path.push(seg);
+                }
+            }
+        }
+        LineMap { positions }
+    }
+
+    /// The position of `path`, or of its deepest existing ancestor.
+    pub fn locate(&self, path: &FieldPath) -> Option<(u32, u32)> {
+        let segs = path.segments();
+        (0..=segs.len())
+            .rev()
+            .find_map(|n| self.positions.get(&segs[..n]).copied())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "apiVersion: v1\nkind: NetworkPolicy\nspec:\n  ingress:\n  - from:\n    - podSelector: {}\n    ports:\n    - port: 80\n      endPort: 70\n";
+
+    #[test]
+    fn locates_nested_fields() {
+        let m = LineMap::build(DOC, 1, 0);
+        let p = FieldPath::fields("spec.ingress").index(0).key("ports").index(0).key("endPort");
+        assert_eq!(m.locate(&p), Some((9, 7)));
+        let from = FieldPath::fields("spec.ingress").index(0).key("from").index(0);
+        assert_eq!(m.locate(&from).map(|p| p.0), Some(6));
+    }
+
+    #[test]
+    fn missing_fields_fall_back_to_the_nearest_ancestor() {
+        let m = LineMap::build(DOC, 20, 0);
+        let p = FieldPath::fields("spec.ingress").index(0).key("nothere");
+        assert_eq!(m.locate(&p).map(|p| p.0), Some(24));
+    }
+
+    #[test]
+    fn picks_the_requested_document() {
+        let m = LineMap::build("a: 1\n---\nb: 2\n", 1, 1);
+        assert_eq!(m.locate(&FieldPath::fields("b")).map(|p| p.0), Some(3));
+        assert_eq!(m.locate(&FieldPath::fields("a")).map(|p| p.0), Some(3));
+    }
+}

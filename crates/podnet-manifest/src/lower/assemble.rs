@@ -1,0 +1,352 @@
+//! Assembly: records from every document become one [`Cluster`]. Namespaces
+//! get ids, pods are grouped under their top owner, workloads without live
+//! pods get pods from their templates, and labels and port tables are
+//! interned.
+
+use std::collections::{BTreeMap, HashMap};
+
+use podnet_model::cluster::NAMESPACE_NAME_LABEL;
+use podnet_model::{
+    Cluster, ContainerPort, LabelSetId, Labels, Namespace, NsId, Pod, PodId, PodOrigin,
+    PortTableId, Source, Workload, WorkloadId, WorkloadKind,
+};
+
+use super::records::{OwnerRef, PerPodLabels, PodShape, RawController, RawPod, Record};
+use crate::diagnostic::{Diagnostic, Location, Severity};
+
+/// Labels a controller sets per pod or per revision: pods of one workload
+/// that differ only in these are not "different" for the split warning.
+const PER_POD_LABELS: [&str; 8] = [
+    "pod-template-hash",
+    "controller-revision-hash",
+    "pod-template-generation",
+    "statefulset.kubernetes.io/pod-name",
+    "apps.kubernetes.io/pod-index",
+    "batch.kubernetes.io/job-completion-index",
+    "controller-uid",
+    "batch.kubernetes.io/controller-uid",
+];
+
+/// Longest ownerReference chain followed (guards against cycles).
+const MAX_OWNER_DEPTH: usize = 16;
+
+/// A workload's key: namespace, kind, name.
+type Key = (String, String, String);
+
+/// Collects records, then builds the cluster.
+#[derive(Default)]
+pub struct Assembler {
+    namespaces: BTreeMap<String, super::records::RawNamespace>,
+    controllers: Vec<RawController>,
+    pods: Vec<RawPod>,
+    policies: Vec<super::records::PendingPolicy>,
+    services: Vec<super::records::PendingService>,
+    seen: HashMap<Key, Source>,
+    diags: Vec<Diagnostic>,
+}
+
+fn source_location(s: &Source) -> Location {
+    Location {
+        file: s.file.clone(),
+        document: Some(s.document),
+        path: None,
+        line: s.line,
+        column: None,
+    }
+}
+
+impl Assembler {
+    /// Adds one record. A later object with the same kind, namespace and
+    /// name replaces the earlier one, as a second `kubectl apply` would.
+    pub fn add(&mut self, record: Record) {
+        let (key, source) = match &record {
+            Record::Namespace(n) => ((String::new(), "Namespace".into(), n.name.clone()), &n.source),
+            Record::Controller(c) => ((c.namespace.clone(), c.kind.as_str().into(), c.name.clone()), &c.source),
+            Record::Pod(p) => ((p.namespace.clone(), "Pod".into(), p.name.clone()), &p.source),
+            Record::Policy(p) => ((p.namespace.clone(), "NetworkPolicy".into(), p.policy.meta.name.clone()), &p.policy.meta.source),
+            Record::Service(s) => ((s.namespace.clone(), "Service".into(), s.service.meta.name.clone()), &s.service.meta.source),
+        };
+        if let Some(earlier) = self.seen.insert(key.clone(), source.clone()) {
+            let (ns, kind, name) = &key;
+            let what = if ns.is_empty() { format!("{kind} {name}") } else { format!("{kind} {ns}/{name}") };
+            let mut d = Diagnostic::new(
+                Severity::Warning,
+                format!("{what} is defined twice; this definition replaces the one at {earlier}"),
+            );
+            d.location = Some(source_location(source));
+            self.diags.push(d);
+            self.remove(&key);
+        }
+        match record {
+            Record::Namespace(n) => {
+                self.namespaces.insert(n.name.clone(), n);
+            }
+            Record::Controller(c) => self.controllers.push(c),
+            Record::Pod(p) => self.pods.push(p),
+            Record::Policy(p) => self.policies.push(p),
+            Record::Service(s) => self.services.push(s),
+        }
+    }
+
+    fn remove(&mut self, (ns, kind, name): &Key) {
+        match kind.as_str() {
+            "Namespace" => {
+                self.namespaces.remove(name);
+            }
+            "Pod" => self.pods.retain(|p| !(p.namespace == *ns && p.name == *name)),
+            "NetworkPolicy" => self.policies.retain(|p| !(p.namespace == *ns && p.policy.meta.name == *name)),
+            "Service" => self.services.retain(|s| !(s.namespace == *ns && s.service.meta.name == *name)),
+            _ => self
+                .controllers
+                .retain(|c| !(c.namespace == *ns && c.kind.as_str() == kind && c.name == *name)),
+        }
+    }
+
+    /// Builds the cluster; returns it with the assembly's diagnostics.
+    pub fn finish(self) -> (Cluster, Vec<Diagnostic>) {
+        let Assembler {
+            namespaces: declared,
+            controllers,
+            pods: raw_pods,
+            mut policies,
+            mut services,
+            diags,
+            ..
+        } = self;
+        let mut b = Builder {
+            cluster: Cluster::default(),
+            label_ids: HashMap::new(),
+            port_ids: HashMap::new(),
+            diags,
+        };
+
+        // Namespaces: declared ones and every one an object lives in.
+        let mut names: BTreeMap<String, Option<Source>> =
+            declared.iter().map(|(n, raw)| (n.clone(), Some(raw.source.clone()))).collect();
+        let referenced = controllers.iter().map(|c| &c.namespace)
+            .chain(raw_pods.iter().map(|p| &p.namespace))
+            .chain(policies.iter().map(|p| &p.namespace))
+            .chain(services.iter().map(|s| &s.namespace));
+        for ns in referenced {
+            names.entry(ns.clone()).or_insert(None);
+        }
+        let mut ns_ids = HashMap::new();
+        for (i, (name, source)) in names.into_iter().enumerate() {
+            let mut labels = declared.get(&name).map(|n| n.labels.clone()).unwrap_or_default();
+            labels.insert(NAMESPACE_NAME_LABEL, name.clone());
+            ns_ids.insert(name.clone(), NsId::from_index(i));
+            b.cluster.namespaces.push(Namespace {
+                name,
+                labels,
+                declared: source,
+            });
+        }
+
+        // Owner chains.
+        let by_key: HashMap<Key, usize> = controllers
+            .iter()
+            .enumerate()
+            .map(|(i, c)| ((c.namespace.clone(), c.kind.as_str().to_owned(), c.name.clone()), i))
+            .collect();
+        let top_of = |ns: &str, start: Key| -> Key {
+            let mut key = start;
+            for _ in 0..MAX_OWNER_DEPTH {
+                let Some(owner) = by_key.get(&key).and_then(|&i| controllers[i].owner.as_ref()) else {
+                    break;
+                };
+                key = (ns.to_owned(), owner.kind.clone(), owner.name.clone());
+            }
+            key
+        };
+
+        let mut groups: BTreeMap<(String, String, String), Group> = BTreeMap::new();
+        for (i, c) in controllers.iter().enumerate() {
+            let (ns, kind, name) = top_of(&c.namespace, (c.namespace.clone(), c.kind.as_str().to_owned(), c.name.clone()));
+            groups.entry((ns, name, kind)).or_default().controllers.push(i);
+        }
+        for (i, p) in raw_pods.iter().enumerate() {
+            if p.terminated {
+                continue;
+            }
+            let start = pod_owner(p, &by_key);
+            let (ns, kind, name) = match start {
+                Some(owner) => top_of(&p.namespace, (p.namespace.clone(), owner.kind, owner.name)),
+                None => (p.namespace.clone(), "Pod".to_owned(), p.name.clone()),
+            };
+            groups.entry((ns, name, kind)).or_default().pods.push(i);
+        }
+
+        for ((ns, name, kind), group) in groups {
+            let Some(&ns_id) = ns_ids.get(&ns) else { continue };
+            let wid = WorkloadId::from_index(b.cluster.workloads.len());
+            let key = (ns.clone(), kind.clone(), name.clone());
+            let top = by_key.get(&key).map(|&i| &controllers[i]);
+            let source = match (top, kind.as_str()) {
+                (Some(c), _) => Some(c.source.clone()),
+                (None, "Pod") => group.pods.first().map(|&i| raw_pods[i].source.clone()),
+                _ => None,
+            };
+            b.cluster.workloads.push(Workload {
+                kind: WorkloadKind::from_kind(&kind),
+                namespace: ns_id,
+                name: name.clone(),
+                source,
+                pods: Vec::new(),
+                replicas: top.and_then(|c| c.declared_replicas),
+            });
+            if group.pods.is_empty() {
+                // Template pods: the top owner's when it is in the input,
+                // otherwise each present descendant's (old ReplicaSets of a
+                // missing Deployment have 0 replicas and add nothing).
+                let sources: Vec<&RawController> = match top {
+                    Some(c) => vec![c],
+                    None => group.controllers.iter().map(|&i| &controllers[i]).collect(),
+                };
+                for c in sources {
+                    b.template_pods(wid, ns_id, c);
+                }
+            } else {
+                let mut live: Vec<&RawPod> = group.pods.iter().map(|&i| &raw_pods[i]).collect();
+                live.sort_by(|a, z| a.name.cmp(&z.name));
+                for p in live {
+                    b.push_pod(wid, ns_id, p.name.clone(), &p.shape, p.shape.labels.clone(), p.ips.clone(), PodOrigin::Object(p.source.clone()));
+                }
+            }
+            b.warn_if_split(wid);
+        }
+
+        for p in &mut policies {
+            if let Some(&id) = ns_ids.get(&p.namespace) {
+                p.policy.namespace = id;
+            }
+        }
+        for s in &mut services {
+            if let Some(&id) = ns_ids.get(&s.namespace) {
+                s.service.namespace = id;
+            }
+        }
+        b.cluster.policies = policies.into_iter().map(|p| p.policy).collect();
+        b.cluster.services = services.into_iter().map(|s| s.service).collect();
+        (b.cluster, b.diags)
+    }
+}
+
+/// The controller a pod belongs to, by its ownerReference. Mirror pods
+/// (owned by their Node) are bare pods. A ReplicaSet missing from the input
+/// whose name is `<deployment>-<pod-template-hash>` is resolved to that
+/// Deployment, as the Deployment controller names them.
+fn pod_owner(p: &RawPod, present: &HashMap<Key, usize>) -> Option<OwnerRef> {
+    let owner = p.owner.clone()?;
+    if owner.kind == "Node" {
+        return None;
+    }
+    if owner.kind == "ReplicaSet"
+        && !present.contains_key(&(p.namespace.clone(), owner.kind.clone(), owner.name.clone()))
+        && let Some(hash) = p.shape.labels.get("pod-template-hash")
+        && let Some(deployment) = owner.name.strip_suffix(&format!("-{hash}"))
+    {
+        return Some(OwnerRef {
+            kind: "Deployment".to_owned(),
+            name: deployment.to_owned(),
+        });
+    }
+    Some(owner)
+}
+
+#[derive(Default)]
+struct Group {
+    controllers: Vec<usize>,
+    pods: Vec<usize>,
+}
+
+struct Builder {
+    cluster: Cluster,
+    label_ids: HashMap<Labels, LabelSetId>,
+    port_ids: HashMap<Vec<ContainerPort>, PortTableId>,
+    diags: Vec<Diagnostic>,
+}
+
+impl Builder {
+    fn template_pods(&mut self, wid: WorkloadId, ns: NsId, c: &RawController) {
+        for ordinal in 0..c.pod_count {
+            let mut labels = c.template.labels.clone();
+            let name = match c.per_pod {
+                PerPodLabels::StatefulSet { first } => {
+                    let index = first.saturating_add(ordinal);
+                    let name = format!("{}-{index}", c.name);
+                    labels.insert("statefulset.kubernetes.io/pod-name", name.clone());
+                    labels.insert("apps.kubernetes.io/pod-index", index.to_string());
+                    name
+                }
+                PerPodLabels::Job => {
+                    labels.insert("batch.kubernetes.io/job-name", c.name.clone());
+                    labels.insert("job-name", c.name.clone());
+                    format!("{}-{ordinal}", c.name)
+                }
+                PerPodLabels::None => format!("{}-{ordinal}", c.name),
+            };
+            self.push_pod(wid, ns, name, &c.template, labels, Vec::new(), PodOrigin::Template { ordinal });
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn push_pod(&mut self, wid: WorkloadId, ns: NsId, name: String, shape: &PodShape, labels: Labels, ips: Vec<std::net::IpAddr>, origin: PodOrigin) {
+        let next_label = LabelSetId::from_index(self.label_ids.len());
+        let labels_id = *self.label_ids.entry(labels.clone()).or_insert_with(|| {
+            self.cluster.label_sets.push(labels);
+            next_label
+        });
+        let next_ports = PortTableId::from_index(self.port_ids.len());
+        let ports_id = *self.port_ids.entry(shape.ports.clone()).or_insert_with(|| {
+            self.cluster.port_tables.push(shape.ports.clone());
+            next_ports
+        });
+        let pid = PodId::from_index(self.cluster.pods.len());
+        self.cluster.pods.push(Pod {
+            name,
+            namespace: ns,
+            workload: wid,
+            labels: labels_id,
+            ports: ports_id,
+            ips,
+            host_network: shape.host_network,
+            node_name: shape.node_name.clone(),
+            origin,
+        });
+        self.cluster.workloads[wid.index()].pods.push(pid);
+    }
+
+    /// Pods of one workload whose labels differ (beyond per-pod labels) are
+    /// analysed separately and reported together: the workload's connections
+    /// are the union of its pods'. Say so.
+    fn warn_if_split(&mut self, wid: WorkloadId) {
+        let w = &self.cluster.workloads[wid.index()];
+        let mut distinct: Vec<Labels> = w
+            .pods
+            .iter()
+            .map(|&p| {
+                self.cluster.label_sets[self.cluster.pods[p.index()].labels.index()]
+                    .without(|k| PER_POD_LABELS.contains(&k))
+            })
+            .collect();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() < 2 {
+            return;
+        }
+        let shown: Vec<String> = distinct.iter().map(|l| format!("{{{l}}}")).collect();
+        let mut d = Diagnostic::new(
+            Severity::Warning,
+            format!(
+                "pods of {} {} have {} different label sets ({}); podnet reports the union of their connections",
+                w.kind.as_str(),
+                self.cluster.workload_name(wid),
+                distinct.len(),
+                shown.join(", ")
+            ),
+        )
+        .with_help("a rollout in progress? `podnet explain` shows each pod's verdict");
+        d.location = w.source.as_ref().map(source_location);
+        self.diags.push(d);
+    }
+}

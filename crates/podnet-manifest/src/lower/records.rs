@@ -1,0 +1,130 @@
+//! Records: what one document contributes to the cluster, before namespaces
+//! get ids and pods are grouped under their top owners.
+
+use std::net::IpAddr;
+
+use podnet_model::{ContainerPort, Labels, NetworkPolicy, Service, Source, WorkloadKind};
+
+/// The network-relevant part of a pod spec.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodShape {
+    /// Pod labels.
+    pub labels: Labels,
+    /// Container ports (containers and restartable init containers).
+    pub ports: Vec<ContainerPort>,
+    /// `spec.hostNetwork`.
+    pub host_network: bool,
+    /// `spec.nodeName`.
+    pub node_name: Option<String>,
+}
+
+/// The controlling owner named by `metadata.ownerReferences`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnerRef {
+    /// Owner kind.
+    pub kind: String,
+    /// Owner name (same namespace).
+    pub name: String,
+}
+
+/// Labels a controller adds to each pod it creates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PerPodLabels {
+    /// None podnet can predict (Deployment's `pod-template-hash` is a hash).
+    None,
+    /// StatefulSet: `statefulset.kubernetes.io/pod-name` and
+    /// `apps.kubernetes.io/pod-index`, ordinals from `first`.
+    StatefulSet {
+        /// `spec.ordinals.start`.
+        first: u32,
+    },
+    /// Job: `batch.kubernetes.io/job-name` and `job-name`.
+    Job,
+}
+
+/// A Namespace object.
+#[derive(Clone, Debug)]
+pub struct RawNamespace {
+    /// Name.
+    pub name: String,
+    /// Labels, including `kubernetes.io/metadata.name`.
+    pub labels: Labels,
+    /// Where it was declared.
+    pub source: Source,
+}
+
+/// A pod controller (Deployment, ReplicaSet, StatefulSet, DaemonSet,
+/// ReplicationController, Job, CronJob).
+#[derive(Clone, Debug)]
+pub struct RawController {
+    /// Kind.
+    pub kind: WorkloadKind,
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Where it was declared.
+    pub source: Source,
+    /// Its pod template.
+    pub template: PodShape,
+    /// How many pods the template makes.
+    pub pod_count: u32,
+    /// `spec.replicas` as written.
+    pub declared_replicas: Option<u32>,
+    /// Its controlling owner.
+    pub owner: Option<OwnerRef>,
+    /// Labels it adds per pod.
+    pub per_pod: PerPodLabels,
+}
+
+/// A Pod object.
+#[derive(Clone, Debug)]
+pub struct RawPod {
+    /// Namespace.
+    pub namespace: String,
+    /// Name.
+    pub name: String,
+    /// Labels, ports, host network.
+    pub shape: PodShape,
+    /// `status.podIPs`/`podIP`.
+    pub ips: Vec<IpAddr>,
+    /// Its controlling owner.
+    pub owner: Option<OwnerRef>,
+    /// Where it was read.
+    pub source: Source,
+    /// Whether it has terminated (phase Succeeded or Failed).
+    pub terminated: bool,
+}
+
+/// A NetworkPolicy whose namespace id is not known yet.
+#[derive(Clone, Debug)]
+pub struct PendingPolicy {
+    /// Namespace name.
+    pub namespace: String,
+    /// The policy; its `namespace` id is set on assembly.
+    pub policy: NetworkPolicy,
+}
+
+/// A Service whose namespace id is not known yet.
+#[derive(Clone, Debug)]
+pub struct PendingService {
+    /// Namespace name.
+    pub namespace: String,
+    /// The service; its `namespace` id is set on assembly.
+    pub service: Service,
+}
+
+/// What one object contributes.
+#[derive(Clone, Debug)]
+pub enum Record {
+    /// A Namespace.
+    Namespace(RawNamespace),
+    /// A pod controller.
+    Controller(RawController),
+    /// A Pod.
+    Pod(RawPod),
+    /// A NetworkPolicy.
+    Policy(PendingPolicy),
+    /// A Service.
+    Service(PendingService),
+}

@@ -1,0 +1,63 @@
+//! Validation as the API server does it, for every field podnet reads.
+//! Checks collect problems with their field paths; the decoder turns them
+//! into located diagnostics and skips the document when there are errors.
+
+pub mod addresses;
+pub mod names;
+pub mod selector;
+
+use std::collections::BTreeMap;
+
+use podnet_model::Labels;
+
+use crate::path::FieldPath;
+
+/// Problems found in one object.
+#[derive(Debug, Default)]
+pub struct Checker {
+    /// Problems the API server rejects: the object is skipped.
+    pub errors: Vec<(FieldPath, String)>,
+    /// Problems the API server accepts with a warning (or podnet notes).
+    pub warnings: Vec<(FieldPath, String)>,
+}
+
+impl Checker {
+    /// Records an error at `path`.
+    pub fn error(&mut self, path: FieldPath, message: impl Into<String>) {
+        self.errors.push((path, message.into()));
+    }
+
+    /// Records a warning at `path`.
+    pub fn warn(&mut self, path: FieldPath, message: impl Into<String>) {
+        self.warnings.push((path, message.into()));
+    }
+
+    /// Records each message of a name check as an error about `value`.
+    pub fn check(&mut self, path: &FieldPath, value: &str, problems: Vec<String>) {
+        for p in problems {
+            self.error(path.clone(), format!("invalid value `{value}`: {p}"));
+        }
+    }
+
+    /// Whether any error was recorded.
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+}
+
+/// `ValidateLabels`: checks a label map and returns it as [`Labels`].
+pub fn labels(map: Option<&BTreeMap<String, String>>, path: &FieldPath, c: &mut Checker) -> Labels {
+    let Some(map) = map else {
+        return Labels::new();
+    };
+    for (k, v) in map {
+        let at = path.key(k);
+        for p in names::qualified_name(k) {
+            c.error(at.clone(), format!("invalid label key `{k}`: {p}"));
+        }
+        for p in names::label_value(v) {
+            c.error(at.clone(), format!("invalid label value `{v}`: {p}"));
+        }
+    }
+    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}

@@ -1,0 +1,224 @@
+//! The cluster as podnet sees it: arenas of namespaces, workloads, pods,
+//! policies and services, addressed by dense ids.
+
+use std::net::IpAddr;
+
+use crate::ids::{LabelSetId, NsId, PodId, PortTableId, WorkloadId};
+use crate::labels::Labels;
+use crate::policy::NetworkPolicy;
+use crate::ports::Protocol;
+use crate::service::Service;
+use crate::source::Source;
+
+/// The label every namespace carries since Kubernetes 1.21, set by the API
+/// server to the namespace's name (API reference, "Namespace"; docs
+/// "Well-Known Labels": `kubernetes.io/metadata.name`).
+pub const NAMESPACE_NAME_LABEL: &str = "kubernetes.io/metadata.name";
+
+/// Everything podnet knows of one cluster. Immutable once built.
+#[derive(Clone, Debug, Default)]
+pub struct Cluster {
+    /// Namespaces sorted by name, declared or only referenced.
+    pub namespaces: Vec<Namespace>,
+    /// Workloads (top owners), sorted by namespace, name and kind.
+    pub workloads: Vec<Workload>,
+    /// Pods, grouped by workload.
+    pub pods: Vec<Pod>,
+    /// Distinct pod label sets.
+    pub label_sets: Vec<Labels>,
+    /// Distinct container port tables.
+    pub port_tables: Vec<Vec<ContainerPort>>,
+    /// NetworkPolicies in input order.
+    pub policies: Vec<NetworkPolicy>,
+    /// Services in input order.
+    pub services: Vec<Service>,
+}
+
+impl Cluster {
+    /// A namespace by id.
+    pub fn namespace(&self, id: NsId) -> &Namespace {
+        &self.namespaces[id.index()]
+    }
+
+    /// A workload by id.
+    pub fn workload(&self, id: WorkloadId) -> &Workload {
+        &self.workloads[id.index()]
+    }
+
+    /// A pod by id.
+    pub fn pod(&self, id: PodId) -> &Pod {
+        &self.pods[id.index()]
+    }
+
+    /// The labels of a pod.
+    pub fn pod_labels(&self, id: PodId) -> &Labels {
+        &self.label_sets[self.pod(id).labels.index()]
+    }
+
+    /// The container ports of a pod.
+    pub fn pod_ports(&self, id: PodId) -> &[ContainerPort] {
+        &self.port_tables[self.pod(id).ports.index()]
+    }
+
+    /// The namespace called `name`.
+    pub fn namespace_by_name(&self, name: &str) -> Option<NsId> {
+        self.namespaces
+            .binary_search_by(|n| n.name.as_str().cmp(name))
+            .ok()
+            .map(NsId::from_index)
+    }
+
+    /// Ids of all pods.
+    pub fn pod_ids(&self) -> impl Iterator<Item = PodId> + use<> {
+        (0..self.pods.len()).map(PodId::from_index)
+    }
+
+    /// Ids of all workloads.
+    pub fn workload_ids(&self) -> impl Iterator<Item = WorkloadId> + use<> {
+        (0..self.workloads.len()).map(WorkloadId::from_index)
+    }
+
+    /// `namespace/name` of a workload.
+    pub fn workload_name(&self, id: WorkloadId) -> String {
+        let w = self.workload(id);
+        format!("{}/{}", self.namespace(w.namespace).name, w.name)
+    }
+
+    /// `namespace/name` of a pod.
+    pub fn pod_name(&self, id: PodId) -> String {
+        let p = self.pod(id);
+        format!("{}/{}", self.namespace(p.namespace).name, p.name)
+    }
+}
+
+/// A namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Namespace {
+    /// `metadata.name`.
+    pub name: String,
+    /// Labels, always including `kubernetes.io/metadata.name`.
+    pub labels: Labels,
+    /// Where the Namespace object was declared; `None` when it exists only
+    /// because other objects live in it.
+    pub declared: Option<Source>,
+}
+
+/// The kind of a workload's top owner.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WorkloadKind {
+    /// A bare Pod.
+    Pod,
+    /// apps/v1 Deployment.
+    Deployment,
+    /// apps/v1 ReplicaSet without a Deployment owner.
+    ReplicaSet,
+    /// apps/v1 StatefulSet.
+    StatefulSet,
+    /// apps/v1 DaemonSet.
+    DaemonSet,
+    /// v1 ReplicationController.
+    ReplicationController,
+    /// batch/v1 Job without a CronJob owner.
+    Job,
+    /// batch/v1 CronJob.
+    CronJob,
+    /// Another controller kind named by an ownerReference (an operator's CRD,
+    /// an Argo Rollout...), not present in the input.
+    Other(String),
+}
+
+impl WorkloadKind {
+    /// The kind as manifests spell it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            WorkloadKind::Pod => "Pod",
+            WorkloadKind::Deployment => "Deployment",
+            WorkloadKind::ReplicaSet => "ReplicaSet",
+            WorkloadKind::StatefulSet => "StatefulSet",
+            WorkloadKind::DaemonSet => "DaemonSet",
+            WorkloadKind::ReplicationController => "ReplicationController",
+            WorkloadKind::Job => "Job",
+            WorkloadKind::CronJob => "CronJob",
+            WorkloadKind::Other(k) => k,
+        }
+    }
+
+    /// The kind for a manifest `kind` string.
+    pub fn from_kind(kind: &str) -> WorkloadKind {
+        match kind {
+            "Pod" => WorkloadKind::Pod,
+            "Deployment" => WorkloadKind::Deployment,
+            "ReplicaSet" => WorkloadKind::ReplicaSet,
+            "StatefulSet" => WorkloadKind::StatefulSet,
+            "DaemonSet" => WorkloadKind::DaemonSet,
+            "ReplicationController" => WorkloadKind::ReplicationController,
+            "Job" => WorkloadKind::Job,
+            "CronJob" => WorkloadKind::CronJob,
+            other => WorkloadKind::Other(other.to_owned()),
+        }
+    }
+}
+
+/// A workload: the top owner of a group of pods, the unit connlist reports.
+#[derive(Clone, Debug)]
+pub struct Workload {
+    /// The top owner's kind.
+    pub kind: WorkloadKind,
+    /// Its namespace.
+    pub namespace: NsId,
+    /// Its name.
+    pub name: String,
+    /// Where it was declared; `None` when it is only named by pods'
+    /// ownerReferences.
+    pub source: Option<Source>,
+    /// Its pods (possibly none, e.g. `replicas: 0`).
+    pub pods: Vec<PodId>,
+    /// The replica count the manifest declares, when it declares one.
+    pub replicas: Option<u32>,
+}
+
+/// Where a pod came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PodOrigin {
+    /// A Pod object in the input (a bare Pod or a live pod of a controller).
+    Object(Source),
+    /// Made from its workload's pod template, one per replica.
+    Template {
+        /// 0-based replica number.
+        ordinal: u32,
+    },
+}
+
+/// A pod.
+#[derive(Clone, Debug)]
+pub struct Pod {
+    /// Its name (made up as `<workload>-<ordinal>` for template pods).
+    pub name: String,
+    /// Its namespace.
+    pub namespace: NsId,
+    /// Its workload.
+    pub workload: WorkloadId,
+    /// Its labels, interned.
+    pub labels: LabelSetId,
+    /// Its container ports, interned.
+    pub ports: PortTableId,
+    /// Its addresses (`status.podIPs`), when known.
+    pub ips: Vec<IpAddr>,
+    /// `spec.hostNetwork`: the pod uses its node's network namespace.
+    pub host_network: bool,
+    /// `spec.nodeName`, when set.
+    pub node_name: Option<String>,
+    /// Where it came from.
+    pub origin: PodOrigin,
+}
+
+/// One container port (`containers[].ports[]`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ContainerPort {
+    /// `name`, which NetworkPolicy and Services can refer to.
+    pub name: Option<String>,
+    /// `containerPort`.
+    pub port: u16,
+    /// `protocol` (TCP when omitted).
+    pub protocol: Protocol,
+}
