@@ -5,7 +5,9 @@
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use k8s_openapi::api::{apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net};
+use k8s_openapi::api::{
+    apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net,
+};
 use podnet_model::Source;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -57,10 +59,27 @@ fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
 }
 
-fn object(doc: &RawDoc<'_>, value: &Value, base: FieldPath, item: Option<u32>, out: &mut DocOutcome) {
-    let (Some(kind), Some(api_version)) = (str_field(value, "kind"), str_field(value, "apiVersion")) else {
-        if value.is_object() && value.get("kind").is_some_and(Value::is_string) && KINDS.iter().any(|(_, k)| Some(*k) == str_field(value, "kind")) {
-            out.diags.push(doc.diag(Severity::Error, Some(base.key("apiVersion")), "`apiVersion` is required"));
+fn object(
+    doc: &RawDoc<'_>,
+    value: &Value,
+    base: FieldPath,
+    item: Option<u32>,
+    out: &mut DocOutcome,
+) {
+    let (Some(kind), Some(api_version)) =
+        (str_field(value, "kind"), str_field(value, "apiVersion"))
+    else {
+        if value.is_object()
+            && value.get("kind").is_some_and(Value::is_string)
+            && KINDS
+                .iter()
+                .any(|(_, k)| Some(*k) == str_field(value, "kind"))
+        {
+            out.diags.push(doc.diag(
+                Severity::Error,
+                Some(base.key("apiVersion")),
+                "`apiVersion` is required",
+            ));
             out.skipped += 1;
         } else {
             out.not_an_object = true;
@@ -94,13 +113,22 @@ fn object(doc: &RawDoc<'_>, value: &Value, base: FieldPath, item: Option<u32>, o
             );
             out.skipped += 1;
         }
-        None => out.ignored.push((api_version.to_owned(), kind.to_owned(), source)),
+        None => out
+            .ignored
+            .push((api_version.to_owned(), kind.to_owned(), source)),
     }
 }
 
 /// `kind: List` (what `kubectl get -o yaml` prints) and typed lists such as
 /// `PodList`, whose items may omit `kind` and `apiVersion`.
-fn list(doc: &RawDoc<'_>, items: &[Value], kind: &str, api_version: &str, base: &FieldPath, out: &mut DocOutcome) {
+fn list(
+    doc: &RawDoc<'_>,
+    items: &[Value],
+    kind: &str,
+    api_version: &str,
+    base: &FieldPath,
+    out: &mut DocOutcome,
+) {
     let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
     for (i, item) in items.iter().enumerate() {
         let path = base.key("items").index(i);
@@ -110,7 +138,8 @@ fn list(doc: &RawDoc<'_>, items: &[Value], kind: &str, api_version: &str, base: 
                 let mut filled = item.clone();
                 if let Some(obj) = filled.as_object_mut() {
                     obj.insert("kind".into(), Value::String(k.to_owned()));
-                    obj.entry("apiVersion").or_insert_with(|| Value::String(api_version.to_owned()));
+                    obj.entry("apiVersion")
+                        .or_insert_with(|| Value::String(api_version.to_owned()));
                 }
                 object(doc, &filled, path, item_no, out);
             }
@@ -120,7 +149,13 @@ fn list(doc: &RawDoc<'_>, items: &[Value], kind: &str, api_version: &str, base: 
 }
 
 /// Deserialises into `T`, reporting a type error with its field path.
-fn typed<T: DeserializeOwned>(doc: &RawDoc<'_>, value: &Value, base: &FieldPath, kind: &str, out: &mut DocOutcome) -> Option<T> {
+fn typed<T: DeserializeOwned>(
+    doc: &RawDoc<'_>,
+    value: &Value,
+    base: &FieldPath,
+    kind: &str,
+    out: &mut DocOutcome,
+) -> Option<T> {
     match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(t) => Some(t),
         Err(e) => {
@@ -146,15 +181,19 @@ fn typed<T: DeserializeOwned>(doc: &RawDoc<'_>, value: &Value, base: &FieldPath,
 /// serde reports map keys like fields; keep them as keys (they print as
 /// `[key]` when not plain identifiers).
 fn label_keys(p: FieldPath) -> FieldPath {
-    p.segments().iter().fold(FieldPath::root(), |acc, s| match s {
-        Seg::Key(k) => acc.key(k),
-        Seg::Index(i) => acc.index(*i),
-    })
+    p.segments()
+        .iter()
+        .fold(FieldPath::root(), |acc, s| match s {
+            Seg::Key(k) => acc.key(k),
+            Seg::Index(i) => acc.index(*i),
+        })
 }
 
 fn type_help(message: &str) -> Option<&'static str> {
     if message.contains("invalid type: boolean") && message.contains("expected a string") {
-        return Some("YAML 1.1 reads unquoted yes/no/on/off/y/n as booleans, as kubectl does; quote the value");
+        return Some(
+            "YAML 1.1 reads unquoted yes/no/on/off/y/n as booleans, as kubectl does; quote the value",
+        );
     }
     if message.contains("invalid type: integer") && message.contains("expected a string") {
         return Some("quote the value to make it a string");
@@ -162,7 +201,14 @@ fn type_help(message: &str) -> Option<&'static str> {
     None
 }
 
-fn decode_known(doc: &RawDoc<'_>, value: &Value, kind: &str, base: &FieldPath, source: Source, out: &mut DocOutcome) {
+fn decode_known(
+    doc: &RawDoc<'_>,
+    value: &Value,
+    kind: &str,
+    base: &FieldPath,
+    source: Source,
+    out: &mut DocOutcome,
+) {
     let mut c = Checker::default();
     let name = value
         .get("metadata")
@@ -210,9 +256,11 @@ fn decode_known(doc: &RawDoc<'_>, value: &Value, kind: &str, base: &FieldPath, s
         "DaemonSet" => typed::<apps::DaemonSet>(doc, value, base, kind, out)
             .and_then(|d| workload::daemon_set(&d, base, source, &mut c))
             .map(Record::Controller),
-        "ReplicationController" => typed::<core::ReplicationController>(doc, value, base, kind, out)
-            .and_then(|r| workload::replication_controller(&r, base, source, &mut c))
-            .map(Record::Controller),
+        "ReplicationController" => {
+            typed::<core::ReplicationController>(doc, value, base, kind, out)
+                .and_then(|r| workload::replication_controller(&r, base, source, &mut c))
+                .map(Record::Controller)
+        }
         "Job" => typed::<batch::Job>(doc, value, base, kind, out)
             .and_then(|j| workload::job(&j, base, source, &mut c))
             .map(Record::Controller),
@@ -232,13 +280,19 @@ fn decode_known(doc: &RawDoc<'_>, value: &Value, kind: &str, base: &FieldPath, s
         _ => format!("{kind} {name}"),
     };
     for (path, message) in c.warnings {
-        out.diags.push(doc.diag(Severity::Warning, Some(path), message).with_object(object.clone()));
+        out.diags.push(
+            doc.diag(Severity::Warning, Some(path), message)
+                .with_object(object.clone()),
+        );
     }
     if c.errors.is_empty() {
         out.records.extend(record);
     } else {
         for (path, message) in c.errors {
-            out.diags.push(doc.diag(Severity::Error, Some(path), message).with_object(object.clone()));
+            out.diags.push(
+                doc.diag(Severity::Error, Some(path), message)
+                    .with_object(object.clone()),
+            );
         }
         out.skipped += 1;
     }

@@ -113,10 +113,8 @@ impl fmt::Display for Diagnostic {
             f.write_str(": ")?;
         }
         write!(f, "{}: ", self.severity)?;
-        if let Some(loc) = &self.location {
-            if let Some(doc) = loc.document {
-                write!(f, "document {doc}: ")?;
-            }
+        if let Some(doc) = self.location.as_ref().and_then(|l| l.document) {
+            write!(f, "document {doc}: ")?;
         }
         if let Some(obj) = &self.object {
             write!(f, "{obj}: ")?;

@@ -42,8 +42,15 @@ impl RawDoc<'_> {
     }
 
     /// A diagnostic about `path` of this document.
-    pub fn diag(&self, severity: Severity, path: Option<FieldPath>, message: impl Into<String>) -> Diagnostic {
-        let pos = path.as_ref().map_or(Some((self.line, 1)), |p| self.locate(p));
+    pub fn diag(
+        &self,
+        severity: Severity,
+        path: Option<FieldPath>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let pos = path
+            .as_ref()
+            .map_or(Some((self.line, 1)), |p| self.locate(p));
         let mut d = Diagnostic::new(severity, message);
         d.location = Some(Location {
             file: self.file.name.clone(),
@@ -58,7 +65,7 @@ impl RawDoc<'_> {
 }
 
 /// A document, or the error that kept it from being read.
-pub type DocResult<'f> = Result<RawDoc<'f>, Diagnostic>;
+pub type DocResult<'f> = Result<RawDoc<'f>, Box<Diagnostic>>;
 
 /// Whether the text is JSON (the first non-blank character opens an object
 /// or array), as kubectl's YAMLOrJSONDecoder decides.
@@ -115,14 +122,16 @@ fn parse_yaml(file: &SourceFile) -> Vec<DocResult<'_>> {
             }
             Err(e) => {
                 index += 1;
-                out.push(Err(file_diag(
-                    file,
-                    index,
-                    e.line,
-                    e.column,
-                    format!("invalid YAML: {}", e.message),
-                )
-                .with_help("the document was skipped; fix the syntax and run again")));
+                out.push(Err(Box::new(
+                    file_diag(
+                        file,
+                        index,
+                        e.line,
+                        e.column,
+                        format!("invalid YAML: {}", e.message),
+                    )
+                    .with_help("the document was skipped; fix the syntax and run again"),
+                )));
             }
         }
     }
@@ -158,8 +167,11 @@ fn parse_json(file: &SourceFile) -> Vec<DocResult<'_>> {
             Err(e) => {
                 let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
                 let column = u32::try_from(e.column()).unwrap_or(u32::MAX);
-                out.push(Err(file_diag(file, index, line, column, format!("invalid JSON: {e}"))
-                    .with_help("the rest of the file was skipped; fix the syntax and run again")));
+                out.push(Err(Box::new(
+                    file_diag(file, index, line, column, format!("invalid JSON: {e}")).with_help(
+                        "the rest of the file was skipped; fix the syntax and run again",
+                    ),
+                )));
                 break;
             }
         }
@@ -168,7 +180,11 @@ fn parse_json(file: &SourceFile) -> Vec<DocResult<'_>> {
 }
 
 fn line_at(text: &str, byte: usize) -> u32 {
-    let n = text.as_bytes()[..byte].iter().filter(|&&b| b == b'\n').count() + 1;
+    let n = text.as_bytes()[..byte]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1;
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 

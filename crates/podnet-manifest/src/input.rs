@@ -41,13 +41,16 @@ pub struct SourceFile {
 const MANIFEST_EXTENSIONS: [&str; 3] = ["yaml", "yml", "json"];
 
 fn has_manifest_extension(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| MANIFEST_EXTENSIONS.iter().any(|m| m.eq_ignore_ascii_case(e)))
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        MANIFEST_EXTENSIONS
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(e))
+    })
 }
 
 fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str().is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
 /// Reads every input. Directories are walked recursively in name order,
@@ -117,7 +120,12 @@ fn read_file(path: &Path, shown: String, files: &mut Vec<SourceFile>, diags: &mu
     }
 }
 
-fn push_file(files: &mut Vec<SourceFile>, diags: &mut Vec<Diagnostic>, name: String, bytes: Vec<u8>) {
+fn push_file(
+    files: &mut Vec<SourceFile>,
+    diags: &mut Vec<Diagnostic>,
+    name: String,
+    bytes: Vec<u8>,
+) {
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -130,7 +138,11 @@ fn push_file(files: &mut Vec<SourceFile>, diags: &mut Vec<Diagnostic>, name: Str
         }
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
-            let line = e.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line = e.as_bytes()[..offset]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1;
             let mut d = Diagnostic::new(
                 Severity::Error,
                 format!("file is not valid UTF-8 (first bad byte at offset {offset})"),
@@ -184,7 +196,13 @@ mod tests {
         let files = read_inputs(&[Input::Path(dir.clone())], &mut diags);
         let names: Vec<String> = files
             .iter()
-            .map(|f| Path::new(&*f.name).strip_prefix(&dir).unwrap().display().to_string())
+            .map(|f| {
+                Path::new(&*f.name)
+                    .strip_prefix(&dir)
+                    .unwrap()
+                    .display()
+                    .to_string()
+            })
             .collect();
         assert_eq!(names, ["a.JSON", "b.yaml", "sub/c.yml"]);
         assert_eq!(diags.len(), 1, "the non-UTF-8 file");

@@ -78,7 +78,11 @@ pub fn load(inputs: &[Input], options: LoadOptions) -> Loaded {
 
 /// Reads already-loaded files; `diags` are earlier problems (unreadable
 /// paths) to report first.
-pub fn load_files(files: &[SourceFile], mut diags: Vec<Diagnostic>, options: LoadOptions) -> Loaded {
+pub fn load_files(
+    files: &[SourceFile],
+    mut diags: Vec<Diagnostic>,
+    options: LoadOptions,
+) -> Loaded {
     let mut stats = LoadStats {
         files: files.len(),
         ..LoadStats::default()
@@ -92,7 +96,7 @@ pub fn load_files(files: &[SourceFile], mut diags: Vec<Diagnostic>, options: Loa
     if options.strict && diags.iter().any(Diagnostic::is_error) {
         return stop(diags, stats);
     }
-    let per_file: Vec<Vec<Result<DocOutcome, Diagnostic>>> = files
+    let per_file: Vec<Vec<Result<DocOutcome, Box<Diagnostic>>>> = files
         .par_iter()
         .map(|f| {
             parse_file(f)
@@ -114,7 +118,7 @@ pub fn load_files(files: &[SourceFile], mut diags: Vec<Diagnostic>, options: Loa
                 Err(d) => {
                     stats.skipped += 1;
                     let is_error = d.is_error();
-                    diags.push(d);
+                    diags.push(*d);
                     if options.strict && is_error {
                         return stop(diags, stats);
                     }
@@ -147,7 +151,9 @@ pub fn load_files(files: &[SourceFile], mut diags: Vec<Diagnostic>, options: Loa
         let plural = if count == 1 { "object" } else { "objects" };
         let mut d = Diagnostic::new(
             Severity::Warning,
-            format!("ignored {count} `{kind}` {plural} ({api_version}): podnet does not model this kind"),
+            format!(
+                "ignored {count} `{kind}` {plural} ({api_version}): podnet does not model this kind"
+            ),
         );
         d.location = Some(Location {
             file: first.file.clone(),

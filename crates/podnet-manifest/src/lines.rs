@@ -83,7 +83,10 @@ impl LineMap {
                 Some(Frame::Map(key)) => {
                     let (name, key_pos) = key.take().unwrap_or_default();
                     positions.insert(
-                        path.iter().cloned().chain([Seg::Key(name.clone())]).collect(),
+                        path.iter()
+                            .cloned()
+                            .chain([Seg::Key(name.clone())])
+                            .collect(),
                         key_pos,
                     );
                     Some(Seg::Key(name))
@@ -130,9 +133,16 @@ mod tests {
     #[test]
     fn locates_nested_fields() {
         let m = LineMap::build(DOC, 1, 0);
-        let p = FieldPath::fields("spec.ingress").index(0).key("ports").index(0).key("endPort");
+        let p = FieldPath::fields("spec.ingress")
+            .index(0)
+            .key("ports")
+            .index(0)
+            .key("endPort");
         assert_eq!(m.locate(&p), Some((9, 7)));
-        let from = FieldPath::fields("spec.ingress").index(0).key("from").index(0);
+        let from = FieldPath::fields("spec.ingress")
+            .index(0)
+            .key("from")
+            .index(0);
         assert_eq!(m.locate(&from).map(|p| p.0), Some(6));
     }
 

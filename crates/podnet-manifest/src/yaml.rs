@@ -8,7 +8,6 @@
 //! the cluster would. Merge keys (`<<`) and anchors are supported; aliases
 //! are bounded so a "billion laughs" document cannot exhaust memory.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
@@ -122,8 +121,7 @@ impl Builder {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let value = scalar(&text, style, tag.as_deref())
-                    .map_err(|m| self.err(span, m))?;
+                let value = scalar(&text, style, tag.as_deref()).map_err(|m| self.err(span, m))?;
                 let is_merge = style == ScalarStyle::Plain && text == "<<";
                 self.remember(anchor, &value);
                 self.push(value, span, is_merge)?;
@@ -247,7 +245,11 @@ impl Builder {
 }
 
 /// Applies a YAML merge key: keys of the merged mapping(s) not already set.
-fn merge(map: &mut Map<String, Value>, merged: &mut Vec<String>, value: Value) -> Result<(), &'static str> {
+fn merge(
+    map: &mut Map<String, Value>,
+    merged: &mut Vec<String>,
+    value: Value,
+) -> Result<(), &'static str> {
     let sources = match value {
         Value::Object(m) => vec![m],
         Value::Array(items) => items
@@ -279,7 +281,7 @@ fn count_nodes(v: &Value) -> usize {
 }
 
 /// Resolves one scalar to JSON as go-yaml v2 and sigs.k8s.io/yaml would.
-fn scalar(text: &Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
     if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
         return match tag.suffix.as_str() {
             "str" | "binary" | "timestamp" => Ok(Value::String(text.to_string())),
@@ -366,7 +368,11 @@ fn int_of(text: &str) -> Option<Value> {
         let v = i64::try_from(magnitude)
             .ok()
             .and_then(i64::checked_neg)
-            .or(if magnitude == 1 << 63 { Some(i64::MIN) } else { None })?;
+            .or(if magnitude == 1 << 63 {
+                Some(i64::MIN)
+            } else {
+                None
+            })?;
         Some(Value::Number(Number::from(v)))
     } else {
         Some(Value::Number(Number::from(magnitude)))
@@ -378,8 +384,18 @@ fn int_of(text: &str) -> Option<Value> {
 fn float_of(text: &str) -> Option<Result<Value, String>> {
     if matches!(
         text,
-        ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF"
-            | "-.inf" | "-.Inf" | "-.INF"
+        ".nan"
+            | ".NaN"
+            | ".NAN"
+            | ".inf"
+            | ".Inf"
+            | ".INF"
+            | "+.inf"
+            | "+.Inf"
+            | "+.INF"
+            | "-.inf"
+            | "-.Inf"
+            | "-.INF"
     ) {
         return Some(Err(format!("`{text}` cannot be represented in JSON")));
     }
@@ -393,7 +409,11 @@ fn float_of(text: &str) -> Option<Result<Value, String>> {
         #[allow(clippy::cast_possible_truncation)]
         return Some(Ok(Value::Number(Number::from(f as i64))));
     }
-    Some(Number::from_f64(f).map(Value::Number).ok_or_else(|| format!("`{text}` is not a finite number")))
+    Some(
+        Number::from_f64(f)
+            .map(Value::Number)
+            .ok_or_else(|| format!("`{text}` is not a finite number")),
+    )
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -449,22 +469,34 @@ mod tests {
 
     #[test]
     fn yaml_1_1_booleans_like_kubectl() {
-        assert_eq!(one("a: yes\nb: off\nc: y\nd: 'yes'\ne: True"), json!({"a": true, "b": false, "c": true, "d": "yes", "e": true}));
+        assert_eq!(
+            one("a: yes\nb: off\nc: y\nd: 'yes'\ne: True"),
+            json!({"a": true, "b": false, "c": true, "d": "yes", "e": true})
+        );
     }
 
     #[test]
     fn go_integer_forms() {
-        assert_eq!(one("a: 0755\nb: 0x1F\nc: 1_000\nd: -5\ne: 0o17\nf: 0b101"), json!({"a": 493, "b": 31, "c": 1000, "d": -5, "e": 15, "f": 5}));
+        assert_eq!(
+            one("a: 0755\nb: 0x1F\nc: 1_000\nd: -5\ne: 0o17\nf: 0b101"),
+            json!({"a": 493, "b": 31, "c": 1000, "d": -5, "e": 15, "f": 5})
+        );
     }
 
     #[test]
     fn integral_floats_become_integers_as_go_json_prints_them() {
-        assert_eq!(one("a: 80.0\nb: 1e3\nc: 1.5\nd: 080"), json!({"a": 80, "b": 1000, "c": 1.5, "d": 80}));
+        assert_eq!(
+            one("a: 80.0\nb: 1e3\nc: 1.5\nd: 080"),
+            json!({"a": 80, "b": 1000, "c": 1.5, "d": 80})
+        );
     }
 
     #[test]
     fn strings_stay_strings() {
-        assert_eq!(one("a: 10.0.0.1\nb: \"80\"\nc: 1.2.3\nd: ~\ne:"), json!({"a": "10.0.0.1", "b": "80", "c": "1.2.3", "d": null, "e": null}));
+        assert_eq!(
+            one("a: 10.0.0.1\nb: \"80\"\nc: 1.2.3\nd: ~\ne:"),
+            json!({"a": "10.0.0.1", "b": "80", "c": "1.2.3", "d": null, "e": null})
+        );
     }
 
     #[test]
@@ -501,7 +533,12 @@ mod tests {
             let prev = i - 1;
             s.push_str(&format!("a{i}: &a{i} [*a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}, *a{prev}]\n"));
         }
-        assert!(parse_documents(&s, 1).unwrap_err().message.contains("too many nodes"));
+        assert!(
+            parse_documents(&s, 1)
+                .unwrap_err()
+                .message
+                .contains("too many nodes")
+        );
     }
 
     #[test]
@@ -525,6 +562,9 @@ mod tests {
 
     #[test]
     fn json_is_yaml() {
-        assert_eq!(one("{\"a\": [1, \"x\", true, null]}"), json!({"a": [1, "x", true, null]}));
+        assert_eq!(
+            one("{\"a\": [1, \"x\", true, null]}"),
+            json!({"a": [1, "x", true, null]})
+        );
     }
 }

@@ -146,7 +146,10 @@ mod tests {
         let p = Conns::ports_of(Protocol::Tcp, PortSet::single(80));
         assert_eq!(Conns::all().intersection(&p), p);
         assert_eq!(p.intersection(&Conns::all()), p);
-        assert!(p.intersection(&Conns::ports_of(Protocol::Udp, PortSet::single(80))).is_empty());
+        assert!(
+            p.intersection(&Conns::ports_of(Protocol::Udp, PortSet::single(80)))
+                .is_empty()
+        );
     }
 
     #[test]
@@ -156,7 +159,10 @@ mod tests {
             c.add(&Conns::ports_of(p, PortSet::full()));
         }
         assert!(!c.is_all());
-        assert_eq!(c.to_string(), "TCP all ports; UDP all ports; SCTP all ports");
+        assert_eq!(
+            c.to_string(),
+            "TCP all ports; UDP all ports; SCTP all ports"
+        );
     }
 
     #[test]

@@ -230,7 +230,10 @@ mod tests {
     #[test]
     fn other_ranges_print_as_first_last() {
         let s = net("0.0.0.0/0").difference(&net("10.0.0.0/8"));
-        assert_eq!(s.to_string(), "0.0.0.0-9.255.255.255, 11.0.0.0-255.255.255.255");
+        assert_eq!(
+            s.to_string(),
+            "0.0.0.0-9.255.255.255, 11.0.0.0-255.255.255.255"
+        );
     }
 
     #[test]

@@ -38,13 +38,7 @@ impl Labels {
 
     /// A copy without the keys for which `drop` returns true.
     pub fn without(&self, drop: impl Fn(&str) -> bool) -> Labels {
-        Labels(
-            self.0
-                .iter()
-                .filter(|(k, _)| !drop(k))
-                .cloned()
-                .collect(),
-        )
+        Labels(self.0.iter().filter(|(k, _)| !drop(k)).cloned().collect())
     }
 
     /// The pairs in key order.

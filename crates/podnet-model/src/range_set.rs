@@ -122,9 +122,7 @@ impl<T: Bound> RangeSet<T> {
     /// Whether every value of `lo..=hi` is in the set.
     pub fn contains_range(&self, lo: T, hi: T) -> bool {
         let i = self.ranges.partition_point(|&(_, h)| h < lo);
-        self.ranges
-            .get(i)
-            .is_some_and(|&(l, h)| l <= lo && hi <= h)
+        self.ranges.get(i).is_some_and(|&(l, h)| l <= lo && hi <= h)
     }
 
     /// `self ∪ other`.

@@ -60,15 +60,42 @@ impl Assembler {
     /// name replaces the earlier one, as a second `kubectl apply` would.
     pub fn add(&mut self, record: Record) {
         let (key, source) = match &record {
-            Record::Namespace(n) => ((String::new(), "Namespace".into(), n.name.clone()), &n.source),
-            Record::Controller(c) => ((c.namespace.clone(), c.kind.as_str().into(), c.name.clone()), &c.source),
-            Record::Pod(p) => ((p.namespace.clone(), "Pod".into(), p.name.clone()), &p.source),
-            Record::Policy(p) => ((p.namespace.clone(), "NetworkPolicy".into(), p.policy.meta.name.clone()), &p.policy.meta.source),
-            Record::Service(s) => ((s.namespace.clone(), "Service".into(), s.service.meta.name.clone()), &s.service.meta.source),
+            Record::Namespace(n) => (
+                (String::new(), "Namespace".into(), n.name.clone()),
+                &n.source,
+            ),
+            Record::Controller(c) => (
+                (c.namespace.clone(), c.kind.as_str().into(), c.name.clone()),
+                &c.source,
+            ),
+            Record::Pod(p) => (
+                (p.namespace.clone(), "Pod".into(), p.name.clone()),
+                &p.source,
+            ),
+            Record::Policy(p) => (
+                (
+                    p.namespace.clone(),
+                    "NetworkPolicy".into(),
+                    p.policy.meta.name.clone(),
+                ),
+                &p.policy.meta.source,
+            ),
+            Record::Service(s) => (
+                (
+                    s.namespace.clone(),
+                    "Service".into(),
+                    s.service.meta.name.clone(),
+                ),
+                &s.service.meta.source,
+            ),
         };
         if let Some(earlier) = self.seen.insert(key.clone(), source.clone()) {
             let (ns, kind, name) = &key;
-            let what = if ns.is_empty() { format!("{kind} {name}") } else { format!("{kind} {ns}/{name}") };
+            let what = if ns.is_empty() {
+                format!("{kind} {name}")
+            } else {
+                format!("{kind} {ns}/{name}")
+            };
             let mut d = Diagnostic::new(
                 Severity::Warning,
                 format!("{what} is defined twice; this definition replaces the one at {earlier}"),
@@ -93,9 +120,15 @@ impl Assembler {
             "Namespace" => {
                 self.namespaces.remove(name);
             }
-            "Pod" => self.pods.retain(|p| !(p.namespace == *ns && p.name == *name)),
-            "NetworkPolicy" => self.policies.retain(|p| !(p.namespace == *ns && p.policy.meta.name == *name)),
-            "Service" => self.services.retain(|s| !(s.namespace == *ns && s.service.meta.name == *name)),
+            "Pod" => self
+                .pods
+                .retain(|p| !(p.namespace == *ns && p.name == *name)),
+            "NetworkPolicy" => self
+                .policies
+                .retain(|p| !(p.namespace == *ns && p.policy.meta.name == *name)),
+            "Service" => self
+                .services
+                .retain(|s| !(s.namespace == *ns && s.service.meta.name == *name)),
             _ => self
                 .controllers
                 .retain(|c| !(c.namespace == *ns && c.kind.as_str() == kind && c.name == *name)),
@@ -121,9 +154,13 @@ impl Assembler {
         };
 
         // Namespaces: declared ones and every one an object lives in.
-        let mut names: BTreeMap<String, Option<Source>> =
-            declared.iter().map(|(n, raw)| (n.clone(), Some(raw.source.clone()))).collect();
-        let referenced = controllers.iter().map(|c| &c.namespace)
+        let mut names: BTreeMap<String, Option<Source>> = declared
+            .iter()
+            .map(|(n, raw)| (n.clone(), Some(raw.source.clone())))
+            .collect();
+        let referenced = controllers
+            .iter()
+            .map(|c| &c.namespace)
             .chain(raw_pods.iter().map(|p| &p.namespace))
             .chain(policies.iter().map(|p| &p.namespace))
             .chain(services.iter().map(|s| &s.namespace));
@@ -132,7 +169,10 @@ impl Assembler {
         }
         let mut ns_ids = HashMap::new();
         for (i, (name, source)) in names.into_iter().enumerate() {
-            let mut labels = declared.get(&name).map(|n| n.labels.clone()).unwrap_or_default();
+            let mut labels = declared
+                .get(&name)
+                .map(|n| n.labels.clone())
+                .unwrap_or_default();
             labels.insert(NAMESPACE_NAME_LABEL, name.clone());
             ns_ids.insert(name.clone(), NsId::from_index(i));
             b.cluster.namespaces.push(Namespace {
@@ -146,12 +186,24 @@ impl Assembler {
         let by_key: HashMap<Key, usize> = controllers
             .iter()
             .enumerate()
-            .map(|(i, c)| ((c.namespace.clone(), c.kind.as_str().to_owned(), c.name.clone()), i))
+            .map(|(i, c)| {
+                (
+                    (
+                        c.namespace.clone(),
+                        c.kind.as_str().to_owned(),
+                        c.name.clone(),
+                    ),
+                    i,
+                )
+            })
             .collect();
         let top_of = |ns: &str, start: Key| -> Key {
             let mut key = start;
             for _ in 0..MAX_OWNER_DEPTH {
-                let Some(owner) = by_key.get(&key).and_then(|&i| controllers[i].owner.as_ref()) else {
+                let Some(owner) = by_key
+                    .get(&key)
+                    .and_then(|&i| controllers[i].owner.as_ref())
+                else {
                     break;
                 };
                 key = (ns.to_owned(), owner.kind.clone(), owner.name.clone());
@@ -161,8 +213,19 @@ impl Assembler {
 
         let mut groups: BTreeMap<(String, String, String), Group> = BTreeMap::new();
         for (i, c) in controllers.iter().enumerate() {
-            let (ns, kind, name) = top_of(&c.namespace, (c.namespace.clone(), c.kind.as_str().to_owned(), c.name.clone()));
-            groups.entry((ns, name, kind)).or_default().controllers.push(i);
+            let (ns, kind, name) = top_of(
+                &c.namespace,
+                (
+                    c.namespace.clone(),
+                    c.kind.as_str().to_owned(),
+                    c.name.clone(),
+                ),
+            );
+            groups
+                .entry((ns, name, kind))
+                .or_default()
+                .controllers
+                .push(i);
         }
         for (i, p) in raw_pods.iter().enumerate() {
             if p.terminated {
@@ -177,7 +240,9 @@ impl Assembler {
         }
 
         for ((ns, name, kind), group) in groups {
-            let Some(&ns_id) = ns_ids.get(&ns) else { continue };
+            let Some(&ns_id) = ns_ids.get(&ns) else {
+                continue;
+            };
             let wid = WorkloadId::from_index(b.cluster.workloads.len());
             let key = (ns.clone(), kind.clone(), name.clone());
             let top = by_key.get(&key).map(|&i| &controllers[i]);
@@ -209,7 +274,15 @@ impl Assembler {
                 let mut live: Vec<&RawPod> = group.pods.iter().map(|&i| &raw_pods[i]).collect();
                 live.sort_by(|a, z| a.name.cmp(&z.name));
                 for p in live {
-                    b.push_pod(wid, ns_id, p.name.clone(), &p.shape, p.shape.labels.clone(), p.ips.clone(), PodOrigin::Object(p.source.clone()));
+                    b.push_pod(
+                        wid,
+                        ns_id,
+                        p.name.clone(),
+                        &p.shape,
+                        p.shape.labels.clone(),
+                        p.ips.clone(),
+                        PodOrigin::Object(p.source.clone()),
+                    );
                 }
             }
             b.warn_if_split(wid);
@@ -285,12 +358,29 @@ impl Builder {
                 }
                 PerPodLabels::None => format!("{}-{ordinal}", c.name),
             };
-            self.push_pod(wid, ns, name, &c.template, labels, Vec::new(), PodOrigin::Template { ordinal });
+            self.push_pod(
+                wid,
+                ns,
+                name,
+                &c.template,
+                labels,
+                Vec::new(),
+                PodOrigin::Template { ordinal },
+            );
         }
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn push_pod(&mut self, wid: WorkloadId, ns: NsId, name: String, shape: &PodShape, labels: Labels, ips: Vec<std::net::IpAddr>, origin: PodOrigin) {
+    fn push_pod(
+        &mut self,
+        wid: WorkloadId,
+        ns: NsId,
+        name: String,
+        shape: &PodShape,
+        labels: Labels,
+        ips: Vec<std::net::IpAddr>,
+        origin: PodOrigin,
+    ) {
         let next_label = LabelSetId::from_index(self.label_ids.len());
         let labels_id = *self.label_ids.entry(labels.clone()).or_insert_with(|| {
             self.cluster.label_sets.push(labels);

@@ -37,7 +37,13 @@ pub struct ObjectInfo {
 }
 
 /// Checks and extracts `metadata` (at `base.metadata`).
-pub fn object_meta(meta: &ObjectMeta, rule: NameRule, namespaced: bool, base: &FieldPath, c: &mut Checker) -> ObjectInfo {
+pub fn object_meta(
+    meta: &ObjectMeta,
+    rule: NameRule,
+    namespaced: bool,
+    base: &FieldPath,
+    c: &mut Checker,
+) -> ObjectInfo {
     let at = base.key("metadata");
     let name = match (&meta.name, &meta.generate_name) {
         (Some(n), _) if !n.is_empty() => {
@@ -52,7 +58,9 @@ pub fn object_meta(meta: &ObjectMeta, rule: NameRule, namespaced: bool, base: &F
         (_, Some(g)) if !g.is_empty() => {
             c.warn(
                 at.key("generateName"),
-                format!("no `name`: the API server would generate one; podnet calls the object `{g}`"),
+                format!(
+                    "no `name`: the API server would generate one; podnet calls the object `{g}`"
+                ),
             );
             g.clone()
         }

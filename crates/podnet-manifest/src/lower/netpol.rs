@@ -20,7 +20,13 @@ use crate::validate::{Checker, addresses, names};
 pub type LineOf<'a> = &'a dyn Fn(&FieldPath) -> Option<u32>;
 
 /// Checks and lowers one NetworkPolicy.
-pub fn network_policy(np: &net::NetworkPolicy, base: &FieldPath, source: Source, line_of: LineOf<'_>, c: &mut Checker) -> PendingPolicy {
+pub fn network_policy(
+    np: &net::NetworkPolicy,
+    base: &FieldPath,
+    source: Source,
+    line_of: LineOf<'_>,
+    c: &mut Checker,
+) -> PendingPolicy {
     let info = object_meta(&np.metadata, NameRule::Subdomain, true, base, c);
     let namespace = info.namespace.unwrap_or_default();
     let spec_path = base.key("spec");
@@ -35,7 +41,14 @@ pub fn network_policy(np: &net::NetworkPolicy, base: &FieldPath, source: Source,
         .enumerate()
         .map(|(i, r)| {
             let at = spec_path.key("ingress").index(i);
-            rule(r.from.as_deref(), r.ports.as_deref(), "from", &at, line_of, c)
+            rule(
+                r.from.as_deref(),
+                r.ports.as_deref(),
+                "from",
+                &at,
+                line_of,
+                c,
+            )
         })
         .collect();
     let egress: Vec<PolicyRule> = spec
@@ -72,7 +85,11 @@ pub fn network_policy(np: &net::NetworkPolicy, base: &FieldPath, source: Source,
 
 /// `policyTypes`, or its default (API reference, NetworkPolicySpec):
 /// Ingress always, Egress when the policy has any egress rule.
-fn policy_types(spec: &net::NetworkPolicySpec, at: &FieldPath, c: &mut Checker) -> (bool, bool, bool) {
+fn policy_types(
+    spec: &net::NetworkPolicySpec,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> (bool, bool, bool) {
     let Some(types) = spec.policy_types.as_ref().filter(|t| !t.is_empty()) else {
         let has_egress = spec.egress.as_ref().is_some_and(|e| !e.is_empty());
         return (true, has_egress, false);
@@ -88,14 +105,23 @@ fn policy_types(spec: &net::NetworkPolicySpec, at: &FieldPath, c: &mut Checker) 
             "Egress" => egress = true,
             other => c.error(
                 at.index(i),
-                format!("unsupported value `{other}`: supported values are \"Ingress\", \"Egress\""),
+                format!(
+                    "unsupported value `{other}`: supported values are \"Ingress\", \"Egress\""
+                ),
             ),
         }
     }
     (ingress, egress, true)
 }
 
-fn rule(peers: Option<&[net::NetworkPolicyPeer]>, ports: Option<&[net::NetworkPolicyPort]>, peer_field: &str, at: &FieldPath, line_of: LineOf<'_>, c: &mut Checker) -> PolicyRule {
+fn rule(
+    peers: Option<&[net::NetworkPolicyPeer]>,
+    ports: Option<&[net::NetworkPolicyPort]>,
+    peer_field: &str,
+    at: &FieldPath,
+    line_of: LineOf<'_>,
+    c: &mut Checker,
+) -> PolicyRule {
     PolicyRule {
         line: line_of(at),
         peers: peers
@@ -115,11 +141,19 @@ fn rule(peers: Option<&[net::NetworkPolicyPeer]>, ports: Option<&[net::NetworkPo
 
 /// `ValidateNetworkPolicyPeer`: exactly one of ipBlock or pod/namespace
 /// selectors.
-fn peer(p: &net::NetworkPolicyPeer, at: &FieldPath, line_of: LineOf<'_>, c: &mut Checker) -> Option<Peer> {
+fn peer(
+    p: &net::NetworkPolicyPeer,
+    at: &FieldPath,
+    line_of: LineOf<'_>,
+    c: &mut Checker,
+) -> Option<Peer> {
     let line = line_of(at);
     match (&p.ip_block, &p.pod_selector, &p.namespace_selector) {
         (None, None, None) => {
-            c.error(at.clone(), "must specify a peer: podSelector, namespaceSelector or ipBlock");
+            c.error(
+                at.clone(),
+                "must specify a peer: podSelector, namespaceSelector or ipBlock",
+            );
             None
         }
         (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
@@ -134,7 +168,11 @@ fn peer(p: &net::NetworkPolicyPeer, at: &FieldPath, line_of: LineOf<'_>, c: &mut
             let pods = label_selector(pods.as_ref(), &at.key("podSelector"), c);
             let namespaces = match namespaces {
                 None => NamespaceScope::PolicyNamespace,
-                Some(ns) => NamespaceScope::Selected(label_selector(Some(ns), &at.key("namespaceSelector"), c)),
+                Some(ns) => NamespaceScope::Selected(label_selector(
+                    Some(ns),
+                    &at.key("namespaceSelector"),
+                    c,
+                )),
             };
             Some(Peer {
                 line,
@@ -158,7 +196,10 @@ fn ip_block(b: &net::IPBlock, at: &FieldPath, c: &mut Checker) -> Option<IpBlock
             continue;
         };
         if !cidr.contains(&net.network()) || cidr.prefix_len() >= net.prefix_len() {
-            c.error(path, format!("`{e}` must be a strict subset of `cidr` ({cidr})"));
+            c.error(
+                path,
+                format!("`{e}` must be a strict subset of `cidr` ({cidr})"),
+            );
             continue;
         }
         except.push(net);
@@ -167,18 +208,29 @@ fn ip_block(b: &net::IPBlock, at: &FieldPath, c: &mut Checker) -> Option<IpBlock
 }
 
 /// `ValidateNetworkPolicyPort`, with the protocol defaulting to TCP.
-fn port(p: &net::NetworkPolicyPort, at: &FieldPath, line_of: LineOf<'_>, c: &mut Checker) -> Option<PortSpec> {
+fn port(
+    p: &net::NetworkPolicyPort,
+    at: &FieldPath,
+    line_of: LineOf<'_>,
+    c: &mut Checker,
+) -> Option<PortSpec> {
     let protocol = match p.protocol.as_deref() {
         None => Some(Protocol::Tcp),
         Some(s) => Protocol::parse(s).or_else(|| {
-            c.error(at.key("protocol"), format!("unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""));
+            c.error(
+                at.key("protocol"),
+                format!("unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""),
+            );
             None
         }),
     };
     let port = match (&p.port, p.end_port) {
         (None, None) => Some(PortMatch::All),
         (None, Some(end)) => {
-            c.error(at.key("endPort"), format!("invalid value `{end}`: may not be specified when `port` is not specified"));
+            c.error(
+                at.key("endPort"),
+                format!("invalid value `{end}`: may not be specified when `port` is not specified"),
+            );
             None
         }
         (Some(IntOrString::Int(n)), end) => {
@@ -189,10 +241,15 @@ fn port(p: &net::NetworkPolicyPort, at: &FieldPath, line_of: LineOf<'_>, c: &mut
                 None => start,
                 Some(e) => {
                     if e < *n {
-                        c.error(at.key("endPort"), format!("invalid value `{e}`: must be greater than or equal to `port`"));
+                        c.error(
+                            at.key("endPort"),
+                            format!("invalid value `{e}`: must be greater than or equal to `port`"),
+                        );
                     }
                     names::port_number(i64::from(e))
-                        .map_err(|m| c.error(at.key("endPort"), format!("invalid value `{e}`: {m}")))
+                        .map_err(|m| {
+                            c.error(at.key("endPort"), format!("invalid value `{e}`: {m}"))
+                        })
                         .ok()
                 }
             };
@@ -203,7 +260,10 @@ fn port(p: &net::NetworkPolicyPort, at: &FieldPath, line_of: LineOf<'_>, c: &mut
         }
         (Some(IntOrString::String(name)), end) => {
             if let Some(e) = end {
-                c.error(at.key("endPort"), format!("invalid value `{e}`: may not be specified when `port` is non-numeric"));
+                c.error(
+                    at.key("endPort"),
+                    format!("invalid value `{e}`: may not be specified when `port` is non-numeric"),
+                );
             }
             let problems = names::port_name(name);
             if problems.is_empty() {

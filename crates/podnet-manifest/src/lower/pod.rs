@@ -13,7 +13,12 @@ use crate::validate::{Checker, addresses, names};
 
 /// The network-relevant part of `spec` (at `at`), with `labels` from the
 /// object or template metadata.
-pub fn pod_shape(spec: Option<&core::PodSpec>, labels: Labels, at: &FieldPath, c: &mut Checker) -> PodShape {
+pub fn pod_shape(
+    spec: Option<&core::PodSpec>,
+    labels: Labels,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> PodShape {
     let Some(spec) = spec else {
         c.error(at.clone(), "a pod spec is required");
         return PodShape {
@@ -49,7 +54,12 @@ pub fn pod_shape(spec: Option<&core::PodSpec>, labels: Labels, at: &FieldPath, c
 
 /// `validateContainerPorts`: names are IANA service names unique within the
 /// container, numbers within 1..=65535, protocol TCP, UDP or SCTP.
-fn container_ports(ctr: &core::Container, at: &FieldPath, out: &mut Vec<ContainerPort>, c: &mut Checker) {
+fn container_ports(
+    ctr: &core::Container,
+    at: &FieldPath,
+    out: &mut Vec<ContainerPort>,
+    c: &mut Checker,
+) {
     let mut seen = HashSet::new();
     for (i, p) in ctr.ports.iter().flatten().enumerate() {
         let at = at.key("ports").index(i);
@@ -59,13 +69,19 @@ fn container_ports(ctr: &core::Container, at: &FieldPath, out: &mut Vec<Containe
             if !problems.is_empty() {
                 c.check(&at.key("name"), n, problems);
             } else if !seen.insert(n.clone()) {
-                c.error(at.key("name"), format!("duplicate port name `{n}` in this container"));
+                c.error(
+                    at.key("name"),
+                    format!("duplicate port name `{n}` in this container"),
+                );
             }
         }
         let number = match names::port_number(i64::from(p.container_port)) {
             Ok(n) => Some(n),
             Err(m) => {
-                c.error(at.key("containerPort"), format!("invalid value `{}`: {m}", p.container_port));
+                c.error(
+                    at.key("containerPort"),
+                    format!("invalid value `{}`: {m}", p.container_port),
+                );
                 None
             }
         };
@@ -79,7 +95,9 @@ fn container_ports(ctr: &core::Container, at: &FieldPath, out: &mut Vec<Containe
             Some(s) => Protocol::parse(s).or_else(|| {
                 c.error(
                     at.key("protocol"),
-                    format!("unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""),
+                    format!(
+                        "unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""
+                    ),
                 );
                 None
             }),
@@ -118,7 +136,10 @@ pub fn pod_ips(status: Option<&core::PodStatus>, base: &FieldPath, c: &mut Check
     }
     match (single, ips.first()) {
         (Some(s), Some(first)) if s != *first => {
-            c.error(at.key("podIPs").index(0).key("ip"), format!("must be equal to `podIP` ({s})"));
+            c.error(
+                at.key("podIPs").index(0).key("ip"),
+                format!("must be equal to `podIP` ({s})"),
+            );
         }
         (Some(s), None) => ips.push(s),
         _ => {}

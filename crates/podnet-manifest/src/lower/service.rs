@@ -13,7 +13,12 @@ use crate::path::FieldPath;
 use crate::validate::{Checker, addresses, labels, names};
 
 /// Checks and lowers one Service.
-pub fn service(s: &core::Service, base: &FieldPath, source: Source, c: &mut Checker) -> PendingService {
+pub fn service(
+    s: &core::Service,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+) -> PendingService {
     let info = object_meta(&s.metadata, NameRule::Dns1035, true, base, c);
     let namespace = info.namespace.unwrap_or_default();
     let at = base.key("spec");
@@ -32,7 +37,10 @@ pub fn service(s: &core::Service, base: &FieldPath, source: Source, c: &mut Chec
     if service_type == ServiceType::ExternalName
         && spec.external_name.as_deref().is_none_or(str::is_empty)
     {
-        c.error(at.key("externalName"), "externalName is required for type ExternalName");
+        c.error(
+            at.key("externalName"),
+            "externalName is required for type ExternalName",
+        );
     }
     let selector = spec
         .selector
@@ -60,7 +68,11 @@ pub fn service(s: &core::Service, base: &FieldPath, source: Source, c: &mut Chec
     }
 }
 
-fn cluster_ips(spec: &core::ServiceSpec, at: &FieldPath, c: &mut Checker) -> (Vec<std::net::IpAddr>, bool) {
+fn cluster_ips(
+    spec: &core::ServiceSpec,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> (Vec<std::net::IpAddr>, bool) {
     let mut written: Vec<(FieldPath, &str)> = Vec::new();
     if let Some(ips) = &spec.cluster_ips {
         for (i, ip) in ips.iter().enumerate() {
@@ -80,7 +92,12 @@ fn cluster_ips(spec: &core::ServiceSpec, at: &FieldPath, c: &mut Checker) -> (Ve
     (ips, false)
 }
 
-fn ports(spec: &core::ServiceSpec, service_type: ServiceType, at: &FieldPath, c: &mut Checker) -> Vec<ServicePort> {
+fn ports(
+    spec: &core::ServiceSpec,
+    service_type: ServiceType,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> Vec<ServicePort> {
     let list = spec.ports.as_deref().unwrap_or_default();
     let mut names_seen = HashSet::new();
     let mut out = Vec::new();
@@ -88,7 +105,10 @@ fn ports(spec: &core::ServiceSpec, service_type: ServiceType, at: &FieldPath, c:
         let at = at.key("ports").index(i);
         let name = p.name.clone().filter(|n| !n.is_empty());
         match &name {
-            None if list.len() > 1 => c.error(at.key("name"), "name is required when a Service has more than one port"),
+            None if list.len() > 1 => c.error(
+                at.key("name"),
+                "name is required when a Service has more than one port",
+            ),
             Some(n) => {
                 c.check(&at.key("name"), n, names::dns1123_label(n));
                 if !names_seen.insert(n.clone()) {
@@ -100,7 +120,12 @@ fn ports(spec: &core::ServiceSpec, service_type: ServiceType, at: &FieldPath, c:
         let protocol = match p.protocol.as_deref() {
             None => Some(Protocol::Tcp),
             Some(s) => Protocol::parse(s).or_else(|| {
-                c.error(at.key("protocol"), format!("unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""));
+                c.error(
+                    at.key("protocol"),
+                    format!(
+                        "unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""
+                    ),
+                );
                 None
             }),
         };
@@ -125,7 +150,10 @@ fn ports(spec: &core::ServiceSpec, service_type: ServiceType, at: &FieldPath, c:
         };
         let node_port = p.node_port.filter(|&n| n != 0).and_then(|n| {
             if service_type == ServiceType::ClusterIp {
-                c.error(at.key("nodePort"), "may not be used when `type` is 'ClusterIP'");
+                c.error(
+                    at.key("nodePort"),
+                    "may not be used when `type` is 'ClusterIP'",
+                );
             }
             names::port_number(i64::from(n))
                 .map_err(|m| c.error(at.key("nodePort"), format!("invalid value `{n}`: {m}")))

@@ -41,86 +41,139 @@ struct View<'a> {
 }
 
 /// A Deployment.
-pub fn deployment(d: &apps::Deployment, base: &FieldPath, source: Source, c: &mut Checker) -> Option<RawController> {
+pub fn deployment(
+    d: &apps::Deployment,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+) -> Option<RawController> {
     let spec = &d.spec;
-    lower(View {
-        kind: WorkloadKind::Deployment,
-        meta: &d.metadata,
-        selector: Selector::Required(&spec.selector),
-        template: Some(&spec.template),
-        template_path: base.key("spec").key("template"),
-        replicas: spec.replicas,
-        pod_count: None,
-        per_pod: PerPodLabels::None,
-    }, base, source, c)
+    lower(
+        View {
+            kind: WorkloadKind::Deployment,
+            meta: &d.metadata,
+            selector: Selector::Required(&spec.selector),
+            template: Some(&spec.template),
+            template_path: base.key("spec").key("template"),
+            replicas: spec.replicas,
+            pod_count: None,
+            per_pod: PerPodLabels::None,
+        },
+        base,
+        source,
+        c,
+    )
 }
 
 /// A ReplicaSet.
-pub fn replica_set(r: &apps::ReplicaSet, base: &FieldPath, source: Source, c: &mut Checker) -> Option<RawController> {
+pub fn replica_set(
+    r: &apps::ReplicaSet,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+) -> Option<RawController> {
     let spec = &r.spec;
-    lower(View {
-        kind: WorkloadKind::ReplicaSet,
-        meta: &r.metadata,
-        selector: Selector::Required(&spec.selector),
-        template: spec.template.as_ref(),
-        template_path: base.key("spec").key("template"),
-        replicas: spec.replicas,
-        pod_count: None,
-        per_pod: PerPodLabels::None,
-    }, base, source, c)
+    lower(
+        View {
+            kind: WorkloadKind::ReplicaSet,
+            meta: &r.metadata,
+            selector: Selector::Required(&spec.selector),
+            template: spec.template.as_ref(),
+            template_path: base.key("spec").key("template"),
+            replicas: spec.replicas,
+            pod_count: None,
+            per_pod: PerPodLabels::None,
+        },
+        base,
+        source,
+        c,
+    )
 }
 
 /// A StatefulSet.
-pub fn stateful_set(s: &apps::StatefulSet, base: &FieldPath, source: Source, c: &mut Checker) -> Option<RawController> {
+pub fn stateful_set(
+    s: &apps::StatefulSet,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+) -> Option<RawController> {
     let spec = &s.spec;
     let first = spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0);
     let first = match u32::try_from(first) {
         Ok(f) => f,
         Err(_) => {
-            c.error(base.key("spec").key("ordinals").key("start"), "must be greater than or equal to 0");
+            c.error(
+                base.key("spec").key("ordinals").key("start"),
+                "must be greater than or equal to 0",
+            );
             0
         }
     };
-    lower(View {
-        kind: WorkloadKind::StatefulSet,
-        meta: &s.metadata,
-        selector: Selector::Required(&spec.selector),
-        template: Some(&spec.template),
-        template_path: base.key("spec").key("template"),
-        replicas: spec.replicas,
-        pod_count: None,
-        per_pod: PerPodLabels::StatefulSet { first },
-    }, base, source, c)
+    lower(
+        View {
+            kind: WorkloadKind::StatefulSet,
+            meta: &s.metadata,
+            selector: Selector::Required(&spec.selector),
+            template: Some(&spec.template),
+            template_path: base.key("spec").key("template"),
+            replicas: spec.replicas,
+            pod_count: None,
+            per_pod: PerPodLabels::StatefulSet { first },
+        },
+        base,
+        source,
+        c,
+    )
 }
 
 /// A DaemonSet. Without nodes in the model it is analysed as one pod.
-pub fn daemon_set(d: &apps::DaemonSet, base: &FieldPath, source: Source, c: &mut Checker) -> Option<RawController> {
+pub fn daemon_set(
+    d: &apps::DaemonSet,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+) -> Option<RawController> {
     let spec = &d.spec;
-    lower(View {
-        kind: WorkloadKind::DaemonSet,
-        meta: &d.metadata,
-        selector: Selector::Required(&spec.selector),
-        template: Some(&spec.template),
-        template_path: base.key("spec").key("template"),
-        replicas: None,
-        pod_count: Some(1),
-        per_pod: PerPodLabels::None,
-    }, base, source, c)
+    lower(
+        View {
+            kind: WorkloadKind::DaemonSet,
+            meta: &d.metadata,
+            selector: Selector::Required(&spec.selector),
+            template: Some(&spec.template),
+            template_path: base.key("spec").key("template"),
+            replicas: None,
+            pod_count: Some(1),
+            per_pod: PerPodLabels::None,
+        },
+        base,
+        source,
+        c,
+    )
 }
 
 /// A ReplicationController.
-pub fn replication_controller(r: &core::ReplicationController, base: &FieldPath, source: Source, c: &mut Checker) -> Option<RawController> {
+pub fn replication_controller(
+    r: &core::ReplicationController,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+) -> Option<RawController> {
     let spec = required_spec(r.spec.as_ref(), base, c)?;
-    lower(View {
-        kind: WorkloadKind::ReplicationController,
-        meta: &r.metadata,
-        selector: Selector::Map(spec.selector.as_ref()),
-        template: spec.template.as_ref(),
-        template_path: base.key("spec").key("template"),
-        replicas: spec.replicas,
-        pod_count: None,
-        per_pod: PerPodLabels::None,
-    }, base, source, c)
+    lower(
+        View {
+            kind: WorkloadKind::ReplicationController,
+            meta: &r.metadata,
+            selector: Selector::Map(spec.selector.as_ref()),
+            template: spec.template.as_ref(),
+            template_path: base.key("spec").key("template"),
+            replicas: spec.replicas,
+            pod_count: None,
+            per_pod: PerPodLabels::None,
+        },
+        base,
+        source,
+        c,
+    )
 }
 
 /// The pods one run of a Job has at once: `parallelism` (default 1), at most
@@ -131,26 +184,41 @@ fn job_pods(spec: &batch::JobSpec) -> i32 {
 }
 
 /// A Job.
-pub fn job(j: &batch::Job, base: &FieldPath, source: Source, c: &mut Checker) -> Option<RawController> {
+pub fn job(
+    j: &batch::Job,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+) -> Option<RawController> {
     let spec = required_spec(j.spec.as_ref(), base, c)?;
     check_job_counts(spec, &base.key("spec"), c);
-    lower(View {
-        kind: WorkloadKind::Job,
-        meta: &j.metadata,
-        selector: Selector::Job {
-            selector: spec.selector.as_ref(),
-            manual: spec.manual_selector == Some(true),
+    lower(
+        View {
+            kind: WorkloadKind::Job,
+            meta: &j.metadata,
+            selector: Selector::Job {
+                selector: spec.selector.as_ref(),
+                manual: spec.manual_selector == Some(true),
+            },
+            template: Some(&spec.template),
+            template_path: base.key("spec").key("template"),
+            replicas: None,
+            pod_count: Some(job_pods(spec)),
+            per_pod: PerPodLabels::Job,
         },
-        template: Some(&spec.template),
-        template_path: base.key("spec").key("template"),
-        replicas: None,
-        pod_count: Some(job_pods(spec)),
-        per_pod: PerPodLabels::Job,
-    }, base, source, c)
+        base,
+        source,
+        c,
+    )
 }
 
 /// A CronJob, analysed as one run of its job template.
-pub fn cron_job(cj: &batch::CronJob, base: &FieldPath, source: Source, c: &mut Checker) -> Option<RawController> {
+pub fn cron_job(
+    cj: &batch::CronJob,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+) -> Option<RawController> {
     let spec = &cj.spec;
     let job_path = base.key("spec").key("jobTemplate").key("spec");
     let Some(job) = spec.job_template.spec.as_ref() else {
@@ -158,20 +226,28 @@ pub fn cron_job(cj: &batch::CronJob, base: &FieldPath, source: Source, c: &mut C
         return None;
     };
     check_job_counts(job, &job_path, c);
-    lower(View {
-        kind: WorkloadKind::CronJob,
-        meta: &cj.metadata,
-        selector: Selector::Generated,
-        template: Some(&job.template),
-        template_path: job_path.key("template"),
-        replicas: None,
-        pod_count: Some(job_pods(job)),
-        per_pod: PerPodLabels::None,
-    }, base, source, c)
+    lower(
+        View {
+            kind: WorkloadKind::CronJob,
+            meta: &cj.metadata,
+            selector: Selector::Generated,
+            template: Some(&job.template),
+            template_path: job_path.key("template"),
+            replicas: None,
+            pod_count: Some(job_pods(job)),
+            per_pod: PerPodLabels::None,
+        },
+        base,
+        source,
+        c,
+    )
 }
 
 fn check_job_counts(spec: &batch::JobSpec, at: &FieldPath, c: &mut Checker) {
-    for (field, v) in [("parallelism", spec.parallelism), ("completions", spec.completions)] {
+    for (field, v) in [
+        ("parallelism", spec.parallelism),
+        ("completions", spec.completions),
+    ] {
         if v.is_some_and(|v| v < 0) {
             c.error(at.key(field), "must be greater than or equal to 0");
         }
@@ -198,10 +274,18 @@ fn lower(v: View<'_>, base: &FieldPath, source: Source, c: &mut Checker) -> Opti
         c,
     );
     check_selector(&v, &tlabels, base, &tmeta_path, c);
-    let shape = pod_shape(template.spec.as_ref(), tlabels, &v.template_path.key("spec"), c);
+    let shape = pod_shape(
+        template.spec.as_ref(),
+        tlabels,
+        &v.template_path.key("spec"),
+        c,
+    );
     let replicas = match v.replicas {
         Some(r) if r < 0 => {
-            c.error(base.key("spec").key("replicas"), format!("invalid value `{r}`: must be greater than or equal to 0"));
+            c.error(
+                base.key("spec").key("replicas"),
+                format!("invalid value `{r}`: must be greater than or equal to 0"),
+            );
             None
         }
         Some(r) => u32::try_from(r).ok(),
@@ -227,13 +311,22 @@ fn lower(v: View<'_>, base: &FieldPath, source: Source, c: &mut Checker) -> Opti
 
 /// The selector rules of `ValidateDeploymentSpec` and its siblings: present,
 /// non-empty, and matching the template's labels.
-fn check_selector(v: &View<'_>, tlabels: &podnet_model::Labels, base: &FieldPath, tmeta: &FieldPath, c: &mut Checker) {
+fn check_selector(
+    v: &View<'_>,
+    tlabels: &podnet_model::Labels,
+    base: &FieldPath,
+    tmeta: &FieldPath,
+    c: &mut Checker,
+) {
     let at = base.key("spec").key("selector");
     let selector: Option<LabelSelector> = match &v.selector {
         Selector::Required(s) => {
             let sel = label_selector(Some(s), &at, c);
             if sel.is_empty() {
-                c.error(at.clone(), format!("empty selector is not valid for a {}", v.kind.as_str()));
+                c.error(
+                    at.clone(),
+                    format!("empty selector is not valid for a {}", v.kind.as_str()),
+                );
                 None
             } else {
                 Some(sel)
@@ -246,14 +339,20 @@ fn check_selector(v: &View<'_>, tlabels: &podnet_model::Labels, base: &FieldPath
                 None
             }
             (None, true) => {
-                c.error(at.clone(), "`selector` is required when `manualSelector` is true");
+                c.error(
+                    at.clone(),
+                    "`selector` is required when `manualSelector` is true",
+                );
                 None
             }
             (None, false) => None,
         },
         Selector::Map(Some(m)) if !m.is_empty() => {
             let l = labels(Some(m), &at, c);
-            Some(LabelSelector::new(l.iter().map(|(k, v)| (k.to_owned(), v.to_owned())), []))
+            Some(LabelSelector::new(
+                l.iter().map(|(k, v)| (k.to_owned(), v.to_owned())),
+                [],
+            ))
         }
         Selector::Map(_) => {
             if tlabels.is_empty() {
@@ -266,6 +365,9 @@ fn check_selector(v: &View<'_>, tlabels: &podnet_model::Labels, base: &FieldPath
     if let Some(sel) = selector
         && !sel.matches(tlabels)
     {
-        c.error(tmeta.key("labels"), format!("`selector` ({sel}) does not match template `labels` ({tlabels})"));
+        c.error(
+            tmeta.key("labels"),
+            format!("`selector` ({sel}) does not match template `labels` ({tlabels})"),
+        );
     }
 }

@@ -39,7 +39,10 @@ pub fn ip(value: &str, path: &FieldPath, c: &mut Checker) -> Option<IpAddr> {
     if let Some(fixed) = strip_octet_zeros(value)
         && let Ok(a) = fixed.parse()
     {
-        c.warn(path.clone(), format!("`{value}` has leading zeros; it is read as `{a}`"));
+        c.warn(
+            path.clone(),
+            format!("`{value}` has leading zeros; it is read as `{a}`"),
+        );
         return Some(a);
     }
     c.error(path.clone(), format!("`{value}` is not a valid IP address"));
@@ -49,7 +52,10 @@ pub fn ip(value: &str, path: &FieldPath, c: &mut Checker) -> Option<IpAddr> {
 /// Parses a CIDR field, masking host bits with a warning.
 pub fn cidr(value: &str, path: &FieldPath, c: &mut Checker) -> Option<IpNet> {
     let Some((addr, len)) = value.split_once('/') else {
-        c.error(path.clone(), format!("`{value}` is not a valid CIDR: it needs a prefix length, e.g. `{value}/32`"));
+        c.error(
+            path.clone(),
+            format!("`{value}` is not a valid CIDR: it needs a prefix length, e.g. `{value}/32`"),
+        );
         return None;
     };
     let digits_ok = !len.is_empty() && len.bytes().all(|b| b.is_ascii_digit());
@@ -57,18 +63,31 @@ pub fn cidr(value: &str, path: &FieldPath, c: &mut Checker) -> Option<IpNet> {
     let len_num = if len_num.is_empty() { "0" } else { len_num };
     let addr_fixed = strip_octet_zeros(addr);
     let canonical = format!("{}/{}", addr_fixed.as_deref().unwrap_or(addr), len_num);
-    let parsed: Option<IpNet> = if digits_ok { canonical.parse().ok() } else { None };
+    let parsed: Option<IpNet> = if digits_ok {
+        canonical.parse().ok()
+    } else {
+        None
+    };
     let Some(net) = parsed else {
         c.error(path.clone(), format!("`{value}` is not a valid CIDR"));
         return None;
     };
     if addr_fixed.is_some() || len_num != len {
-        c.warn(path.clone(), format!("`{value}` has leading zeros; it is read as `{}`", net.trunc()));
+        c.warn(
+            path.clone(),
+            format!(
+                "`{value}` has leading zeros; it is read as `{}`",
+                net.trunc()
+            ),
+        );
     }
     if net.trunc() != net {
         c.warn(
             path.clone(),
-            format!("`{value}` has host bits set; the API server reads it as `{}`", net.trunc()),
+            format!(
+                "`{value}` has host bits set; the API server reads it as `{}`",
+                net.trunc()
+            ),
         );
     }
     Some(net.trunc())
@@ -107,7 +126,15 @@ mod tests {
 
     #[test]
     fn bad_cidrs_are_errors() {
-        for s in ["10.0.0.0", "10.0.0.0/33", "300.0.0.0/8", "x/8", "10.0.0.0/-1", "::/129", ""] {
+        for s in [
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "300.0.0.0/8",
+            "x/8",
+            "10.0.0.0/-1",
+            "::/129",
+            "",
+        ] {
             let (n, c) = parse(s);
             assert!(n.is_none() && c.has_errors(), "{s}");
         }

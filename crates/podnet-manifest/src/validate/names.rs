@@ -118,7 +118,9 @@ pub fn port_name(s: &str) -> Vec<String> {
         errs.push("must be no more than 15 characters".to_owned());
     }
     if !s.bytes().all(|c| is_lower_alnum(c) || c == b'-') {
-        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".to_owned());
+        errs.push(
+            "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".to_owned(),
+        );
     }
     if s.contains("--") {
         errs.push("must not contain consecutive hyphens".to_owned());

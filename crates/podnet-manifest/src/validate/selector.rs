@@ -8,7 +8,11 @@ use super::{Checker, labels, names};
 use crate::path::FieldPath;
 
 /// Checks and converts a selector. `None` (absent) is the empty selector.
-pub fn label_selector(sel: Option<&meta::LabelSelector>, path: &FieldPath, c: &mut Checker) -> LabelSelector {
+pub fn label_selector(
+    sel: Option<&meta::LabelSelector>,
+    path: &FieldPath,
+    c: &mut Checker,
+) -> LabelSelector {
     let Some(sel) = sel else {
         return LabelSelector::everything();
     };
@@ -21,13 +25,19 @@ pub fn label_selector(sel: Option<&meta::LabelSelector>, path: &FieldPath, c: &m
         }
     }
     LabelSelector::new(
-        match_labels.iter().map(|(k, v)| (k.to_owned(), v.to_owned())),
+        match_labels
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned())),
         reqs,
     )
 }
 
 /// `ValidateLabelSelectorRequirement`.
-fn requirement(expr: &meta::LabelSelectorRequirement, at: &FieldPath, c: &mut Checker) -> Option<Requirement> {
+fn requirement(
+    expr: &meta::LabelSelectorRequirement,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> Option<Requirement> {
     let values = expr.values.clone().unwrap_or_default();
     let operator = match expr.operator.as_str() {
         "In" => Some(Operator::In),
@@ -54,11 +64,17 @@ fn requirement(expr: &meta::LabelSelectorRequirement, at: &FieldPath, c: &mut Ch
         _ => {}
     }
     for p in names::qualified_name(&expr.key) {
-        c.error(at.key("key"), format!("invalid label key `{}`: {p}", expr.key));
+        c.error(
+            at.key("key"),
+            format!("invalid label key `{}`: {p}", expr.key),
+        );
     }
     for (i, v) in values.iter().enumerate() {
         for p in names::label_value(v) {
-            c.error(at.key("values").index(i), format!("invalid label value `{v}`: {p}"));
+            c.error(
+                at.key("values").index(i),
+                format!("invalid label value `{v}`: {p}"),
+            );
         }
     }
     operator.map(|op| Requirement::new(expr.key.clone(), op, values))

@@ -1,0 +1,178 @@
+//! The command line, as clap derives it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// podnet models a Kubernetes cluster's network from the YAML you deploy and
+/// answers who can reach whom, on which ports, and why.
+#[derive(Debug, Parser)]
+#[command(name = "podnet", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// Options shared by every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// Stop at the first invalid document and print no result.
+    #[arg(long, global = true)]
+    pub strict: bool,
+    /// How to print warnings and errors on stderr.
+    #[arg(long, value_enum, default_value_t = ErrorFormatArg::Human, global = true)]
+    pub error_format: ErrorFormatArg,
+    /// When to colour stderr.
+    #[arg(long, value_enum, default_value_t = ColorArg::Auto, global = true)]
+    pub color: ColorArg,
+    /// Do not print warnings (errors are still printed).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// `--error-format`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ErrorFormatArg {
+    /// With the offending line of the file.
+    Human,
+    /// One line per diagnostic: file:line:col: severity: message.
+    Short,
+    /// One JSON object per line (podnet.diagnostic/v1).
+    Json,
+}
+
+/// `--color`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ColorArg {
+    /// Colour when stderr is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the allowed connections between workloads and with outside addresses.
+    Connlist(ConnlistArgs),
+    /// Explain why traffic between two workloads, pods, services or addresses is allowed or denied.
+    Explain(ExplainArgs),
+    /// Write a deterministic synthetic cluster (for benchmarks and trials).
+    Generate(GenerateArgs),
+}
+
+/// `podnet connlist`.
+#[derive(Debug, Args)]
+pub struct ConnlistArgs {
+    /// Manifest files or directories (recursive: .yaml, .yml, .json); `-` reads stdin.
+    #[arg(required = true, value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ConnlistOutput::Txt)]
+    pub output: ConnlistOutput,
+    /// Only connections from or to this workload (NS/NAME or NS/KIND/NAME).
+    #[arg(long, value_name = "NS/NAME")]
+    pub focus_workload: Option<String>,
+    /// Only connections with an end in this namespace.
+    #[arg(long, value_name = "NS")]
+    pub namespace: Option<String>,
+}
+
+/// `connlist --output`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ConnlistOutput {
+    /// `src => dst : conns` lines.
+    Txt,
+    /// podnet.connlist/v1 (docs/connlist-json.md).
+    Json,
+    /// CSV with a header.
+    Csv,
+    /// A Markdown table.
+    Md,
+    /// A Graphviz graph.
+    Dot,
+}
+
+/// `podnet explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Manifest files or directories; `-` reads stdin.
+    #[arg(required = true, value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// The source: NS/NAME, NS/KIND/NAME (a workload, pod or service) or an IP address.
+    #[arg(long, value_name = "SRC")]
+    pub from: String,
+    /// The destination: NS/NAME, NS/KIND/NAME or an IP address.
+    #[arg(long, value_name = "DST")]
+    pub to: String,
+    /// Judge this one port.
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Protocol of --port.
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Tcp, requires = "port")]
+    pub protocol: ProtocolArg,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ExplainOutput::Txt)]
+    pub output: ExplainOutput,
+}
+
+/// `--protocol`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ProtocolArg {
+    /// TCP.
+    #[value(name = "TCP", alias = "tcp")]
+    Tcp,
+    /// UDP.
+    #[value(name = "UDP", alias = "udp")]
+    Udp,
+    /// SCTP.
+    #[value(name = "SCTP", alias = "sctp")]
+    Sctp,
+}
+
+/// `explain --output`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ExplainOutput {
+    /// Prose for people.
+    Txt,
+    /// podnet.explain/v1 (docs/explain-json.md).
+    Json,
+}
+
+/// `podnet generate`.
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Folder to write the manifests into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Number of pods.
+    #[arg(long, default_value_t = 1000)]
+    pub pods: u32,
+    /// Number of workloads (pods are spread evenly).
+    #[arg(long, default_value_t = 100)]
+    pub workloads: u32,
+    /// Number of NetworkPolicies.
+    #[arg(long, default_value_t = 50)]
+    pub policies: u32,
+    /// Random seed: the same seed gives the same files.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = GenerateOutput::Txt)]
+    pub output: GenerateOutput,
+}
+
+/// `generate --output`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum GenerateOutput {
+    /// A one-line summary.
+    Txt,
+    /// `{"files": [...], "namespaces": N, ...}`.
+    Json,
+}

@@ -1,0 +1,55 @@
+//! `podnet connlist`: every allowed connection.
+
+use podnet_engine::{Engine, PeerRef, Target, connlist, resolve};
+use podnet_report::{ConnlistFormat, RunSummary, write_connlist};
+
+use crate::args::{ConnlistArgs, ConnlistOutput};
+use crate::session::{Session, Status, status_after};
+
+/// Runs the command.
+pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
+    let Some(loaded) = session.load(&args.paths) else {
+        return Status::Error;
+    };
+    let cluster = &loaded.cluster;
+    let focus = match &args.focus_workload {
+        None => None,
+        Some(name) => match resolve(cluster, name) {
+            Ok(Target::Workload(w)) => Some(w),
+            Ok(Target::Pod(p)) => Some(cluster.pod(p).workload),
+            Ok(_) => return session.error(&format!("--focus-workload `{name}` is not a workload")),
+            Err(e) => return session.error(&e.to_string()),
+        },
+    };
+    let namespace = match &args.namespace {
+        None => None,
+        Some(ns) => match cluster.namespace_by_name(ns) {
+            Some(id) => Some(id),
+            None => return session.error(&format!("no namespace `{ns}` in the input")),
+        },
+    };
+    let bar = session.progress("computing connectivity");
+    let engine = Engine::new(cluster);
+    let mut list = connlist(&engine);
+    bar.finish_and_clear();
+    if let Some(w) = focus {
+        list.retain_ends(|p| *p == PeerRef::Workload(w));
+    }
+    if let Some(ns) = namespace {
+        list.retain_ends(
+            |p| matches!(p, PeerRef::Workload(w) if cluster.workload(*w).namespace == ns),
+        );
+    }
+    let format = match args.output {
+        ConnlistOutput::Txt => ConnlistFormat::Txt,
+        ConnlistOutput::Json => ConnlistFormat::Json,
+        ConnlistOutput::Csv => ConnlistFormat::Csv,
+        ConnlistOutput::Md => ConnlistFormat::Md,
+        ConnlistOutput::Dot => ConnlistFormat::Dot,
+    };
+    let summary = RunSummary {
+        skipped_documents: loaded.stats.skipped,
+    };
+    let printed = session.write_stdout(|out| write_connlist(out, cluster, &list, format, summary));
+    status_after(&loaded, printed)
+}

@@ -1,0 +1,5 @@
+//! One module per subcommand; each only wires arguments to library calls.
+
+pub mod connlist;
+pub mod explain;
+pub mod generate;

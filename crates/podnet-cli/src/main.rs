@@ -1,0 +1,21 @@
+//! The `podnet` binary: parses the command line, runs one command, and maps
+//! the outcome to an exit status (0 ok, 1 findings, 2 errors), like ripgrep.
+
+mod args;
+mod cmd;
+mod session;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse();
+    let session = session::Session::new(&cli.global);
+    let status = match &cli.command {
+        args::Command::Connlist(a) => cmd::connlist::run(&session, a),
+        args::Command::Explain(a) => cmd::explain::run(&session, a),
+        args::Command::Generate(a) => cmd::generate::run(&session, a),
+    };
+    ExitCode::from(status as u8)
+}

@@ -1,0 +1,23 @@
+//! podnet's policy engine: who may connect to whom, on which ports, and why.
+//!
+//! * [`semantics`] is the readable spec, one flow at a time, with reasons.
+//! * [`matrix::Engine`] is the fast path over pod identities and address
+//!   atoms; it must agree with the spec (checked on random clusters).
+//! * [`connlist`] aggregates to workloads; [`explain`] reports verdicts.
+
+pub mod atoms;
+pub mod compiled;
+pub mod connlist;
+pub mod explain;
+pub mod identity;
+pub mod matrix;
+pub mod ports;
+pub mod resolve;
+pub mod semantics;
+pub mod verdict;
+
+pub use connlist::{ConnList, Connection, PeerRef, connlist};
+pub use explain::{Case, Explanation, explain};
+pub use matrix::Engine;
+pub use resolve::{ResolveError, Target, resolve};
+pub use verdict::{Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, Verdict};

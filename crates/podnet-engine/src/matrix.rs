@@ -1,0 +1,222 @@
+//! The fast path: connectivity between all identities, and between each
+//! identity and the address atoms outside the cluster. It must agree with
+//! [`crate::semantics`] on every flow (property-tested on random clusters).
+
+use std::collections::HashMap;
+
+use fixedbitset::FixedBitSet;
+use podnet_model::{Cluster, Conns, IpSet};
+use rayon::prelude::*;
+
+use crate::atoms::AddressAtoms;
+use crate::compiled::{Compiled, DirectionIndex, compile};
+use crate::identity::{Identities, IdentityId};
+
+/// A cluster prepared for connectivity queries.
+pub struct Engine<'c> {
+    /// The cluster.
+    pub cluster: &'c Cluster,
+    /// Address atoms cut by every ipBlock.
+    pub atoms: AddressAtoms,
+    /// Pod identities.
+    pub identities: Identities,
+    /// Compiled policies.
+    pub compiled: Compiled,
+}
+
+/// Allowed connections from one identity to another.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityPair {
+    /// Source identity.
+    pub src: IdentityId,
+    /// Destination identity.
+    pub dst: IdentityId,
+    /// What is allowed.
+    pub conns: Conns,
+}
+
+/// Connections between one identity and outside addresses, grouped by what
+/// is allowed: each entry is a set of atoms and the connections they share.
+pub type ExternalGroups = Vec<(FixedBitSet, Conns)>;
+
+impl<'c> Engine<'c> {
+    /// Prepares `cluster`: atoms, identities, compiled policies.
+    pub fn new(cluster: &'c Cluster) -> Self {
+        let blocks = cluster
+            .policies
+            .iter()
+            .flat_map(|p| p.ingress.iter().chain(&p.egress))
+            .flat_map(|r| &r.peers)
+            .filter_map(|peer| match &peer.kind {
+                podnet_model::policy::PeerKind::IpBlock(b) => Some(&b.addresses),
+                podnet_model::policy::PeerKind::Pods { .. } => None,
+            });
+        let atoms = AddressAtoms::new(blocks);
+        let identities = Identities::new(cluster, &atoms);
+        let compiled = compile(cluster, &identities, &atoms);
+        Engine {
+            cluster,
+            atoms,
+            identities,
+            compiled,
+        }
+    }
+
+    fn dst_ports(&self, dst: IdentityId) -> &[podnet_model::ContainerPort] {
+        &self.cluster.port_tables[self.identities.list[dst].ports.index()]
+    }
+
+    /// What `dst`'s ingress rules allow from `src` (which must pass the
+    /// rules' peers), everything when `dst` is not isolated for ingress.
+    fn ingress(&self, src: IdentityId, dst: IdentityId, resolved: &[(usize, Conns)]) -> Conns {
+        if !self.compiled.ingress.isolated[dst] {
+            return Conns::all();
+        }
+        let mut conns = Conns::none();
+        for (r, ports) in resolved {
+            if self.compiled.rules[*r].peers.has_identity(src) {
+                conns.add(ports);
+            }
+        }
+        conns
+    }
+
+    /// What `src`'s egress rules allow to `dst`.
+    fn egress(&self, src: IdentityId, dst: IdentityId) -> Conns {
+        let index = &self.compiled.egress;
+        if !index.isolated[src] {
+            return Conns::all();
+        }
+        let mut conns = Conns::none();
+        for &r in &index.rules[src] {
+            let rule = &self.compiled.rules[r];
+            if rule.peers.has_identity(dst) {
+                conns.add(&rule.ports.on_pod(self.dst_ports(dst)));
+            }
+        }
+        conns
+    }
+
+    /// Connections from `src` to `dst`.
+    pub fn pair(&self, src: IdentityId, dst: IdentityId) -> Conns {
+        let resolved = self.resolved_ingress(dst);
+        if !self.compiled.egress.may_reach(src, dst) {
+            return Conns::none();
+        }
+        let ing = self.ingress(src, dst, &resolved);
+        if ing.is_empty() {
+            return ing;
+        }
+        ing.intersection(&self.egress(src, dst))
+    }
+
+    /// `dst`'s ingress rules with their ports resolved on `dst`.
+    fn resolved_ingress(&self, dst: IdentityId) -> Vec<(usize, Conns)> {
+        let ports = self.dst_ports(dst);
+        self.compiled.ingress.rules[dst]
+            .iter()
+            .map(|&r| (r, self.compiled.rules[r].ports.on_pod(ports)))
+            .collect()
+    }
+
+    /// Every identity pair with something allowed, in (dst, src) order.
+    pub fn identity_pairs(&self) -> Vec<IdentityPair> {
+        let n = self.identities.len();
+        (0..n)
+            .into_par_iter()
+            .flat_map_iter(|dst| {
+                let resolved = self.resolved_ingress(dst);
+                let candidates = self.ingress_candidates(dst);
+                let mut out = Vec::new();
+                let mut visit = |src: IdentityId| {
+                    if !self.compiled.egress.may_reach(src, dst) {
+                        return;
+                    }
+                    let ing = self.ingress(src, dst, &resolved);
+                    if ing.is_empty() {
+                        return;
+                    }
+                    let conns = ing.intersection(&self.egress(src, dst));
+                    if !conns.is_empty() {
+                        out.push(IdentityPair { src, dst, conns });
+                    }
+                };
+                match candidates {
+                    Some(bits) => bits.ones().for_each(&mut visit),
+                    None => (0..n).for_each(&mut visit),
+                }
+                out
+            })
+            .collect()
+    }
+
+    /// The sources `dst`'s ingress may admit; `None` for all.
+    fn ingress_candidates(&self, dst: IdentityId) -> Option<&FixedBitSet> {
+        let index = &self.compiled.ingress;
+        if !index.isolated[dst] || index.reach_any[dst] {
+            return None;
+        }
+        index.reach[dst].as_ref()
+    }
+
+    /// Connections from outside addresses into `dst`.
+    pub fn external_ingress(&self, dst: IdentityId) -> ExternalGroups {
+        let ports = self.dst_ports(dst);
+        self.external(&self.compiled.ingress, dst, |r| {
+            self.compiled.rules[r].ports.on_pod(ports)
+        })
+    }
+
+    /// Connections from `src` to outside addresses.
+    pub fn external_egress(&self, src: IdentityId) -> ExternalGroups {
+        self.external(&self.compiled.egress, src, |r| {
+            self.compiled.rules[r].ports.off_cluster().clone()
+        })
+    }
+
+    fn external(
+        &self,
+        index: &DirectionIndex,
+        subject: IdentityId,
+        ports: impl Fn(usize) -> Conns,
+    ) -> ExternalGroups {
+        if !index.isolated[subject] {
+            return vec![(self.atoms.all(), Conns::all())];
+        }
+        let rules: Vec<(usize, Conns)> = index.rules[subject]
+            .iter()
+            .filter(|&&r| !self.compiled.rules[r].peers.atoms.is_clear())
+            .map(|&r| (r, ports(r)))
+            .filter(|(_, c)| !c.is_empty())
+            .collect();
+        let mut per_atom: HashMap<usize, Conns> = HashMap::new();
+        for (r, conns) in &rules {
+            for atom in self.compiled.rules[*r].peers.atoms.ones() {
+                per_atom.entry(atom).or_default().add(conns);
+            }
+        }
+        group_atoms(per_atom, self.atoms.len())
+    }
+
+    /// The addresses of a set of atoms.
+    pub fn atoms_to_ipset(&self, atoms: &FixedBitSet) -> IpSet {
+        self.atoms.to_ipset(atoms.ones())
+    }
+}
+
+/// Groups atoms by their connections, in a stable order.
+pub fn group_atoms(per_atom: HashMap<usize, Conns>, n_atoms: usize) -> ExternalGroups {
+    let mut groups: HashMap<Conns, FixedBitSet> = HashMap::new();
+    for (atom, conns) in per_atom {
+        if conns.is_empty() {
+            continue;
+        }
+        groups
+            .entry(conns)
+            .or_insert_with(|| FixedBitSet::with_capacity(n_atoms))
+            .insert(atom);
+    }
+    let mut out: ExternalGroups = groups.into_iter().map(|(c, a)| (a, c)).collect();
+    out.sort_by_key(|(a, _)| a.minimum());
+    out
+}

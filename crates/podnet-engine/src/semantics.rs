@@ -1,0 +1,211 @@
+//! The readable spec of NetworkPolicy (networking.k8s.io/v1), one flow at a
+//! time, straight from the API reference and the concept page
+//! <https://kubernetes.io/docs/concepts/services-networking/network-policies/>:
+//!
+//! * A pod is isolated for a direction when a NetworkPolicy selects it
+//!   (`podSelector` in the policy's namespace) and has that direction in
+//!   its `policyTypes`. Otherwise everything is allowed in that direction.
+//! * An isolated pod allows what at least one rule of one of those policies
+//!   allows: policies add up, no order, no deny.
+//! * A rule allows traffic from/to a peer matching one of its `from`/`to`
+//!   entries (none means any) on one of its `ports` (none means all).
+//! * A connection is allowed when the source's egress and the destination's
+//!   ingress both allow it.
+//! * Host-network pods are never selected by pod or namespace selectors
+//!   (the common behaviour the docs allow); ipBlocks match them by address.
+//!
+//! This module favours clarity over speed; the engine's fast path must agree
+//! with it on every flow.
+
+use podnet_model::policy::PeerKind;
+use podnet_model::{Cluster, Conns, Direction, NamespaceScope, NetworkPolicy, Peer, PolicyId};
+
+use crate::ports::RulePorts;
+use crate::verdict::{Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, Verdict};
+
+/// The verdict for traffic from `src` to `dst`.
+pub fn evaluate(cluster: &Cluster, src: Endpoint, dst: Endpoint) -> Verdict {
+    let egress = side(cluster, Direction::Egress, src, dst);
+    let ingress = side(cluster, Direction::Ingress, dst, src);
+    let conns = egress.allowed.intersection(&ingress.allowed);
+    Verdict {
+        egress,
+        ingress,
+        conns,
+    }
+}
+
+/// The policies that select `subject` and affect `dir`.
+pub fn isolating_policies(cluster: &Cluster, dir: Direction, subject: Endpoint) -> Isolation {
+    let Endpoint::Pod(pod_id) = subject else {
+        return Isolation::OutsideCluster;
+    };
+    let pod = cluster.pod(pod_id);
+    if pod.host_network {
+        return Isolation::HostNetwork;
+    }
+    let labels = cluster.pod_labels(pod_id);
+    let policies: Vec<PolicyId> = cluster
+        .policies
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
+            p.namespace == pod.namespace && p.affects(dir) && p.pod_selector.matches(labels)
+        })
+        .map(|(i, _)| PolicyId::from_index(i))
+        .collect();
+    if policies.is_empty() {
+        Isolation::NotSelected
+    } else {
+        Isolation::Isolated(policies)
+    }
+}
+
+/// One direction: `subject`'s `dir` policies judging traffic with `peer`.
+/// For ingress the subject is the destination; for egress the source.
+fn side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint) -> Side {
+    let isolation = isolating_policies(cluster, dir, subject);
+    let Isolation::Isolated(policies) = &isolation else {
+        return Side {
+            direction: dir,
+            isolation,
+            reasons: Vec::new(),
+            allowed: Conns::all(),
+        };
+    };
+    // Ports are always resolved on the destination of the flow.
+    let destination = match dir {
+        Direction::Ingress => subject,
+        Direction::Egress => peer,
+    };
+    let mut reasons = Vec::new();
+    let mut allowed = Conns::none();
+    for &pid in policies {
+        let policy = &cluster.policies[pid.index()];
+        let rules = policy.rules(dir);
+        if rules.is_empty() {
+            reasons.push(Reason {
+                policy: pid,
+                rule: None,
+                outcome: None,
+            });
+        }
+        for (r, rule) in rules.iter().enumerate() {
+            let outcome =
+                rule_outcome(cluster, policy, &rule.peers, &rule.ports, peer, destination);
+            if let RuleOutcome::Allows { conns, .. } = &outcome {
+                allowed.add(conns);
+            }
+            reasons.push(Reason {
+                policy: pid,
+                rule: Some(r),
+                outcome: Some(outcome),
+            });
+        }
+    }
+    Side {
+        direction: dir,
+        isolation,
+        reasons,
+        allowed,
+    }
+}
+
+fn rule_outcome(
+    cluster: &Cluster,
+    policy: &NetworkPolicy,
+    peers: &[Peer],
+    ports: &[podnet_model::PortSpec],
+    other: Endpoint,
+    destination: Endpoint,
+) -> RuleOutcome {
+    let matched = if peers.is_empty() {
+        Ok(None)
+    } else {
+        let mut misses = Vec::new();
+        let mut hit = None;
+        for (i, p) in peers.iter().enumerate() {
+            match peer_matches(cluster, policy, &p.kind, other) {
+                Ok(()) => {
+                    hit = Some(i);
+                    break;
+                }
+                Err(m) => misses.push(m),
+            }
+        }
+        hit.map(Some).ok_or(misses)
+    };
+    let peer = match matched {
+        Ok(peer) => peer,
+        Err(misses) => return RuleOutcome::NoPeer(misses),
+    };
+    let rule_ports = RulePorts::new(ports);
+    let conns = match destination {
+        Endpoint::Pod(p) => rule_ports.on_pod(cluster.pod_ports(p)),
+        Endpoint::External(_) => rule_ports.off_cluster().clone(),
+    };
+    if conns.is_empty() {
+        RuleOutcome::NoPorts { peer }
+    } else {
+        RuleOutcome::Allows { peer, conns }
+    }
+}
+
+/// Whether a peer entry matches the other end of the flow.
+fn peer_matches(
+    cluster: &Cluster,
+    policy: &NetworkPolicy,
+    peer: &PeerKind,
+    other: Endpoint,
+) -> Result<(), PeerMiss> {
+    match (peer, other) {
+        (PeerKind::Pods { .. }, Endpoint::External(_)) => Err(PeerMiss::NotAPod),
+        (PeerKind::Pods { namespaces, pods }, Endpoint::Pod(p)) => {
+            let pod = cluster.pod(p);
+            if pod.host_network {
+                return Err(PeerMiss::HostNetwork);
+            }
+            match namespaces {
+                NamespaceScope::PolicyNamespace if pod.namespace != policy.namespace => {
+                    return Err(PeerMiss::OtherNamespace);
+                }
+                NamespaceScope::Selected(sel) => {
+                    let ns_labels = &cluster.namespace(pod.namespace).labels;
+                    let unmet: Vec<_> = sel.unmet(ns_labels).cloned().collect();
+                    if !unmet.is_empty() {
+                        return Err(PeerMiss::NamespaceUnmatched(unmet));
+                    }
+                }
+                NamespaceScope::PolicyNamespace => {}
+            }
+            let unmet: Vec<_> = pods.unmet(cluster.pod_labels(p)).cloned().collect();
+            if unmet.is_empty() {
+                Ok(())
+            } else {
+                Err(PeerMiss::PodUnmatched(unmet))
+            }
+        }
+        (PeerKind::IpBlock(block), endpoint) => {
+            let addrs = match endpoint {
+                Endpoint::External(ip) => vec![ip],
+                Endpoint::Pod(p) => cluster.pod(p).ips.clone(),
+            };
+            if addrs.is_empty() {
+                return Err(PeerMiss::NoAddress);
+            }
+            if addrs.iter().any(|&a| block.addresses.contains(a)) {
+                return Ok(());
+            }
+            let excepted = block
+                .except
+                .iter()
+                .find(|e| addrs.iter().any(|a| e.contains(a)));
+            match excepted {
+                Some(e) if addrs.iter().any(|a| block.cidr.contains(a)) => {
+                    Err(PeerMiss::Excepted(*e))
+                }
+                _ => Err(PeerMiss::OutsideCidr),
+            }
+        }
+    }
+}

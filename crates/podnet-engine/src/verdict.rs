@@ -1,0 +1,110 @@
+//! Verdicts with reasons: typed data saying why a connection is allowed or
+//! not, direction by direction, policy by policy, rule by rule (DESIGN.md
+//! house rule 2). Only printers turn these into prose.
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use podnet_model::{Conns, Direction, PodId, PolicyId, Requirement};
+
+/// One end of a flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Endpoint {
+    /// A pod of the cluster.
+    Pod(PodId),
+    /// An address outside the cluster's pods.
+    External(IpAddr),
+}
+
+/// Whether a direction is isolated for the subject, and by what.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Isolation {
+    /// The subject is outside the cluster: no NetworkPolicy applies to it.
+    OutsideCluster,
+    /// A host-network pod: podSelectors never select it.
+    HostNetwork,
+    /// No policy selecting the subject affects this direction: all allowed.
+    NotSelected,
+    /// These policies select the subject for this direction: only what
+    /// their rules allow is allowed.
+    Isolated(Vec<PolicyId>),
+}
+
+/// Why a rule's peer did not match the other end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PeerMiss {
+    /// A pod peer met an address outside the cluster.
+    NotAPod,
+    /// A pod peer met a host-network pod, which selectors never match.
+    HostNetwork,
+    /// The pod is in another namespace than the policy's.
+    OtherNamespace,
+    /// The pod's namespace labels do not satisfy these requirements of the
+    /// `namespaceSelector`.
+    NamespaceUnmatched(Vec<Requirement>),
+    /// The pod's labels do not satisfy these requirements of the `podSelector`.
+    PodUnmatched(Vec<Requirement>),
+    /// An ipBlock met a pod with no known address.
+    NoAddress,
+    /// The address is outside `cidr`.
+    OutsideCidr,
+    /// The address is inside `cidr` but in this `except`.
+    Excepted(IpNet),
+}
+
+/// What one rule did for this flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuleOutcome {
+    /// The peer matched (or the rule has no peers, `peer: None`) and the
+    /// rule allows these connections.
+    Allows {
+        /// Index of the first matching peer; `None` when the rule has no peers.
+        peer: Option<usize>,
+        /// What the rule allows to this destination.
+        conns: Conns,
+    },
+    /// A peer matched but the rule's ports name nothing on the destination
+    /// (a named port it does not have).
+    NoPorts {
+        /// Index of the matching peer.
+        peer: Option<usize>,
+    },
+    /// No peer matched; why each failed, in order.
+    NoPeer(Vec<PeerMiss>),
+}
+
+/// One policy's contribution to a direction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reason {
+    /// The policy.
+    pub policy: PolicyId,
+    /// The rule, `None` for a policy with no rules for the direction
+    /// (it isolates and allows nothing).
+    pub rule: Option<usize>,
+    /// What happened.
+    pub outcome: Option<RuleOutcome>,
+}
+
+/// The verdict of one direction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Side {
+    /// Egress of the source or ingress of the destination.
+    pub direction: Direction,
+    /// Isolation of the subject.
+    pub isolation: Isolation,
+    /// One entry per rule of each isolating policy (or per rule-less policy).
+    pub reasons: Vec<Reason>,
+    /// What this direction allows.
+    pub allowed: Conns,
+}
+
+/// The verdict for a flow: allowed only when both directions allow it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verdict {
+    /// The source's egress.
+    pub egress: Side,
+    /// The destination's ingress.
+    pub ingress: Side,
+    /// What is allowed: egress ∩ ingress.
+    pub conns: Conns,
+}

@@ -1,0 +1,97 @@
+//! Short phrases for model and engine values, shared by the text printers.
+
+use podnet_engine::{Endpoint, PeerMiss, Target};
+use podnet_model::policy::PeerKind;
+use podnet_model::{Cluster, NamespaceScope, Requirement};
+
+/// `ns/name [Kind]`, `pod ns/name`, `service ns/name` or the address.
+pub fn target(cluster: &Cluster, t: &Target) -> String {
+    match t {
+        Target::Workload(w) => format!(
+            "{} [{}]",
+            cluster.workload_name(*w),
+            cluster.workload(*w).kind.as_str()
+        ),
+        Target::Pod(p) => format!("pod {}", cluster.pod_name(*p)),
+        Target::Service(s) => {
+            let svc = &cluster.services[s.index()];
+            format!("service {}", svc.meta.qualified_name())
+        }
+        Target::Address(ip) => ip.to_string(),
+    }
+}
+
+/// `pod ns/name` or `address 1.2.3.4`.
+pub fn endpoint(cluster: &Cluster, e: &Endpoint) -> String {
+    match e {
+        Endpoint::Pod(p) => format!("pod {}", cluster.pod_name(*p)),
+        Endpoint::External(ip) => format!("address {ip}"),
+    }
+}
+
+/// A peer entry as written: `podSelector app=web`,
+/// `namespaceSelector team=a AND podSelector app=web`, `ipBlock 10.0.0.0/8`.
+pub fn peer(kind: &PeerKind) -> String {
+    match kind {
+        PeerKind::Pods {
+            namespaces: NamespaceScope::PolicyNamespace,
+            pods,
+        } => {
+            format!("podSelector {pods}")
+        }
+        PeerKind::Pods {
+            namespaces: NamespaceScope::Selected(ns),
+            pods,
+        } if pods.is_empty() => {
+            format!("namespaceSelector {ns}")
+        }
+        PeerKind::Pods {
+            namespaces: NamespaceScope::Selected(ns),
+            pods,
+        } => {
+            format!("namespaceSelector {ns} AND podSelector {pods}")
+        }
+        PeerKind::IpBlock(b) => format!("ipBlock {b}"),
+    }
+}
+
+fn requirements(reqs: &[Requirement]) -> String {
+    reqs.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Why a peer did not match.
+pub fn miss(m: &PeerMiss) -> String {
+    match m {
+        PeerMiss::NotAPod => "it selects pods, and the other end is outside the cluster".to_owned(),
+        PeerMiss::HostNetwork => {
+            "host-network pods are never selected by pod or namespace selectors".to_owned()
+        }
+        PeerMiss::OtherNamespace => {
+            "without namespaceSelector it selects pods of the policy's namespace only".to_owned()
+        }
+        PeerMiss::NamespaceUnmatched(r) => {
+            format!("the namespace's labels do not satisfy {}", requirements(r))
+        }
+        PeerMiss::PodUnmatched(r) => format!("the pod's labels do not satisfy {}", requirements(r)),
+        PeerMiss::NoAddress => "the pod has no known IP address (status.podIP)".to_owned(),
+        PeerMiss::OutsideCidr => "the address is outside the cidr".to_owned(),
+        PeerMiss::Excepted(net) => format!("the address is in the except range {net}"),
+    }
+}
+
+/// A stable snake_case code for a miss, for JSON.
+pub fn miss_code(m: &PeerMiss) -> &'static str {
+    match m {
+        PeerMiss::NotAPod => "not_a_pod",
+        PeerMiss::HostNetwork => "host_network",
+        PeerMiss::OtherNamespace => "other_namespace",
+        PeerMiss::NamespaceUnmatched(_) => "namespace_unmatched",
+        PeerMiss::PodUnmatched(_) => "pod_unmatched",
+        PeerMiss::NoAddress => "no_address",
+        PeerMiss::OutsideCidr => "outside_cidr",
+        PeerMiss::Excepted(_) => "excepted",
+    }
+}

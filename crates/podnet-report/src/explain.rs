@@ -1,0 +1,412 @@
+//! Printers for `explain`: text for people, `podnet.explain/v1` JSON.
+
+use std::io::{self, Write};
+
+use podnet_engine::{Case, Endpoint, Explanation, Isolation, Reason, RuleOutcome, Side, Target};
+use podnet_model::{Cluster, Conns, Direction, Protocol};
+use serde::Serialize;
+
+use crate::describe;
+use crate::wire::{ConnsJson, EXPLAIN_SCHEMA, WorkloadJson};
+
+/// A single port to judge, from `--port` and `--protocol`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    /// Protocol.
+    pub protocol: Protocol,
+    /// Port.
+    pub port: u16,
+}
+
+/// The allowed connections, narrowed to the probe when there is one.
+fn verdict_text(conns: &Conns, probe: Option<Probe>) -> String {
+    match probe {
+        None if conns.is_empty() => "nothing allowed".to_owned(),
+        None => format!("allowed: {conns}"),
+        Some(p) if conns.allows(p.protocol, p.port) => {
+            format!("{} {}: allowed", p.protocol, p.port)
+        }
+        Some(p) => format!("{} {}: denied", p.protocol, p.port),
+    }
+}
+
+/// Writes the explanation as text.
+pub fn write_text(
+    out: &mut dyn Write,
+    cluster: &Cluster,
+    e: &Explanation,
+    probe: Option<Probe>,
+) -> io::Result<()> {
+    writeln!(
+        out,
+        "{} -> {}",
+        describe::target(cluster, &e.src),
+        describe::target(cluster, &e.dst)
+    )?;
+    if e.cases.is_empty() {
+        writeln!(out, "\nno flow to judge: {}", no_cases(cluster, e))?;
+    }
+    for case in &e.cases {
+        write_case(out, cluster, case, probe)?;
+    }
+    writeln!(out, "\nresult: {}", verdict_text(&e.conns, probe))
+}
+
+fn no_cases(cluster: &Cluster, e: &Explanation) -> String {
+    let empty = |t: &Target| match t {
+        Target::Workload(w) => cluster.workload(*w).pods.is_empty(),
+        Target::Service(_) => true,
+        _ => false,
+    };
+    if empty(&e.src) || empty(&e.dst) {
+        "one end has no pods (replicas: 0, or a Service selecting no pod)".to_owned()
+    } else {
+        "source and destination are the same pod".to_owned()
+    }
+}
+
+fn write_case(
+    out: &mut dyn Write,
+    cluster: &Cluster,
+    case: &Case,
+    probe: Option<Probe>,
+) -> io::Result<()> {
+    let also = |n: usize| {
+        if n > 1 {
+            format!(" (and {} more like it)", n - 1)
+        } else {
+            String::new()
+        }
+    };
+    writeln!(
+        out,
+        "\n{}{} -> {}{}",
+        describe::endpoint(cluster, &case.src),
+        also(case.src_pods),
+        describe::endpoint(cluster, &case.dst),
+        also(case.dst_pods)
+    )?;
+    write_side(out, cluster, &case.verdict.egress, &case.src)?;
+    write_side(out, cluster, &case.verdict.ingress, &case.dst)?;
+    writeln!(out, "  => {}", verdict_text(&case.verdict.conns, probe))
+}
+
+fn write_side(
+    out: &mut dyn Write,
+    cluster: &Cluster,
+    side: &Side,
+    subject: &Endpoint,
+) -> io::Result<()> {
+    let who = describe::endpoint(cluster, subject);
+    let dir = side.direction;
+    match &side.isolation {
+        Isolation::OutsideCluster => {
+            return writeln!(
+                out,
+                "  {dir} of {who}: outside the cluster, no NetworkPolicy applies"
+            );
+        }
+        Isolation::HostNetwork => {
+            return writeln!(
+                out,
+                "  {dir} of {who}: host-network pod, no NetworkPolicy selects it: all allowed"
+            );
+        }
+        Isolation::NotSelected => {
+            return writeln!(
+                out,
+                "  {dir} of {who}: not isolated (no policy selects it for {dir}): all allowed"
+            );
+        }
+        Isolation::Isolated(policies) => {
+            let n = policies.len();
+            writeln!(
+                out,
+                "  {dir} of {who}: isolated by {n} {}",
+                if n == 1 { "policy" } else { "policies" }
+            )?;
+        }
+    }
+    let mut current = None;
+    for reason in &side.reasons {
+        let policy = &cluster.policies[reason.policy.index()];
+        if current != Some(reason.policy) {
+            current = Some(reason.policy);
+            writeln!(
+                out,
+                "    {} ({})",
+                policy.meta.qualified_name(),
+                policy.meta.source
+            )?;
+        }
+        writeln!(out, "      {}", reason_text(cluster, dir, reason))?;
+    }
+    writeln!(
+        out,
+        "    => {dir} {}",
+        if side.allowed.is_empty() {
+            "allows nothing".to_owned()
+        } else {
+            format!("allows {}", side.allowed)
+        }
+    )
+}
+
+fn reason_text(cluster: &Cluster, dir: Direction, reason: &Reason) -> String {
+    let policy = &cluster.policies[reason.policy.index()];
+    let (Some(r), Some(outcome)) = (reason.rule, &reason.outcome) else {
+        return format!("no {dir} rules: allows nothing");
+    };
+    let rule = &policy.rules(dir)[r];
+    let at = rule
+        .line
+        .map(|l| format!(" (line {l})"))
+        .unwrap_or_default();
+    let peer = |i: Option<usize>| match i {
+        None => "any peer (no from/to)".to_owned(),
+        Some(i) => format!("peer {i}: {}", describe::peer(&rule.peers[i].kind)),
+    };
+    match outcome {
+        RuleOutcome::Allows { peer: p, conns } => {
+            format!("rule {r}{at}: allows {conns} via {}", peer(*p))
+        }
+        RuleOutcome::NoPorts { peer: p } => format!(
+            "rule {r}{at}: {} matches, but its ports name nothing on the destination (named port missing?)",
+            peer(*p)
+        ),
+        RuleOutcome::NoPeer(misses) => {
+            let why: Vec<String> = misses
+                .iter()
+                .enumerate()
+                .map(|(i, m)| format!("{} ({})", peer(Some(i)), describe::miss(m)))
+                .collect();
+            format!("rule {r}{at}: no peer matches: {}", why.join("; "))
+        }
+    }
+}
+
+/// `explain --output json`.
+#[derive(Serialize)]
+struct ExplainJson {
+    schema: &'static str,
+    src: TargetJson,
+    dst: TargetJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    probe: Option<ProbeJson>,
+    allowed: ConnsJson,
+    cases: Vec<CaseJson>,
+    skipped_documents: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum TargetJson {
+    Workload(WorkloadJson),
+    Pod(ObjectJson),
+    Service(ObjectJson),
+    Address(String),
+}
+
+#[derive(Serialize)]
+struct ObjectJson {
+    namespace: String,
+    name: String,
+}
+
+#[derive(Serialize)]
+struct ProbeJson {
+    protocol: &'static str,
+    port: u16,
+    allowed: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum EndpointJson {
+    Pod {
+        namespace: String,
+        name: String,
+        workload: WorkloadJson,
+        like_it: usize,
+    },
+    Address(String),
+}
+
+#[derive(Serialize)]
+struct CaseJson {
+    src: EndpointJson,
+    dst: EndpointJson,
+    allowed: ConnsJson,
+    egress: SideJson,
+    ingress: SideJson,
+}
+
+#[derive(Serialize)]
+struct SideJson {
+    isolation: &'static str,
+    allowed: ConnsJson,
+    policies: Vec<PolicyJson>,
+}
+
+#[derive(Serialize)]
+struct PolicyJson {
+    namespace: String,
+    name: String,
+    file: String,
+    line: Option<u32>,
+    rules: Vec<RuleJson>,
+}
+
+#[derive(Serialize)]
+struct RuleJson {
+    /// `None` for a policy without rules in this direction.
+    index: Option<usize>,
+    line: Option<u32>,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    peer: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    conns: Option<ConnsJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    misses: Vec<MissJson>,
+}
+
+#[derive(Serialize)]
+struct MissJson {
+    peer: usize,
+    reason: &'static str,
+    detail: String,
+}
+
+fn target_json(cluster: &Cluster, t: &Target) -> TargetJson {
+    match t {
+        Target::Workload(w) => TargetJson::Workload(WorkloadJson::new(cluster, *w)),
+        Target::Pod(p) => {
+            let pod = cluster.pod(*p);
+            TargetJson::Pod(ObjectJson {
+                namespace: cluster.namespace(pod.namespace).name.clone(),
+                name: pod.name.clone(),
+            })
+        }
+        Target::Service(s) => {
+            let svc = &cluster.services[s.index()];
+            TargetJson::Service(ObjectJson {
+                namespace: cluster.namespace(svc.namespace).name.clone(),
+                name: svc.meta.name.clone(),
+            })
+        }
+        Target::Address(ip) => TargetJson::Address(ip.to_string()),
+    }
+}
+
+fn endpoint_json(cluster: &Cluster, e: &Endpoint, like_it: usize) -> EndpointJson {
+    match e {
+        Endpoint::Pod(p) => {
+            let pod = cluster.pod(*p);
+            EndpointJson::Pod {
+                namespace: cluster.namespace(pod.namespace).name.clone(),
+                name: pod.name.clone(),
+                workload: WorkloadJson::new(cluster, pod.workload),
+                like_it,
+            }
+        }
+        Endpoint::External(ip) => EndpointJson::Address(ip.to_string()),
+    }
+}
+
+fn side_json(cluster: &Cluster, side: &Side) -> SideJson {
+    let isolation = match side.isolation {
+        Isolation::OutsideCluster => "outside_cluster",
+        Isolation::HostNetwork => "host_network",
+        Isolation::NotSelected => "not_selected",
+        Isolation::Isolated(_) => "isolated",
+    };
+    let mut policies: Vec<PolicyJson> = Vec::new();
+    for reason in &side.reasons {
+        let policy = &cluster.policies[reason.policy.index()];
+        if policies.last().is_none_or(|p| {
+            p.name != policy.meta.name || Some(&p.namespace) != policy.meta.namespace.as_ref()
+        }) {
+            policies.push(PolicyJson {
+                namespace: policy.meta.namespace.clone().unwrap_or_default(),
+                name: policy.meta.name.clone(),
+                file: policy.meta.source.file.to_string(),
+                line: policy.meta.source.line,
+                rules: Vec::new(),
+            });
+        }
+        let line = reason
+            .rule
+            .and_then(|r| policy.rules(side.direction)[r].line);
+        let (outcome, peer, conns, misses) = match &reason.outcome {
+            None => ("no_rules", None, None, Vec::new()),
+            Some(RuleOutcome::Allows { peer, conns }) => {
+                ("allows", *peer, Some(ConnsJson::new(conns)), Vec::new())
+            }
+            Some(RuleOutcome::NoPorts { peer }) => ("no_ports", *peer, None, Vec::new()),
+            Some(RuleOutcome::NoPeer(m)) => (
+                "no_peer",
+                None,
+                None,
+                m.iter()
+                    .enumerate()
+                    .map(|(i, m)| MissJson {
+                        peer: i,
+                        reason: describe::miss_code(m),
+                        detail: describe::miss(m),
+                    })
+                    .collect(),
+            ),
+        };
+        if let Some(p) = policies.last_mut() {
+            p.rules.push(RuleJson {
+                index: reason.rule,
+                line,
+                outcome,
+                peer,
+                conns,
+                misses,
+            });
+        }
+    }
+    SideJson {
+        isolation,
+        allowed: ConnsJson::new(&side.allowed),
+        policies,
+    }
+}
+
+/// Writes `podnet.explain/v1`.
+pub fn write_json(
+    out: &mut dyn Write,
+    cluster: &Cluster,
+    e: &Explanation,
+    probe: Option<Probe>,
+    skipped_documents: usize,
+) -> io::Result<()> {
+    let doc = ExplainJson {
+        schema: EXPLAIN_SCHEMA,
+        src: target_json(cluster, &e.src),
+        dst: target_json(cluster, &e.dst),
+        probe: probe.map(|p| ProbeJson {
+            protocol: p.protocol.as_str(),
+            port: p.port,
+            allowed: e.conns.allows(p.protocol, p.port),
+        }),
+        allowed: ConnsJson::new(&e.conns),
+        cases: e
+            .cases
+            .iter()
+            .map(|c| CaseJson {
+                src: endpoint_json(cluster, &c.src, c.src_pods),
+                dst: endpoint_json(cluster, &c.dst, c.dst_pods),
+                allowed: ConnsJson::new(&c.verdict.conns),
+                egress: side_json(cluster, &c.verdict.egress),
+                ingress: side_json(cluster, &c.verdict.ingress),
+            })
+            .collect(),
+        skipped_documents,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
+}

@@ -1,0 +1,12 @@
+//! podnet's printers. Wire types are separate from model types; every
+//! format prints the engine's stable order. Nothing here analyses.
+
+pub mod connlist;
+pub mod describe;
+pub mod diagnostics;
+pub mod explain;
+pub mod wire;
+
+pub use connlist::{ConnlistFormat, RunSummary, write_connlist};
+pub use diagnostics::{ErrorFormat, render};
+pub use explain::Probe;
