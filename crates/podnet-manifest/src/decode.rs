@@ -66,20 +66,15 @@ fn object(
     item: Option<u32>,
     out: &mut DocOutcome,
 ) {
-    let (Some(kind), Some(api_version)) =
-        (str_field(value, "kind"), str_field(value, "apiVersion"))
-    else {
-        if value.is_object()
-            && value.get("kind").is_some_and(Value::is_string)
-            && KINDS
-                .iter()
-                .any(|(_, k)| Some(*k) == str_field(value, "kind"))
-        {
-            out.diags.push(doc.diag(
+    let kind = str_field(value, "kind");
+    let (Some(kind), Some(api_version)) = (kind, str_field(value, "apiVersion")) else {
+        if kind.is_some_and(|k| KINDS.iter().any(|(_, known)| *known == k)) {
+            let d = doc.diag(
                 Severity::Error,
                 Some(base.key("apiVersion")),
                 "`apiVersion` is required",
-            ));
+            );
+            out.diags.push(d);
             out.skipped += 1;
         } else {
             out.not_an_object = true;

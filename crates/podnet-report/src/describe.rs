@@ -32,24 +32,40 @@ pub fn endpoint(cluster: &Cluster, e: &Endpoint) -> String {
 /// A peer entry as written: `podSelector app=web`,
 /// `namespaceSelector team=a AND podSelector app=web`, `ipBlock 10.0.0.0/8`.
 pub fn peer(kind: &PeerKind) -> String {
+    let pods = |sel: &podnet_model::LabelSelector| {
+        if sel.is_empty() {
+            "podSelector {}".to_owned()
+        } else {
+            format!("podSelector {sel}")
+        }
+    };
+    let namespaces = |sel: &podnet_model::LabelSelector| {
+        if sel.is_empty() {
+            "namespaceSelector {} (every namespace)".to_owned()
+        } else {
+            format!("namespaceSelector {sel}")
+        }
+    };
     match kind {
         PeerKind::Pods {
             namespaces: NamespaceScope::PolicyNamespace,
-            pods,
+            pods: sel,
         } => {
-            format!("podSelector {pods}")
+            if sel.is_empty() {
+                "podSelector {} (every pod of the policy's namespace)".to_owned()
+            } else {
+                pods(sel)
+            }
         }
         PeerKind::Pods {
             namespaces: NamespaceScope::Selected(ns),
-            pods,
-        } if pods.is_empty() => {
-            format!("namespaceSelector {ns}")
-        }
+            pods: sel,
+        } if sel.is_empty() => namespaces(ns),
         PeerKind::Pods {
             namespaces: NamespaceScope::Selected(ns),
-            pods,
+            pods: sel,
         } => {
-            format!("namespaceSelector {ns} AND podSelector {pods}")
+            format!("{} AND {}", namespaces(ns), pods(sel))
         }
         PeerKind::IpBlock(b) => format!("ipBlock {b}"),
     }

@@ -175,11 +175,12 @@ fn human(d: &Diagnostic, color: bool) -> String {
         && let Some(l) = loc
     {
         // No excerpt to show: still say where.
+        let line = l.line.map(|n| format!(":{n}")).unwrap_or_default();
         let doc = l
             .document
             .map(|n| format!(" (document {n})"))
             .unwrap_or_default();
-        out.push_str(&format!("  at {}{doc}\n", l.file));
+        out.push_str(&format!("  at {}{line}{doc}\n", l.file));
     }
     out
 }

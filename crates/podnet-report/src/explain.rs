@@ -88,7 +88,18 @@ fn write_case(
     )?;
     write_side(out, cluster, &case.verdict.egress, &case.src)?;
     write_side(out, cluster, &case.verdict.ingress, &case.dst)?;
-    writeln!(out, "  => {}", verdict_text(&case.verdict.conns, probe))
+    let mut verdict = verdict_text(&case.verdict.conns, probe);
+    if let Some(p) = probe
+        && !case.verdict.conns.allows(p.protocol, p.port)
+    {
+        let blocking: Vec<&str> = [&case.verdict.egress, &case.verdict.ingress]
+            .into_iter()
+            .filter(|side| !side.allowed.allows(p.protocol, p.port))
+            .map(|side| side.direction.field())
+            .collect();
+        verdict.push_str(&format!(" by {}", blocking.join(" and ")));
+    }
+    writeln!(out, "  => {verdict}")
 }
 
 fn write_side(
