@@ -182,10 +182,12 @@ fn dot(
                 PeerRef::Workload(w) => {
                     let wl = cluster.workload(*w);
                     let ns = cluster.namespace(wl.namespace).name.clone();
+                    // Names and kinds are DNS-safe: no quote or backslash to escape.
                     by_ns.entry(ns).or_default().push(format!(
-                        "{} [label={}]",
+                        "{} [label=\"{}\\n{}\"]",
                         quote(&peer_text(cluster, end)),
-                        quote(&format!("{}\n{}", wl.name, wl.kind.as_str()))
+                        wl.name,
+                        wl.kind.as_str()
                     ));
                 }
                 PeerRef::External(_) => external.push(peer_text(cluster, end)),

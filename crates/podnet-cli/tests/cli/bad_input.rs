@@ -1,0 +1,1 @@
+//! Bad input: every validation rule, located diagnostics, exit codes.

@@ -1,0 +1,51 @@
+//! `podnet connlist` on the bundled examples: every example in every format
+//! is snapshot-tested, and the JSON follows docs/connlist-json.md.
+
+use crate::support::{json, podnet};
+
+const EXAMPLES: [&str; 3] = ["ecoeco-single", "ecoeco-domains", "telecom"];
+const FORMATS: [&str; 5] = ["txt", "json", "csv", "md", "dot"];
+
+#[test]
+fn every_example_in_every_format() {
+    for example in EXAMPLES {
+        for format in FORMATS {
+            let run = podnet(&["connlist", &format!("examples/{example}"), "--output", format, "--quiet"]);
+            assert_eq!(run.code, 0, "{example} {format}: {}", run.stderr);
+            insta::assert_snapshot!(format!("connlist_{example}_{format}"), run.stdout);
+        }
+    }
+}
+
+#[test]
+fn json_follows_the_v1_contract() {
+    for example in EXAMPLES {
+        let run = podnet(&["connlist", &format!("examples/{example}"), "-o", "json", "-q"]);
+        let v = json(&run);
+        assert_eq!(v["schema"], "podnet.connlist/v1");
+        assert_eq!(v["skipped_documents"], 0);
+        for c in v["connections"].as_array().expect("connections is a list") {
+            for end in ["src", "dst"] {
+                let peer = c[end].as_object().expect("a peer is an object");
+                assert_eq!(peer.len(), 1, "a PEER has exactly one key: {peer:?}");
+                let (kind, body) = peer.iter().next().expect("one key");
+                match kind.as_str() {
+                    "workload" => {
+                        for k in ["namespace", "name", "kind"] {
+                            assert!(body[k].is_string(), "{body}");
+                        }
+                    }
+                    "external" => assert!(body.as_array().is_some_and(|a| !a.is_empty())),
+                    other => panic!("unexpected peer type {other}"),
+                }
+            }
+            let conns = &c["conns"];
+            match conns["all"].as_bool() {
+                Some(true) => assert!(conns.get("ports").is_none()),
+                Some(false) => assert!(conns["ports"].is_object()),
+                None => panic!("conns.all must be a boolean: {conns}"),
+            }
+            assert_ne!(c["src"], c["dst"], "self connections are omitted");
+        }
+    }
+}
