@@ -50,13 +50,7 @@ pub fn peer(kind: &PeerKind) -> String {
         PeerKind::Pods {
             namespaces: NamespaceScope::PolicyNamespace,
             pods: sel,
-        } => {
-            if sel.is_empty() {
-                "podSelector {} (every pod of the policy's namespace)".to_owned()
-            } else {
-                pods(sel)
-            }
-        }
+        } => pods(sel),
         PeerKind::Pods {
             namespaces: NamespaceScope::Selected(ns),
             pods: sel,

@@ -175,7 +175,7 @@ fn reason_text(cluster: &Cluster, dir: Direction, reason: &Reason) -> String {
         .unwrap_or_default();
     let peer = |i: Option<usize>| match i {
         None => "any peer (no from/to)".to_owned(),
-        Some(i) => format!("peer {i}: {}", describe::peer(&rule.peers[i].kind)),
+        Some(i) => format!("peer {i}, {}", describe::peer(&rule.peers[i].kind)),
     };
     match outcome {
         RuleOutcome::Allows { peer: p, conns } => {
@@ -189,9 +189,15 @@ fn reason_text(cluster: &Cluster, dir: Direction, reason: &Reason) -> String {
             let why: Vec<String> = misses
                 .iter()
                 .enumerate()
-                .map(|(i, m)| format!("{} ({})", peer(Some(i)), describe::miss(m)))
+                .map(|(i, m)| {
+                    format!(
+                        "\n        - peer {i}, {}: {}",
+                        describe::peer(&rule.peers[i].kind),
+                        describe::miss(m)
+                    )
+                })
                 .collect();
-            format!("rule {r}{at}: no peer matches: {}", why.join("; "))
+            format!("rule {r}{at}: no peer matches{}", why.concat())
         }
     }
 }

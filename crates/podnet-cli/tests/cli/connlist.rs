@@ -10,7 +10,13 @@ const FORMATS: [&str; 5] = ["txt", "json", "csv", "md", "dot"];
 fn every_example_in_every_format() {
     for example in EXAMPLES {
         for format in FORMATS {
-            let run = podnet(&["connlist", &format!("examples/{example}"), "--output", format, "--quiet"]);
+            let run = podnet(&[
+                "connlist",
+                &format!("examples/{example}"),
+                "--output",
+                format,
+                "--quiet",
+            ]);
             assert_eq!(run.code, 0, "{example} {format}: {}", run.stderr);
             insta::assert_snapshot!(format!("connlist_{example}_{format}"), run.stdout);
         }
@@ -20,7 +26,13 @@ fn every_example_in_every_format() {
 #[test]
 fn json_follows_the_v1_contract() {
     for example in EXAMPLES {
-        let run = podnet(&["connlist", &format!("examples/{example}"), "-o", "json", "-q"]);
+        let run = podnet(&[
+            "connlist",
+            &format!("examples/{example}"),
+            "-o",
+            "json",
+            "-q",
+        ]);
         let v = json(&run);
         assert_eq!(v["schema"], "podnet.connlist/v1");
         assert_eq!(v["skipped_documents"], 0);

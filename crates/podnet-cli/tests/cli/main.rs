@@ -5,3 +5,5 @@ mod support;
 
 mod bad_input;
 mod connlist;
+mod explain;
+mod inputs;

@@ -76,7 +76,8 @@ pub fn temp_dir(name: &str, files: &[(&str, &str)]) -> PathBuf {
 
 /// Parses stdout as JSON.
 pub fn json(run: &Run) -> serde_json::Value {
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", run.stdout))
+    serde_json::from_str(&run.stdout)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", run.stdout))
 }
 
 /// The `--error-format json` diagnostics on stderr.
@@ -84,7 +85,9 @@ pub fn diagnostics(run: &Run) -> Vec<serde_json::Value> {
     run.stderr
         .lines()
         .filter(|l| l.starts_with('{'))
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad diagnostic line ({e}): {l}")))
+        .map(|l| {
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("bad diagnostic line ({e}): {l}"))
+        })
         .collect()
 }
 
