@@ -97,6 +97,7 @@ fn read_path(path: &Path, files: &mut Vec<SourceFile>, diags: &mut Vec<Diagnosti
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+    let before = files.len();
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() && has_manifest_extension(e.path()) => {
@@ -110,6 +111,17 @@ fn read_path(path: &Path, files: &mut Vec<SourceFile>, diags: &mut Vec<Diagnosti
                 diags.push(read_error(&at, &e.to_string()));
             }
         }
+    }
+    if files.len() == before {
+        let mut d = Diagnostic::new(
+            Severity::Warning,
+            "no .yaml, .yml or .json file in this directory",
+        );
+        d.location = Some(Location {
+            file: shown.into(),
+            ..Location::default()
+        });
+        diags.push(d);
     }
 }
 
@@ -206,6 +218,19 @@ mod tests {
             .collect();
         assert_eq!(names, ["a.JSON", "b.yaml", "sub/c.yml"]);
         assert_eq!(diags.len(), 1, "the non-UTF-8 file");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_directory_without_manifests_is_a_warning() {
+        let dir = std::env::temp_dir().join(format!("podnet-input-empty-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("notes.txt"), "x").unwrap();
+        let mut diags = Vec::new();
+        assert!(read_inputs(&[Input::Path(dir.clone())], &mut diags).is_empty());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].severity, Severity::Warning);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
