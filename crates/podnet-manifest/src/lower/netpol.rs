@@ -7,14 +7,14 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use podnet_model::policy::PeerKind;
 use podnet_model::{
     IpBlock, Meta, NamespaceScope, NetworkPolicy, NsId, Peer, PolicyRule, PortMatch, PortSpec,
-    Protocol, Source,
+    Source,
 };
 
 use super::meta::{NameRule, object_meta};
 use super::records::PendingPolicy;
 use crate::path::FieldPath;
 use crate::validate::selector::label_selector;
-use crate::validate::{Checker, addresses, names};
+use crate::validate::{Checker, addresses, names, protocol};
 
 /// Finds the line of a field of the document being lowered.
 pub type LineOf<'a> = &'a dyn Fn(&FieldPath) -> Option<u32>;
@@ -214,16 +214,7 @@ fn port(
     line_of: LineOf<'_>,
     c: &mut Checker,
 ) -> Option<PortSpec> {
-    let protocol = match p.protocol.as_deref() {
-        None => Some(Protocol::Tcp),
-        Some(s) => Protocol::parse(s).or_else(|| {
-            c.error(
-                at.key("protocol"),
-                format!("unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""),
-            );
-            None
-        }),
-    };
+    let protocol = protocol(p.protocol.as_deref(), &at.key("protocol"), c);
     let port = match (&p.port, p.end_port) {
         (None, None) => Some(PortMatch::All),
         (None, Some(end)) => {

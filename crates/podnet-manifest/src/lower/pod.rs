@@ -5,11 +5,11 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 
 use k8s_openapi::api::core::v1 as core;
-use podnet_model::{ContainerPort, Labels, Protocol};
+use podnet_model::{ContainerPort, Labels};
 
 use super::records::PodShape;
 use crate::path::FieldPath;
-use crate::validate::{Checker, addresses, names};
+use crate::validate::{Checker, addresses, names, protocol};
 
 /// The network-relevant part of `spec` (at `at`), with `labels` from the
 /// object or template metadata.
@@ -90,18 +90,7 @@ fn container_ports(
         {
             c.error(at.key("hostPort"), format!("invalid value `{h}`: {m}"));
         }
-        let protocol = match p.protocol.as_deref() {
-            None => Some(Protocol::Tcp),
-            Some(s) => Protocol::parse(s).or_else(|| {
-                c.error(
-                    at.key("protocol"),
-                    format!(
-                        "unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""
-                    ),
-                );
-                None
-            }),
-        };
+        let protocol = protocol(p.protocol.as_deref(), &at.key("protocol"), c);
         if let (Some(port), Some(protocol)) = (number, protocol) {
             out.push(ContainerPort {
                 name,

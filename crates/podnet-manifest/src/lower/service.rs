@@ -5,12 +5,12 @@ use std::collections::HashSet;
 
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use podnet_model::{Meta, NsId, Protocol, Service, ServicePort, ServiceType, Source, TargetPort};
+use podnet_model::{Meta, NsId, Service, ServicePort, ServiceType, Source, TargetPort};
 
 use super::meta::{NameRule, object_meta};
 use super::records::PendingService;
 use crate::path::FieldPath;
-use crate::validate::{Checker, addresses, labels, names};
+use crate::validate::{Checker, addresses, labels, names, protocol};
 
 /// Checks and lowers one Service.
 pub fn service(
@@ -117,18 +117,7 @@ fn ports(
             }
             None => {}
         }
-        let protocol = match p.protocol.as_deref() {
-            None => Some(Protocol::Tcp),
-            Some(s) => Protocol::parse(s).or_else(|| {
-                c.error(
-                    at.key("protocol"),
-                    format!(
-                        "unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""
-                    ),
-                );
-                None
-            }),
-        };
+        let protocol = protocol(p.protocol.as_deref(), &at.key("protocol"), c);
         let port = names::port_number(i64::from(p.port))
             .map_err(|m| c.error(at.key("port"), format!("invalid value `{}`: {m}", p.port)))
             .ok();

@@ -8,7 +8,7 @@ pub mod selector;
 
 use std::collections::BTreeMap;
 
-use podnet_model::Labels;
+use podnet_model::{Labels, Protocol};
 
 use crate::path::FieldPath;
 
@@ -60,4 +60,20 @@ pub fn labels(map: Option<&BTreeMap<String, String>>, path: &FieldPath, c: &mut 
         }
     }
     map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// A `protocol` field: TCP when absent, else exactly `TCP`, `UDP` or `SCTP`
+/// (the API server is case-sensitive).
+pub fn protocol(value: Option<&str>, path: &FieldPath, c: &mut Checker) -> Option<Protocol> {
+    let Some(s) = value else {
+        return Some(Protocol::Tcp);
+    };
+    let p = Protocol::parse(s);
+    if p.is_none() {
+        c.error(
+            path.clone(),
+            format!("unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""),
+        );
+    }
+    p
 }
