@@ -15,7 +15,7 @@ use crate::document::RawDoc;
 use crate::lower::meta::{NameRule, object_meta};
 use crate::lower::records::{RawNamespace, RawPod, Record};
 use crate::lower::{netpol, pod, service, workload};
-use crate::path::{FieldPath, Seg};
+use crate::path::FieldPath;
 use crate::validate::Checker;
 
 /// What one document yielded.
@@ -143,6 +143,21 @@ fn list(
     }
 }
 
+/// `Kind ns/name` (or `Kind name` for namespaces) for diagnostics, from the
+/// raw document, before decoding.
+fn object_name(value: &Value, kind: &str) -> String {
+    let meta = value.get("metadata");
+    let field = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str);
+    let name = field("name")
+        .or_else(|| field("generateName"))
+        .unwrap_or("?");
+    match field("namespace") {
+        Some(ns) if kind != "Namespace" => format!("{kind} {ns}/{name}"),
+        _ if kind != "Namespace" => format!("{kind} default/{name}"),
+        _ => format!("{kind} {name}"),
+    }
+}
+
 /// Deserialises into `T`, reporting a type error with its field path.
 fn typed<T: DeserializeOwned>(
     doc: &RawDoc<'_>,
@@ -154,15 +169,10 @@ fn typed<T: DeserializeOwned>(
     match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(t) => Some(t),
         Err(e) => {
-            let path = base.join(&label_keys(FieldPath::from_serde(e.path())));
-            let name = value
-                .get("metadata")
-                .and_then(|m| m.get("name"))
-                .and_then(Value::as_str)
-                .unwrap_or("?");
+            let path = base.join(&FieldPath::from_serde(e.path()));
             let mut d = doc
                 .diag(Severity::Error, Some(path), e.into_inner().to_string())
-                .with_object(format!("{kind} {name}"));
+                .with_object(object_name(value, kind));
             if let Some(help) = type_help(&d.message) {
                 d = d.with_help(help);
             }
@@ -171,17 +181,6 @@ fn typed<T: DeserializeOwned>(
             None
         }
     }
-}
-
-/// serde reports map keys like fields; keep them as keys (they print as
-/// `[key]` when not plain identifiers).
-fn label_keys(p: FieldPath) -> FieldPath {
-    p.segments()
-        .iter()
-        .fold(FieldPath::root(), |acc, s| match s {
-            Seg::Key(k) => acc.key(k),
-            Seg::Index(i) => acc.index(*i),
-        })
 }
 
 fn type_help(message: &str) -> Option<&'static str> {
@@ -205,16 +204,6 @@ fn decode_known(
     out: &mut DocOutcome,
 ) {
     let mut c = Checker::default();
-    let name = value
-        .get("metadata")
-        .and_then(|m| m.get("name"))
-        .and_then(Value::as_str)
-        .unwrap_or("?")
-        .to_owned();
-    let ns = value
-        .get("metadata")
-        .and_then(|m| m.get("namespace"))
-        .and_then(Value::as_str);
     let record: Option<Record> = match kind {
         "Namespace" => typed::<core::Namespace>(doc, value, base, kind, out).map(|n| {
             let info = object_meta(&n.metadata, NameRule::Label, false, base, &mut c);
@@ -270,10 +259,7 @@ fn decode_known(
         }),
         _ => None,
     };
-    let object = match ns {
-        Some(ns) if kind != "Namespace" => format!("{kind} {ns}/{name}"),
-        _ => format!("{kind} {name}"),
-    };
+    let object = object_name(value, kind);
     for (path, message) in c.warnings {
         out.diags.push(
             doc.diag(Severity::Warning, Some(path), message)

@@ -117,7 +117,7 @@ impl LineMap {
 
     /// The position of `path`, or of its deepest existing ancestor.
     pub fn locate(&self, path: &FieldPath) -> Option<(u32, u32)> {
-        let segs = path.segments();
+        let segs = path.normalized();
         (0..=segs.len())
             .rev()
             .find_map(|n| self.positions.get(&segs[..n]).copied())

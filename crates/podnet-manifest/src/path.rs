@@ -6,8 +6,10 @@ use std::fmt;
 /// One step of a [`FieldPath`].
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Seg {
-    /// A mapping key (a struct field or a map key such as a label key).
+    /// A field of an object.
     Key(String),
+    /// A key of a map (a label key, a selector key): printed as `[key]`.
+    MapKey(String),
     /// A sequence index.
     Index(usize),
 }
@@ -40,6 +42,13 @@ impl FieldPath {
         p
     }
 
+    /// This path extended by a map key (a label key...).
+    pub fn map_key(&self, key: &str) -> Self {
+        let mut p = self.clone();
+        p.0.push(Seg::MapKey(key.to_owned()));
+        p
+    }
+
     /// This path extended by an index.
     pub fn index(&self, i: usize) -> Self {
         let mut p = self.clone();
@@ -64,19 +73,55 @@ impl FieldPath {
         self.0.is_empty()
     }
 
-    /// Builds a path from serde_path_to_error's path.
+    /// Builds a path from serde_path_to_error's path. serde cannot tell a
+    /// map's keys from an object's fields; keys under the Kubernetes string
+    /// maps (`labels`, `annotations`, `matchLabels`, `nodeSelector`, a
+    /// Service's `selector`) are taken as map keys.
     pub fn from_serde(path: &serde_path_to_error::Path) -> Self {
         use serde_path_to_error::Segment;
-        FieldPath(
-            path.iter()
-                .filter_map(|s| match s {
-                    Segment::Seq { index } => Some(Seg::Index(*index)),
-                    Segment::Map { key } => Some(Seg::Key(key.clone())),
-                    Segment::Enum { variant } => Some(Seg::Key(variant.clone())),
-                    Segment::Unknown => None,
-                })
-                .collect(),
-        )
+        let segs: Vec<&Segment> = path.iter().collect();
+        let mut out = Vec::with_capacity(segs.len());
+        for (i, s) in segs.iter().enumerate() {
+            let seg = match s {
+                Segment::Seq { index } => Seg::Index(*index),
+                Segment::Map { key } | Segment::Enum { variant: key } => {
+                    let parent = out.last().and_then(|p: &Seg| match p {
+                        Seg::Key(k) => Some(k.as_str()),
+                        _ => None,
+                    });
+                    let next_is_field = matches!(
+                        segs.get(i + 1),
+                        Some(Segment::Map { .. }) | Some(Segment::Seq { .. })
+                    );
+                    let in_map = match parent {
+                        Some("labels" | "annotations" | "matchLabels" | "nodeSelector") => true,
+                        Some("selector") => {
+                            !next_is_field && key != "matchLabels" && key != "matchExpressions"
+                        }
+                        _ => false,
+                    };
+                    if in_map {
+                        Seg::MapKey(key.clone())
+                    } else {
+                        Seg::Key(key.clone())
+                    }
+                }
+                Segment::Unknown => continue,
+            };
+            out.push(seg);
+        }
+        FieldPath(out)
+    }
+
+    /// The same path with map keys as plain keys (how documents store them).
+    pub fn normalized(&self) -> Vec<Seg> {
+        self.0
+            .iter()
+            .map(|s| match s {
+                Seg::MapKey(k) => Seg::Key(k.clone()),
+                other => other.clone(),
+            })
+            .collect()
     }
 }
 
@@ -104,7 +149,7 @@ impl fmt::Display for FieldPath {
                     }
                     f.write_str(k)?;
                 }
-                Seg::Key(k) => write!(f, "[{k}]")?,
+                Seg::Key(k) | Seg::MapKey(k) => write!(f, "[{k}]")?,
                 Seg::Index(n) => write!(f, "[{n}]")?,
             }
         }
@@ -124,8 +169,14 @@ mod tests {
             .index(1)
             .key("ipBlock");
         assert_eq!(p.to_string(), "spec.ingress[0].from[1].ipBlock");
-        let l = FieldPath::fields("metadata.labels").key("app.kubernetes.io/name");
+        let l = FieldPath::fields("metadata.labels").map_key("app.kubernetes.io/name");
         assert_eq!(l.to_string(), "metadata.labels[app.kubernetes.io/name]");
+        assert_eq!(
+            FieldPath::fields("metadata.labels")
+                .map_key("app")
+                .to_string(),
+            "metadata.labels[app]"
+        );
         assert_eq!(FieldPath::root().to_string(), "<root>");
     }
 }

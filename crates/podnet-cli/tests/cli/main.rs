@@ -1,6 +1,9 @@
 //! The one integration test binary (DESIGN.md house rule 6): runs the real
 //! `podnet` binary on the bundled examples and on fixtures.
 
+// Test harness code: a failed expectation is a failed test.
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
 mod support;
 
 mod bad_input;

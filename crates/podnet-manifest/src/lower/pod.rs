@@ -53,7 +53,8 @@ pub fn pod_shape(
 }
 
 /// `validateContainerPorts`: names are IANA service names unique within the
-/// container, numbers within 1..=65535, protocol TCP, UDP or SCTP.
+/// container, numbers within 1..=65535 (`hostPort` only when not 0),
+/// protocol TCP, UDP or SCTP.
 fn container_ports(
     ctr: &core::Container,
     at: &FieldPath,
@@ -85,7 +86,7 @@ fn container_ports(
                 None
             }
         };
-        if let Some(h) = p.host_port
+        if let Some(h) = p.host_port.filter(|&h| h != 0)
             && let Err(m) = names::port_number(i64::from(h))
         {
             c.error(at.key("hostPort"), format!("invalid value `{h}`: {m}"));

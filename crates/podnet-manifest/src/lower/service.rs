@@ -121,8 +121,10 @@ fn ports(
         let port = names::port_number(i64::from(p.port))
             .map_err(|m| c.error(at.key("port"), format!("invalid value `{}`: {m}", p.port)))
             .ok();
+        // `SetDefaults_Service`: an absent, 0 or empty targetPort is `port`.
         let target_port = match &p.target_port {
-            None => port.map(TargetPort::Number),
+            None | Some(IntOrString::Int(0)) => port.map(TargetPort::Number),
+            Some(IntOrString::String(s)) if s.is_empty() => port.map(TargetPort::Number),
             Some(IntOrString::Int(n)) => names::port_number(i64::from(*n))
                 .map_err(|m| c.error(at.key("targetPort"), format!("invalid value `{n}`: {m}")))
                 .ok()

@@ -335,7 +335,7 @@ fn check_selector(
         Selector::Job { selector, manual } => match (selector, manual) {
             (Some(s), true) => Some(label_selector(Some(s), &at, c)),
             (Some(_), false) => {
-                c.error(at.clone(), "`selector` will be auto-generated; set `manualSelector: true` to write your own");
+                c.error(at.clone(), "`selector` not auto-generated: set `manualSelector: true` to write your own, or remove it");
                 None
             }
             (None, true) => {

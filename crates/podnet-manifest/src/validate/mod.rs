@@ -51,7 +51,7 @@ pub fn labels(map: Option<&BTreeMap<String, String>>, path: &FieldPath, c: &mut 
         return Labels::new();
     };
     for (k, v) in map {
-        let at = path.key(k);
+        let at = path.map_key(k);
         for p in names::qualified_name(k) {
             c.error(at.clone(), format!("invalid label key `{k}`: {p}"));
         }
