@@ -309,6 +309,23 @@ fn lower(v: View<'_>, base: &FieldPath, source: Source, c: &mut Checker) -> Opti
     })
 }
 
+/// Whether a Job's selector is the one the API server generates
+/// (`controller-uid` of the Job's own uid), as `kubectl get -o yaml` prints
+/// every Job (the Job strategy's `generateSelector`; validation accepts it).
+fn is_generated_job_selector(s: &K8sSelector, uid: Option<&str>) -> bool {
+    let labels = s.match_labels.as_ref();
+    s.match_expressions.as_ref().is_none_or(Vec::is_empty)
+        && labels.is_some_and(|m| {
+            m.len() == 1
+                && m.iter().all(|(k, v)| {
+                    matches!(
+                        k.as_str(),
+                        "batch.kubernetes.io/controller-uid" | "controller-uid"
+                    ) && uid.is_none_or(|u| u == v)
+                })
+        })
+}
+
 /// The selector rules of `ValidateDeploymentSpec` and its siblings: present,
 /// non-empty, and matching the template's labels.
 fn check_selector(
@@ -334,6 +351,9 @@ fn check_selector(
         }
         Selector::Job { selector, manual } => match (selector, manual) {
             (Some(s), true) => Some(label_selector(Some(s), &at, c)),
+            (Some(s), false) if is_generated_job_selector(s, v.meta.uid.as_deref()) => {
+                Some(label_selector(Some(s), &at, c))
+            }
             (Some(_), false) => {
                 c.error(at.clone(), "`selector` not auto-generated: set `manualSelector: true` to write your own, or remove it");
                 None
