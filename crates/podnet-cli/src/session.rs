@@ -106,6 +106,18 @@ impl Session {
         Some(loaded)
     }
 
+    /// Prints what the analysis cannot account for, as warnings.
+    pub fn caveats(&self, caveats: &[podnet_engine::Caveat]) {
+        if self.quiet {
+            return;
+        }
+        for c in caveats {
+            let d = podnet_report::caveat(c);
+            let _ = io::stderr()
+                .write_all(podnet_report::render(&d, self.error_format, self.color).as_bytes());
+        }
+    }
+
     /// Prints a command-line error (an unknown workload name...).
     pub fn error(&self, message: &str) -> Status {
         let d = podnet_manifest::Diagnostic::new(Severity::Error, message);

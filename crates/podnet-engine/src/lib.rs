@@ -18,6 +18,6 @@ pub mod verdict;
 
 pub use connlist::{ConnList, Connection, PeerRef, connlist};
 pub use explain::{Case, Explanation, explain};
-pub use matrix::Engine;
+pub use matrix::{Caveat, Engine};
 pub use resolve::{ResolveError, Target, resolve};
 pub use verdict::{Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, Verdict};

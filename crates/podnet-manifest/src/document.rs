@@ -26,6 +26,7 @@ pub struct RawDoc<'f> {
     pub value: Value,
     text: &'f str,
     first_line: u32,
+    first_column: u32,
     ordinal: usize,
     lines: OnceLock<LineMap>,
 }
@@ -37,7 +38,9 @@ impl RawDoc<'_> {
             return Some((self.line, 1));
         }
         self.lines
-            .get_or_init(|| LineMap::build(self.text, self.first_line, self.ordinal))
+            .get_or_init(|| {
+                LineMap::build(self.text, self.first_line, self.first_column, self.ordinal)
+            })
             .locate(path)
     }
 
@@ -106,7 +109,7 @@ fn parse_yaml(file: &SourceFile) -> Vec<DocResult<'_>> {
     for (chunk, result) in parsed {
         match result {
             Ok(docs) => {
-                for (ordinal, doc) in docs.into_iter().enumerate() {
+                for doc in docs {
                     index += 1;
                     out.push(Ok(RawDoc {
                         file,
@@ -115,7 +118,8 @@ fn parse_yaml(file: &SourceFile) -> Vec<DocResult<'_>> {
                         value: doc.value,
                         text: chunk.text,
                         first_line: chunk.first_line,
-                        ordinal,
+                        first_column: 1,
+                        ordinal: doc.ordinal,
                         lines: OnceLock::new(),
                     }));
                 }
@@ -153,6 +157,9 @@ fn parse_json(file: &SourceFile) -> Vec<DocResult<'_>> {
                 let skipped = text[before..after].len() - text[before..after].trim_start().len();
                 let start = before + skipped;
                 let first_line = line_at(text, start);
+                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+                let first_column =
+                    u32::try_from(text[line_start..start].chars().count() + 1).unwrap_or(u32::MAX);
                 out.push(Ok(RawDoc {
                     file,
                     index,
@@ -160,13 +167,15 @@ fn parse_json(file: &SourceFile) -> Vec<DocResult<'_>> {
                     value,
                     text: &text[start..after],
                     first_line,
+                    first_column,
                     ordinal: 0,
                     lines: OnceLock::new(),
                 }));
             }
             Err(e) => {
                 let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
-                let column = u32::try_from(e.column()).unwrap_or(u32::MAX);
+                // serde_json counts columns from 1 but says 0 at a line break.
+                let column = u32::try_from(e.column()).unwrap_or(u32::MAX).max(1);
                 out.push(Err(Box::new(
                     file_diag(file, index, line, column, format!("invalid JSON: {e}")).with_help(
                         "the rest of the file was skipped; fix the syntax and run again",

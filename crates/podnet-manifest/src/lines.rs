@@ -23,9 +23,10 @@ enum Frame {
 
 impl LineMap {
     /// Reads document number `ordinal` (0-based) of `text`, whose first line
-    /// is line `first_line` of the file. Unparseable text gives what was read
-    /// before the error.
-    pub fn build(text: &str, first_line: u32, ordinal: usize) -> LineMap {
+    /// is line `first_line` of the file and whose first character is in
+    /// column `first_column` of that line. Unparseable text gives what was
+    /// read before the error.
+    pub fn build(text: &str, first_line: u32, first_column: u32, ordinal: usize) -> LineMap {
         let mut positions = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut path: Vec<Seg> = Vec::new();
@@ -33,9 +34,13 @@ impl LineMap {
         let offset = first_line.saturating_sub(1);
         for event in Parser::new_from_str(text) {
             let Ok((event, span)) = event else { break };
+            let line = u32::try_from(span.start.line()).unwrap_or(u32::MAX);
+            let column_offset = if line == 1 { first_column } else { 1 };
             let pos = (
-                u32::try_from(span.start.line()).unwrap_or(u32::MAX) + offset,
-                u32::try_from(span.start.col()).unwrap_or(u32::MAX) + 1,
+                line.saturating_add(offset),
+                u32::try_from(span.start.col())
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(column_offset),
             );
             if let Event::DocumentStart(_) = event {
                 doc = Some(doc.map_or(0, |d| d + 1));
@@ -132,7 +137,7 @@ mod tests {
 
     #[test]
     fn locates_nested_fields() {
-        let m = LineMap::build(DOC, 1, 0);
+        let m = LineMap::build(DOC, 1, 1, 0);
         let p = FieldPath::fields("spec.ingress")
             .index(0)
             .key("ports")
@@ -148,14 +153,14 @@ mod tests {
 
     #[test]
     fn missing_fields_fall_back_to_the_nearest_ancestor() {
-        let m = LineMap::build(DOC, 20, 0);
+        let m = LineMap::build(DOC, 20, 1, 0);
         let p = FieldPath::fields("spec.ingress").index(0).key("nothere");
         assert_eq!(m.locate(&p).map(|p| p.0), Some(24));
     }
 
     #[test]
     fn picks_the_requested_document() {
-        let m = LineMap::build("a: 1\n---\nb: 2\n", 1, 1);
+        let m = LineMap::build("a: 1\n---\nb: 2\n", 1, 1, 1);
         assert_eq!(m.locate(&FieldPath::fields("b")).map(|p| p.0), Some(3));
         assert_eq!(m.locate(&FieldPath::fields("a")).map(|p| p.0), Some(3));
     }

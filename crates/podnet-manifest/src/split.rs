@@ -19,14 +19,24 @@ pub struct Chunk<'a> {
 }
 
 fn is_document_marker(line: &str) -> bool {
-    line.strip_prefix("---")
+    is_marker(line, "---")
+}
+
+/// `...` ends a document; the next document may follow without `---`.
+fn is_end_marker(line: &str) -> bool {
+    is_marker(line, "...")
+}
+
+fn is_marker(line: &str, marker: &str) -> bool {
+    line.strip_prefix(marker)
         .is_some_and(|rest| rest.chars().next().is_none_or(char::is_whitespace))
 }
 
-/// Whether a chunk holds nothing but its marker and whitespace.
+/// Whether a chunk holds nothing but its markers and whitespace.
 fn is_blank(chunk: &str) -> bool {
-    let body = chunk.trim_start();
-    body.strip_prefix("---").unwrap_or(body).trim().is_empty()
+    chunk
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_end() == "---" || l.trim_end() == "...")
 }
 
 /// The chunks of `text` that hold more than a marker and whitespace.
@@ -49,8 +59,18 @@ pub fn split_yaml(text: &str) -> Vec<Chunk<'_>> {
             start = pos;
             start_line = line_no;
         }
+        if is_end_marker(line) {
+            if !is_blank(&text[start..end]) {
+                chunks.push(Chunk {
+                    text: &text[start..end],
+                    first_line: start_line,
+                });
+            }
+            start = end;
+            start_line = line_no.saturating_add(1);
+        }
         pos = end;
-        line_no += 1;
+        line_no = line_no.saturating_add(1);
     }
     if !is_blank(&text[start..]) {
         chunks.push(Chunk {
@@ -88,6 +108,14 @@ mod tests {
     fn indented_dashes_and_longer_rules_do_not_split() {
         assert_eq!(split_yaml("a: |\n  ---\n  x\n").len(), 1);
         assert_eq!(split_yaml("a: 1\n----\nb: 2\n").len(), 1);
+    }
+
+    #[test]
+    fn end_markers_end_a_chunk() {
+        let c = split_yaml("a: 1\n...\nb: 2\n...\n---\nc: 3\n");
+        let firsts: Vec<u32> = c.iter().map(|c| c.first_line).collect();
+        assert_eq!(firsts, [1, 3, 5]);
+        assert_eq!(c[0].text, "a: 1\n...\n");
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct YamlError {
 pub struct ParsedDoc {
     /// The document as JSON.
     pub value: Value,
+    /// Its position among the text's documents, empty ones included.
+    pub ordinal: usize,
     /// 1-based line of the document's root node in the file.
     pub line: u32,
 }
@@ -60,12 +62,15 @@ struct PendingKey {
 
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Value>,
+    /// Anchored values with their nesting depth.
+    anchors: HashMap<usize, (Value, usize)>,
     alias_nodes: usize,
     line_offset: u32,
     docs: Vec<ParsedDoc>,
     root: Option<Value>,
     root_line: u32,
+    /// Documents started so far.
+    started: usize,
 }
 
 /// Parses every document of `text`; `first_line` is the file line of the
@@ -79,12 +84,13 @@ pub fn parse_documents(text: &str, first_line: u32) -> Result<Vec<ParsedDoc>, Ya
         docs: Vec::new(),
         root: None,
         root_line: first_line,
+        started: 0,
     };
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| YamlError {
             message: e.info().to_owned(),
-            line: to_u32(e.marker().line()) + b.line_offset,
-            column: to_u32(e.marker().col()) + 1,
+            line: to_u32(e.marker().line()).saturating_add(b.line_offset),
+            column: to_u32(e.marker().col()).saturating_add(1),
         })?;
         b.event(event, span)?;
     }
@@ -99,8 +105,8 @@ impl Builder {
     fn err(&self, span: Span, message: impl Into<String>) -> YamlError {
         YamlError {
             message: message.into(),
-            line: to_u32(span.start.line()) + self.line_offset,
-            column: to_u32(span.start.col()) + 1,
+            line: to_u32(span.start.line()).saturating_add(self.line_offset),
+            column: to_u32(span.start.col()).saturating_add(1),
         }
     }
 
@@ -109,6 +115,7 @@ impl Builder {
             Event::DocumentStart(_) => {
                 self.root = None;
                 self.anchors.clear();
+                self.started += 1;
             }
             Event::DocumentEnd => {
                 if let Some(value) = self.root.take()
@@ -116,6 +123,7 @@ impl Builder {
                 {
                     self.docs.push(ParsedDoc {
                         value,
+                        ordinal: self.started.saturating_sub(1),
                         line: self.root_line,
                     });
                 }
@@ -152,11 +160,17 @@ impl Builder {
                 self.push(value, span, false)?;
             }
             Event::Alias(id) => {
-                let value = self
+                let (value, depth) = self
                     .anchors
                     .get(&id)
                     .cloned()
                     .ok_or_else(|| self.err(span, "alias to an unknown anchor"))?;
+                if self.stack.len() + depth > MAX_DEPTH {
+                    return Err(self.err(
+                        span,
+                        format!("aliases nest values deeper than {MAX_DEPTH} levels"),
+                    ));
+                }
                 self.alias_nodes += count_nodes(&value);
                 if self.alias_nodes > MAX_ALIAS_NODES {
                     return Err(self.err(
@@ -176,14 +190,15 @@ impl Builder {
             return Err(self.err(span, format!("nesting deeper than {MAX_DEPTH} levels")));
         }
         if self.stack.is_empty() {
-            self.root_line = to_u32(span.start.line()) + self.line_offset;
+            self.root_line = to_u32(span.start.line()).saturating_add(self.line_offset);
         }
         Ok(())
     }
 
     fn remember(&mut self, anchor: usize, value: &Value) {
         if anchor != 0 {
-            self.anchors.insert(anchor, value.clone());
+            self.anchors
+                .insert(anchor, (value.clone(), depth_of(value)));
         }
     }
 
@@ -192,7 +207,7 @@ impl Builder {
         match self.stack.last_mut() {
             None => {
                 if !matches!(value, Value::Array(_) | Value::Object(_)) {
-                    self.root_line = to_u32(span.start.line()) + line_offset;
+                    self.root_line = to_u32(span.start.line()).saturating_add(line_offset);
                 }
                 self.root = Some(value);
                 Ok(())
@@ -223,8 +238,8 @@ impl Builder {
                 }
                 Some(k) if k.is_merge => merge(map, merged, value).map_err(|m| YamlError {
                     message: m.to_owned(),
-                    line: to_u32(k.span.start.line()) + line_offset,
-                    column: to_u32(k.span.start.col()) + 1,
+                    line: to_u32(k.span.start.line()).saturating_add(line_offset),
+                    column: to_u32(k.span.start.col()).saturating_add(1),
                 }),
                 Some(k) => {
                     if let Some(i) = merged.iter().position(|m| *m == k.name) {
@@ -232,8 +247,8 @@ impl Builder {
                     } else if map.contains_key(&k.name) {
                         return Err(YamlError {
                             message: format!("duplicate key `{}`", k.name),
-                            line: to_u32(k.span.start.line()) + line_offset,
-                            column: to_u32(k.span.start.col()) + 1,
+                            line: to_u32(k.span.start.line()).saturating_add(line_offset),
+                            column: to_u32(k.span.start.col()).saturating_add(1),
                         });
                     }
                     map.insert(k.name, value);
@@ -270,6 +285,16 @@ fn merge(
         }
     }
     Ok(())
+}
+
+/// Nesting depth of a value (a scalar is 0); values here are never deeper
+/// than `MAX_DEPTH`, so the recursion is bounded.
+fn depth_of(v: &Value) -> usize {
+    match v {
+        Value::Array(items) => 1 + items.iter().map(depth_of).max().unwrap_or(0),
+        Value::Object(m) => 1 + m.values().map(depth_of).max().unwrap_or(0),
+        _ => 0,
+    }
 }
 
 fn count_nodes(v: &Value) -> usize {

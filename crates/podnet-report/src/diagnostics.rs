@@ -9,6 +9,35 @@ use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, S
 use podnet_manifest::{Diagnostic, Severity};
 use serde::Serialize;
 
+/// A caveat of the analysis as a warning diagnostic.
+pub fn caveat(c: &podnet_engine::Caveat) -> Diagnostic {
+    match c {
+        podnet_engine::Caveat::UnaddressedPods {
+            pods,
+            wide_blocks,
+            wide_count,
+        } => {
+            let shown: Vec<String> = wide_blocks
+                .iter()
+                .map(|(b, p)| format!("`{b}` ({p})"))
+                .collect();
+            let more = if *wide_count > wide_blocks.len() {
+                format!(" and {} more", wide_count - wide_blocks.len())
+            } else {
+                String::new()
+            };
+            Diagnostic::new(
+                Severity::Warning,
+                format!(
+                    "{pods} pods have no known address (they come from templates), so no ipBlock matches them; {}{more} may cover pod addresses in a real cluster",
+                    shown.join(", ")
+                ),
+            )
+            .with_help("podnet reports these ipBlocks against outside addresses only; give pods addresses (a live dump with status.podIP) to see which pods they match")
+        }
+    }
+}
+
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorFormat {

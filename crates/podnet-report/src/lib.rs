@@ -8,5 +8,5 @@ pub mod explain;
 pub mod wire;
 
 pub use connlist::{ConnlistFormat, RunSummary, write_connlist};
-pub use diagnostics::{ErrorFormat, render};
+pub use diagnostics::{ErrorFormat, caveat, render};
 pub use explain::Probe;

@@ -30,6 +30,7 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
     };
     let bar = session.progress("computing connectivity");
     let engine = Engine::new(cluster);
+    session.caveats(&engine.caveats());
     let mut list = connlist(&engine);
     bar.finish_and_clear();
     if let Some(w) = focus {

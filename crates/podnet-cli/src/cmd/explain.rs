@@ -34,6 +34,7 @@ pub fn run(session: &Session, args: &ExplainArgs) -> Status {
         return session.error("--port must be between 1 and 65535");
     }
     let engine = Engine::new(cluster);
+    session.caveats(&engine.caveats());
     let explanation = explain(&engine, &src, &dst);
     let skipped = loaded.stats.skipped;
     let printed = session.write_stdout(|out| match args.output {

@@ -61,3 +61,32 @@ fn json_follows_the_v1_contract() {
         }
     }
 }
+
+#[test]
+fn wide_ipblocks_and_template_pods_give_a_caveat() {
+    // telecom: tenant pools (172.2x.0.0/16) hold pod addresses, but the IoT
+    // and edge pods come from templates and have none.
+    let run = podnet(&[
+        "connlist",
+        "examples/telecom",
+        "-o",
+        "json",
+        "--error-format",
+        "json",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("16 pods have no known address"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("`172.21.0.0/16` (telecom-iot/allow-own-tenant)"),
+        "{}",
+        run.stderr
+    );
+    // ecoeco-domains: only narrow outside ranges (ALB subnets, node subnet).
+    let run = podnet(&["connlist", "examples/ecoeco-domains", "-o", "json"]);
+    assert!(!run.stderr.contains("no known address"), "{}", run.stderr);
+}

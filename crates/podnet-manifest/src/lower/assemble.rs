@@ -27,6 +27,11 @@ const PER_POD_LABELS: [&str; 8] = [
     "batch.kubernetes.io/controller-uid",
 ];
 
+/// Most pods made from one template. Pods of a template are alike (but for
+/// a StatefulSet's ordinal labels), so more would only cost memory; a
+/// manifest may declare up to 2^31 replicas.
+const MAX_TEMPLATE_PODS: u32 = 10_000;
+
 /// Longest ownerReference chain followed (guards against cycles).
 const MAX_OWNER_DEPTH: usize = 16;
 
@@ -341,7 +346,21 @@ struct Builder {
 
 impl Builder {
     fn template_pods(&mut self, wid: WorkloadId, ns: NsId, c: &RawController) {
-        for ordinal in 0..c.pod_count {
+        if c.pod_count > MAX_TEMPLATE_PODS {
+            let mut d = Diagnostic::new(
+                Severity::Warning,
+                format!(
+                    "{} {}/{} makes {} pods; podnet models the first {MAX_TEMPLATE_PODS} (pods of one template are alike)",
+                    c.kind.as_str(),
+                    c.namespace,
+                    c.name,
+                    c.pod_count
+                ),
+            );
+            d.location = Some(source_location(&c.source));
+            self.diags.push(d);
+        }
+        for ordinal in 0..c.pod_count.min(MAX_TEMPLATE_PODS) {
             let mut labels = c.template.labels.clone();
             let name = match c.per_pod {
                 PerPodLabels::StatefulSet { first } => {
