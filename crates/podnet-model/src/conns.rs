@@ -173,3 +173,36 @@ mod tests {
         assert_eq!(Conns::all().to_string(), "All Connections");
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn conns() -> impl Strategy<Value = Conns> {
+        prop_oneof![
+            Just(Conns::all()),
+            Just(Conns::none()),
+            prop::collection::vec((0..3usize, 1u16..200, 0u16..50), 0..4).prop_map(|parts| {
+                parts.into_iter().fold(Conns::none(), |acc, (p, lo, w)| {
+                    acc.union(&Conns::ports_of(
+                        Protocol::ALL[p],
+                        PortSet::range(lo, lo + w),
+                    ))
+                })
+            }),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn union_and_intersection_agree_with_allows(a in conns(), b in conns(), p in 0..3usize, port in 1u16..260) {
+            let proto = Protocol::ALL[p];
+            prop_assert_eq!(a.union(&b).allows(proto, port), a.allows(proto, port) || b.allows(proto, port));
+            prop_assert_eq!(a.intersection(&b).allows(proto, port), a.allows(proto, port) && b.allows(proto, port));
+            prop_assert_eq!(a.difference(&b).allows(proto, port), a.allows(proto, port) && !b.allows(proto, port));
+            prop_assert_eq!(a.intersection(&b), b.intersection(&a));
+            prop_assert!(a.intersection(&Conns::all()) == a && a.union(&Conns::none()) == a);
+        }
+    }
+}

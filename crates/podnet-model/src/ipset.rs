@@ -251,3 +251,71 @@ mod tests {
         assert!(IpSet::full().contains("::".parse().unwrap()));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+    use std::net::Ipv4Addr;
+
+    /// CIDRs inside 10.0.0.0/16 so random sets overlap often.
+    fn cidr() -> impl Strategy<Value = IpNet> {
+        (any::<u16>(), 16u8..=32).prop_map(|(host, len)| {
+            let addr = Ipv4Addr::from(0x0a00_0000u32 | u32::from(host));
+            IpNet::new(IpAddr::V4(addr), len).unwrap().trunc()
+        })
+    }
+
+    fn addr() -> impl Strategy<Value = IpAddr> {
+        any::<u16>().prop_map(|h| IpAddr::V4(Ipv4Addr::from(0x0a00_0000u32 | u32::from(h))))
+    }
+
+    fn parse_range(s: &str) -> IpSet {
+        match s.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (IpAddr, IpAddr) = (a.parse().unwrap(), b.parse().unwrap());
+                match (a, b) {
+                    (IpAddr::V4(a), IpAddr::V4(b)) => {
+                        IpSet::from_range(IpRange::V4(a.into(), b.into()))
+                    }
+                    (IpAddr::V6(a), IpAddr::V6(b)) => {
+                        IpSet::from_range(IpRange::V6(a.into(), b.into()))
+                    }
+                    _ => panic!("mixed families in {s}"),
+                }
+            }
+            None => IpSet::from_net(&s.parse().unwrap()),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn cidr_minus_excepts_matches_membership(c in cidr(), excepts in prop::collection::vec(cidr(), 0..4), probes in prop::collection::vec(addr(), 1..20)) {
+            let mut set = IpSet::from_net(&c);
+            for e in &excepts {
+                set = set.difference(&IpSet::from_net(e));
+            }
+            for a in probes {
+                let want = c.contains(&a) && !excepts.iter().any(|e| e.contains(&a));
+                prop_assert_eq!(set.contains(a), want, "{}", a);
+            }
+        }
+
+        #[test]
+        fn printed_ranges_read_back_to_the_same_set(nets in prop::collection::vec(cidr(), 0..5), holes in prop::collection::vec(cidr(), 0..3)) {
+            let mut set = nets.iter().fold(IpSet::empty(), |s, n| s.union(&IpSet::from_net(n)));
+            for h in &holes {
+                set = set.difference(&IpSet::from_net(h));
+            }
+            let back = set.ranges().map(|r| parse_range(&r.to_string())).fold(IpSet::empty(), |s, r| s.union(&r));
+            prop_assert_eq!(back, set.clone());
+            // Maximal ranges: no two printed ranges touch.
+            let rs: Vec<IpRange> = set.ranges().collect();
+            for w in rs.windows(2) {
+                if let (IpRange::V4(_, hi), IpRange::V4(lo, _)) = (w[0], w[1]) {
+                    prop_assert!(hi + 1 < lo);
+                }
+            }
+        }
+    }
+}
