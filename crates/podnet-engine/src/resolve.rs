@@ -19,9 +19,10 @@ pub enum Target {
 }
 
 /// Why a name could not be resolved.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ResolveError {
     /// Nothing has that name; close names, if any.
+    #[error("no workload, pod or service `{query}`{}", did_you_mean(suggestions))]
     NotFound {
         /// The name as given.
         query: String,
@@ -29,6 +30,7 @@ pub enum ResolveError {
         suggestions: Vec<String>,
     },
     /// Several things have that name.
+    #[error("`{query}` names several objects ({}); use ns/Kind/name", candidates.join(", "))]
     Ambiguous {
         /// The name as given.
         query: String,
@@ -37,31 +39,12 @@ pub enum ResolveError {
     },
 }
 
-impl std::fmt::Display for ResolveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ResolveError::NotFound { query, suggestions } => {
-                write!(f, "no workload, pod or service `{query}`")?;
-                if !suggestions.is_empty() {
-                    write!(
-                        f,
-                        "; did you mean {}?",
-                        suggestions
-                            .iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(" or ")
-                    )?;
-                }
-                Ok(())
-            }
-            ResolveError::Ambiguous { query, candidates } => write!(
-                f,
-                "`{query}` names several objects ({}); use ns/Kind/name",
-                candidates.join(", ")
-            ),
-        }
+fn did_you_mean(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        return String::new();
     }
+    let names: Vec<String> = suggestions.iter().map(|s| format!("`{s}`")).collect();
+    format!("; did you mean {}?", names.join(" or "))
 }
 
 /// One nameable object with its full name.
