@@ -163,6 +163,9 @@ pub struct GenerateArgs {
     /// Random seed: the same seed gives the same files.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Also write the running pods as `kubectl get pods -A -o json` prints them (pods.json).
+    #[arg(long)]
+    pub live: bool,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = GenerateOutput::Txt)]
     pub output: GenerateOutput,

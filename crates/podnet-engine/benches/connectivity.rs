@@ -1,6 +1,8 @@
 //! Benchmarks of full connectivity on generated clusters of 1k, 10k and
 //! 100k pods (podnet-gen: team namespaces with default deny, tiers,
-//! namespaceSelectors, ipBlocks with except, named ports, endPort).
+//! namespaceSelectors, ipBlocks with except, named ports, endPort), read
+//! from manifests (pods made from templates) and from a live dump (the same
+//! cluster plus its running pods as `kubectl get pods -o json` prints them).
 //! Parsing is measured apart from the analysis.
 //!
 //! `cargo bench -p podnet-engine --bench connectivity`
@@ -10,18 +12,23 @@ use podnet_engine::{Engine, connlist};
 use podnet_gen::{Params, generate};
 use podnet_manifest::{LoadOptions, SourceFile, load_files};
 
+/// The allocator the `podnet` binary uses.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIZES: [(u32, u32, u32); 3] = [
     (1_000, 100, 50),
     (10_000, 1_000, 500),
     (100_000, 10_000, 5_000),
 ];
 
-fn files(pods: u32, workloads: u32, policies: u32) -> Vec<SourceFile> {
+fn files(pods: u32, workloads: u32, policies: u32, live: bool) -> Vec<SourceFile> {
     generate(Params {
         pods,
         workloads,
         policies,
         seed: 1,
+        live,
     })
     .files
     .into_iter()
@@ -33,34 +40,37 @@ fn files(pods: u32, workloads: u32, policies: u32) -> Vec<SourceFile> {
 }
 
 fn bench(c: &mut Criterion) {
-    let mut parse = c.benchmark_group("parse");
-    parse.sample_size(10);
-    for &(pods, workloads, policies) in &SIZES {
-        let input = files(pods, workloads, policies);
-        parse.bench_with_input(BenchmarkId::from_parameter(pods), &input, |b, input| {
-            b.iter(|| load_files(input, Vec::new(), LoadOptions::default()));
-        });
-    }
-    parse.finish();
+    for (live, suffix) in [(false, ""), (true, "-live")] {
+        let mut parse = c.benchmark_group(format!("parse{suffix}"));
+        parse.sample_size(10);
+        for &(pods, workloads, policies) in &SIZES {
+            let input = files(pods, workloads, policies, live);
+            parse.bench_with_input(BenchmarkId::from_parameter(pods), &input, |b, input| {
+                b.iter(|| load_files(input, Vec::new(), LoadOptions::default()));
+            });
+        }
+        parse.finish();
 
-    let mut analysis = c.benchmark_group("connectivity");
-    analysis.sample_size(10);
-    for &(pods, workloads, policies) in &SIZES {
-        let loaded = load_files(
-            &files(pods, workloads, policies),
-            Vec::new(),
-            LoadOptions::default(),
-        );
-        assert!(!loaded.has_errors(), "the generator writes valid manifests");
-        analysis.bench_with_input(
-            BenchmarkId::from_parameter(pods),
-            &loaded.cluster,
-            |b, cluster| {
-                b.iter(|| connlist(&Engine::new(cluster)));
-            },
-        );
+        let mut analysis = c.benchmark_group(format!("connectivity{suffix}"));
+        analysis.sample_size(10);
+        for &(pods, workloads, policies) in &SIZES {
+            let loaded = load_files(
+                &files(pods, workloads, policies, live),
+                Vec::new(),
+                LoadOptions::default(),
+            );
+            assert!(!loaded.has_errors(), "the generator writes valid manifests");
+            assert_eq!(loaded.cluster.pods.len(), pods as usize + 6);
+            analysis.bench_with_input(
+                BenchmarkId::from_parameter(pods),
+                &loaded.cluster,
+                |b, cluster| {
+                    b.iter(|| connlist(&Engine::new(cluster)));
+                },
+            );
+        }
+        analysis.finish();
     }
-    analysis.finish();
 }
 
 criterion_group!(benches, bench);

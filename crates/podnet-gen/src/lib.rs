@@ -4,7 +4,13 @@
 //! monitoring scrapes with `endPort` ranges, namespaceSelectors across
 //! teams, and egress to the internet through ipBlocks with `except`.
 //!
-//! The same [`Params`] always give byte-identical manifests.
+//! The same [`Params`] always give byte-identical manifests. With
+//! [`Params::live`], the pods are also written as a running cluster prints
+//! them (`kubectl get pods -A -o json`: a `List` of Pods with addresses and
+//! owner references), so the reader's List and owner-chain paths and
+//! address-aware identities are exercised at scale.
+
+mod live;
 
 use std::fmt::Write as _;
 
@@ -22,6 +28,8 @@ pub struct Params {
     pub policies: u32,
     /// Random seed.
     pub seed: u64,
+    /// Also write the running pods as a `kubectl get pods -o json` dump.
+    pub live: bool,
 }
 
 /// One generated file.
@@ -54,7 +62,7 @@ const PER_NAMESPACE: u32 = 20;
 const TIERS: [Tier; 5] = [Tier::Web, Tier::Api, Tier::Db, Tier::Cache, Tier::Worker];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Tier {
+pub(crate) enum Tier {
     Web,
     Api,
     Db,
@@ -63,7 +71,7 @@ enum Tier {
 }
 
 impl Tier {
-    fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Tier::Web => "web",
             Tier::Api => "api",
@@ -74,7 +82,7 @@ impl Tier {
     }
 
     /// Container ports: (name, number, protocol).
-    fn ports(self) -> &'static [(&'static str, u16, &'static str)] {
+    pub(crate) fn ports(self) -> &'static [(&'static str, u16, &'static str)] {
         match self {
             Tier::Web => &[("http", 8080, "TCP"), ("metrics", 9090, "TCP")],
             Tier::Api => &[
@@ -97,6 +105,7 @@ pub fn generate(params: Params) -> Generated {
     let mut workloads = 0;
     let mut pods = 0;
     let mut policies = 0;
+    let mut specs = Vec::new();
     for t in 0..teams {
         let ns = format!("team-{t:04}");
         let n_workloads = PER_NAMESPACE.min(params.workloads.saturating_sub(t * PER_NAMESPACE));
@@ -104,16 +113,23 @@ pub fn generate(params: Params) -> Generated {
         namespace(&mut text, &ns, t, &mut rng);
         for w in 0..n_workloads {
             let index = t * PER_NAMESPACE + w;
-            let replicas = share(params.pods, params.workloads, index);
-            workload(&mut text, &ns, w, replicas);
+            let spec = WorkloadSpec::new(&ns, w, share(params.pods, params.workloads, index));
+            workload(&mut text, &spec);
             workloads += 1;
-            pods += replicas;
+            pods += spec.replicas;
+            specs.push(spec);
         }
         let budget = share(params.policies, teams, t);
         policies += team_policies(&mut text, &ns, t, teams, budget, &mut rng);
         files.push(File {
             name: format!("{ns}.yaml"),
             text,
+        });
+    }
+    if params.live {
+        files.push(File {
+            name: "pods.json".to_owned(),
+            text: live::pods_dump(&specs),
         });
     }
     Generated {
@@ -235,24 +251,60 @@ fn namespace(out: &mut String, ns: &str, t: u32, rng: &mut XorShiftRng) {
     );
 }
 
-fn workload(out: &mut String, ns: &str, w: u32, replicas: u32) {
-    let tier = TIERS[(w % 5) as usize];
-    let name = format!("{}-{w:02}", tier.name());
-    let kind = if tier == Tier::Db {
-        "StatefulSet"
-    } else {
-        "Deployment"
-    };
-    let service_name = if tier == Tier::Db {
+/// One workload of a team namespace.
+pub(crate) struct WorkloadSpec {
+    /// Namespace.
+    pub(crate) ns: String,
+    /// Name (`<tier>-<nn>`).
+    pub(crate) name: String,
+    /// Tier.
+    pub(crate) tier: Tier,
+    /// Replicas.
+    pub(crate) replicas: u32,
+    /// `version` label value.
+    pub(crate) version: u32,
+}
+
+impl WorkloadSpec {
+    fn new(ns: &str, w: u32, replicas: u32) -> Self {
+        let tier = TIERS[(w % 5) as usize];
+        WorkloadSpec {
+            ns: ns.to_owned(),
+            name: format!("{}-{w:02}", tier.name()),
+            tier,
+            replicas,
+            version: w % 3 + 1,
+        }
+    }
+
+    /// Databases run as StatefulSets, everything else as Deployments.
+    pub(crate) fn kind(&self) -> &'static str {
+        if self.tier == Tier::Db {
+            "StatefulSet"
+        } else {
+            "Deployment"
+        }
+    }
+}
+
+fn workload(out: &mut String, spec: &WorkloadSpec) {
+    let WorkloadSpec {
+        ns,
+        name,
+        tier,
+        replicas,
+        version,
+    } = spec;
+    let kind = spec.kind();
+    let service_name = if *tier == Tier::Db {
         format!("\n  serviceName: {name}")
     } else {
         String::new()
     };
     let _ = write!(
         out,
-        "---\napiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels:\n    app: {name}\nspec:\n  replicas: {replicas}{service_name}\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n        tier: {tier}\n        version: v{v}\n    spec:\n      containers:\n      - name: main\n        image: registry.example.com/{ns}/{name}:1.0\n        ports:\n",
+        "---\napiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: {name}\n  namespace: {ns}\n  labels:\n    app: {name}\nspec:\n  replicas: {replicas}{service_name}\n  selector:\n    matchLabels:\n      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n        tier: {tier}\n        version: v{version}\n    spec:\n      containers:\n      - name: main\n        image: registry.example.com/{ns}/{name}:1.0\n        ports:\n",
         tier = tier.name(),
-        v = w % 3 + 1,
     );
     for (pname, port, proto) in tier.ports() {
         let _ = writeln!(
@@ -358,6 +410,7 @@ mod tests {
             workloads: 40,
             policies: 25,
             seed: 7,
+            live: false,
         };
         assert_eq!(generate(p), generate(p));
         let g = generate(p);
@@ -372,6 +425,7 @@ mod tests {
             workloads: 33,
             policies: 7,
             seed: 1,
+            live: false,
         });
         assert_eq!((g.workloads, g.pods, g.policies), (33, 1001, 7));
     }

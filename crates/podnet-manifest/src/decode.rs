@@ -2,6 +2,9 @@
 //! `apiVersion` and `kind`, decoded into its k8s-openapi type, checked and
 //! lowered into records. Problems become located diagnostics.
 
+use std::borrow::Cow;
+
+use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -51,8 +54,37 @@ const KINDS: [(&str, &str); 11] = [
 /// Decodes one document.
 pub fn decode(doc: &RawDoc<'_>) -> DocOutcome {
     let mut out = DocOutcome::default();
-    object(doc, &doc.value, FieldPath::root(), None, &mut out);
+    let kind = str_field(&doc.value, "kind");
+    let api_version = str_field(&doc.value, "apiVersion");
+    match (kind, api_version) {
+        // A JSON List's items are parsed one by one, in parallel.
+        (Some(kind), Some(api_version)) if !doc.raw_items.is_empty() && is_list_kind(kind) => {
+            let item = |i: usize| {
+                serde_json::from_str(doc.raw_items[i].get())
+                    .map(Cow::Owned)
+                    .map_err(|e| format!("invalid JSON: {e}"))
+            };
+            list(
+                doc,
+                doc.raw_items.len(),
+                item,
+                kind,
+                api_version,
+                &FieldPath::root(),
+                &mut out,
+            );
+        }
+        _ if !doc.raw_items.is_empty() => {
+            object(doc, &doc.full_value(), FieldPath::root(), None, &mut out);
+        }
+        _ => object(doc, &doc.value, FieldPath::root(), None, &mut out),
+    }
     out
+}
+
+/// `List` (what `kubectl get` prints) or a typed list such as `PodList`.
+fn is_list_kind(kind: &str) -> bool {
+    kind.ends_with("List")
 }
 
 fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
@@ -89,9 +121,10 @@ fn object(
         item,
     };
     if let Some(items) = value.get("items").and_then(Value::as_array)
-        && (kind == "List" || kind.ends_with("List"))
+        && is_list_kind(kind)
     {
-        list(doc, items, kind, api_version, &base, out);
+        let item = |i: usize| Ok(Cow::Borrowed(&items[i]));
+        list(doc, items.len(), item, kind, api_version, &base, out);
         return;
     }
     let served = KINDS.iter().find(|(_, k)| *k == kind).map(|(v, _)| *v);
@@ -116,30 +149,53 @@ fn object(
 
 /// `kind: List` (what `kubectl get -o yaml` prints) and typed lists such as
 /// `PodList`, whose items may omit `kind` and `apiVersion`.
-fn list(
+fn list<'v>(
     doc: &RawDoc<'_>,
-    items: &[Value],
+    count: usize,
+    item: impl Fn(usize) -> Result<Cow<'v, Value>, String> + Sync,
     kind: &str,
     api_version: &str,
     base: &FieldPath,
     out: &mut DocOutcome,
 ) {
     let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
-    for (i, item) in items.iter().enumerate() {
-        let path = base.key("items").index(i);
-        let item_no = u32::try_from(i).ok();
-        match (item_kind, item.get("kind")) {
-            (Some(k), None) if item.is_object() => {
-                let mut filled = item.clone();
-                if let Some(obj) = filled.as_object_mut() {
-                    obj.insert("kind".into(), Value::String(k.to_owned()));
-                    obj.entry("apiVersion")
-                        .or_insert_with(|| Value::String(api_version.to_owned()));
+    // Items are independent: decode them in parallel, report in order.
+    let outcomes: Vec<DocOutcome> = (0..count)
+        .into_par_iter()
+        .map(|i| {
+            let mut one = DocOutcome::default();
+            let path = base.key("items").index(i);
+            let item = match item(i) {
+                Ok(item) => item,
+                Err(message) => {
+                    one.diags
+                        .push(doc.diag(Severity::Error, Some(path), message));
+                    one.skipped += 1;
+                    return one;
                 }
-                object(doc, &filled, path, item_no, out);
+            };
+            let item_no = u32::try_from(i).ok();
+            match (item_kind, item.get("kind")) {
+                (Some(k), None) if item.is_object() => {
+                    let mut filled = item.into_owned();
+                    if let Some(obj) = filled.as_object_mut() {
+                        obj.insert("kind".into(), Value::String(k.to_owned()));
+                        obj.entry("apiVersion")
+                            .or_insert_with(|| Value::String(api_version.to_owned()));
+                    }
+                    object(doc, &filled, path, item_no, &mut one);
+                }
+                _ => object(doc, &item, path, item_no, &mut one),
             }
-            _ => object(doc, item, path, item_no, out),
-        }
+            one
+        })
+        .collect();
+    for one in outcomes {
+        out.records.extend(one.records);
+        out.diags.extend(one.diags);
+        out.skipped += one.skipped;
+        out.ignored.extend(one.ignored);
+        out.not_an_object |= one.not_an_object;
     }
 }
 
@@ -276,5 +332,62 @@ fn decode_known(
             );
         }
         out.skipped += 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{LoadOptions, SourceFile, load_files};
+
+    fn load(name: &str, text: &str) -> crate::Loaded {
+        let files = [SourceFile {
+            name: name.into(),
+            text: text.into(),
+        }];
+        load_files(&files, Vec::new(), LoadOptions::default())
+    }
+
+    #[test]
+    fn json_list_items_are_decoded_with_their_own_lines() {
+        let pod = |n: &str| {
+            format!(
+                "{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"{n}\"}}, \"spec\": {{\"containers\": [{{\"name\": \"c\", \"image\": \"i\"}}]}}}}"
+            )
+        };
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        let text = format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n{},\n{deep},\n{}]}}\n",
+            pod("a"),
+            pod("B")
+        );
+        let l = load("dump.json", &text);
+        assert_eq!(l.cluster.pods.len(), 1, "{:?}", l.diagnostics);
+        let lines: Vec<(Option<u32>, String)> = l
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                (
+                    d.location.as_ref().and_then(|x| x.line),
+                    d.location
+                        .as_ref()
+                        .and_then(|x| x.path.clone())
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        assert_eq!(
+            lines[0],
+            (Some(3), "items[1]".to_owned()),
+            "the too-deep item"
+        );
+        assert_eq!(
+            lines[1],
+            (Some(4), "items[2].metadata.name".to_owned()),
+            "the bad name"
+        );
+        assert_eq!(l.stats.skipped, 2);
     }
 }

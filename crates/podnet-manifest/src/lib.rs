@@ -11,6 +11,7 @@ pub mod decode;
 pub mod diagnostic;
 pub mod document;
 pub mod input;
+pub mod items;
 pub mod lines;
 pub mod lower;
 pub mod path;

@@ -63,6 +63,11 @@ impl FieldPath {
         p
     }
 
+    /// This path without its first `n` steps.
+    pub fn skip(&self, n: usize) -> Self {
+        FieldPath(self.0.iter().skip(n).cloned().collect())
+    }
+
     /// The steps.
     pub fn segments(&self) -> &[Seg] {
         &self.0

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
+use crate::items::CharRegion;
+
 /// Deepest nesting accepted (real manifests stay far below).
 const MAX_DEPTH: usize = 256;
 /// Most nodes alias expansion may create in one chunk.
@@ -38,6 +40,9 @@ pub struct ParsedDoc {
     pub ordinal: usize,
     /// 1-based line of the document's root node in the file.
     pub line: u32,
+    /// Where the items of a root `items` sequence lie (a `List`), as char
+    /// indices into the parsed text.
+    pub items: Vec<CharRegion>,
 }
 
 enum Frame {
@@ -71,6 +76,10 @@ struct Builder {
     root_line: u32,
     /// Documents started so far.
     started: usize,
+    /// Items of the root `items` sequence seen so far.
+    items: Vec<CharRegion>,
+    /// Whether events are inside the root `items` sequence.
+    in_items: bool,
 }
 
 /// Parses every document of `text`; `first_line` is the file line of the
@@ -85,6 +94,8 @@ pub fn parse_documents(text: &str, first_line: u32) -> Result<Vec<ParsedDoc>, Ya
         root: None,
         root_line: first_line,
         started: 0,
+        items: Vec::new(),
+        in_items: false,
     };
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| YamlError {
@@ -110,12 +121,51 @@ impl Builder {
         }
     }
 
+    /// Notes where the items of a root `items:` sequence start and end.
+    fn track_items(&mut self, event: &Event<'_>, span: Span) {
+        let depth = self.stack.len();
+        let starts_node = matches!(
+            event,
+            Event::Scalar(..)
+                | Event::Alias(_)
+                | Event::SequenceStart(..)
+                | Event::MappingStart(..)
+        );
+        if !self.in_items {
+            let under_items_key = depth == 1
+                && matches!(self.stack.last(), Some(Frame::Map { key: Some(k), .. }) if k.name == "items");
+            self.in_items = under_items_key && matches!(event, Event::SequenceStart(..));
+            return;
+        }
+        if depth == 2 && matches!(event, Event::SequenceEnd) {
+            self.in_items = false;
+        } else if depth == 2 && starts_node {
+            self.items.push(CharRegion {
+                start: span.start.index(),
+                end: span.end.index(),
+                line: to_u32(span.start.line()).saturating_add(self.line_offset),
+                column: to_u32(span.start.col()).saturating_add(1),
+            });
+        } else if let Some(item) = self.items.last_mut() {
+            // Block collections end with an empty span at the next token;
+            // only scalars, aliases and flow ends mark where an item ends.
+            let marks_end =
+                matches!(event, Event::Scalar(..) | Event::Alias(_)) || !span.is_empty();
+            if depth >= 2 && marks_end {
+                item.end = item.end.max(span.end.index());
+            }
+        }
+    }
+
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+        self.track_items(&event, span);
         match event {
             Event::DocumentStart(_) => {
                 self.root = None;
                 self.anchors.clear();
                 self.started += 1;
+                self.items.clear();
+                self.in_items = false;
             }
             Event::DocumentEnd => {
                 if let Some(value) = self.root.take()
@@ -125,6 +175,7 @@ impl Builder {
                         value,
                         ordinal: self.started.saturating_sub(1),
                         line: self.root_line,
+                        items: std::mem::take(&mut self.items),
                     });
                 }
             }
@@ -583,6 +634,22 @@ mod tests {
     #[test]
     fn empty_documents_are_dropped() {
         assert!(parse_documents("# only a comment\n", 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn list_items_are_located() {
+        let text =
+            "kind: List\nitems:\n- kind: Pod\n  metadata: {name: a}\n- {kind: Pod}\nmetadata: {}\n";
+        let docs = parse_documents(text, 5).unwrap();
+        let items = &docs[0].items;
+        assert_eq!(items.len(), 2);
+        assert_eq!((items[0].line, items[0].column), (7, 3));
+        assert_eq!(
+            &text[items[0].start..items[0].end],
+            "kind: Pod\n  metadata: {name: a}"
+        );
+        assert_eq!((items[1].line, items[1].column), (9, 3));
+        assert_eq!(&text[items[1].start..items[1].end], "{kind: Pod}");
     }
 
     #[test]

@@ -646,7 +646,7 @@ fn corpus() -> &'static [Value] {
             .flat_map(|f| {
                 parse_file(f)
                     .into_iter()
-                    .map(|d| d.expect("examples parse").value)
+                    .map(|d| d.expect("examples parse").full_value())
                     .collect::<Vec<_>>()
             })
             .collect();

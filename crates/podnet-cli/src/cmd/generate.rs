@@ -12,6 +12,7 @@ pub fn run(session: &Session, args: &GenerateArgs) -> Status {
         workloads: args.workloads,
         policies: args.policies,
         seed: args.seed,
+        live: args.live,
     });
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return session.error(&format!("cannot create `{}`: {e}", args.out.display()));
