@@ -158,6 +158,36 @@ fn generate_writes_a_valid_cluster_deterministically() {
 }
 
 #[test]
+fn a_live_dump_gives_the_same_workloads_as_the_manifests() {
+    let manifests = temp_dir("gen-manifests", &[]);
+    let live = temp_dir("gen-live", &[]);
+    for (dir, extra) in [(&manifests, None), (&live, Some("--live"))] {
+        let mut args = vec![
+            "generate",
+            "--out",
+            dir.to_str().unwrap(),
+            "--pods",
+            "200",
+            "--workloads",
+            "40",
+            "--policies",
+            "30",
+        ];
+        args.extend(extra);
+        assert_eq!(podnet(&args).code, 0);
+    }
+    assert!(live.join("pods.json").exists());
+    let from_manifests = podnet(&["connlist", manifests.to_str().unwrap(), "-o", "json"]);
+    let from_live = podnet(&["connlist", live.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(from_live.code, 0, "{}", from_live.stderr);
+    assert!(from_live.stderr.is_empty(), "{}", from_live.stderr);
+    // Pods owned by ReplicaSets missing from the dump are reported as their
+    // Deployments, so the workloads (and here the connections: no ipBlock
+    // covers the pod addresses) are the same.
+    assert_eq!(json(&from_live), json(&from_manifests));
+}
+
+#[test]
 fn help_and_version() {
     for cmd in [
         vec!["--help"],
