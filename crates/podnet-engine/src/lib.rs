@@ -6,6 +6,7 @@
 //! * [`connlist`] aggregates to workloads; [`explain`] reports verdicts.
 
 pub mod atoms;
+pub mod caveat;
 pub mod compiled;
 pub mod connlist;
 pub mod explain;
@@ -16,8 +17,9 @@ pub mod resolve;
 pub mod semantics;
 pub mod verdict;
 
+pub use caveat::Caveat;
 pub use connlist::{ConnList, Connection, PeerRef, connlist};
 pub use explain::{Case, Explanation, explain};
-pub use matrix::{Caveat, Engine};
+pub use matrix::Engine;
 pub use resolve::{ResolveError, Target, resolve};
 pub use verdict::{Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, Verdict};

@@ -99,11 +99,21 @@ impl<'c> Engine<'c> {
 
     /// Connections from `src` to `dst`.
     pub fn pair(&self, src: IdentityId, dst: IdentityId) -> Conns {
-        let resolved = self.resolved_ingress(dst);
+        self.pair_resolved(src, dst, &self.resolved_ingress(dst))
+    }
+
+    /// Connections from `src` to `dst`, given `dst`'s resolved ingress rules:
+    /// egress first as the cheap filter, then ingress ∩ egress.
+    fn pair_resolved(
+        &self,
+        src: IdentityId,
+        dst: IdentityId,
+        resolved: &[(usize, Conns)],
+    ) -> Conns {
         if !self.compiled.egress.may_reach(src, dst) {
             return Conns::none();
         }
-        let ing = self.ingress(src, dst, &resolved);
+        let ing = self.ingress(src, dst, resolved);
         if ing.is_empty() {
             return ing;
         }
@@ -129,14 +139,7 @@ impl<'c> Engine<'c> {
                 let candidates = self.ingress_candidates(dst);
                 let mut out = Vec::new();
                 let mut visit = |src: IdentityId| {
-                    if !self.compiled.egress.may_reach(src, dst) {
-                        return;
-                    }
-                    let ing = self.ingress(src, dst, &resolved);
-                    if ing.is_empty() {
-                        return;
-                    }
-                    let conns = ing.intersection(&self.egress(src, dst));
+                    let conns = self.pair_resolved(src, dst, &resolved);
                     if !conns.is_empty() {
                         out.push(IdentityPair { src, dst, conns });
                     }
@@ -219,94 +222,4 @@ pub fn group_atoms(per_atom: HashMap<usize, Conns>, n_atoms: usize) -> ExternalG
     let mut out: ExternalGroups = groups.into_iter().map(|(c, a)| (a, c)).collect();
     out.sort_by_key(|(a, _)| a.minimum());
     out
-}
-
-/// Something about the input that limits what the answer can say.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Caveat {
-    /// Some pods have no known address (pods made from templates), so no
-    /// ipBlock matches them; these ipBlocks are wide enough to hold pod
-    /// addresses in a real cluster.
-    UnaddressedPods {
-        /// Pods without an address.
-        pods: usize,
-        /// Up to three such ipBlocks: the CIDR and `namespace/policy`.
-        wide_blocks: Vec<(String, String)>,
-        /// How many such ipBlocks there are in all.
-        wide_count: usize,
-    },
-}
-
-/// Private ranges where clusters put pod addresses, and the smallest block
-/// within them that could hold a cluster's pods (a /16, or a /48 for IPv6).
-fn could_hold_pods(block: &IpSet) -> bool {
-    const PRIVATE: [(&str, u32); 4] = [
-        ("10.0.0.0/8", 16),
-        ("172.16.0.0/12", 16),
-        ("192.168.0.0/16", 16),
-        ("fc00::/7", 48),
-    ];
-    PRIVATE.iter().any(|(range, len)| {
-        let Ok(range) = range.parse::<ipnet::IpNet>() else {
-            return false;
-        };
-        let inside = IpSet::from_net(&range).intersection(block);
-        let (bits, ranges): (u32, Vec<(u128, u128)>) = match range {
-            ipnet::IpNet::V4(_) => (
-                32,
-                inside
-                    .v4()
-                    .ranges()
-                    .iter()
-                    .map(|&(l, h)| (u128::from(l), u128::from(h)))
-                    .collect(),
-            ),
-            ipnet::IpNet::V6(_) => (128, inside.v6().ranges().to_vec()),
-        };
-        let size = 1u128 << (bits - len);
-        // Does some range hold a whole aligned block of `size` addresses?
-        ranges.iter().any(|&(lo, hi)| {
-            let start = lo.div_ceil(size).saturating_mul(size);
-            start >= lo && start.checked_add(size - 1).is_some_and(|end| end <= hi)
-        })
-    })
-}
-
-impl Engine<'_> {
-    /// What the answer cannot account for.
-    pub fn caveats(&self) -> Vec<Caveat> {
-        let pods = self
-            .cluster
-            .pods
-            .iter()
-            .filter(|p| p.ips.is_empty())
-            .count();
-        if pods == 0 {
-            return Vec::new();
-        }
-        let mut wide: Vec<(String, String)> = Vec::new();
-        for policy in &self.cluster.policies {
-            for rule in policy.ingress.iter().chain(&policy.egress) {
-                for peer in &rule.peers {
-                    if let podnet_model::policy::PeerKind::IpBlock(b) = &peer.kind
-                        && could_hold_pods(&b.addresses)
-                    {
-                        wide.push((b.to_string(), policy.meta.qualified_name()));
-                    }
-                }
-            }
-        }
-        wide.sort();
-        wide.dedup();
-        if wide.is_empty() {
-            return Vec::new();
-        }
-        let wide_count = wide.len();
-        wide.truncate(3);
-        vec![Caveat::UnaddressedPods {
-            pods,
-            wide_blocks: wide,
-            wide_count,
-        }]
-    }
 }
