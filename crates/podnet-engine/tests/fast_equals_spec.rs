@@ -12,7 +12,7 @@ use podnet_engine::{Endpoint, Engine, PeerRef, connlist};
 use podnet_model::policy::PeerKind;
 use podnet_model::{
     Cluster, Conns, ContainerPort, IpBlock, LabelSelector, LabelSetId, Labels, Meta, Namespace,
-    NamespaceScope, NetworkPolicy, NsId, Operator, Peer, Pod, PodId, PodOrigin, PolicyRule,
+    NamespaceScope, NetworkPolicy, NsId, Operator, Peer, Pod, PodId, PodNet, PodOrigin, PolicyRule,
     PortMatch, PortSpec, PortTableId, Protocol, Requirement, Source, Workload, WorkloadId,
     WorkloadKind,
 };
@@ -272,6 +272,7 @@ fn build(ns_teams: &[usize], pods: &[PodSpec], policies: &[PolicySpec], shared: 
             host_network: p.host_network,
             node_name: None,
             origin: PodOrigin::Template { ordinal: 0 },
+            net: PodNet::default(),
         });
         c.workloads[wid.index()].pods.push(PodId::from_index(i));
     }

@@ -9,15 +9,20 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use k8s_openapi::api::{
-    apps::v1 as apps, batch::v1 as batch, core::v1 as core, networking::v1 as net,
+    apps::v1 as apps, batch::v1 as batch, core::v1 as core, discovery::v1 as discovery,
+    networking::v1 as net,
 };
 use podnet_model::Source;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::RawDoc;
+use crate::kinds::{self, KindSpec, ROBIN_POOL_VERSION, Served};
 use crate::lower::meta::{NameRule, object_meta};
+use crate::lower::pod::PodMeta;
 use crate::lower::records::{RawNamespace, RawPod, Record};
-use crate::lower::{netpol, pod, service, workload};
+use crate::lower::{
+    endpoints, metallb, netpol, node, pod, pod_net, pools, profile, service, workload,
+};
 use crate::path::FieldPath;
 use crate::validate::Checker;
 
@@ -35,21 +40,6 @@ pub struct DocOutcome {
     /// Whether some part of the document was not a Kubernetes object.
     pub not_an_object: bool,
 }
-
-/// The kinds podnet reads, with the one apiVersion each is served as.
-const KINDS: [(&str, &str); 11] = [
-    ("v1", "Namespace"),
-    ("v1", "Pod"),
-    ("apps/v1", "Deployment"),
-    ("apps/v1", "ReplicaSet"),
-    ("apps/v1", "StatefulSet"),
-    ("apps/v1", "DaemonSet"),
-    ("v1", "ReplicationController"),
-    ("batch/v1", "Job"),
-    ("batch/v1", "CronJob"),
-    ("v1", "Service"),
-    ("networking.k8s.io/v1", "NetworkPolicy"),
-];
 
 /// Decodes one document.
 pub fn decode(doc: &RawDoc<'_>) -> DocOutcome {
@@ -100,7 +90,7 @@ fn object(
 ) {
     let kind = str_field(value, "kind");
     let (Some(kind), Some(api_version)) = (kind, str_field(value, "apiVersion")) else {
-        if kind.is_some_and(|k| KINDS.iter().any(|(_, known)| *known == k)) {
+        if kind.is_some_and(|k| kinds::find(k).is_some()) {
             let d = doc.diag(
                 Severity::Error,
                 Some(base.key("apiVersion")),
@@ -127,23 +117,43 @@ fn object(
         list(doc, items.len(), item, kind, api_version, &base, out);
         return;
     }
-    let served = KINDS.iter().find(|(_, k)| *k == kind).map(|(v, _)| *v);
-    match served {
-        Some(v) if v == api_version => decode_known(doc, value, kind, &base, source, out),
-        Some(v) => {
-            out.diags.push(
-                doc.diag(
-                    Severity::Error,
-                    Some(base.key("apiVersion")),
-                    format!("{kind} `{api_version}` is not served by Kubernetes; podnet reads {kind} as `{v}`"),
-                )
-                .with_help(format!("change apiVersion to `{v}` (kubectl convert can migrate old manifests)")),
-            );
+    match kinds::served(kind, api_version) {
+        Served::Yes(spec) => decode_known(doc, value, spec, api_version, &base, source, out),
+        Served::WrongVersion(spec) => {
+            out.diags.push(wrong_version(doc, &base, spec, api_version));
             out.skipped += 1;
         }
-        None => out
+        Served::Unknown => out
             .ignored
             .push((api_version.to_owned(), kind.to_owned(), source)),
+    }
+}
+
+/// A kind podnet reads, in a version it does not.
+fn wrong_version(
+    doc: &RawDoc<'_>,
+    base: &FieldPath,
+    spec: KindSpec,
+    api_version: &str,
+) -> Diagnostic {
+    let kind = spec.kind;
+    let quoted: Vec<String> = spec.versions.iter().map(|v| format!("`{v}`")).collect();
+    let versions = quoted.join(" or ");
+    let path = Some(base.key("apiVersion"));
+    if spec.crd {
+        doc.diag(
+            Severity::Error,
+            path,
+            format!("{kind} `{api_version}` is not a version podnet reads; podnet reads {kind} as {versions}"),
+        )
+        .with_help(format!("change apiVersion to {versions}"))
+    } else {
+        doc.diag(
+            Severity::Error,
+            path,
+            format!("{kind} `{api_version}` is not served by Kubernetes; podnet reads {kind} as {versions}"),
+        )
+        .with_help(format!("change apiVersion to {versions} (kubectl convert can migrate old manifests)"))
     }
 }
 
@@ -199,17 +209,18 @@ fn list<'v>(
     }
 }
 
-/// `Kind ns/name` (or `Kind name` for namespaces) for diagnostics, from the
-/// raw document, before decoding.
+/// `Kind ns/name` (or `Kind name` for cluster-scoped kinds) for
+/// diagnostics, from the raw document, before decoding.
 fn object_name(value: &Value, kind: &str) -> String {
     let meta = value.get("metadata");
     let field = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str);
     let name = field("name")
         .or_else(|| field("generateName"))
         .unwrap_or("?");
+    let namespaced = kinds::find(kind).is_none_or(|k| k.namespaced);
     match field("namespace") {
-        Some(ns) if kind != "Namespace" => format!("{kind} {ns}/{name}"),
-        _ if kind != "Namespace" => format!("{kind} default/{name}"),
+        Some(ns) if namespaced => format!("{kind} {ns}/{name}"),
+        _ if namespaced => format!("{kind} default/{name}"),
         _ => format!("{kind} {name}"),
     }
 }
@@ -254,11 +265,13 @@ fn type_help(message: &str) -> Option<&'static str> {
 fn decode_known(
     doc: &RawDoc<'_>,
     value: &Value,
-    kind: &str,
+    spec: KindSpec,
+    api_version: &str,
     base: &FieldPath,
     source: Source,
     out: &mut DocOutcome,
 ) {
+    let kind = spec.kind;
     let mut c = Checker::default();
     let record: Option<Record> = match kind {
         "Namespace" => typed::<core::Namespace>(doc, value, base, kind, out).map(|n| {
@@ -271,9 +284,17 @@ fn decode_known(
         }),
         "Pod" => typed::<core::Pod>(doc, value, base, kind, out).map(|p| {
             let info = object_meta(&p.metadata, NameRule::Subdomain, true, base, &mut c);
-            let shape = pod::pod_shape(p.spec.as_ref(), info.labels, &base.key("spec"), &mut c);
-            let ips = pod::pod_ips(p.status.as_ref(), base, &mut c);
-            let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
+            let meta = PodMeta {
+                labels: info.labels,
+                annotations: p.metadata.annotations.as_ref(),
+                at: base.key("metadata"),
+            };
+            let mut shape = pod::pod_shape(p.spec.as_ref(), meta, &base.key("spec"), &mut c);
+            let status = p.status.as_ref();
+            let ips = pod::pod_ips(status, base, &mut c);
+            shape.net.not_ready = pod_net::not_ready(status);
+            shape.net.host_ip = pod_net::host_ip(status, base, &mut c);
+            let phase = status.and_then(|s| s.phase.as_deref());
             Record::Pod(RawPod {
                 namespace: info.namespace.unwrap_or_default(),
                 name: info.name,
@@ -313,7 +334,7 @@ fn decode_known(
             let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
             Record::Policy(netpol::network_policy(&np, base, source, &line_of, &mut c))
         }),
-        _ => None,
+        _ => decode_more(doc, value, kind, api_version, base, source, &mut c, out),
     };
     let object = object_name(value, kind);
     for (path, message) in c.warnings {
@@ -332,6 +353,42 @@ fn decode_known(
             );
         }
         out.skipped += 1;
+    }
+}
+
+/// The kinds of the dataplane: nodes, endpoints, pools and the profile.
+#[allow(clippy::too_many_arguments)]
+fn decode_more(
+    doc: &RawDoc<'_>,
+    value: &Value,
+    kind: &str,
+    api_version: &str,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+    out: &mut DocOutcome,
+) -> Option<Record> {
+    match kind {
+        "Node" => typed::<core::Node>(doc, value, base, kind, out)
+            .map(|n| Record::Node(node::node(&n, base, source, c))),
+        "Endpoints" => typed::<core::Endpoints>(doc, value, base, kind, out)
+            .map(|e| Record::Endpoints(endpoints::endpoints(&e, base, source, c))),
+        "EndpointSlice" => typed::<discovery::EndpointSlice>(doc, value, base, kind, out)
+            .and_then(|s| endpoints::endpoint_slice(&s, base, source, c))
+            .map(Record::Endpoints),
+        "IPPool" if api_version == ROBIN_POOL_VERSION => {
+            typed::<pools::RobinIpPool>(doc, value, base, kind, out)
+                .and_then(|p| pools::robin(&p, base, source, c))
+                .map(Record::Pool)
+        }
+        "IPPool" => typed::<pools::CalicoIpPool>(doc, value, base, kind, out)
+            .and_then(|p| pools::calico(&p, base, source, c))
+            .map(Record::Pool),
+        "IPAddressPool" => typed::<metallb::IpAddressPool>(doc, value, base, kind, out)
+            .map(|p| Record::AddressPool(metallb::ip_address_pool(&p, base, source, c))),
+        "ClusterProfile" => typed::<profile::ClusterProfile>(doc, value, base, kind, out)
+            .map(|p| Record::Profile(profile::cluster_profile(&p, base, source, c))),
+        _ => None,
     }
 }
 

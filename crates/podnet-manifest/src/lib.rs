@@ -12,6 +12,7 @@ pub mod diagnostic;
 pub mod document;
 pub mod input;
 pub mod items;
+pub mod kinds;
 pub mod lines;
 pub mod lower;
 pub mod path;
@@ -143,7 +144,13 @@ pub fn load_files(
                 entry.0 += 1;
             }
             for r in outcome.records {
-                assembler.add(r);
+                if let Err(d) = assembler.add(r) {
+                    stats.skipped += 1;
+                    diags.push(*d);
+                    if options.strict {
+                        return stop(diags, stats);
+                    }
+                }
             }
         }
         diags.extend(not_object_warnings(file, objects, &not_objects));

@@ -596,6 +596,62 @@ fn inline_documents() -> Vec<Value> {
                     "spec": {"hostNetwork": true, "containers": [{"name": "a", "ports": [{"containerPort": 9100, "hostPort": 9100}]}]}}}
         }),
         json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}}),
+        json!({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "amf-0", "namespace": "core", "annotations": {
+                "cni.projectcalico.org/ipAddrs": "[\"172.20.0.10\"]",
+                "robin.io/networks": "[{\"ippool\": \"pool-a\", \"staticip\": \"172.20.0.11\"}]"}},
+            "spec": {"hostname": "amf", "subdomain": "core", "dnsPolicy": "None",
+                "dnsConfig": {"nameservers": ["10.96.0.10"]}, "nodeSelector": {"zone": "a"},
+                "containers": [{"name": "c"}]},
+            "status": {"hostIP": "10.10.0.11", "conditions": [{"type": "Ready", "status": "False"}]}
+        }),
+        json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "vip", "namespace": "core", "annotations": {
+                "metallb.universe.tf/loadBalancerIPs": "10.10.100.5",
+                "service.beta.kubernetes.io/load-balancer-source-ranges": "10.0.0.0/8"}},
+            "spec": {"type": "LoadBalancer", "externalTrafficPolicy": "Local", "sessionAffinity": "ClientIP",
+                "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 60}}, "externalIPs": ["203.0.113.9"],
+                "allocateLoadBalancerNodePorts": false, "loadBalancerClass": "example.com/lb",
+                "ports": [{"port": 80}]},
+            "status": {"loadBalancer": {"ingress": [{"ip": "10.10.100.5"}, {"hostname": "lb.example.com"}]}}
+        }),
+        json!({
+            "apiVersion": "v1", "kind": "Node", "metadata": {"name": "worker-1", "labels": {"zone": "a"}},
+            "spec": {"podCIDR": "10.244.1.0/24", "podCIDRs": ["10.244.1.0/24", "fd00:1::/64"], "providerID": "aws:///a/i-1"},
+            "status": {"addresses": [{"type": "InternalIP", "address": "10.10.0.11"}], "capacity": {"pods": "110"}}
+        }),
+        json!({
+            "apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "legacy", "namespace": "data"},
+            "subsets": [{"addresses": [{"ip": "10.1.0.5", "targetRef": {"kind": "Pod", "name": "l-0"}}],
+                "notReadyAddresses": [{"ip": "10.1.0.6"}], "ports": [{"port": 5432}]}]
+        }),
+        json!({
+            "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+            "metadata": {"name": "web-x", "namespace": "prod", "labels": {"kubernetes.io/service-name": "web"}},
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": ["10.244.1.7"], "conditions": {"ready": true}, "nodeName": "worker-1"}],
+            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]
+        }),
+        json!({
+            "apiVersion": "projectcalico.org/v3", "kind": "IPPool", "metadata": {"name": "edge"},
+            "spec": {"cidr": "10.50.0.0/24", "blockSize": 28, "nodeSelector": "zone == 'edge'"}
+        }),
+        json!({
+            "apiVersion": "metallb.io/v1beta1", "kind": "IPAddressPool",
+            "metadata": {"name": "public", "namespace": "metallb-system"},
+            "spec": {"addresses": ["192.168.10.0/28", "192.168.10.100-192.168.10.110"], "autoAssign": false}
+        }),
+        json!({
+            "apiVersion": "podnet.dev/v1alpha1", "kind": "ClusterProfile", "metadata": {"name": "lab"},
+            "spec": {"preset": "kind", "clusterCIDRs": ["10.244.0.0/16"], "nodeMaskSizeIPv4": 24,
+                "serviceCIDRs": ["10.96.0.0/16"], "cni": "calico-vxlan", "kubeProxy": "ipvs",
+                "nodes": [{"name": "n1", "internalIP": "10.10.0.11", "maxPods": 110, "podCIDRs": ["10.244.7.0/24"]}],
+                "cloud": {"provider": "aws", "aws": {"vpcCIDR": "10.0.0.0/16",
+                    "subnets": [{"name": "a", "cidr": "10.0.0.0/19"}]}},
+                "metallb": {"pools": [{"name": "vip", "addresses": ["10.10.100.0/28"]}]}}
+        }),
     ]
 }
 

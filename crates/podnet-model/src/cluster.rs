@@ -3,10 +3,14 @@
 
 use std::net::IpAddr;
 
+use crate::endpoints::EndpointSet;
 use crate::ids::{LabelSetId, NsId, PodId, PortTableId, WorkloadId};
 use crate::labels::Labels;
+use crate::node::Node;
 use crate::policy::NetworkPolicy;
+use crate::pool::{AddressRequest, IpPool};
 use crate::ports::Protocol;
+use crate::profile::ProfileSpec;
 use crate::service::Service;
 use crate::source::Source;
 
@@ -32,6 +36,14 @@ pub struct Cluster {
     pub policies: Vec<NetworkPolicy>,
     /// Services in input order.
     pub services: Vec<Service>,
+    /// Node objects, sorted by name.
+    pub nodes: Vec<Node>,
+    /// Static address pools in input order.
+    pub pools: Vec<IpPool>,
+    /// Endpoints and EndpointSlices in input order.
+    pub endpoints: Vec<EndpointSet>,
+    /// The `ClusterProfile` in the input, when there is one.
+    pub profile: Option<ProfileSpec>,
 }
 
 impl Cluster {
@@ -210,6 +222,43 @@ pub struct Pod {
     pub node_name: Option<String>,
     /// Where it came from.
     pub origin: PodOrigin,
+    /// What scheduling, addressing and DNS depend on.
+    pub net: PodNet,
+}
+
+/// `spec.dnsPolicy` (API reference, PodSpec; docs "DNS for Services and
+/// Pods", Pod's DNS Policy).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DnsPolicy {
+    /// `ClusterFirst` (the default): the cluster DNS with the pod's search
+    /// path; host-network pods fall back to `Default`.
+    #[default]
+    ClusterFirst,
+    /// `ClusterFirstWithHostNet`: the cluster DNS even on the host network.
+    ClusterFirstWithHostNet,
+    /// `Default`: the node's resolver, no cluster names.
+    Default,
+    /// `None`: only `dnsConfig`.
+    None,
+}
+
+/// The parts of a pod that scheduling, addressing and DNS depend on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PodNet {
+    /// `spec.nodeSelector`.
+    pub node_selector: Labels,
+    /// `spec.hostname`.
+    pub hostname: Option<String>,
+    /// `spec.subdomain` (a StatefulSet's `serviceName` for its pods).
+    pub subdomain: Option<String>,
+    /// `spec.dnsPolicy`.
+    pub dns_policy: DnsPolicy,
+    /// Addresses requested by annotation from a static pool.
+    pub address_request: Option<AddressRequest>,
+    /// Whether the pod reports `Ready: False` (template pods are ready).
+    pub not_ready: bool,
+    /// `status.hostIP`, when known.
+    pub host_ip: Option<IpAddr>,
 }
 
 /// One container port (`containers[].ports[]`).

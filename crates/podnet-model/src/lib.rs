@@ -5,26 +5,39 @@
 
 pub mod cluster;
 pub mod conns;
+pub mod endpoints;
 pub mod ids;
 pub mod ipset;
 pub mod labels;
+pub mod node;
 pub mod policy;
+pub mod pool;
 pub mod ports;
+pub mod profile;
 pub mod range_set;
 pub mod selector;
 pub mod service;
 pub mod source;
 
-pub use cluster::{Cluster, ContainerPort, Namespace, Pod, PodOrigin, Workload, WorkloadKind};
+pub use cluster::{
+    Cluster, ContainerPort, DnsPolicy, Namespace, Pod, PodNet, PodOrigin, Workload, WorkloadKind,
+};
 pub use conns::Conns;
+pub use endpoints::{EndpointAddress, EndpointPort, EndpointSet};
 pub use ids::{LabelSetId, NsId, PodId, PolicyId, PortTableId, ServiceId, WorkloadId};
 pub use ipset::{IpRange, IpSet};
 pub use labels::Labels;
+pub use node::Node;
 pub use policy::{
     Direction, IpBlock, NamespaceScope, NetworkPolicy, Peer, PolicyRule, PortMatch, PortSpec,
 };
+pub use pool::{AddressRequest, IpPool, PoolFlavor, PoolRoute};
 pub use ports::{PortSet, Protocol};
+pub use profile::{
+    AddressPool, AwsCloud, Cloud, CniMode, LbController, Preset, Profile, ProfileNode, ProfileSpec,
+    ProxyMode, Subnet, TargetType, Transport,
+};
 pub use range_set::RangeSet;
 pub use selector::{LabelSelector, Operator, Requirement};
-pub use service::{Service, ServicePort, ServiceType, TargetPort};
+pub use service::{LoadBalancerSpec, Service, ServicePort, ServiceType, TargetPort, TrafficPolicy};
 pub use source::{Meta, Source};

@@ -1,7 +1,9 @@
-//! Services (v1), as read from manifests. Connectivity analysis does not use
-//! them yet; `explain` resolves a Service name to the pods it selects.
+//! Services (v1), as read from manifests: what the dataplane turns into
+//! virtual IPs, node ports, load balancers and DNS names.
 
 use std::net::IpAddr;
+
+use ipnet::IpNet;
 
 use crate::ids::NsId;
 use crate::labels::Labels;
@@ -38,6 +40,59 @@ pub struct Service {
     pub headless: bool,
     /// `spec.ports`.
     pub ports: Vec<ServicePort>,
+    /// `spec.externalName`, for type ExternalName.
+    pub external_name: Option<String>,
+    /// `spec.externalTrafficPolicy` (Cluster when omitted).
+    pub external_traffic_policy: TrafficPolicy,
+    /// `spec.internalTrafficPolicy` (Cluster when omitted).
+    pub internal_traffic_policy: TrafficPolicy,
+    /// `spec.sessionAffinity: ClientIP` with its timeout in seconds.
+    pub session_affinity: Option<u32>,
+    /// `spec.publishNotReadyAddresses`.
+    pub publish_not_ready: bool,
+    /// `spec.externalIPs`.
+    pub external_ips: Vec<IpAddr>,
+    /// The load-balancer fields.
+    pub load_balancer: LoadBalancerSpec,
+}
+
+/// `externalTrafficPolicy` / `internalTrafficPolicy` (API reference,
+/// ServiceSpec; docs "Service Traffic Policy").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum TrafficPolicy {
+    /// Any ready endpoint in the cluster.
+    #[default]
+    Cluster,
+    /// Only endpoints on the node the traffic arrived at.
+    Local,
+}
+
+/// What a LoadBalancer Service asks of its controller, and what the
+/// controller reported.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadBalancerSpec {
+    /// `spec.loadBalancerClass`.
+    pub class: Option<String>,
+    /// `spec.loadBalancerSourceRanges` (or the
+    /// `service.beta.kubernetes.io/load-balancer-source-ranges` annotation).
+    pub source_ranges: Vec<IpNet>,
+    /// `spec.loadBalancerIP` or the `metallb.universe.tf/loadBalancerIPs`
+    /// annotation.
+    pub requested_ips: Vec<IpAddr>,
+    /// `metallb.universe.tf/address-pool`.
+    pub address_pool: Option<String>,
+    /// `status.loadBalancer.ingress[].ip`.
+    pub status_ips: Vec<IpAddr>,
+    /// `status.loadBalancer.ingress[].hostname`.
+    pub status_hostnames: Vec<String>,
+    /// `service.beta.kubernetes.io/aws-load-balancer-type` (`nlb`,
+    /// `external`...).
+    pub aws_type: Option<String>,
+    /// `service.beta.kubernetes.io/aws-load-balancer-nlb-target-type`
+    /// (`instance` or `ip`).
+    pub aws_target_type: Option<String>,
+    /// `spec.allocateLoadBalancerNodePorts` (true when omitted).
+    pub no_node_ports: bool,
 }
 
 /// One `spec.ports` entry.

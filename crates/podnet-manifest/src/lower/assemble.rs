@@ -1,17 +1,19 @@
 //! Assembly: records from every document become one [`Cluster`]. Namespaces
 //! get ids, pods are grouped under their top owner, workloads without live
 //! pods get pods from their templates, and labels and port tables are
-//! interned.
+//! interned. Dataplane objects (nodes, endpoints, pools, the profile) are
+//! kept by the [`Store`].
 
 use std::collections::{BTreeMap, HashMap};
 
 use podnet_model::cluster::NAMESPACE_NAME_LABEL;
 use podnet_model::{
-    Cluster, ContainerPort, LabelSetId, Labels, Namespace, NsId, Pod, PodId, PodOrigin,
-    PortTableId, Source, Workload, WorkloadId, WorkloadKind,
+    Cluster, ContainerPort, LabelSetId, Labels, Namespace, NsId, Pod, PodId, PodNet, PodOrigin,
+    PortTableId, ProfileSpec, Source, Workload, WorkloadId, WorkloadKind,
 };
 
 use super::records::{OwnerRef, PerPodLabels, PodShape, RawController, RawPod, Record};
+use super::store::{self, Key, Store};
 use crate::diagnostic::{Diagnostic, Location, Severity};
 
 /// Labels a controller sets per pod or per revision: pods of one workload
@@ -35,9 +37,6 @@ const MAX_TEMPLATE_PODS: u32 = 10_000;
 /// Longest ownerReference chain followed (guards against cycles).
 const MAX_OWNER_DEPTH: usize = 16;
 
-/// A workload's key: namespace, kind, name.
-type Key = (String, String, String);
-
 /// Collects records, then builds the cluster.
 #[derive(Default)]
 pub struct Assembler {
@@ -46,6 +45,7 @@ pub struct Assembler {
     pods: Vec<RawPod>,
     policies: Vec<super::records::PendingPolicy>,
     services: Vec<super::records::PendingService>,
+    store: Store,
     seen: HashMap<Key, Source>,
     diags: Vec<Diagnostic>,
 }
@@ -62,8 +62,15 @@ fn source_location(s: &Source) -> Location {
 
 impl Assembler {
     /// Adds one record. A later object with the same kind, namespace and
-    /// name replaces the earlier one, as a second `kubectl apply` would.
-    pub fn add(&mut self, record: Record) {
+    /// name replaces the earlier one, as a second `kubectl apply` would. A
+    /// second `ClusterProfile` is an error: it is returned, and the record
+    /// is dropped.
+    pub fn add(&mut self, record: Record) -> Result<(), Box<Diagnostic>> {
+        if let Record::Profile(p) = &record
+            && let Some(first) = self.store.profile()
+        {
+            return Err(Box::new(second_profile(first, p)));
+        }
         let (key, source) = match &record {
             Record::Namespace(n) => (
                 (String::new(), "Namespace".into(), n.name.clone()),
@@ -93,6 +100,13 @@ impl Assembler {
                 ),
                 &s.service.meta.source,
             ),
+            other => match store::key(other) {
+                Some(k) => k,
+                None => {
+                    self.store.add(record);
+                    return Ok(());
+                }
+            },
         };
         if let Some(earlier) = self.seen.insert(key.clone(), source.clone()) {
             let (ns, kind, name) = &key;
@@ -117,10 +131,18 @@ impl Assembler {
             Record::Pod(p) => self.pods.push(p),
             Record::Policy(p) => self.policies.push(p),
             Record::Service(s) => self.services.push(s),
+            other => {
+                self.store.add(other);
+            }
         }
+        Ok(())
     }
 
-    fn remove(&mut self, (ns, kind, name): &Key) {
+    fn remove(&mut self, key: &Key) {
+        if self.store.remove(key) {
+            return;
+        }
+        let (ns, kind, name) = key;
         match kind.as_str() {
             "Namespace" => {
                 self.namespaces.remove(name);
@@ -148,6 +170,7 @@ impl Assembler {
             pods: raw_pods,
             mut policies,
             mut services,
+            store,
             diags,
             ..
         } = self;
@@ -285,6 +308,7 @@ impl Assembler {
                         p.name.clone(),
                         &p.shape,
                         p.shape.labels.clone(),
+                        p.shape.net.clone(),
                         p.ips.clone(),
                         PodOrigin::Object(p.source.clone()),
                     );
@@ -305,8 +329,27 @@ impl Assembler {
         }
         b.cluster.policies = policies.into_iter().map(|p| p.policy).collect();
         b.cluster.services = services.into_iter().map(|s| s.service).collect();
+        store.finish(&mut b.cluster);
         (b.cluster, b.diags)
     }
+}
+
+/// The error for a second `ClusterProfile`, at its source.
+fn second_profile(first: &ProfileSpec, second: &ProfileSpec) -> Diagnostic {
+    let at = |p: &ProfileSpec| p.meta.as_ref().map(|m| (m.name.clone(), m.source.clone()));
+    let mut d = Diagnostic::new(
+        Severity::Error,
+        match at(first) {
+            Some((_, s)) => format!("only one ClusterProfile per input; the first is at {s}"),
+            None => "only one ClusterProfile per input".to_owned(),
+        },
+    )
+    .with_help("merge the profiles into one, or pass only one of them");
+    if let Some((name, source)) = at(second) {
+        d = d.with_object(format!("ClusterProfile {name}"));
+        d.location = Some(source_location(&source));
+    }
+    d
 }
 
 /// The controller a pod belongs to, by its ownerReference. Mirror pods
@@ -362,12 +405,20 @@ impl Builder {
         }
         for ordinal in 0..c.pod_count.min(MAX_TEMPLATE_PODS) {
             let mut labels = c.template.labels.clone();
-            let name = match c.per_pod {
-                PerPodLabels::StatefulSet { first } => {
+            let mut net = c.template.net.clone();
+            let name = match &c.per_pod {
+                PerPodLabels::StatefulSet {
+                    first,
+                    service_name,
+                } => {
                     let index = first.saturating_add(ordinal);
                     let name = format!("{}-{index}", c.name);
                     labels.insert("statefulset.kubernetes.io/pod-name", name.clone());
                     labels.insert("apps.kubernetes.io/pod-index", index.to_string());
+                    // The StatefulSet controller's `initIdentity` sets both,
+                    // whatever the template says.
+                    net.hostname = Some(name.clone());
+                    net.subdomain = service_name.clone();
                     name
                 }
                 PerPodLabels::Job => {
@@ -383,6 +434,7 @@ impl Builder {
                 name,
                 &c.template,
                 labels,
+                net,
                 Vec::new(),
                 PodOrigin::Template { ordinal },
             );
@@ -397,6 +449,7 @@ impl Builder {
         name: String,
         shape: &PodShape,
         labels: Labels,
+        net: PodNet,
         ips: Vec<std::net::IpAddr>,
         origin: PodOrigin,
     ) {
@@ -421,6 +474,7 @@ impl Builder {
             host_network: shape.host_network,
             node_name: shape.node_name.clone(),
             origin,
+            net,
         });
         self.cluster.workloads[wid.index()].pods.push(pid);
     }

@@ -2,9 +2,21 @@
 //! turns into a [`Cluster`](podnet_model::Cluster).
 
 pub mod assemble;
+pub mod endpoints;
+pub mod ipam;
 pub mod meta;
+pub mod metallb;
 pub mod netpol;
+pub mod node;
 pub mod pod;
+pub mod pod_net;
+pub mod pools;
+pub mod profile;
+pub mod profile_check;
+pub mod profile_cloud;
 pub mod records;
 pub mod service;
+pub mod service_lb;
+pub mod service_traffic;
+pub mod store;
 pub mod workload;

@@ -1,24 +1,36 @@
 //! Pods and pod templates: labels, container ports, host networking and
 //! addresses, checked as the API server's pod validation does.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::net::IpAddr;
 
 use k8s_openapi::api::core::v1 as core;
-use podnet_model::{ContainerPort, Labels};
+use podnet_model::{ContainerPort, Labels, PodNet};
 
+use super::pod_net::pod_net;
 use super::records::PodShape;
 use crate::path::FieldPath;
 use crate::validate::{Checker, addresses, names, protocol};
 
-/// The network-relevant part of `spec` (at `at`), with `labels` from the
-/// object or template metadata.
+/// What a pod's (or template's) metadata contributes to its shape.
+pub struct PodMeta<'a> {
+    /// Checked `labels`.
+    pub labels: Labels,
+    /// `annotations`, for address requests.
+    pub annotations: Option<&'a BTreeMap<String, String>>,
+    /// Where the metadata is (`metadata`, `spec.template.metadata`...).
+    pub at: FieldPath,
+}
+
+/// The network-relevant part of `spec` (at `at`), with labels and
+/// annotations from the object or template metadata.
 pub fn pod_shape(
     spec: Option<&core::PodSpec>,
-    labels: Labels,
+    meta: PodMeta<'_>,
     at: &FieldPath,
     c: &mut Checker,
 ) -> PodShape {
+    let labels = meta.labels;
     let Some(spec) = spec else {
         c.error(at.clone(), "a pod spec is required");
         return PodShape {
@@ -26,6 +38,7 @@ pub fn pod_shape(
             ports: Vec::new(),
             host_network: false,
             node_name: None,
+            net: PodNet::default(),
         };
     };
     if spec.containers.is_empty() {
@@ -49,6 +62,7 @@ pub fn pod_shape(
         ports,
         host_network: spec.host_network.unwrap_or(false),
         node_name: spec.node_name.clone().filter(|n| !n.is_empty()),
+        net: pod_net(spec, meta.annotations, &meta.at, at, c),
     }
 }
 

@@ -3,7 +3,10 @@
 
 use std::net::IpAddr;
 
-use podnet_model::{ContainerPort, Labels, NetworkPolicy, Service, Source, WorkloadKind};
+use podnet_model::{
+    AddressPool, ContainerPort, EndpointSet, IpPool, Labels, NetworkPolicy, Node, PodNet,
+    ProfileSpec, Service, Source, WorkloadKind,
+};
 
 /// The network-relevant part of a pod spec.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +19,9 @@ pub struct PodShape {
     pub host_network: bool,
     /// `spec.nodeName`.
     pub node_name: Option<String>,
+    /// Node selector, DNS identity, address request and (for Pod objects)
+    /// readiness and host address.
+    pub net: PodNet,
 }
 
 /// The controlling owner named by `metadata.ownerReferences`.
@@ -27,16 +33,20 @@ pub struct OwnerRef {
     pub name: String,
 }
 
-/// Labels a controller adds to each pod it creates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What a controller sets per pod it creates: labels, and for a
+/// StatefulSet the pod's DNS identity.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum PerPodLabels {
     /// None podnet can predict (Deployment's `pod-template-hash` is a hash).
     None,
     /// StatefulSet: `statefulset.kubernetes.io/pod-name` and
-    /// `apps.kubernetes.io/pod-index`, ordinals from `first`.
+    /// `apps.kubernetes.io/pod-index`, ordinals from `first`; `hostname` is
+    /// the pod's name and `subdomain` the set's `serviceName`.
     StatefulSet {
         /// `spec.ordinals.start`.
         first: u32,
+        /// `spec.serviceName`, when not empty.
+        service_name: Option<String>,
     },
     /// Job: `batch.kubernetes.io/job-name` and `job-name`.
     Job,
@@ -114,6 +124,22 @@ pub struct PendingService {
     pub service: Service,
 }
 
+/// The endpoint sets of one `Endpoints` object (one per subset) or one
+/// `EndpointSlice`.
+#[derive(Clone, Debug)]
+pub struct RawEndpoints {
+    /// `Endpoints` or `EndpointSlice`.
+    pub kind: &'static str,
+    /// Namespace.
+    pub namespace: String,
+    /// Object name.
+    pub name: String,
+    /// Where it was read.
+    pub source: Source,
+    /// The sets, in order.
+    pub sets: Vec<EndpointSet>,
+}
+
 /// What one object contributes.
 #[derive(Clone, Debug)]
 pub enum Record {
@@ -127,4 +153,14 @@ pub enum Record {
     Policy(PendingPolicy),
     /// A Service.
     Service(PendingService),
+    /// A Node.
+    Node(Node),
+    /// An Endpoints object or an EndpointSlice.
+    Endpoints(RawEndpoints),
+    /// A Calico or Robin `IPPool`.
+    Pool(IpPool),
+    /// A MetalLB `IPAddressPool`.
+    AddressPool(AddressPool),
+    /// A podnet `ClusterProfile`.
+    Profile(ProfileSpec),
 }

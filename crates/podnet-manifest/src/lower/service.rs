@@ -1,5 +1,7 @@
-//! Services (v1): type, selector, cluster IPs and ports, checked as
-//! `ValidateService` does for those fields.
+//! Services (v1): type, selector, cluster IPs, ports and `externalName`,
+//! checked as `ValidateService` does; traffic policies and load-balancer
+//! fields are read by [`service_traffic`](super::service_traffic) and
+//! [`service_lb`](super::service_lb).
 
 use std::collections::HashSet;
 
@@ -9,6 +11,10 @@ use podnet_model::{Meta, NsId, Service, ServicePort, ServiceType, Source, Target
 
 use super::meta::{NameRule, object_meta};
 use super::records::PendingService;
+use super::service_lb::load_balancer;
+use super::service_traffic::{
+    external_ips, external_traffic_policy, internal_traffic_policy, session_affinity,
+};
 use crate::path::FieldPath;
 use crate::validate::{Checker, addresses, labels, names, protocol};
 
@@ -34,21 +40,28 @@ pub fn service(
             ServiceType::ClusterIp
         }
     };
-    if service_type == ServiceType::ExternalName
-        && spec.external_name.as_deref().is_none_or(str::is_empty)
-    {
-        c.error(
-            at.key("externalName"),
-            "externalName is required for type ExternalName",
-        );
-    }
+    let external_name = external_name(spec, service_type, &at, c);
     let selector = spec
         .selector
         .as_ref()
         .filter(|m| !m.is_empty())
         .map(|m| labels(Some(m), &at.key("selector"), c));
     let (cluster_ips, headless) = cluster_ips(spec, &at, c);
+    if service_type == ServiceType::ExternalName && (!cluster_ips.is_empty() || headless) {
+        let field = if spec.cluster_ips.is_some() {
+            "clusterIPs"
+        } else {
+            "clusterIP"
+        };
+        c.error(at.key(field), "may not be set for ExternalName services");
+    }
     let ports = ports(spec, service_type, &at, c);
+    let external_ips = external_ips(spec, service_type, &at, c);
+    let external_traffic_policy =
+        external_traffic_policy(spec, service_type, !external_ips.is_empty(), &at, c);
+    let internal_traffic_policy = internal_traffic_policy(spec, &at, c);
+    let session_affinity = session_affinity(spec, headless, &at, c);
+    let load_balancer = load_balancer(s, service_type, base, c);
     PendingService {
         namespace: namespace.clone(),
         service: Service {
@@ -64,8 +77,40 @@ pub fn service(
             cluster_ips,
             headless,
             ports,
+            external_name,
+            external_traffic_policy,
+            internal_traffic_policy,
+            session_affinity,
+            publish_not_ready: spec.publish_not_ready_addresses.unwrap_or(false),
+            external_ips,
+            load_balancer,
         },
     }
+}
+
+/// `externalName` of an ExternalName Service: required, an RFC 1123
+/// subdomain once a trailing dot (a fully qualified name) is removed. Other
+/// types do not use it.
+fn external_name(
+    spec: &core::ServiceSpec,
+    service_type: ServiceType,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> Option<String> {
+    if service_type != ServiceType::ExternalName {
+        return None;
+    }
+    let path = at.key("externalName");
+    let written = spec.external_name.as_deref().unwrap_or_default();
+    let cname = written.strip_suffix('.').unwrap_or(written);
+    if cname.is_empty() {
+        c.error(path, "externalName is required for type ExternalName");
+        return None;
+    }
+    let problems = names::dns1123_subdomain(cname);
+    let ok = problems.is_empty();
+    c.check(&path, written, problems);
+    ok.then(|| cname.to_owned())
 }
 
 fn cluster_ips(

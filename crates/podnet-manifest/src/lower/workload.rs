@@ -7,7 +7,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector as K8sSelecto
 use podnet_model::{LabelSelector, Source, WorkloadKind};
 
 use super::meta::{NameRule, object_meta};
-use super::pod::pod_shape;
+use super::pod::{PodMeta, pod_shape};
 use super::records::{PerPodLabels, RawController};
 use crate::path::FieldPath;
 use crate::validate::selector::label_selector;
@@ -118,7 +118,10 @@ pub fn stateful_set(
             template_path: base.key("spec").key("template"),
             replicas: spec.replicas,
             pod_count: None,
-            per_pod: PerPodLabels::StatefulSet { first },
+            per_pod: PerPodLabels::StatefulSet {
+                first,
+                service_name: spec.service_name.clone().filter(|n| !n.is_empty()),
+            },
         },
         base,
         source,
@@ -268,15 +271,20 @@ fn lower(v: View<'_>, base: &FieldPath, source: Source, c: &mut Checker) -> Opti
         return None;
     };
     let tmeta_path = v.template_path.key("metadata");
+    let tmeta = template.metadata.as_ref();
     let tlabels = labels(
-        template.metadata.as_ref().and_then(|m| m.labels.as_ref()),
+        tmeta.and_then(|m| m.labels.as_ref()),
         &tmeta_path.key("labels"),
         c,
     );
     check_selector(&v, &tlabels, base, &tmeta_path, c);
     let shape = pod_shape(
         template.spec.as_ref(),
-        tlabels,
+        PodMeta {
+            labels: tlabels,
+            annotations: tmeta.and_then(|m| m.annotations.as_ref()),
+            at: tmeta_path,
+        },
         &v.template_path.key("spec"),
         c,
     );

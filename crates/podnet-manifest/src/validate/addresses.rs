@@ -1,7 +1,8 @@
 //! IP addresses and CIDRs as the API server parses legacy fields
 //! (`IsValidCIDRForLegacyField`, `ParseCIDRSloppy`): IPv4 octets may have
 //! leading zeros (read as decimal) and a CIDR may have host bits set (read as
-//! its network); both are accepted with a warning.
+//! its network); both are accepted with a warning. Fields of podnet's own
+//! kinds are read strictly ([`strict_cidr`]).
 
 use std::net::IpAddr;
 
@@ -93,6 +94,79 @@ pub fn cidr(value: &str, path: &FieldPath, c: &mut Checker) -> Option<IpNet> {
     Some(net.trunc())
 }
 
+/// Parses a CIDR of a podnet-owned field: canonical form only, host bits
+/// set is an error.
+pub fn strict_cidr(value: &str, path: &FieldPath, c: &mut Checker) -> Option<IpNet> {
+    let zeros = value.split_once('/').is_some_and(|(addr, len)| {
+        strip_octet_zeros(addr).is_some() || (len.len() > 1 && len.starts_with('0'))
+    });
+    let parsed = value.parse::<IpNet>().ok().filter(|_| !zeros);
+    let Some(net) = parsed else {
+        c.error(path.clone(), format!("`{value}` is not a valid CIDR"));
+        return None;
+    };
+    if net.trunc() != net {
+        c.error(
+            path.clone(),
+            format!("`{value}` has host bits set: write `{}`", net.trunc()),
+        );
+        return None;
+    }
+    Some(net)
+}
+
+/// `ValidateNonSpecialIP`: an address traffic can be sent to from outside
+/// the node (Service `externalIPs`, endpoint addresses).
+pub fn non_special_ip(ip: IpAddr, path: &FieldPath, c: &mut Checker) {
+    let problem = match ip {
+        IpAddr::V4(a) if a.is_unspecified() => Some("may not be unspecified (0.0.0.0)"),
+        IpAddr::V6(a) if a.is_unspecified() => Some("may not be unspecified (::)"),
+        IpAddr::V4(a) if a.is_loopback() => {
+            Some("may not be in the loopback range (127.0.0.0/8, ::1/128)")
+        }
+        IpAddr::V6(a) if a.is_loopback() => {
+            Some("may not be in the loopback range (127.0.0.0/8, ::1/128)")
+        }
+        IpAddr::V4(a) if a.is_link_local() => {
+            Some("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
+        }
+        IpAddr::V6(a) if a.segments()[0] & 0xffc0 == 0xfe80 => {
+            Some("may not be in the link-local range (169.254.0.0/16, fe80::/10)")
+        }
+        IpAddr::V4(a) if a.octets()[..3] == [224, 0, 0] => {
+            Some("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+        }
+        IpAddr::V6(a) if a.segments()[0] >> 8 == 0xff && a.segments()[0] & 0xf == 2 => {
+            Some("may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)")
+        }
+        _ => None,
+    };
+    if let Some(p) = problem {
+        c.error(path.clone(), format!("invalid value `{ip}`: {p}"));
+    }
+}
+
+/// Reports every item after the first of its IP family: fields that hold
+/// "at most one per family" (podCIDRs, clusterCIDRs...).
+pub fn one_per_family<T>(
+    items: &[(FieldPath, T)],
+    is_v4: impl Fn(&T) -> bool,
+    what: &str,
+    c: &mut Checker,
+) {
+    let (mut v4, mut v6) = (false, false);
+    for (path, item) in items {
+        let seen = if is_v4(item) { &mut v4 } else { &mut v6 };
+        if *seen {
+            c.error(
+                path.clone(),
+                format!("may specify no more than one {what} for each IP family"),
+            );
+        }
+        *seen = true;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +212,54 @@ mod tests {
             let (n, c) = parse(s);
             assert!(n.is_none() && c.has_errors(), "{s}");
         }
+    }
+
+    #[test]
+    fn strict_cidrs_reject_host_bits() {
+        let mut c = Checker::default();
+        let p = FieldPath::root();
+        assert!(strict_cidr("10.0.0.1/8", &p, &mut c).is_none());
+        assert!(c.errors[0].1.contains("host bits"), "{:?}", c.errors);
+        let mut c = Checker::default();
+        assert!(strict_cidr("010.0.0.0/8", &p, &mut c).is_none());
+        let mut c = Checker::default();
+        assert_eq!(
+            strict_cidr("fd00::/64", &p, &mut c).map(|n| n.to_string()),
+            Some("fd00::/64".to_owned())
+        );
+        assert!(!c.has_errors());
+    }
+
+    #[test]
+    fn special_addresses_are_rejected() {
+        for (s, bad) in [
+            ("0.0.0.0", true),
+            ("127.0.0.1", true),
+            ("169.254.1.1", true),
+            ("224.0.0.5", true),
+            ("::1", true),
+            ("fe80::1", true),
+            ("ff02::1", true),
+            ("10.0.0.1", false),
+            ("2001:db8::1", false),
+        ] {
+            let mut c = Checker::default();
+            let ip: IpAddr = s.parse().unwrap();
+            non_special_ip(ip, &FieldPath::root(), &mut c);
+            assert_eq!(c.has_errors(), bad, "{s}");
+        }
+    }
+
+    #[test]
+    fn one_per_family_reports_the_second_of_a_family() {
+        let mut c = Checker::default();
+        let items: Vec<(FieldPath, IpAddr)> = ["10.0.0.1", "fd00::1", "10.0.0.2"]
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (FieldPath::root().index(i), s.parse().unwrap()))
+            .collect();
+        one_per_family(&items, IpAddr::is_ipv4, "IP", &mut c);
+        assert_eq!(c.errors.len(), 1);
+        assert_eq!(c.errors[0].0.to_string(), "[2]");
     }
 }

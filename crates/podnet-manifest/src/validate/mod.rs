@@ -4,6 +4,8 @@
 
 pub mod addresses;
 pub mod names;
+pub mod quantity;
+pub mod ranges;
 pub mod selector;
 
 use std::collections::BTreeMap;
@@ -11,6 +13,19 @@ use std::collections::BTreeMap;
 use podnet_model::{Labels, Protocol};
 
 use crate::path::FieldPath;
+
+/// Records `NotSupported` for `value` at `path`, listing `supported` as the
+/// API server does (quoted, in the order given).
+pub fn unsupported(path: &FieldPath, value: &str, supported: &[&str], c: &mut Checker) {
+    let list: Vec<String> = supported.iter().map(|s| format!("\"{s}\"")).collect();
+    c.error(
+        path.clone(),
+        format!(
+            "unsupported value `{value}`: supported values are {}",
+            list.join(", ")
+        ),
+    );
+}
 
 /// Problems found in one object.
 #[derive(Debug, Default)]

@@ -1,0 +1,147 @@
+//! The kinds podnet reads, with the apiVersions each is read in and whether
+//! it is namespaced. Built-in kinds are one resource whatever the group
+//! (`extensions/v1beta1` Deployment is a removed version); CRD kind names
+//! are shared by other products (Whereabouts and Antrea have an `IPPool`
+//! too), so a CRD kind in a group podnet does not read is an unmodelled
+//! kind, not an error.
+
+/// One kind podnet reads.
+#[derive(Clone, Copy, Debug)]
+pub struct KindSpec {
+    /// `kind`.
+    pub kind: &'static str,
+    /// The apiVersions podnet reads it in.
+    pub versions: &'static [&'static str],
+    /// Whether objects of the kind live in a namespace.
+    pub namespaced: bool,
+    /// Whether it is a CRD (its name may be another group's kind too).
+    pub crd: bool,
+}
+
+const fn builtin(
+    kind: &'static str,
+    versions: &'static [&'static str],
+    namespaced: bool,
+) -> KindSpec {
+    KindSpec {
+        kind,
+        versions,
+        namespaced,
+        crd: false,
+    }
+}
+
+const fn crd(kind: &'static str, versions: &'static [&'static str], namespaced: bool) -> KindSpec {
+    KindSpec {
+        kind,
+        versions,
+        namespaced,
+        crd: true,
+    }
+}
+
+/// The Calico `IPPool` versions: the CRD and the aggregated API over it.
+pub const CALICO_POOL_VERSIONS: [&str; 2] = ["crd.projectcalico.org/v1", "projectcalico.org/v3"];
+/// The Robin `IPPool` version.
+pub const ROBIN_POOL_VERSION: &str = "robin.io/v1";
+
+/// Every kind podnet reads.
+pub const KINDS: [KindSpec; 17] = [
+    builtin("Namespace", &["v1"], false),
+    builtin("Pod", &["v1"], true),
+    builtin("Deployment", &["apps/v1"], true),
+    builtin("ReplicaSet", &["apps/v1"], true),
+    builtin("StatefulSet", &["apps/v1"], true),
+    builtin("DaemonSet", &["apps/v1"], true),
+    builtin("ReplicationController", &["v1"], true),
+    builtin("Job", &["batch/v1"], true),
+    builtin("CronJob", &["batch/v1"], true),
+    builtin("Service", &["v1"], true),
+    builtin("NetworkPolicy", &["networking.k8s.io/v1"], true),
+    builtin("Node", &["v1"], false),
+    builtin("Endpoints", &["v1"], true),
+    builtin("EndpointSlice", &["discovery.k8s.io/v1"], true),
+    crd(
+        "IPPool",
+        &[
+            "crd.projectcalico.org/v1",
+            "projectcalico.org/v3",
+            ROBIN_POOL_VERSION,
+        ],
+        false,
+    ),
+    crd("IPAddressPool", &["metallb.io/v1beta1"], true),
+    crd("ClusterProfile", &["podnet.dev/v1alpha1"], false),
+];
+
+/// How podnet treats an `apiVersion` and `kind`.
+#[derive(Clone, Copy, Debug)]
+pub enum Served {
+    /// Read.
+    Yes(KindSpec),
+    /// A kind podnet reads in another version: an error.
+    WrongVersion(KindSpec),
+    /// Not modelled: ignored with a warning.
+    Unknown,
+}
+
+fn group(api_version: &str) -> &str {
+    api_version.rsplit_once('/').map_or("", |(g, _)| g)
+}
+
+/// The kind called `kind`, when podnet reads it.
+pub fn find(kind: &str) -> Option<KindSpec> {
+    KINDS.iter().find(|k| k.kind == kind).copied()
+}
+
+/// How `api_version` `kind` is read.
+pub fn served(kind: &str, api_version: &str) -> Served {
+    let Some(spec) = find(kind) else {
+        return Served::Unknown;
+    };
+    if spec.versions.contains(&api_version) {
+        return Served::Yes(spec);
+    }
+    let same_group = spec.versions.iter().any(|v| group(v) == group(api_version));
+    if spec.crd && !same_group {
+        Served::Unknown
+    } else {
+        Served::WrongVersion(spec)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_and_groups() {
+        assert!(matches!(served("Pod", "v1"), Served::Yes(_)));
+        assert!(matches!(
+            served("Deployment", "extensions/v1beta1"),
+            Served::WrongVersion(_)
+        ));
+        assert!(matches!(served("IPPool", "robin.io/v1"), Served::Yes(_)));
+        assert!(matches!(
+            served("IPPool", "projectcalico.org/v3"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("IPPool", "robin.io/v2"),
+            Served::WrongVersion(_)
+        ));
+        assert!(matches!(
+            served("IPPool", "whereabouts.cni.cncf.io/v1alpha1"),
+            Served::Unknown
+        ));
+        assert!(matches!(
+            served("ClusterProfile", "multicluster.x-k8s.io/v1alpha1"),
+            Served::Unknown
+        ));
+        assert!(matches!(served("ConfigMap", "v1"), Served::Unknown));
+        assert!(matches!(
+            served("EndpointSlice", "discovery.k8s.io/v1beta1"),
+            Served::WrongVersion(_)
+        ));
+    }
+}

@@ -1,0 +1,96 @@
+//! Resource quantities (`resource.Quantity`: `110`, `1k`, `2Ki`, `1e3`) read
+//! as whole numbers, for counts such as a node's `capacity.pods`.
+
+/// The whole number a quantity denotes, or why it is not one.
+pub fn whole_number(s: &str) -> Result<u64, String> {
+    let bad = || format!("`{s}` is not a valid quantity");
+    let (negative, rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let digits_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (number, suffix) = rest.split_at(digits_end);
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    if (int.is_empty() && frac.is_empty()) || frac.contains('.') {
+        return Err(bad());
+    }
+    // value = mantissa * 10^-frac_len * scale
+    let mantissa: u128 = format!("{int}{frac}").parse().map_err(|_| bad())?;
+    let (base, power): (u128, i64) = match suffix {
+        "" => (10, 0),
+        "Ki" => (1024, 1),
+        "Mi" => (1024, 2),
+        "Gi" => (1024, 3),
+        "Ti" => (1024, 4),
+        "Pi" => (1024, 5),
+        "Ei" => (1024, 6),
+        "n" => (10, -9),
+        "u" => (10, -6),
+        "m" => (10, -3),
+        "k" => (10, 3),
+        "M" => (10, 6),
+        "G" => (10, 9),
+        "T" => (10, 12),
+        "P" => (10, 15),
+        "E" => (10, 18),
+        e if e.starts_with(['e', 'E']) => (10, e[1..].parse::<i64>().map_err(|_| bad())?),
+        _ => return Err(bad()),
+    };
+    let too_big = || format!("`{s}` is too large");
+    let frac_len = i64::try_from(frac.len()).map_err(|_| too_big())?;
+    // Exponent of ten to apply to the mantissa (binary scales separately).
+    let (ten_exp, binary) = if base == 10 {
+        (power - frac_len, 1u128)
+    } else {
+        let scale = 1024u128
+            .checked_pow(u32::try_from(power).map_err(|_| bad())?)
+            .ok_or_else(too_big)?;
+        (-frac_len, scale)
+    };
+    let mut value = mantissa.checked_mul(binary).ok_or_else(too_big)?;
+    if ten_exp >= 0 {
+        let factor = 10u128
+            .checked_pow(u32::try_from(ten_exp).map_err(|_| too_big())?)
+            .ok_or_else(too_big)?;
+        value = value.checked_mul(factor).ok_or_else(too_big)?;
+    } else {
+        let divisor = u32::try_from(-ten_exp)
+            .ok()
+            .and_then(|e| 10u128.checked_pow(e));
+        match divisor {
+            Some(d) if value % d == 0 => value /= d,
+            _ if value == 0 => {}
+            _ => return Err(format!("`{s}` is not a whole number")),
+        }
+    }
+    if negative && value != 0 {
+        return Err(format!("`{s}` must be greater than or equal to 0"));
+    }
+    u64::try_from(value).map_err(|_| too_big())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whole_quantities() {
+        assert_eq!(whole_number("110"), Ok(110));
+        assert_eq!(whole_number("1k"), Ok(1000));
+        assert_eq!(whole_number("2Ki"), Ok(2048));
+        assert_eq!(whole_number("1e3"), Ok(1000));
+        assert_eq!(whole_number("1.5k"), Ok(1500));
+        assert_eq!(whole_number("250000m"), Ok(250));
+        assert_eq!(whole_number("0"), Ok(0));
+    }
+
+    #[test]
+    fn other_quantities_are_errors() {
+        for s in ["", "1.5", "500m", "-1", "1x", "k", "1..2", "1e", "9Ei9"] {
+            assert!(whole_number(s).is_err(), "{s}");
+        }
+    }
+}
