@@ -32,6 +32,10 @@ pub struct Global {
     /// Do not print warnings (errors are still printed).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// A file holding the ClusterProfile to use (over one in the inputs and
+    /// the default preset).
+    #[arg(long, value_name = "FILE", global = true)]
+    pub profile: Option<String>,
 }
 
 /// `--error-format`.
@@ -63,8 +67,49 @@ pub enum Command {
     Connlist(ConnlistArgs),
     /// Explain why traffic between two workloads, pods, services or addresses is allowed or denied.
     Explain(ExplainArgs),
+    /// Follow one connection hop by hop: DNS, Service DNAT, routing, NAT and policy.
+    Trace(TraceArgs),
+    /// Show address allocation: node blocks, static pools, Service addresses, load balancers.
+    Ipam(IpamArgs),
     /// Write a deterministic synthetic cluster (for benchmarks and trials).
     Generate(GenerateArgs),
+}
+
+/// `podnet trace`.
+#[derive(Debug, Args)]
+pub struct TraceArgs {
+    /// Manifest files or directories (`-` for stdin).
+    #[arg(required = true, value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// Source: a workload or pod (`ns/name`, `ns/Kind/name`), `node:NAME` or
+    /// `external:IP`.
+    #[arg(long, value_name = "SRC")]
+    pub from: String,
+    /// Destination: a workload or pod (`ns/name`), a DNS name as typed in
+    /// the source pod (`postgresql.data`), or `IP[:PORT]` (pod IP,
+    /// ClusterIP, node address for a NodePort, load-balancer address).
+    #[arg(long, value_name = "DST")]
+    pub to: String,
+    /// Destination port (inferred when the destination has exactly one).
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Protocol.
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Tcp)]
+    pub protocol: ProtocolArg,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ExplainOutput::Txt)]
+    pub output: ExplainOutput,
+}
+
+/// `podnet ipam`.
+#[derive(Debug, Args)]
+pub struct IpamArgs {
+    /// Manifest files or directories (`-` for stdin).
+    #[arg(required = true, value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ExplainOutput::Txt)]
+    pub output: ExplainOutput,
 }
 
 /// `podnet connlist`.

@@ -21,6 +21,8 @@ fn main() -> ExitCode {
     let status = match &cli.command {
         args::Command::Connlist(a) => cmd::connlist::run(&session, a),
         args::Command::Explain(a) => cmd::explain::run(&session, a),
+        args::Command::Trace(a) => cmd::trace::run(&session, a),
+        args::Command::Ipam(a) => cmd::ipam::run(&session, a),
         args::Command::Generate(a) => cmd::generate::run(&session, a),
     };
     ExitCode::from(status as u8)

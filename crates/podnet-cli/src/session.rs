@@ -6,7 +6,8 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use podnet_manifest::{Input, LoadOptions, Loaded, Severity};
+use podnet_dataplane::{AddressOrigin, Dataplane, Issue, IssueSeverity};
+use podnet_manifest::{Diagnostic, Input, LoadOptions, Loaded, Location, Severity};
 use podnet_report::ErrorFormat;
 
 use crate::args::{ColorArg, ErrorFormatArg, Global};
@@ -22,6 +23,7 @@ pub enum Status {
 
 /// Settings for one run.
 pub struct Session {
+    profile: Option<String>,
     strict: bool,
     quiet: bool,
     error_format: ErrorFormat,
@@ -39,6 +41,7 @@ impl Session {
             ColorArg::Auto => interactive && std::env::var_os("NO_COLOR").is_none(),
         };
         Session {
+            profile: g.profile.clone(),
             strict: g.strict,
             quiet: g.quiet,
             error_format: match g.error_format {
@@ -106,6 +109,124 @@ impl Session {
         Some(loaded)
     }
 
+    /// The running cluster: the profile (`--profile`, else the input's,
+    /// else the default preset) applied, pods scheduled and addressed.
+    /// Prints the dataplane's problems; `None` when `--profile` could not
+    /// be read or `--strict` stops at a problem.
+    pub fn running(&self, loaded: &Loaded) -> Option<Running> {
+        let mut errors = false;
+        let profile = match &self.profile {
+            None => None,
+            Some(file) => {
+                let from_file =
+                    podnet_manifest::load(&[Input::parse(file)], LoadOptions { strict: true });
+                self.print_diagnostics(&from_file.diagnostics);
+                if from_file.has_errors() {
+                    return None;
+                }
+                match from_file.cluster.profile {
+                    Some(p) => Some(p),
+                    None => {
+                        self.error(&format!(
+                            "--profile `{file}` holds no ClusterProfile (podnet.dev/v1alpha1)"
+                        ));
+                        return None;
+                    }
+                }
+            }
+        };
+        // MetalLB IPAddressPools in the inputs belong to the cluster whatever
+        // profile file describes it.
+        let profile = profile.map(|mut p| {
+            let pools = loaded
+                .cluster
+                .profile
+                .as_ref()
+                .and_then(|i| i.metallb.as_ref());
+            for pool in pools.into_iter().flatten().filter(|a| a.meta.is_some()) {
+                p.metallb.get_or_insert_with(Vec::new).push(pool.clone());
+            }
+            p
+        });
+        let explicit = profile.is_some()
+            || loaded
+                .cluster
+                .profile
+                .as_ref()
+                .is_some_and(|p| p.meta.is_some());
+        let dp = Dataplane::build(&loaded.cluster, profile.as_ref());
+        let diags: Vec<Diagnostic> = dp.issues.iter().map(issue_diagnostic).collect();
+        errors |= diags.iter().any(Diagnostic::is_error);
+        self.print_diagnostics(&diags);
+        if self.strict && errors {
+            let _ = writeln!(
+                io::stderr(),
+                "podnet: stopped at the first error (--strict); no result printed"
+            );
+            return None;
+        }
+        if !explicit && !self.quiet {
+            self.default_profile_caveat(&dp);
+        }
+        Some(Running { dp, errors })
+    }
+
+    /// Warns when pod addresses come from the default profile and some
+    /// ipBlock covers them, so the verdicts depend on that assumption.
+    fn default_profile_caveat(&self, dp: &Dataplane) {
+        let cidrs = &dp.profile.cluster_cidrs;
+        let covering = dp.cluster.policies.iter().find_map(|p| {
+            p.ingress
+                .iter()
+                .chain(&p.egress)
+                .flat_map(|r| &r.peers)
+                .find_map(|peer| match &peer.kind {
+                    podnet_model::policy::PeerKind::IpBlock(b)
+                        if cidrs.iter().any(|c| {
+                            b.cidr.contains(&c.network()) || c.contains(&b.cidr.network())
+                        }) =>
+                    {
+                        Some((p.meta.clone(), b.cidr))
+                    }
+                    _ => None,
+                })
+        });
+        if let Some((meta, cidr)) = covering {
+            let unaddressed = dp.ipam.origins.iter().any(|o| *o != AddressOrigin::Status);
+            if unaddressed {
+                let mut d = Diagnostic::new(
+                    Severity::Warning,
+                    format!(
+                        "pod addresses come from the default profile ({}: {}), and ipBlock {cidr} of NetworkPolicy {} covers them; its verdicts depend on that assumption",
+                        dp.profile.preset.name(),
+                        cidrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                        meta.qualified_name()
+                    ),
+                )
+                .with_help("add a ClusterProfile with your cluster's CIDRs to the inputs, or pass --profile FILE");
+                d.location = Some(Location {
+                    file: meta.source.file.clone(),
+                    document: Some(meta.source.document),
+                    path: None,
+                    line: meta.source.line,
+                    column: None,
+                });
+                self.print_diagnostics(&[d]);
+            }
+        }
+    }
+
+    fn print_diagnostics(&self, diags: &[Diagnostic]) {
+        let mut stderr = io::stderr().lock();
+        for d in diags {
+            if self.quiet && d.severity == Severity::Warning {
+                continue;
+            }
+            let _ = stderr
+                .write_all(podnet_report::render(d, self.error_format, self.color).as_bytes());
+        }
+    }
+
     /// Prints what the analysis cannot account for, as warnings.
     pub fn caveats(&self, caveats: &[podnet_engine::Caveat]) {
         if self.quiet {
@@ -138,10 +259,41 @@ impl Session {
     }
 }
 
+/// The cluster as it runs, and whether building it found errors.
+pub struct Running {
+    /// The dataplane.
+    pub dp: Dataplane,
+    /// Whether the dataplane reported errors (exhausted pools...).
+    pub errors: bool,
+}
+
+/// A dataplane problem as a diagnostic.
+fn issue_diagnostic(issue: &Issue) -> Diagnostic {
+    let severity = match issue.severity {
+        IssueSeverity::Warning => Severity::Warning,
+        IssueSeverity::Error => Severity::Error,
+    };
+    let mut d = Diagnostic::new(severity, issue.message.clone());
+    if let Some(o) = &issue.object {
+        d = d.with_object(o.clone());
+    }
+    if let Some(h) = &issue.help {
+        d = d.with_help(h.clone());
+    }
+    d.location = issue.source.as_ref().map(|s| Location {
+        file: s.file.clone(),
+        document: Some(s.document),
+        path: None,
+        line: s.line,
+        column: None,
+    });
+    d
+}
+
 /// Exit status after a command that read manifests: 2 when any error was
 /// reported, whatever the command printed.
-pub fn status_after(loaded: &Loaded, printed: Status) -> Status {
-    if printed == Status::Error || loaded.has_errors() {
+pub fn status_after(loaded: &Loaded, running: &Running, printed: Status) -> Status {
+    if printed == Status::Error || loaded.has_errors() || running.errors {
         Status::Error
     } else {
         Status::Ok

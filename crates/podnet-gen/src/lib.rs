@@ -2,7 +2,8 @@
 //! namespaces with default deny, web/api/db/cache/worker tiers, DNS egress
 //! to kube-system, ingress from the ingress controller on named ports,
 //! monitoring scrapes with `endPort` ranges, namespaceSelectors across
-//! teams, and egress to the internet through ipBlocks with `except`.
+//! teams, and egress to the internet through ipBlocks with `except`; a
+//! Service per workload (headless for the databases) and a ClusterProfile.
 //!
 //! The same [`Params`] always give byte-identical manifests. With
 //! [`Params::live`], the pods are also written as a running cluster prints
@@ -97,11 +98,34 @@ impl Tier {
     }
 }
 
+/// Nodes the cluster's pods are spread over.
+pub(crate) const NODES: u32 = 100;
+
+/// The cluster profile: pods from 10.0.0.0/8 in /21 node blocks (room for
+/// 2,046 pods a node), Services from 172.30.0.0/16, [`NODES`] nodes named
+/// `node-000`... on 192.168.0.0/16 as the live dump names them.
+fn profile() -> File {
+    let mut text = String::from(
+        "# The generated cluster's profile: address ranges and nodes.\napiVersion: podnet.dev/v1alpha1\nkind: ClusterProfile\nmetadata:\n  name: generated\nspec:\n  preset: kubeadm-flannel\n  clusterCIDRs: [10.0.0.0/8]\n  nodeMaskSizeIPv4: 21\n  serviceCIDRs: [172.30.0.0/16]\n  nodes:\n",
+    );
+    for n in 0..NODES {
+        text.push_str(&format!(
+            "  - {{name: node-{n:03}, internalIP: 192.168.{}.{}, maxPods: 2000}}\n",
+            n / 250,
+            n % 250 + 1
+        ));
+    }
+    File {
+        name: "profile.yaml".to_owned(),
+        text,
+    }
+}
+
 /// Generates a cluster.
 pub fn generate(params: Params) -> Generated {
     let mut rng = XorShiftRng::seed_from_u64(params.seed);
     let teams = params.workloads.div_ceil(PER_NAMESPACE).max(1);
-    let mut files = vec![infrastructure()];
+    let mut files = vec![infrastructure(), profile()];
     let mut workloads = 0;
     let mut pods = 0;
     let mut policies = 0;
@@ -310,6 +334,22 @@ fn workload(out: &mut String, spec: &WorkloadSpec) {
         let _ = writeln!(
             out,
             "        - {{name: {pname}, containerPort: {port}, protocol: {proto}}}"
+        );
+    }
+    // Its Service (headless for the StatefulSets' stable names), by port name.
+    let headless = if *tier == Tier::Db {
+        "\n  clusterIP: None"
+    } else {
+        ""
+    };
+    let _ = write!(
+        out,
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: {name}\n  namespace: {ns}\nspec:{headless}\n  selector:\n    app: {name}\n  ports:\n"
+    );
+    for (pname, port, proto) in tier.ports() {
+        let _ = writeln!(
+            out,
+            "  - {{name: {pname}, port: {port}, protocol: {proto}, targetPort: {pname}}}"
         );
     }
 }

@@ -6,12 +6,10 @@
 
 use serde_json::{Value, json};
 
-use crate::WorkloadSpec;
+use crate::{NODES, WorkloadSpec};
 
 /// The pod-template-hash every generated Deployment's ReplicaSet has.
 const TEMPLATE_HASH: &str = "5d8f9c7b6";
-/// Nodes pods are spread over.
-const NODES: u32 = 100;
 
 /// The dump, one JSON document.
 pub(crate) fn pods_dump(specs: &[WorkloadSpec]) -> String {

@@ -102,7 +102,7 @@ fn write_case(
     writeln!(out, "  => {verdict}")
 }
 
-fn write_side(
+pub(crate) fn write_side(
     out: &mut dyn Write,
     cluster: &Cluster,
     side: &Side,
@@ -259,7 +259,7 @@ struct CaseJson {
 }
 
 #[derive(Serialize)]
-struct SideJson {
+pub(crate) struct SideJson {
     isolation: &'static str,
     allowed: ConnsJson,
     policies: Vec<PolicyJson>,
@@ -331,7 +331,7 @@ fn endpoint_json(cluster: &Cluster, e: &Endpoint, like_it: usize) -> EndpointJso
     }
 }
 
-fn side_json(cluster: &Cluster, side: &Side) -> SideJson {
+pub(crate) fn side_json(cluster: &Cluster, side: &Side) -> SideJson {
     let isolation = match side.isolation {
         Isolation::OutsideCluster => "outside_cluster",
         Isolation::HostNetwork => "host_network",

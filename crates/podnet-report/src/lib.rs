@@ -5,6 +5,8 @@ pub mod connlist;
 pub mod describe;
 pub mod diagnostics;
 pub mod explain;
+pub mod ipam;
+pub mod trace;
 pub mod wire;
 
 pub use connlist::{ConnlistFormat, RunSummary, write_connlist};

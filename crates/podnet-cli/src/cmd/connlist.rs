@@ -11,7 +11,10 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
     let Some(loaded) = session.load(&args.paths) else {
         return Status::Error;
     };
-    let cluster = &loaded.cluster;
+    let Some(running) = session.running(&loaded) else {
+        return Status::Error;
+    };
+    let cluster = &running.dp.cluster;
     let focus = match &args.focus_workload {
         None => None,
         Some(name) => match resolve(cluster, name) {
@@ -52,5 +55,5 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
         skipped_documents: loaded.stats.skipped,
     };
     let printed = session.write_stdout(|out| write_connlist(out, cluster, &list, format, summary));
-    status_after(&loaded, printed)
+    status_after(&loaded, &running, printed)
 }

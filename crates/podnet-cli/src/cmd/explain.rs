@@ -13,7 +13,10 @@ pub fn run(session: &Session, args: &ExplainArgs) -> Status {
     let Some(loaded) = session.load(&args.paths) else {
         return Status::Error;
     };
-    let cluster = &loaded.cluster;
+    let Some(running) = session.running(&loaded) else {
+        return Status::Error;
+    };
+    let cluster = &running.dp.cluster;
     let src = match resolve(cluster, &args.from) {
         Ok(t) => t,
         Err(e) => return session.error(&format!("--from: {e}")),
@@ -41,5 +44,5 @@ pub fn run(session: &Session, args: &ExplainArgs) -> Status {
         ExplainOutput::Txt => write_text(out, cluster, &explanation, probe),
         ExplainOutput::Json => write_json(out, cluster, &explanation, probe, skipped),
     });
-    status_after(&loaded, printed)
+    status_after(&loaded, &running, printed)
 }

@@ -3,3 +3,5 @@
 pub mod connlist;
 pub mod explain;
 pub mod generate;
+pub mod ipam;
+pub mod trace;

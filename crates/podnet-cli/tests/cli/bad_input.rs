@@ -1393,14 +1393,14 @@ fn cidr_with_host_bits_is_accepted_and_masked_with_a_warning() {
     let run = run_files("cidr-host-bits", &[("in.yaml", &text)], &[]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(errors(&run).is_empty(), "{}", run.stderr);
-    // The masked 0.0.0.0/4 could hold pod addresses: the template pods'
+    // The masked 0.0.0.0/4 covers the default profile's pod addresses: that
     // caveat is the other warning.
     let warns: Vec<_> = warnings(&run)
         .into_iter()
         .filter(|w| w.get("path").is_some())
         .collect();
     assert_eq!(warns.len(), 1, "{warns:#?}");
-    assert!(run.stderr.contains("no known address"), "{}", run.stderr);
+    assert!(run.stderr.contains("default profile"), "{}", run.stderr);
     let w = &warns[0];
     assert_eq!(w["path"], "spec.egress[0].to[0].ipBlock.cidr");
     assert_eq!(w["line"], line_in_bad(&bad, "cidr: 10.244.1.10/4"));

@@ -1,7 +1,7 @@
 //! `podnet connlist` on the bundled examples: every example in every format
 //! is snapshot-tested, and the JSON follows docs/connlist-json.md.
 
-use crate::support::{json, podnet};
+use crate::support::{json, podnet, temp_dir};
 
 const EXAMPLES: [&str; 3] = ["ecoeco-single", "ecoeco-domains", "telecom"];
 const FORMATS: [&str; 5] = ["txt", "json", "csv", "md", "dot"];
@@ -63,30 +63,34 @@ fn json_follows_the_v1_contract() {
 }
 
 #[test]
-fn wide_ipblocks_and_template_pods_give_a_caveat() {
-    // telecom: tenant pools (172.2x.0.0/16) hold pod addresses, but the IoT
-    // and edge pods come from templates and have none.
-    let run = podnet(&[
-        "connlist",
-        "examples/telecom",
-        "-o",
-        "json",
-        "--error-format",
-        "json",
-    ]);
+fn assumed_pod_addresses_under_an_ipblock_give_a_caveat() {
+    // Without a ClusterProfile, pods get addresses from the default preset
+    // (10.244.0.0/16); a policy whose ipBlock covers them depends on it.
+    let dir = temp_dir(
+        "default-profile-caveat",
+        &[(
+            "in.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec:\n  containers: [{name: c, image: i}]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: shop}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  ingress:\n  - from: [{ipBlock: {cidr: 10.0.0.0/8}}]\n",
+        )],
+    );
+    let run = podnet(&["connlist", dir.to_str().unwrap(), "--error-format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stderr.contains("16 pods have no known address"),
+        run.stderr
+            .contains("default profile (kubeadm-flannel: 10.244.0.0/16)")
+            && run
+                .stderr
+                .contains("ipBlock 10.0.0.0/8 of NetworkPolicy shop/np"),
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr
-            .contains("`172.21.0.0/16` (telecom-iot/allow-own-tenant)"),
-        "{}",
-        run.stderr
-    );
-    // ecoeco-domains: only narrow outside ranges (ALB subnets, node subnet).
-    let run = podnet(&["connlist", "examples/ecoeco-domains", "-o", "json"]);
-    assert!(!run.stderr.contains("no known address"), "{}", run.stderr);
+    // The examples declare their profiles: no assumption, no caveat.
+    for example in EXAMPLES {
+        let run = podnet(&["connlist", &format!("examples/{example}"), "-o", "json"]);
+        assert!(
+            !run.stderr.contains("default profile"),
+            "{example}: {}",
+            run.stderr
+        );
+    }
 }

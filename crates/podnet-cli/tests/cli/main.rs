@@ -10,3 +10,4 @@ mod bad_input;
 mod connlist;
 mod explain;
 mod inputs;
+mod trace;

@@ -1,0 +1,255 @@
+//! `podnet trace` and `podnet ipam`: text and JSON snapshots on every
+//! example (and each rke2-aws profile), the JSON contracts, and clear errors
+//! for sources and destinations that do not resolve.
+
+use crate::support::{json, podnet};
+
+/// Snapshot name, paths (and profile), from, to, extra arguments.
+type TraceCase = (
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+const TRACES: [TraceCase; 8] = [
+    // The case: a pod to a Service name in another namespace, with
+    // DNS, DNAT, the route and both policy checks.
+    (
+        "ecoeco-domains-api-to-postgresql",
+        &["examples/ecoeco-domains"],
+        "auth/auth-api",
+        "postgresql.data",
+        &[],
+    ),
+    (
+        "ecoeco-domains-vxlan-and-local",
+        &["examples/ecoeco-domains"],
+        "chat/chat-api",
+        "auth-api.auth",
+        &[],
+    ),
+    (
+        "ecoeco-single-short-name",
+        &["examples/ecoeco-single"],
+        "api/auth-api",
+        "postgresql",
+        &[],
+    ),
+    (
+        "telecom-ran-to-amf-lb",
+        &["examples/telecom"],
+        "external:192.168.100.20",
+        "10.10.100.0:38412",
+        &["--protocol", "SCTP"],
+    ),
+    (
+        "telecom-nrf-headless",
+        &["examples/telecom"],
+        "telecom-5g-core/amf",
+        "nrf",
+        &[],
+    ),
+    (
+        "rke2-aws-canal-ccm",
+        &[
+            "examples/rke2-aws/workloads.yaml",
+            "--profile",
+            "examples/rke2-aws/profiles/rke2-canal-ccm.yaml",
+        ],
+        "external:203.0.113.7",
+        "k8s-eco-api.elb.ap-northeast-2.amazonaws.com",
+        &[],
+    ),
+    (
+        "rke2-aws-canal-albc-ip",
+        &[
+            "examples/rke2-aws/workloads.yaml",
+            "--profile",
+            "examples/rke2-aws/profiles/rke2-canal-albc-ip.yaml",
+        ],
+        "external:203.0.113.7",
+        "k8s-eco-api.elb.ap-northeast-2.amazonaws.com",
+        &[],
+    ),
+    (
+        "rke2-aws-cilium-eni",
+        &[
+            "examples/rke2-aws/workloads.yaml",
+            "--profile",
+            "examples/rke2-aws/profiles/rke2-cilium-eni.yaml",
+        ],
+        "external:203.0.113.7",
+        "k8s-eco-api.elb.ap-northeast-2.amazonaws.com",
+        &[],
+    ),
+];
+
+/// (snapshot name, paths and profile)
+const IPAM: [(&str, &[&str]); 6] = [
+    ("ecoeco-single", &["examples/ecoeco-single"]),
+    ("ecoeco-domains", &["examples/ecoeco-domains"]),
+    ("telecom", &["examples/telecom"]),
+    (
+        "rke2-aws-canal-ccm",
+        &[
+            "examples/rke2-aws/workloads.yaml",
+            "--profile",
+            "examples/rke2-aws/profiles/rke2-canal-ccm.yaml",
+        ],
+    ),
+    (
+        "rke2-aws-canal-albc-ip",
+        &[
+            "examples/rke2-aws/workloads.yaml",
+            "--profile",
+            "examples/rke2-aws/profiles/rke2-canal-albc-ip.yaml",
+        ],
+    ),
+    (
+        "rke2-aws-cilium-eni",
+        &[
+            "examples/rke2-aws/workloads.yaml",
+            "--profile",
+            "examples/rke2-aws/profiles/rke2-cilium-eni.yaml",
+        ],
+    ),
+];
+
+#[test]
+fn trace_examples_as_text_and_json() {
+    for (name, paths, from, to, extra) in TRACES {
+        for output in ["txt", "json"] {
+            let mut args = vec!["trace"];
+            args.extend(paths);
+            args.extend(["--from", from, "--to", to, "-o", output, "-q"]);
+            args.extend(extra);
+            let run = podnet(&args);
+            assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+            assert!(run.stderr.is_empty(), "{name}: {}", run.stderr);
+            insta::assert_snapshot!(format!("trace_{name}_{output}"), run.stdout);
+        }
+    }
+}
+
+#[test]
+fn trace_to_a_service_in_another_namespace_shows_every_step() {
+    let run = podnet(&[
+        "trace",
+        "examples/ecoeco-domains",
+        "--from",
+        "auth/auth-api",
+        "--to",
+        "postgresql.data",
+        "-o",
+        "json",
+    ]);
+    let v = json(&run);
+    assert_eq!(v["schema"], "podnet.trace/v1");
+    assert_eq!(v["reachable"], true);
+    let mut kinds: Vec<String> = Vec::new();
+    for h in v["hops"].as_array().unwrap() {
+        kinds.push(h["action"].as_str().unwrap().to_owned());
+    }
+    for h in v["paths"][0]["hops"].as_array().unwrap() {
+        kinds.push(h["action"].as_str().unwrap().to_owned());
+    }
+    let order = [
+        "dns",
+        "send",
+        "dnat",
+        "egress_policy",
+        "route",
+        "ingress_policy",
+        "deliver",
+    ];
+    let mut at = 0;
+    for k in &kinds {
+        if at < order.len() && k == order[at] {
+            at += 1;
+        }
+    }
+    assert_eq!(at, order.len(), "hops in order {order:?}, got {kinds:?}");
+    let dns = &v["hops"][0]["detail"];
+    assert!(
+        dns.to_string()
+            .contains("postgresql.data.auth.svc.cluster.local  NXDOMAIN"),
+        "the search path tries the pod's namespace first: {dns}"
+    );
+}
+
+#[test]
+fn ipam_examples_as_text_and_json() {
+    for (name, paths) in IPAM {
+        for output in ["txt", "json"] {
+            let mut args = vec!["ipam"];
+            args.extend(paths);
+            args.extend(["-o", output, "-q"]);
+            let run = podnet(&args);
+            assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+            insta::assert_snapshot!(format!("ipam_{name}_{output}"), run.stdout);
+        }
+        let mut args = vec!["ipam"];
+        args.extend(paths);
+        args.extend(["-o", "json"]);
+        assert_eq!(json(&podnet(&args))["schema"], "podnet.ipam/v1");
+    }
+}
+
+#[test]
+fn trace_names_what_it_cannot_find() {
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["--from", "node:nope", "--to", "postgresql.data"],
+            "no node is called `nope`",
+        ),
+        (
+            &["--from", "external:not-an-ip", "--to", "postgresql.data"],
+            "`not-an-ip` is not an IP address",
+        ),
+        (&["--from", "auth/auth-api", "--to", "data/nope"], "--to"),
+        (
+            &["--from", "auth/auth-api", "--to", "rabbitmq.data"],
+            "has 2 ports; say which with --port",
+        ),
+    ];
+    for (args, expected) in cases {
+        let mut all = vec!["trace", "examples/ecoeco-domains"];
+        all.extend(args);
+        let run = podnet(&all);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn a_bad_profile_file_is_an_error_with_its_line() {
+    let dir = crate::support::temp_dir(
+        "bad-profile",
+        &[(
+            "profile.yaml",
+            "apiVersion: podnet.dev/v1alpha1\nkind: ClusterProfile\nmetadata: {name: p}\nspec:\n  cni: weave\n",
+        )],
+    );
+    let profile = dir.join("profile.yaml");
+    let run = podnet(&[
+        "ipam",
+        "examples/ecoeco-single",
+        "--profile",
+        profile.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stderr.contains("weave"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("flannel-vxlan"),
+        "lists the known modes: {}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains(":5"),
+        "points at the line: {}",
+        run.stderr
+    );
+}

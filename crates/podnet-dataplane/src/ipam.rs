@@ -1,0 +1,612 @@
+//! Pod IPAM: per-node blocks carved from the cluster CIDRs as the node-range
+//! allocator does (`nodeipam` CIDR set: blocks of the node mask size handed
+//! out in order, `spec.podCIDR` honoured), then per-node addresses as the
+//! host-local plugin hands them out (the gateway takes the first address,
+//! pods get the next free ones), static pools (Calico and Robin IPPools,
+//! requested by annotation) and VPC-native addresses for ENI-mode CNIs.
+//! Known addresses (`status.podIP`) are kept and never handed out again.
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use podnet_model::{AddressRequest, Cloud, Cluster, IpPool, PodId, Profile};
+
+use crate::addr::{block_count, nth, nth_block, offset, same_family, size, to_int};
+use crate::issue::Issue;
+use crate::nodes::NodeInfo;
+use crate::schedule::origin_source;
+
+/// Where a pod's address came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AddressOrigin {
+    /// `status.podIPs` in the input.
+    Status,
+    /// The node's block, as host-local would allocate.
+    NodeBlock,
+    /// A static pool (index into `Cluster::pools`).
+    Pool(usize),
+    /// A VPC subnet (ENI secondary address).
+    VpcSubnet(String),
+    /// The node's own address (`hostNetwork: true`).
+    HostNetwork,
+    /// None: not scheduled, or allocation failed.
+    Unassigned,
+}
+
+/// One node's pod block and how full it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BlockUse {
+    /// Node index.
+    pub node: usize,
+    /// The block.
+    pub cidr: IpNet,
+    /// Whether the node declared it (`spec.podCIDR`) or the allocator chose it.
+    pub declared: bool,
+    /// Addresses handed to pods.
+    pub used: u128,
+    /// Addresses pods can get (the block minus network, gateway and
+    /// broadcast).
+    pub capacity: u128,
+}
+
+/// One static pool's use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    /// Index into `Cluster::pools`.
+    pub pool: usize,
+    /// Addresses handed out, with their pods.
+    pub used: Vec<(IpAddr, PodId)>,
+    /// Addresses it can hand out.
+    pub capacity: u128,
+}
+
+/// The result of pod IPAM.
+#[derive(Clone, Debug, Default)]
+pub struct PodIpam {
+    /// Per node, its pod blocks.
+    pub node_blocks: Vec<Vec<IpNet>>,
+    /// Every block with its use.
+    pub blocks: Vec<BlockUse>,
+    /// Per static pool, its use.
+    pub pools: Vec<PoolUse>,
+    /// Per pod, its addresses.
+    pub pod_ips: Vec<Vec<IpAddr>>,
+    /// Per pod, where they came from.
+    pub origins: Vec<AddressOrigin>,
+}
+
+/// Allocates node blocks and pod addresses. `cluster` is scheduled.
+pub fn allocate(
+    cluster: &Cluster,
+    profile: &Profile,
+    nodes: &[NodeInfo],
+    issues: &mut Vec<Issue>,
+) -> PodIpam {
+    let mut out = PodIpam {
+        node_blocks: vec![Vec::new(); nodes.len()],
+        pod_ips: vec![Vec::new(); cluster.pods.len()],
+        origins: vec![AddressOrigin::Unassigned; cluster.pods.len()],
+        ..PodIpam::default()
+    };
+    let vpc_native = profile.cni.vpc_native();
+    if !vpc_native {
+        allocate_blocks(profile, nodes, &mut out, issues);
+    }
+    let mut taken: HashMap<IpAddr, PodId> = HashMap::new();
+    for id in cluster.pod_ids() {
+        let pod = cluster.pod(id);
+        if !pod.ips.is_empty() && !pod.host_network {
+            for ip in &pod.ips {
+                if let Some(other) = taken.insert(*ip, id) {
+                    issues.push(
+                        Issue::warning(format!(
+                            "pods {} and {} report the same address {ip}",
+                            cluster.pod_name(other),
+                            cluster.pod_name(id)
+                        ))
+                        .at(
+                            format!("Pod {}", cluster.pod_name(id)),
+                            origin_source(cluster, pod),
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let mut pools = Pools::new(cluster, nodes);
+    let mut cursors: Vec<u128> = vec![2; out.blocks.len()];
+    let mut by_node: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    for (b, block) in out.blocks.iter().enumerate() {
+        by_node[block.node].push(b);
+    }
+    let mut subnet_cursor: HashMap<String, u128> = HashMap::new();
+    let node_index: HashMap<&str, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.name.as_str(), i))
+        .collect();
+    for id in cluster.pod_ids() {
+        let pod = cluster.pod(id);
+        let node = pod
+            .node_name
+            .as_deref()
+            .and_then(|n| node_index.get(n).copied());
+        let (ips, origin) = if pod.host_network {
+            let ips = node
+                .map(|n| nodes[n].internal_ips.clone())
+                .unwrap_or_default();
+            (ips, AddressOrigin::HostNetwork)
+        } else if !pod.ips.is_empty() {
+            for ip in &pod.ips {
+                if let Some(b) = out.blocks.iter_mut().find(|b| b.cidr.contains(ip)) {
+                    b.used += 1;
+                }
+                pools.note_used(*ip, id);
+            }
+            (pod.ips.clone(), AddressOrigin::Status)
+        } else if let Some(request) = &pod.net.address_request {
+            match pools.assign(cluster, id, request, &mut taken) {
+                Ok((ip, pool)) => (vec![ip], AddressOrigin::Pool(pool)),
+                Err(issue) => {
+                    issues.push(issue);
+                    (Vec::new(), AddressOrigin::Unassigned)
+                }
+            }
+        } else if let Some(n) = node {
+            if vpc_native {
+                vpc_address(
+                    cluster,
+                    id,
+                    profile,
+                    &nodes[n],
+                    &mut subnet_cursor,
+                    &mut taken,
+                    issues,
+                )
+            } else {
+                block_addresses(
+                    cluster,
+                    id,
+                    &by_node[n],
+                    &mut out,
+                    &mut cursors,
+                    &mut taken,
+                    issues,
+                )
+            }
+        } else {
+            (Vec::new(), AddressOrigin::Unassigned)
+        };
+        out.pod_ips[id.index()] = ips;
+        out.origins[id.index()] = origin;
+    }
+    out.pools = pools.finish();
+    out
+}
+
+/// Node blocks: declared ones first, then the rest in node-name order from
+/// the lowest free block (the CIDR set allocator's `AllocateNext`).
+fn allocate_blocks(
+    profile: &Profile,
+    nodes: &[NodeInfo],
+    out: &mut PodIpam,
+    issues: &mut Vec<Issue>,
+) {
+    for cluster_cidr in &profile.cluster_cidrs {
+        let mask = if cluster_cidr.network().is_ipv4() {
+            profile.node_mask_v4
+        } else {
+            profile.node_mask_v6
+        };
+        let count = block_count(cluster_cidr, mask);
+        let mut used: HashSet<u128> = HashSet::new();
+        let mut needs = Vec::new();
+        for (i, node) in nodes.iter().enumerate() {
+            let declared = node
+                .declared_pod_cidrs
+                .iter()
+                .find(|c| same_family(c.network(), cluster_cidr.network()));
+            match declared {
+                Some(c) => {
+                    if cluster_cidr.contains(c) {
+                        if let Some(off) = offset(cluster_cidr, c.network()) {
+                            let host_bits = u32::from(c.max_prefix_len() - mask);
+                            used.insert(off >> host_bits);
+                        }
+                    } else {
+                        issues.push(
+                            Issue::warning(format!(
+                                "node `{}` has podCIDR {c} outside the cluster CIDR {cluster_cidr}",
+                                node.name
+                            ))
+                            .at(format!("Node {}", node.name), node.source.as_ref()),
+                        );
+                    }
+                    out.node_blocks[i].push(*c);
+                    out.blocks.push(block_use(i, *c, true));
+                }
+                None if node.implicit && node.internal_ips.is_empty() => needs.push(i),
+                None => needs.push(i),
+            }
+        }
+        let mut next = 0u128;
+        for i in needs {
+            while next < count && used.contains(&next) {
+                next += 1;
+            }
+            match nth_block(cluster_cidr, mask, next) {
+                Some(block) => {
+                    used.insert(next);
+                    out.node_blocks[i].push(block);
+                    out.blocks.push(block_use(i, block, false));
+                }
+                None => issues.push(
+                    Issue::error(format!(
+                        "cluster CIDR {cluster_cidr} has only {count} /{mask} blocks; node `{}` gets none and its pods get no {} address",
+                        nodes[i].name,
+                        if cluster_cidr.network().is_ipv4() { "IPv4" } else { "IPv6" }
+                    ))
+                    .help("widen the cluster CIDR or lengthen the node mask (nodeMaskSizeIPv4/IPv6)"),
+                ),
+            }
+        }
+    }
+}
+
+fn block_use(node: usize, cidr: IpNet, declared: bool) -> BlockUse {
+    // Network address, gateway (the bridge) and, for IPv4, broadcast.
+    let reserved = if cidr.network().is_ipv4() { 3 } else { 2 };
+    BlockUse {
+        node,
+        cidr,
+        declared,
+        used: 0,
+        capacity: size(&cidr).saturating_sub(reserved),
+    }
+}
+
+/// host-local: the first free address from `.2` on, per family.
+fn block_addresses(
+    cluster: &Cluster,
+    id: PodId,
+    node_blocks: &[usize],
+    out: &mut PodIpam,
+    cursors: &mut [u128],
+    taken: &mut HashMap<IpAddr, PodId>,
+    issues: &mut Vec<Issue>,
+) -> (Vec<IpAddr>, AddressOrigin) {
+    let mut ips = Vec::new();
+    for &b in node_blocks {
+        let block = &mut out.blocks[b];
+        let last = if block.cidr.network().is_ipv4() {
+            size(&block.cidr).saturating_sub(2)
+        } else {
+            size(&block.cidr).saturating_sub(1)
+        };
+        let mut found = None;
+        while cursors[b] <= last {
+            let candidate = nth(&block.cidr, cursors[b]);
+            cursors[b] += 1;
+            if let Some(ip) = candidate
+                && !taken.contains_key(&ip)
+            {
+                found = Some(ip);
+                break;
+            }
+        }
+        match found {
+            Some(ip) => {
+                taken.insert(ip, id);
+                block.used += 1;
+                ips.push(ip);
+            }
+            None => {
+                let pod = cluster.pod(id);
+                issues.push(
+                    Issue::error(format!(
+                        "pod block {} of node `{}` is exhausted ({} addresses); pod {} gets no address",
+                        block.cidr,
+                        pod.node_name.as_deref().unwrap_or("?"),
+                        block.capacity,
+                        cluster.pod_name(id)
+                    ))
+                    .at(format!("Pod {}", cluster.pod_name(id)), origin_source(cluster, pod))
+                    .help("lower maxPods or use a shorter node mask"),
+                );
+            }
+        }
+    }
+    let origin = if ips.is_empty() {
+        AddressOrigin::Unassigned
+    } else {
+        AddressOrigin::NodeBlock
+    };
+    (ips, origin)
+}
+
+/// ENI mode: a secondary address of the subnet holding the node's address.
+/// AWS reserves the first four and the last address of every subnet.
+fn vpc_address(
+    cluster: &Cluster,
+    id: PodId,
+    profile: &Profile,
+    node: &NodeInfo,
+    cursors: &mut HashMap<String, u128>,
+    taken: &mut HashMap<IpAddr, PodId>,
+    issues: &mut Vec<Issue>,
+) -> (Vec<IpAddr>, AddressOrigin) {
+    let node_ip = node.internal_ips.first().copied();
+    let subnet = match (&profile.cloud, node_ip) {
+        (Cloud::Aws(aws), Some(ip)) => aws
+            .subnets
+            .iter()
+            .find(|s| s.cidr.contains(&ip))
+            .map(|s| (s.name.clone(), s.cidr)),
+        _ => None,
+    }
+    .or_else(|| {
+        let ip = node_ip?;
+        profile
+            .cluster_cidrs
+            .iter()
+            .find(|c| c.contains(&ip))
+            .map(|c| (c.to_string(), *c))
+    });
+    let Some((name, cidr)) = subnet else {
+        issues.push(
+            Issue::error(format!(
+                "node `{}` has no address in a VPC subnet, so {} cannot give its pods VPC addresses",
+                node.name, profile.cni
+            ))
+            .help("give the node an internalIP inside one of the cloud's subnets"),
+        );
+        return (Vec::new(), AddressOrigin::Unassigned);
+    };
+    let cursor = cursors.entry(name.clone()).or_insert(4);
+    let last = size(&cidr).saturating_sub(2);
+    while *cursor <= last {
+        let candidate = nth(&cidr, *cursor);
+        *cursor += 1;
+        if let Some(ip) = candidate
+            && !taken.contains_key(&ip)
+            && !is_node_address(ip, cluster, profile)
+        {
+            taken.insert(ip, id);
+            return (vec![ip], AddressOrigin::VpcSubnet(name));
+        }
+    }
+    issues.push(Issue::error(format!(
+        "subnet {name} ({cidr}) has no free address left for pod {}",
+        cluster.pod_name(id)
+    )));
+    (Vec::new(), AddressOrigin::Unassigned)
+}
+
+fn is_node_address(ip: IpAddr, _cluster: &Cluster, profile: &Profile) -> bool {
+    profile.nodes.iter().any(|n| n.internal_ips.contains(&ip))
+}
+
+/// Static pools and their cursors.
+struct Pools<'c> {
+    pools: &'c [IpPool],
+    cursors: Vec<usize>,
+    used: Vec<Vec<(IpAddr, PodId)>>,
+    node_ips: HashSet<IpAddr>,
+}
+
+impl<'c> Pools<'c> {
+    fn new(cluster: &'c Cluster, nodes: &[NodeInfo]) -> Self {
+        Pools {
+            pools: &cluster.pools,
+            cursors: vec![0; cluster.pools.len()],
+            used: vec![Vec::new(); cluster.pools.len()],
+            node_ips: nodes
+                .iter()
+                .flat_map(|n| n.internal_ips.iter().copied())
+                .collect(),
+        }
+    }
+
+    fn note_used(&mut self, ip: IpAddr, pod: PodId) {
+        if let Some(i) = self.pools.iter().position(|p| p.cidr.contains(&ip)) {
+            self.used[i].push((ip, pod));
+        }
+    }
+
+    fn by_name(&self, name: &str) -> Option<usize> {
+        self.pools
+            .iter()
+            .position(|p| p.meta.name == name || p.cidr.to_string() == name)
+    }
+
+    fn assign(
+        &mut self,
+        cluster: &Cluster,
+        id: PodId,
+        request: &AddressRequest,
+        taken: &mut HashMap<IpAddr, PodId>,
+    ) -> Result<(IpAddr, usize), Issue> {
+        let pod = cluster.pod(id);
+        let who = cluster.pod_name(id);
+        let at = |i: Issue| i.at(format!("Pod {who}"), origin_source(cluster, pod));
+        match request {
+            AddressRequest::Static(ips) => {
+                let Some(&ip) = ips.first() else {
+                    return Err(at(Issue::error(format!(
+                        "pod {who} requests an empty address list"
+                    ))));
+                };
+                let Some(pool) = self.pools.iter().position(|p| p.cidr.contains(&ip)) else {
+                    let names: Vec<String> = self
+                        .pools
+                        .iter()
+                        .map(|p| format!("{} ({})", p.meta.name, p.cidr))
+                        .collect();
+                    return Err(at(Issue::error(format!(
+                        "static address {ip} of pod {who} is outside every IPPool{}",
+                        if names.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", names.join(", "))
+                        }
+                    ))
+                    .help("pick an address inside a pool's subnet, or declare the pool")));
+                };
+                if let Some(why) = self.unusable(pool, ip) {
+                    return Err(at(Issue::error(format!(
+                        "static address {ip} of pod {who} is {why} of IPPool {}",
+                        self.pools[pool].meta.name
+                    ))));
+                }
+                if let Some(other) = taken.get(&ip) {
+                    return Err(at(Issue::error(format!(
+                        "static address {ip} of pod {who} is already used by pod {}",
+                        cluster.pod_name(*other)
+                    ))
+                    .help("a static address fits one pod: a workload with several replicas needs one address per replica")));
+                }
+                taken.insert(ip, id);
+                self.used[pool].push((ip, id));
+                Ok((ip, pool))
+            }
+            AddressRequest::FromPools(names) => {
+                let mut last_err = None;
+                for name in names {
+                    let Some(pool) = self.by_name(name) else {
+                        last_err = Some(at(Issue::error(format!(
+                            "pod {who} asks for IPPool `{name}`, which is not in the input"
+                        ))));
+                        continue;
+                    };
+                    if self.pools[pool].disabled {
+                        last_err = Some(at(Issue::error(format!(
+                            "pod {who} asks for IPPool `{name}`, which is disabled"
+                        ))));
+                        continue;
+                    }
+                    if let Some(ip) = self.next_free(pool, taken) {
+                        taken.insert(ip, id);
+                        self.used[pool].push((ip, id));
+                        return Ok((ip, pool));
+                    }
+                    last_err = Some(at(Issue::error(format!(
+                        "IPPool {} is exhausted ({} addresses); pod {who} gets no address",
+                        self.pools[pool].meta.name,
+                        self.capacity(pool)
+                    ))
+                    .help("add a range to the pool or lower the replicas drawing from it")));
+                }
+                Err(last_err
+                    .unwrap_or_else(|| at(Issue::error(format!("pod {who} names no IPPool")))))
+            }
+        }
+    }
+
+    /// Why `ip` may not be handed out from `pool`, if it may not.
+    fn unusable(&self, pool: usize, ip: IpAddr) -> Option<&'static str> {
+        let p = &self.pools[pool];
+        let off = offset(&p.cidr, ip)?;
+        if p.gateway == Some(ip) {
+            return Some("the gateway");
+        }
+        if p.reserved.contains(&ip) {
+            return Some("a reserved address");
+        }
+        if ip.is_ipv4() && (off == 0 || off + 1 == size(&p.cidr)) && p.cidr.prefix_len() < 31 {
+            return Some(if off == 0 {
+                "the network address"
+            } else {
+                "the broadcast address"
+            });
+        }
+        if self.node_ips.contains(&ip) {
+            return Some("a node's address, inside the subnet");
+        }
+        None
+    }
+
+    /// The ranges handed out from: `ranges`, else the subnet.
+    fn ranges(&self, pool: usize) -> Vec<(u128, u128)> {
+        let p = &self.pools[pool];
+        if p.ranges.is_empty() {
+            let first = to_int(p.cidr.network());
+            vec![(first, first + size(&p.cidr).saturating_sub(1))]
+        } else {
+            p.ranges
+                .iter()
+                .map(|(a, b)| (to_int(*a), to_int(*b)))
+                .collect()
+        }
+    }
+
+    /// Addresses the ranges hold, minus those never handed out.
+    fn capacity(&self, pool: usize) -> u128 {
+        let p = &self.pools[pool];
+        let ranges = self.ranges(pool);
+        let total: u128 = ranges
+            .iter()
+            .map(|(lo, hi)| hi.saturating_sub(*lo).saturating_add(1))
+            .sum();
+        let mut excluded: HashSet<IpAddr> = p.reserved.iter().copied().collect();
+        excluded.extend(p.gateway);
+        excluded.extend(
+            self.node_ips
+                .iter()
+                .copied()
+                .filter(|ip| p.cidr.contains(ip)),
+        );
+        if p.cidr.network().is_ipv4() && p.cidr.prefix_len() < 31 {
+            excluded.insert(p.cidr.network());
+            excluded.insert(p.cidr.broadcast());
+        }
+        let inside = excluded
+            .iter()
+            .filter(|ip| {
+                let v = to_int(**ip);
+                same_family(**ip, p.cidr.network())
+                    && ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&v))
+            })
+            .count();
+        total.saturating_sub(inside as u128)
+    }
+
+    fn next_free(&mut self, pool: usize, taken: &HashMap<IpAddr, PodId>) -> Option<IpAddr> {
+        let net = self.pools[pool].cidr.network();
+        let ranges = self.ranges(pool);
+        // The cursor counts addresses tried across the ranges.
+        let mut skipped = 0usize;
+        for (lo, hi) in ranges {
+            let len =
+                usize::try_from(hi.saturating_sub(lo).saturating_add(1)).unwrap_or(usize::MAX);
+            if self.cursors[pool] >= skipped + len {
+                skipped += len;
+                continue;
+            }
+            let mut k = self.cursors[pool] - skipped;
+            while k < len {
+                let ip = crate::addr::from_int(net, lo + k as u128);
+                k += 1;
+                self.cursors[pool] = skipped + k;
+                if self.unusable(pool, ip).is_none() && !taken.contains_key(&ip) {
+                    return Some(ip);
+                }
+            }
+            skipped += len;
+        }
+        None
+    }
+
+    fn finish(self) -> Vec<PoolUse> {
+        let capacities: Vec<u128> = (0..self.pools.len()).map(|i| self.capacity(i)).collect();
+        self.used
+            .into_iter()
+            .enumerate()
+            .map(|(pool, used)| PoolUse {
+                pool,
+                used,
+                capacity: capacities[pool],
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,382 @@
+//! Load balancers for `type: LoadBalancer` Services: which controller gives
+//! the Service an address (none: `<pending>`), from where (MetalLB pools,
+//! the cloud), what it targets (instance mode: every registrable node's
+//! NodePort, found by `spec.providerID`; IP mode: pod addresses, which must
+//! be routable in the VPC) and whether those targets can turn healthy
+//! (`externalTrafficPolicy: Local` passes health checks only on nodes with a
+//! local ready endpoint). Each conclusion carries its why-chain.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use podnet_model::{
+    Cloud, Cluster, LbController, Profile, ServiceId, ServiceType, TargetType, TrafficPolicy,
+};
+
+use crate::Dataplane;
+use crate::addr::{from_int, to_int};
+use crate::issue::Issue;
+
+/// The address a controller gave a Service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LbAddress {
+    /// An address (MetalLB, or reported in `status.loadBalancer`).
+    Ip(IpAddr),
+    /// A DNS name (cloud load balancers).
+    Hostname(String),
+}
+
+/// Who serves a LoadBalancer Service and what it gave it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LbAssignment {
+    /// The controller, when one serves the Service.
+    pub controller: Option<String>,
+    /// Its addresses; empty means `<pending>`.
+    pub addresses: Vec<LbAddress>,
+    /// Instance or IP targets (cloud load balancers).
+    pub target_type: Option<TargetType>,
+    /// Why it is pending, when it is.
+    pub pending: Vec<String>,
+}
+
+/// One target of a load balancer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LbTarget {
+    /// A node name (instance targets and L2 announcements) or a pod address.
+    pub target: String,
+    /// The port the load balancer sends to.
+    pub port: u16,
+    /// Whether it can be registered and pass health checks.
+    pub healthy: bool,
+    /// Why not, when not.
+    pub why: Vec<String>,
+}
+
+/// Assigns addresses to every LoadBalancer Service, in namespace/name order.
+pub fn assign(
+    cluster: &Cluster,
+    profile: &Profile,
+    issues: &mut Vec<Issue>,
+) -> Vec<Option<LbAssignment>> {
+    let mut out: Vec<Option<LbAssignment>> = vec![None; cluster.services.len()];
+    let mut used: HashSet<IpAddr> = HashSet::new();
+    let mut order: Vec<usize> = (0..cluster.services.len())
+        .filter(|&i| cluster.services[i].service_type == ServiceType::LoadBalancer)
+        .collect();
+    order.sort_by(|&a, &b| {
+        cluster.services[a]
+            .meta
+            .qualified_name()
+            .cmp(&cluster.services[b].meta.qualified_name())
+    });
+    for &i in &order {
+        for ip in &cluster.services[i].load_balancer.status_ips {
+            used.insert(*ip);
+        }
+    }
+    for i in order {
+        let s = &cluster.services[i];
+        let lb = &s.load_balancer;
+        let observed: Vec<LbAddress> = lb
+            .status_ips
+            .iter()
+            .map(|ip| LbAddress::Ip(*ip))
+            .chain(lb.status_hostnames.iter().cloned().map(LbAddress::Hostname))
+            .collect();
+        let assignment = match &profile.cloud {
+            Cloud::Aws(aws) => {
+                let controller = match aws.lb_controller {
+                    LbController::None => None,
+                    LbController::Ccm => Some("cloud-controller-manager (service controller)"),
+                    LbController::AwsLbc => Some("aws-load-balancer-controller"),
+                };
+                // The CCM's (legacy) service controller only registers
+                // instances; the AWS Load Balancer Controller honours the
+                // nlb-target-type annotation, else its default.
+                let target_type = match aws.lb_controller {
+                    LbController::AwsLbc => lb
+                        .aws_target_type
+                        .as_deref()
+                        .and_then(TargetType::parse)
+                        .unwrap_or(aws.target_type),
+                    _ => TargetType::Instance,
+                };
+                match controller {
+                    None => LbAssignment {
+                        controller: None,
+                        addresses: observed,
+                        target_type: None,
+                        pending: vec![
+                            "no load-balancer controller runs (profile cloud.aws.loadBalancerController: none)".into(),
+                            "nothing provisions an AWS load balancer, so EXTERNAL-IP stays <pending>".into(),
+                        ],
+                    },
+                    Some(c) => {
+                        let region = aws
+                            .subnets
+                            .first()
+                            .and_then(|s| s.zone.as_deref())
+                            .map_or("us-east-1", |z| z.trim_end_matches(|ch: char| ch.is_ascii_lowercase()))
+                            .to_owned();
+                        let ns = s.meta.namespace.as_deref().unwrap_or("default");
+                        let addresses = if observed.is_empty() {
+                            vec![LbAddress::Hostname(format!(
+                                "k8s-{ns}-{}.elb.{region}.amazonaws.com",
+                                s.meta.name
+                            ))]
+                        } else {
+                            observed
+                        };
+                        LbAssignment {
+                            controller: Some(c.to_owned()),
+                            addresses,
+                            target_type: Some(target_type),
+                            pending: Vec::new(),
+                        }
+                    }
+                }
+            }
+            Cloud::None => metallb(s, profile, &mut used, observed, issues),
+        };
+        out[i] = Some(assignment);
+    }
+    out
+}
+
+fn metallb(
+    s: &podnet_model::Service,
+    profile: &Profile,
+    used: &mut HashSet<IpAddr>,
+    observed: Vec<LbAddress>,
+    issues: &mut Vec<Issue>,
+) -> LbAssignment {
+    let lb = &s.load_balancer;
+    if !observed.is_empty() {
+        return LbAssignment {
+            controller: Some("reported in status.loadBalancer".into()),
+            addresses: observed,
+            target_type: None,
+            pending: Vec::new(),
+        };
+    }
+    if profile.metallb.is_empty() {
+        return LbAssignment {
+            controller: None,
+            addresses: Vec::new(),
+            target_type: None,
+            pending: vec![
+                "the cluster has no cloud (profile cloud: none) and no MetalLB address pool".into(),
+                "nothing assigns an external address, so EXTERNAL-IP stays <pending>".into(),
+            ],
+        };
+    }
+    let pools: Vec<&podnet_model::AddressPool> = match &lb.address_pool {
+        Some(name) => profile.metallb.iter().filter(|p| &p.name == name).collect(),
+        None => profile
+            .metallb
+            .iter()
+            .filter(|p| p.auto_assign || !lb.requested_ips.is_empty())
+            .collect(),
+    };
+    let in_pool = |ip: IpAddr| {
+        pools.iter().any(|p| {
+            p.ranges.iter().any(|(a, b)| {
+                a.is_ipv4() == ip.is_ipv4() && (to_int(*a)..=to_int(*b)).contains(&to_int(ip))
+            })
+        })
+    };
+    let pending = |why: String| LbAssignment {
+        controller: Some("metallb".into()),
+        addresses: Vec::new(),
+        target_type: None,
+        pending: vec![why, "MetalLB leaves EXTERNAL-IP <pending>".into()],
+    };
+    if !lb.requested_ips.is_empty() {
+        let mut addresses = Vec::new();
+        for ip in &lb.requested_ips {
+            if !in_pool(*ip) {
+                return pending(format!(
+                    "the requested address {ip} is in no MetalLB pool it may use"
+                ));
+            }
+            if !used.insert(*ip) {
+                issues.push(
+                    Issue::warning(format!(
+                        "Service {} requests {ip}, which another Service already holds; MetalLB shares it only with allow-shared-ip",
+                        s.meta.qualified_name()
+                    ))
+                    .at(format!("Service {}", s.meta.qualified_name()), Some(&s.meta.source)),
+                );
+            }
+            addresses.push(LbAddress::Ip(*ip));
+        }
+        return LbAssignment {
+            controller: Some("metallb".into()),
+            addresses,
+            target_type: None,
+            pending: Vec::new(),
+        };
+    }
+    if pools.is_empty() {
+        return pending(match &lb.address_pool {
+            Some(name) => format!("no MetalLB pool is called `{name}`"),
+            None => "no MetalLB pool has autoAssign enabled".into(),
+        });
+    }
+    for p in &pools {
+        for (a, b) in &p.ranges {
+            let (lo, hi) = (to_int(*a), to_int(*b));
+            let mut v = lo;
+            while v <= hi {
+                let ip = from_int(*a, v);
+                v += 1;
+                let buggy = p.avoid_buggy_ips
+                    && matches!(ip, IpAddr::V4(x) if matches!(x.octets()[3], 0 | 255));
+                if !buggy && !used.contains(&ip) {
+                    used.insert(ip);
+                    return LbAssignment {
+                        controller: Some(format!("metallb (pool {})", p.name)),
+                        addresses: vec![LbAddress::Ip(ip)],
+                        target_type: None,
+                        pending: Vec::new(),
+                    };
+                }
+            }
+        }
+    }
+    let names: Vec<&str> = pools.iter().map(|p| p.name.as_str()).collect();
+    pending(format!(
+        "MetalLB pool(s) {} are exhausted",
+        names.join(", ")
+    ))
+}
+
+impl Dataplane {
+    /// The targets of a LoadBalancer Service and whether each can serve.
+    pub fn lb_targets(&self, id: ServiceId) -> Vec<LbTarget> {
+        let svc = &self.cluster.services[id.index()];
+        let Some(Some(assignment)) = self.lb.get(id.index()) else {
+            return Vec::new();
+        };
+        if assignment.addresses.is_empty() {
+            return Vec::new();
+        }
+        let backends = self.backends(id);
+        let serving: Vec<&crate::Backend> =
+            backends.iter().flatten().filter(|b| b.serving).collect();
+        let local = svc.external_traffic_policy == TrafficPolicy::Local;
+        let mut out = Vec::new();
+        match (&self.profile.cloud, assignment.target_type) {
+            (Cloud::Aws(aws), Some(TargetType::Ip)) => {
+                for b in &serving {
+                    let mut why = Vec::new();
+                    if !aws.vpc_cidr.contains(&b.ip) {
+                        why.push(format!(
+                            "target type ip registers pod addresses, and {} is outside the VPC {} ({} gives pods {} addresses)",
+                            b.ip,
+                            aws.vpc_cidr,
+                            self.profile.cni,
+                            if self.profile.cni.vpc_native() { "VPC" } else { "overlay" }
+                        ));
+                        why.push("the load balancer cannot register or reach it; use a VPC-native CNI (cilium-eni, aws-vpc-cni) or instance targets".into());
+                    } else if !self.profile.cni.vpc_native() {
+                        if !aws.route_controller {
+                            why.push(format!(
+                                "{} is inside the VPC range but the VPC has no route to it: the CCM route controller is off (--configure-cloud-routes=false)",
+                                b.ip
+                            ));
+                        } else if self.nodes.len() > aws.route_table_limit as usize {
+                            why.push(format!(
+                                "the route controller needs {} routes, more than the route table's limit of {}",
+                                self.nodes.len(),
+                                aws.route_table_limit
+                            ));
+                        }
+                    }
+                    out.push(LbTarget {
+                        target: b.ip.to_string(),
+                        port: b.port,
+                        healthy: why.is_empty(),
+                        why,
+                    });
+                }
+            }
+            (Cloud::Aws(aws), _) => {
+                let node_port = svc.ports.first().and(
+                    self.services.node_ports[id.index()]
+                        .first()
+                        .copied()
+                        .flatten(),
+                );
+                for n in &self.nodes {
+                    let mut why = Vec::new();
+                    if n.provider_id.is_none() {
+                        why.push(format!("node `{}` has no spec.providerID, so the controller cannot find its instance to register", n.name));
+                        if !aws.cluster_tagged {
+                            why.push("the external CCM sets providerID only for instances carrying the cluster tag (kubernetes.io/cluster/<name>) with the IAM permissions to describe them".into());
+                        }
+                    }
+                    if node_port.is_none() {
+                        why.push("the Service has no NodePort for instance targets (allocateLoadBalancerNodePorts: false)".into());
+                    }
+                    if serving.is_empty() {
+                        why.push("the Service has no ready endpoint".into());
+                    } else if local && !serving.iter().any(|b| b.node.as_deref() == Some(&n.name)) {
+                        why.push(format!(
+                            "externalTrafficPolicy: Local and no ready endpoint runs on `{}`: its health check fails (by design)",
+                            n.name
+                        ));
+                    }
+                    out.push(LbTarget {
+                        target: n.name.clone(),
+                        port: node_port.unwrap_or(0),
+                        healthy: why.is_empty(),
+                        why,
+                    });
+                }
+            }
+            (Cloud::None, _) => {
+                for n in &self.nodes {
+                    let mut why = Vec::new();
+                    if serving.is_empty() {
+                        why.push("the Service has no ready endpoint".into());
+                    } else if local && !serving.iter().any(|b| b.node.as_deref() == Some(&n.name)) {
+                        why.push(format!("externalTrafficPolicy: Local: MetalLB announces only from nodes with a ready endpoint, not `{}`", n.name));
+                    }
+                    out.push(LbTarget {
+                        target: n.name.clone(),
+                        port: svc.ports.first().map_or(0, |p| p.port),
+                        healthy: why.is_empty(),
+                        why,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The LoadBalancer Service whose load balancer has the DNS name `name`.
+    pub fn service_by_lb_name(&self, name: &str) -> Option<ServiceId> {
+        self.lb
+            .iter()
+            .position(|a| {
+                a.as_ref().is_some_and(|a| {
+                    a.addresses.iter().any(
+                        |x| matches!(x, LbAddress::Hostname(h) if h.eq_ignore_ascii_case(name)),
+                    )
+                })
+            })
+            .map(ServiceId::from_index)
+    }
+
+    /// The LoadBalancer Service holding `ip`.
+    pub fn service_by_lb_ip(&self, ip: IpAddr) -> Option<ServiceId> {
+        self.lb
+            .iter()
+            .position(|a| {
+                a.as_ref()
+                    .is_some_and(|a| a.addresses.contains(&LbAddress::Ip(ip)))
+            })
+            .map(ServiceId::from_index)
+    }
+}

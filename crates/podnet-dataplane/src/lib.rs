@@ -1,0 +1,155 @@
+//! podnet's dataplane model: what happens to a packet, not only whether
+//! policy allows it.
+//!
+//! [`Dataplane::build`] completes the cluster the manifests describe with
+//! what a running cluster adds: a profile ([`podnet_model::Profile`]), nodes,
+//! a node for every pod ([`schedule`]), addresses ([`ipam`], [`vips`]),
+//! Service backends ([`services`]), DNS ([`dns`]), load balancers ([`lb`]).
+//! [`trace`] follows one connection hop by hop and asks the engine for the
+//! policy verdicts (DESIGN.md: the dataplane has no policy semantics of its
+//! own).
+
+pub mod addr;
+pub mod dns;
+pub mod ipam;
+pub mod issue;
+pub mod lb;
+pub mod nodes;
+pub mod routing;
+pub mod schedule;
+pub mod services;
+pub mod trace;
+pub mod vips;
+
+use std::net::IpAddr;
+
+use podnet_model::{Cluster, PodId, Profile, ProfileSpec, ServiceId};
+
+pub use ipam::{AddressOrigin, BlockUse, PodIpam, PoolUse};
+pub use issue::{Issue, IssueSeverity};
+pub use nodes::NodeInfo;
+pub use services::Backend;
+
+pub use trace::{Trace, TraceError, TraceFrom, TraceRequest, TraceTo, trace};
+pub use vips::ServiceAddresses;
+
+/// The cluster as it runs: scheduled, addressed, with Service addresses.
+#[derive(Clone, Debug)]
+pub struct Dataplane {
+    /// The profile in effect.
+    pub profile: Profile,
+    /// The cluster with DaemonSets expanded, pods on nodes and addressed.
+    pub cluster: Cluster,
+    /// Nodes, sorted by name.
+    pub nodes: Vec<NodeInfo>,
+    /// Pod blocks, pools and pod addresses.
+    pub ipam: PodIpam,
+    /// ClusterIPs and NodePorts.
+    pub services: ServiceAddresses,
+    /// Per Service, its load-balancer assignment (LoadBalancer Services).
+    pub lb: Vec<Option<lb::LbAssignment>>,
+    /// Problems found while building.
+    pub issues: Vec<Issue>,
+    /// Pods by namespace id.
+    pods_by_ns: Vec<Vec<PodId>>,
+}
+
+impl Dataplane {
+    /// Builds the running cluster from `cluster`, with `profile` (a
+    /// `--profile` file's) over the one in the input over the default.
+    pub fn build(cluster: &Cluster, profile: Option<&ProfileSpec>) -> Dataplane {
+        let spec = profile
+            .or(cluster.profile.as_ref())
+            .cloned()
+            .unwrap_or_default();
+        let profile = Profile::resolve(&spec);
+        let mut issues = Vec::new();
+        check_profile(&profile, &mut issues);
+        let nodes = nodes::merge_nodes(cluster, &profile, &mut issues);
+        let mut running = schedule::schedule(cluster, &nodes, &mut issues);
+        let ipam = ipam::allocate(&running, &profile, &nodes, &mut issues);
+        for (pod, ips) in running.pods.iter_mut().zip(&ipam.pod_ips) {
+            pod.ips.clone_from(ips);
+        }
+        let services = vips::allocate(&running, &profile, &mut issues);
+        let lb = lb::assign(&running, &profile, &mut issues);
+        let mut pods_by_ns = vec![Vec::new(); running.namespaces.len()];
+        for id in running.pod_ids() {
+            pods_by_ns[running.pod(id).namespace.index()].push(id);
+        }
+        Dataplane {
+            profile,
+            cluster: running,
+            nodes,
+            ipam,
+            services,
+            lb,
+            issues,
+            pods_by_ns,
+        }
+    }
+
+    /// The backends of each port of a Service.
+    pub fn backends(&self, id: ServiceId) -> Vec<Vec<Backend>> {
+        let ns = self.cluster.services[id.index()].namespace;
+        services::backends(&self.cluster, &self.pods_by_ns[ns.index()], id)
+    }
+
+    /// The node called `name`.
+    pub fn node(&self, name: &str) -> Option<&NodeInfo> {
+        self.nodes
+            .binary_search_by(|n| n.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.nodes[i])
+    }
+
+    /// The pod holding `ip`.
+    pub fn pod_by_ip(&self, ip: IpAddr) -> Option<PodId> {
+        self.cluster
+            .pod_ids()
+            .find(|&p| !self.cluster.pod(p).host_network && self.cluster.pod(p).ips.contains(&ip))
+    }
+
+    /// The node holding `ip` as an internal or external address.
+    pub fn node_by_ip(&self, ip: IpAddr) -> Option<&NodeInfo> {
+        self.nodes
+            .iter()
+            .find(|n| n.internal_ips.contains(&ip) || n.external_ips.contains(&ip))
+    }
+
+    /// The Service whose ClusterIP is `ip`.
+    pub fn service_by_ip(&self, ip: IpAddr) -> Option<ServiceId> {
+        self.services
+            .cluster_ips
+            .iter()
+            .position(|ips| ips.contains(&ip))
+            .map(ServiceId::from_index)
+    }
+
+    /// Whether `ip` is inside the pod network (a cluster CIDR or, for
+    /// VPC-native CNIs, a pod's address).
+    pub fn in_pod_network(&self, ip: IpAddr) -> bool {
+        self.profile.cluster_cidrs.iter().any(|c| c.contains(&ip))
+    }
+}
+
+/// Checks the profile on its own: cluster and service ranges must not
+/// overlap (kube-proxy could not tell a VIP from a pod).
+fn check_profile(profile: &Profile, issues: &mut Vec<Issue>) {
+    let at = |i: Issue| match &profile.meta {
+        Some(m) => i.at(format!("ClusterProfile {}", m.name), Some(&m.source)),
+        None => i,
+    };
+    for c in &profile.cluster_cidrs {
+        for s in &profile.service_cidrs {
+            if addr::overlaps(c, s) {
+                issues.push(at(Issue::error(format!(
+                    "cluster CIDR {c} overlaps service CIDR {s}"
+                ))
+                .help(
+                    "pod and Service ranges must be disjoint; change clusterCIDRs or serviceCIDRs",
+                )));
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Service addresses: ClusterIPs from the service CIDRs and NodePorts from
+//! 30000-32767, as the API server's allocators hand them out. Both
+//! allocators prefer an upper band for dynamic allocation and leave the
+//! lower band to addresses users pick (KEP-3070 for ClusterIPs: the lower
+//! min(max(16, size/16), 256) addresses; KEP-3668 for NodePorts: the lower
+//! min(max(16, size/32), 128) ports). podnet hands out the upper band in
+//! order of namespace and name, so every run gives the same answer.
+//! The first address belongs to `default/kubernetes`; the DNS Service
+//! (`kube-system/kube-dns`) gets the tenth, as kubeadm, RKE2 and EKS do.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use podnet_model::{Cluster, Profile, ServiceType};
+
+use crate::addr::{nth, offset, size};
+use crate::issue::Issue;
+
+/// The default `--service-node-port-range`.
+pub const NODE_PORT_RANGE: (u16, u16) = (30000, 32767);
+
+/// Namespace and name of the cluster DNS Service.
+pub const DNS_SERVICE: (&str, &str) = ("kube-system", "kube-dns");
+
+/// Addresses and ports of every Service.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceAddresses {
+    /// Per Service, its ClusterIPs (empty for headless and ExternalName).
+    pub cluster_ips: Vec<Vec<IpAddr>>,
+    /// Per Service, per port, its NodePort.
+    pub node_ports: Vec<Vec<Option<u16>>>,
+    /// The cluster DNS address.
+    pub dns_ip: Option<IpAddr>,
+    /// The `default/kubernetes` address.
+    pub api_ip: Option<IpAddr>,
+}
+
+fn band(total: u128, div: u128, cap: u128) -> u128 {
+    (total / div).clamp(16, cap).min(total)
+}
+
+/// Allocates ClusterIPs and NodePorts.
+pub fn allocate(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -> ServiceAddresses {
+    let n = cluster.services.len();
+    let mut out = ServiceAddresses {
+        cluster_ips: vec![Vec::new(); n],
+        node_ports: cluster
+            .services
+            .iter()
+            .map(|s| vec![None; s.ports.len()])
+            .collect(),
+        dns_ip: None,
+        api_ip: None,
+    };
+    let Some(primary) = profile.service_cidrs.first().copied() else {
+        return out;
+    };
+    out.api_ip = nth(&primary, 1);
+    out.dns_ip = nth(&primary, 10);
+    let mut taken: HashMap<IpAddr, usize> = HashMap::new();
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| {
+        let s = &cluster.services[i];
+        (
+            cluster.namespace(s.namespace).name.clone(),
+            s.meta.name.clone(),
+        )
+    });
+    // Addresses the manifests fix come first.
+    for &i in &order {
+        let s = &cluster.services[i];
+        let what = format!("Service {}", s.meta.qualified_name());
+        for ip in &s.cluster_ips {
+            let Some(cidr) = profile.service_cidrs.iter().find(|c| c.contains(ip)) else {
+                let cidrs: Vec<String> = profile
+                    .service_cidrs
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                issues.push(
+                    Issue::error(format!(
+                        "clusterIP {ip} of {what} is outside the service CIDR {}; the API server rejects it",
+                        cidrs.join(", ")
+                    ))
+                    .at(what.clone(), Some(&s.meta.source))
+                    .help("remove clusterIP to let the cluster choose, or fix the profile's serviceCIDRs"),
+                );
+                continue;
+            };
+            if offset(cidr, *ip) == Some(0) {
+                issues.push(
+                    Issue::error(format!(
+                        "clusterIP {ip} of {what} is the network address of {cidr}"
+                    ))
+                    .at(what.clone(), Some(&s.meta.source)),
+                );
+                continue;
+            }
+            if let Some(&other) = taken.get(ip) {
+                issues.push(
+                    Issue::error(format!(
+                        "clusterIP {ip} of {what} is already allocated to Service {}",
+                        cluster.services[other].meta.qualified_name()
+                    ))
+                    .at(what.clone(), Some(&s.meta.source)),
+                );
+                continue;
+            }
+            taken.insert(*ip, i);
+            out.cluster_ips[i].push(*ip);
+        }
+    }
+    let mut cursor = band(size(&primary), 16, 256);
+    let total = size(&primary);
+    for &i in &order {
+        let s = &cluster.services[i];
+        if s.headless || s.service_type == ServiceType::ExternalName || !s.cluster_ips.is_empty() {
+            continue;
+        }
+        let is_dns = {
+            let ns = &cluster.namespace(s.namespace).name;
+            (ns.as_str(), s.meta.name.as_str()) == DNS_SERVICE
+        };
+        let ip = match out.dns_ip {
+            Some(dns) if is_dns && !taken.contains_key(&dns) => Some(dns),
+            _ => loop {
+                if cursor + 1 >= total {
+                    break None;
+                }
+                let candidate = nth(&primary, cursor);
+                cursor += 1;
+                match candidate {
+                    Some(ip) if !taken.contains_key(&ip) && Some(ip) != out.dns_ip => {
+                        break Some(ip);
+                    }
+                    Some(_) => {}
+                    None => break None,
+                }
+            },
+        };
+        match ip {
+            Some(ip) => {
+                taken.insert(ip, i);
+                out.cluster_ips[i].push(ip);
+            }
+            None => issues.push(
+                Issue::error(format!(
+                    "service CIDR {primary} is exhausted; Service {} gets no ClusterIP",
+                    s.meta.qualified_name()
+                ))
+                .at(
+                    format!("Service {}", s.meta.qualified_name()),
+                    Some(&s.meta.source),
+                ),
+            ),
+        }
+    }
+    if let Some(dns) = out.dns_ip
+        && let Some(&holder) = taken.get(&dns)
+    {
+        let s = &cluster.services[holder];
+        let ns = &cluster.namespace(s.namespace).name;
+        if (ns.as_str(), s.meta.name.as_str()) != DNS_SERVICE {
+            issues.push(
+                Issue::warning(format!(
+                    "Service {} holds {dns}, the address kubelets hand pods as their nameserver",
+                    s.meta.qualified_name()
+                ))
+                .at(
+                    format!("Service {}", s.meta.qualified_name()),
+                    Some(&s.meta.source),
+                ),
+            );
+        }
+    }
+    node_ports(cluster, &order, &mut out, issues);
+    out
+}
+
+fn node_ports(
+    cluster: &Cluster,
+    order: &[usize],
+    out: &mut ServiceAddresses,
+    issues: &mut Vec<Issue>,
+) {
+    let (lo, hi) = NODE_PORT_RANGE;
+    let mut taken: HashMap<(u16, podnet_model::Protocol), usize> = HashMap::new();
+    let wants = |i: usize| {
+        let s = &cluster.services[i];
+        match s.service_type {
+            ServiceType::NodePort => true,
+            ServiceType::LoadBalancer => !s.load_balancer.no_node_ports,
+            _ => false,
+        }
+    };
+    for &i in order {
+        let s = &cluster.services[i];
+        for (k, p) in s.ports.iter().enumerate() {
+            let Some(np) = p.node_port else { continue };
+            let what = format!("Service {}", s.meta.qualified_name());
+            if !(lo..=hi).contains(&np) {
+                issues.push(
+                    Issue::warning(format!(
+                        "nodePort {np} of {what} is outside the default --service-node-port-range {lo}-{hi}; the API server rejects it unless the range was changed"
+                    ))
+                    .at(what.clone(), Some(&s.meta.source)),
+                );
+            }
+            if let Some(&other) = taken.get(&(np, p.protocol)) {
+                issues.push(
+                    Issue::error(format!(
+                        "nodePort {np}/{} of {what} is already allocated to Service {}",
+                        p.protocol,
+                        cluster.services[other].meta.qualified_name()
+                    ))
+                    .at(what, Some(&s.meta.source)),
+                );
+                continue;
+            }
+            taken.insert((np, p.protocol), i);
+            out.node_ports[i][k] = Some(np);
+        }
+    }
+    let span = u128::from(hi - lo) + 1;
+    let mut next = lo + u16::try_from(band(span, 32, 128)).unwrap_or(128);
+    for &i in order {
+        if !wants(i) {
+            continue;
+        }
+        let s = &cluster.services[i];
+        for (k, p) in s.ports.iter().enumerate() {
+            if p.node_port.is_some() {
+                continue;
+            }
+            while next <= hi && taken.contains_key(&(next, p.protocol)) {
+                next += 1;
+            }
+            if next > hi {
+                issues.push(
+                    Issue::error(format!(
+                        "the NodePort range {lo}-{hi} is exhausted; Service {} port {} gets none",
+                        s.meta.qualified_name(),
+                        p.port
+                    ))
+                    .at(
+                        format!("Service {}", s.meta.qualified_name()),
+                        Some(&s.meta.source),
+                    ),
+                );
+                continue;
+            }
+            taken.insert((next, p.protocol), i);
+            out.node_ports[i][k] = Some(next);
+            next += 1;
+        }
+    }
+}

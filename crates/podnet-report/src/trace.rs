@@ -1,0 +1,425 @@
+//! `trace` in text (numbered hops, one section per branch) and JSON
+//! (`podnet.trace/v1`, documented in docs/trace-json.md).
+
+use std::io::{self, Write};
+
+use podnet_dataplane::Dataplane;
+use podnet_dataplane::dns::{Answer, Resolution};
+use podnet_dataplane::trace::{
+    Action, Branch, Hop, Outcome, Packet, Place, Trace, TraceFrom, TraceTo,
+};
+use podnet_engine::Endpoint;
+use podnet_model::{Cluster, Direction};
+use serde::Serialize;
+
+use crate::explain::{SideJson, side_json, write_side};
+
+/// The JSON schema id.
+pub const TRACE_SCHEMA: &str = "podnet.trace/v1";
+
+fn place_text(c: &Cluster, p: &Place) -> String {
+    match p {
+        Place::Pod(id) => format!("pod {}", c.pod_name(*id)),
+        Place::Node(n) => format!("node {n}"),
+        Place::Underlay => "underlay".into(),
+        Place::Cloud(what) => format!("cloud: {what}"),
+        Place::Outside => "outside".into(),
+    }
+}
+
+fn packet_text(p: &Packet) -> String {
+    let dst = p.dst_name.clone().unwrap_or_else(|| p.dst.to_string());
+    let inner = format!("{} -> {dst}:{}/{}", p.src, p.port, p.protocol);
+    match &p.outer {
+        Some(o) => format!("[{} -> {} {}] {inner}", o.src, o.dst, o.carrier),
+        None => inner,
+    }
+}
+
+fn answer_text(c: &Cluster, a: &Option<Answer>) -> String {
+    let ips = |v: &[std::net::IpAddr]| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match a {
+        None => "NXDOMAIN".into(),
+        Some(Answer::ClusterIp { service, ips: v }) => format!(
+            "A {} (ClusterIP of Service {})",
+            ips(v),
+            c.services[service.index()].meta.qualified_name()
+        ),
+        Some(Answer::Headless { service, ips: v }) => format!(
+            "A {} (headless Service {}: its ready pods)",
+            if v.is_empty() {
+                "(none)".to_owned()
+            } else {
+                ips(v)
+            },
+            c.services[service.index()].meta.qualified_name()
+        ),
+        Some(Answer::PodHostname { pod, ips: v }) => {
+            format!("A {} (pod {})", ips(v), c.pod_name(*pod))
+        }
+        Some(Answer::Cname { target, .. }) => format!("CNAME {target} (ExternalName)"),
+        Some(Answer::Srv { records, .. }) => format!(
+            "SRV {}",
+            records
+                .iter()
+                .map(|(t, p)| format!("{t}:{p}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Some(Answer::PodIp(ip)) => format!("A {ip} (pod address from the name)"),
+        Some(Answer::Upstream) => "forwarded to the upstream resolver (outside the model)".into(),
+    }
+}
+
+fn dns_lines(c: &Cluster, r: &Resolution) -> Vec<String> {
+    let mut out = vec![format!(
+        "DNS `{}` asked of {}",
+        r.typed,
+        r.nameserver
+            .map_or("the node's resolver".to_owned(), |ip| format!(
+                "the cluster DNS {ip}"
+            ))
+    )];
+    for q in &r.queries {
+        out.push(format!("{}  {}", q.name, answer_text(c, &q.answer)));
+    }
+    out
+}
+
+/// One line (plus detail lines) for an action.
+fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
+    match a {
+        Action::Dns(r) => dns_lines(c, r),
+        Action::Send { via } => vec![format!("send via {via}")],
+        Action::Dnat {
+            service,
+            matched,
+            choices,
+            by,
+            affinity,
+        } => {
+            let mut l = vec![format!(
+                "DNAT by {by}: {matched} of Service {}, one of {choices} ready endpoint{}",
+                c.services[service.index()].meta.qualified_name(),
+                if *choices == 1 { "" } else { "s" }
+            )];
+            if let Some(t) = affinity {
+                l.push(format!(
+                    "sessionAffinity ClientIP: the same client keeps its endpoint for {t}s"
+                ));
+            }
+            l
+        }
+        Action::Snat { why } => vec![format!("SNAT: {why}")],
+        Action::Route { route } => vec![format!("route {route}")],
+        Action::Forward { via } => vec![format!("forward: {via}")],
+        Action::Encapsulate { kind } => vec![format!("encapsulate: {kind}")],
+        Action::Decapsulate { kind } => vec![format!("decapsulate: {kind}")],
+        Action::LoadBalancer { what } => vec![what.clone()],
+        Action::Policy {
+            direction,
+            allowed,
+            node_local,
+            ..
+        } => vec![format!(
+            "{direction} policy: {}{}",
+            if *allowed { "allowed" } else { "DENIED" },
+            if *node_local {
+                " (traffic from the pod's own node is always allowed)"
+            } else {
+                ""
+            }
+        )],
+        Action::Deliver { declared } => vec![if *declared {
+            "delivered".to_owned()
+        } else {
+            "delivered, but no container declares this port (the application may still listen)"
+                .to_owned()
+        }],
+        Action::Drop { why } => vec![format!("DROPPED: {why}")],
+    }
+}
+
+fn write_hop(
+    out: &mut dyn Write,
+    c: &Cluster,
+    n: usize,
+    hop: &Hop,
+    src: Endpoint,
+) -> io::Result<()> {
+    let lines = action_lines(c, &hop.action);
+    let mut first = true;
+    for l in &lines {
+        if first {
+            writeln!(out, "{n:>3}. [{}] {l}", place_text(c, &hop.place))?;
+            first = false;
+        } else {
+            writeln!(out, "       {l}")?;
+        }
+    }
+    if !matches!(hop.action, Action::Dns(_)) {
+        if hop.before == hop.after {
+            writeln!(out, "       {}", packet_text(&hop.after))?;
+        } else {
+            writeln!(
+                out,
+                "       {}  =>  {}",
+                packet_text(&hop.before),
+                packet_text(&hop.after)
+            )?;
+        }
+    }
+    if let Action::Policy {
+        side, direction, ..
+    } = &hop.action
+    {
+        let subject = match direction {
+            Direction::Egress => src,
+            Direction::Ingress => dst_of(c, hop).unwrap_or(src),
+        };
+        let mut buf = Vec::new();
+        write_side(&mut buf, c, side, &subject)?;
+        for line in String::from_utf8_lossy(&buf).lines() {
+            writeln!(out, "     {line}")?;
+        }
+    }
+    Ok(())
+}
+
+fn dst_of(c: &Cluster, hop: &Hop) -> Option<Endpoint> {
+    c.pod_ids()
+        .find(|&p| c.pod(p).ips.contains(&hop.after.dst) && !c.pod(p).host_network)
+        .map(Endpoint::Pod)
+}
+
+fn outcome_text(c: &Cluster, o: &Outcome, port: u16, proto: &str) -> String {
+    match o {
+        Outcome::Delivered(p) => format!("delivered to pod {} on {port}/{proto}", c.pod_name(*p)),
+        Outcome::ReachedNode(n) => format!("reached node {n}"),
+        Outcome::LeftCluster => "left the cluster".into(),
+        Outcome::Denied(d) => format!("denied by {d} policy"),
+        Outcome::Dropped(why) => format!("dropped: {why}"),
+    }
+}
+
+fn from_text(c: &Cluster, f: &TraceFrom) -> String {
+    match f {
+        TraceFrom::Pod(p) => format!("pod {}", c.pod_name(*p)),
+        TraceFrom::Node(n) => format!("node {n}"),
+        TraceFrom::External(ip) => format!("external {ip}"),
+    }
+}
+
+fn to_text(c: &Cluster, t: &TraceTo) -> String {
+    match t {
+        TraceTo::Pod(p) => format!("pod {}", c.pod_name(*p)),
+        TraceTo::Name(n) => format!("`{n}`"),
+        TraceTo::Address(ip) => ip.to_string(),
+    }
+}
+
+/// Writes a trace for people.
+pub fn write_text(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<()> {
+    let c = &dp.cluster;
+    let proto = t.request.protocol.as_str();
+    writeln!(
+        out,
+        "trace {} -> {} port {}/{proto} (profile {}: {}, kube-proxy {})",
+        from_text(c, &t.request.from),
+        to_text(c, &t.request.to),
+        t.port,
+        dp.profile.label(),
+        dp.profile.cni,
+        dp.profile.proxy.name()
+    )?;
+    let src = match t.request.from {
+        TraceFrom::Pod(p) => Endpoint::Pod(p),
+        _ => Endpoint::External(t.src),
+    };
+    for (n, hop) in (1..).zip(&t.hops) {
+        write_hop(out, c, n, hop, src)?;
+    }
+    let n = t.hops.len() + 1;
+    let total = t.branches.len();
+    for (i, b) in t.branches.iter().enumerate() {
+        writeln!(out, "path {}/{total}: {}", i + 1, b.label)?;
+        for (m, hop) in (n..).zip(&b.hops) {
+            write_hop(out, c, m, hop, src)?;
+        }
+        writeln!(
+            out,
+            "  => {}",
+            outcome_text(c, &b.outcome, last_port(b, t.port), proto)
+        )?;
+    }
+    if let Some(end) = &t.end {
+        writeln!(out, "  => {end}")?;
+    }
+    let ok = t.branches.iter().filter(|b| reachable(&b.outcome)).count();
+    writeln!(
+        out,
+        "verdict: {} ({ok}/{total} paths succeed)",
+        if ok > 0 { "reachable" } else { "not reachable" }
+    )
+}
+
+fn last_port(b: &Branch, default: u16) -> u16 {
+    b.hops.last().map_or(default, |h| h.after.port)
+}
+
+fn reachable(o: &Outcome) -> bool {
+    matches!(
+        o,
+        Outcome::Delivered(_) | Outcome::ReachedNode(_) | Outcome::LeftCluster
+    )
+}
+
+#[derive(Serialize)]
+struct TraceJson {
+    schema: &'static str,
+    profile: String,
+    cni: &'static str,
+    kube_proxy: &'static str,
+    from: String,
+    to: String,
+    source_ip: String,
+    port: u16,
+    protocol: &'static str,
+    hops: Vec<HopJson>,
+    paths: Vec<PathJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+    reachable: bool,
+}
+
+#[derive(Serialize)]
+struct PacketJson {
+    src: String,
+    dst: String,
+    port: u16,
+    protocol: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outer: Option<OuterJson>,
+}
+
+#[derive(Serialize)]
+struct OuterJson {
+    src: String,
+    dst: String,
+    carrier: String,
+}
+
+#[derive(Serialize)]
+struct HopJson {
+    place: String,
+    action: &'static str,
+    detail: Vec<String>,
+    before: PacketJson,
+    after: PacketJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    policy: Option<SideJson>,
+}
+
+#[derive(Serialize)]
+struct PathJson {
+    label: String,
+    hops: Vec<HopJson>,
+    outcome: &'static str,
+    detail: String,
+}
+
+fn packet_json(p: &Packet) -> PacketJson {
+    PacketJson {
+        src: p.src.to_string(),
+        dst: p.dst_name.clone().unwrap_or_else(|| p.dst.to_string()),
+        port: p.port,
+        protocol: p.protocol.as_str(),
+        outer: p.outer.as_ref().map(|o| OuterJson {
+            src: o.src.to_string(),
+            dst: o.dst.to_string(),
+            carrier: o.carrier.clone(),
+        }),
+    }
+}
+
+fn action_kind(a: &Action) -> &'static str {
+    match a {
+        Action::Dns(_) => "dns",
+        Action::Send { .. } => "send",
+        Action::Dnat { .. } => "dnat",
+        Action::Snat { .. } => "snat",
+        Action::Route { .. } => "route",
+        Action::Forward { .. } => "forward",
+        Action::Encapsulate { .. } => "encapsulate",
+        Action::Decapsulate { .. } => "decapsulate",
+        Action::LoadBalancer { .. } => "load_balancer",
+        Action::Policy {
+            direction: Direction::Egress,
+            ..
+        } => "egress_policy",
+        Action::Policy { .. } => "ingress_policy",
+        Action::Deliver { .. } => "deliver",
+        Action::Drop { .. } => "drop",
+    }
+}
+
+fn hop_json(c: &Cluster, h: &Hop) -> HopJson {
+    let (allowed, policy) = match &h.action {
+        Action::Policy { allowed, side, .. } => (Some(*allowed), Some(side_json(c, side))),
+        _ => (None, None),
+    };
+    HopJson {
+        place: place_text(c, &h.place),
+        action: action_kind(&h.action),
+        detail: action_lines(c, &h.action),
+        before: packet_json(&h.before),
+        after: packet_json(&h.after),
+        allowed,
+        policy,
+    }
+}
+
+/// Writes `podnet.trace/v1`.
+pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<()> {
+    let c = &dp.cluster;
+    let proto = t.request.protocol.as_str();
+    let doc = TraceJson {
+        schema: TRACE_SCHEMA,
+        profile: dp.profile.label(),
+        cni: dp.profile.cni.name(),
+        kube_proxy: dp.profile.proxy.name(),
+        from: from_text(c, &t.request.from),
+        to: to_text(c, &t.request.to),
+        source_ip: t.src.to_string(),
+        port: t.port,
+        protocol: proto,
+        hops: t.hops.iter().map(|h| hop_json(c, h)).collect(),
+        paths: t
+            .branches
+            .iter()
+            .map(|b| PathJson {
+                label: b.label.clone(),
+                hops: b.hops.iter().map(|h| hop_json(c, h)).collect(),
+                outcome: match b.outcome {
+                    Outcome::Delivered(_) => "delivered",
+                    Outcome::ReachedNode(_) => "reached_node",
+                    Outcome::LeftCluster => "left_cluster",
+                    Outcome::Denied(_) => "denied",
+                    Outcome::Dropped(_) => "dropped",
+                },
+                detail: outcome_text(c, &b.outcome, last_port(b, t.port), proto),
+            })
+            .collect(),
+        end: t.end.clone(),
+        reachable: t.reachable(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
+    writeln!(out)
+}
