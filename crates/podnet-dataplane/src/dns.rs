@@ -240,7 +240,8 @@ impl Dataplane {
             .iter()
             .filter(|&&p| {
                 let l = self.cluster.pod_labels(p);
-                sel.iter().all(|(k, v)| l.get(k) == Some(v))
+                (!self.cluster.pod(p).net.not_ready || svc.publish_not_ready)
+                    && sel.iter().all(|(k, v)| l.get(k) == Some(v))
             })
             .flat_map(|&p| self.cluster.pod(p).ips.clone())
             .collect()
@@ -254,12 +255,15 @@ impl Dataplane {
         let nsid = self.cluster.namespace_by_name(ns)?;
         self.pods_by_ns[nsid.index()].iter().find_map(|&p| {
             let pod = self.cluster.pod(p);
-            let hostname = pod.net.hostname.as_deref().unwrap_or(&pod.name);
-            (pod.net.subdomain.as_deref() == Some(svc) && hostname == host && !pod.ips.is_empty())
-                .then(|| Answer::PodHostname {
-                    pod: p,
-                    ips: pod.ips.clone(),
-                })
+            // Only a pod with both `hostname` and `subdomain` has a record of
+            // its own (docs: Pod's hostname and subdomain fields).
+            (pod.net.subdomain.as_deref() == Some(svc)
+                && pod.net.hostname.as_deref() == Some(host)
+                && !pod.ips.is_empty())
+            .then(|| Answer::PodHostname {
+                pod: p,
+                ips: pod.ips.clone(),
+            })
         })
     }
 
@@ -280,12 +284,14 @@ impl Dataplane {
                 .flatten()
                 .filter(|b| b.serving)
                 .map(|b| {
+                    // The endpoint's hostname when the pod names itself under
+                    // this Service (`hostname` and `subdomain`), else CoreDNS's
+                    // dashed address.
                     let host = b
                         .pod
-                        .map(|pid| {
-                            let pod = self.cluster.pod(pid);
-                            pod.net.hostname.clone().unwrap_or_else(|| pod.name.clone())
-                        })
+                        .map(|pid| &self.cluster.pod(pid).net)
+                        .filter(|net| net.subdomain.as_deref() == Some(svc))
+                        .and_then(|net| net.hostname.clone())
                         .unwrap_or_else(|| b.ip.to_string().replace(['.', ':'], "-"));
                     (format!("{host}.{svc}.{ns}.svc.{domain}"), b.port)
                 })

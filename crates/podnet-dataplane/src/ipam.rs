@@ -120,7 +120,14 @@ pub fn allocate(
     for (b, block) in out.blocks.iter().enumerate() {
         by_node[block.node].push(b);
     }
-    let mut subnet_cursor: HashMap<String, u128> = HashMap::new();
+    let mut vpc = Vpc {
+        profile,
+        node_ips: nodes
+            .iter()
+            .flat_map(|n| n.internal_ips.iter().chain(&n.external_ips).copied())
+            .collect(),
+        cursors: HashMap::new(),
+    };
     let node_index: HashMap<&str, usize> = nodes
         .iter()
         .enumerate()
@@ -155,15 +162,7 @@ pub fn allocate(
             }
         } else if let Some(n) = node {
             if vpc_native {
-                vpc_address(
-                    cluster,
-                    id,
-                    profile,
-                    &nodes[n],
-                    &mut subnet_cursor,
-                    &mut taken,
-                    issues,
-                )
+                vpc.address(cluster, id, &nodes[n], &mut taken, issues)
             } else {
                 block_addresses(
                     cluster,
@@ -325,66 +324,71 @@ fn block_addresses(
     (ips, origin)
 }
 
-/// ENI mode: a secondary address of the subnet holding the node's address.
-/// AWS reserves the first four and the last address of every subnet.
-fn vpc_address(
-    cluster: &Cluster,
-    id: PodId,
-    profile: &Profile,
-    node: &NodeInfo,
-    cursors: &mut HashMap<String, u128>,
-    taken: &mut HashMap<IpAddr, PodId>,
-    issues: &mut Vec<Issue>,
-) -> (Vec<IpAddr>, AddressOrigin) {
-    let node_ip = node.internal_ips.first().copied();
-    let subnet = match (&profile.cloud, node_ip) {
-        (Cloud::Aws(aws), Some(ip)) => aws
-            .subnets
-            .iter()
-            .find(|s| s.cidr.contains(&ip))
-            .map(|s| (s.name.clone(), s.cidr)),
-        _ => None,
-    }
-    .or_else(|| {
-        let ip = node_ip?;
-        profile
-            .cluster_cidrs
-            .iter()
-            .find(|c| c.contains(&ip))
-            .map(|c| (c.to_string(), *c))
-    });
-    let Some((name, cidr)) = subnet else {
-        issues.push(
-            Issue::error(format!(
-                "node `{}` has no address in a VPC subnet, so {} cannot give its pods VPC addresses",
-                node.name, profile.cni
-            ))
-            .help("give the node an internalIP inside one of the cloud's subnets"),
-        );
-        return (Vec::new(), AddressOrigin::Unassigned);
-    };
-    let cursor = cursors.entry(name.clone()).or_insert(4);
-    let last = size(&cidr).saturating_sub(2);
-    while *cursor <= last {
-        let candidate = nth(&cidr, *cursor);
-        *cursor += 1;
-        if let Some(ip) = candidate
-            && !taken.contains_key(&ip)
-            && !is_node_address(ip, cluster, profile)
-        {
-            taken.insert(ip, id);
-            return (vec![ip], AddressOrigin::VpcSubnet(name));
-        }
-    }
-    issues.push(Issue::error(format!(
-        "subnet {name} ({cidr}) has no free address left for pod {}",
-        cluster.pod_name(id)
-    )));
-    (Vec::new(), AddressOrigin::Unassigned)
+/// ENI mode: a secondary address of the subnet holding the node's address,
+/// the next free one after the four AWS keeps (it also keeps the last),
+/// never a node's.
+struct Vpc<'p> {
+    profile: &'p Profile,
+    node_ips: HashSet<IpAddr>,
+    cursors: HashMap<String, u128>,
 }
 
-fn is_node_address(ip: IpAddr, _cluster: &Cluster, profile: &Profile) -> bool {
-    profile.nodes.iter().any(|n| n.internal_ips.contains(&ip))
+impl Vpc<'_> {
+    /// An address for pod `id` on `node`.
+    fn address(
+        &mut self,
+        cluster: &Cluster,
+        id: PodId,
+        node: &NodeInfo,
+        taken: &mut HashMap<IpAddr, PodId>,
+        issues: &mut Vec<Issue>,
+    ) -> (Vec<IpAddr>, AddressOrigin) {
+        let node_ip = node.internal_ips.first().copied();
+        let subnet = match (&self.profile.cloud, node_ip) {
+            (Cloud::Aws(aws), Some(ip)) => aws
+                .subnets
+                .iter()
+                .find(|s| s.cidr.contains(&ip))
+                .map(|s| (s.name.clone(), s.cidr)),
+            _ => None,
+        }
+        .or_else(|| {
+            let ip = node_ip?;
+            self.profile
+                .cluster_cidrs
+                .iter()
+                .find(|c| c.contains(&ip))
+                .map(|c| (c.to_string(), *c))
+        });
+        let Some((name, cidr)) = subnet else {
+            issues.push(
+                Issue::error(format!(
+                    "node `{}` has no address in a VPC subnet, so {} cannot give its pods VPC addresses",
+                    node.name, self.profile.cni
+                ))
+                .help("give the node an internalIP inside one of the cloud's subnets"),
+            );
+            return (Vec::new(), AddressOrigin::Unassigned);
+        };
+        let cursor = self.cursors.entry(name.clone()).or_insert(4);
+        let last = size(&cidr).saturating_sub(2);
+        while *cursor <= last {
+            let candidate = nth(&cidr, *cursor);
+            *cursor += 1;
+            if let Some(ip) = candidate
+                && !taken.contains_key(&ip)
+                && !self.node_ips.contains(&ip)
+            {
+                taken.insert(ip, id);
+                return (vec![ip], AddressOrigin::VpcSubnet(name));
+            }
+        }
+        issues.push(Issue::error(format!(
+            "subnet {name} ({cidr}) has no free address left for pod {}",
+            cluster.pod_name(id)
+        )));
+        (Vec::new(), AddressOrigin::Unassigned)
+    }
 }
 
 /// Static pools and their cursors.

@@ -129,6 +129,10 @@ impl Dataplane {
     /// Whether `ip` is inside the pod network (a cluster CIDR or, for
     /// VPC-native CNIs, a pod's address).
     pub fn in_pod_network(&self, ip: IpAddr) -> bool {
+        if self.profile.cni.vpc_native() {
+            // Pods share the VPC's subnets with every other host there.
+            return self.pod_by_ip(ip).is_some();
+        }
         self.profile.cluster_cidrs.iter().any(|c| c.contains(&ip))
     }
 }

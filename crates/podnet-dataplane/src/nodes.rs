@@ -38,6 +38,27 @@ pub struct NodeInfo {
     pub implicit: bool,
 }
 
+impl NodeInfo {
+    /// A node known only by name.
+    fn named(name: &str) -> NodeInfo {
+        let mut labels = Labels::new();
+        labels.insert(HOSTNAME_LABEL, name.to_owned());
+        NodeInfo {
+            name: name.to_owned(),
+            labels,
+            internal_ips: Vec::new(),
+            external_ips: Vec::new(),
+            provider_id: None,
+            zone: None,
+            max_pods: DEFAULT_MAX_PODS,
+            unschedulable: false,
+            declared_pod_cidrs: Vec::new(),
+            source: None,
+            implicit: false,
+        }
+    }
+}
+
 /// The kubelet's default `maxPods`.
 pub const DEFAULT_MAX_PODS: u32 = 110;
 
@@ -79,19 +100,7 @@ pub fn merge_nodes(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>
     for n in &cluster.nodes {
         let entry = by_name
             .entry(n.meta.name.clone())
-            .or_insert_with(|| NodeInfo {
-                name: n.meta.name.clone(),
-                labels: Labels::new(),
-                internal_ips: Vec::new(),
-                external_ips: Vec::new(),
-                provider_id: None,
-                zone: None,
-                max_pods: DEFAULT_MAX_PODS,
-                unschedulable: false,
-                declared_pod_cidrs: Vec::new(),
-                source: None,
-                implicit: false,
-            });
+            .or_insert_with(|| NodeInfo::named(&n.meta.name));
         for (k, v) in n.labels.iter() {
             entry.labels.insert(k, v);
         }
@@ -127,22 +136,11 @@ pub fn merge_nodes(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>
                 cluster.namespace(pod.namespace).name,
                 pod.name
             ));
-            let mut labels = Labels::new();
-            labels.insert(HOSTNAME_LABEL, name.clone());
             by_name.insert(
                 name.clone(),
                 NodeInfo {
-                    name: name.clone(),
-                    labels,
-                    internal_ips: Vec::new(),
-                    external_ips: Vec::new(),
-                    provider_id: None,
-                    zone: None,
-                    max_pods: DEFAULT_MAX_PODS,
-                    unschedulable: false,
-                    declared_pod_cidrs: Vec::new(),
-                    source: None,
                     implicit: true,
+                    ..NodeInfo::named(name)
                 },
             );
         }

@@ -73,105 +73,37 @@ impl Dataplane {
                     CniMode::CiliumOverlay => "cilium_vxlan",
                     _ => "flannel.1",
                 };
-                hops.push(Hop::same(
-                    node(from),
-                    Action::Route {
-                        route: format!("{block} via {dst_ip} dev {dev} onlink"),
-                    },
-                    packet,
-                ));
-                let outer = packet.encapsulated(src_ip, dst_ip, format!("UDP {port} (VXLAN)"));
-                hops.push(Hop::new(
-                    node(from),
-                    Action::Encapsulate {
-                        kind: format!("VXLAN, UDP port {port}"),
-                    },
-                    packet,
-                    &outer,
-                ));
-                hops.push(Hop::same(
-                    Place::Underlay,
-                    Action::Forward {
-                        via: format!("underlay {src_ip} -> {dst_ip}"),
-                    },
-                    &outer,
-                ));
-                hops.push(Hop::new(
-                    node(to),
-                    Action::Decapsulate {
-                        kind: format!("{dev} (VXLAN)"),
-                    },
-                    &outer,
-                    packet,
-                ));
+                let tunnel = Tunnel {
+                    dev,
+                    name: "VXLAN",
+                    kind: format!("VXLAN, UDP port {port}"),
+                    carrier: format!("UDP {port} (VXLAN)"),
+                };
+                tunnel.hops(&mut hops, (from, src_ip), (to, dst_ip), &block, packet);
             }
             Transport::IpInIp => {
-                hops.push(Hop::same(
-                    node(from),
-                    Action::Route {
-                        route: format!("{block} via {dst_ip} dev tunl0 onlink"),
-                    },
-                    packet,
-                ));
-                let outer = packet.encapsulated(src_ip, dst_ip, "IP protocol 4 (IP-in-IP)".into());
-                hops.push(Hop::new(
-                    node(from),
-                    Action::Encapsulate {
-                        kind: "IP-in-IP".into(),
-                    },
-                    packet,
-                    &outer,
-                ));
-                hops.push(Hop::same(
-                    Place::Underlay,
-                    Action::Forward {
-                        via: format!("underlay {src_ip} -> {dst_ip}"),
-                    },
-                    &outer,
-                ));
-                hops.push(Hop::new(
-                    node(to),
-                    Action::Decapsulate {
-                        kind: "tunl0 (IP-in-IP)".into(),
-                    },
-                    &outer,
-                    packet,
-                ));
+                let tunnel = Tunnel {
+                    dev: "tunl0",
+                    name: "IP-in-IP",
+                    kind: "IP-in-IP".into(),
+                    carrier: "IP protocol 4 (IP-in-IP)".into(),
+                };
+                tunnel.hops(&mut hops, (from, src_ip), (to, dst_ip), &block, packet);
             }
-            Transport::Bgp => {
-                hops.push(Hop::same(
-                    node(from),
-                    Action::Route {
-                        route: format!(
-                            "{block} via {dst_ip} dev eth0 proto bird (learnt over BGP)"
-                        ),
-                    },
-                    packet,
-                ));
-                hops.push(Hop::same(
-                    Place::Underlay,
-                    Action::Forward {
-                        via: format!("underlay, unencapsulated, to {dst_ip}"),
-                    },
-                    packet,
-                ));
-            }
-            Transport::DirectRoutes => {
-                hops.push(Hop::same(
-                    node(from),
-                    Action::Route {
-                        route: format!("{block} via {dst_ip} dev eth0"),
-                    },
-                    packet,
-                ));
-                hops.push(Hop::same(
-                    Place::Underlay,
-                    Action::Forward {
-                        via: format!("shared segment, unencapsulated, to {dst_ip}"),
-                    },
-                    packet,
-                ));
-            }
+            Transport::Bgp => unencapsulated(
+                &mut hops,
+                from,
+                format!("{block} via {dst_ip} dev eth0 proto bird (learnt over BGP)"),
+                format!("underlay, unencapsulated, to {dst_ip}"),
+                packet,
+            ),
+            Transport::DirectRoutes => unencapsulated(
+                &mut hops,
+                from,
+                format!("{block} via {dst_ip} dev eth0"),
+                format!("shared segment, unencapsulated, to {dst_ip}"),
+                packet,
+            ),
             Transport::HostRoutes => {
                 hops.push(Hop::same(
                     node(from),
@@ -251,4 +183,71 @@ impl Dataplane {
             };
         !keep
     }
+}
+
+/// An encapsulating device: VXLAN or IP-in-IP.
+struct Tunnel {
+    /// The device the route points at (`flannel.1`, `tunl0`...).
+    dev: &'static str,
+    /// The encapsulation's short name.
+    name: &'static str,
+    /// What encapsulation it is.
+    kind: String,
+    /// The outer header's carrier.
+    carrier: String,
+}
+
+impl Tunnel {
+    /// Route into the device, encapsulate, cross the underlay, decapsulate.
+    fn hops(
+        &self,
+        hops: &mut Vec<Hop>,
+        (from, src_ip): (&str, IpAddr),
+        (to, dst_ip): (&str, IpAddr),
+        block: &str,
+        packet: &Packet,
+    ) {
+        let dev = self.dev;
+        hops.push(Hop::same(
+            Place::Node(from.to_owned()),
+            Action::Route {
+                route: format!("{block} via {dst_ip} dev {dev} onlink"),
+            },
+            packet,
+        ));
+        let outer = packet.encapsulated(src_ip, dst_ip, self.carrier.clone());
+        hops.push(Hop::new(
+            Place::Node(from.to_owned()),
+            Action::Encapsulate {
+                kind: self.kind.clone(),
+            },
+            packet,
+            &outer,
+        ));
+        hops.push(Hop::same(
+            Place::Underlay,
+            Action::Forward {
+                via: format!("underlay {src_ip} -> {dst_ip}"),
+            },
+            &outer,
+        ));
+        hops.push(Hop::new(
+            Place::Node(to.to_owned()),
+            Action::Decapsulate {
+                kind: format!("{dev} ({})", self.name),
+            },
+            &outer,
+            packet,
+        ));
+    }
+}
+
+/// A route on the sending node and an unencapsulated crossing.
+fn unencapsulated(hops: &mut Vec<Hop>, from: &str, route: String, via: String, packet: &Packet) {
+    hops.push(Hop::same(
+        Place::Node(from.to_owned()),
+        Action::Route { route },
+        packet,
+    ));
+    hops.push(Hop::same(Place::Underlay, Action::Forward { via }, packet));
 }

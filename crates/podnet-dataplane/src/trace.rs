@@ -560,7 +560,7 @@ impl Tracer<'_> {
                 label,
             )];
         }
-        vec![self.to_outside(origin, packet)]
+        vec![self.to_outside(origin, packet, true)]
     }
 
     fn node_port_service(&self, packet: &Packet) -> Option<ServiceId> {
@@ -760,13 +760,15 @@ impl Tracer<'_> {
             match b.pod {
                 Some(p) => out.push(self.to_pod(origin, Some(&here), after, p, hops, label)),
                 None => {
+                    // A selector-less Service's endpoint outside the pods:
+                    // the source's egress and masquerade still apply.
                     let o = Origin {
                         ip: after.src,
                         node: Some(here.clone()),
-                        pod: None,
+                        pod: origin.pod,
                         place: Place::Node(here.clone()),
                     };
-                    let mut br = self.to_outside(&o, &after);
+                    let mut br = self.to_outside(&o, &after, false);
                     let mut all = hops;
                     all.append(&mut br.hops);
                     br.hops = all;
@@ -901,25 +903,34 @@ impl Tracer<'_> {
         let c = &dp.cluster;
         let dst_pod = c.pod(dst);
         let dst_node = dst_pod.node_name.clone().unwrap_or_default();
+        // Ingress sees the packet's source after any SNAT; the source pod's
+        // egress is checked on its node before the SNAT.
         let src_ep = match origin.pod {
             Some(p) if packet.src == origin.ip => Endpoint::Pod(p),
             _ => Endpoint::External(packet.src),
         };
         let verdict = evaluate(c, src_ep, Endpoint::Pod(dst));
+        let egress = match origin.pod {
+            Some(p) if src_ep != Endpoint::Pod(p) => {
+                Some(evaluate(c, Endpoint::Pod(p), Endpoint::Pod(dst)).egress)
+            }
+            Some(_) => Some(verdict.egress.clone()),
+            None => None,
+        };
         let proto = packet.protocol;
         let here = at
             .map(str::to_owned)
             .or_else(|| origin.node.clone())
             .unwrap_or_default();
         // Egress of the source pod, enforced on its node.
-        if let Endpoint::Pod(_) = src_ep {
-            let allowed = verdict.egress.allowed.allows(proto, packet.port);
+        if let Some(egress) = egress {
+            let allowed = egress.allowed.allows(proto, packet.port);
             hops.push(Hop::same(
                 Place::Node(origin.node.clone().unwrap_or_default()),
                 Action::Policy {
                     direction: Direction::Egress,
                     allowed,
-                    side: Box::new(verdict.egress.clone()),
+                    side: Box::new(egress),
                     node_local: false,
                 },
                 &packet,
@@ -1013,31 +1024,13 @@ impl Tracer<'_> {
     fn to_node(&self, origin: &Origin, packet: &Packet, node: &str) -> Branch {
         let mut hops = Vec::new();
         self.leave_pod(origin, packet, &mut hops);
-        if let Some(p) = origin.pod {
-            let verdict = evaluate(
-                &self.dp.cluster,
-                Endpoint::Pod(p),
-                Endpoint::External(packet.dst),
-            );
-            let own = origin.node.as_deref() == Some(node);
-            let allowed = own || verdict.egress.allowed.allows(packet.protocol, packet.port);
-            hops.push(Hop::same(
-                Place::Node(origin.node.clone().unwrap_or_default()),
-                Action::Policy {
-                    direction: Direction::Egress,
-                    allowed,
-                    side: Box::new(verdict.egress),
-                    node_local: own,
-                },
-                packet,
-            ));
-            if !allowed {
-                return Branch {
-                    label: format!("node `{node}`"),
-                    hops,
-                    outcome: Outcome::Denied(Direction::Egress),
-                };
-            }
+        let own = origin.node.as_deref() == Some(node);
+        if !self.egress_off_pods(origin, packet, own, &mut hops) {
+            return Branch {
+                label: format!("node `{node}`"),
+                hops,
+                outcome: Outcome::Denied(Direction::Egress),
+            };
         }
         hops.push(Hop::same(
             Place::Node(node.to_owned()),
@@ -1054,29 +1047,47 @@ impl Tracer<'_> {
         }
     }
 
-    fn to_outside(&self, origin: &Origin, packet: &Packet) -> Branch {
+    /// The source pod's egress check for an address no pod holds (a node,
+    /// outside); `node_local` when it is the pod's own node. Whether it
+    /// passes (trivially when the source is no pod).
+    fn egress_off_pods(
+        &self,
+        origin: &Origin,
+        packet: &Packet,
+        node_local: bool,
+        hops: &mut Vec<Hop>,
+    ) -> bool {
+        let Some(p) = origin.pod else { return true };
+        let verdict = evaluate(
+            &self.dp.cluster,
+            Endpoint::Pod(p),
+            Endpoint::External(packet.dst),
+        );
+        let allowed = node_local || verdict.egress.allowed.allows(packet.protocol, packet.port);
+        hops.push(Hop::same(
+            Place::Node(origin.node.clone().unwrap_or_default()),
+            Action::Policy {
+                direction: Direction::Egress,
+                allowed,
+                side: Box::new(verdict.egress),
+                node_local,
+            },
+            packet,
+        ));
+        allowed
+    }
+
+    /// To an address outside the pods; `send` when the packet still has to
+    /// leave the source pod.
+    fn to_outside(&self, origin: &Origin, packet: &Packet, send: bool) -> Branch {
         let dp = self.dp;
         let mut hops = Vec::new();
-        self.leave_pod(origin, packet, &mut hops);
+        if send {
+            self.leave_pod(origin, packet, &mut hops);
+        }
         let label = format!("{} outside the cluster", packet.dst);
-        if let Some(p) = origin.pod {
-            let verdict = evaluate(
-                &dp.cluster,
-                Endpoint::Pod(p),
-                Endpoint::External(packet.dst),
-            );
-            let allowed = verdict.egress.allowed.allows(packet.protocol, packet.port);
-            hops.push(Hop::same(
-                Place::Node(origin.node.clone().unwrap_or_default()),
-                Action::Policy {
-                    direction: Direction::Egress,
-                    allowed,
-                    side: Box::new(verdict.egress),
-                    node_local: false,
-                },
-                packet,
-            ));
-            if !allowed {
+        if origin.pod.is_some() {
+            if !self.egress_off_pods(origin, packet, false, &mut hops) {
                 return Branch {
                     label,
                     hops,

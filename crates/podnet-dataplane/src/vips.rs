@@ -19,6 +19,9 @@ use crate::issue::Issue;
 /// The default `--service-node-port-range`.
 pub const NODE_PORT_RANGE: (u16, u16) = (30000, 32767);
 
+/// Namespace and name of the API server's Service.
+pub const API_SERVICE: (&str, &str) = ("default", "kubernetes");
+
 /// Namespace and name of the cluster DNS Service.
 pub const DNS_SERVICE: (&str, &str) = ("kube-system", "kube-dns");
 
@@ -117,12 +120,16 @@ pub fn allocate(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -
         if s.headless || s.service_type == ServiceType::ExternalName || !s.cluster_ips.is_empty() {
             continue;
         }
-        let is_dns = {
-            let ns = &cluster.namespace(s.namespace).name;
-            (ns.as_str(), s.meta.name.as_str()) == DNS_SERVICE
+        // The conventional addresses: the API server's own Service holds
+        // the first, the cluster DNS the tenth.
+        let ns = cluster.namespace(s.namespace).name.as_str();
+        let conventional = match (ns, s.meta.name.as_str()) {
+            API_SERVICE => out.api_ip,
+            DNS_SERVICE => out.dns_ip,
+            _ => None,
         };
-        let ip = match out.dns_ip {
-            Some(dns) if is_dns && !taken.contains_key(&dns) => Some(dns),
+        let ip = match conventional {
+            Some(ip) if !taken.contains_key(&ip) => Some(ip),
             _ => loop {
                 if cursor + 1 >= total {
                     break None;
@@ -130,7 +137,11 @@ pub fn allocate(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -
                 let candidate = nth(&primary, cursor);
                 cursor += 1;
                 match candidate {
-                    Some(ip) if !taken.contains_key(&ip) && Some(ip) != out.dns_ip => {
+                    Some(ip)
+                        if !taken.contains_key(&ip)
+                            && Some(ip) != out.dns_ip
+                            && Some(ip) != out.api_ip =>
+                    {
                         break Some(ip);
                     }
                     Some(_) => {}
@@ -184,7 +195,9 @@ fn node_ports(
     issues: &mut Vec<Issue>,
 ) {
     let (lo, hi) = NODE_PORT_RANGE;
-    let mut taken: HashMap<(u16, podnet_model::Protocol), usize> = HashMap::new();
+    // One allocator for every protocol (the API server's port bitmap); a
+    // Service may use a port again only for another protocol of its own.
+    let mut taken: HashMap<u16, usize> = HashMap::new();
     let wants = |i: usize| {
         let s = &cluster.services[i];
         match s.service_type {
@@ -206,7 +219,7 @@ fn node_ports(
                     .at(what.clone(), Some(&s.meta.source)),
                 );
             }
-            if let Some(&other) = taken.get(&(np, p.protocol)) {
+            if let Some(&other) = taken.get(&np).filter(|&&o| o != i) {
                 issues.push(
                     Issue::error(format!(
                         "nodePort {np}/{} of {what} is already allocated to Service {}",
@@ -217,7 +230,7 @@ fn node_ports(
                 );
                 continue;
             }
-            taken.insert((np, p.protocol), i);
+            taken.insert(np, i);
             out.node_ports[i][k] = Some(np);
         }
     }
@@ -232,7 +245,7 @@ fn node_ports(
             if p.node_port.is_some() {
                 continue;
             }
-            while next <= hi && taken.contains_key(&(next, p.protocol)) {
+            while next <= hi && taken.contains_key(&next) {
                 next += 1;
             }
             if next > hi {
@@ -249,7 +262,7 @@ fn node_ports(
                 );
                 continue;
             }
-            taken.insert((next, p.protocol), i);
+            taken.insert(next, i);
             out.node_ports[i][k] = Some(next);
             next += 1;
         }

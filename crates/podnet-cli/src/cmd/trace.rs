@@ -4,7 +4,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use podnet_dataplane::{Dataplane, TraceFrom, TraceRequest, TraceTo, trace};
 use podnet_engine::{Target, resolve};
-use podnet_model::Protocol;
+use podnet_model::{PodId, Protocol, WorkloadId};
 use podnet_report::trace::{write_json, write_text};
 
 use crate::args::{ExplainOutput, ProtocolArg, TraceArgs};
@@ -70,15 +70,7 @@ fn source(dp: &Dataplane, text: &str) -> Result<TraceFrom, String> {
     }
     match resolve(&dp.cluster, text).map_err(|e| e.to_string())? {
         Target::Pod(p) => Ok(TraceFrom::Pod(p)),
-        Target::Workload(w) => dp
-            .cluster
-            .workload(w)
-            .pods
-            .iter()
-            .copied()
-            .find(|&p| !dp.cluster.pod(p).ips.is_empty())
-            .map(TraceFrom::Pod)
-            .ok_or_else(|| format!("workload `{text}` has no pod with an address")),
+        Target::Workload(w) => addressed_pod(dp, w, text).map(TraceFrom::Pod),
         Target::Address(ip) => Ok(match dp.pod_by_ip(ip) {
             Some(p) => TraceFrom::Pod(p),
             None => match dp.node_by_ip(ip) {
@@ -103,15 +95,7 @@ fn destination(dp: &Dataplane, text: &str) -> Result<(TraceTo, Option<u16>), Str
     if text.contains('/') {
         return match resolve(&dp.cluster, text).map_err(|e| e.to_string())? {
             Target::Pod(p) => Ok((TraceTo::Pod(p), None)),
-            Target::Workload(w) => dp
-                .cluster
-                .workload(w)
-                .pods
-                .iter()
-                .copied()
-                .find(|&p| !dp.cluster.pod(p).ips.is_empty())
-                .map(|p| (TraceTo::Pod(p), None))
-                .ok_or_else(|| format!("workload `{text}` has no pod with an address")),
+            Target::Workload(w) => addressed_pod(dp, w, text).map(|p| (TraceTo::Pod(p), None)),
             Target::Service(s) => {
                 let svc = &dp.cluster.services[s.index()];
                 let ns = svc.meta.namespace.as_deref().unwrap_or("default");
@@ -132,4 +116,15 @@ fn destination(dp: &Dataplane, text: &str) -> Result<(TraceTo, Option<u16>), Str
         }
         _ => Ok((TraceTo::Name(text.to_owned()), None)),
     }
+}
+
+/// The first pod of a workload that has an address: the one a trace uses.
+fn addressed_pod(dp: &Dataplane, w: WorkloadId, text: &str) -> Result<PodId, String> {
+    dp.cluster
+        .workload(w)
+        .pods
+        .iter()
+        .copied()
+        .find(|&p| !dp.cluster.pod(p).ips.is_empty())
+        .ok_or_else(|| format!("workload `{text}` has no pod with an address"))
 }

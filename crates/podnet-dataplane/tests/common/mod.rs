@@ -1,0 +1,184 @@
+//! Shared helpers of the dataplane rule tests: load inline YAML, build the
+//! dataplane, find pods and Services by name, summarise trace hops.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    dead_code
+)]
+
+use std::net::IpAddr;
+
+use podnet_dataplane::trace::{Action, Branch, Hop, Outcome};
+use podnet_dataplane::{
+    Dataplane, Issue, IssueSeverity, Trace, TraceFrom, TraceRequest, TraceTo, trace,
+};
+use podnet_model::{Direction, PodId, Protocol, ServiceId};
+
+/// Loads `yaml` as one file; panics on any error diagnostic.
+pub fn cluster(yaml: &str) -> podnet_model::Cluster {
+    let loaded = podnet_manifest::load_files(
+        &[podnet_manifest::SourceFile {
+            name: "t.yaml".into(),
+            text: yaml.into(),
+        }],
+        Vec::new(),
+        podnet_manifest::LoadOptions::default(),
+    );
+    let errors: Vec<_> = loaded.diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert!(errors.is_empty(), "manifest errors: {errors:#?}");
+    loaded.cluster
+}
+
+/// Loads `yaml` and builds its dataplane.
+pub fn build(yaml: &str) -> Dataplane {
+    Dataplane::build(&cluster(yaml), None)
+}
+
+/// An address.
+pub fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap_or_else(|e| panic!("bad address {s}: {e}"))
+}
+
+/// Addresses.
+pub fn ips(list: &[&str]) -> Vec<IpAddr> {
+    list.iter().map(|s| ip(s)).collect()
+}
+
+/// The pod `ns/name`.
+pub fn pod(dp: &Dataplane, name: &str) -> PodId {
+    dp.cluster
+        .pod_ids()
+        .find(|&p| dp.cluster.pod_name(p) == name)
+        .unwrap_or_else(|| {
+            let all: Vec<String> = dp
+                .cluster
+                .pod_ids()
+                .map(|p| dp.cluster.pod_name(p))
+                .collect();
+            panic!("no pod {name}; pods: {all:?}")
+        })
+}
+
+/// The addresses of pod `ns/name`.
+pub fn pod_ips(dp: &Dataplane, name: &str) -> Vec<IpAddr> {
+    dp.cluster.pod(pod(dp, name)).ips.clone()
+}
+
+/// The node of pod `ns/name`.
+pub fn pod_node(dp: &Dataplane, name: &str) -> Option<String> {
+    dp.cluster.pod(pod(dp, name)).node_name.clone()
+}
+
+/// The Service `ns/name`.
+pub fn service(dp: &Dataplane, name: &str) -> ServiceId {
+    dp.cluster
+        .services
+        .iter()
+        .position(|s| s.meta.qualified_name() == name)
+        .map(ServiceId::from_index)
+        .unwrap_or_else(|| panic!("no Service {name}"))
+}
+
+/// The ClusterIPs of Service `ns/name`.
+pub fn cluster_ips(dp: &Dataplane, name: &str) -> Vec<IpAddr> {
+    dp.services.cluster_ips[service(dp, name).index()].clone()
+}
+
+/// The NodePorts of Service `ns/name`, per port.
+pub fn node_ports(dp: &Dataplane, name: &str) -> Vec<Option<u16>> {
+    dp.services.node_ports[service(dp, name).index()].clone()
+}
+
+/// Error issues.
+pub fn errors(dp: &Dataplane) -> Vec<&Issue> {
+    dp.issues
+        .iter()
+        .filter(|i| i.severity == IssueSeverity::Error)
+        .collect()
+}
+
+/// Error issues whose message contains every one of `parts`.
+pub fn errors_with<'d>(dp: &'d Dataplane, parts: &[&str]) -> Vec<&'d Issue> {
+    errors(dp)
+        .into_iter()
+        .filter(|i| parts.iter().all(|p| i.message.contains(p)))
+        .collect()
+}
+
+/// Asserts no error issue.
+pub fn assert_no_errors(dp: &Dataplane) {
+    let e = errors(dp);
+    assert!(e.is_empty(), "unexpected errors: {e:#?}");
+}
+
+/// Traces `from` to `to`.
+pub fn run(dp: &Dataplane, from: TraceFrom, to: TraceTo, port: Option<u16>) -> Trace {
+    trace(
+        dp,
+        &TraceRequest {
+            from,
+            to,
+            port,
+            protocol: Protocol::Tcp,
+        },
+    )
+    .unwrap_or_else(|e| panic!("trace failed: {e}"))
+}
+
+/// The kind of a hop, as a short word (`Policy` with its direction).
+pub fn kind(hop: &Hop) -> String {
+    match &hop.action {
+        Action::Dns(_) => "Dns".into(),
+        Action::Send { .. } => "Send".into(),
+        Action::Dnat { .. } => "Dnat".into(),
+        Action::Snat { .. } => "Snat".into(),
+        Action::Route { .. } => "Route".into(),
+        Action::Forward { .. } => "Forward".into(),
+        Action::Encapsulate { .. } => "Encapsulate".into(),
+        Action::Decapsulate { .. } => "Decapsulate".into(),
+        Action::LoadBalancer { .. } => "LoadBalancer".into(),
+        Action::Policy { direction, .. } => match direction {
+            Direction::Ingress => "Policy(Ingress)".into(),
+            Direction::Egress => "Policy(Egress)".into(),
+        },
+        Action::Deliver { .. } => "Deliver".into(),
+        Action::Drop { .. } => "Drop".into(),
+    }
+}
+
+/// The kinds of the trace's shared hops followed by a branch's.
+pub fn kinds(t: &Trace, b: &Branch) -> Vec<String> {
+    t.hops.iter().chain(&b.hops).map(kind).collect()
+}
+
+/// The only branch of a trace.
+pub fn only_branch(t: &Trace) -> &Branch {
+    assert_eq!(
+        t.branches.len(),
+        1,
+        "expected one branch: {:#?}",
+        t.branches
+    );
+    &t.branches[0]
+}
+
+/// The whole path of a branch: the trace's shared hops (those every branch
+/// starts with), then the branch's own.
+pub fn path<'t>(t: &'t Trace, b: &'t Branch) -> Vec<&'t Hop> {
+    t.hops.iter().chain(&b.hops).collect()
+}
+
+/// Whether any hop of the branch's path is a SNAT.
+pub fn has_snat(t: &Trace, b: &Branch) -> bool {
+    path(t, b)
+        .iter()
+        .any(|h| matches!(h.action, Action::Snat { .. }))
+}
+
+/// The outcomes of every branch.
+pub fn outcomes(t: &Trace) -> Vec<Outcome> {
+    t.branches.iter().map(|b| b.outcome.clone()).collect()
+}

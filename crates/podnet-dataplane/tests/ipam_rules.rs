@@ -1,0 +1,435 @@
+//! Pod address rules of the dataplane model (docs/dataplane.md, "Pod
+//! addresses"): node blocks, host-local, kept `status.podIP`s, exhaustion,
+//! static pools (Robin and Calico) and dual-stack.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use common::{assert_no_errors, build, errors, errors_with, ips, pod_ips, pod_node};
+use ipnet::IpNet;
+use podnet_dataplane::AddressOrigin;
+
+fn net(s: &str) -> IpNet {
+    s.parse().unwrap()
+}
+
+/// The blocks of the node called `name`.
+fn blocks(dp: &podnet_dataplane::Dataplane, name: &str) -> Vec<IpNet> {
+    let i = dp.nodes.iter().position(|n| n.name == name).unwrap();
+    dp.ipam.node_blocks[i].clone()
+}
+
+fn node(name: &str, ip: &str, pod_cidr: Option<&str>) -> String {
+    let spec = pod_cidr.map_or_else(String::new, |c| format!("spec: {{podCIDR: {c}}}\n"));
+    format!(
+        "apiVersion: v1\nkind: Node\nmetadata: {{name: {name}}}\n{spec}status:\n  addresses: [{{type: InternalIP, address: {ip}}}]\n---\n"
+    )
+}
+
+fn bare_pod(name: &str, node: &str, status_ip: Option<&str>) -> String {
+    let status = status_ip.map_or_else(String::new, |ip| format!("status: {{podIP: {ip}}}\n"));
+    format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: default}}\nspec:\n  nodeName: {node}\n  containers: [{{name: c, image: busybox}}]\n{status}---\n"
+    )
+}
+
+// docs/dataplane.md, Pod addresses, "Node blocks": the node-range
+// allocator (nodeipam CIDR set) hands the lowest free blocks out in node
+// name order; a node's own `spec.podCIDR` is kept and skipped.
+#[test]
+fn node_blocks_in_name_order_skip_declared_pod_cidrs() {
+    // Declared out of name order; node-b holds the first /24 itself.
+    let yaml = [
+        node("node-c", "192.168.0.13", None),
+        node("node-b", "192.168.0.12", Some("10.244.0.0/24")),
+        node("node-a", "192.168.0.11", None),
+        node("node-d", "192.168.0.14", Some("10.244.2.0/24")),
+    ]
+    .concat();
+    let dp = build(&yaml);
+    assert_no_errors(&dp);
+    let names: Vec<&str> = dp.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["node-a", "node-b", "node-c", "node-d"]);
+    assert_eq!(blocks(&dp, "node-a"), vec![net("10.244.1.0/24")]);
+    assert_eq!(blocks(&dp, "node-b"), vec![net("10.244.0.0/24")]);
+    assert_eq!(blocks(&dp, "node-c"), vec![net("10.244.3.0/24")]);
+    assert_eq!(blocks(&dp, "node-d"), vec![net("10.244.2.0/24")]);
+    let declared: Vec<(IpNet, bool)> = dp
+        .ipam
+        .blocks
+        .iter()
+        .map(|b| (b.cidr, b.declared))
+        .collect();
+    assert!(declared.contains(&(net("10.244.0.0/24"), true)));
+    assert!(declared.contains(&(net("10.244.1.0/24"), false)));
+}
+
+// docs/dataplane.md, Pod addresses: host-local gives the bridge the first
+// address of the block and pods the next free ones from `.2`.
+#[test]
+fn host_local_hands_out_dot_two_first() {
+    let yaml = [
+        node("node-a", "192.168.0.11", None),
+        node("node-b", "192.168.0.12", None),
+        bare_pod("p1", "node-b", None),
+        bare_pod("p2", "node-b", None),
+        bare_pod("p3", "node-a", None),
+    ]
+    .concat();
+    let dp = build(&yaml);
+    assert_no_errors(&dp);
+    assert_eq!(pod_ips(&dp, "default/p1"), ips(&["10.244.1.2"]));
+    assert_eq!(pod_ips(&dp, "default/p2"), ips(&["10.244.1.3"]));
+    assert_eq!(pod_ips(&dp, "default/p3"), ips(&["10.244.0.2"]));
+    let b = dp
+        .ipam
+        .blocks
+        .iter()
+        .find(|b| b.cidr == net("10.244.1.0/24"))
+        .unwrap();
+    assert_eq!((b.used, b.capacity), (2, 253));
+}
+
+// docs/dataplane.md, Pod addresses: `status.podIP(s)` in the input are kept
+// and never handed out again.
+#[test]
+fn status_pod_ip_is_kept_and_never_handed_out_again() {
+    // `aaa` is addressed first; `zzz` already holds `.2`, the address
+    // host-local would otherwise give `aaa`.
+    let yaml = [
+        node("node-a", "192.168.0.11", None),
+        bare_pod("zzz", "node-a", Some("10.244.0.2")),
+        bare_pod("aaa", "node-a", None),
+        bare_pod("bbb", "node-a", None),
+    ]
+    .concat();
+    let dp = build(&yaml);
+    assert_no_errors(&dp);
+    assert_eq!(pod_ips(&dp, "default/zzz"), ips(&["10.244.0.2"]));
+    assert_eq!(pod_ips(&dp, "default/aaa"), ips(&["10.244.0.3"]));
+    assert_eq!(pod_ips(&dp, "default/bbb"), ips(&["10.244.0.4"]));
+    let zzz = common::pod(&dp, "default/zzz");
+    assert_eq!(dp.ipam.origins[zzz.index()], AddressOrigin::Status);
+}
+
+// docs/profile.md, Problems reported: "a node block exhausted" is an error.
+// A /30 node block keeps its network, gateway and broadcast addresses:
+// one address for pods.
+#[test]
+fn node_block_exhaustion_is_an_error_naming_the_block() {
+    let yaml = r#"
+apiVersion: podnet.dev/v1alpha1
+kind: ClusterProfile
+metadata: {name: tiny}
+spec:
+  nodeMaskSizeIPv4: 30
+  nodes: [{name: n1, internalIP: 192.168.0.11}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+"#;
+    let dp = build(yaml);
+    assert_eq!(blocks(&dp, "n1"), vec![net("10.244.0.0/30")]);
+    assert_eq!(dp.ipam.blocks[0].capacity, 1);
+    assert_eq!(pod_ips(&dp, "default/web-0"), ips(&["10.244.0.2"]));
+    assert!(pod_ips(&dp, "default/web-1").is_empty());
+    let e = errors(&dp);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(e[0].message.contains("10.244.0.0/30"), "{}", e[0].message);
+    assert!(e[0].message.contains("exhausted"), "{}", e[0].message);
+    assert!(e[0].message.contains("default/web-1"), "{}", e[0].message);
+}
+
+const ROBIN_POOL: &str = r#"
+apiVersion: robin.io/v1
+kind: IPPool
+metadata: {name: pool-a}
+spec:
+  subnet: 172.20.0.0/24
+  gateway: 172.20.0.13
+  ranges: [{start: 172.20.0.10, end: 172.20.0.14}]
+  reserved: [172.20.0.10, 172.20.0.12]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: cnf, namespace: default}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: cnf}}
+  template:
+    metadata:
+      labels: {app: cnf}
+      annotations: {robin.io/networks: '[{"ippool": "pool-a"}]'}
+    spec:
+      containers: [{name: cnf, image: cnf}]
+"#;
+
+// docs/dataplane.md, Pod addresses, "Static pools": Robin's
+// `robin.io/networks` draws the next free address of the pool's ranges,
+// skipping its gateway and reserved addresses; docs/profile.md: a pool
+// exhausted is an error.
+#[test]
+fn robin_pool_skips_gateway_and_reserved_and_exhaustion_names_the_pool() {
+    let dp = build(ROBIN_POOL);
+    // The range starts on a reserved address (.10); .12 is reserved and
+    // .13 the gateway: only .11 and .14 are handed out.
+    assert_eq!(pod_ips(&dp, "default/cnf-0"), ips(&["172.20.0.11"]));
+    assert_eq!(pod_ips(&dp, "default/cnf-1"), ips(&["172.20.0.14"]));
+    assert!(pod_ips(&dp, "default/cnf-2").is_empty());
+    assert_eq!(dp.ipam.pools[0].capacity, 2);
+    assert_eq!(
+        dp.ipam.origins[common::pod(&dp, "default/cnf-0").index()],
+        AddressOrigin::Pool(0)
+    );
+    let e = errors(&dp);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(e[0].message.contains("IPPool pool-a"), "{}", e[0].message);
+    assert!(e[0].message.contains("exhausted"), "{}", e[0].message);
+    assert!(e[0].message.contains("default/cnf-2"), "{}", e[0].message);
+}
+
+const CALICO_POOL: &str = r#"
+apiVersion: crd.projectcalico.org/v1
+kind: IPPool
+metadata: {name: static-pool}
+spec:
+  cidr: 10.50.0.0/24
+---
+"#;
+
+// docs/profile.md, Problems reported: "a static address outside every
+// pool" is an error; the pod gets no address.
+#[test]
+fn calico_static_address_outside_every_pool_is_an_error() {
+    let yaml = format!(
+        "{CALICO_POOL}{}",
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: fixed
+  namespace: default
+  annotations: {cni.projectcalico.org/ipAddrs: '["10.60.0.5"]'}
+spec:
+  containers: [{name: c, image: busybox}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: inside
+  namespace: default
+  annotations: {cni.projectcalico.org/ipAddrs: '["10.50.0.7"]'}
+spec:
+  containers: [{name: c, image: busybox}]
+"#
+    );
+    let dp = build(&yaml);
+    assert!(pod_ips(&dp, "default/fixed").is_empty());
+    assert_eq!(pod_ips(&dp, "default/inside"), ips(&["10.50.0.7"]));
+    let e = errors(&dp);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert!(
+        e[0].message.contains("10.60.0.5") && e[0].message.contains("outside every IPPool"),
+        "{}",
+        e[0].message
+    );
+    assert_eq!(e[0].object.as_deref(), Some("Pod default/fixed"));
+}
+
+// docs/profile.md, Problems reported: a static address "taken twice" is an
+// error; the first replica keeps it, the second gets none.
+#[test]
+fn calico_static_address_on_two_replicas_is_an_error_for_the_second() {
+    let yaml = format!(
+        "{CALICO_POOL}{}",
+        r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: fixed, namespace: default}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: fixed}}
+  template:
+    metadata:
+      labels: {app: fixed}
+      annotations: {cni.projectcalico.org/ipAddrs: '["10.50.0.5"]'}
+    spec:
+      containers: [{name: c, image: busybox}]
+"#
+    );
+    let dp = build(&yaml);
+    assert_eq!(pod_ips(&dp, "default/fixed-0"), ips(&["10.50.0.5"]));
+    assert!(pod_ips(&dp, "default/fixed-1").is_empty());
+    let e = errors(&dp);
+    assert_eq!(e.len(), 1, "{e:#?}");
+    assert_eq!(e[0].object.as_deref(), Some("Pod default/fixed-1"));
+    assert_eq!(
+        errors_with(
+            &dp,
+            &[
+                "10.50.0.5",
+                "default/fixed-1",
+                "already used by pod default/fixed-0"
+            ]
+        )
+        .len(),
+        1,
+        "{e:#?}"
+    );
+}
+
+// docs/dataplane.md, Pod addresses ("each cluster CIDR is cut into blocks")
+// and docs/profile.md (`clusterCIDRs`: dual-stack adds an IPv6 range, node
+// mask /64 by default): one address of each family from the node's blocks.
+#[test]
+fn dual_stack_gives_one_address_per_family_from_the_nodes_blocks() {
+    let yaml = r#"
+apiVersion: podnet.dev/v1alpha1
+kind: ClusterProfile
+metadata: {name: dual}
+spec:
+  clusterCIDRs: [10.244.0.0/16, "fd00:10:244::/56"]
+  nodeCount: 2
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p1, namespace: default}
+spec:
+  nodeName: node-2
+  containers: [{name: c, image: busybox}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: p2, namespace: default}
+spec:
+  nodeName: node-1
+  containers: [{name: c, image: busybox}]
+"#;
+    let dp = build(yaml);
+    assert_no_errors(&dp);
+    assert_eq!(
+        blocks(&dp, "node-1"),
+        vec![net("10.244.0.0/24"), net("fd00:10:244::/64")]
+    );
+    assert_eq!(
+        blocks(&dp, "node-2"),
+        vec![net("10.244.1.0/24"), net("fd00:10:244:1::/64")]
+    );
+    assert_eq!(pod_node(&dp, "default/p1").as_deref(), Some("node-2"));
+    assert_eq!(
+        pod_ips(&dp, "default/p1"),
+        ips(&["10.244.1.2", "fd00:10:244:1::2"])
+    );
+    assert_eq!(
+        pod_ips(&dp, "default/p2"),
+        ips(&["10.244.0.2", "fd00:10:244::2"])
+    );
+}
+
+// docs/profile.md, Problems reported: a static address "on a gateway or
+// reserved address" is an error; the pod gets no address.
+#[test]
+fn static_address_on_the_pool_gateway_or_a_reserved_address_is_an_error() {
+    let yaml = format!(
+        "{}{}",
+        &ROBIN_POOL[..ROBIN_POOL.find("---").unwrap()],
+        r#"---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: on-gateway
+  namespace: default
+  annotations: {robin.io/networks: '[{"ippool": "pool-a", "staticip": "172.20.0.13"}]'}
+spec:
+  containers: [{name: c, image: busybox}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: on-reserved
+  namespace: default
+  annotations: {robin.io/networks: '[{"ippool": "pool-a", "staticip": "172.20.0.12"}]'}
+spec:
+  containers: [{name: c, image: busybox}]
+"#
+    );
+    let dp = build(&yaml);
+    assert!(pod_ips(&dp, "default/on-gateway").is_empty());
+    assert!(pod_ips(&dp, "default/on-reserved").is_empty());
+    assert_eq!(
+        errors_with(&dp, &["172.20.0.13", "the gateway", "pool-a"]).len(),
+        1
+    );
+    assert_eq!(
+        errors_with(&dp, &["172.20.0.12", "a reserved address", "pool-a"]).len(),
+        1
+    );
+    assert_eq!(errors(&dp).len(), 2);
+}
+
+// docs/dataplane.md, Pod addresses: VPC-native CNIs give pods the next free
+// address of their node's subnet (from the fifth: AWS keeps the first four);
+// an address a node holds is never a pod's, whether the node comes from the
+// profile or from a Node object.
+#[test]
+fn vpc_native_pods_never_get_a_node_address() {
+    let yaml = r#"
+apiVersion: podnet.dev/v1alpha1
+kind: ClusterProfile
+metadata: {name: eni}
+spec:
+  preset: rke2-cilium-eni
+  nodes: []
+---
+apiVersion: v1
+kind: Node
+metadata: {name: ip-10-0-0-5}
+spec: {providerID: "aws:///ap-northeast-2a/i-0abc"}
+status: {addresses: [{type: InternalIP, address: 10.0.0.5}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: nginx}]
+"#;
+    let dp = build(yaml);
+    let names: Vec<&str> = dp.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["ip-10-0-0-5"]);
+    assert_eq!(pod_ips(&dp, "default/web-0"), ips(&["10.0.0.4"]));
+    assert_eq!(pod_ips(&dp, "default/web-1"), ips(&["10.0.0.6"]));
+}
+
+// docs/dataplane.md, Pod addresses: "Host-network pods have their node's
+// addresses" (and take none of the node's block).
+#[test]
+fn host_network_pods_have_their_nodes_address() {
+    let yaml = [
+        node("node-a", "192.168.0.11", None),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: default}\nspec:\n  nodeName: node-a\n  hostNetwork: true\n  containers: [{name: c, image: agent}]\n---\n".to_owned(),
+        bare_pod("web", "node-a", None),
+    ]
+    .concat();
+    let dp = build(&yaml);
+    assert_no_errors(&dp);
+    assert_eq!(pod_ips(&dp, "default/agent"), ips(&["192.168.0.11"]));
+    assert_eq!(
+        dp.ipam.origins[common::pod(&dp, "default/agent").index()],
+        AddressOrigin::HostNetwork
+    );
+    assert_eq!(pod_ips(&dp, "default/web"), ips(&["10.244.0.2"]));
+}
