@@ -15,6 +15,7 @@ pub mod ipam;
 pub mod issue;
 pub mod lb;
 pub mod nodes;
+pub mod overlap;
 pub mod routing;
 pub mod schedule;
 pub mod services;
@@ -64,7 +65,7 @@ impl Dataplane {
             .unwrap_or_default();
         let profile = Profile::resolve(&spec);
         let mut issues = Vec::new();
-        check_profile(&profile, &mut issues);
+        issues.extend(overlap::check(cluster, &profile));
         let nodes = nodes::merge_nodes(cluster, &profile, &mut issues);
         let mut running = schedule::schedule(cluster, &nodes, &mut issues);
         let ipam = ipam::allocate(&running, &profile, &nodes, &mut issues);
@@ -134,26 +135,5 @@ impl Dataplane {
             return self.pod_by_ip(ip).is_some();
         }
         self.profile.cluster_cidrs.iter().any(|c| c.contains(&ip))
-    }
-}
-
-/// Checks the profile on its own: cluster and service ranges must not
-/// overlap (kube-proxy could not tell a VIP from a pod).
-fn check_profile(profile: &Profile, issues: &mut Vec<Issue>) {
-    let at = |i: Issue| match &profile.meta {
-        Some(m) => i.at(format!("ClusterProfile {}", m.name), Some(&m.source)),
-        None => i,
-    };
-    for c in &profile.cluster_cidrs {
-        for s in &profile.service_cidrs {
-            if addr::overlaps(c, s) {
-                issues.push(at(Issue::error(format!(
-                    "cluster CIDR {c} overlaps service CIDR {s}"
-                ))
-                .help(
-                    "pod and Service ranges must be disjoint; change clusterCIDRs or serviceCIDRs",
-                )));
-            }
-        }
     }
 }

@@ -433,3 +433,56 @@ fn host_network_pods_have_their_nodes_address() {
     );
     assert_eq!(pod_ips(&dp, "default/web"), ips(&["10.244.0.2"]));
 }
+
+/// Overlapping ranges: two tenant pools typed with the same subnet (the
+/// telecom seed's 172.20.0.0/16 twice), a MetalLB pool inside the pod CIDR
+/// are warnings. (Pod and Service ranges overlapping inside one profile is
+/// a manifest error, tested with the profile's reader.)
+#[test]
+fn overlapping_ranges_are_reported() {
+    let dp = build(
+        "apiVersion: podnet.dev/v1alpha1
+kind: ClusterProfile
+metadata: {name: p}
+spec:
+  clusterCIDRs: [10.0.0.0/16]
+  serviceCIDRs: [10.96.0.0/20]
+  nodeCount: 2
+  metallb:
+    pools: [{name: lb, addresses: [10.0.200.1-10.0.200.9]}]
+---
+apiVersion: robin.io/v1
+kind: IPPool
+metadata: {name: pool-5g-core}
+spec: {subnet: 172.20.0.0/16}
+---
+apiVersion: robin.io/v1
+kind: IPPool
+metadata: {name: pool-iot}
+spec: {subnet: 172.20.0.0/16}
+",
+    );
+    let messages: Vec<(podnet_dataplane::IssueSeverity, &str)> = dp
+        .issues
+        .iter()
+        .map(|i| (i.severity, i.message.as_str()))
+        .collect();
+    use podnet_dataplane::IssueSeverity::Warning;
+    assert!(
+        messages.contains(&(
+            Warning,
+            "IPPool pool-5g-core (172.20.0.0/16) overlaps IPPool pool-iot (172.20.0.0/16)"
+        )),
+        "{messages:?}"
+    );
+    assert!(
+        messages.contains(&(Warning, "cluster CIDR 10.0.0.0/16 overlaps MetalLB pool lb")),
+        "{messages:?}"
+    );
+    assert!(
+        !messages
+            .iter()
+            .any(|(_, m)| m.contains("pool-5g-core") && m.contains("service")),
+        "disjoint ranges are not reported: {messages:?}"
+    );
+}
