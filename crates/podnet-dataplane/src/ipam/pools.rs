@@ -1,0 +1,238 @@
+//! Static pools (Calico and Robin IPPools, requested by annotation): static
+//! addresses checked against their pool, and the next free address of a
+//! named pool, with each pool's use and capacity.
+
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+use podnet_model::{AddressRequest, Cluster, IpPool, PodId};
+
+use super::PoolUse;
+use crate::addr::{offset, same_family, size, to_int};
+use crate::issue::Issue;
+use crate::nodes::NodeInfo;
+use crate::schedule::origin_source;
+
+/// Static pools and their cursors.
+pub(super) struct Pools<'c> {
+    pools: &'c [IpPool],
+    cursors: Vec<usize>,
+    used: Vec<Vec<(IpAddr, PodId)>>,
+    node_ips: HashSet<IpAddr>,
+}
+
+impl<'c> Pools<'c> {
+    pub(super) fn new(cluster: &'c Cluster, nodes: &[NodeInfo]) -> Self {
+        Pools {
+            pools: &cluster.pools,
+            cursors: vec![0; cluster.pools.len()],
+            used: vec![Vec::new(); cluster.pools.len()],
+            node_ips: nodes
+                .iter()
+                .flat_map(|n| n.internal_ips.iter().copied())
+                .collect(),
+        }
+    }
+
+    pub(super) fn note_used(&mut self, ip: IpAddr, pod: PodId) {
+        if let Some(i) = self.pools.iter().position(|p| p.cidr.contains(&ip)) {
+            self.used[i].push((ip, pod));
+        }
+    }
+
+    fn by_name(&self, name: &str) -> Option<usize> {
+        self.pools
+            .iter()
+            .position(|p| p.meta.name == name || p.cidr.to_string() == name)
+    }
+
+    pub(super) fn assign(
+        &mut self,
+        cluster: &Cluster,
+        id: PodId,
+        request: &AddressRequest,
+        taken: &mut HashMap<IpAddr, PodId>,
+    ) -> Result<(IpAddr, usize), Issue> {
+        let pod = cluster.pod(id);
+        let who = cluster.pod_name(id);
+        let at = |i: Issue| i.at(format!("Pod {who}"), origin_source(cluster, pod));
+        match request {
+            AddressRequest::Static(ips) => {
+                let Some(&ip) = ips.first() else {
+                    return Err(at(Issue::error(format!(
+                        "pod {who} requests an empty address list"
+                    ))));
+                };
+                let Some(pool) = self.pools.iter().position(|p| p.cidr.contains(&ip)) else {
+                    let names: Vec<String> = self
+                        .pools
+                        .iter()
+                        .map(|p| format!("{} ({})", p.meta.name, p.cidr))
+                        .collect();
+                    return Err(at(Issue::error(format!(
+                        "static address {ip} of pod {who} is outside every IPPool{}",
+                        if names.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", names.join(", "))
+                        }
+                    ))
+                    .help("pick an address inside a pool's subnet, or declare the pool")));
+                };
+                if let Some(why) = self.unusable(pool, ip) {
+                    return Err(at(Issue::error(format!(
+                        "static address {ip} of pod {who} is {why} of IPPool {}",
+                        self.pools[pool].meta.name
+                    ))));
+                }
+                if let Some(other) = taken.get(&ip) {
+                    return Err(at(Issue::error(format!(
+                        "static address {ip} of pod {who} is already used by pod {}",
+                        cluster.pod_name(*other)
+                    ))
+                    .help("a static address fits one pod: a workload with several replicas needs one address per replica")));
+                }
+                taken.insert(ip, id);
+                self.used[pool].push((ip, id));
+                Ok((ip, pool))
+            }
+            AddressRequest::FromPools(names) => {
+                let mut last_err = None;
+                for name in names {
+                    let Some(pool) = self.by_name(name) else {
+                        last_err = Some(at(Issue::error(format!(
+                            "pod {who} asks for IPPool `{name}`, which is not in the input"
+                        ))));
+                        continue;
+                    };
+                    if self.pools[pool].disabled {
+                        last_err = Some(at(Issue::error(format!(
+                            "pod {who} asks for IPPool `{name}`, which is disabled"
+                        ))));
+                        continue;
+                    }
+                    if let Some(ip) = self.next_free(pool, taken) {
+                        taken.insert(ip, id);
+                        self.used[pool].push((ip, id));
+                        return Ok((ip, pool));
+                    }
+                    last_err = Some(at(Issue::error(format!(
+                        "IPPool {} is exhausted ({} addresses); pod {who} gets no address",
+                        self.pools[pool].meta.name,
+                        self.capacity(pool)
+                    ))
+                    .help("add a range to the pool or lower the replicas drawing from it")));
+                }
+                Err(last_err
+                    .unwrap_or_else(|| at(Issue::error(format!("pod {who} names no IPPool")))))
+            }
+        }
+    }
+
+    /// Why `ip` may not be handed out from `pool`, if it may not.
+    fn unusable(&self, pool: usize, ip: IpAddr) -> Option<&'static str> {
+        let p = &self.pools[pool];
+        let off = offset(&p.cidr, ip)?;
+        if p.gateway == Some(ip) {
+            return Some("the gateway");
+        }
+        if p.reserved.contains(&ip) {
+            return Some("a reserved address");
+        }
+        if ip.is_ipv4() && (off == 0 || off + 1 == size(&p.cidr)) && p.cidr.prefix_len() < 31 {
+            return Some(if off == 0 {
+                "the network address"
+            } else {
+                "the broadcast address"
+            });
+        }
+        if self.node_ips.contains(&ip) {
+            return Some("a node's address, inside the subnet");
+        }
+        None
+    }
+
+    /// The ranges handed out from: `ranges`, else the subnet.
+    fn ranges(&self, pool: usize) -> Vec<(u128, u128)> {
+        let p = &self.pools[pool];
+        if p.ranges.is_empty() {
+            let first = to_int(p.cidr.network());
+            vec![(first, first + size(&p.cidr).saturating_sub(1))]
+        } else {
+            p.ranges
+                .iter()
+                .map(|(a, b)| (to_int(*a), to_int(*b)))
+                .collect()
+        }
+    }
+
+    /// Addresses the ranges hold, minus those never handed out.
+    fn capacity(&self, pool: usize) -> u128 {
+        let p = &self.pools[pool];
+        let ranges = self.ranges(pool);
+        let total: u128 = ranges
+            .iter()
+            .map(|(lo, hi)| hi.saturating_sub(*lo).saturating_add(1))
+            .sum();
+        let mut excluded: HashSet<IpAddr> = p.reserved.iter().copied().collect();
+        excluded.extend(p.gateway);
+        excluded.extend(
+            self.node_ips
+                .iter()
+                .copied()
+                .filter(|ip| p.cidr.contains(ip)),
+        );
+        if p.cidr.network().is_ipv4() && p.cidr.prefix_len() < 31 {
+            excluded.insert(p.cidr.network());
+            excluded.insert(p.cidr.broadcast());
+        }
+        let inside = excluded
+            .iter()
+            .filter(|ip| {
+                let v = to_int(**ip);
+                same_family(**ip, p.cidr.network())
+                    && ranges.iter().any(|(lo, hi)| (*lo..=*hi).contains(&v))
+            })
+            .count();
+        total.saturating_sub(inside as u128)
+    }
+
+    fn next_free(&mut self, pool: usize, taken: &HashMap<IpAddr, PodId>) -> Option<IpAddr> {
+        let net = self.pools[pool].cidr.network();
+        let ranges = self.ranges(pool);
+        // The cursor counts addresses tried across the ranges.
+        let mut skipped = 0usize;
+        for (lo, hi) in ranges {
+            let len =
+                usize::try_from(hi.saturating_sub(lo).saturating_add(1)).unwrap_or(usize::MAX);
+            if self.cursors[pool] >= skipped + len {
+                skipped += len;
+                continue;
+            }
+            let mut k = self.cursors[pool] - skipped;
+            while k < len {
+                let ip = crate::addr::from_int(net, lo + k as u128);
+                k += 1;
+                self.cursors[pool] = skipped + k;
+                if self.unusable(pool, ip).is_none() && !taken.contains_key(&ip) {
+                    return Some(ip);
+                }
+            }
+            skipped += len;
+        }
+        None
+    }
+
+    pub(super) fn finish(self) -> Vec<PoolUse> {
+        let capacities: Vec<u128> = (0..self.pools.len()).map(|i| self.capacity(i)).collect();
+        self.used
+            .into_iter()
+            .enumerate()
+            .map(|(pool, used)| PoolUse {
+                pool,
+                used,
+                capacity: capacities[pool],
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,282 @@
+//! The ends of a trace's branches: delivery to a pod (the policy checks on
+//! both sides, routing between nodes), to a node's host network, or out of
+//! the cluster (masquerade), and drops.
+
+use podnet_engine::Endpoint;
+use podnet_engine::semantics::evaluate;
+use podnet_model::{Direction, PodId};
+
+use super::tracer::{Origin, Tracer};
+use super::{Action, Branch, Hop, Outcome, Packet, Place};
+
+impl Tracer<'_> {
+    /// From `at` (a node, where the packet is now) to pod `dst`.
+    pub(super) fn to_pod(
+        &self,
+        origin: &Origin,
+        at: Option<&str>,
+        packet: Packet,
+        dst: PodId,
+        mut hops: Vec<Hop>,
+        label: String,
+    ) -> Branch {
+        let dp = self.dp;
+        let c = &dp.cluster;
+        let dst_pod = c.pod(dst);
+        let dst_node = dst_pod.node_name.clone().unwrap_or_default();
+        // Ingress sees the packet's source after any SNAT; the source pod's
+        // egress is checked on its node before the SNAT.
+        let src_ep = match origin.pod {
+            Some(p) if packet.src == origin.ip => Endpoint::Pod(p),
+            _ => Endpoint::External(packet.src),
+        };
+        let verdict = evaluate(c, src_ep, Endpoint::Pod(dst));
+        let egress = match origin.pod {
+            Some(p) if src_ep != Endpoint::Pod(p) => {
+                Some(evaluate(c, Endpoint::Pod(p), Endpoint::Pod(dst)).egress)
+            }
+            Some(_) => Some(verdict.egress.clone()),
+            None => None,
+        };
+        let proto = packet.protocol;
+        let here = at
+            .map(str::to_owned)
+            .or_else(|| origin.node.clone())
+            .unwrap_or_default();
+        // Egress of the source pod, enforced on its node.
+        if let Some(egress) = egress {
+            let allowed = egress.allowed.allows(proto, packet.port);
+            hops.push(Hop::same(
+                Place::Node(origin.node.clone().unwrap_or_default()),
+                Action::Policy {
+                    direction: Direction::Egress,
+                    allowed,
+                    side: Box::new(egress),
+                    node_local: false,
+                },
+                &packet,
+            ));
+            if !allowed {
+                return Branch {
+                    label,
+                    hops,
+                    outcome: Outcome::Denied(Direction::Egress),
+                };
+            }
+        }
+        if origin.place == Place::Outside && at.is_none() {
+            return Branch {
+                label,
+                hops: vec![Hop::same(
+                    Place::Outside,
+                    Action::Drop {
+                        why: "pod addresses are not routed from outside the cluster".into(),
+                    },
+                    &packet,
+                )],
+                outcome: Outcome::Dropped("pod addresses are not reachable from outside".into()),
+            };
+        }
+        if here != dst_node && !here.is_empty() {
+            let (mut route, fail) = dp.cross_nodes(&here, &dst_node, &packet);
+            hops.append(&mut route);
+            if let Some(why) = fail {
+                hops.push(Hop::same(
+                    Place::Underlay,
+                    Action::Drop { why: why.clone() },
+                    &packet,
+                ));
+                return Branch {
+                    label,
+                    hops,
+                    outcome: Outcome::Dropped(why),
+                };
+            }
+        }
+        let last_leg = if here == dst_node {
+            Action::Route {
+                route: format!(
+                    "{} is local to `{dst_node}`: {}",
+                    packet.dst,
+                    dp.local_path()
+                ),
+            }
+        } else {
+            Action::Forward {
+                via: format!("to the destination's veth on `{dst_node}`"),
+            }
+        };
+        hops.push(Hop::same(Place::Node(dst_node.clone()), last_leg, &packet));
+        let node_local = dp.node_ip(&dst_node) == Some(packet.src);
+        let allowed = node_local || verdict.ingress.allowed.allows(proto, packet.port);
+        hops.push(Hop::same(
+            Place::Node(dst_node.clone()),
+            Action::Policy {
+                direction: Direction::Ingress,
+                allowed,
+                side: Box::new(verdict.ingress.clone()),
+                node_local,
+            },
+            &packet,
+        ));
+        if !allowed {
+            return Branch {
+                label,
+                hops,
+                outcome: Outcome::Denied(Direction::Ingress),
+            };
+        }
+        let declared = dst_pod.host_network
+            || c.pod_ports(dst)
+                .iter()
+                .any(|p| p.port == packet.port && p.protocol == proto);
+        hops.push(Hop::same(
+            Place::Pod(dst),
+            Action::Deliver { declared },
+            &packet,
+        ));
+        Branch {
+            label,
+            hops,
+            outcome: Outcome::Delivered(dst),
+        }
+    }
+
+    pub(super) fn to_node(&self, origin: &Origin, packet: &Packet, node: &str) -> Branch {
+        let mut hops = Vec::new();
+        self.leave_pod(origin, packet, &mut hops);
+        let own = origin.node.as_deref() == Some(node);
+        if !self.egress_off_pods(origin, packet, own, &mut hops) {
+            return Branch {
+                label: format!("node `{node}`"),
+                hops,
+                outcome: Outcome::Denied(Direction::Egress),
+            };
+        }
+        hops.push(Hop::same(
+            Place::Node(node.to_owned()),
+            Action::Deliver { declared: true },
+            packet,
+        ));
+        Branch {
+            label: format!(
+                "node `{node}` host network (no NodePort {}/{} there)",
+                packet.port, packet.protocol
+            ),
+            hops,
+            outcome: Outcome::ReachedNode(node.to_owned()),
+        }
+    }
+
+    /// The source pod's egress check for an address no pod holds (a node,
+    /// outside); `node_local` when it is the pod's own node. Whether it
+    /// passes (trivially when the source is no pod).
+    fn egress_off_pods(
+        &self,
+        origin: &Origin,
+        packet: &Packet,
+        node_local: bool,
+        hops: &mut Vec<Hop>,
+    ) -> bool {
+        let Some(p) = origin.pod else { return true };
+        let verdict = evaluate(
+            &self.dp.cluster,
+            Endpoint::Pod(p),
+            Endpoint::External(packet.dst),
+        );
+        let allowed = node_local || verdict.egress.allowed.allows(packet.protocol, packet.port);
+        hops.push(Hop::same(
+            Place::Node(origin.node.clone().unwrap_or_default()),
+            Action::Policy {
+                direction: Direction::Egress,
+                allowed,
+                side: Box::new(verdict.egress),
+                node_local,
+            },
+            packet,
+        ));
+        allowed
+    }
+
+    /// To an address outside the pods; `send` when the packet still has to
+    /// leave the source pod.
+    pub(super) fn to_outside(&self, origin: &Origin, packet: &Packet, send: bool) -> Branch {
+        let dp = self.dp;
+        let mut hops = Vec::new();
+        if send {
+            self.leave_pod(origin, packet, &mut hops);
+        }
+        let label = format!("{} outside the cluster", packet.dst);
+        if origin.pod.is_some() {
+            if !self.egress_off_pods(origin, packet, false, &mut hops) {
+                return Branch {
+                    label,
+                    hops,
+                    outcome: Outcome::Denied(Direction::Egress),
+                };
+            }
+            if dp.in_pod_network(packet.dst) {
+                let why = format!("{} is in the cluster CIDR but no pod holds it", packet.dst);
+                hops.push(Hop::same(
+                    Place::Node(origin.node.clone().unwrap_or_default()),
+                    Action::Drop { why: why.clone() },
+                    packet,
+                ));
+                return Branch {
+                    label,
+                    hops,
+                    outcome: Outcome::Dropped(why),
+                };
+            }
+            if dp.masquerades(packet.dst)
+                && let Some(ip) = origin.node.as_deref().and_then(|n| dp.node_ip(n))
+            {
+                let after = Packet {
+                    src: ip,
+                    ..packet.clone()
+                };
+                hops.push(Hop::new(Place::Node(origin.node.clone().unwrap_or_default()), Action::Snat {
+                    why: "masquerade: the destination is outside the pod network and the non-masquerade ranges".into(),
+                }, packet, &after));
+                hops.push(Hop::same(
+                    Place::Outside,
+                    Action::Forward {
+                        via: "leaves through the node's eth0".into(),
+                    },
+                    &after,
+                ));
+                return Branch {
+                    label,
+                    hops,
+                    outcome: Outcome::LeftCluster,
+                };
+            }
+        }
+        hops.push(Hop::same(
+            Place::Outside,
+            Action::Forward {
+                via: "leaves the cluster unchanged".into(),
+            },
+            packet,
+        ));
+        Branch {
+            label,
+            hops,
+            outcome: Outcome::LeftCluster,
+        }
+    }
+}
+
+pub(super) fn drop_branch(origin: &Origin, packet: &Packet, why: &str) -> Branch {
+    Branch {
+        label: "dropped".into(),
+        hops: vec![Hop::same(
+            origin.place.clone(),
+            Action::Drop {
+                why: why.to_owned(),
+            },
+            packet,
+        )],
+        outcome: Outcome::Dropped(why.to_owned()),
+    }
+}

@@ -1,0 +1,330 @@
+//! `trace`: one connection followed hop by hop, from a DNS name as typed in
+//! the source pod to the pod that answers: DNS, kube-proxy's DNAT (one
+//! branch per endpoint it may pick), routing per CNI, SNAT, and the policy
+//! checks, whose verdicts come from the engine's readable spec.
+//!
+//! Policy is evaluated on the addresses the destination sees: after DNAT
+//! (implementations enforce NetworkPolicy on the chosen endpoint, not the
+//! Service VIP) and after SNAT (a NodePort with `externalTrafficPolicy:
+//! Cluster` hides the client behind the node's address). Traffic from the
+//! destination pod's own node is always allowed (NetworkPolicy concept page:
+//! "traffic to and from the node where a Pod is running is always allowed").
+//!
+//! The public types and [`trace`] live here; the walk itself is split by
+//! stage: `tracer` starts it (source, DNS, which kind of address),
+//! `service` follows Service VIPs and load balancers, `deliver` ends each
+//! branch at a pod, a node or outside.
+
+mod deliver;
+mod service;
+mod tracer;
+
+use std::net::IpAddr;
+
+use podnet_engine::Side;
+use podnet_model::{Direction, PodId, Protocol, ServiceId};
+
+use crate::Dataplane;
+use crate::dns::Resolution;
+
+use tracer::Tracer;
+
+/// Where a hop happens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// Inside a pod's network namespace.
+    Pod(PodId),
+    /// On a node (its root network namespace).
+    Node(String),
+    /// The network between nodes.
+    Underlay,
+    /// A cloud component (VPC, load balancer).
+    Cloud(String),
+    /// Outside the cluster.
+    Outside,
+}
+
+/// The outer header of an encapsulated packet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outer {
+    /// Outer source (the sending node).
+    pub src: IpAddr,
+    /// Outer destination (the receiving node).
+    pub dst: IpAddr,
+    /// What carries it (`UDP 8472 (VXLAN)`).
+    pub carrier: String,
+}
+
+/// A packet's addresses at one point.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Packet {
+    /// Source address.
+    pub src: IpAddr,
+    /// Destination address.
+    pub dst: IpAddr,
+    /// Destination port.
+    pub port: u16,
+    /// Protocol.
+    pub protocol: Protocol,
+    /// The outer header while encapsulated.
+    pub outer: Option<Outer>,
+    /// The destination's name when it has no address podnet knows (a cloud
+    /// load balancer's DNS name).
+    pub dst_name: Option<String>,
+}
+
+impl Packet {
+    /// The packet wrapped in an outer header.
+    pub fn encapsulated(&self, src: IpAddr, dst: IpAddr, carrier: String) -> Packet {
+        Packet {
+            outer: Some(Outer { src, dst, carrier }),
+            ..self.clone()
+        }
+    }
+}
+
+/// What happened at a hop.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A DNS lookup through the pod's resolver.
+    Dns(Resolution),
+    /// The packet leaves the pod.
+    Send {
+        /// How.
+        via: String,
+    },
+    /// kube-proxy (or its replacement) rewrote the destination.
+    Dnat {
+        /// The Service.
+        service: ServiceId,
+        /// What matched (`ClusterIP`, `NodePort`, `LoadBalancer`).
+        matched: String,
+        /// How many endpoints it chooses among.
+        choices: usize,
+        /// Which rule set did it.
+        by: String,
+        /// `sessionAffinity: ClientIP` timeout, when set.
+        affinity: Option<u32>,
+    },
+    /// The source was rewritten.
+    Snat {
+        /// Why.
+        why: String,
+    },
+    /// A routing decision.
+    Route {
+        /// The route used.
+        route: String,
+    },
+    /// Forwarded without change.
+    Forward {
+        /// Through what.
+        via: String,
+    },
+    /// Wrapped in an outer header.
+    Encapsulate {
+        /// How.
+        kind: String,
+    },
+    /// The outer header removed.
+    Decapsulate {
+        /// By what.
+        kind: String,
+    },
+    /// A cloud or MetalLB load balancer took the packet.
+    LoadBalancer {
+        /// What it did.
+        what: String,
+    },
+    /// A NetworkPolicy check.
+    Policy {
+        /// Egress of the source or ingress of the destination.
+        direction: Direction,
+        /// Whether it passes.
+        allowed: bool,
+        /// The engine's verdict for the direction.
+        side: Box<Side>,
+        /// Allowed because the source is the destination pod's own node.
+        node_local: bool,
+    },
+    /// Arrived.
+    Deliver {
+        /// Whether a container declares the port and protocol.
+        declared: bool,
+    },
+    /// Dropped.
+    Drop {
+        /// Why.
+        why: String,
+    },
+}
+
+/// One step.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hop {
+    /// Where.
+    pub place: Place,
+    /// What.
+    pub action: Action,
+    /// The packet before.
+    pub before: Packet,
+    /// The packet after.
+    pub after: Packet,
+}
+
+impl Hop {
+    /// A hop changing the packet.
+    pub fn new(place: Place, action: Action, before: &Packet, after: &Packet) -> Hop {
+        Hop {
+            place,
+            action,
+            before: before.clone(),
+            after: after.clone(),
+        }
+    }
+
+    /// A hop leaving the packet as it is.
+    pub fn same(place: Place, action: Action, packet: &Packet) -> Hop {
+        Hop::new(place, action, packet, packet)
+    }
+}
+
+/// How a branch ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Delivered to a pod.
+    Delivered(PodId),
+    /// Delivered to a node's own network namespace.
+    ReachedNode(String),
+    /// Left the cluster.
+    LeftCluster,
+    /// Denied by NetworkPolicy in this direction.
+    Denied(Direction),
+    /// Dropped by the dataplane.
+    Dropped(String),
+}
+
+/// One possible path (kube-proxy picks one endpoint per connection).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Branch {
+    /// What this branch stands for (`endpoint default/web-1 10.244.1.2:8080`).
+    pub label: String,
+    /// Its hops.
+    pub hops: Vec<Hop>,
+    /// Its end.
+    pub outcome: Outcome,
+}
+
+/// Where a trace starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceFrom {
+    /// A pod.
+    Pod(PodId),
+    /// A node's host network.
+    Node(String),
+    /// An address outside the cluster.
+    External(IpAddr),
+}
+
+/// Where a trace goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceTo {
+    /// A pod's address.
+    Pod(PodId),
+    /// A DNS name, as typed inside the source.
+    Name(String),
+    /// An address (pod, ClusterIP, node, load balancer, outside).
+    Address(IpAddr),
+}
+
+/// A trace request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TraceRequest {
+    /// Source.
+    pub from: TraceFrom,
+    /// Destination.
+    pub to: TraceTo,
+    /// Destination port; inferred when the target has exactly one.
+    pub port: Option<u16>,
+    /// Protocol.
+    pub protocol: Protocol,
+}
+
+/// A trace.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trace {
+    /// The request.
+    pub request: TraceRequest,
+    /// The source address.
+    pub src: IpAddr,
+    /// The port used.
+    pub port: u16,
+    /// Hops before the paths split.
+    pub hops: Vec<Hop>,
+    /// The possible paths.
+    pub branches: Vec<Branch>,
+    /// Why there is no branch, when there is none.
+    pub end: Option<String>,
+}
+
+impl Trace {
+    /// Whether some branch delivers the packet.
+    pub fn reachable(&self) -> bool {
+        self.branches.iter().any(|b| {
+            matches!(
+                b.outcome,
+                Outcome::Delivered(_) | Outcome::ReachedNode(_) | Outcome::LeftCluster
+            )
+        })
+    }
+}
+
+/// Why a trace cannot start.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TraceError {
+    /// The source pod has no address.
+    #[error("pod `{0}` has no address (it is not scheduled or its pool is exhausted)")]
+    NoAddress(String),
+    /// The node is unknown.
+    #[error("no node is called `{0}`")]
+    UnknownNode(String),
+    /// No port given and none can be inferred.
+    #[error("{0} has {1} ports; say which with --port")]
+    NeedPort(String, usize),
+}
+
+/// Traces one connection.
+pub fn trace(dp: &Dataplane, req: &TraceRequest) -> Result<Trace, TraceError> {
+    Tracer { dp, req }.run()
+}
+
+/// Moves the hops every branch starts with (the pod sending, a load
+/// balancer) before the split, so each path shows only where it differs.
+fn hoist_common_prefix(hops: &mut Vec<Hop>, branches: &mut [Branch]) {
+    if branches.len() < 2 {
+        return;
+    }
+    let Some(first) = branches.first() else {
+        return;
+    };
+    let mut n = first.hops.len();
+    for b in branches.iter().skip(1) {
+        n = n.min(
+            b.hops
+                .iter()
+                .zip(&first.hops)
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    // Keep at least one hop per branch.
+    let shortest = branches.iter().map(|b| b.hops.len()).min().unwrap_or(0);
+    n = n.min(shortest.saturating_sub(1));
+    if n == 0 {
+        return;
+    }
+    hops.extend(first.hops[..n].iter().cloned());
+    for b in branches.iter_mut() {
+        b.hops.drain(..n);
+    }
+}

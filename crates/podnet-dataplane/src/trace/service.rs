@@ -1,0 +1,319 @@
+//! Service stages of a trace: kube-proxy's DNAT (one branch per endpoint
+//! it may pick, honouring the traffic policies), the SNATs around it, and
+//! load balancers in front of a Service (IP targets, instance targets,
+//! MetalLB announcements).
+
+use std::net::IpAddr;
+
+use podnet_model::{ProxyMode, ServiceId, TrafficPolicy};
+
+use super::deliver::drop_branch;
+use super::tracer::{Origin, Tracer};
+use super::{Action, Branch, Hop, Outcome, Packet, Place};
+use crate::services::Backend;
+
+/// How a packet reached a Service.
+pub(super) enum Entry {
+    ClusterIp,
+    NodePort(String),
+    /// Caught by kube-proxy on this node (MetalLB announces the address).
+    LoadBalancer(String),
+}
+
+impl Tracer<'_> {
+    pub(super) fn via_service(
+        &self,
+        origin: &Origin,
+        packet: &Packet,
+        id: ServiceId,
+        entry: Entry,
+    ) -> Vec<Branch> {
+        let dp = self.dp;
+        let svc = &dp.cluster.services[id.index()];
+        let name = svc.meta.qualified_name();
+        let mut hops = Vec::new();
+        let ebpf = dp.profile.proxy == ProxyMode::Ebpf;
+        let proxy = match dp.profile.proxy {
+            ProxyMode::Iptables => {
+                "kube-proxy (iptables: KUBE-SERVICES -> KUBE-SVC chain, random choice)"
+            }
+            ProxyMode::Ipvs => "kube-proxy (IPVS virtual server, round robin)",
+            ProxyMode::Nftables => "kube-proxy (nftables service map, random choice)",
+            ProxyMode::Ebpf => "eBPF service map (kube-proxy replacement)",
+        };
+        // Which Service port, and where kube-proxy acts.
+        let (k, node, matched) = match &entry {
+            Entry::ClusterIp => {
+                if origin.pod.is_none() && origin.node.is_none() {
+                    return vec![drop_branch(
+                        origin,
+                        packet,
+                        "ClusterIPs answer only inside the cluster; from outside nothing routes to the service CIDR",
+                    )];
+                }
+                let k = svc
+                    .ports
+                    .iter()
+                    .position(|p| p.port == packet.port && p.protocol == packet.protocol);
+                (k, origin.node.clone(), "ClusterIP".to_owned())
+            }
+            Entry::NodePort(node) => {
+                let k = dp.services.node_ports[id.index()]
+                    .iter()
+                    .zip(&svc.ports)
+                    .position(|(np, p)| *np == Some(packet.port) && p.protocol == packet.protocol);
+                (
+                    k,
+                    Some(node.clone()),
+                    format!("NodePort {} on node `{node}`", packet.port),
+                )
+            }
+            Entry::LoadBalancer(node) => {
+                let k = svc
+                    .ports
+                    .iter()
+                    .position(|p| p.port == packet.port && p.protocol == packet.protocol);
+                (k, Some(node.clone()), "LoadBalancer address".to_owned())
+            }
+        };
+        let Some(k) = k else {
+            return vec![drop_branch(
+                origin,
+                packet,
+                &format!(
+                    "Service {name} has no {} port {}",
+                    packet.protocol, packet.port
+                ),
+            )];
+        };
+        if !ebpf || !matches!(entry, Entry::ClusterIp) {
+            self.leave_pod(origin, packet, &mut hops);
+        }
+        let backends = dp.backends(id).swap_remove(k);
+        let external = !matches!(entry, Entry::ClusterIp)
+            && origin.pod.is_none()
+            && origin.node.as_ref() != node.as_ref();
+        let local_only = match entry {
+            Entry::ClusterIp => svc.internal_traffic_policy == TrafficPolicy::Local,
+            _ => svc.external_traffic_policy == TrafficPolicy::Local,
+        };
+        let here = node.clone().unwrap_or_default();
+        let serving: Vec<&Backend> = backends
+            .iter()
+            .filter(|b| b.serving && b.ip.is_ipv4() == packet.dst.is_ipv4())
+            .filter(|b| !local_only || b.node.as_deref() == Some(here.as_str()))
+            .collect();
+        let place = if ebpf && matches!(entry, Entry::ClusterIp) {
+            origin.place.clone()
+        } else {
+            Place::Node(here.clone())
+        };
+        if serving.is_empty() {
+            let why = if backends.iter().any(|b| b.serving) && local_only {
+                format!(
+                    "{}TrafficPolicy: Local and no ready endpoint on node `{here}`: dropped",
+                    if matches!(entry, Entry::ClusterIp) {
+                        "internal"
+                    } else {
+                        "external"
+                    }
+                )
+            } else if backends.is_empty() {
+                format!(
+                    "Service {name} has no endpoints (no pod matches its selector, or none has the target port): kube-proxy rejects"
+                )
+            } else {
+                format!("Service {name} has no ready endpoint: kube-proxy rejects")
+            };
+            hops.push(Hop::same(place, Action::Drop { why: why.clone() }, packet));
+            return vec![Branch {
+                label: "no endpoint".into(),
+                hops,
+                outcome: Outcome::Dropped(why),
+            }];
+        }
+        let mut out = Vec::new();
+        for b in &serving {
+            let mut hops = hops.clone();
+            let mut after = Packet {
+                dst: b.ip,
+                port: b.port,
+                ..packet.clone()
+            };
+            hops.push(Hop::new(
+                place.clone(),
+                Action::Dnat {
+                    service: id,
+                    matched: matched.clone(),
+                    choices: serving.len(),
+                    by: proxy.to_owned(),
+                    affinity: svc.session_affinity,
+                },
+                packet,
+                &after,
+            ));
+            if ebpf && matches!(entry, Entry::ClusterIp) {
+                self.leave_pod(origin, &after, &mut hops);
+            }
+            // NodePort/LB with externalTrafficPolicy: Cluster: the node
+            // masquerades so replies come back through it.
+            if !matches!(entry, Entry::ClusterIp)
+                && (external || origin.pod.is_some())
+                && svc.external_traffic_policy == TrafficPolicy::Cluster
+            {
+                if let Some(ip) = dp.node_ip(&here) {
+                    let before = after.clone();
+                    after.src = ip;
+                    hops.push(Hop::new(Place::Node(here.clone()), Action::Snat {
+                        why: "externalTrafficPolicy: Cluster: masquerade to the node's address (the client address is lost)".into(),
+                    }, &before, &after));
+                }
+            } else if Some(b.ip)
+                == origin
+                    .pod
+                    .and_then(|p| dp.cluster.pod(p).ips.first().copied())
+            {
+                let before = after.clone();
+                if let Some(ip) = dp.node_ip(&here) {
+                    after.src = ip;
+                }
+                hops.push(Hop::new(Place::Node(here.clone()), Action::Snat {
+                    why: "hairpin: the pod reached itself through its Service; masqueraded so the reply returns through the node".into(),
+                }, &before, &after));
+            }
+            let label = match b.pod {
+                Some(p) => format!("endpoint {} {}:{}", dp.cluster.pod_name(p), b.ip, b.port),
+                None => format!("endpoint {}:{}", b.ip, b.port),
+            };
+            match b.pod {
+                Some(p) => out.push(self.to_pod(origin, Some(&here), after, p, hops, label)),
+                None => {
+                    // A selector-less Service's endpoint outside the pods:
+                    // the source's egress and masquerade still apply.
+                    let o = Origin {
+                        ip: after.src,
+                        node: Some(here.clone()),
+                        pod: origin.pod,
+                        place: Place::Node(here.clone()),
+                    };
+                    let mut br = self.to_outside(&o, &after, false);
+                    let mut all = hops;
+                    all.append(&mut br.hops);
+                    br.hops = all;
+                    br.label = label;
+                    out.push(br);
+                }
+            }
+        }
+        out
+    }
+
+    /// Into a LoadBalancer Service from its address or name.
+    pub(super) fn via_lb(&self, origin: &Origin, packet: &Packet, id: ServiceId) -> Vec<Branch> {
+        let dp = self.dp;
+        let targets = dp.lb_targets(id);
+        let healthy: Vec<&crate::lb::LbTarget> = targets.iter().filter(|t| t.healthy).collect();
+        let name = packet
+            .dst_name
+            .clone()
+            .unwrap_or_else(|| packet.dst.to_string());
+        if healthy.is_empty() {
+            let why = match targets.first() {
+                None => "the load balancer has no target".to_owned(),
+                Some(first) => format!(
+                    "none of its {} targets is healthy; {}: {}",
+                    targets.len(),
+                    first.target,
+                    first.why.join("; ")
+                ),
+            };
+            return vec![Branch {
+                label: format!("load balancer {name}"),
+                hops: vec![Hop::same(
+                    Place::Cloud("load balancer".into()),
+                    Action::Drop { why: why.clone() },
+                    packet,
+                )],
+                outcome: Outcome::Dropped(why),
+            }];
+        }
+        let ip_mode = matches!(
+            dp.lb.get(id.index()),
+            Some(Some(a)) if a.target_type == Some(podnet_model::TargetType::Ip)
+        );
+        if ip_mode {
+            let mut out = Vec::new();
+            for t in &healthy {
+                let Ok(ip) = t.target.parse::<IpAddr>() else {
+                    continue;
+                };
+                let Some(pod) = dp.pod_by_ip(ip) else {
+                    continue;
+                };
+                let after = Packet {
+                    dst: ip,
+                    port: t.port,
+                    dst_name: None,
+                    ..packet.clone()
+                };
+                let hops = vec![Hop::new(
+                    Place::Cloud("load balancer".into()),
+                    Action::LoadBalancer {
+                        what: format!(
+                            "{name} forwards to IP target {ip}:{} (one of {}), through the VPC",
+                            t.port,
+                            healthy.len()
+                        ),
+                    },
+                    packet,
+                    &after,
+                )];
+                let node = dp.cluster.pod(pod).node_name.clone();
+                let label = format!("IP target {} {ip}:{}", dp.cluster.pod_name(pod), t.port);
+                out.push(self.to_pod(origin, node.as_deref(), after, pod, hops, label));
+            }
+            return out;
+        }
+        // Instance targets or a MetalLB announcement: one node takes it and
+        // kube-proxy balances from there.
+        let Some(t) = healthy.first() else {
+            return Vec::new();
+        };
+        let node = t.target.clone();
+        let node_ip = dp.node_ip(&node).unwrap_or(packet.dst);
+        let cloud = matches!(dp.profile.cloud, podnet_model::Cloud::Aws(_));
+        let (after, what, entry) = if cloud {
+            let np = t.port;
+            (
+                Packet {
+                    dst: node_ip,
+                    port: np,
+                    dst_name: None,
+                    ..packet.clone()
+                },
+                format!(
+                    "{name} forwards to instance target `{node}` NodePort {np} (one of {} healthy)",
+                    healthy.len()
+                ),
+                Entry::NodePort(node.clone()),
+            )
+        } else {
+            (
+                packet.clone(),
+                format!("MetalLB: node `{node}` answers for {name} (L2 announcement)"),
+                Entry::LoadBalancer(node.clone()),
+            )
+        };
+        let lb_hop = Hop::new(
+            Place::Cloud("load balancer".into()),
+            Action::LoadBalancer { what },
+            packet,
+            &after,
+        );
+        let mut branches = self.via_service(origin, &after, id, entry);
+        for b in &mut branches {
+            b.hops.insert(0, lb_hop.clone());
+        }
+        branches
+    }
+}

@@ -1,0 +1,331 @@
+//! The tracer's start: who sends (pod, node or outside), what the
+//! destination resolves to, and which kind of address each packet goes to
+//! (Service VIP, load balancer, node, pod, outside).
+
+use std::net::IpAddr;
+
+use podnet_model::{PodId, Protocol, ProxyMode, ServiceId};
+
+use super::service::Entry;
+use super::{
+    Action, Branch, Hop, Outcome, Packet, Place, Trace, TraceError, TraceFrom, TraceRequest,
+    TraceTo, hoist_common_prefix,
+};
+use crate::Dataplane;
+use crate::dns::Answer;
+
+/// One trace in progress.
+pub(super) struct Tracer<'a> {
+    pub(super) dp: &'a Dataplane,
+    pub(super) req: &'a TraceRequest,
+}
+
+/// The source: its address, its node and its place.
+pub(super) struct Origin {
+    pub(super) ip: IpAddr,
+    pub(super) node: Option<String>,
+    pub(super) pod: Option<PodId>,
+    pub(super) place: Place,
+}
+
+impl Tracer<'_> {
+    pub(super) fn run(&self) -> Result<Trace, TraceError> {
+        let dp = self.dp;
+        let c = &dp.cluster;
+        let origin = match &self.req.from {
+            TraceFrom::Pod(p) => {
+                let pod = c.pod(*p);
+                let ip = *pod
+                    .ips
+                    .first()
+                    .ok_or_else(|| TraceError::NoAddress(c.pod_name(*p)))?;
+                Origin {
+                    ip,
+                    node: pod.node_name.clone(),
+                    pod: (!pod.host_network).then_some(*p),
+                    place: if pod.host_network {
+                        Place::Node(pod.node_name.clone().unwrap_or_default())
+                    } else {
+                        Place::Pod(*p)
+                    },
+                }
+            }
+            TraceFrom::Node(n) => {
+                let ip = dp
+                    .node_ip(n)
+                    .ok_or_else(|| TraceError::UnknownNode(n.clone()))?;
+                Origin {
+                    ip,
+                    node: Some(n.clone()),
+                    pod: None,
+                    place: Place::Node(n.clone()),
+                }
+            }
+            TraceFrom::External(ip) => Origin {
+                ip: *ip,
+                node: None,
+                pod: None,
+                place: Place::Outside,
+            },
+        };
+        let mut hops = Vec::new();
+        let mut port = self.req.port;
+        let dst_ips: Vec<IpAddr> = match &self.req.to {
+            TraceTo::Pod(p) => {
+                if port.is_none() {
+                    port = Some(single_port(
+                        c.pod_ports(*p).iter().map(|x| x.port),
+                        &c.pod_name(*p),
+                    )?);
+                }
+                c.pod(*p).ips.clone()
+            }
+            TraceTo::Address(ip) => vec![*ip],
+            TraceTo::Name(name) if dp.service_by_lb_name(name.trim_end_matches('.')).is_some() => {
+                let Some(id) = dp.service_by_lb_name(name.trim_end_matches('.')) else {
+                    return Err(TraceError::NeedPort(name.clone(), 0));
+                };
+                let s = &c.services[id.index()];
+                let port = match port {
+                    Some(p) => p,
+                    None => single_port(
+                        s.ports.iter().map(|p| p.port),
+                        &format!("Service {}", s.meta.qualified_name()),
+                    )?,
+                };
+                let packet = Packet {
+                    src: origin.ip,
+                    dst: origin.ip,
+                    port,
+                    protocol: self.req.protocol,
+                    outer: None,
+                    dst_name: Some(name.trim_end_matches('.').to_owned()),
+                };
+                let branches = self.via_lb(&origin, &packet, id);
+                return Ok(Trace {
+                    request: self.req.clone(),
+                    src: origin.ip,
+                    port,
+                    hops,
+                    branches,
+                    end: None,
+                });
+            }
+            TraceTo::Name(name) => {
+                let res = dp.resolve_name(name, origin.pod);
+                let placeholder = Packet {
+                    src: origin.ip,
+                    dst: res.nameserver.unwrap_or(origin.ip),
+                    port: 53,
+                    protocol: Protocol::Udp,
+                    outer: None,
+                    dst_name: None,
+                };
+                let answer = res.answer().cloned();
+                hops.push(Hop::same(
+                    origin.place.clone(),
+                    Action::Dns(res),
+                    &placeholder,
+                ));
+                let end = |why: String| {
+                    Ok(Trace {
+                        request: self.req.clone(),
+                        src: origin.ip,
+                        port: self.req.port.unwrap_or(0),
+                        hops: hops.clone(),
+                        branches: Vec::new(),
+                        end: Some(why),
+                    })
+                };
+                match answer {
+                    None => return end(format!("`{name}` does not resolve (NXDOMAIN)")),
+                    Some(Answer::Upstream) => {
+                        return end(format!(
+                            "`{name}` is outside the cluster domain; the upstream resolver answers, which podnet does not model"
+                        ));
+                    }
+                    Some(Answer::Cname { target, .. }) => {
+                        return end(format!(
+                            "CNAME to `{target}`, resolved outside the cluster; trace its address with --to IP:PORT"
+                        ));
+                    }
+                    Some(Answer::Srv { records, .. }) => {
+                        return end(format!(
+                            "SRV records point at {}; trace one of them",
+                            records
+                                .iter()
+                                .map(|(t, p)| format!("{t}:{p}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                    Some(Answer::ClusterIp { service, ips }) => {
+                        if port.is_none() {
+                            let s = &c.services[service.index()];
+                            port = Some(single_port(
+                                s.ports.iter().map(|p| p.port),
+                                &format!("Service {}", s.meta.qualified_name()),
+                            )?);
+                        }
+                        ips
+                    }
+                    Some(Answer::Headless { service, ips }) => {
+                        if port.is_none() {
+                            let s = &c.services[service.index()];
+                            port = Some(single_port(
+                                s.ports.iter().map(|p| p.port),
+                                &format!("Service {}", s.meta.qualified_name()),
+                            )?);
+                        }
+                        if ips.is_empty() {
+                            return end(
+                                "the headless Service has no ready endpoint: the answer is empty"
+                                    .into(),
+                            );
+                        }
+                        ips
+                    }
+                    Some(Answer::PodHostname { pod, ips }) => {
+                        if port.is_none() {
+                            port = Some(single_port(
+                                c.pod_ports(pod).iter().map(|x| x.port),
+                                &c.pod_name(pod),
+                            )?);
+                        }
+                        ips
+                    }
+                    Some(Answer::PodIp(ip)) => vec![ip],
+                }
+            }
+        };
+        let port = match port {
+            Some(p) => p,
+            None => return Err(TraceError::NeedPort("the destination".into(), 0)),
+        };
+        // One address per family at most; take the source's family.
+        let mut dst_ips: Vec<IpAddr> = dst_ips
+            .into_iter()
+            .filter(|d| d.is_ipv4() == origin.ip.is_ipv4())
+            .collect();
+        dst_ips.dedup();
+        let mut branches = Vec::new();
+        let several = dst_ips.len() > 1;
+        for dst in dst_ips {
+            let packet = Packet {
+                src: origin.ip,
+                dst,
+                port,
+                protocol: self.req.protocol,
+                outer: None,
+                dst_name: None,
+            };
+            let mut sub = self.to_address(&origin, &packet);
+            if several {
+                for b in &mut sub {
+                    b.label = format!("A record {dst}: {}", b.label);
+                }
+            }
+            branches.extend(sub);
+        }
+        hoist_common_prefix(&mut hops, &mut branches);
+        let end = branches
+            .is_empty()
+            .then(|| "no address of the source's family".to_owned());
+        Ok(Trace {
+            request: self.req.clone(),
+            src: origin.ip,
+            port,
+            hops,
+            branches,
+            end,
+        })
+    }
+
+    /// Branches for a packet sent to `packet.dst`.
+    fn to_address(&self, origin: &Origin, packet: &Packet) -> Vec<Branch> {
+        let dp = self.dp;
+        let dst = packet.dst;
+        if let Some(svc) = dp.service_by_ip(dst) {
+            return self.via_service(origin, packet, svc, Entry::ClusterIp);
+        }
+        if let Some(svc) = dp.service_by_lb_ip(dst) {
+            return self.via_lb(origin, packet, svc);
+        }
+        if let Some(node) = dp.node_by_ip(dst).map(|n| n.name.clone()) {
+            if let Some(svc) = self.node_port_service(packet) {
+                return self.via_service(origin, packet, svc, Entry::NodePort(node));
+            }
+            return vec![self.to_node(origin, packet, &node)];
+        }
+        if dst.is_loopback()
+            && matches!(origin.place, Place::Node(_))
+            && let Some(svc) = self.node_port_service(packet)
+        {
+            if dp.profile.proxy == ProxyMode::Nftables {
+                return vec![Branch {
+                    label: "localhost NodePort".into(),
+                    hops: vec![Hop::same(origin.place.clone(), Action::Drop {
+                        why: "kube-proxy in nftables mode serves NodePorts only on node addresses, not 127.0.0.1".into(),
+                    }, packet)],
+                    outcome: Outcome::Dropped("NodePort on 127.0.0.1 not served in nftables mode".into()),
+                }];
+            }
+            let node = origin.node.clone().unwrap_or_default();
+            return self.via_service(origin, packet, svc, Entry::NodePort(node));
+        }
+        if let Some(pod) = dp.pod_by_ip(dst) {
+            let mut hops = Vec::new();
+            self.leave_pod(origin, packet, &mut hops);
+            let label = format!("pod {} {}:{}", dp.cluster.pod_name(pod), dst, packet.port);
+            return vec![self.to_pod(
+                origin,
+                origin.node.as_deref(),
+                packet.clone(),
+                pod,
+                hops,
+                label,
+            )];
+        }
+        vec![self.to_outside(origin, packet, true)]
+    }
+
+    fn node_port_service(&self, packet: &Packet) -> Option<ServiceId> {
+        let dp = self.dp;
+        dp.services
+            .node_ports
+            .iter()
+            .enumerate()
+            .find_map(|(i, ports)| {
+                let svc = &dp.cluster.services[i];
+                ports
+                    .iter()
+                    .zip(&svc.ports)
+                    .any(|(np, p)| *np == Some(packet.port) && p.protocol == packet.protocol)
+                    .then(|| ServiceId::from_index(i))
+            })
+    }
+
+    /// The first hop out of a pod.
+    pub(super) fn leave_pod(&self, origin: &Origin, packet: &Packet, hops: &mut Vec<Hop>) {
+        if let Some(p) = origin.pod {
+            let node = origin.node.clone().unwrap_or_default();
+            hops.push(Hop::same(
+                Place::Pod(p),
+                Action::Send {
+                    via: format!("eth0 -> veth peer on node `{node}`"),
+                },
+                packet,
+            ));
+        }
+    }
+}
+
+fn single_port(ports: impl Iterator<Item = u16>, what: &str) -> Result<u16, TraceError> {
+    let mut ports: Vec<u16> = ports.collect();
+    ports.sort_unstable();
+    ports.dedup();
+    match ports.as_slice() {
+        [one] => Ok(*one),
+        _ => Err(TraceError::NeedPort(what.to_owned(), ports.len())),
+    }
+}
