@@ -66,7 +66,7 @@ impl Dataplane {
         let profile = Profile::resolve(&spec);
         let mut issues = Vec::new();
         issues.extend(overlap::check(cluster, &profile));
-        let nodes = nodes::merge_nodes(cluster, &profile, &mut issues);
+        let nodes = nodes::merge_nodes(cluster, &profile, spec.nodes.is_some(), &mut issues);
         let mut running = schedule::schedule(cluster, &nodes, &mut issues);
         let ipam = ipam::allocate(&running, &profile, &nodes, &mut issues);
         for (pod, ips) in running.pods.iter_mut().zip(&ipam.pod_ips) {

@@ -62,14 +62,20 @@ impl NodeInfo {
 /// The kubelet's default `maxPods`.
 pub const DEFAULT_MAX_PODS: u32 = 110;
 
-/// Builds the node list, sorted by name.
-pub fn merge_nodes(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -> Vec<NodeInfo> {
+/// Builds the node list, sorted by name. `profile_lists_nodes`: the
+/// profile as written has `nodes` (else they are its preset's).
+pub fn merge_nodes(
+    cluster: &Cluster,
+    profile: &Profile,
+    profile_lists_nodes: bool,
+    issues: &mut Vec<Issue>,
+) -> Vec<NodeInfo> {
     let mut by_name: BTreeMap<String, NodeInfo> = BTreeMap::new();
     let declared_objects = !cluster.nodes.is_empty();
     for n in &profile.nodes {
         // With Node objects in the input, the preset's made-up nodes do
-        // not exist; a profile written by the user still adds its nodes.
-        if declared_objects && profile.meta.is_none() {
+        // not exist; nodes the user's profile lists still count.
+        if declared_objects && !profile_lists_nodes {
             break;
         }
         let mut labels = n.labels.clone();

@@ -486,3 +486,24 @@ spec: {subnet: 172.20.0.0/16}
         "disjoint ranges are not reported: {messages:?}"
     );
 }
+
+/// docs/profile.md: with Node objects and a profile that lists no `nodes`,
+/// the preset's made-up nodes are dropped; listed nodes would count.
+#[test]
+fn node_objects_replace_the_presets_nodes() {
+    let dp = build(
+        "apiVersion: podnet.dev/v1alpha1
+kind: ClusterProfile
+metadata: {name: p}
+spec: {preset: rke2-canal}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: real-1}
+status:
+  addresses: [{type: InternalIP, address: 10.0.5.5}]
+",
+    );
+    let names: Vec<&str> = dp.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["real-1"]);
+}
