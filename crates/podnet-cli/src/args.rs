@@ -211,6 +211,9 @@ pub struct GenerateArgs {
     /// Also write the running pods as `kubectl get pods -A -o json` prints them (pods.json).
     #[arg(long)]
     pub live: bool,
+    /// Number of AdminNetworkPolicies (plus the BaselineAdminNetworkPolicy when not 0).
+    #[arg(long, default_value_t = 0)]
+    pub admin_policies: u32,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = GenerateOutput::Txt)]
     pub output: GenerateOutput,

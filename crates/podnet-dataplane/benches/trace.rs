@@ -30,6 +30,7 @@ fn loaded(pods: u32, workloads: u32, policies: u32) -> podnet_model::Cluster {
         policies,
         seed: 1,
         live: false,
+        admin_policies: 0,
     })
     .files
     .into_iter()

@@ -72,6 +72,12 @@ impl Dataplane {
         for (pod, ips) in running.pods.iter_mut().zip(&ipam.pod_ips) {
             pod.ips.clone_from(ips);
         }
+        // Every node, not only Node objects, for policies that select nodes.
+        running.nodes = nodes
+            .iter()
+            .zip(&ipam.node_blocks)
+            .map(|(n, blocks)| n.to_model(blocks, profile.meta.as_ref()))
+            .collect();
         let services = vips::allocate(&running, &profile, &mut issues);
         let lb = lb::assign(&running, &profile, &mut issues);
         let mut pods_by_ns = vec![Vec::new(); running.namespaces.len()];

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 use podnet_model::node::{HOSTNAME_LABEL, INSTANCE_TYPE_LABEL, ZONE_LABEL};
-use podnet_model::{Cluster, Labels, Profile, Source};
+use podnet_model::{Cluster, Labels, Node, Profile, Source};
 
 use crate::issue::Issue;
 
@@ -39,6 +39,40 @@ pub struct NodeInfo {
 }
 
 impl NodeInfo {
+    /// As a model `Node`, with its allocated pod blocks; provenance is the
+    /// Node object's, else the profile's.
+    pub fn to_model(&self, blocks: &[ipnet::IpNet], profile: Option<&podnet_model::Meta>) -> Node {
+        let source = self
+            .source
+            .clone()
+            .or_else(|| profile.map(|m| m.source.clone()))
+            .unwrap_or(Source {
+                file: "(profile preset)".into(),
+                document: 0,
+                line: None,
+                item: None,
+            });
+        Node {
+            meta: podnet_model::Meta {
+                kind: "Node".to_owned(),
+                namespace: None,
+                name: self.name.clone(),
+                source,
+            },
+            labels: self.labels.clone(),
+            pod_cidrs: if blocks.is_empty() {
+                self.declared_pod_cidrs.clone()
+            } else {
+                blocks.to_vec()
+            },
+            internal_ips: self.internal_ips.clone(),
+            external_ips: self.external_ips.clone(),
+            provider_id: self.provider_id.clone(),
+            max_pods: Some(self.max_pods),
+            unschedulable: self.unschedulable,
+        }
+    }
+
     /// A node known only by name.
     fn named(name: &str) -> NodeInfo {
         let mut labels = Labels::new();

@@ -507,3 +507,30 @@ status:
     let names: Vec<&str> = dp.nodes.iter().map(|n| n.name.as_str()).collect();
     assert_eq!(names, ["real-1"]);
 }
+
+/// The running cluster lists every node (profile nodes included, with their
+/// allocated blocks), so policies selecting `nodes` see them.
+#[test]
+fn the_running_cluster_lists_every_node() {
+    let dp = build(
+        "apiVersion: podnet.dev/v1alpha1
+kind: ClusterProfile
+metadata: {name: p}
+spec: {nodeCount: 2}
+",
+    );
+    let nodes: Vec<(&str, String)> = dp
+        .cluster
+        .nodes
+        .iter()
+        .map(|n| (n.meta.name.as_str(), n.pod_cidrs[0].to_string()))
+        .collect();
+    assert_eq!(
+        nodes,
+        [
+            ("node-1", "10.244.0.0/24".to_owned()),
+            ("node-2", "10.244.1.0/24".to_owned())
+        ]
+    );
+    assert_eq!(dp.cluster.nodes[0].internal_ips, ips(&["192.168.0.11"]));
+}

@@ -3,7 +3,8 @@
 //! namespaceSelectors, ipBlocks with except, named ports, endPort), read
 //! from manifests (pods made from templates) and from a live dump (the same
 //! cluster plus its running pods as `kubectl get pods -o json` prints them).
-//! Parsing is measured apart from the analysis.
+//! Parsing is measured apart from the analysis. The `-tiers` groups add 100
+//! AdminNetworkPolicies and a BaselineAdminNetworkPolicy.
 //!
 //! `cargo bench -p podnet-engine --bench connectivity`
 
@@ -22,13 +23,14 @@ const SIZES: [(u32, u32, u32); 3] = [
     (100_000, 10_000, 5_000),
 ];
 
-fn files(pods: u32, workloads: u32, policies: u32, live: bool) -> Vec<SourceFile> {
+fn files(pods: u32, workloads: u32, policies: u32, live: bool, admin: u32) -> Vec<SourceFile> {
     generate(Params {
         pods,
         workloads,
         policies,
         seed: 1,
         live,
+        admin_policies: admin,
     })
     .files
     .into_iter()
@@ -40,11 +42,13 @@ fn files(pods: u32, workloads: u32, policies: u32, live: bool) -> Vec<SourceFile
 }
 
 fn bench(c: &mut Criterion) {
-    for (live, suffix) in [(false, ""), (true, "-live")] {
+    // Manifests; a live dump of the same cluster; manifests with 100
+    // AdminNetworkPolicies and the BaselineAdminNetworkPolicy.
+    for (live, admin, suffix) in [(false, 0, ""), (true, 0, "-live"), (false, 100, "-tiers")] {
         let mut parse = c.benchmark_group(format!("parse{suffix}"));
         parse.sample_size(10);
         for &(pods, workloads, policies) in &SIZES {
-            let input = files(pods, workloads, policies, live);
+            let input = files(pods, workloads, policies, live, admin);
             parse.bench_with_input(BenchmarkId::from_parameter(pods), &input, |b, input| {
                 b.iter(|| load_files(input, Vec::new(), LoadOptions::default()));
             });
@@ -55,7 +59,7 @@ fn bench(c: &mut Criterion) {
         analysis.sample_size(10);
         for &(pods, workloads, policies) in &SIZES {
             let loaded = load_files(
-                &files(pods, workloads, policies, live),
+                &files(pods, workloads, policies, live, admin),
                 Vec::new(),
                 LoadOptions::default(),
             );

@@ -1,5 +1,6 @@
 //! Caveats: what an answer cannot account for, given the input (pods
-//! without addresses next to ipBlocks that could hold them).
+//! without addresses next to ipBlocks that could hold them; admin policies
+//! whose order the API leaves undefined).
 
 use podnet_model::IpSet;
 use podnet_model::policy::PeerKind;
@@ -19,6 +20,16 @@ pub enum Caveat {
         wide_blocks: Vec<(String, String)>,
         /// How many such ipBlocks there are in all.
         wide_count: usize,
+    },
+    /// Policies of one tier share a priority: the API leaves their order
+    /// undefined (podnet evaluates them in input order).
+    SamePriority {
+        /// `Admin` or `Baseline`.
+        tier: podnet_model::Tier,
+        /// The shared priority.
+        priority: u32,
+        /// `Kind name` of each, in input order.
+        policies: Vec<String>,
     },
 }
 
@@ -60,6 +71,12 @@ fn could_hold_pods(block: &IpSet) -> bool {
 impl Engine<'_> {
     /// What the answer cannot account for.
     pub fn caveats(&self) -> Vec<Caveat> {
+        let mut out = self.address_caveats();
+        out.extend(same_priorities(self.cluster));
+        out
+    }
+
+    fn address_caveats(&self) -> Vec<Caveat> {
         let pods = self
             .cluster
             .pods
@@ -94,4 +111,28 @@ impl Engine<'_> {
             wide_count,
         }]
     }
+}
+
+/// Admin or baseline policies sharing a tier and a priority.
+fn same_priorities(cluster: &podnet_model::Cluster) -> Vec<Caveat> {
+    let mut groups: std::collections::BTreeMap<(podnet_model::Tier, u32), Vec<String>> =
+        std::collections::BTreeMap::new();
+    for p in &cluster.admin_policies {
+        if let Some(priority) = p.priority {
+            groups.entry((p.tier, priority)).or_default().push(format!(
+                "{} {}",
+                p.api.kind(),
+                p.meta.name
+            ));
+        }
+    }
+    groups
+        .into_iter()
+        .filter(|(_, v)| v.len() > 1)
+        .map(|((tier, priority), policies)| Caveat::SamePriority {
+            tier,
+            priority,
+            policies,
+        })
+        .collect()
 }

@@ -10,6 +10,7 @@ use podnet_model::policy::PeerKind;
 use podnet_model::{Cluster, Direction, IpSet, LabelSelector, NamespaceScope, NsId, PolicyId};
 
 use crate::atoms::AddressAtoms;
+use crate::compiled_admin::{AdminCompiled, compile_admin};
 use crate::identity::{Identities, IdentityId};
 use crate::ports::RulePorts;
 
@@ -80,6 +81,8 @@ pub struct Compiled {
     pub ingress: DirectionIndex,
     /// Egress per identity.
     pub egress: DirectionIndex,
+    /// The cluster-scoped tiers.
+    pub admin: AdminCompiled,
 }
 
 impl Compiled {
@@ -93,7 +96,7 @@ impl Compiled {
 }
 
 /// Interned selections, so equal selectors are evaluated once.
-struct SelectorCache<'a> {
+pub(crate) struct SelectorCache<'a> {
     cluster: &'a Cluster,
     identities: &'a Identities,
     atoms: &'a AddressAtoms,
@@ -104,13 +107,18 @@ struct SelectorCache<'a> {
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
-enum NamespaceKey {
+pub(crate) enum NamespaceKey {
     One(NsId),
     Selected(LabelSelector),
 }
 
 impl<'a> SelectorCache<'a> {
-    fn namespaces(&mut self, key: &NamespaceKey) -> Vec<NsId> {
+    /// How many identities there are.
+    pub(crate) fn identity_count(&self) -> usize {
+        self.identities.len()
+    }
+
+    pub(crate) fn namespaces(&mut self, key: &NamespaceKey) -> Vec<NsId> {
         match key {
             NamespaceKey::One(ns) => vec![*ns],
             NamespaceKey::Selected(sel) => {
@@ -133,7 +141,7 @@ impl<'a> SelectorCache<'a> {
 
     /// Pods (never host-network ones) in the namespaces of `ns` whose labels
     /// match `sel`.
-    fn pods(&mut self, ns: NamespaceKey, sel: &LabelSelector) -> &FixedBitSet {
+    pub(crate) fn pods(&mut self, ns: NamespaceKey, sel: &LabelSelector) -> &FixedBitSet {
         let key = (ns, sel.clone());
         if !self.pods.contains_key(&key) {
             let mut bits = FixedBitSet::with_capacity(self.identities.len());
@@ -152,7 +160,7 @@ impl<'a> SelectorCache<'a> {
     }
 
     /// Identities with an address in `set`, and the atoms of `set`.
-    fn block(&mut self, set: &IpSet) -> &(FixedBitSet, FixedBitSet) {
+    pub(crate) fn block(&mut self, set: &IpSet) -> &(FixedBitSet, FixedBitSet) {
         if !self.blocks.contains_key(set) {
             let atoms = self.atoms.atoms_of(set);
             let mut ids = FixedBitSet::with_capacity(self.identities.len());
@@ -195,6 +203,7 @@ pub fn compile(cluster: &Cluster, identities: &Identities, atoms: &AddressAtoms)
         rules: Vec::new(),
         ingress: empty_index(),
         egress: empty_index(),
+        admin: AdminCompiled::default(),
     };
     for (p, policy) in cluster.policies.iter().enumerate() {
         let pid = PolicyId::from_index(p);
@@ -232,6 +241,7 @@ pub fn compile(cluster: &Cluster, identities: &Identities, atoms: &AddressAtoms)
             }
         }
     }
+    compiled.admin = compile_admin(&mut cache, cluster, atoms.len());
     compiled
 }
 

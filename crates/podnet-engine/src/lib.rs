@@ -5,16 +5,20 @@
 //!   atoms; it must agree with the spec (checked on random clusters).
 //! * [`connlist`] aggregates to workloads; [`explain`] reports verdicts.
 
+pub mod admin_ports;
 pub mod atoms;
 pub mod caveat;
 pub mod compiled;
+pub mod compiled_admin;
 pub mod connlist;
 pub mod explain;
 pub mod identity;
 pub mod matrix;
+pub mod matrix_tiers;
 pub mod ports;
 pub mod resolve;
 pub mod semantics;
+pub mod tiers;
 pub mod verdict;
 
 pub use caveat::Caveat;
@@ -22,4 +26,6 @@ pub use connlist::{ConnList, Connection, PeerRef, connlist};
 pub use explain::{Case, Explanation, explain};
 pub use matrix::Engine;
 pub use resolve::{ResolveError, Target, resolve};
-pub use verdict::{Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, Verdict};
+pub use verdict::{
+    Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, TierReason, Tiers, Verdict,
+};

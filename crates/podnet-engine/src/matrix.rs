@@ -2,15 +2,18 @@
 //! identity and the address atoms outside the cluster. It must agree with
 //! [`crate::semantics`] on every flow (property-tested on random clusters).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use fixedbitset::FixedBitSet;
-use podnet_model::{Cluster, Conns, IpSet};
+use podnet_model::{Cluster, Conns, Direction, IpSet};
 use rayon::prelude::*;
 
 use crate::atoms::AddressAtoms;
 use crate::compiled::{Compiled, DirectionIndex, compile};
+use crate::compiled_admin::admin_address_sets;
 use crate::identity::{Identities, IdentityId};
+use crate::matrix_tiers::PeerAt;
 
 /// A cluster prepared for connectivity queries.
 pub struct Engine<'c> {
@@ -51,7 +54,8 @@ impl<'c> Engine<'c> {
                 podnet_model::policy::PeerKind::IpBlock(b) => Some(&b.addresses),
                 podnet_model::policy::PeerKind::Pods { .. } => None,
             });
-        let atoms = AddressAtoms::new(blocks);
+        let admin_sets = admin_address_sets(cluster);
+        let atoms = AddressAtoms::new(blocks.chain(admin_sets.iter()));
         let identities = Identities::new(cluster, &atoms);
         let compiled = compile(cluster, &identities, &atoms);
         Engine {
@@ -62,39 +66,61 @@ impl<'c> Engine<'c> {
         }
     }
 
-    fn dst_ports(&self, dst: IdentityId) -> &[podnet_model::ContainerPort] {
+    pub(crate) fn dst_ports(&self, dst: IdentityId) -> &[podnet_model::ContainerPort] {
         &self.cluster.port_tables[self.identities.list[dst].ports.index()]
     }
 
     /// What `dst`'s ingress rules allow from `src` (which must pass the
     /// rules' peers), everything when `dst` is not isolated for ingress.
     fn ingress(&self, src: IdentityId, dst: IdentityId, resolved: &[(usize, Conns)]) -> Conns {
-        if !self.compiled.ingress.isolated[dst] {
-            return Conns::all();
-        }
-        let mut conns = Conns::none();
-        for (r, ports) in resolved {
-            if self.compiled.rules[*r].peers.has_identity(src) {
-                conns.add(ports);
+        let isolated = self.compiled.ingress.isolated[dst];
+        let mut np = if isolated {
+            Conns::none()
+        } else {
+            Conns::all()
+        };
+        if isolated {
+            for (r, ports) in resolved {
+                if self.compiled.rules[*r].peers.has_identity(src) {
+                    np.add(ports);
+                }
             }
         }
-        conns
+        self.tiered(
+            Direction::Ingress,
+            dst,
+            PeerAt::Identity(src),
+            Some(dst),
+            isolated,
+            np,
+        )
     }
 
     /// What `src`'s egress rules allow to `dst`.
     fn egress(&self, src: IdentityId, dst: IdentityId) -> Conns {
         let index = &self.compiled.egress;
-        if !index.isolated[src] {
-            return Conns::all();
-        }
-        let mut conns = Conns::none();
-        for &r in &index.rules[src] {
-            let rule = &self.compiled.rules[r];
-            if rule.peers.has_identity(dst) {
-                conns.add(&rule.ports.on_pod(self.dst_ports(dst)));
+        let isolated = index.isolated[src];
+        let mut np = if isolated {
+            Conns::none()
+        } else {
+            Conns::all()
+        };
+        if isolated {
+            for &r in &index.rules[src] {
+                let rule = &self.compiled.rules[r];
+                if rule.peers.has_identity(dst) {
+                    np.add(&rule.ports.on_pod(self.dst_ports(dst)));
+                }
             }
         }
-        conns
+        self.tiered(
+            Direction::Egress,
+            src,
+            PeerAt::Identity(dst),
+            Some(dst),
+            isolated,
+            np,
+        )
     }
 
     /// Connections from `src` to `dst`.
@@ -110,7 +136,9 @@ impl<'c> Engine<'c> {
         dst: IdentityId,
         resolved: &[(usize, Conns)],
     ) -> Conns {
-        if !self.compiled.egress.may_reach(src, dst) {
+        if !self.compiled.egress.may_reach(src, dst)
+            && !self.admin_allows_reach(&self.compiled.admin.egress, src, dst)
+        {
             return Conns::none();
         }
         let ing = self.ingress(src, dst, resolved);
@@ -144,7 +172,7 @@ impl<'c> Engine<'c> {
                         out.push(IdentityPair { src, dst, conns });
                     }
                 };
-                match candidates {
+                match candidates.as_deref() {
                     Some(bits) => bits.ones().for_each(&mut visit),
                     None => (0..n).for_each(&mut visit),
                 }
@@ -153,39 +181,88 @@ impl<'c> Engine<'c> {
             .collect()
     }
 
-    /// The sources `dst`'s ingress may admit; `None` for all.
-    fn ingress_candidates(&self, dst: IdentityId) -> Option<&FixedBitSet> {
+    /// The sources `dst`'s ingress may admit (NetworkPolicy's peers and the
+    /// Admin tier's Allow peers); `None` for all.
+    fn ingress_candidates(&self, dst: IdentityId) -> Option<Cow<'_, FixedBitSet>> {
         let index = &self.compiled.ingress;
         if !index.isolated[dst] || index.reach_any[dst] {
             return None;
         }
-        index.reach[dst].as_ref()
+        let np = index.reach[dst].as_ref()?;
+        match self
+            .compiled
+            .admin
+            .ingress
+            .allow_reach
+            .get(dst)
+            .and_then(Option::as_ref)
+        {
+            Some(extra) => {
+                let mut all = np.clone();
+                all.union_with(extra);
+                Some(Cow::Owned(all))
+            }
+            None => Some(Cow::Borrowed(np)),
+        }
     }
 
     /// Connections from outside addresses into `dst`.
     pub fn external_ingress(&self, dst: IdentityId) -> ExternalGroups {
         let ports = self.dst_ports(dst);
-        self.external(&self.compiled.ingress, dst, |r| {
+        self.external(Direction::Ingress, dst, Some(dst), |r| {
             self.compiled.rules[r].ports.on_pod(ports)
         })
     }
 
     /// Connections from `src` to outside addresses.
     pub fn external_egress(&self, src: IdentityId) -> ExternalGroups {
-        self.external(&self.compiled.egress, src, |r| {
+        self.external(Direction::Egress, src, None, |r| {
             self.compiled.rules[r].ports.off_cluster().clone()
         })
     }
 
     fn external(
         &self,
-        index: &DirectionIndex,
+        dir: Direction,
         subject: IdentityId,
+        destination: Option<IdentityId>,
         ports: impl Fn(usize) -> Conns,
     ) -> ExternalGroups {
-        if !index.isolated[subject] {
+        let index = self.compiled.direction(dir);
+        let isolated = index.isolated[subject];
+        if self.compiled.admin.direction(dir).applies(subject) {
+            let np = if isolated {
+                self.np_external(index, subject, &ports)
+            } else {
+                HashMap::new()
+            };
+            let per_atom: HashMap<usize, Conns> = (0..self.atoms.len())
+                .map(|a| {
+                    let np = match (isolated, np.get(&a)) {
+                        (false, _) => Conns::all(),
+                        (true, Some(c)) => c.clone(),
+                        (true, None) => Conns::none(),
+                    };
+                    let conns =
+                        self.tiered(dir, subject, PeerAt::Atom(a), destination, isolated, np);
+                    (a, conns)
+                })
+                .collect();
+            return group_atoms(per_atom, self.atoms.len());
+        }
+        if !isolated {
             return vec![(self.atoms.all(), Conns::all())];
         }
+        group_atoms(self.np_external(index, subject, &ports), self.atoms.len())
+    }
+
+    /// Per atom, what `subject`'s NetworkPolicy rules allow (isolated only).
+    fn np_external(
+        &self,
+        index: &DirectionIndex,
+        subject: IdentityId,
+        ports: &impl Fn(usize) -> Conns,
+    ) -> HashMap<usize, Conns> {
         let rules: Vec<(usize, Conns)> = index.rules[subject]
             .iter()
             .filter(|&&r| !self.compiled.rules[r].peers.atoms.is_clear())
@@ -198,7 +275,7 @@ impl<'c> Engine<'c> {
                 per_atom.entry(atom).or_default().add(conns);
             }
         }
-        group_atoms(per_atom, self.atoms.len())
+        per_atom
     }
 
     /// The addresses of a set of atoms.

@@ -21,6 +21,7 @@ use podnet_model::policy::PeerKind;
 use podnet_model::{Cluster, Conns, Direction, NamespaceScope, NetworkPolicy, Peer, PolicyId};
 
 use crate::ports::RulePorts;
+use crate::tiers::evaluate_tiers;
 use crate::verdict::{Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, Verdict};
 
 /// The verdict for traffic from `src` to `dst`.
@@ -61,9 +62,27 @@ pub fn isolating_policies(cluster: &Cluster, dir: Direction, subject: Endpoint) 
     }
 }
 
-/// One direction: `subject`'s `dir` policies judging traffic with `peer`.
-/// For ingress the subject is the destination; for egress the source.
+/// One direction: the cluster-scoped tiers and `subject`'s NetworkPolicies
+/// judging traffic with `peer` (see [`crate::tiers`] for the layering).
 fn side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint) -> Side {
+    let mut side = np_side(cluster, dir, subject, peer);
+    if cluster.admin_policies.is_empty() {
+        return side;
+    }
+    let np_isolated = matches!(side.isolation, Isolation::Isolated(_));
+    if let Some((tiers, allowed)) =
+        evaluate_tiers(cluster, dir, subject, peer, np_isolated, &side.allowed)
+    {
+        side.allowed = allowed;
+        side.tiers = Some(tiers);
+    }
+    side
+}
+
+/// One direction under NetworkPolicy alone: `subject`'s `dir` policies
+/// judging traffic with `peer`. For ingress the subject is the
+/// destination; for egress the source.
+fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint) -> Side {
     let isolation = isolating_policies(cluster, dir, subject);
     let Isolation::Isolated(policies) = &isolation else {
         return Side {
@@ -71,6 +90,7 @@ fn side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint) ->
             isolation,
             reasons: Vec::new(),
             allowed: Conns::all(),
+            tiers: None,
         };
     };
     // Ports are always resolved on the destination of the flow.
@@ -108,6 +128,7 @@ fn side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint) ->
         isolation,
         reasons,
         allowed,
+        tiers: None,
     }
 }
 

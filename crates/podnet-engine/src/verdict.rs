@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use podnet_model::{Conns, Direction, PodId, PolicyId, Requirement};
+use podnet_model::{AdminAction, Conns, Direction, PodId, PolicyId, Requirement};
 
 /// One end of a flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,6 +96,38 @@ pub struct Side {
     pub reasons: Vec<Reason>,
     /// What this direction allows.
     pub allowed: Conns,
+    /// The cluster-scoped tiers' part, when an admin or baseline policy
+    /// selects the subject.
+    pub tiers: Option<Tiers>,
+}
+
+/// One admin or baseline rule that decided part of a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TierReason {
+    /// Index into `Cluster::admin_policies`.
+    pub policy: usize,
+    /// The rule's index in its direction.
+    pub rule: usize,
+    /// Its action.
+    pub action: AdminAction,
+    /// The connections it decided (its ports minus what earlier rules took).
+    pub conns: Conns,
+}
+
+/// How the tiers split one direction of a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tiers {
+    /// Admin-tier rules that matched, in evaluation order.
+    pub admin: Vec<TierReason>,
+    /// What NetworkPolicy was left to decide (passed or undecided).
+    pub np_scope: Conns,
+    /// Whether a NetworkPolicy selects the subject (then the Baseline tier
+    /// does not apply).
+    pub np_applies: bool,
+    /// Baseline-tier rules that matched, in evaluation order.
+    pub baseline: Vec<TierReason>,
+    /// What no tier decided: allowed by default.
+    pub default: Conns,
 }
 
 /// The verdict for a flow: allowed only when both directions allow it.

@@ -11,6 +11,7 @@
 //! owner references), so the reader's List and owner-chain paths and
 //! address-aware identities are exercised at scale.
 
+mod admin;
 mod live;
 
 use std::fmt::Write as _;
@@ -31,6 +32,9 @@ pub struct Params {
     pub seed: u64,
     /// Also write the running pods as a `kubectl get pods -o json` dump.
     pub live: bool,
+    /// AdminNetworkPolicies to write (with a BaselineAdminNetworkPolicy
+    /// when more than zero).
+    pub admin_policies: u32,
 }
 
 /// One generated file.
@@ -149,6 +153,9 @@ pub fn generate(params: Params) -> Generated {
             name: format!("{ns}.yaml"),
             text,
         });
+    }
+    if params.admin_policies > 0 {
+        files.push(admin::admin_policies(params.admin_policies, teams));
     }
     if params.live {
         files.push(File {
@@ -451,6 +458,7 @@ mod tests {
             policies: 25,
             seed: 7,
             live: false,
+            admin_policies: 3,
         };
         assert_eq!(generate(p), generate(p));
         let g = generate(p);
@@ -466,6 +474,7 @@ mod tests {
             policies: 7,
             seed: 1,
             live: false,
+            admin_policies: 0,
         });
         assert_eq!((g.workloads, g.pods, g.policies), (33, 1001, 7));
     }

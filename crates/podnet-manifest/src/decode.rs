@@ -17,6 +17,7 @@ use podnet_model::Source;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::RawDoc;
 use crate::kinds::{self, KindSpec, ROBIN_POOL_VERSION, Served};
+use crate::lower::admin::{v1alpha1 as admin_v1alpha1, v1alpha2 as admin_v1alpha2};
 use crate::lower::meta::{NameRule, object_meta};
 use crate::lower::pod::PodMeta;
 use crate::lower::records::{RawNamespace, RawPod, Record};
@@ -356,7 +357,8 @@ fn decode_known(
     }
 }
 
-/// The kinds of the dataplane: nodes, endpoints, pools and the profile.
+/// The kinds of the dataplane (nodes, endpoints, pools and the profile) and
+/// the admin policy tiers.
 #[allow(clippy::too_many_arguments)]
 fn decode_more(
     doc: &RawDoc<'_>,
@@ -388,6 +390,23 @@ fn decode_more(
             .map(|p| Record::AddressPool(metallb::ip_address_pool(&p, base, source, c))),
         "ClusterProfile" => typed::<profile::ClusterProfile>(doc, value, base, kind, out)
             .map(|p| Record::Profile(profile::cluster_profile(&p, base, source, c))),
+        "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            let lower = if kind == "AdminNetworkPolicy" {
+                admin_v1alpha1::admin_network_policy
+            } else {
+                admin_v1alpha1::baseline_admin_network_policy
+            };
+            typed::<admin_v1alpha1::Object>(doc, value, base, kind, out)
+                .and_then(|p| lower(&p, base, source, &line_of, c))
+                .map(Record::Admin)
+        }
+        "ClusterNetworkPolicy" => {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            typed::<admin_v1alpha2::Object>(doc, value, base, kind, out)
+                .and_then(|p| admin_v1alpha2::cluster_network_policy(&p, base, source, &line_of, c))
+                .map(Record::Admin)
+        }
         _ => None,
     }
 }

@@ -44,9 +44,13 @@ const fn crd(kind: &'static str, versions: &'static [&'static str], namespaced: 
 pub const CALICO_POOL_VERSIONS: [&str; 2] = ["crd.projectcalico.org/v1", "projectcalico.org/v3"];
 /// The Robin `IPPool` version.
 pub const ROBIN_POOL_VERSION: &str = "robin.io/v1";
+/// AdminNetworkPolicy and BaselineAdminNetworkPolicy.
+pub const ADMIN_POLICY_V1ALPHA1: &str = crate::lower::admin::V1ALPHA1;
+/// ClusterNetworkPolicy.
+pub const ADMIN_POLICY_V1ALPHA2: &str = crate::lower::admin::V1ALPHA2;
 
 /// Every kind podnet reads.
-pub const KINDS: [KindSpec; 17] = [
+pub const KINDS: [KindSpec; 20] = [
     builtin("Namespace", &["v1"], false),
     builtin("Pod", &["v1"], true),
     builtin("Deployment", &["apps/v1"], true),
@@ -72,6 +76,13 @@ pub const KINDS: [KindSpec; 17] = [
     ),
     crd("IPAddressPool", &["metallb.io/v1beta1"], true),
     crd("ClusterProfile", &["podnet.dev/v1alpha1"], false),
+    crd("AdminNetworkPolicy", &[ADMIN_POLICY_V1ALPHA1], false),
+    crd(
+        "BaselineAdminNetworkPolicy",
+        &[ADMIN_POLICY_V1ALPHA1],
+        false,
+    ),
+    crd("ClusterNetworkPolicy", &[ADMIN_POLICY_V1ALPHA2], false),
 ];
 
 /// How podnet treats an `apiVersion` and `kind`.
@@ -142,6 +153,23 @@ mod tests {
         assert!(matches!(
             served("EndpointSlice", "discovery.k8s.io/v1beta1"),
             Served::WrongVersion(_)
+        ));
+        assert!(matches!(
+            served("AdminNetworkPolicy", "policy.networking.k8s.io/v1alpha1"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("ClusterNetworkPolicy", "policy.networking.k8s.io/v1alpha2"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("ClusterNetworkPolicy", "policy.networking.k8s.io/v1alpha1"),
+            Served::WrongVersion(_)
+        ));
+        // Antrea's ClusterNetworkPolicy is another product's kind.
+        assert!(matches!(
+            served("ClusterNetworkPolicy", "crd.antrea.io/v1beta1"),
+            Served::Unknown
         ));
     }
 }

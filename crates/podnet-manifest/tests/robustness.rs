@@ -79,7 +79,7 @@ fn rendered(l: &Loaded) -> Vec<String> {
     l.diagnostics.iter().map(ToString::to_string).collect()
 }
 
-fn counts(c: &Cluster) -> [usize; 7] {
+fn counts(c: &Cluster) -> [usize; 8] {
     [
         c.namespaces.len(),
         c.workloads.len(),
@@ -88,6 +88,7 @@ fn counts(c: &Cluster) -> [usize; 7] {
         c.port_tables.len(),
         c.policies.len(),
         c.services.len(),
+        c.admin_policies.len(),
     ]
 }
 
@@ -652,6 +653,41 @@ fn inline_documents() -> Vec<Value> {
                     "subnets": [{"name": "a", "cidr": "10.0.0.0/19"}]}},
                 "metallb": {"pools": [{"name": "vip", "addresses": ["10.10.100.0/28"]}]}}
         }),
+        json!({
+            "apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy",
+            "metadata": {"name": "cluster-control"},
+            "spec": {"priority": 10,
+                "subject": {"pods": {"namespaceSelector": {"matchLabels": {"env": "prod"}},
+                    "podSelector": {"matchExpressions": [{"key": "app", "operator": "In", "values": ["api"]}]}}},
+                "ingress": [{"name": "mon", "action": "Allow", "from": [{"namespaces": {"matchLabels": {"team": "mon"}}}],
+                    "ports": [{"portNumber": {"protocol": "TCP", "port": 9090}}, {"namedPort": "metrics"},
+                              {"portRange": {"protocol": "UDP", "start": 5000, "end": 5010}}]}],
+                "egress": [{"name": "meta", "action": "Deny",
+                        "to": [{"networks": ["169.254.169.254/32", "fd00::/8"]}, {"nodes": {}}]},
+                    {"action": "Pass", "to": [{"pods": {"namespaceSelector": {}, "podSelector": {}}},
+                        {"domainNames": ["*.example.com"]}], "ports": [{"namedPort": "http"}]}]}
+        }),
+        json!({
+            "apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "BaselineAdminNetworkPolicy",
+            "metadata": {"name": "default"},
+            "spec": {"subject": {"namespaces": {}},
+                "ingress": [{"action": "Deny", "from": [{"namespaces": {}}]}],
+                "egress": [{"action": "Allow", "to": [{"networks": ["10.0.0.0/8"]}],
+                    "ports": [{"portNumber": {"port": 443}}]}]}
+        }),
+        json!({
+            "apiVersion": "policy.networking.k8s.io/v1alpha2", "kind": "ClusterNetworkPolicy",
+            "metadata": {"name": "web-baseline"},
+            "spec": {"tier": "Baseline", "priority": 5,
+                "subject": {"pods": {"podSelector": {"matchLabels": {"app": "web"}}}},
+                "ingress": [{"name": "lb", "action": "Accept", "from": [{"pods": {"podSelector": {}}}],
+                    "protocols": [{"tcp": {"destinationPort": {"number": 8080}}},
+                        {"sctp": {"destinationPort": {"range": {"start": 1, "end": 65535}}}},
+                        {"destinationNamedPort": "dns"}]}],
+                "egress": [{"action": "Deny", "to": [{"networks": ["0.0.0.0/0", "::/0"]}, {"nodes": {}},
+                    {"domainNames": ["example.com"]}],
+                    "protocols": [{"udp": {"destinationPort": {"number": 53}}}]}]}
+        }),
     ]
 }
 
@@ -785,6 +821,19 @@ const STRINGS: &[&str] = &[
     "\t",
     "line\nbreak",
     "* * * * *",
+    "Allow",
+    "Deny",
+    "Pass",
+    "Accept",
+    "Admin",
+    "Baseline",
+    "policy.networking.k8s.io/v1alpha1",
+    "policy.networking.k8s.io/v1alpha2",
+    "AdminNetworkPolicy",
+    "BaselineAdminNetworkPolicy",
+    "ClusterNetworkPolicy",
+    "::ffff:1.2.3.4/120",
+    "*.example.com",
 ];
 
 /// Keys podnet reads, and a few it does not.
@@ -847,6 +896,27 @@ const KEYS: &[&str] = &[
     "clusterIP",
     "clusterIPs",
     "externalName",
+    "priority",
+    "subject",
+    "namespaces",
+    "pods",
+    "nodes",
+    "networks",
+    "domainNames",
+    "action",
+    "portNumber",
+    "namedPort",
+    "portRange",
+    "end",
+    "tier",
+    "protocols",
+    "tcp",
+    "udp",
+    "sctp",
+    "destinationPort",
+    "destinationNamedPort",
+    "number",
+    "range",
     "<<",
     "",
     "app",

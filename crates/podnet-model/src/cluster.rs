@@ -34,6 +34,9 @@ pub struct Cluster {
     pub port_tables: Vec<Vec<ContainerPort>>,
     /// NetworkPolicies in input order.
     pub policies: Vec<NetworkPolicy>,
+    /// AdminNetworkPolicies, BaselineAdminNetworkPolicies and
+    /// ClusterNetworkPolicies in input order.
+    pub admin_policies: Vec<crate::admin::AdminPolicy>,
     /// Services in input order.
     pub services: Vec<Service>,
     /// Node objects, sorted by name.

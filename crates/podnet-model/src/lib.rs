@@ -3,6 +3,7 @@
 //! The manifest reader builds a [`Cluster`] once; the engine and printers only
 //! read it (house rule 1 of DESIGN.md: the model is immutable once built).
 
+pub mod admin;
 pub mod cluster;
 pub mod conns;
 pub mod endpoints;
@@ -19,6 +20,10 @@ pub mod selector;
 pub mod service;
 pub mod source;
 
+pub use admin::{
+    AdminAction, AdminApi, AdminPeer, AdminPolicy, AdminPort, AdminRule, AdminSubject,
+    NamespacedPods, Tier,
+};
 pub use cluster::{
     Cluster, ContainerPort, DnsPolicy, Namespace, Pod, PodNet, PodOrigin, Workload, WorkloadKind,
 };

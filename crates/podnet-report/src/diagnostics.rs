@@ -35,6 +35,18 @@ pub fn caveat(c: &podnet_engine::Caveat) -> Diagnostic {
             )
             .with_help("podnet reports these ipBlocks against outside addresses only; give pods addresses (a live dump with status.podIP) to see which pods they match")
         }
+        podnet_engine::Caveat::SamePriority {
+            tier,
+            priority,
+            policies,
+        } => Diagnostic::new(
+            Severity::Warning,
+            format!(
+                "{} share {tier:?}-tier priority {priority}: the API leaves their order undefined, podnet evaluates them in input order",
+                policies.join(", ")
+            ),
+        )
+        .with_help("give each policy its own priority where their rules could match the same connection"),
     }
 }
 

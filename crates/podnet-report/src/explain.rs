@@ -7,6 +7,7 @@ use podnet_model::{Cluster, Conns, Direction, Protocol};
 use serde::Serialize;
 
 use crate::describe;
+use crate::tiers::{TiersJson, tiers_json, write_tiers};
 use crate::wire::{ConnsJson, EXPLAIN_SCHEMA, WorkloadJson};
 
 /// A single port to judge, from `--port` and `--protocol`.
@@ -124,10 +125,18 @@ pub(crate) fn write_side(
             );
         }
         Isolation::NotSelected => {
-            return writeln!(
+            let Some(tiers) = &side.tiers else {
+                return writeln!(
+                    out,
+                    "  {dir} of {who}: not isolated (no policy selects it for {dir}): all allowed"
+                );
+            };
+            writeln!(
                 out,
-                "  {dir} of {who}: not isolated (no policy selects it for {dir}): all allowed"
-            );
+                "  {dir} of {who}: no NetworkPolicy selects it for {dir}"
+            )?;
+            write_tiers(out, cluster, dir, tiers)?;
+            return writeln!(out, "    => {dir} {}", allows_text(&side.allowed));
         }
         Isolation::Isolated(policies) => {
             let n = policies.len();
@@ -152,15 +161,18 @@ pub(crate) fn write_side(
         }
         writeln!(out, "      {}", reason_text(cluster, dir, reason))?;
     }
-    writeln!(
-        out,
-        "    => {dir} {}",
-        if side.allowed.is_empty() {
-            "allows nothing".to_owned()
-        } else {
-            format!("allows {}", side.allowed)
-        }
-    )
+    if let Some(tiers) = &side.tiers {
+        write_tiers(out, cluster, dir, tiers)?;
+    }
+    writeln!(out, "    => {dir} {}", allows_text(&side.allowed))
+}
+
+fn allows_text(allowed: &podnet_model::Conns) -> String {
+    if allowed.is_empty() {
+        "allows nothing".to_owned()
+    } else {
+        format!("allows {allowed}")
+    }
 }
 
 fn reason_text(cluster: &Cluster, dir: Direction, reason: &Reason) -> String {
@@ -263,6 +275,8 @@ pub(crate) struct SideJson {
     isolation: &'static str,
     allowed: ConnsJson,
     policies: Vec<PolicyJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tiers: Option<TiersJson>,
 }
 
 #[derive(Serialize)]
@@ -390,6 +404,10 @@ pub(crate) fn side_json(cluster: &Cluster, side: &Side) -> SideJson {
         isolation,
         allowed: ConnsJson::new(&side.allowed),
         policies,
+        tiers: side
+            .tiers
+            .as_ref()
+            .map(|t| tiers_json(cluster, side.direction, t)),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod describe;
 pub mod diagnostics;
 pub mod explain;
 pub mod ipam;
+pub mod tiers;
 pub mod trace;
 pub mod wire;
 

@@ -13,6 +13,7 @@ pub fn run(session: &Session, args: &GenerateArgs) -> Status {
         policies: args.policies,
         seed: args.seed,
         live: args.live,
+        admin_policies: args.admin_policies,
     });
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         return session.error(&format!("cannot create `{}`: {e}", args.out.display()));

@@ -4,7 +4,7 @@
 use crate::support::{json, podnet};
 
 /// (example, from, to, extra args)
-const CASES: [(&str, &str, &str, &[&str]); 6] = [
+const CASES: [(&str, &str, &str, &[&str]); 7] = [
     ("ecoeco-domains", "auth/auth-api", "data/postgresql", &[]),
     (
         "ecoeco-domains",
@@ -35,6 +35,14 @@ const CASES: [(&str, &str, &str, &[&str]); 6] = [
         "192.168.100.7",
         "telecom-5g-core/amf-0",
         &["--port", "38412", "--protocol", "SCTP"],
+    ),
+    // The tenant-isolation AdminNetworkPolicy denies what the edge
+    // gateway's public ipBlock would let another tenant's pods reach.
+    (
+        "telecom",
+        "telecom-5g-core/amf",
+        "telecom-edge/edge-gateway",
+        &["--port", "8443"],
     ),
 ];
 

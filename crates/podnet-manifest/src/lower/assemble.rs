@@ -2,14 +2,16 @@
 //! get ids, pods are grouped under their top owner, workloads without live
 //! pods get pods from their templates, and labels and port tables are
 //! interned. Dataplane objects (nodes, endpoints, pools, the profile) are
-//! kept by the [`Store`].
+//! kept by the [`Store`]. Admin policies (AdminNetworkPolicy,
+//! BaselineAdminNetworkPolicy, ClusterNetworkPolicy) are cluster-scoped and
+//! kept in input order.
 
 use std::collections::{BTreeMap, HashMap};
 
 use podnet_model::cluster::NAMESPACE_NAME_LABEL;
 use podnet_model::{
-    Cluster, ContainerPort, LabelSetId, Labels, Namespace, NsId, Pod, PodId, PodNet, PodOrigin,
-    PortTableId, ProfileSpec, Source, Workload, WorkloadId, WorkloadKind,
+    AdminPolicy, Cluster, ContainerPort, LabelSetId, Labels, Namespace, NsId, Pod, PodId, PodNet,
+    PodOrigin, PortTableId, ProfileSpec, Source, Workload, WorkloadId, WorkloadKind,
 };
 
 use super::records::{OwnerRef, PerPodLabels, PodShape, RawController, RawPod, Record};
@@ -45,6 +47,7 @@ pub struct Assembler {
     pods: Vec<RawPod>,
     policies: Vec<super::records::PendingPolicy>,
     services: Vec<super::records::PendingService>,
+    admin: Vec<AdminPolicy>,
     store: Store,
     seen: HashMap<Key, Source>,
     diags: Vec<Diagnostic>,
@@ -100,6 +103,10 @@ impl Assembler {
                 ),
                 &s.service.meta.source,
             ),
+            Record::Admin(a) => (
+                (String::new(), a.api.kind().into(), a.meta.name.clone()),
+                &a.meta.source,
+            ),
             other => match store::key(other) {
                 Some(k) => k,
                 None => {
@@ -131,6 +138,7 @@ impl Assembler {
             Record::Pod(p) => self.pods.push(p),
             Record::Policy(p) => self.policies.push(p),
             Record::Service(s) => self.services.push(s),
+            Record::Admin(a) => self.admin.push(a),
             other => {
                 self.store.add(other);
             }
@@ -156,6 +164,9 @@ impl Assembler {
             "Service" => self
                 .services
                 .retain(|s| !(s.namespace == *ns && s.service.meta.name == *name)),
+            "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy" => self
+                .admin
+                .retain(|a| !(a.api.kind() == kind && a.meta.name == *name)),
             _ => self
                 .controllers
                 .retain(|c| !(c.namespace == *ns && c.kind.as_str() == kind && c.name == *name)),
@@ -170,6 +181,7 @@ impl Assembler {
             pods: raw_pods,
             mut policies,
             mut services,
+            admin,
             store,
             diags,
             ..
@@ -329,6 +341,7 @@ impl Assembler {
         }
         b.cluster.policies = policies.into_iter().map(|p| p.policy).collect();
         b.cluster.services = services.into_iter().map(|s| s.service).collect();
+        b.cluster.admin_policies = admin;
         store.finish(&mut b.cluster);
         (b.cluster, b.diags)
     }

@@ -1,6 +1,7 @@
 //! Lowering: from checked Kubernetes objects to the records the assembler
 //! turns into a [`Cluster`](podnet_model::Cluster).
 
+pub mod admin;
 pub mod assemble;
 pub mod endpoints;
 pub mod ipam;

@@ -4,8 +4,8 @@
 use std::net::IpAddr;
 
 use podnet_model::{
-    AddressPool, ContainerPort, EndpointSet, IpPool, Labels, NetworkPolicy, Node, PodNet,
-    ProfileSpec, Service, Source, WorkloadKind,
+    AddressPool, AdminPolicy, ContainerPort, EndpointSet, IpPool, Labels, NetworkPolicy, Node,
+    PodNet, ProfileSpec, Service, Source, WorkloadKind,
 };
 
 /// The network-relevant part of a pod spec.
@@ -163,4 +163,7 @@ pub enum Record {
     AddressPool(AddressPool),
     /// A podnet `ClusterProfile`.
     Profile(ProfileSpec),
+    /// An AdminNetworkPolicy, BaselineAdminNetworkPolicy or
+    /// ClusterNetworkPolicy.
+    Admin(AdminPolicy),
 }
