@@ -101,6 +101,28 @@ impl AddressAtoms {
         bits
     }
 
+    /// The partition of all atoms that `sets` cut: atoms in the same
+    /// class belong to exactly the same sets.
+    pub fn classes<'s>(&self, sets: impl IntoIterator<Item = &'s FixedBitSet>) -> Vec<FixedBitSet> {
+        let mut classes = vec![self.all()];
+        for set in sets {
+            let mut next = Vec::with_capacity(classes.len() + 1);
+            for class in classes {
+                let mut inside = class.clone();
+                inside.intersect_with(set);
+                let mut outside = class;
+                outside.difference_with(set);
+                for part in [inside, outside] {
+                    if !part.is_clear() {
+                        next.push(part);
+                    }
+                }
+            }
+            classes = next;
+        }
+        classes
+    }
+
     /// The addresses of a set of atoms, merged into maximal ranges.
     pub fn to_ipset(&self, atoms: impl IntoIterator<Item = AtomId>) -> IpSet {
         let mut set = IpSet::empty();

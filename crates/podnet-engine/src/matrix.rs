@@ -230,25 +230,45 @@ impl<'c> Engine<'c> {
     ) -> ExternalGroups {
         let index = self.compiled.direction(dir);
         let isolated = index.isolated[subject];
-        if self.compiled.admin.direction(dir).applies(subject) {
+        let lists = self.compiled.admin.direction(dir);
+        if lists.applies(subject) {
+            // Atoms no relevant rule tells apart share a verdict: evaluate
+            // one atom per class of the partition the rules' atom sets cut.
+            let np_rules: &[usize] = if isolated { &index.rules[subject] } else { &[] };
+            let sets = np_rules
+                .iter()
+                .map(|&r| &self.compiled.rules[r].peers.atoms)
+                .chain(
+                    lists.admin[subject]
+                        .iter()
+                        .chain(&lists.baseline[subject])
+                        .map(|&r| &self.compiled.admin.rules[r].peers.atoms),
+                );
             let np = if isolated {
                 self.np_external(index, subject, &ports)
             } else {
                 HashMap::new()
             };
-            let per_atom: HashMap<usize, Conns> = (0..self.atoms.len())
-                .map(|a| {
-                    let np = match (isolated, np.get(&a)) {
-                        (false, _) => Conns::all(),
-                        (true, Some(c)) => c.clone(),
-                        (true, None) => Conns::none(),
-                    };
-                    let conns =
-                        self.tiered(dir, subject, PeerAt::Atom(a), destination, isolated, np);
-                    (a, conns)
-                })
-                .collect();
-            return group_atoms(per_atom, self.atoms.len());
+            let mut per_class: HashMap<Conns, FixedBitSet> = HashMap::new();
+            for class in self.atoms.classes(sets) {
+                let Some(a) = class.minimum() else { continue };
+                let np = match (isolated, np.get(&a)) {
+                    (false, _) => Conns::all(),
+                    (true, Some(c)) => c.clone(),
+                    (true, None) => Conns::none(),
+                };
+                let conns = self.tiered(dir, subject, PeerAt::Atom(a), destination, isolated, np);
+                if conns.is_empty() {
+                    continue;
+                }
+                per_class
+                    .entry(conns)
+                    .and_modify(|b| b.union_with(&class))
+                    .or_insert(class);
+            }
+            let mut out: ExternalGroups = per_class.into_iter().map(|(c, a)| (a, c)).collect();
+            out.sort_by_key(|(a, _)| a.minimum());
+            return out;
         }
         if !isolated {
             return vec![(self.atoms.all(), Conns::all())];
