@@ -29,17 +29,24 @@ use crate::verdict::{Endpoint, TierReason, Tiers};
 
 /// Whether `subject` selects pod `p`.
 pub fn subject_matches(cluster: &Cluster, subject: &AdminSubject, p: PodId) -> bool {
-    let pod = cluster.pod(p);
-    if pod.host_network {
-        return false;
-    }
-    let ns = &cluster.namespace(pod.namespace).labels;
     match subject {
-        AdminSubject::Namespaces(sel) => sel.matches(ns),
-        AdminSubject::Pods(np) => {
-            np.namespaces.matches(ns) && np.pods.matches(cluster.pod_labels(p))
-        }
+        AdminSubject::Namespaces(ns) => selects_pod(cluster, ns, None, p),
+        AdminSubject::Pods(np) => selects_pod(cluster, &np.namespaces, Some(&np.pods), p),
     }
+}
+
+/// Whether pod `p` (never a host-network one) is in a namespace `ns`
+/// selects and, when given, matches `pods`.
+fn selects_pod(
+    cluster: &Cluster,
+    ns: &podnet_model::LabelSelector,
+    pods: Option<&podnet_model::LabelSelector>,
+    p: PodId,
+) -> bool {
+    let pod = cluster.pod(p);
+    !pod.host_network
+        && ns.matches(&cluster.namespace(pod.namespace).labels)
+        && pods.is_none_or(|sel| sel.matches(cluster.pod_labels(p)))
 }
 
 /// The addresses of the nodes `sel` selects.
@@ -59,16 +66,11 @@ pub fn peer_matches(cluster: &Cluster, peer: &AdminPeer, other: Endpoint) -> boo
         Endpoint::Pod(p) => cluster.pod(p).ips.clone(),
     };
     match peer {
-        AdminPeer::Namespaces(_) | AdminPeer::Pods(_) => {
-            let Endpoint::Pod(p) = other else {
-                return false;
-            };
-            let subject = match peer {
-                AdminPeer::Namespaces(sel) => AdminSubject::Namespaces(sel.clone()),
-                AdminPeer::Pods(np) => AdminSubject::Pods(np.clone()),
-                _ => return false,
-            };
-            subject_matches(cluster, &subject, p)
+        AdminPeer::Namespaces(ns) => {
+            matches!(other, Endpoint::Pod(p) if selects_pod(cluster, ns, None, p))
+        }
+        AdminPeer::Pods(np) => {
+            matches!(other, Endpoint::Pod(p) if selects_pod(cluster, &np.namespaces, Some(&np.pods), p))
         }
         AdminPeer::Networks(set) => addresses().iter().any(|&a| set.contains(a)),
         AdminPeer::Nodes(sel) => {

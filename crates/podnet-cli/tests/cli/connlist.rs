@@ -94,3 +94,30 @@ fn assumed_pod_addresses_under_an_ipblock_give_a_caveat() {
         );
     }
 }
+
+#[test]
+fn admin_policies_sharing_a_priority_give_a_warning() {
+    // Policy API: "If two (or more) policies with the same priority could
+    // both match a connection, then the implementation can apply any of
+    // the matching policies": podnet keeps input order and says so.
+    let anp = |name: &str| {
+        format!(
+            "apiVersion: policy.networking.k8s.io/v1alpha1\nkind: AdminNetworkPolicy\nmetadata: {{name: {name}}}\nspec:\n  priority: 7\n  subject: {{namespaces: {{}}}}\n  ingress:\n  - action: Deny\n    from: [{{namespaces: {{}}}}]\n"
+        )
+    };
+    let text = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: web, namespace: shop}}\nspec:\n  containers: [{{name: c, image: i}}]\n---\n{}---\n{}",
+        anp("first"),
+        anp("second")
+    );
+    let dir = temp_dir("same-priority", &[("in.yaml", &text)]);
+    let run = podnet(&["connlist", dir.to_str().unwrap(), "--error-format", "short"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "AdminNetworkPolicy first, AdminNetworkPolicy second share Admin-tier priority 7"
+        ),
+        "{}",
+        run.stderr
+    );
+}
