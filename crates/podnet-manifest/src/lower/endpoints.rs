@@ -19,6 +19,7 @@ use podnet_model::{EndpointAddress, EndpointPort, EndpointSet, Meta, Source};
 use super::meta::{NameRule, object_meta};
 use super::records::RawEndpoints;
 use crate::path::FieldPath;
+use crate::validate::UnknownProtocol::Rejected;
 use crate::validate::{Checker, addresses, names, protocol, unsupported};
 
 /// The label naming an EndpointSlice's Service.
@@ -180,7 +181,7 @@ fn endpoint_port(
     at: &FieldPath,
     c: &mut Checker,
 ) -> Option<EndpointPort> {
-    let protocol = protocol(proto, &at.key("protocol"), c);
+    let protocol = protocol(proto, Rejected, &at.key("protocol"), c);
     let port = port?;
     let port = names::port_number(i64::from(port))
         .map_err(|m| c.error(at.key("port"), format!("invalid value `{port}`: {m}")))
@@ -325,15 +326,7 @@ fn slice_ports(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn source() -> Source {
-        Source {
-            file: "t".into(),
-            document: 1,
-            line: None,
-            item: None,
-        }
-    }
+    use crate::lower::testing::source;
 
     fn ep(json: serde_json::Value) -> (RawEndpoints, Checker) {
         let e: core::Endpoints = serde_json::from_value(json).unwrap_or_default();

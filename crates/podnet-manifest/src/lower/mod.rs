@@ -20,4 +20,6 @@ pub mod service;
 pub mod service_lb;
 pub mod service_traffic;
 pub mod store;
+#[cfg(test)]
+pub mod testing;
 pub mod workload;

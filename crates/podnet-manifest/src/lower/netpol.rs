@@ -13,6 +13,7 @@ use podnet_model::{
 use super::meta::{NameRule, object_meta};
 use super::records::PendingPolicy;
 use crate::path::FieldPath;
+use crate::validate::UnknownProtocol::Rejected;
 use crate::validate::selector::label_selector;
 use crate::validate::{Checker, addresses, names, protocol};
 
@@ -214,7 +215,7 @@ fn port(
     line_of: LineOf<'_>,
     c: &mut Checker,
 ) -> Option<PortSpec> {
-    let protocol = protocol(p.protocol.as_deref(), &at.key("protocol"), c);
+    let protocol = protocol(p.protocol.as_deref(), Rejected, &at.key("protocol"), c);
     let port = match (&p.port, p.end_port) {
         (None, None) => Some(PortMatch::All),
         (None, Some(end)) => {

@@ -10,6 +10,7 @@ use podnet_model::{ContainerPort, Labels, PodNet};
 use super::pod_net::pod_net;
 use super::records::PodShape;
 use crate::path::FieldPath;
+use crate::validate::UnknownProtocol::Rejected;
 use crate::validate::{Checker, addresses, names, protocol};
 
 /// What a pod's (or template's) metadata contributes to its shape.
@@ -105,7 +106,7 @@ fn container_ports(
         {
             c.error(at.key("hostPort"), format!("invalid value `{h}`: {m}"));
         }
-        let protocol = protocol(p.protocol.as_deref(), &at.key("protocol"), c);
+        let protocol = protocol(p.protocol.as_deref(), Rejected, &at.key("protocol"), c);
         if let (Some(port), Some(protocol)) = (number, protocol) {
             out.push(ContainerPort {
                 name,

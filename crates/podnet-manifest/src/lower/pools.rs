@@ -283,15 +283,7 @@ pub fn robin(p: &RobinIpPool, base: &FieldPath, source: Source, c: &mut Checker)
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn source() -> Source {
-        Source {
-            file: "t".into(),
-            document: 1,
-            line: None,
-            item: None,
-        }
-    }
+    use crate::lower::testing::source;
 
     fn calico_pool(json: serde_json::Value) -> (Option<IpPool>, Checker) {
         let p: CalicoIpPool = serde_json::from_value(json).unwrap_or_default();

@@ -16,6 +16,7 @@ use super::service_traffic::{
     external_ips, external_traffic_policy, internal_traffic_policy, session_affinity,
 };
 use crate::path::FieldPath;
+use crate::validate::UnknownProtocol::Rejected;
 use crate::validate::{Checker, addresses, labels, names, protocol};
 
 /// Checks and lowers one Service.
@@ -162,7 +163,7 @@ fn ports(
             }
             None => {}
         }
-        let protocol = protocol(p.protocol.as_deref(), &at.key("protocol"), c);
+        let protocol = protocol(p.protocol.as_deref(), Rejected, &at.key("protocol"), c);
         let port = names::port_number(i64::from(p.port))
             .map_err(|m| c.error(at.key("port"), format!("invalid value `{}`: {m}", p.port)))
             .ok();

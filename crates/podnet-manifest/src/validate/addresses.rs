@@ -2,7 +2,8 @@
 //! (`IsValidCIDRForLegacyField`, `ParseCIDRSloppy`): IPv4 octets may have
 //! leading zeros (read as decimal) and a CIDR may have host bits set (read as
 //! its network); both are accepted with a warning. Fields of podnet's own
-//! kinds are read strictly ([`strict_cidr`]).
+//! kinds are read strictly ([`strict_cidr`]), and the CRDs' `isCIDR` fields
+//! as Go's `netip.ParsePrefix` reads them ([`is_cidr`]).
 
 use std::net::IpAddr;
 
@@ -82,16 +83,78 @@ pub fn cidr(value: &str, path: &FieldPath, c: &mut Checker) -> Option<IpNet> {
             ),
         );
     }
+    Some(masked(net, value, "the API server reads it", path, c))
+}
+
+/// `net` without host bits; when it has some, warns that `value` (as
+/// written) is read as its network, saying who reads it (`it is read`).
+pub fn masked(net: IpNet, value: &str, reader: &str, path: &FieldPath, c: &mut Checker) -> IpNet {
     if net.trunc() != net {
         c.warn(
             path.clone(),
-            format!(
-                "`{value}` has host bits set; the API server reads it as `{}`",
-                net.trunc()
-            ),
+            format!("`{value}` has host bits set; {reader} as `{}`", net.trunc()),
         );
     }
-    Some(net.trunc())
+    net.trunc()
+}
+
+/// `maxLength` of a CRD's `isCIDR` field.
+pub const MAX_CIDR_LENGTH: usize = 43;
+
+/// A CRD's `isCIDR` field (Go's `netip.ParsePrefix`: no leading zeros in
+/// IPv4 octets or in the prefix length, no zone) with no IPv4-mapped IPv6
+/// address, at most 43 characters. `isCIDR` accepts host bits set: the CIDR
+/// is read as its network, with a warning.
+pub fn is_cidr(value: &str, path: &FieldPath, c: &mut Checker) -> Option<IpNet> {
+    let len = value.chars().count();
+    if len > MAX_CIDR_LENGTH {
+        c.error(
+            path.clone(),
+            format!(
+                "invalid value: must be no more than {MAX_CIDR_LENGTH} characters (it has {len})"
+            ),
+        );
+        return None;
+    }
+    let invalid = |c: &mut Checker, why: &str| {
+        c.error(
+            path.clone(),
+            format!("`{value}` is not a valid CIDR: {why}"),
+        );
+    };
+    let Some((addr, bits)) = value.rsplit_once('/') else {
+        invalid(c, "it needs a prefix length, e.g. `/32`");
+        return None;
+    };
+    let Ok(ip) = addr.parse::<IpAddr>() else {
+        invalid(
+            c,
+            "the address is not an IPv4 or IPv6 address (IPv4 octets may not have leading zeros)",
+        );
+        return None;
+    };
+    if let IpAddr::V6(v6) = ip
+        && v6.to_ipv4_mapped().is_some()
+    {
+        invalid(c, "IPv4-mapped IPv6 addresses are not allowed");
+        return None;
+    }
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let digits = !bits.is_empty() && bits.bytes().all(|b| b.is_ascii_digit());
+    let leading_zero = bits.len() > 1 && bits.starts_with('0');
+    let prefix = bits
+        .parse::<u8>()
+        .ok()
+        .filter(|&p| digits && !leading_zero && p <= max);
+    let Some(prefix) = prefix else {
+        invalid(
+            c,
+            &format!("the prefix length must be a number from 0 to {max}, without leading zeros"),
+        );
+        return None;
+    };
+    let net = IpNet::new(ip, prefix).ok()?;
+    Some(masked(net, value, "it is read", path, c))
 }
 
 /// Parses a CIDR of a podnet-owned field: canonical form only, host bits
@@ -171,9 +234,54 @@ pub fn one_per_family<T>(
 mod tests {
     use super::*;
 
-    fn parse(s: &str) -> (Option<IpNet>, Checker) {
+    type Parser = fn(&str, &FieldPath, &mut Checker) -> Option<IpNet>;
+
+    fn parse_with(f: Parser, s: &str) -> (Option<IpNet>, Checker) {
         let mut c = Checker::default();
-        (cidr(s, &FieldPath::root(), &mut c), c)
+        (f(s, &FieldPath::root(), &mut c), c)
+    }
+
+    fn parse(s: &str) -> (Option<IpNet>, Checker) {
+        parse_with(cidr, s)
+    }
+
+    #[test]
+    fn cidrs_follow_is_cidr() {
+        for (s, net) in [
+            ("10.0.0.0/8", "10.0.0.0/8"),
+            ("0.0.0.0/0", "0.0.0.0/0"),
+            ("fd00::/8", "fd00::/8"),
+            ("64:ff9b::1.2.3.0/120", "64:ff9b::102:300/120"),
+        ] {
+            let (n, c) = parse_with(is_cidr, s);
+            assert_eq!(n.map(|n| n.to_string()).as_deref(), Some(net), "{s}");
+            assert!(c.errors.is_empty() && c.warnings.is_empty(), "{s}: {c:?}");
+        }
+        for s in [
+            "10.0.0.0",
+            "10.0.0.0/33",
+            "::/129",
+            "010.0.0.0/8",
+            "10.0.0.0/08",
+            "10.0.0.0/+8",
+            "10.0.0.0/",
+            "::ffff:10.0.0.0/104",
+            "fe80::%eth0/64",
+            "x/8",
+            "",
+            "1234:5678:9abc:def0:1234:5678:9abc:def0/128x",
+        ] {
+            let (n, c) = parse_with(is_cidr, s);
+            assert!(n.is_none() && c.has_errors(), "{s}");
+        }
+    }
+
+    #[test]
+    fn is_cidr_accepts_host_bits_with_a_warning() {
+        let (n, c) = parse_with(is_cidr, "10.1.2.3/8");
+        assert_eq!(n.map(|n| n.to_string()).as_deref(), Some("10.0.0.0/8"));
+        assert!(c.errors.is_empty());
+        assert_eq!(c.warnings.len(), 1);
     }
 
     #[test]

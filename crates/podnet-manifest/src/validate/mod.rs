@@ -77,18 +77,39 @@ pub fn labels(map: Option<&BTreeMap<String, String>>, path: &FieldPath, c: &mut 
     map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
 }
 
+/// What an unknown `protocol` value is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnknownProtocol {
+    /// An error: the field is an enum the API server checks.
+    Rejected,
+    /// A warning: the field is a plain string the API server accepts, and
+    /// the port matches no traffic.
+    MatchesNothing,
+}
+
 /// A `protocol` field: TCP when absent, else exactly `TCP`, `UDP` or `SCTP`
-/// (the API server is case-sensitive).
-pub fn protocol(value: Option<&str>, path: &FieldPath, c: &mut Checker) -> Option<Protocol> {
+/// (the API server is case-sensitive); any other value is `unknown`.
+pub fn protocol(
+    value: Option<&str>,
+    unknown: UnknownProtocol,
+    path: &FieldPath,
+    c: &mut Checker,
+) -> Option<Protocol> {
     let Some(s) = value else {
         return Some(Protocol::Tcp);
     };
     let p = Protocol::parse(s);
     if p.is_none() {
-        c.error(
-            path.clone(),
-            format!("unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""),
-        );
+        match unknown {
+            UnknownProtocol::Rejected => c.error(
+                path.clone(),
+                format!("unsupported value `{s}`: supported values are \"SCTP\", \"TCP\", \"UDP\""),
+            ),
+            UnknownProtocol::MatchesNothing => c.warn(
+                path.clone(),
+                format!("`{s}` is not `TCP`, `UDP` or `SCTP` (the API server accepts any string here): this port matches no traffic"),
+            ),
+        }
     }
     p
 }

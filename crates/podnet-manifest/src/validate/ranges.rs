@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use super::Checker;
+use super::addresses::masked;
 use crate::path::FieldPath;
 
 /// The first and last address of a network.
@@ -23,16 +24,7 @@ pub fn address_range(value: &str, path: &FieldPath, c: &mut Checker) -> Option<(
             c.error(path.clone(), format!("`{value}` is not a valid CIDR"));
             return None;
         };
-        if net.trunc() != net {
-            c.warn(
-                path.clone(),
-                format!(
-                    "`{value}` has host bits set; it is read as `{}`",
-                    net.trunc()
-                ),
-            );
-        }
-        return Some(net_bounds(net.trunc()));
+        return Some(net_bounds(masked(net, value, "it is read", path, c)));
     }
     let Some((first, last)) = value.split_once('-') else {
         c.error(

@@ -8,17 +8,18 @@
 //! each with 1..=100 peers and optionally 1..=100 `ports`, each port exactly
 //! one of `portNumber`, `namedPort` or `portRange`.
 
-use podnet_model::{AdminAction, AdminApi, AdminPolicy, AdminPort, AdminRule, Source, Tier};
+use podnet_model::{AdminAction, AdminApi, AdminPolicy, AdminPort, Source, Tier};
 use serde::Deserialize;
 
-use super::{
-    EgressPeerDef, Flavor, PolicyObject, SelectorsDef, action, egress_peer, exactly_one,
-    ingress_peer, meta, named_port, named_ports_need_pods, port_number, present, priority,
-    protocol, rule_name, sized, subject,
-};
+use super::fields::{exactly_one, priority};
+use super::ports::{named_port, port_number, range_ends};
+use super::rules::{self, rule_defs};
+use super::subject::SelectorsDef;
+use super::{Flavor, PolicyObject, meta};
 use crate::lower::netpol::LineOf;
 use crate::path::FieldPath;
-use crate::validate::Checker;
+use crate::validate::UnknownProtocol::MatchesNothing;
+use crate::validate::{Checker, protocol};
 
 /// The only name a BaselineAdminNetworkPolicy may have.
 pub const BANP_NAME: &str = "default";
@@ -37,33 +38,7 @@ pub struct Spec {
     pub egress: Option<Vec<EgressRuleDef>>,
 }
 
-/// An ingress rule.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct IngressRuleDef {
-    /// `name`.
-    pub name: Option<String>,
-    /// `action` (required).
-    pub action: Option<String>,
-    /// `from` (required, 1..=100).
-    pub from: Option<Vec<SelectorsDef>>,
-    /// `ports` (1..=100 when present).
-    pub ports: Option<Vec<PortDef>>,
-}
-
-/// An egress rule.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EgressRuleDef {
-    /// `name`.
-    pub name: Option<String>,
-    /// `action` (required).
-    pub action: Option<String>,
-    /// `to` (required, 1..=100).
-    pub to: Option<Vec<EgressPeerDef>>,
-    /// `ports` (1..=100 when present).
-    pub ports: Option<Vec<PortDef>>,
-}
+rule_defs!(ports: PortDef, "1..=100 peers, 1..=100 ports when present");
 
 /// `AdminNetworkPolicyPort`: exactly one field.
 #[derive(Debug, Default, Deserialize)]
@@ -166,11 +141,7 @@ fn lower(
         };
         c.error(base.key("metadata").key("name"), message);
     }
-    let at = base.key("spec");
-    let Some(spec) = obj.spec.as_ref() else {
-        c.error(at, "`spec` is required");
-        return None;
-    };
+    let (spec, at) = obj.spec_at(base, c)?;
     let priority = if baseline {
         if spec.priority.is_some() {
             c.error(
@@ -182,141 +153,50 @@ fn lower(
     } else {
         priority(spec.priority, &at.key("priority"), c)
     };
-    let subject = subject(spec.subject.as_ref(), flavor, &at.key("subject"), c);
-
-    let ingress_at = at.key("ingress");
-    let ingress = sized(
+    let tier = if baseline {
+        Tier::Baseline
+    } else {
+        Tier::Admin
+    };
+    rules::body(
+        spec.subject.as_ref(),
         spec.ingress.as_deref(),
-        false,
-        flavor.max_rules,
-        &ingress_at,
-        c,
-    )
-    .iter()
-    .enumerate()
-    .filter_map(|(i, r)| ingress_rule(r, flavor, &ingress_at.index(i), line_of, c))
-    .collect();
-    let egress_at = at.key("egress");
-    let egress = sized(
         spec.egress.as_deref(),
-        false,
-        flavor.max_rules,
-        &egress_at,
+        flavor,
+        &at,
+        line_of,
         c,
     )
-    .iter()
-    .enumerate()
-    .filter_map(|(i, r)| egress_rule(r, flavor, &egress_at.index(i), line_of, c))
-    .collect();
-    Some(AdminPolicy {
-        meta,
-        api: flavor.api,
-        tier: if baseline {
-            Tier::Baseline
-        } else {
-            Tier::Admin
-        },
-        priority,
-        subject: subject?,
-        ingress,
-        egress,
-    })
+    .policy(meta, flavor, tier, priority)
 }
 
-fn ingress_rule(
-    r: &IngressRuleDef,
-    flavor: &Flavor,
-    at: &FieldPath,
-    line_of: LineOf<'_>,
-    c: &mut Checker,
-) -> Option<AdminRule> {
-    let name = rule_name(r.name.as_deref(), &at.key("name"), c);
-    let action = action(r.action.as_deref(), flavor, &at.key("action"), c);
-    let from_at = at.key("from");
-    let peers = sized(r.from.as_deref(), true, flavor.max_peers, &from_at, c)
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| ingress_peer(p, flavor, &from_at.index(i), c))
-        .collect();
-    let ports = ports(r.ports.as_deref(), flavor, &at.key("ports"), c);
-    Some(AdminRule {
-        name,
-        line: line_of(at),
-        action: action?,
-        peers,
-        ports,
-    })
-}
+impl rules::PortItem for PortDef {
+    fn lower(&self, at: &FieldPath, c: &mut Checker) -> Option<AdminPort> {
+        port(self, at, c)
+    }
 
-fn egress_rule(
-    r: &EgressRuleDef,
-    flavor: &Flavor,
-    at: &FieldPath,
-    line_of: LineOf<'_>,
-    c: &mut Checker,
-) -> Option<AdminRule> {
-    let name = rule_name(r.name.as_deref(), &at.key("name"), c);
-    let action = action(r.action.as_deref(), flavor, &at.key("action"), c);
-    let to_at = at.key("to");
-    let defs = sized(r.to.as_deref(), true, flavor.max_peers, &to_at, c);
-    let peers = defs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| egress_peer(p, flavor, &to_at.index(i), c))
-        .collect();
-    let ports_at = at.key("ports");
-    let ports = ports(r.ports.as_deref(), flavor, &ports_at, c);
-    let named: Vec<(FieldPath, &str)> = r
-        .ports
-        .iter()
-        .flatten()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            let name = p.named_port.as_deref()?;
-            Some((ports_at.index(i).key("namedPort"), name))
-        })
-        .collect();
-    named_ports_need_pods(defs, &named, c);
-    Some(AdminRule {
-        name,
-        line: line_of(at),
-        action: action?,
-        peers,
-        ports,
-    })
-}
-
-/// `ports`: absent is every port; present, 1..=100 ports. A port that
-/// matches nothing (an unknown protocol, an empty range) is left out.
-fn ports(
-    list: Option<&[PortDef]>,
-    flavor: &Flavor,
-    at: &FieldPath,
-    c: &mut Checker,
-) -> Option<Vec<AdminPort>> {
-    let list = list?;
-    sized(Some(list), false, flavor.max_ports, at, c);
-    Some(
-        list.iter()
-            .enumerate()
-            .filter_map(|(i, p)| port(p, &at.index(i), c))
-            .collect(),
-    )
+    fn named(&self) -> Option<(&'static str, &str)> {
+        Some(("namedPort", self.named_port.as_deref()?))
+    }
 }
 
 fn port(p: &PortDef, at: &FieldPath, c: &mut Checker) -> Option<AdminPort> {
-    let set = present(&[
+    let fields = [
         ("portNumber", p.port_number.is_some()),
         ("namedPort", p.named_port.is_some()),
         ("portRange", p.port_range.is_some()),
-    ]);
-    let all = ["portNumber", "namedPort", "portRange"];
-    if !exactly_one(&set, &all, "a port", at, c) {
+    ];
+    if !exactly_one(&fields, "a port", at, c) {
         return None;
     }
     if let Some(n) = &p.port_number {
         let at = at.key("portNumber");
-        let protocol = protocol(n.protocol.as_deref(), &at.key("protocol"), c);
+        let protocol = protocol(
+            n.protocol.as_deref(),
+            MatchesNothing,
+            &at.key("protocol"),
+            c,
+        );
         let port = port_number(n.port, &at.key("port"), c);
         return Some(AdminPort::Number {
             protocol: protocol?,
@@ -328,10 +208,13 @@ fn port(p: &PortDef, at: &FieldPath, c: &mut Checker) -> Option<AdminPort> {
     }
     let r = p.port_range.as_ref()?;
     let at = at.key("portRange");
-    let protocol = protocol(r.protocol.as_deref(), &at.key("protocol"), c);
-    let start = port_number(r.start, &at.key("start"), c);
-    let end = port_number(r.end, &at.key("end"), c);
-    let (start, end) = (start?, end?);
+    let protocol = protocol(
+        r.protocol.as_deref(),
+        MatchesNothing,
+        &at.key("protocol"),
+        c,
+    );
+    let (start, end) = range_ends(r.start, r.end, &at, c)?;
     // The types document "Start must be less than End", but v1alpha1 has no
     // CEL rule for it (v1alpha2 does): the API server accepts the object.
     if start == end {
@@ -358,15 +241,7 @@ mod tests {
     use podnet_model::{AdminPeer, AdminSubject, IpSet, Protocol};
 
     use super::*;
-
-    fn source() -> Source {
-        Source {
-            file: "t".into(),
-            document: 1,
-            line: None,
-            item: None,
-        }
-    }
+    use crate::lower::testing::source;
 
     fn anp(json: serde_json::Value) -> (Option<AdminPolicy>, Checker) {
         run(json, admin_network_policy)

@@ -6,16 +6,14 @@
 //! (each with a `destinationPort`: a `number` or a `range` with
 //! `start < end`) or `destinationNamedPort`.
 
-use podnet_model::{
-    AdminAction, AdminApi, AdminPolicy, AdminPort, AdminRule, Protocol, Source, Tier,
-};
+use podnet_model::{AdminAction, AdminApi, AdminPolicy, AdminPort, Protocol, Source, Tier};
 use serde::Deserialize;
 
-use super::{
-    EgressPeerDef, Flavor, PolicyObject, SelectorsDef, action, egress_peer, exactly_one,
-    ingress_peer, meta, named_port, named_ports_need_pods, port_number, present, priority,
-    rule_name, sized, subject,
-};
+use super::fields::{exactly_one, priority, required};
+use super::ports::{named_port, port_number, range_ends};
+use super::rules::{self, rule_defs};
+use super::subject::SelectorsDef;
+use super::{Flavor, PolicyObject, meta};
 use crate::lower::netpol::LineOf;
 use crate::path::FieldPath;
 use crate::validate::{Checker, unsupported};
@@ -36,33 +34,7 @@ pub struct Spec {
     pub egress: Option<Vec<EgressRuleDef>>,
 }
 
-/// An ingress rule.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct IngressRuleDef {
-    /// `name`.
-    pub name: Option<String>,
-    /// `action` (required).
-    pub action: Option<String>,
-    /// `from` (required, 1..=25).
-    pub from: Option<Vec<SelectorsDef>>,
-    /// `protocols` (1..=25 when present).
-    pub protocols: Option<Vec<ProtocolDef>>,
-}
-
-/// An egress rule.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct EgressRuleDef {
-    /// `name`.
-    pub name: Option<String>,
-    /// `action` (required).
-    pub action: Option<String>,
-    /// `to` (required, 1..=25).
-    pub to: Option<Vec<EgressPeerDef>>,
-    /// `protocols` (1..=25 when present).
-    pub protocols: Option<Vec<ProtocolDef>>,
-}
+rule_defs!(protocols: ProtocolDef, "1..=25 peers, 1..=25 protocols when present");
 
 /// `ClusterNetworkPolicyProtocol`: exactly one field.
 #[derive(Debug, Default, Deserialize)]
@@ -135,152 +107,54 @@ pub fn cluster_network_policy(
 ) -> Option<AdminPolicy> {
     let flavor = &CNP;
     let meta = meta(&obj.metadata, flavor.api, base, source, c);
-    let at = base.key("spec");
-    let Some(spec) = obj.spec.as_ref() else {
-        c.error(at, "`spec` is required");
-        return None;
-    };
+    let (spec, at) = obj.spec_at(base, c)?;
     let tier = tier(spec.tier.as_deref(), &at.key("tier"), c);
     let priority = priority(spec.priority, &at.key("priority"), c);
-    let subject = subject(spec.subject.as_ref(), flavor, &at.key("subject"), c);
-
-    let ingress_at = at.key("ingress");
-    let ingress = sized(
+    let body = rules::body(
+        spec.subject.as_ref(),
         spec.ingress.as_deref(),
-        false,
-        flavor.max_rules,
-        &ingress_at,
-        c,
-    )
-    .iter()
-    .enumerate()
-    .filter_map(|(i, r)| ingress_rule(r, &ingress_at.index(i), line_of, c))
-    .collect();
-    let egress_at = at.key("egress");
-    let egress = sized(
         spec.egress.as_deref(),
-        false,
-        flavor.max_rules,
-        &egress_at,
+        flavor,
+        &at,
+        line_of,
         c,
-    )
-    .iter()
-    .enumerate()
-    .filter_map(|(i, r)| egress_rule(r, &egress_at.index(i), line_of, c))
-    .collect();
-    Some(AdminPolicy {
-        meta,
-        api: flavor.api,
-        tier: tier?,
-        priority,
-        subject: subject?,
-        ingress,
-        egress,
-    })
+    );
+    body.policy(meta, flavor, tier?, priority)
 }
 
 /// `tier`: required, `Admin` or `Baseline`.
 fn tier(value: Option<&str>, path: &FieldPath, c: &mut Checker) -> Option<Tier> {
-    match value {
-        None => {
-            c.error(path.clone(), "`tier` is required");
-            None
-        }
-        Some("Admin") => Some(Tier::Admin),
-        Some("Baseline") => Some(Tier::Baseline),
-        Some(other) => {
+    match required(value, path, c)? {
+        "Admin" => Some(Tier::Admin),
+        "Baseline" => Some(Tier::Baseline),
+        other => {
             unsupported(path, other, &["Admin", "Baseline"], c);
             None
         }
     }
 }
 
-fn ingress_rule(
-    r: &IngressRuleDef,
-    at: &FieldPath,
-    line_of: LineOf<'_>,
-    c: &mut Checker,
-) -> Option<AdminRule> {
-    let name = rule_name(r.name.as_deref(), &at.key("name"), c);
-    let action = action(r.action.as_deref(), &CNP, &at.key("action"), c);
-    let from_at = at.key("from");
-    let peers = sized(r.from.as_deref(), true, CNP.max_peers, &from_at, c)
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| ingress_peer(p, &CNP, &from_at.index(i), c))
-        .collect();
-    let ports = protocols(r.protocols.as_deref(), &at.key("protocols"), c);
-    Some(AdminRule {
-        name,
-        line: line_of(at),
-        action: action?,
-        peers,
-        ports,
-    })
-}
+impl rules::PortItem for ProtocolDef {
+    fn lower(&self, at: &FieldPath, c: &mut Checker) -> Option<AdminPort> {
+        protocol_port(self, at, c)
+    }
 
-fn egress_rule(
-    r: &EgressRuleDef,
-    at: &FieldPath,
-    line_of: LineOf<'_>,
-    c: &mut Checker,
-) -> Option<AdminRule> {
-    let name = rule_name(r.name.as_deref(), &at.key("name"), c);
-    let action = action(r.action.as_deref(), &CNP, &at.key("action"), c);
-    let to_at = at.key("to");
-    let defs = sized(r.to.as_deref(), true, CNP.max_peers, &to_at, c);
-    let peers = defs
-        .iter()
-        .enumerate()
-        .filter_map(|(i, p)| egress_peer(p, &CNP, &to_at.index(i), c))
-        .collect();
-    let protocols_at = at.key("protocols");
-    let ports = protocols(r.protocols.as_deref(), &protocols_at, c);
-    let named: Vec<(FieldPath, &str)> = r
-        .protocols
-        .iter()
-        .flatten()
-        .enumerate()
-        .filter_map(|(i, p)| {
-            let name = p.destination_named_port.as_deref()?;
-            Some((protocols_at.index(i).key("destinationNamedPort"), name))
-        })
-        .collect();
-    named_ports_need_pods(defs, &named, c);
-    Some(AdminRule {
-        name,
-        line: line_of(at),
-        action: action?,
-        peers,
-        ports,
-    })
-}
-
-/// `protocols`: absent is every port of every protocol; present, 1..=25.
-fn protocols(
-    list: Option<&[ProtocolDef]>,
-    at: &FieldPath,
-    c: &mut Checker,
-) -> Option<Vec<AdminPort>> {
-    let list = list?;
-    sized(Some(list), false, CNP.max_ports, at, c);
-    Some(
-        list.iter()
-            .enumerate()
-            .filter_map(|(i, p)| protocol_port(p, &at.index(i), c))
-            .collect(),
-    )
+    fn named(&self) -> Option<(&'static str, &str)> {
+        Some((
+            "destinationNamedPort",
+            self.destination_named_port.as_deref()?,
+        ))
+    }
 }
 
 fn protocol_port(p: &ProtocolDef, at: &FieldPath, c: &mut Checker) -> Option<AdminPort> {
-    let set = present(&[
+    let fields = [
         ("tcp", p.tcp.is_some()),
         ("udp", p.udp.is_some()),
         ("sctp", p.sctp.is_some()),
         ("destinationNamedPort", p.destination_named_port.is_some()),
-    ]);
-    let all = ["tcp", "udp", "sctp", "destinationNamedPort"];
-    if !exactly_one(&set, &all, "a protocol", at, c) {
+    ];
+    if !exactly_one(&fields, "a protocol", at, c) {
         return None;
     }
     if let Some(name) = &p.destination_named_port {
@@ -305,11 +179,11 @@ fn protocol_port(p: &ProtocolDef, at: &FieldPath, c: &mut Checker) -> Option<Adm
         return None;
     };
     let at = at.key("destinationPort");
-    let set = present(&[
+    let fields = [
         ("number", port.number.is_some()),
         ("range", port.range.is_some()),
-    ]);
-    if !exactly_one(&set, &["number", "range"], "`destinationPort`", &at, c) {
+    ];
+    if !exactly_one(&fields, "`destinationPort`", &at, c) {
         return None;
     }
     if port.number.is_some() {
@@ -318,9 +192,7 @@ fn protocol_port(p: &ProtocolDef, at: &FieldPath, c: &mut Checker) -> Option<Adm
     }
     let r = port.range.as_ref()?;
     let at = at.key("range");
-    let start = port_number(r.start, &at.key("start"), c);
-    let end = port_number(r.end, &at.key("end"), c);
-    let (start, end) = (start?, end?);
+    let (start, end) = range_ends(r.start, r.end, &at, c)?;
     if start >= end {
         c.error(
             at,
@@ -340,6 +212,7 @@ mod tests {
     use podnet_model::{AdminPeer, AdminSubject, IpSet};
 
     use super::*;
+    use crate::lower::testing::source;
 
     fn cnp(spec: serde_json::Value) -> (Option<AdminPolicy>, Checker) {
         let mut c = Checker::default();
@@ -354,14 +227,8 @@ mod tests {
                 return (None, c);
             }
         };
-        let source = Source {
-            file: "t".into(),
-            document: 1,
-            line: None,
-            item: None,
-        };
         let line_of = |_: &FieldPath| Some(3);
-        let p = cluster_network_policy(&obj, &FieldPath::root(), source, &line_of, &mut c);
+        let p = cluster_network_policy(&obj, &FieldPath::root(), source(), &line_of, &mut c);
         (p, c)
     }
 
