@@ -96,9 +96,9 @@ pub struct TraceArgs {
     /// Protocol.
     #[arg(long, value_enum, default_value_t = ProtocolArg::Tcp)]
     pub protocol: ProtocolArg,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = ExplainOutput::Txt)]
-    pub output: ExplainOutput,
+    /// Output format: txt, or json (podnet.trace/v1, docs/trace-json.md).
+    #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
+    pub output: TextOrJson,
 }
 
 /// `podnet ipam`.
@@ -107,9 +107,9 @@ pub struct IpamArgs {
     /// Manifest files or directories (`-` for stdin).
     #[arg(required = true, value_name = "PATHS")]
     pub paths: Vec<String>,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = ExplainOutput::Txt)]
-    pub output: ExplainOutput,
+    /// Output format: txt, or json (podnet.ipam/v1, docs/ipam-json.md).
+    #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
+    pub output: TextOrJson,
 }
 
 /// `podnet connlist`.
@@ -162,9 +162,9 @@ pub struct ExplainArgs {
     /// Protocol of --port.
     #[arg(long, value_enum, default_value_t = ProtocolArg::Tcp, requires = "port")]
     pub protocol: ProtocolArg,
-    /// Output format.
-    #[arg(short, long, value_enum, default_value_t = ExplainOutput::Txt)]
-    pub output: ExplainOutput,
+    /// Output format: txt, or json (podnet.explain/v1, docs/explain-json.md).
+    #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
+    pub output: TextOrJson,
 }
 
 /// `--protocol`.
@@ -181,12 +181,13 @@ pub enum ProtocolArg {
     Sctp,
 }
 
-/// `explain --output`.
+/// `--output` of explain, trace and ipam: text, or the command's
+/// documented JSON schema (named in each command's help).
 #[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ExplainOutput {
-    /// Prose for people.
+pub enum TextOrJson {
+    /// Text for people.
     Txt,
-    /// podnet.explain/v1 (docs/explain-json.md).
+    /// The command's versioned JSON schema.
     Json,
 }
 

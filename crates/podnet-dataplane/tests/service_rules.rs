@@ -929,3 +929,98 @@ fn cluster_ip_static_band_of_a_small_service_cidr() {
     );
     assert_eq!(cluster_ips(&dp, "default/app"), ips(&["10.43.0.16"]));
 }
+
+// docs "Services without selectors" and EndpointSlice API: slices name
+// their Service with `kubernetes.io/service-name`; `conditions.ready:
+// false` endpoints are kept but not served.
+#[test]
+fn selectorless_service_takes_endpoint_slices() {
+    let yaml = r#"
+apiVersion: v1
+kind: Service
+metadata: {name: ext, namespace: default}
+spec:
+  ports: [{name: https, port: 443}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: ext-1
+  namespace: default
+  labels: {kubernetes.io/service-name: ext}
+addressType: IPv4
+ports: [{name: https, port: 8443, protocol: TCP}]
+endpoints:
+- addresses: [198.51.100.30]
+- addresses: [198.51.100.31]
+  conditions: {ready: false}
+"#;
+    let dp = build(yaml);
+    let b = dp.backends(service(&dp, "default/ext"));
+    let got: Vec<(std::net::IpAddr, u16, bool)> =
+        b[0].iter().map(|x| (x.ip, x.port, x.serving)).collect();
+    assert_eq!(
+        got,
+        vec![
+            (ip("198.51.100.30"), 8443, true),
+            (ip("198.51.100.31"), 8443, false)
+        ]
+    );
+}
+
+// API reference, ServiceSpec `sessionAffinity: ClientIP` with
+// `sessionAffinityConfig.clientIP.timeoutSeconds` (10800 when omitted):
+// the DNAT hop says the client keeps its endpoint.
+#[test]
+fn session_affinity_is_carried_into_the_dnat_hop() {
+    let yaml = |affinity: &str| {
+        format!(
+            r#"
+apiVersion: v1
+kind: Pod
+metadata: {{name: client, namespace: default}}
+spec: {{containers: [{{name: c, image: i}}]}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {{name: web, namespace: default, labels: {{app: web}}}}
+spec: {{containers: [{{name: c, image: i, ports: [{{containerPort: 80}}]}}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: web, namespace: default}}
+spec:
+  selector: {{app: web}}
+  ports: [{{port: 80}}]
+{affinity}"#
+        )
+    };
+    let affinity_of = |text: &str| {
+        let dp = build(text);
+        let t = run(
+            &dp,
+            podnet_dataplane::TraceFrom::Pod(pod(&dp, "default/client")),
+            podnet_dataplane::TraceTo::Name("web".into()),
+            None,
+        );
+        t.hops
+            .iter()
+            .chain(t.branches.iter().flat_map(|b| &b.hops))
+            .find_map(|h| match &h.action {
+                podnet_dataplane::trace::Action::Dnat { affinity, .. } => Some(*affinity),
+                _ => None,
+            })
+            .expect("a DNAT hop")
+    };
+    assert_eq!(
+        affinity_of(&yaml("  sessionAffinity: ClientIP\n")),
+        Some(10800)
+    );
+    assert_eq!(
+        affinity_of(&yaml(
+            "  sessionAffinity: ClientIP\n  sessionAffinityConfig: {clientIP: {timeoutSeconds: 60}}\n"
+        )),
+        Some(60)
+    );
+    assert_eq!(affinity_of(&yaml("")), None);
+}

@@ -267,10 +267,15 @@ fn build(dp: &Dataplane) -> IpamJson {
 pub fn write_text(out: &mut dyn Write, dp: &Dataplane) -> io::Result<()> {
     let j = build(dp);
     let p = &j.profile;
+    let name = if p.name.starts_with("preset ") {
+        format!("{} (no ClusterProfile given)", p.name)
+    } else {
+        format!("{} (preset {})", p.name, p.preset)
+    };
     writeln!(
         out,
-        "profile {} (preset {}): cni {}, kube-proxy {}, cluster domain {}",
-        p.name, p.preset, p.cni, p.kube_proxy, p.cluster_domain
+        "profile {name}: cni {}, kube-proxy {}, cluster domain {}",
+        p.cni, p.kube_proxy, p.cluster_domain
     )?;
     writeln!(
         out,

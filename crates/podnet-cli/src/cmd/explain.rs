@@ -5,7 +5,7 @@ use podnet_model::Protocol;
 use podnet_report::Probe;
 use podnet_report::explain::{write_json, write_text};
 
-use crate::args::{ExplainArgs, ExplainOutput, ProtocolArg};
+use crate::args::{ExplainArgs, ProtocolArg, TextOrJson};
 use crate::session::{Session, Status, status_after};
 
 /// Runs the command.
@@ -41,8 +41,8 @@ pub fn run(session: &Session, args: &ExplainArgs) -> Status {
     let explanation = explain(&engine, &src, &dst);
     let skipped = loaded.stats.skipped;
     let printed = session.write_stdout(|out| match args.output {
-        ExplainOutput::Txt => write_text(out, cluster, &explanation, probe),
-        ExplainOutput::Json => write_json(out, cluster, &explanation, probe, skipped),
+        TextOrJson::Txt => write_text(out, cluster, &explanation, probe),
+        TextOrJson::Json => write_json(out, cluster, &explanation, probe, skipped),
     });
     status_after(&loaded, &running, printed)
 }

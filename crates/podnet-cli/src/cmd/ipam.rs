@@ -2,7 +2,7 @@
 
 use podnet_report::ipam::{write_json, write_text};
 
-use crate::args::{ExplainOutput, IpamArgs};
+use crate::args::{IpamArgs, TextOrJson};
 use crate::session::{Session, Status, status_after};
 
 /// Runs the command.
@@ -15,8 +15,8 @@ pub fn run(session: &Session, args: &IpamArgs) -> Status {
     };
     let dp = &running.dp;
     let printed = session.write_stdout(|out| match args.output {
-        ExplainOutput::Txt => write_text(out, dp),
-        ExplainOutput::Json => write_json(out, dp),
+        TextOrJson::Txt => write_text(out, dp),
+        TextOrJson::Json => write_json(out, dp),
     });
     status_after(&loaded, &running, printed)
 }

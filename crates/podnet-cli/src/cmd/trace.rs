@@ -7,7 +7,7 @@ use podnet_engine::{Target, resolve};
 use podnet_model::{PodId, Protocol, WorkloadId};
 use podnet_report::trace::{write_json, write_text};
 
-use crate::args::{ExplainOutput, ProtocolArg, TraceArgs};
+use crate::args::{ProtocolArg, TextOrJson, TraceArgs};
 use crate::session::{Session, Status, status_after};
 
 /// Runs the command.
@@ -45,8 +45,8 @@ pub fn run(session: &Session, args: &TraceArgs) -> Status {
         Err(e) => return session.error(&e.to_string()),
     };
     let printed = session.write_stdout(|out| match args.output {
-        ExplainOutput::Txt => write_text(out, dp, &t),
-        ExplainOutput::Json => write_json(out, dp, &t),
+        TextOrJson::Txt => write_text(out, dp, &t),
+        TextOrJson::Json => write_json(out, dp, &t),
     });
     status_after(&loaded, &running, printed)
 }
