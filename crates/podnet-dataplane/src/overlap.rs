@@ -1,7 +1,7 @@
 //! Address ranges that must not share addresses: pod (cluster) CIDRs,
 //! service CIDRs, static pools, MetalLB pools and, for overlay CNIs, the
-//! VPC. Pod and service ranges overlapping is an error (kube-proxy could
-//! not tell a VIP from a pod); any other overlap is a warning.
+//! VPC. Overlaps are warnings; pod and Service ranges overlapping is the
+//! profile reader's error (kube-proxy could not tell a VIP from a pod).
 
 use std::net::IpAddr;
 
@@ -62,20 +62,17 @@ pub fn check(cluster: &Cluster, profile: &Profile) -> Vec<Issue> {
     let mut issues = Vec::new();
     for (i, a) in ranges.iter().enumerate() {
         for b in &ranges[i + 1..] {
-            if a.set.intersection(&b.set).is_empty() {
-                continue;
-            }
-            let message = format!("{} overlaps {}", a.what, b.what);
+            // The profile reader already reports pod and Service ranges
+            // overlapping, as a located error.
             let pod_vs_service =
                 a.what.starts_with("cluster CIDR") && b.what.starts_with("service CIDR");
-            issues.push(if pod_vs_service {
-                Issue::error(message).help(
-                    "pod and Service ranges must be disjoint; change clusterCIDRs or serviceCIDRs",
-                )
-            } else {
-                Issue::warning(message)
-                    .help("addresses in both ranges would be ambiguous; keep the ranges disjoint")
-            });
+            if pod_vs_service || a.set.intersection(&b.set).is_empty() {
+                continue;
+            }
+            issues.push(
+                Issue::warning(format!("{} overlaps {}", a.what, b.what))
+                    .help("addresses in both ranges would be ambiguous; keep the ranges disjoint"),
+            );
         }
     }
     issues

@@ -145,13 +145,7 @@ fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
     }
 }
 
-fn write_hop(
-    out: &mut dyn Write,
-    c: &Cluster,
-    n: usize,
-    hop: &Hop,
-    src: Endpoint,
-) -> io::Result<()> {
+fn write_hop(out: &mut dyn Write, c: &Cluster, n: usize, hop: &Hop) -> io::Result<()> {
     let lines = action_lines(c, &hop.action);
     let mut first = true;
     for l in &lines {
@@ -174,27 +168,14 @@ fn write_hop(
             )?;
         }
     }
-    if let Action::Policy {
-        side, direction, ..
-    } = &hop.action
-    {
-        let subject = match direction {
-            Direction::Egress => src,
-            Direction::Ingress => dst_of(c, hop).unwrap_or(src),
-        };
+    if let Action::Policy { side, subject, .. } = &hop.action {
         let mut buf = Vec::new();
-        write_side(&mut buf, c, side, &subject)?;
+        write_side(&mut buf, c, side, &Endpoint::Pod(*subject))?;
         for line in String::from_utf8_lossy(&buf).lines() {
             writeln!(out, "     {line}")?;
         }
     }
     Ok(())
-}
-
-fn dst_of(c: &Cluster, hop: &Hop) -> Option<Endpoint> {
-    c.pod_ids()
-        .find(|&p| c.pod(p).ips.contains(&hop.after.dst) && !c.pod(p).host_network)
-        .map(Endpoint::Pod)
 }
 
 fn outcome_text(c: &Cluster, o: &Outcome, port: u16, proto: &str) -> String {
@@ -227,29 +208,29 @@ fn to_text(c: &Cluster, t: &TraceTo) -> String {
 pub fn write_text(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<()> {
     let c = &dp.cluster;
     let proto = t.request.protocol.as_str();
+    let port = if t.port == 0 {
+        String::new()
+    } else {
+        format!(" port {}/{proto}", t.port)
+    };
     writeln!(
         out,
-        "trace {} -> {} port {}/{proto} (profile {}: {}, kube-proxy {})",
+        "trace {} -> {}{port} (profile {}: {}, kube-proxy {})",
         from_text(c, &t.request.from),
         to_text(c, &t.request.to),
-        t.port,
         dp.profile.label(),
         dp.profile.cni,
         dp.profile.proxy.name()
     )?;
-    let src = match t.request.from {
-        TraceFrom::Pod(p) => Endpoint::Pod(p),
-        _ => Endpoint::External(t.src),
-    };
     for (n, hop) in (1..).zip(&t.hops) {
-        write_hop(out, c, n, hop, src)?;
+        write_hop(out, c, n, hop)?;
     }
     let n = t.hops.len() + 1;
     let total = t.branches.len();
     for (i, b) in t.branches.iter().enumerate() {
         writeln!(out, "path {}/{total}: {}", i + 1, b.label)?;
         for (m, hop) in (n..).zip(&b.hops) {
-            write_hop(out, c, m, hop, src)?;
+            write_hop(out, c, m, hop)?;
         }
         writeln!(
             out,
@@ -261,6 +242,9 @@ pub fn write_text(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
         writeln!(out, "  => {end}")?;
     }
     let ok = t.branches.iter().filter(|b| reachable(&b.outcome)).count();
+    if total == 0 {
+        return writeln!(out, "verdict: not reachable");
+    }
     writeln!(
         out,
         "verdict: {} ({ok}/{total} paths succeed)",

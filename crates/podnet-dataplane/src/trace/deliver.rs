@@ -44,12 +44,13 @@ impl Tracer<'_> {
             .or_else(|| origin.node.clone())
             .unwrap_or_default();
         // Egress of the source pod, enforced on its node.
-        if let Some(egress) = egress {
+        if let (Some(egress), Some(src)) = (egress, origin.pod) {
             let allowed = egress.allowed.allows(proto, packet.port);
             hops.push(Hop::same(
                 Place::Node(origin.node.clone().unwrap_or_default()),
                 Action::Policy {
                     direction: Direction::Egress,
+                    subject: src,
                     allowed,
                     side: Box::new(egress),
                     node_local: false,
@@ -113,6 +114,7 @@ impl Tracer<'_> {
             Place::Node(dst_node.clone()),
             Action::Policy {
                 direction: Direction::Ingress,
+                subject: dst,
                 allowed,
                 side: Box::new(verdict.ingress.clone()),
                 node_local,
@@ -189,6 +191,7 @@ impl Tracer<'_> {
             Place::Node(origin.node.clone().unwrap_or_default()),
             Action::Policy {
                 direction: Direction::Egress,
+                subject: p,
                 allowed,
                 side: Box::new(verdict.egress),
                 node_local,

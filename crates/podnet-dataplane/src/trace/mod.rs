@@ -142,6 +142,9 @@ pub enum Action {
         direction: Direction,
         /// Whether it passes.
         allowed: bool,
+        /// The pod whose policies these are: the source for egress, the
+        /// destination for ingress.
+        subject: PodId,
         /// The engine's verdict for the direction.
         side: Box<Side>,
         /// Allowed because the source is the destination pod's own node.
