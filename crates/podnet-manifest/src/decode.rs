@@ -22,7 +22,8 @@ use crate::lower::meta::{NameRule, object_meta};
 use crate::lower::pod::PodMeta;
 use crate::lower::records::{RawNamespace, RawPod, Record};
 use crate::lower::{
-    endpoints, metallb, netpol, node, pod, pod_net, pools, profile, service, workload,
+    endpoints, ingress, metallb, netpol, node, pod, pod_net, pools, profile, route, service,
+    workload,
 };
 use crate::path::FieldPath;
 use crate::validate::Checker;
@@ -335,6 +336,10 @@ fn decode_known(
             let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
             Record::Policy(netpol::network_policy(&np, base, source, &line_of, &mut c))
         }),
+        "Ingress" => typed::<net::Ingress>(doc, value, base, kind, out).map(|i| {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            Record::Exposure(ingress::ingress(&i, base, source, &line_of, &mut c))
+        }),
         _ => decode_more(doc, value, kind, api_version, base, source, &mut c, out),
     };
     let object = object_name(value, kind);
@@ -388,6 +393,10 @@ fn decode_more(
             .map(Record::Pool),
         "IPAddressPool" => typed::<metallb::IpAddressPool>(doc, value, base, kind, out)
             .map(|p| Record::AddressPool(metallb::ip_address_pool(&p, base, source, c))),
+        "Route" => typed::<route::Route>(doc, value, base, kind, out).map(|r| {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            Record::Exposure(route::route(&r, base, source, &line_of, c))
+        }),
         "ClusterProfile" => typed::<profile::ClusterProfile>(doc, value, base, kind, out)
             .map(|p| Record::Profile(profile::cluster_profile(&p, base, source, c))),
         "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => {

@@ -49,8 +49,11 @@ pub const ADMIN_POLICY_V1ALPHA1: &str = crate::lower::admin::V1ALPHA1;
 /// ClusterNetworkPolicy.
 pub const ADMIN_POLICY_V1ALPHA2: &str = crate::lower::admin::V1ALPHA2;
 
+/// OpenShift `Route`.
+pub const ROUTE_VERSION: &str = "route.openshift.io/v1";
+
 /// Every kind podnet reads.
-pub const KINDS: [KindSpec; 20] = [
+pub const KINDS: [KindSpec; 22] = [
     builtin("Namespace", &["v1"], false),
     builtin("Pod", &["v1"], true),
     builtin("Deployment", &["apps/v1"], true),
@@ -62,6 +65,7 @@ pub const KINDS: [KindSpec; 20] = [
     builtin("CronJob", &["batch/v1"], true),
     builtin("Service", &["v1"], true),
     builtin("NetworkPolicy", &["networking.k8s.io/v1"], true),
+    builtin("Ingress", &["networking.k8s.io/v1"], true),
     builtin("Node", &["v1"], false),
     builtin("Endpoints", &["v1"], true),
     builtin("EndpointSlice", &["discovery.k8s.io/v1"], true),
@@ -83,6 +87,7 @@ pub const KINDS: [KindSpec; 20] = [
         false,
     ),
     crd("ClusterNetworkPolicy", &[ADMIN_POLICY_V1ALPHA2], false),
+    crd("Route", &[ROUTE_VERSION], true),
 ];
 
 /// How podnet treats an `apiVersion` and `kind`.
@@ -165,6 +170,26 @@ mod tests {
         assert!(matches!(
             served("ClusterNetworkPolicy", "policy.networking.k8s.io/v1alpha1"),
             Served::WrongVersion(_)
+        ));
+        assert!(matches!(
+            served("Ingress", "networking.k8s.io/v1"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("Ingress", "extensions/v1beta1"),
+            Served::WrongVersion(_)
+        ));
+        assert!(matches!(
+            served("Route", "route.openshift.io/v1"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("Route", "route.openshift.io/v1beta1"),
+            Served::WrongVersion(_)
+        ));
+        assert!(matches!(
+            served("IngressClass", "networking.k8s.io/v1"),
+            Served::Unknown
         ));
         // Antrea's ClusterNetworkPolicy is another product's kind.
         assert!(matches!(

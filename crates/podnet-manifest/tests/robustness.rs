@@ -79,7 +79,7 @@ fn rendered(l: &Loaded) -> Vec<String> {
     l.diagnostics.iter().map(ToString::to_string).collect()
 }
 
-fn counts(c: &Cluster) -> [usize; 8] {
+fn counts(c: &Cluster) -> [usize; 9] {
     [
         c.namespaces.len(),
         c.workloads.len(),
@@ -89,6 +89,7 @@ fn counts(c: &Cluster) -> [usize; 8] {
         c.policies.len(),
         c.services.len(),
         c.admin_policies.len(),
+        c.exposures.len(),
     ]
 }
 
@@ -160,6 +161,9 @@ fn check_cluster(c: &Cluster) -> Result<(), TestCaseError> {
     }
     for s in &c.services {
         prop_assert!(s.namespace.index() < c.namespaces.len());
+    }
+    for e in &c.exposures {
+        prop_assert!(e.namespace.index() < c.namespaces.len());
     }
     Ok(())
 }
@@ -654,6 +658,30 @@ fn inline_documents() -> Vec<Value> {
                 "metallb": {"pools": [{"name": "vip", "addresses": ["10.10.100.0/28"]}]}}
         }),
         json!({
+            "apiVersion": "networking.k8s.io/v1", "kind": "Ingress",
+            "metadata": {"name": "shop", "namespace": "prod",
+                "annotations": {"kubernetes.io/ingress.class": "nginx"}},
+            "spec": {"ingressClassName": "nginx",
+                "defaultBackend": {"service": {"name": "web", "port": {"number": 80}}},
+                "tls": [{"hosts": ["shop.example.com", "*.example.com"], "secretName": "tls"}],
+                "rules": [{"host": "*.example.com", "http": {"paths": [
+                    {"path": "/api", "pathType": "Prefix",
+                     "backend": {"service": {"name": "api", "port": {"name": "http"}}}},
+                    {"path": "/x", "pathType": "Exact",
+                     "backend": {"resource": {"apiGroup": "example.com", "kind": "Bucket", "name": "b"}}},
+                    {"pathType": "ImplementationSpecific",
+                     "backend": {"service": {"name": "web", "port": {"number": 8080}}}}]}},
+                    {"host": "shop.example.com"}]}
+        }),
+        json!({
+            "apiVersion": "route.openshift.io/v1", "kind": "Route",
+            "metadata": {"name": "cart", "namespace": "prod"},
+            "spec": {"host": "cart.apps.example.com", "path": "/cart",
+                "to": {"kind": "Service", "name": "cart-v1", "weight": 90},
+                "alternateBackends": [{"kind": "Service", "name": "cart-v2", "weight": 10}],
+                "port": {"targetPort": "web"}, "tls": {"termination": "edge"}}
+        }),
+        json!({
             "apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy",
             "metadata": {"name": "cluster-control"},
             "spec": {"priority": 10,
@@ -834,6 +862,14 @@ const STRINGS: &[&str] = &[
     "ClusterNetworkPolicy",
     "::ffff:1.2.3.4/120",
     "*.example.com",
+    "Exact",
+    "Prefix",
+    "ImplementationSpecific",
+    "/a/../b",
+    "passthrough",
+    "route.openshift.io/v1",
+    "Ingress",
+    "Route",
 ];
 
 /// Keys podnet reads, and a few it does not.

@@ -45,6 +45,8 @@ pub struct Cluster {
     pub pools: Vec<IpPool>,
     /// Endpoints and EndpointSlices in input order.
     pub endpoints: Vec<EndpointSet>,
+    /// Ingresses and Routes in input order.
+    pub exposures: Vec<crate::exposure::Exposure>,
     /// The `ClusterProfile` in the input, when there is one.
     pub profile: Option<ProfileSpec>,
 }

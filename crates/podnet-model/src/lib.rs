@@ -7,6 +7,7 @@ pub mod admin;
 pub mod cluster;
 pub mod conns;
 pub mod endpoints;
+pub mod exposure;
 pub mod ids;
 pub mod ipset;
 pub mod labels;
@@ -29,6 +30,7 @@ pub use cluster::{
 };
 pub use conns::Conns;
 pub use endpoints::{EndpointAddress, EndpointPort, EndpointSet};
+pub use exposure::{Backend, Exposure, ExposureKind, HttpPath, HttpRule, PathType, ServicePortRef};
 pub use ids::{LabelSetId, NsId, PodId, PolicyId, PortTableId, ServiceId, WorkloadId};
 pub use ipset::{IpRange, IpSet};
 pub use labels::Labels;

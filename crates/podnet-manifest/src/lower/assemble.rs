@@ -4,7 +4,8 @@
 //! interned. Dataplane objects (nodes, endpoints, pools, the profile) are
 //! kept by the [`Store`]. Admin policies (AdminNetworkPolicy,
 //! BaselineAdminNetworkPolicy, ClusterNetworkPolicy) are cluster-scoped and
-//! kept in input order.
+//! kept in input order; Ingresses and Routes are kept in input order and get
+//! their namespace ids as Services do.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -47,6 +48,7 @@ pub struct Assembler {
     pods: Vec<RawPod>,
     policies: Vec<super::records::PendingPolicy>,
     services: Vec<super::records::PendingService>,
+    exposures: Vec<super::records::PendingExposure>,
     admin: Vec<AdminPolicy>,
     store: Store,
     seen: HashMap<Key, Source>,
@@ -103,6 +105,14 @@ impl Assembler {
                 ),
                 &s.service.meta.source,
             ),
+            Record::Exposure(e) => (
+                (
+                    e.namespace.clone(),
+                    e.exposure.meta.kind.clone(),
+                    e.exposure.meta.name.clone(),
+                ),
+                &e.exposure.meta.source,
+            ),
             Record::Admin(a) => (
                 (String::new(), a.api.kind().into(), a.meta.name.clone()),
                 &a.meta.source,
@@ -138,6 +148,7 @@ impl Assembler {
             Record::Pod(p) => self.pods.push(p),
             Record::Policy(p) => self.policies.push(p),
             Record::Service(s) => self.services.push(s),
+            Record::Exposure(e) => self.exposures.push(e),
             Record::Admin(a) => self.admin.push(a),
             other => {
                 self.store.add(other);
@@ -164,6 +175,11 @@ impl Assembler {
             "Service" => self
                 .services
                 .retain(|s| !(s.namespace == *ns && s.service.meta.name == *name)),
+            "Ingress" | "Route" => self.exposures.retain(|e| {
+                !(e.namespace == *ns
+                    && e.exposure.meta.kind == *kind
+                    && e.exposure.meta.name == *name)
+            }),
             "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy" => self
                 .admin
                 .retain(|a| !(a.api.kind() == kind && a.meta.name == *name)),
@@ -181,6 +197,7 @@ impl Assembler {
             pods: raw_pods,
             mut policies,
             mut services,
+            mut exposures,
             admin,
             store,
             diags,
@@ -203,7 +220,8 @@ impl Assembler {
             .map(|c| &c.namespace)
             .chain(raw_pods.iter().map(|p| &p.namespace))
             .chain(policies.iter().map(|p| &p.namespace))
-            .chain(services.iter().map(|s| &s.namespace));
+            .chain(services.iter().map(|s| &s.namespace))
+            .chain(exposures.iter().map(|e| &e.namespace));
         for ns in referenced {
             names.entry(ns.clone()).or_insert(None);
         }
@@ -339,8 +357,14 @@ impl Assembler {
                 s.service.namespace = id;
             }
         }
+        for e in &mut exposures {
+            if let Some(&id) = ns_ids.get(&e.namespace) {
+                e.exposure.namespace = id;
+            }
+        }
         b.cluster.policies = policies.into_iter().map(|p| p.policy).collect();
         b.cluster.services = services.into_iter().map(|s| s.service).collect();
+        b.cluster.exposures = exposures.into_iter().map(|e| e.exposure).collect();
         b.cluster.admin_policies = admin;
         store.finish(&mut b.cluster);
         (b.cluster, b.diags)

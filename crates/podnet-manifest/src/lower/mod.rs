@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod assemble;
 pub mod endpoints;
+pub mod ingress;
 pub mod ipam;
 pub mod meta;
 pub mod metallb;
@@ -16,6 +17,7 @@ pub mod profile;
 pub mod profile_check;
 pub mod profile_cloud;
 pub mod records;
+pub mod route;
 pub mod service;
 pub mod service_lb;
 pub mod service_traffic;

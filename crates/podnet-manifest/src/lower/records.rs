@@ -4,8 +4,8 @@
 use std::net::IpAddr;
 
 use podnet_model::{
-    AddressPool, AdminPolicy, ContainerPort, EndpointSet, IpPool, Labels, NetworkPolicy, Node,
-    PodNet, ProfileSpec, Service, Source, WorkloadKind,
+    AddressPool, AdminPolicy, ContainerPort, EndpointSet, Exposure, IpPool, Labels, NetworkPolicy,
+    Node, PodNet, ProfileSpec, Service, Source, WorkloadKind,
 };
 
 /// The network-relevant part of a pod spec.
@@ -124,6 +124,15 @@ pub struct PendingService {
     pub service: Service,
 }
 
+/// An Ingress or Route whose namespace id is not known yet.
+#[derive(Clone, Debug)]
+pub struct PendingExposure {
+    /// Namespace name.
+    pub namespace: String,
+    /// The exposure; its `namespace` id is set on assembly.
+    pub exposure: Exposure,
+}
+
 /// The endpoint sets of one `Endpoints` object (one per subset) or one
 /// `EndpointSlice`.
 #[derive(Clone, Debug)]
@@ -153,6 +162,8 @@ pub enum Record {
     Policy(PendingPolicy),
     /// A Service.
     Service(PendingService),
+    /// An Ingress or Route.
+    Exposure(PendingExposure),
     /// A Node.
     Node(Node),
     /// An Endpoints object or an EndpointSlice.

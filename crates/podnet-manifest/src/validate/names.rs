@@ -52,6 +52,22 @@ pub fn dns1123_subdomain(s: &str) -> Vec<String> {
     errs
 }
 
+/// `IsWildcardDNS1123Subdomain`: `*.` followed by an RFC 1123 subdomain
+/// (Ingress hosts with a wildcard).
+pub fn wildcard_dns1123_subdomain(s: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if s.len() > 253 {
+        errs.push("must be no more than 253 characters".to_owned());
+    }
+    let ok = s
+        .strip_prefix("*.")
+        .is_some_and(|rest| rest.split('.').all(is_rfc1123_label_body));
+    if !ok {
+        errs.push("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character (e.g. '*.example.com')".to_owned());
+    }
+    errs
+}
+
 /// `IsDNS1035Label`: Service names.
 pub fn dns1035_label(s: &str) -> Vec<String> {
     let mut errs = Vec::new();
@@ -176,6 +192,10 @@ mod tests {
         assert!(!dns1123_subdomain("a..b").is_empty());
         assert!(dns1035_label("svc-1").is_empty());
         assert!(!dns1035_label("1svc").is_empty());
+        assert!(wildcard_dns1123_subdomain("*.example.com").is_empty());
+        assert!(!wildcard_dns1123_subdomain("*").is_empty());
+        assert!(!wildcard_dns1123_subdomain("a.*.example.com").is_empty());
+        assert!(!wildcard_dns1123_subdomain("*.*.example.com").is_empty());
     }
 
     #[test]
