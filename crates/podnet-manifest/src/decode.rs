@@ -19,12 +19,14 @@ use crate::document::RawDoc;
 use crate::kinds::{self, KindSpec, ROBIN_POOL_VERSION, Served};
 use crate::lower::admin::{v1alpha1 as admin_v1alpha1, v1alpha2 as admin_v1alpha2};
 use crate::lower::meta::{NameRule, object_meta};
+use crate::lower::multus;
 use crate::lower::pod::PodMeta;
 use crate::lower::records::{RawNamespace, RawPod, Record};
 use crate::lower::{
     endpoints, ingress, metallb, netpol, node, pod, pod_net, pools, profile, route, service,
     workload,
 };
+use crate::lower::{gateway, grpc_route, http_route};
 use crate::path::FieldPath;
 use crate::validate::Checker;
 
@@ -275,7 +277,7 @@ fn decode_known(
 ) {
     let kind = spec.kind;
     let mut c = Checker::default();
-    let record: Option<Record> = match kind {
+    let mut record: Option<Record> = match kind {
         "Namespace" => typed::<core::Namespace>(doc, value, base, kind, out).map(|n| {
             let info = object_meta(&n.metadata, NameRule::Label, false, base, &mut c);
             Record::Namespace(RawNamespace {
@@ -342,6 +344,10 @@ fn decode_known(
         }),
         _ => decode_more(doc, value, kind, api_version, base, source, &mut c, out),
     };
+    if let Some(r) = record.as_mut() {
+        let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+        multus::locate_selections(r, kind, base, &line_of);
+    }
     let object = object_name(value, kind);
     for (path, message) in c.warnings {
         out.diags.push(
@@ -396,6 +402,24 @@ fn decode_more(
         "Route" => typed::<route::Route>(doc, value, base, kind, out).map(|r| {
             let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
             Record::Exposure(route::route(&r, base, source, &line_of, c))
+        }),
+        "Gateway" => typed::<gateway::GatewayObject>(doc, value, base, kind, out).map(|g| {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            Record::Gateway(gateway::gateway(&g, base, source, &line_of, c))
+        }),
+        "HTTPRoute" => typed::<http_route::HttpRouteObject>(doc, value, base, kind, out).map(|r| {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            Record::GatewayRoute(http_route::http_route(&r, base, source, &line_of, c))
+        }),
+        "GRPCRoute" => typed::<grpc_route::GrpcRouteObject>(doc, value, base, kind, out).map(|r| {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            Record::GatewayRoute(grpc_route::grpc_route(&r, base, source, &line_of, c))
+        }),
+        "NetworkAttachmentDefinition" => typed::<multus::Nad>(doc, value, base, kind, out)
+            .map(|n| Record::Network(multus::network_attachment(&n, base, source, c))),
+        "MultiNetworkPolicy" => typed::<multus::Mnp>(doc, value, base, kind, out).map(|p| {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            Record::MultiPolicy(multus::multi_network_policy(&p, base, source, &line_of, c))
         }),
         "ClusterProfile" => typed::<profile::ClusterProfile>(doc, value, base, kind, out)
             .map(|p| Record::Profile(profile::cluster_profile(&p, base, source, c))),

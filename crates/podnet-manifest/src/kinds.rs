@@ -51,9 +51,19 @@ pub const ADMIN_POLICY_V1ALPHA2: &str = crate::lower::admin::V1ALPHA2;
 
 /// OpenShift `Route`.
 pub const ROUTE_VERSION: &str = "route.openshift.io/v1";
+/// Multus `NetworkAttachmentDefinition`.
+pub const NAD_VERSION: &str = "k8s.cni.cncf.io/v1";
+/// `MultiNetworkPolicy` (multi-networkpolicy).
+pub const MULTI_POLICY_VERSION: &str = "k8s.cni.cncf.io/v1beta1";
+
+/// Gateway API `Gateway`, `HTTPRoute` and `GRPCRoute`.
+pub const GATEWAY_V1: &str = "gateway.networking.k8s.io/v1";
+/// Gateway API v1beta1, still served for `Gateway` and `HTTPRoute` with the
+/// v1 schema.
+pub const GATEWAY_V1BETA1: &str = "gateway.networking.k8s.io/v1beta1";
 
 /// Every kind podnet reads.
-pub const KINDS: [KindSpec; 22] = [
+pub const KINDS: [KindSpec; 27] = [
     builtin("Namespace", &["v1"], false),
     builtin("Pod", &["v1"], true),
     builtin("Deployment", &["apps/v1"], true),
@@ -88,6 +98,11 @@ pub const KINDS: [KindSpec; 22] = [
     ),
     crd("ClusterNetworkPolicy", &[ADMIN_POLICY_V1ALPHA2], false),
     crd("Route", &[ROUTE_VERSION], true),
+    crd("Gateway", &[GATEWAY_V1, GATEWAY_V1BETA1], true),
+    crd("HTTPRoute", &[GATEWAY_V1, GATEWAY_V1BETA1], true),
+    crd("GRPCRoute", &[GATEWAY_V1], true),
+    crd("NetworkAttachmentDefinition", &[NAD_VERSION], true),
+    crd("MultiNetworkPolicy", &[MULTI_POLICY_VERSION], true),
 ];
 
 /// How podnet treats an `apiVersion` and `kind`.
@@ -189,6 +204,35 @@ mod tests {
         ));
         assert!(matches!(
             served("IngressClass", "networking.k8s.io/v1"),
+            Served::Unknown
+        ));
+        assert!(matches!(
+            served("NetworkAttachmentDefinition", "k8s.cni.cncf.io/v1"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("MultiNetworkPolicy", "k8s.cni.cncf.io/v1"),
+            Served::WrongVersion(_)
+        ));
+        assert!(matches!(
+            served("Gateway", "gateway.networking.k8s.io/v1beta1"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("HTTPRoute", "gateway.networking.k8s.io/v1"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("GRPCRoute", "gateway.networking.k8s.io/v1alpha2"),
+            Served::WrongVersion(_)
+        ));
+        // Istio's Gateway is another product's kind.
+        assert!(matches!(
+            served("Gateway", "networking.istio.io/v1"),
+            Served::Unknown
+        ));
+        assert!(matches!(
+            served("ReferenceGrant", "gateway.networking.k8s.io/v1beta1"),
             Served::Unknown
         ));
         // Antrea's ClusterNetworkPolicy is another product's kind.

@@ -79,7 +79,7 @@ fn rendered(l: &Loaded) -> Vec<String> {
     l.diagnostics.iter().map(ToString::to_string).collect()
 }
 
-fn counts(c: &Cluster) -> [usize; 9] {
+fn counts(c: &Cluster) -> [usize; 11] {
     [
         c.namespaces.len(),
         c.workloads.len(),
@@ -90,6 +90,8 @@ fn counts(c: &Cluster) -> [usize; 9] {
         c.services.len(),
         c.admin_policies.len(),
         c.exposures.len(),
+        c.gateways.len(),
+        c.gateway_routes.len(),
     ]
 }
 
@@ -164,6 +166,13 @@ fn check_cluster(c: &Cluster) -> Result<(), TestCaseError> {
     }
     for e in &c.exposures {
         prop_assert!(e.namespace.index() < c.namespaces.len());
+    }
+    for g in &c.gateways {
+        prop_assert!(g.namespace.index() < c.namespaces.len());
+    }
+    for r in &c.gateway_routes {
+        prop_assert!(r.namespace.index() < c.namespaces.len());
+        prop_assert!(r.rules.iter().all(|rule| !rule.matches.is_empty()));
     }
     Ok(())
 }
@@ -682,6 +691,50 @@ fn inline_documents() -> Vec<Value> {
                 "port": {"targetPort": "web"}, "tls": {"termination": "edge"}}
         }),
         json!({
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+            "metadata": {"name": "edge", "namespace": "prod"},
+            "spec": {"gatewayClassName": "envoy",
+                "addresses": [{"value": "203.0.113.10"}, {"type": "Hostname", "value": "edge.example.com"}],
+                "listeners": [
+                    {"name": "http", "port": 80, "protocol": "HTTP",
+                     "allowedRoutes": {"namespaces": {"from": "All"}}},
+                    {"name": "https", "port": 443, "protocol": "HTTPS", "hostname": "*.example.com",
+                     "tls": {"mode": "Terminate", "certificateRefs": [{"name": "cert"}]},
+                     "allowedRoutes": {"namespaces": {"from": "Selector",
+                        "selector": {"matchLabels": {"gw": "yes"}}},
+                        "kinds": [{"kind": "HTTPRoute"}]}},
+                    {"name": "tls", "port": 8443, "protocol": "TLS", "tls": {"mode": "Passthrough"}}]}
+        }),
+        json!({
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute",
+            "metadata": {"name": "shop", "namespace": "prod"},
+            "spec": {"parentRefs": [{"name": "edge", "sectionName": "https"},
+                    {"group": "", "kind": "Service", "name": "mesh"}],
+                "hostnames": ["shop.example.com", "*.shop.example.com"],
+                "rules": [
+                    {"name": "api", "matches": [
+                        {"path": {"type": "PathPrefix", "value": "/api"},
+                         "headers": [{"name": "X-Version", "value": "2"},
+                            {"type": "RegularExpression", "name": "x-user", "value": "[a-z]+"}],
+                         "queryParams": [{"name": "debug", "value": "1"}], "method": "GET"},
+                        {"path": {"type": "Exact", "value": "/api/health"}},
+                        {"path": {"type": "RegularExpression", "value": "/img/.*"}}],
+                     "backendRefs": [{"name": "api", "port": 8080, "weight": 90},
+                        {"group": "multicluster.x-k8s.io", "kind": "ServiceImport", "name": "r", "port": 80}]},
+                    {"backendRefs": [{"name": "web", "port": 80}]}]}
+        }),
+        json!({
+            "apiVersion": "gateway.networking.k8s.io/v1", "kind": "GRPCRoute",
+            "metadata": {"name": "rpc", "namespace": "prod"},
+            "spec": {"parentRefs": [{"name": "edge", "port": 80}],
+                "rules": [
+                    {"matches": [{"method": {"service": "shop.v1.Cart", "method": "Add"},
+                        "headers": [{"name": "tenant", "value": "a"}]}],
+                     "backendRefs": [{"name": "cart", "port": 9090}]},
+                    {"matches": [{"method": {"type": "RegularExpression", "service": "shop\\..*"}}]},
+                    {"backendRefs": [{"name": "fallback", "port": 9090, "weight": 0}]}]}
+        }),
+        json!({
             "apiVersion": "policy.networking.k8s.io/v1alpha1", "kind": "AdminNetworkPolicy",
             "metadata": {"name": "cluster-control"},
             "spec": {"priority": 10,
@@ -870,6 +923,18 @@ const STRINGS: &[&str] = &[
     "route.openshift.io/v1",
     "Ingress",
     "Route",
+    "gateway.networking.k8s.io/v1",
+    "gateway.networking.k8s.io/v1beta1",
+    "Gateway",
+    "HTTPRoute",
+    "GRPCRoute",
+    "PathPrefix",
+    "RegularExpression",
+    "HTTPS",
+    "Terminate",
+    "Passthrough",
+    "Selector",
+    "GET",
 ];
 
 /// Keys podnet reads, and a few it does not.
@@ -953,6 +1018,28 @@ const KEYS: &[&str] = &[
     "destinationNamedPort",
     "number",
     "range",
+    "gatewayClassName",
+    "listeners",
+    "hostname",
+    "hostnames",
+    "tls",
+    "mode",
+    "allowedRoutes",
+    "kinds",
+    "parentRefs",
+    "sectionName",
+    "rules",
+    "matches",
+    "path",
+    "value",
+    "headers",
+    "queryParams",
+    "method",
+    "service",
+    "backendRefs",
+    "weight",
+    "group",
+    "addresses",
     "<<",
     "",
     "app",

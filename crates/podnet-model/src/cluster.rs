@@ -47,6 +47,14 @@ pub struct Cluster {
     pub endpoints: Vec<EndpointSet>,
     /// Ingresses and Routes in input order.
     pub exposures: Vec<crate::exposure::Exposure>,
+    /// Gateway API Gateways in input order.
+    pub gateways: Vec<crate::gateway::Gateway>,
+    /// Gateway API HTTPRoutes and GRPCRoutes in input order.
+    pub gateway_routes: Vec<crate::gateway::GatewayRoute>,
+    /// Multus NetworkAttachmentDefinitions in input order.
+    pub networks: Vec<crate::multus::NetworkAttachment>,
+    /// MultiNetworkPolicies in input order.
+    pub multi_policies: Vec<crate::multus::MultiNetworkPolicy>,
     /// The `ClusterProfile` in the input, when there is one.
     pub profile: Option<ProfileSpec>,
 }
@@ -264,6 +272,8 @@ pub struct PodNet {
     pub not_ready: bool,
     /// `status.hostIP`, when known.
     pub host_ip: Option<IpAddr>,
+    /// Secondary networks (`k8s.v1.cni.cncf.io/networks`), in order.
+    pub networks: Vec<crate::multus::NetworkSelection>,
 }
 
 /// One container port (`containers[].ports[]`).

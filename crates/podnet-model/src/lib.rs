@@ -8,9 +8,13 @@ pub mod cluster;
 pub mod conns;
 pub mod endpoints;
 pub mod exposure;
+pub mod gateway;
+pub mod gateway_match;
+pub mod gateway_select;
 pub mod ids;
 pub mod ipset;
 pub mod labels;
+pub mod multus;
 pub mod node;
 pub mod policy;
 pub mod pool;
@@ -20,6 +24,7 @@ pub mod range_set;
 pub mod selector;
 pub mod service;
 pub mod source;
+pub mod synthesis;
 
 pub use admin::{
     AdminAction, AdminApi, AdminPeer, AdminPolicy, AdminPort, AdminRule, AdminSubject,
@@ -31,9 +36,23 @@ pub use cluster::{
 pub use conns::Conns;
 pub use endpoints::{EndpointAddress, EndpointPort, EndpointSet};
 pub use exposure::{Backend, Exposure, ExposureKind, HttpPath, HttpRule, PathType, ServicePortRef};
+pub use gateway::{
+    AllowedRoutes, BackendRef, Gateway, GatewayRoute, GrpcMethodMatch, HeaderMatch, Listener,
+    ListenerProtocol, ParentRef, PathMatch, PathMatchKind, RouteKind, RouteMatch, RouteNamespaces,
+    RouteRule, TlsMode, ValueMatchKind,
+};
+pub use gateway_match::{
+    HostnameIntersection, Request, hostname_intersection, hostname_matches, intersect_hostnames,
+    select_listener,
+};
+pub use gateway_select::{Selected, select_rule};
 pub use ids::{LabelSetId, NsId, PodId, PolicyId, PortTableId, ServiceId, WorkloadId};
 pub use ipset::{IpRange, IpSet};
 pub use labels::Labels;
+pub use multus::{
+    CniConfig, CniIpam, CniRoute, CniType, IpamKind, IpamRange, MultiNetworkPolicy,
+    NetworkAttachment, NetworkRef, NetworkSelection, StaticAddress,
+};
 pub use node::Node;
 pub use policy::{
     Direction, IpBlock, NamespaceScope, NetworkPolicy, Peer, PolicyRule, PortMatch, PortSpec,

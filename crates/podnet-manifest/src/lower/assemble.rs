@@ -4,8 +4,9 @@
 //! interned. Dataplane objects (nodes, endpoints, pools, the profile) are
 //! kept by the [`Store`]. Admin policies (AdminNetworkPolicy,
 //! BaselineAdminNetworkPolicy, ClusterNetworkPolicy) are cluster-scoped and
-//! kept in input order; Ingresses and Routes are kept in input order and get
-//! their namespace ids as Services do.
+//! kept in input order; Ingresses and Routes, and Gateway API Gateways and
+//! routes, are kept in input order and get their namespace ids as Services
+//! do.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -49,7 +50,10 @@ pub struct Assembler {
     policies: Vec<super::records::PendingPolicy>,
     services: Vec<super::records::PendingService>,
     exposures: Vec<super::records::PendingExposure>,
+    gateways: Vec<super::records::PendingGateway>,
+    gateway_routes: Vec<super::records::PendingGatewayRoute>,
     admin: Vec<AdminPolicy>,
+    multus: super::multus::store::MultusStore,
     store: Store,
     seen: HashMap<Key, Source>,
     diags: Vec<Diagnostic>,
@@ -113,11 +117,27 @@ impl Assembler {
                 ),
                 &e.exposure.meta.source,
             ),
+            Record::Gateway(g) => (
+                (
+                    g.namespace.clone(),
+                    "Gateway".into(),
+                    g.gateway.meta.name.clone(),
+                ),
+                &g.gateway.meta.source,
+            ),
+            Record::GatewayRoute(r) => (
+                (
+                    r.namespace.clone(),
+                    r.route.meta.kind.clone(),
+                    r.route.meta.name.clone(),
+                ),
+                &r.route.meta.source,
+            ),
             Record::Admin(a) => (
                 (String::new(), a.api.kind().into(), a.meta.name.clone()),
                 &a.meta.source,
             ),
-            other => match store::key(other) {
+            other => match store::key(other).or_else(|| super::multus::store::key(other)) {
                 Some(k) => k,
                 None => {
                     self.store.add(record);
@@ -149,16 +169,20 @@ impl Assembler {
             Record::Policy(p) => self.policies.push(p),
             Record::Service(s) => self.services.push(s),
             Record::Exposure(e) => self.exposures.push(e),
+            Record::Gateway(g) => self.gateways.push(g),
+            Record::GatewayRoute(r) => self.gateway_routes.push(r),
             Record::Admin(a) => self.admin.push(a),
             other => {
-                self.store.add(other);
+                if let Some(other) = self.multus.add(other) {
+                    self.store.add(other);
+                }
             }
         }
         Ok(())
     }
 
     fn remove(&mut self, key: &Key) {
-        if self.store.remove(key) {
+        if self.store.remove(key) || self.multus.remove(key) {
             return;
         }
         let (ns, kind, name) = key;
@@ -180,6 +204,12 @@ impl Assembler {
                     && e.exposure.meta.kind == *kind
                     && e.exposure.meta.name == *name)
             }),
+            "Gateway" => self
+                .gateways
+                .retain(|g| !(g.namespace == *ns && g.gateway.meta.name == *name)),
+            "HTTPRoute" | "GRPCRoute" => self.gateway_routes.retain(|r| {
+                !(r.namespace == *ns && r.route.meta.kind == *kind && r.route.meta.name == *name)
+            }),
             "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy" => self
                 .admin
                 .retain(|a| !(a.api.kind() == kind && a.meta.name == *name)),
@@ -198,7 +228,10 @@ impl Assembler {
             mut policies,
             mut services,
             mut exposures,
+            mut gateways,
+            mut gateway_routes,
             admin,
+            multus,
             store,
             diags,
             ..
@@ -221,7 +254,10 @@ impl Assembler {
             .chain(raw_pods.iter().map(|p| &p.namespace))
             .chain(policies.iter().map(|p| &p.namespace))
             .chain(services.iter().map(|s| &s.namespace))
-            .chain(exposures.iter().map(|e| &e.namespace));
+            .chain(exposures.iter().map(|e| &e.namespace))
+            .chain(gateways.iter().map(|g| &g.namespace))
+            .chain(gateway_routes.iter().map(|r| &r.namespace))
+            .chain(multus.namespaces());
         for ns in referenced {
             names.entry(ns.clone()).or_insert(None);
         }
@@ -365,8 +401,22 @@ impl Assembler {
         b.cluster.policies = policies.into_iter().map(|p| p.policy).collect();
         b.cluster.services = services.into_iter().map(|s| s.service).collect();
         b.cluster.exposures = exposures.into_iter().map(|e| e.exposure).collect();
+        for g in &mut gateways {
+            if let Some(&id) = ns_ids.get(&g.namespace) {
+                g.gateway.namespace = id;
+            }
+        }
+        for r in &mut gateway_routes {
+            if let Some(&id) = ns_ids.get(&r.namespace) {
+                r.route.namespace = id;
+            }
+        }
+        b.cluster.gateways = gateways.into_iter().map(|g| g.gateway).collect();
+        b.cluster.gateway_routes = gateway_routes.into_iter().map(|r| r.route).collect();
         b.cluster.admin_policies = admin;
         store.finish(&mut b.cluster);
+        let undefined = multus.finish(&ns_ids, &mut b.cluster);
+        b.diags.extend(undefined);
         (b.cluster, b.diags)
     }
 }

@@ -4,10 +4,15 @@
 pub mod admin;
 pub mod assemble;
 pub mod endpoints;
+pub mod gateway;
+pub mod gateway_route;
+pub mod grpc_route;
+pub mod http_route;
 pub mod ingress;
 pub mod ipam;
 pub mod meta;
 pub mod metallb;
+pub mod multus;
 pub mod netpol;
 pub mod node;
 pub mod pod;

@@ -10,6 +10,7 @@ use k8s_openapi::api::core::v1 as core;
 use podnet_model::{DnsPolicy, PodNet};
 
 use super::ipam::address_request;
+use super::multus::selection;
 use crate::path::FieldPath;
 use crate::validate::{Checker, addresses, labels, names, unsupported};
 
@@ -49,6 +50,7 @@ pub fn pod_net(
         address_request: address_request(annotations, &meta_at.key("annotations"), c),
         not_ready: false,
         host_ip: None,
+        networks: selection::networks(annotations, &meta_at.key("annotations"), c),
     }
 }
 

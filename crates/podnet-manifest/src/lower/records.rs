@@ -133,6 +133,24 @@ pub struct PendingExposure {
     pub exposure: Exposure,
 }
 
+/// A Gateway whose namespace id is not known yet.
+#[derive(Clone, Debug)]
+pub struct PendingGateway {
+    /// Namespace name.
+    pub namespace: String,
+    /// The Gateway; its `namespace` id is set on assembly.
+    pub gateway: podnet_model::Gateway,
+}
+
+/// An HTTPRoute or GRPCRoute whose namespace id is not known yet.
+#[derive(Clone, Debug)]
+pub struct PendingGatewayRoute {
+    /// Namespace name.
+    pub namespace: String,
+    /// The route; its `namespace` id is set on assembly.
+    pub route: podnet_model::GatewayRoute,
+}
+
 /// The endpoint sets of one `Endpoints` object (one per subset) or one
 /// `EndpointSlice`.
 #[derive(Clone, Debug)]
@@ -164,6 +182,10 @@ pub enum Record {
     Service(PendingService),
     /// An Ingress or Route.
     Exposure(PendingExposure),
+    /// A Gateway API Gateway.
+    Gateway(PendingGateway),
+    /// A Gateway API HTTPRoute or GRPCRoute.
+    GatewayRoute(PendingGatewayRoute),
     /// A Node.
     Node(Node),
     /// An Endpoints object or an EndpointSlice.
@@ -177,4 +199,8 @@ pub enum Record {
     /// An AdminNetworkPolicy, BaselineAdminNetworkPolicy or
     /// ClusterNetworkPolicy.
     Admin(AdminPolicy),
+    /// A Multus NetworkAttachmentDefinition.
+    Network(super::multus::PendingNetwork),
+    /// A MultiNetworkPolicy.
+    MultiPolicy(super::multus::PendingMultiPolicy),
 }

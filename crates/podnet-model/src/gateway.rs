@@ -1,0 +1,305 @@
+//! Gateway API (gateway.networking.k8s.io/v1): `Gateway` listeners and the
+//! `HTTPRoute` and `GRPCRoute` rules attached to them, normalised with the
+//! CRD's defaults applied. How a request is matched against them is in
+//! [`crate::gateway_match`] and [`crate::gateway_select`]; semantics follow
+//! the Gateway API reference (<https://gateway-api.sigs.k8s.io/reference/spec/>).
+
+use crate::ids::NsId;
+use crate::labels::Labels;
+use crate::selector::LabelSelector;
+use crate::source::Meta;
+
+/// A Listener's `protocol`. The core values are case-insensitive (API
+/// reference, ProtocolType); anything else is implementation-specific.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ListenerProtocol {
+    /// `HTTP`: cleartext HTTP/1.1 (and maybe h2c).
+    Http,
+    /// `HTTPS`: HTTP over TLS.
+    Https,
+    /// `TLS`: TLS sessions over TCP.
+    Tls,
+    /// `TCP`.
+    Tcp,
+    /// `UDP`.
+    Udp,
+    /// A domain-prefixed implementation-specific protocol, as written.
+    Other(String),
+}
+
+impl ListenerProtocol {
+    /// Parses `protocol`, the core values case-insensitively.
+    pub fn parse(s: &str) -> Self {
+        match s.to_ascii_uppercase().as_str() {
+            "HTTP" => ListenerProtocol::Http,
+            "HTTPS" => ListenerProtocol::Https,
+            "TLS" => ListenerProtocol::Tls,
+            "TCP" => ListenerProtocol::Tcp,
+            "UDP" => ListenerProtocol::Udp,
+            _ => ListenerProtocol::Other(s.to_owned()),
+        }
+    }
+
+    /// The route kinds a Listener of this protocol accepts when
+    /// `allowedRoutes.kinds` is empty (API reference, AllowedRoutes `kinds`:
+    /// "determined using the Listener protocol"): HTTPRoute and GRPCRoute on
+    /// HTTP and HTTPS, none of the kinds podnet models otherwise.
+    pub fn default_route_kinds(&self) -> &'static [RouteKind] {
+        match self {
+            ListenerProtocol::Http | ListenerProtocol::Https => &[RouteKind::Http, RouteKind::Grpc],
+            _ => &[],
+        }
+    }
+}
+
+/// A Listener's `tls.mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TlsMode {
+    /// TLS ends at the Gateway (the default).
+    Terminate,
+    /// TLS passes through to the backend (TLSRoute only).
+    Passthrough,
+}
+
+/// `allowedRoutes.namespaces.from`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum RouteNamespaces {
+    /// Only Routes in the Gateway's namespace (the default).
+    #[default]
+    Same,
+    /// Routes in every namespace.
+    All,
+    /// Routes in namespaces whose labels match the selector.
+    Selector(LabelSelector),
+}
+
+/// `allowedRoutes`: which Routes may attach to a Listener.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AllowedRoutes {
+    /// Namespaces the Routes may live in.
+    pub from: RouteNamespaces,
+    /// `kinds[].kind` of the Gateway API group (empty: by protocol).
+    pub kinds: Vec<String>,
+}
+
+/// One Listener of a Gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listener {
+    /// `name`, unique in the Gateway.
+    pub name: String,
+    /// `hostname`, possibly a wildcard (`*.example.com`); `None` matches
+    /// every host.
+    pub hostname: Option<String>,
+    /// `port`.
+    pub port: u16,
+    /// `protocol`.
+    pub protocol: ListenerProtocol,
+    /// `tls.mode` when `tls` is set.
+    pub tls: Option<TlsMode>,
+    /// `allowedRoutes`.
+    pub allowed_routes: AllowedRoutes,
+    /// Line of the listener in its file.
+    pub line: Option<u32>,
+}
+
+impl Listener {
+    /// Whether a Route of `kind` may attach: it is listed in
+    /// `allowedRoutes.kinds`, or the list is empty and the protocol accepts it.
+    pub fn allows_kind(&self, kind: RouteKind) -> bool {
+        if self.allowed_routes.kinds.is_empty() {
+            self.protocol.default_route_kinds().contains(&kind)
+        } else {
+            self.allowed_routes.kinds.iter().any(|k| k == kind.as_str())
+        }
+    }
+
+    /// Whether a Route in namespace `route_ns` (with labels `route_ns_labels`)
+    /// may attach to this Listener of a Gateway in `gateway_ns`
+    /// (`allowedRoutes.namespaces`).
+    pub fn allows_namespace(
+        &self,
+        gateway_ns: NsId,
+        route_ns: NsId,
+        route_ns_labels: &Labels,
+    ) -> bool {
+        match &self.allowed_routes.from {
+            RouteNamespaces::Same => gateway_ns == route_ns,
+            RouteNamespaces::All => true,
+            RouteNamespaces::Selector(s) => s.matches(route_ns_labels),
+        }
+    }
+}
+
+/// A Gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Gateway {
+    /// Identity and provenance.
+    pub meta: Meta,
+    /// Its namespace.
+    pub namespace: NsId,
+    /// `gatewayClassName`.
+    pub class: String,
+    /// `listeners`, in order.
+    pub listeners: Vec<Listener>,
+    /// `addresses[].value` that are set, in order.
+    pub addresses: Vec<String>,
+}
+
+/// The kind of a Gateway API route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RouteKind {
+    /// `HTTPRoute`.
+    Http,
+    /// `GRPCRoute`.
+    Grpc,
+}
+
+impl RouteKind {
+    /// The kind as written in manifests.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RouteKind::Http => "HTTPRoute",
+            RouteKind::Grpc => "GRPCRoute",
+        }
+    }
+}
+
+/// A `parentRefs` entry naming a Gateway (other parents are not modelled).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParentRef {
+    /// `namespace`, the route's own when omitted.
+    pub namespace: String,
+    /// `name` of the Gateway.
+    pub name: String,
+    /// `sectionName`: one Listener by name.
+    pub section_name: Option<String>,
+    /// `port`: the Listeners on that port.
+    pub port: Option<u16>,
+}
+
+impl ParentRef {
+    /// Whether this reference selects `listener` of its Gateway: both
+    /// `sectionName` and `port`, when set, must match (API reference,
+    /// ParentReference).
+    pub fn selects(&self, listener: &Listener) -> bool {
+        self.section_name
+            .as_ref()
+            .is_none_or(|s| *s == listener.name)
+            && self.port.is_none_or(|p| p == listener.port)
+    }
+}
+
+/// A `backendRefs` entry naming a Service port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendRef {
+    /// `namespace`, the route's own when omitted (another namespace needs
+    /// a ReferenceGrant there, which podnet does not read).
+    pub namespace: String,
+    /// The Service's `name`.
+    pub name: String,
+    /// The Service `port`.
+    pub port: Option<u16>,
+    /// `weight` (1 when omitted; 0 receives nothing).
+    pub weight: u32,
+}
+
+/// How a path matches (API reference, PathMatchType).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PathMatchKind {
+    /// The whole path, case-sensitive.
+    Exact,
+    /// Element-wise prefix on `/`-separated segments.
+    PathPrefix,
+    /// An RE2 regular expression over the whole path (implementation-specific).
+    RegularExpression,
+}
+
+/// How a header, query parameter or gRPC method value matches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ValueMatchKind {
+    /// Equal, case-sensitive.
+    Exact,
+    /// An RE2 regular expression over the whole value (implementation-specific).
+    RegularExpression,
+}
+
+/// `matches[].path`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathMatch {
+    /// `type` (PathPrefix when omitted).
+    pub kind: PathMatchKind,
+    /// `value` (`/` when omitted).
+    pub value: String,
+}
+
+/// A header (or query parameter) match.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HeaderMatch {
+    /// `name`: case-insensitive for headers, exact for query parameters.
+    pub name: String,
+    /// `value`.
+    pub value: String,
+    /// `type` (Exact when omitted).
+    pub kind: ValueMatchKind,
+}
+
+/// A GRPCRoute `matches[].method`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrpcMethodMatch {
+    /// `type` (Exact when omitted).
+    pub kind: ValueMatchKind,
+    /// `service` (any when `None`).
+    pub service: Option<String>,
+    /// `method` (any when `None`).
+    pub method: Option<String>,
+}
+
+/// One `matches` entry; all its conditions must hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RouteMatch {
+    /// HTTPRoute `path` (always set on an HTTPRoute: `PathPrefix /` by
+    /// default); `None` on a GRPCRoute.
+    pub path: Option<PathMatch>,
+    /// `headers`, ANDed (only the first of equivalent names is kept).
+    pub headers: Vec<HeaderMatch>,
+    /// HTTPRoute `queryParams`, ANDed.
+    pub query_params: Vec<HeaderMatch>,
+    /// HTTPRoute `method` (upper case).
+    pub method: Option<String>,
+    /// GRPCRoute `method`.
+    pub grpc: Option<GrpcMethodMatch>,
+}
+
+/// One `rules` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteRule {
+    /// `name`.
+    pub name: Option<String>,
+    /// `matches`, ORed; never empty (an HTTPRoute rule without matches has
+    /// `PathPrefix /`, a GRPCRoute rule one empty match: every request).
+    pub matches: Vec<RouteMatch>,
+    /// `backendRefs` to Services (other kinds are skipped).
+    pub backends: Vec<BackendRef>,
+    /// Line of the rule in its file.
+    pub line: Option<u32>,
+}
+
+/// An HTTPRoute or GRPCRoute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GatewayRoute {
+    /// Identity and provenance.
+    pub meta: Meta,
+    /// Its namespace.
+    pub namespace: NsId,
+    /// HTTPRoute or GRPCRoute.
+    pub kind: RouteKind,
+    /// `metadata.creationTimestamp` in Unix seconds, when given (the oldest
+    /// route wins ties).
+    pub created: Option<i64>,
+    /// `parentRefs` to Gateways.
+    pub parents: Vec<ParentRef>,
+    /// `hostnames` (empty: every host the listener accepts).
+    pub hostnames: Vec<String>,
+    /// `rules`, in order.
+    pub rules: Vec<RouteRule>,
+}
