@@ -82,12 +82,14 @@ pub struct TraceArgs {
     #[arg(required = true, value_name = "PATHS")]
     pub paths: Vec<String>,
     /// Source: a workload or pod (`ns/name`, `ns/Kind/name`), `node:NAME` or
-    /// `external:IP`.
+    /// `external:IP`; for a URL destination it defaults to
+    /// `external:203.0.113.10`.
     #[arg(long, value_name = "SRC")]
-    pub from: String,
+    pub from: Option<String>,
     /// Destination: a workload or pod (`ns/name`), a DNS name as typed in
-    /// the source pod (`postgresql.data`), or `IP[:PORT]` (pod IP,
-    /// ClusterIP, node address for a NodePort, load-balancer address).
+    /// the source pod (`postgresql.data`), `IP[:PORT]` (pod IP, ClusterIP,
+    /// node address for a NodePort, load-balancer address), or a URL
+    /// (`https://host/path`) served through an Ingress or Route.
     #[arg(long, value_name = "DST")]
     pub to: String,
     /// Destination port (inferred when the destination has exactly one).

@@ -10,7 +10,8 @@ use std::collections::HashSet;
 use std::net::IpAddr;
 
 use podnet_model::{
-    Cloud, Cluster, LbController, Profile, ServiceId, ServiceType, TargetType, TrafficPolicy,
+    AwsCloud, Cloud, Cluster, LbController, Profile, ServiceId, ServiceType, TargetType,
+    TrafficPolicy,
 };
 
 use crate::Dataplane;
@@ -252,6 +253,35 @@ fn metallb(
 }
 
 impl Dataplane {
+    /// Why a load balancer with IP targets (an NLB or ALB of the AWS Load
+    /// Balancer Controller) cannot reach pod address `ip`; empty when it can.
+    pub fn ip_target_problems(&self, aws: &AwsCloud, ip: IpAddr) -> Vec<String> {
+        let mut why = Vec::new();
+        if !aws.vpc_cidr.contains(&ip) {
+            why.push(format!(
+                "target type ip registers pod addresses, and {} is outside the VPC {} ({} gives pods {} addresses)",
+                ip,
+                aws.vpc_cidr,
+                self.profile.cni,
+                if self.profile.cni.vpc_native() { "VPC" } else { "overlay" }
+            ));
+            why.push("the load balancer cannot register or reach it; use a VPC-native CNI (cilium-eni, aws-vpc-cni) or instance targets".into());
+        } else if !self.profile.cni.vpc_native() {
+            if !aws.route_controller {
+                why.push(format!(
+                    "{ip} is inside the VPC range but the VPC has no route to it: the CCM route controller is off (--configure-cloud-routes=false)"
+                ));
+            } else if self.nodes.len() > aws.route_table_limit as usize {
+                why.push(format!(
+                    "the route controller needs {} routes, more than the route table's limit of {}",
+                    self.nodes.len(),
+                    aws.route_table_limit
+                ));
+            }
+        }
+        why
+    }
+
     /// The targets of a LoadBalancer Service and whether each can serve.
     pub fn lb_targets(&self, id: ServiceId) -> Vec<LbTarget> {
         let svc = &self.cluster.services[id.index()];
@@ -269,30 +299,7 @@ impl Dataplane {
         match (&self.profile.cloud, assignment.target_type) {
             (Cloud::Aws(aws), Some(TargetType::Ip)) => {
                 for b in &serving {
-                    let mut why = Vec::new();
-                    if !aws.vpc_cidr.contains(&b.ip) {
-                        why.push(format!(
-                            "target type ip registers pod addresses, and {} is outside the VPC {} ({} gives pods {} addresses)",
-                            b.ip,
-                            aws.vpc_cidr,
-                            self.profile.cni,
-                            if self.profile.cni.vpc_native() { "VPC" } else { "overlay" }
-                        ));
-                        why.push("the load balancer cannot register or reach it; use a VPC-native CNI (cilium-eni, aws-vpc-cni) or instance targets".into());
-                    } else if !self.profile.cni.vpc_native() {
-                        if !aws.route_controller {
-                            why.push(format!(
-                                "{} is inside the VPC range but the VPC has no route to it: the CCM route controller is off (--configure-cloud-routes=false)",
-                                b.ip
-                            ));
-                        } else if self.nodes.len() > aws.route_table_limit as usize {
-                            why.push(format!(
-                                "the route controller needs {} routes, more than the route table's limit of {}",
-                                self.nodes.len(),
-                                aws.route_table_limit
-                            ));
-                        }
-                    }
+                    let why = self.ip_target_problems(aws, b.ip);
                     out.push(LbTarget {
                         target: b.ip.to_string(),
                         port: b.port,

@@ -11,9 +11,11 @@
 
 pub mod addr;
 pub mod dns;
+pub mod fronts;
 pub mod ipam;
 pub mod issue;
 pub mod lb;
+pub mod networks;
 pub mod nodes;
 pub mod overlap;
 pub mod routing;
@@ -49,6 +51,11 @@ pub struct Dataplane {
     pub services: ServiceAddresses,
     /// Per Service, its load-balancer assignment (LoadBalancer Services).
     pub lb: Vec<Option<lb::LbAssignment>>,
+    /// Where traffic from outside enters: the ingress controller, an ALB,
+    /// Gateways.
+    pub fronts: Vec<fronts::Front>,
+    /// Every Ingress, Route, HTTPRoute and GRPCRoute backend resolved to pods.
+    pub routes: Vec<fronts::Route>,
     /// Problems found while building.
     pub issues: Vec<Issue>,
     /// Pods by namespace id.
@@ -67,7 +74,8 @@ impl Dataplane {
         let mut issues = Vec::new();
         issues.extend(overlap::check(cluster, &profile));
         let nodes = nodes::merge_nodes(cluster, &profile, spec.nodes.is_some(), &mut issues);
-        let mut running = schedule::schedule(cluster, &nodes, &mut issues);
+        let (declared, added) = fronts::add_missing(cluster, &profile);
+        let mut running = schedule::schedule(&declared, &nodes, &mut issues);
         let ipam = ipam::allocate(&running, &profile, &nodes, &mut issues);
         for (pod, ips) in running.pods.iter_mut().zip(&ipam.pod_ips) {
             pod.ips.clone_from(ips);
@@ -84,16 +92,23 @@ impl Dataplane {
         for id in running.pod_ids() {
             pods_by_ns[running.pod(id).namespace.index()].push(id);
         }
-        Dataplane {
+        let fronts = fronts::fronts(&running, &profile, &nodes, &added);
+        let mut dp = Dataplane {
             profile,
             cluster: running,
             nodes,
             ipam,
             services,
             lb,
+            fronts,
+            routes: Vec::new(),
             issues,
             pods_by_ns,
-        }
+        };
+        let (routes, route_issues) = fronts::routes(&dp);
+        dp.routes = routes;
+        dp.issues.extend(route_issues);
+        dp
     }
 
     /// The backends of each port of a Service.

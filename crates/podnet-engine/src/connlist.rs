@@ -21,6 +21,16 @@ pub enum PeerRef {
     Workload(WorkloadId),
     /// Addresses outside the cluster's workloads.
     External(IpSet),
+    /// The ingress controller, as the source of traffic that enters
+    /// through an Ingress or Route (added by the dataplane's fronts).
+    IngressController,
+    /// A Gateway (Gateway API), as the source of traffic its routes carry.
+    Gateway {
+        /// The Gateway's namespace.
+        namespace: String,
+        /// Its name.
+        name: String,
+    },
 }
 
 /// An allowed connection.
@@ -43,6 +53,12 @@ pub struct ConnList {
 }
 
 impl ConnList {
+    /// Puts the connections back in their order after additions.
+    pub fn sort(&mut self) {
+        self.connections
+            .sort_by(|a, b| (&a.src, &a.dst).cmp(&(&b.src, &b.dst)));
+    }
+
     /// Keeps only connections for which `keep` is true of an end.
     pub fn retain_ends(&mut self, keep: impl Fn(&PeerRef) -> bool) {
         self.connections.retain(|c| keep(&c.src) || keep(&c.dst));

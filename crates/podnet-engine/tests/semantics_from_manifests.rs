@@ -229,6 +229,8 @@ impl Analysis {
         let name = |p: &PeerRef| match p {
             PeerRef::Workload(w) => self.cluster.workload_name(*w),
             PeerRef::External(s) => s.to_string(),
+            PeerRef::IngressController => "ingress-controller".to_owned(),
+            PeerRef::Gateway { namespace, name } => format!("gateway {namespace}/{name}"),
         };
         self.list
             .connections

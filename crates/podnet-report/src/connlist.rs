@@ -39,8 +39,13 @@ pub fn peer_text(cluster: &Cluster, peer: &PeerRef) -> String {
             format!("{}[{}]", cluster.workload_name(*w), wl.kind.as_str())
         }
         PeerRef::External(set) => set.to_string(),
+        PeerRef::IngressController => INGRESS_CONTROLLER.to_owned(),
+        PeerRef::Gateway { namespace, name } => format!("[gateway {namespace}/{name}]"),
     }
 }
+
+/// How text formats name the ingress controller pseudo-peer.
+pub const INGRESS_CONTROLLER: &str = "[ingress-controller]";
 
 fn skipped_note(summary: RunSummary) -> Option<String> {
     match summary.skipped_documents {
@@ -190,7 +195,9 @@ fn dot(
                         wl.kind.as_str()
                     ));
                 }
-                PeerRef::External(_) => external.push(peer_text(cluster, end)),
+                PeerRef::External(_) | PeerRef::IngressController | PeerRef::Gateway { .. } => {
+                    external.push(peer_text(cluster, end));
+                }
             }
         }
     }

@@ -201,6 +201,12 @@ fn to_text(c: &Cluster, t: &TraceTo) -> String {
         TraceTo::Pod(p) => format!("pod {}", c.pod_name(*p)),
         TraceTo::Name(n) => format!("`{n}`"),
         TraceTo::Address(ip) => ip.to_string(),
+        TraceTo::Url(u) => format!(
+            "{}://{}{}",
+            if u.https { "https" } else { "http" },
+            u.host,
+            u.path
+        ),
     }
 }
 

@@ -47,6 +47,17 @@ pub enum PeerJson {
     External(Vec<String>),
     /// Traffic entering through an Ingress or Route.
     IngressController(BTreeMap<String, String>),
+    /// Traffic entering through a Gateway's routes.
+    Gateway(GatewayJson),
+}
+
+/// A Gateway: `{"namespace": ..., "name": ...}`.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct GatewayJson {
+    /// Its namespace.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
 }
 
 impl PeerJson {
@@ -55,6 +66,11 @@ impl PeerJson {
         match peer {
             PeerRef::Workload(w) => PeerJson::Workload(WorkloadJson::new(cluster, *w)),
             PeerRef::External(set) => PeerJson::External(ranges(set)),
+            PeerRef::IngressController => PeerJson::IngressController(BTreeMap::new()),
+            PeerRef::Gateway { namespace, name } => PeerJson::Gateway(GatewayJson {
+                namespace: namespace.clone(),
+                name: name.clone(),
+            }),
         }
     }
 }

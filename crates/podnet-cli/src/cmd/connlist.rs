@@ -1,5 +1,6 @@
 //! `podnet connlist`: every allowed connection.
 
+use podnet_dataplane::fronts;
 use podnet_engine::{Engine, PeerRef, Target, connlist, resolve};
 use podnet_report::{ConnlistFormat, RunSummary, write_connlist};
 
@@ -35,6 +36,9 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
     let engine = Engine::new(cluster);
     session.caveats(&engine.caveats());
     let mut list = connlist(&engine);
+    let dp = &running.dp;
+    let through_fronts = fronts::connections(&engine, &dp.fronts, &dp.routes);
+    fronts::add_to_connlist(&mut list, &dp.fronts, &through_fronts);
     bar.finish_and_clear();
     if let Some(w) = focus {
         list.retain_ends(|p| *p == PeerRef::Workload(w));

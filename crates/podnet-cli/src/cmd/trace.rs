@@ -1,7 +1,8 @@
 //! `podnet trace`: one connection, hop by hop.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+use podnet_dataplane::trace::Url;
 use podnet_dataplane::{Dataplane, TraceFrom, TraceRequest, TraceTo, trace};
 use podnet_engine::{Target, resolve};
 use podnet_model::{PodId, Protocol, WorkloadId};
@@ -22,13 +23,18 @@ pub fn run(session: &Session, args: &TraceArgs) -> Status {
     if args.port == Some(0) {
         return session.error("--port must be between 1 and 65535");
     }
-    let from = match source(dp, &args.from) {
-        Ok(f) => f,
-        Err(e) => return session.error(&format!("--from: {e}")),
-    };
     let (to, port) = match destination(dp, &args.to) {
         Ok(t) => t,
         Err(e) => return session.error(&format!("--to: {e}")),
+    };
+    let from = match (&args.from, &to) {
+        (Some(text), _) => source(dp, text),
+        (None, TraceTo::Url(_)) => Ok(TraceFrom::External(URL_CLIENT)),
+        (None, _) => Err("required unless --to is a URL".to_owned()),
+    };
+    let from = match from {
+        Ok(f) => f,
+        Err(e) => return session.error(&format!("--from: {e}")),
     };
     let request = TraceRequest {
         from,
@@ -84,8 +90,17 @@ fn source(dp: &Dataplane, text: &str) -> Result<TraceFrom, String> {
     }
 }
 
-/// `IP[:PORT]`, `[v6]:PORT`, a workload/pod/Service `ns/name`, or a DNS name.
+/// The client of a URL trace without `--from` (TEST-NET-3, RFC 5737).
+const URL_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10));
+
+/// `IP[:PORT]`, `[v6]:PORT`, a workload/pod/Service `ns/name`, a URL, or a
+/// DNS name.
 fn destination(dp: &Dataplane, text: &str) -> Result<(TraceTo, Option<u16>), String> {
+    if text.starts_with("http://") || text.starts_with("https://") {
+        return Url::parse(text)
+            .map(|u| (TraceTo::Url(u), None))
+            .ok_or_else(|| format!("`{text}` is not a valid http(s) URL"));
+    }
     if let Ok(sa) = text.parse::<SocketAddr>() {
         return Ok((TraceTo::Address(sa.ip()), Some(sa.port())));
     }

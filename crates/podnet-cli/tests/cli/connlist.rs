@@ -48,6 +48,14 @@ fn json_follows_the_v1_contract() {
                         }
                     }
                     "external" => assert!(body.as_array().is_some_and(|a| !a.is_empty())),
+                    "gateway" => {
+                        assert_eq!(end, "src", "traffic enters from the gateway");
+                        assert!(body["namespace"].is_string() && body["name"].is_string());
+                    }
+                    "ingress_controller" => {
+                        assert_eq!(end, "src", "traffic enters from the controller");
+                        assert!(body.as_object().is_some_and(serde_json::Map::is_empty));
+                    }
                     other => panic!("unexpected peer type {other}"),
                 }
             }

@@ -13,7 +13,7 @@ type TraceCase = (
     &'static [&'static str],
 );
 
-const TRACES: [TraceCase; 8] = [
+const TRACES: [TraceCase; 9] = [
     // The case: a pod to a Service name in another namespace, with
     // DNS, DNAT, the route and both policy checks.
     (
@@ -84,7 +84,44 @@ const TRACES: [TraceCase; 8] = [
         "k8s-eco-api.elb.ap-northeast-2.amazonaws.com",
         &[],
     ),
+    // A URL through the ALB's Ingress: IP targets on an overlay are dropped.
+    (
+        "ecoeco-domains-url-through-alb",
+        &["examples/ecoeco-domains"],
+        "external:198.51.100.20",
+        "https://api.growbin.app/api/v1/auth/login",
+        &[],
+    ),
 ];
+
+#[test]
+fn a_url_trace_needs_no_from_and_other_traces_do() {
+    let run = podnet(&[
+        "trace",
+        "examples/ecoeco-domains",
+        "--to",
+        "https://api.growbin.app/api/v1/chat",
+        "-q",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("trace external 203.0.113.10 -> https://api.growbin.app/api/v1/chat")
+    );
+    let run = podnet(&[
+        "trace",
+        "examples/ecoeco-domains",
+        "--to",
+        "postgresql.data",
+        "-q",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("--from: required unless --to is a URL"),
+        "{}",
+        run.stderr
+    );
+}
 
 /// (snapshot name, paths and profile)
 const IPAM: [(&str, &[&str]); 6] = [

@@ -16,6 +16,7 @@
 //! branch at a pod, a node or outside.
 
 mod deliver;
+mod front;
 mod service;
 mod tracer;
 
@@ -27,6 +28,7 @@ use podnet_model::{Direction, PodId, Protocol, ServiceId};
 use crate::Dataplane;
 use crate::dns::Resolution;
 
+pub use front::Url;
 use tracer::Tracer;
 
 /// Where a hop happens.
@@ -238,6 +240,8 @@ pub enum TraceTo {
     Name(String),
     /// An address (pod, ClusterIP, node, load balancer, outside).
     Address(IpAddr),
+    /// An `http(s)://` URL served through an Ingress or Route.
+    Url(Url),
 }
 
 /// A trace request.

@@ -81,6 +81,7 @@ impl Tracer<'_> {
                 c.pod(*p).ips.clone()
             }
             TraceTo::Address(ip) => vec![*ip],
+            TraceTo::Url(url) => return self.via_front(&origin, url),
             TraceTo::Name(name) if dp.service_by_lb_name(name.trim_end_matches('.')).is_some() => {
                 let Some(id) = dp.service_by_lb_name(name.trim_end_matches('.')) else {
                     return Err(TraceError::NeedPort(name.clone(), 0));

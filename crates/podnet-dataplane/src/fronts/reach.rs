@@ -1,0 +1,125 @@
+//! Which routed backends a front actually reaches: the front's pods open a
+//! new TCP connection to each backend pod on its target port, so both the
+//! front's egress policies and the backend's ingress policies decide, as
+//! for any pod-to-pod connection (the verdict is the engine's). An ALB
+//! connects from an address of its subnets; podnet asks for the first
+//! address AWS hands out in each (the fifth: AWS reserves four).
+
+use std::collections::{BTreeMap, HashMap};
+
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use podnet_engine::semantics::evaluate;
+use podnet_engine::{ConnList, Connection, Endpoint, Engine, PeerRef};
+use podnet_model::{Conns, PortSet, Protocol, WorkloadId};
+
+use super::{Front, FrontKind, Route};
+
+/// What a front may open to one workload, and through which routes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FrontConnection {
+    /// The front.
+    pub front: FrontKind,
+    /// The backend workload.
+    pub dst: WorkloadId,
+    /// Target ports policy allows (TCP).
+    pub conns: Conns,
+    /// Indexes into the routes of the routes that lead here, allowed or not.
+    pub routes: Vec<usize>,
+}
+
+/// For each front and backend workload, the routed target ports its pods
+/// may open; workloads routed to but unreachable appear with empty `conns`.
+pub fn connections(
+    engine: &Engine<'_>,
+    fronts: &[Front],
+    routes: &[Route],
+) -> Vec<FrontConnection> {
+    let cluster = engine.cluster;
+    let mut per_workload: BTreeMap<(FrontKind, WorkloadId), (Conns, Vec<usize>)> = BTreeMap::new();
+    let mut pair_cache: HashMap<(usize, usize), Conns> = HashMap::new();
+    for (front_index, front) in fronts.iter().enumerate() {
+        let sources: Vec<usize> = {
+            let mut ids: Vec<usize> = front
+                .pods
+                .iter()
+                .map(|p| engine.identities.of_pod[p.index()])
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        };
+        let addresses: Vec<IpAddr> = front.subnets.iter().filter_map(representative).collect();
+        for (index, route) in routes.iter().enumerate() {
+            if route.weight == 0 || route.front != front_index {
+                continue;
+            }
+            for &(pod, port) in &route.pods {
+                let dst = engine.identities.of_pod[pod.index()];
+                let wanted = Conns::ports_of(Protocol::Tcp, PortSet::single(port));
+                let entry = per_workload
+                    .entry((front.kind.clone(), cluster.pod(pod).workload))
+                    .or_insert_with(|| (Conns::none(), Vec::new()));
+                if !entry.1.contains(&index) {
+                    entry.1.push(index);
+                }
+                for &src in &sources {
+                    let allowed = pair_cache
+                        .entry((src, dst))
+                        .or_insert_with(|| engine.pair(src, dst));
+                    entry.0.add(&allowed.intersection(&wanted));
+                }
+                for &ip in &addresses {
+                    let verdict = evaluate(cluster, Endpoint::External(ip), Endpoint::Pod(pod));
+                    entry.0.add(&verdict.conns.intersection(&wanted));
+                }
+            }
+        }
+    }
+    per_workload
+        .into_iter()
+        .map(|((front, dst), (conns, routes))| FrontConnection {
+            front,
+            dst,
+            conns,
+            routes,
+        })
+        .collect()
+}
+
+/// The address a load balancer in `subnet` gets first: AWS reserves the
+/// network address and the next three.
+fn representative(subnet: &IpNet) -> Option<IpAddr> {
+    subnet.hosts().nth(3)
+}
+
+/// Replaces the rows of the ingress controller podnet added with what the
+/// ingress controller reaches through routes: an `IngressController` row
+/// per backend workload with allowed target ports. Rows of controller pods
+/// from the input stay (they are workloads like any other).
+pub fn add_to_connlist(list: &mut ConnList, fronts: &[Front], reached: &[FrontConnection]) {
+    let added: Vec<WorkloadId> = fronts.iter().filter_map(|f| f.synthesised).collect();
+    list.connections.retain(|c| {
+        ![&c.src, &c.dst]
+            .iter()
+            .any(|p| matches!(p, PeerRef::Workload(w) if added.contains(w)))
+    });
+    list.connections.extend(
+        reached
+            .iter()
+            .filter(|r| !r.conns.is_empty())
+            .map(|r| Connection {
+                src: match &r.front {
+                    FrontKind::IngressController => PeerRef::IngressController,
+                    FrontKind::Gateway { namespace, name } => PeerRef::Gateway {
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                    },
+                },
+                dst: PeerRef::Workload(r.dst),
+                conns: r.conns.clone(),
+            }),
+    );
+    list.sort();
+}

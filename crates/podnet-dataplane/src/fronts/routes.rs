@@ -1,0 +1,255 @@
+//! Exposure routes resolved to pods: every path (and default backend) of
+//! every Ingress and Route, each backend Service port, and the pods behind
+//! it on their target ports (a named targetPort resolved per pod, as the
+//! EndpointSlice controller does). Ingress backends name the Service port
+//! by number or name (API reference, IngressServiceBackend); a Route's
+//! `spec.port.targetPort` names the Service port by name or the target port
+//! by number, and without it every port is exposed (OpenShift Route API).
+
+use podnet_model::{
+    Backend as ExposureBackend, Cluster, Exposure, ExposureKind, NsId, PathType, PodId, ServiceId,
+    ServicePort, ServicePortRef, TargetPort,
+};
+
+use crate::Dataplane;
+use crate::issue::Issue;
+
+/// The object a route comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteSource {
+    /// An Ingress or Route: its index in `cluster.exposures`.
+    Exposure(usize),
+    /// A rule of an HTTPRoute or GRPCRoute.
+    Gateway {
+        /// Index in `cluster.gateway_routes`.
+        route: usize,
+        /// Index of the rule.
+        rule: usize,
+    },
+}
+
+/// Where a request matched: the object, its host and path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RouteVia {
+    /// The Ingress, Route or Gateway API route rule.
+    pub source: RouteSource,
+    /// The rule's host (`None`: every host, or a Gateway API route).
+    pub host: Option<String>,
+    /// The path and how it matches; `None` for the default backend and for
+    /// Gateway API rules (their matches are richer).
+    pub path: Option<(String, PathType)>,
+}
+
+/// One Service port an exposure routes to, with the pods behind it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// Index of the front serving it (see [`super::fronts`]).
+    pub front: usize,
+    /// How requests get here.
+    pub via: RouteVia,
+    /// The Service.
+    pub service: ServiceId,
+    /// Index of the port in the Service's `ports`.
+    pub port: usize,
+    /// Relative weight (0 receives nothing).
+    pub weight: u32,
+    /// Serving pods and the port each listens on.
+    pub pods: Vec<(PodId, u16)>,
+}
+
+/// Every route of every exposure, with warnings for backends that lead
+/// nowhere (a missing Service or port, an ExternalName Service).
+pub fn routes(dp: &Dataplane) -> (Vec<Route>, Vec<Issue>) {
+    let cluster = &dp.cluster;
+    let mut out = Vec::new();
+    let mut issues = Vec::new();
+    for (index, exposure) in cluster.exposures.iter().enumerate() {
+        let mut add = |via: RouteVia, backend: &ExposureBackend| match resolve_exposure(
+            dp, exposure, backend,
+        ) {
+            Ok(ports) => {
+                out.extend(ports.into_iter().map(|(service, port, pods)| Route {
+                    front: super::front_of(exposure, &dp.profile),
+                    via: via.clone(),
+                    service,
+                    port,
+                    weight: backend.weight,
+                    pods,
+                }));
+            }
+            Err(message) => issues.push(Issue::warning(message).at(
+                format!("{} {}", exposure.meta.kind, exposure.meta.qualified_name()),
+                Some(&exposure.meta.source),
+            )),
+        };
+        for rule in &exposure.rules {
+            for path in &rule.paths {
+                for backend in &path.backends {
+                    let via = RouteVia {
+                        source: RouteSource::Exposure(index),
+                        host: rule.host.clone(),
+                        path: Some((path.path.clone(), path.path_type)),
+                    };
+                    add(via, backend);
+                }
+            }
+        }
+        if let Some(backend) = &exposure.default_backend {
+            let via = RouteVia {
+                source: RouteSource::Exposure(index),
+                host: None,
+                path: None,
+            };
+            add(via, backend);
+        }
+    }
+    gateway_routes(dp, &mut out, &mut issues);
+    (out, issues)
+}
+
+/// The routes of every HTTPRoute and GRPCRoute rule, per Gateway it
+/// attaches to.
+fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>) {
+    let cluster = &dp.cluster;
+    for (ri, route) in cluster.gateway_routes.iter().enumerate() {
+        let parents: Vec<usize> = (0..cluster.gateways.len())
+            .filter(|&g| !super::gateways::attached_listeners(cluster, g, route).is_empty())
+            .collect();
+        if parents.is_empty() {
+            issues.push(
+                Issue::warning("attaches to no Gateway listener in the input (parentRefs, allowedRoutes or hostnames)")
+                    .at(format!("{} {}", route.meta.kind, route.meta.qualified_name()), Some(&route.meta.source)),
+            );
+            continue;
+        }
+        for (rule_index, rule) in route.rules.iter().enumerate() {
+            for backend in &rule.backends {
+                let resolved = match cluster.namespace_by_name(&backend.namespace) {
+                    Some(ns) => resolve_service(
+                        dp,
+                        ns,
+                        &backend.name,
+                        |p| backend.port.is_some_and(|n| p.port == n),
+                        &backend.port.map_or("none".to_owned(), |p| p.to_string()),
+                    ),
+                    None => Err(format!(
+                        "routes to namespace `{}`, which is not in the input",
+                        backend.namespace
+                    )),
+                };
+                match resolved {
+                    Ok(ports) => {
+                        for (service, port, pods) in ports {
+                            for &g in &parents {
+                                out.push(Route {
+                                    front: super::GATEWAYS + g,
+                                    via: RouteVia {
+                                        source: RouteSource::Gateway {
+                                            route: ri,
+                                            rule: rule_index,
+                                        },
+                                        host: None,
+                                        path: None,
+                                    },
+                                    service,
+                                    port,
+                                    weight: backend.weight,
+                                    pods: pods.clone(),
+                                });
+                            }
+                        }
+                    }
+                    Err(message) => issues.push(Issue::warning(message).at(
+                        format!("{} {}", route.meta.kind, route.meta.qualified_name()),
+                        Some(&route.meta.source),
+                    )),
+                }
+            }
+        }
+    }
+}
+
+/// A resolved Service port: the Service, the port's index, its pods.
+type ResolvedPort = (ServiceId, usize, Vec<(PodId, u16)>);
+
+fn resolve_exposure(
+    dp: &Dataplane,
+    exposure: &Exposure,
+    backend: &ExposureBackend,
+) -> Result<Vec<ResolvedPort>, String> {
+    let wanted = match &backend.port {
+        Some(ServicePortRef::Name(n)) => format!("`{n}`"),
+        Some(ServicePortRef::Number(n)) => n.to_string(),
+        None => "any".to_owned(),
+    };
+    resolve_service(
+        dp,
+        exposure.namespace,
+        &backend.service,
+        |p| match (&backend.port, exposure.kind) {
+            (None, _) => true,
+            (Some(ServicePortRef::Name(n)), _) => p.name.as_deref() == Some(n.as_str()),
+            (Some(ServicePortRef::Number(n)), ExposureKind::Ingress) => p.port == *n,
+            (Some(ServicePortRef::Number(n)), ExposureKind::Route) => {
+                p.target_port == TargetPort::Number(*n)
+            }
+        },
+        &wanted,
+    )
+}
+
+/// The ports of Service `name` in `namespace` that `port_fits`, with their
+/// serving pods; `wanted` describes the port asked for, for the message.
+fn resolve_service(
+    dp: &Dataplane,
+    namespace: NsId,
+    name: &str,
+    port_fits: impl Fn(&ServicePort) -> bool,
+    wanted: &str,
+) -> Result<Vec<ResolvedPort>, String> {
+    let cluster = &dp.cluster;
+    let Some(service) = find_service(cluster, namespace, name) else {
+        return Err(format!(
+            "routes to Service `{name}`, which is not in the input"
+        ));
+    };
+    let svc = &cluster.services[service.index()];
+    if let Some(target) = &svc.external_name {
+        return Err(format!(
+            "routes to ExternalName Service `{name}` (`{target}`): podnet follows no traffic outside the cluster"
+        ));
+    }
+    let ports: Vec<usize> = svc
+        .ports
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| port_fits(p))
+        .map(|(i, _)| i)
+        .collect();
+    if ports.is_empty() {
+        return Err(format!(
+            "routes to Service `{name}` on a port it does not have ({wanted})"
+        ));
+    }
+    let per_port = dp.backends(service);
+    Ok(ports
+        .into_iter()
+        .map(|i| {
+            let mut pods: Vec<(PodId, u16)> = per_port[i]
+                .iter()
+                .filter(|b| b.serving)
+                .filter_map(|b| b.pod.map(|p| (p, b.port)))
+                .collect();
+            pods.dedup();
+            (service, i, pods)
+        })
+        .collect())
+}
+
+fn find_service(cluster: &Cluster, namespace: NsId, name: &str) -> Option<ServiceId> {
+    cluster
+        .services
+        .iter()
+        .position(|s| s.namespace == namespace && s.meta.name == name)
+        .map(ServiceId::from_index)
+}

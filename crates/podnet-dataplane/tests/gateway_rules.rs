@@ -1,0 +1,250 @@
+//! Gateway API rules of the dataplane model (docs/dataplane.md, "Gateway
+//! API"): routes attach to listeners by parentRef, allowedRoutes and
+//! hostnames; the Gateway's proxy pods reach the backends' pods on their
+//! target ports under NetworkPolicy; `trace` walks a URL through the rule
+//! the API's precedence selects.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+
+mod common;
+
+use common::build;
+use podnet_dataplane::fronts::{self, FrontKind};
+use podnet_dataplane::trace::{Outcome, Url};
+use podnet_dataplane::{Dataplane, TraceFrom, TraceRequest, TraceTo, trace};
+use podnet_engine::Engine;
+use podnet_model::Protocol;
+
+/// TCP ports Gateway `infra/web` may open to workload `ns/name`.
+fn gateway_ports(dp: &Dataplane, workload: &str) -> Vec<u16> {
+    let engine = Engine::new(&dp.cluster);
+    let gw = FrontKind::Gateway {
+        namespace: "infra".into(),
+        name: "web".into(),
+    };
+    let mut out: Vec<u16> = fronts::connections(&engine, &dp.fronts, &dp.routes)
+        .into_iter()
+        .filter(|c| c.front == gw && dp.cluster.workload_name(c.dst) == workload)
+        .flat_map(|c| {
+            c.conns
+                .ports(Protocol::Tcp)
+                .ranges()
+                .iter()
+                .flat_map(|&(a, b)| a..=b)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+fn delivered(dp: &Dataplane, url: &str) -> Vec<String> {
+    let t = trace(
+        dp,
+        &TraceRequest {
+            from: TraceFrom::External("203.0.113.10".parse().unwrap()),
+            to: TraceTo::Url(Url::parse(url).unwrap()),
+            port: None,
+            protocol: Protocol::Tcp,
+        },
+    )
+    .unwrap();
+    let mut v: Vec<String> = t
+        .branches
+        .iter()
+        .filter_map(|b| match b.outcome {
+            Outcome::Delivered(p) => Some(dp.cluster.pod_name(p)),
+            _ => None,
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+const APPS: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: shop, labels: {gateway-access: "true"}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: store, namespace: shop, labels: {app: store}}
+spec:
+  containers: [{name: s, image: nginx, ports: [{name: http, containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: store-v2, namespace: shop, labels: {app: store-v2}}
+spec:
+  containers: [{name: s, image: nginx, ports: [{name: http, containerPort: 8081}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: store, namespace: shop}
+spec:
+  selector: {app: store}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: store-v2, namespace: shop}
+spec:
+  selector: {app: store-v2}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: web, namespace: infra}
+spec:
+  gatewayClassName: example
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+    hostname: "*.example.com"
+    allowedRoutes:
+      namespaces:
+        from: Selector
+        selector: {matchLabels: {gateway-access: "true"}}
+---
+"#;
+
+const ROUTE: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: store, namespace: shop}
+spec:
+  parentRefs: [{name: web, namespace: infra}]
+  hostnames: [store.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /}}]
+    backendRefs: [{name: store, port: 80, weight: 90}, {name: store-v2, port: 80, weight: 10}]
+  - matches: [{path: {type: Exact, value: /v2}}]
+    backendRefs: [{name: store-v2, port: 80}]
+---
+"#;
+
+#[test]
+fn the_gateway_reaches_each_backend_on_its_target_port() {
+    let dp = build(&format!("{APPS}{ROUTE}"));
+    assert_eq!(gateway_ports(&dp, "shop/store"), vec![8080]);
+    assert_eq!(gateway_ports(&dp, "shop/store-v2"), vec![8081]);
+}
+
+#[test]
+fn a_proxy_pod_is_added_with_the_gateway_name_label() {
+    let dp = build(&format!("{APPS}{ROUTE}"));
+    let front = &dp.fronts[fronts::GATEWAYS];
+    let added = front.synthesised.expect("proxy added");
+    assert_eq!(dp.cluster.workload_name(added), "infra/web-proxy");
+    let pod = front.pods[0];
+    assert_eq!(
+        dp.cluster
+            .pod_labels(pod)
+            .get("gateway.networking.k8s.io/gateway-name"),
+        Some("web")
+    );
+}
+
+#[test]
+fn allowed_routes_from_a_namespace_selector_decides_attachment() {
+    // API reference, AllowedRoutes: `from: Selector` admits routes only from
+    // namespaces whose labels match.
+    let closed = APPS.replace(
+        "gateway-access: \"true\"}}\n---\napiVersion: v1\nkind: Pod",
+        "gateway-access: \"no\"}}\n---\napiVersion: v1\nkind: Pod",
+    );
+    let dp = build(&format!("{closed}{ROUTE}"));
+    assert!(gateway_ports(&dp, "shop/store").is_empty());
+    assert!(
+        dp.issues
+            .iter()
+            .any(|i| i.message.contains("attaches to no Gateway listener")),
+        "{:?}",
+        dp.issues
+    );
+}
+
+#[test]
+fn disjoint_hostnames_and_a_wrong_section_name_do_not_attach() {
+    // HTTPRouteSpec hostnames: no intersection with the listener's
+    // hostname means the route is not accepted there.
+    let other_host = ROUTE.replace("store.example.com", "store.example.org");
+    let dp = build(&format!("{APPS}{other_host}"));
+    assert!(gateway_ports(&dp, "shop/store").is_empty());
+    let section = ROUTE.replace(
+        "namespace: infra}]",
+        "namespace: infra, sectionName: https}]",
+    );
+    let dp = build(&format!("{APPS}{section}"));
+    assert!(gateway_ports(&dp, "shop/store").is_empty());
+}
+
+#[test]
+fn a_zero_weight_backend_gets_no_traffic() {
+    let zero = ROUTE
+        .replace("{name: store-v2, port: 80, weight: 10}", "{name: store-v2, port: 80, weight: 0}")
+        .replace("  - matches: [{path: {type: Exact, value: /v2}}]\n    backendRefs: [{name: store-v2, port: 80}]\n", "");
+    let dp = build(&format!("{APPS}{zero}"));
+    assert_eq!(gateway_ports(&dp, "shop/store"), vec![8080]);
+    assert!(gateway_ports(&dp, "shop/store-v2").is_empty());
+}
+
+#[test]
+fn backend_policy_sees_the_proxy_pods() {
+    let policy = r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-gateway, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: store}}
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: infra}}
+      podSelector: {matchLabels: {gateway.networking.k8s.io/gateway-name: web}}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: store-v2}}
+  policyTypes: [Ingress]
+"#;
+    let dp = build(&format!("{APPS}{ROUTE}{policy}"));
+    assert_eq!(gateway_ports(&dp, "shop/store"), vec![8080]);
+    assert!(gateway_ports(&dp, "shop/store-v2").is_empty());
+}
+
+#[test]
+fn a_url_follows_the_rule_the_precedence_picks() {
+    // HTTPRouteRule matches: an Exact path beats a PathPrefix.
+    let dp = build(&format!("{APPS}{ROUTE}"));
+    assert_eq!(
+        delivered(&dp, "http://store.example.com/v2"),
+        vec!["shop/store-v2"]
+    );
+    assert_eq!(
+        delivered(&dp, "http://store.example.com/cart"),
+        vec!["shop/store", "shop/store-v2"]
+    );
+    // No listener on 443.
+    assert!(delivered(&dp, "https://store.example.com/").is_empty());
+}
+
+#[test]
+fn a_grpc_route_attaches_and_reaches_its_backend() {
+    let grpc = APPS.to_owned()
+        + r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: store-grpc, namespace: shop}
+spec:
+  parentRefs: [{name: web, namespace: infra}]
+  hostnames: [grpc.example.com]
+  rules:
+  - matches: [{method: {service: store.Store}}]
+    backendRefs: [{name: store-v2, port: 80}]
+"#;
+    let dp = build(&grpc);
+    assert_eq!(gateway_ports(&dp, "shop/store-v2"), vec![8081]);
+}
