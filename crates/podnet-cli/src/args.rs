@@ -129,6 +129,10 @@ pub struct ConnlistArgs {
     /// Only connections with an end in this namespace.
     #[arg(long, value_name = "NS")]
     pub namespace: Option<String>,
+    /// Only this network: `default` (the pod network) or a Multus
+    /// NetworkAttachmentDefinition `NS/NAME`. Without it, every network.
+    #[arg(long, value_name = "NETWORK")]
+    pub network: Option<String>,
 }
 
 /// `connlist --output`.

@@ -86,6 +86,13 @@ impl Dataplane {
             .zip(&ipam.node_blocks)
             .map(|(n, blocks)| n.to_model(blocks, profile.meta.as_ref()))
             .collect();
+        for n in &running.networks {
+            let network = podnet_model::NetworkRef::new(
+                running.namespace(n.namespace).name.clone(),
+                n.name.clone(),
+            );
+            issues.extend(networks::secondary_addresses(&running, &network).issues);
+        }
         let services = vips::allocate(&running, &profile, &mut issues);
         let lb = lb::assign(&running, &profile, &mut issues);
         let mut pods_by_ns = vec![Vec::new(); running.namespaces.len()];

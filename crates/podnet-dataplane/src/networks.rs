@@ -17,6 +17,9 @@
 //! do, with NetworkPolicy semantics, against the secondary addresses.
 
 mod alloc;
+pub mod reach;
+
+pub use reach::connections_on;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;

@@ -42,6 +42,9 @@ pub struct Connection {
     pub dst: PeerRef,
     /// What is allowed.
     pub conns: Conns,
+    /// The network it is on: `None` for the pod network, else a Multus
+    /// attachment as `namespace/name`.
+    pub network: Option<String>,
 }
 
 /// Every allowed connection, workloads first (in cluster order), then
@@ -56,7 +59,7 @@ impl ConnList {
     /// Puts the connections back in their order after additions.
     pub fn sort(&mut self) {
         self.connections
-            .sort_by(|a, b| (&a.src, &a.dst).cmp(&(&b.src, &b.dst)));
+            .sort_by(|a, b| (&a.network, &a.src, &a.dst).cmp(&(&b.network, &b.src, &b.dst)));
     }
 
     /// Keeps only connections for which `keep` is true of an end.
@@ -85,6 +88,7 @@ pub fn connlist(engine: &Engine<'_>) -> ConnList {
             src: PeerRef::Workload(s),
             dst: PeerRef::Workload(d),
             conns,
+            network: None,
         })
         .collect();
     connections.extend(external(engine));
@@ -123,11 +127,13 @@ fn external(engine: &Engine<'_>) -> Vec<Connection> {
                 src: PeerRef::External(engine.atoms_to_ipset(&atoms)),
                 dst: PeerRef::Workload(w),
                 conns,
+                network: None,
             });
             let out = egress.into_iter().map(move |(atoms, conns)| Connection {
                 src: PeerRef::Workload(w),
                 dst: PeerRef::External(engine.atoms_to_ipset(&atoms)),
                 conns,
+                network: None,
             });
             into.chain(out).collect::<Vec<_>>()
         })

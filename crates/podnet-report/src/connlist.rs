@@ -44,6 +44,15 @@ pub fn peer_text(cluster: &Cluster, peer: &PeerRef) -> String {
     }
 }
 
+/// The name of the pod network (the cluster's default network) in the
+/// network column; secondary networks are `namespace/name`.
+pub const DEFAULT_NETWORK: &str = "default";
+
+/// A connection's network for the network column.
+pub fn network_text(network: Option<&str>) -> &str {
+    network.unwrap_or(DEFAULT_NETWORK)
+}
+
 /// How text formats name the ingress controller pseudo-peer.
 pub const INGRESS_CONTROLLER: &str = "[ingress-controller]";
 
@@ -84,9 +93,14 @@ fn txt(
         writeln!(out, "no allowed connections")?;
     }
     for c in &list.connections {
+        let on = c
+            .network
+            .as_deref()
+            .map(|n| format!(" (network {n})"))
+            .unwrap_or_default();
         writeln!(
             out,
-            "{} => {} : {}",
+            "{} => {} : {}{on}",
             peer_text(cluster, &c.src),
             peer_text(cluster, &c.dst),
             c.conns
@@ -113,6 +127,7 @@ fn json(
                 src: PeerJson::new(cluster, &c.src),
                 dst: PeerJson::new(cluster, &c.dst),
                 conns: ConnsJson::new(&c.conns),
+                network: network_text(c.network.as_deref()).to_owned(),
             })
             .collect(),
         skipped_documents: summary.skipped_documents,
@@ -123,12 +138,13 @@ fn json(
 
 fn csv(out: &mut dyn Write, cluster: &Cluster, list: &ConnList) -> io::Result<()> {
     let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(["src", "dst", "conns"])?;
+    w.write_record(["src", "dst", "conns", "network"])?;
     for c in &list.connections {
         w.write_record([
             peer_text(cluster, &c.src),
             peer_text(cluster, &c.dst),
             c.conns.to_string(),
+            network_text(c.network.as_deref()).to_owned(),
         ])?;
     }
     w.flush()
@@ -140,16 +156,17 @@ fn md(
     list: &ConnList,
     summary: RunSummary,
 ) -> io::Result<()> {
-    writeln!(out, "| src | dst | conns |")?;
-    writeln!(out, "|-----|-----|-------|")?;
+    writeln!(out, "| src | dst | conns | network |")?;
+    writeln!(out, "|-----|-----|-------|---------|")?;
     let cell = |s: String| s.replace('|', "\\|");
     for c in &list.connections {
         writeln!(
             out,
-            "| {} | {} | {} |",
+            "| {} | {} | {} | {} |",
             cell(peer_text(cluster, &c.src)),
             cell(peer_text(cluster, &c.dst)),
-            cell(c.conns.to_string())
+            cell(c.conns.to_string()),
+            cell(network_text(c.network.as_deref()).to_owned())
         )?;
     }
     if let Some(note) = skipped_note(summary) {
@@ -222,7 +239,10 @@ fn dot(
             "  {} -> {} [label={}];",
             quote(&peer_text(cluster, &c.src)),
             quote(&peer_text(cluster, &c.dst)),
-            quote(&c.conns.to_string())
+            quote(&match &c.network {
+                Some(n) => format!("{} ({n})", c.conns),
+                None => c.conns.to_string(),
+            })
         )?;
     }
     writeln!(out, "}}")

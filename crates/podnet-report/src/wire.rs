@@ -133,6 +133,9 @@ pub struct ConnectionJson {
     pub dst: PeerJson,
     /// What is allowed.
     pub conns: ConnsJson,
+    /// The network: `default` (the pod network) or a Multus attachment
+    /// `namespace/name` (added in v1; always present).
+    pub network: String,
 }
 
 /// The connlist document.

@@ -1,7 +1,9 @@
 //! `podnet connlist`: every allowed connection.
 
-use podnet_dataplane::fronts;
+use podnet_dataplane::{fronts, networks};
 use podnet_engine::{Engine, PeerRef, Target, connlist, resolve};
+use podnet_model::NetworkRef;
+use podnet_report::connlist::DEFAULT_NETWORK;
 use podnet_report::{ConnlistFormat, RunSummary, write_connlist};
 
 use crate::args::{ConnlistArgs, ConnlistOutput};
@@ -32,6 +34,30 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
             None => return session.error(&format!("no namespace `{ns}` in the input")),
         },
     };
+    let secondary: Vec<NetworkRef> = match args.network.as_deref() {
+        None => cluster
+            .networks
+            .iter()
+            .map(|n| NetworkRef::new(cluster.namespace(n.namespace).name.clone(), n.name.clone()))
+            .collect(),
+        Some(DEFAULT_NETWORK) => Vec::new(),
+        Some(name) => match cluster
+            .networks
+            .iter()
+            .find(|n| format!("{}/{}", cluster.namespace(n.namespace).name, n.name) == name)
+        {
+            Some(n) => vec![NetworkRef::new(
+                cluster.namespace(n.namespace).name.clone(),
+                n.name.clone(),
+            )],
+            None => {
+                return session.error(&format!(
+                    "--network `{name}`: no NetworkAttachmentDefinition `{name}` in the input (or use `{DEFAULT_NETWORK}`)"
+                ));
+            }
+        },
+    };
+    let pod_network = args.network.as_deref().is_none_or(|n| n == DEFAULT_NETWORK);
     let bar = session.progress("computing connectivity");
     let engine = Engine::new(cluster);
     session.caveats(&engine.caveats());
@@ -39,6 +65,14 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
     let dp = &running.dp;
     let through_fronts = fronts::connections(&engine, &dp.fronts, &dp.routes);
     fronts::add_to_connlist(&mut list, &dp.fronts, &through_fronts);
+    if !pod_network {
+        list.connections.clear();
+    }
+    for network in &secondary {
+        list.connections
+            .extend(networks::connections_on(cluster, network));
+    }
+    list.sort();
     bar.finish_and_clear();
     if let Some(w) = focus {
         list.retain_ends(|p| *p == PeerRef::Workload(w));

@@ -129,3 +129,62 @@ fn admin_policies_sharing_a_priority_give_a_warning() {
         run.stderr
     );
 }
+
+#[test]
+fn network_selects_one_network_and_every_row_names_its_network() {
+    // Multus: the SR-IOV control plane is governed by MultiNetworkPolicy,
+    // not NetworkPolicy; `--network` keeps only that network's rows.
+    let run = podnet(&[
+        "connlist",
+        "examples/telecom",
+        "--network",
+        "telecom-5g-core/sriov-net1",
+        "-o",
+        "json",
+        "-q",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v = json(&run);
+    let rows = v["connections"].as_array().expect("a list");
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|c| c["network"] == "telecom-5g-core/sriov-net1")
+    );
+    assert!(rows.iter().any(|c| {
+        c["src"]["workload"]["name"] == "smf"
+            && c["dst"]["workload"]["name"] == "upf"
+            && c["conns"]["ports"]["UDP"][0] == "8805"
+    }));
+    let run = podnet(&[
+        "connlist",
+        "examples/telecom",
+        "--network",
+        "default",
+        "-o",
+        "json",
+        "-q",
+    ]);
+    let v = json(&run);
+    assert!(
+        v["connections"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .all(|c| c["network"] == "default")
+    );
+    let run = podnet(&[
+        "connlist",
+        "examples/telecom",
+        "--network",
+        "nope/none",
+        "-q",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("no NetworkAttachmentDefinition `nope/none`"),
+        "{}",
+        run.stderr
+    );
+}

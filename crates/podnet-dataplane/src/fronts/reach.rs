@@ -119,6 +119,7 @@ pub fn add_to_connlist(list: &mut ConnList, fronts: &[Front], reached: &[FrontCo
                 },
                 dst: PeerRef::Workload(r.dst),
                 conns: r.conns.clone(),
+                network: None,
             }),
     );
     list.sort();
