@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use k8s_openapi::api::{
     apps::v1 as apps, batch::v1 as batch, core::v1 as core, discovery::v1 as discovery,
-    networking::v1 as net,
+    networking::v1 as net, policy::v1 as policy, rbac::v1 as rbac,
 };
 use podnet_model::Source;
 
@@ -18,6 +18,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::RawDoc;
 use crate::kinds::{self, KindSpec, ROBIN_POOL_VERSION, Served};
 use crate::lower::admin::{v1alpha1 as admin_v1alpha1, v1alpha2 as admin_v1alpha2};
+use crate::lower::governance::{GovernanceRecord, pdb, quota, rbac as roles};
 use crate::lower::meta::{NameRule, object_meta};
 use crate::lower::multus;
 use crate::lower::pod::PodMeta;
@@ -421,8 +422,26 @@ fn decode_more(
             let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
             Record::MultiPolicy(multus::multi_network_policy(&p, base, source, &line_of, c))
         }),
+        "ResourceQuota"
+        | "LimitRange"
+        | "PodDisruptionBudget"
+        | "ServiceAccount"
+        | "Role"
+        | "ClusterRole"
+        | "RoleBinding"
+        | "ClusterRoleBinding" => {
+            decode_governance(doc, value, kind, base, source, c, out).map(Record::Governance)
+        }
         "ClusterProfile" => typed::<profile::ClusterProfile>(doc, value, base, kind, out)
             .map(|p| Record::Profile(profile::cluster_profile(&p, base, source, c))),
+        "ConnectivityIntent" => {
+            let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+            typed::<crate::lower::intent::IntentObject>(doc, value, base, kind, out)
+                .and_then(|o| {
+                    crate::lower::intent::connectivity_intent(&o, base, source, &line_of, c)
+                })
+                .map(Record::Intent)
+        }
         "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" => {
             let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
             let lower = if kind == "AdminNetworkPolicy" {
@@ -440,6 +459,39 @@ fn decode_more(
                 .and_then(|p| admin_v1alpha2::cluster_network_policy(&p, base, source, &line_of, c))
                 .map(Record::Admin)
         }
+        _ => None,
+    }
+}
+
+/// The governance kinds: quotas, limit ranges, disruption budgets, service
+/// accounts and RBAC.
+fn decode_governance(
+    doc: &RawDoc<'_>,
+    value: &Value,
+    kind: &str,
+    base: &FieldPath,
+    source: Source,
+    c: &mut Checker,
+    out: &mut DocOutcome,
+) -> Option<GovernanceRecord> {
+    let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+    match kind {
+        "ResourceQuota" => typed::<core::ResourceQuota>(doc, value, base, kind, out)
+            .map(|q| GovernanceRecord::Quota(quota::resource_quota(&q, base, source, c))),
+        "LimitRange" => typed::<core::LimitRange>(doc, value, base, kind, out)
+            .map(|l| GovernanceRecord::LimitRange(quota::limit_range(&l, base, source, c))),
+        "PodDisruptionBudget" => typed::<policy::PodDisruptionBudget>(doc, value, base, kind, out)
+            .map(|b| GovernanceRecord::Budget(pdb::pod_disruption_budget(&b, base, source, c))),
+        "ServiceAccount" => typed::<core::ServiceAccount>(doc, value, base, kind, out)
+            .map(|s| GovernanceRecord::ServiceAccount(roles::service_account(&s, base, source, c))),
+        "Role" => typed::<rbac::Role>(doc, value, base, kind, out)
+            .map(|r| GovernanceRecord::Role(roles::role(&r, base, source, &line_of, c))),
+        "ClusterRole" => typed::<rbac::ClusterRole>(doc, value, base, kind, out)
+            .map(|r| GovernanceRecord::Role(roles::cluster_role(&r, base, source, &line_of, c))),
+        "RoleBinding" => typed::<rbac::RoleBinding>(doc, value, base, kind, out)
+            .map(|b| GovernanceRecord::Binding(roles::role_binding(&b, base, source, c))),
+        "ClusterRoleBinding" => typed::<rbac::ClusterRoleBinding>(doc, value, base, kind, out)
+            .map(|b| GovernanceRecord::Binding(roles::cluster_role_binding(&b, base, source, c))),
         _ => None,
     }
 }

@@ -62,8 +62,11 @@ pub const GATEWAY_V1: &str = "gateway.networking.k8s.io/v1";
 /// v1 schema.
 pub const GATEWAY_V1BETA1: &str = "gateway.networking.k8s.io/v1beta1";
 
+/// Roles, ClusterRoles and their bindings.
+pub const RBAC_V1: &str = "rbac.authorization.k8s.io/v1";
+
 /// Every kind podnet reads.
-pub const KINDS: [KindSpec; 27] = [
+pub const KINDS: [KindSpec; 36] = [
     builtin("Namespace", &["v1"], false),
     builtin("Pod", &["v1"], true),
     builtin("Deployment", &["apps/v1"], true),
@@ -79,6 +82,14 @@ pub const KINDS: [KindSpec; 27] = [
     builtin("Node", &["v1"], false),
     builtin("Endpoints", &["v1"], true),
     builtin("EndpointSlice", &["discovery.k8s.io/v1"], true),
+    builtin("ResourceQuota", &["v1"], true),
+    builtin("LimitRange", &["v1"], true),
+    builtin("PodDisruptionBudget", &["policy/v1"], true),
+    builtin("ServiceAccount", &["v1"], true),
+    builtin("Role", &[RBAC_V1], true),
+    builtin("ClusterRole", &[RBAC_V1], false),
+    builtin("RoleBinding", &[RBAC_V1], true),
+    builtin("ClusterRoleBinding", &[RBAC_V1], false),
     crd(
         "IPPool",
         &[
@@ -90,6 +101,7 @@ pub const KINDS: [KindSpec; 27] = [
     ),
     crd("IPAddressPool", &["metallb.io/v1beta1"], true),
     crd("ClusterProfile", &["podnet.dev/v1alpha1"], false),
+    crd("ConnectivityIntent", &["podnet.dev/v1alpha1"], false),
     crd("AdminNetworkPolicy", &[ADMIN_POLICY_V1ALPHA1], false),
     crd(
         "BaselineAdminNetworkPolicy",
@@ -234,6 +246,22 @@ mod tests {
         assert!(matches!(
             served("ReferenceGrant", "gateway.networking.k8s.io/v1beta1"),
             Served::Unknown
+        ));
+        assert!(matches!(
+            served("PodDisruptionBudget", "policy/v1"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("PodDisruptionBudget", "policy/v1beta1"),
+            Served::WrongVersion(_)
+        ));
+        assert!(matches!(
+            served("ClusterRoleBinding", "rbac.authorization.k8s.io/v1"),
+            Served::Yes(_)
+        ));
+        assert!(matches!(
+            served("Role", "rbac.authorization.k8s.io/v1beta1"),
+            Served::WrongVersion(_)
         ));
         // Antrea's ClusterNetworkPolicy is another product's kind.
         assert!(matches!(

@@ -57,6 +57,12 @@ pub struct Cluster {
     pub multi_policies: Vec<crate::multus::MultiNetworkPolicy>,
     /// The `ClusterProfile` in the input, when there is one.
     pub profile: Option<ProfileSpec>,
+    /// ResourceQuotas, LimitRanges, PodDisruptionBudgets, ServiceAccounts
+    /// and RBAC objects.
+    pub governance: crate::governance::Governance,
+    /// ConnectivityIntents in input order (not part of the cluster's
+    /// behaviour: what `verify` checks it against).
+    pub intents: Vec<crate::intent::Intent>,
 }
 
 impl Cluster {
@@ -237,6 +243,8 @@ pub struct Pod {
     pub origin: PodOrigin,
     /// What scheduling, addressing and DNS depend on.
     pub net: PodNet,
+    /// What admission reads: ServiceAccount, container requests and limits.
+    pub admission: crate::governance::PodAdmission,
 }
 
 /// `spec.dnsPolicy` (API reference, PodSpec; docs "DNS for Services and

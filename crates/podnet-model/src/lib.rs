@@ -11,7 +11,9 @@ pub mod exposure;
 pub mod gateway;
 pub mod gateway_match;
 pub mod gateway_select;
+pub mod governance;
 pub mod ids;
+pub mod intent;
 pub mod ipset;
 pub mod labels;
 pub mod multus;
@@ -46,7 +48,15 @@ pub use gateway_match::{
     select_listener,
 };
 pub use gateway_select::{Selected, select_rule};
+pub use governance::{
+    Budget, ContainerResources, CpuMemory, DisruptionBudget, Governance, IntOrPercent, LimitRange,
+    PodAdmission, RbacRule, RbacSubject, ResourceQuota, Role, RoleBinding, RoleRef, ServiceAccount,
+};
 pub use ids::{LabelSetId, NsId, PodId, PolicyId, PortTableId, ServiceId, WorkloadId};
+pub use intent::{
+    EndpointSelector, Flows, Intent, IntentRule, IntentSeverity, IsolateRule, OnlyRule, OnlySource,
+    SelectorKind,
+};
 pub use ipset::{IpRange, IpSet};
 pub use labels::Labels;
 pub use multus::{

@@ -53,7 +53,9 @@ pub struct Assembler {
     gateways: Vec<super::records::PendingGateway>,
     gateway_routes: Vec<super::records::PendingGatewayRoute>,
     admin: Vec<AdminPolicy>,
+    intents: Vec<podnet_model::Intent>,
     multus: super::multus::store::MultusStore,
+    governance: super::governance::store::GovernanceStore,
     store: Store,
     seen: HashMap<Key, Source>,
     diags: Vec<Diagnostic>,
@@ -137,7 +139,14 @@ impl Assembler {
                 (String::new(), a.api.kind().into(), a.meta.name.clone()),
                 &a.meta.source,
             ),
-            other => match store::key(other).or_else(|| super::multus::store::key(other)) {
+            Record::Intent(i) => (
+                (String::new(), i.meta.kind.clone(), i.meta.name.clone()),
+                &i.meta.source,
+            ),
+            other => match store::key(other)
+                .or_else(|| super::multus::store::key(other))
+                .or_else(|| super::governance::store::key(other))
+            {
                 Some(k) => k,
                 None => {
                     self.store.add(record);
@@ -172,8 +181,11 @@ impl Assembler {
             Record::Gateway(g) => self.gateways.push(g),
             Record::GatewayRoute(r) => self.gateway_routes.push(r),
             Record::Admin(a) => self.admin.push(a),
+            Record::Intent(i) => self.intents.push(i),
             other => {
-                if let Some(other) = self.multus.add(other) {
+                if let Some(other) = self.multus.add(other)
+                    && let Some(other) = self.governance.add(other)
+                {
                     self.store.add(other);
                 }
             }
@@ -182,7 +194,7 @@ impl Assembler {
     }
 
     fn remove(&mut self, key: &Key) {
-        if self.store.remove(key) || self.multus.remove(key) {
+        if self.store.remove(key) || self.multus.remove(key) || self.governance.remove(key) {
             return;
         }
         let (ns, kind, name) = key;
@@ -213,6 +225,7 @@ impl Assembler {
             "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy" => self
                 .admin
                 .retain(|a| !(a.api.kind() == kind && a.meta.name == *name)),
+            "ConnectivityIntent" => self.intents.retain(|i| i.meta.name != *name),
             _ => self
                 .controllers
                 .retain(|c| !(c.namespace == *ns && c.kind.as_str() == kind && c.name == *name)),
@@ -231,7 +244,9 @@ impl Assembler {
             mut gateways,
             mut gateway_routes,
             admin,
+            intents,
             multus,
+            governance,
             store,
             diags,
             ..
@@ -257,7 +272,8 @@ impl Assembler {
             .chain(exposures.iter().map(|e| &e.namespace))
             .chain(gateways.iter().map(|g| &g.namespace))
             .chain(gateway_routes.iter().map(|r| &r.namespace))
-            .chain(multus.namespaces());
+            .chain(multus.namespaces())
+            .chain(governance.namespaces());
         for ns in referenced {
             names.entry(ns.clone()).or_insert(None);
         }
@@ -414,7 +430,9 @@ impl Assembler {
         b.cluster.gateways = gateways.into_iter().map(|g| g.gateway).collect();
         b.cluster.gateway_routes = gateway_routes.into_iter().map(|r| r.route).collect();
         b.cluster.admin_policies = admin;
+        b.cluster.intents = intents;
         store.finish(&mut b.cluster);
+        governance.finish(&mut b.cluster);
         let undefined = multus.finish(&ns_ids, &mut b.cluster);
         b.diags.extend(undefined);
         (b.cluster, b.diags)
@@ -562,6 +580,7 @@ impl Builder {
             node_name: shape.node_name.clone(),
             origin,
             net,
+            admission: shape.admission.clone(),
         });
         self.cluster.workloads[wid.index()].pods.push(pid);
     }

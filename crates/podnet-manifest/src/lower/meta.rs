@@ -21,6 +21,20 @@ pub enum NameRule {
     Label,
     /// RFC 1035 label (Service).
     Dns1035,
+    /// A path segment (RBAC roles and bindings: `system:node` is valid).
+    PathSegment,
+}
+
+/// `ValidatePathSegmentName`: what RBAC object names must be.
+fn path_segment(s: &str) -> Vec<String> {
+    if s == "." || s == ".." {
+        return vec![format!("may not be '{s}'")];
+    }
+    ["/", "%"]
+        .iter()
+        .filter(|bad| s.contains(*bad))
+        .map(|bad| format!("may not contain '{bad}'"))
+        .collect()
 }
 
 /// The parts of `metadata` podnet uses.
@@ -51,6 +65,7 @@ pub fn object_meta(
                 NameRule::Subdomain => names::dns1123_subdomain(n),
                 NameRule::Label => names::dns1123_label(n),
                 NameRule::Dns1035 => names::dns1035_label(n),
+                NameRule::PathSegment => path_segment(n),
             };
             c.check(&at.key("name"), n, problems);
             n.clone()

@@ -40,6 +40,7 @@ pub fn pod_shape(
             host_network: false,
             node_name: None,
             net: PodNet::default(),
+            admission: podnet_model::PodAdmission::default(),
         };
     };
     if spec.containers.is_empty() {
@@ -64,6 +65,7 @@ pub fn pod_shape(
         host_network: spec.host_network.unwrap_or(false),
         node_name: spec.node_name.clone().filter(|n| !n.is_empty()),
         net: pod_net(spec, meta.annotations, &meta.at, at, c),
+        admission: super::governance::pod::pod_admission(spec, at, c),
     }
 }
 

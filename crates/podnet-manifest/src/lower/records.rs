@@ -22,6 +22,8 @@ pub struct PodShape {
     /// Node selector, DNS identity, address request and (for Pod objects)
     /// readiness and host address.
     pub net: PodNet,
+    /// ServiceAccount and container requests and limits.
+    pub admission: podnet_model::PodAdmission,
 }
 
 /// The controlling owner named by `metadata.ownerReferences`.
@@ -196,6 +198,8 @@ pub enum Record {
     AddressPool(AddressPool),
     /// A podnet `ClusterProfile`.
     Profile(ProfileSpec),
+    /// A podnet `ConnectivityIntent`.
+    Intent(podnet_model::Intent),
     /// An AdminNetworkPolicy, BaselineAdminNetworkPolicy or
     /// ClusterNetworkPolicy.
     Admin(AdminPolicy),
@@ -203,4 +207,7 @@ pub enum Record {
     Network(super::multus::PendingNetwork),
     /// A MultiNetworkPolicy.
     MultiPolicy(super::multus::PendingMultiPolicy),
+    /// A ResourceQuota, LimitRange, PodDisruptionBudget, ServiceAccount or
+    /// RBAC object.
+    Governance(super::governance::GovernanceRecord),
 }

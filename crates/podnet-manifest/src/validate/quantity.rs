@@ -1,5 +1,6 @@
 //! Resource quantities (`resource.Quantity`: `110`, `1k`, `2Ki`, `1e3`) read
-//! as whole numbers, for counts such as a node's `capacity.pods`.
+//! as whole numbers, for counts such as a node's `capacity.pods`, and
+//! checked for form and sign where only validity matters (quota limits).
 
 /// The whole number a quantity denotes, or why it is not one.
 pub fn whole_number(s: &str) -> Result<u64, String> {
@@ -72,9 +73,66 @@ pub fn whole_number(s: &str) -> Result<u64, String> {
     u64::try_from(value).map_err(|_| too_big())
 }
 
+/// Whether `s` is a well-formed, non-negative quantity (`500m`, `1.5Gi`,
+/// `2e3`), as `ValidateResourceQuantityValue` requires.
+pub fn non_negative(s: &str) -> Result<(), String> {
+    let bad = || format!("`{s}` is not a valid quantity");
+    let (negative, rest) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let digits_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (number, suffix) = rest.split_at(digits_end);
+    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
+    if (int.is_empty() && frac.is_empty()) || frac.contains('.') {
+        return Err(bad());
+    }
+    let suffix_ok = matches!(
+        suffix,
+        "" | "Ki"
+            | "Mi"
+            | "Gi"
+            | "Ti"
+            | "Pi"
+            | "Ei"
+            | "n"
+            | "u"
+            | "m"
+            | "k"
+            | "M"
+            | "G"
+            | "T"
+            | "P"
+            | "E"
+    ) || suffix
+        .strip_prefix(['e', 'E'])
+        .is_some_and(|e| e.parse::<i64>().is_ok());
+    if !suffix_ok {
+        return Err(bad());
+    }
+    let zero = int.bytes().chain(frac.bytes()).all(|b| b == b'0');
+    if negative && !zero {
+        return Err(format!("`{s}` must be greater than or equal to 0"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_negative_quantities() {
+        for s in ["1", "500m", "1.5Gi", "2e3", "0", "-0", "4Gi", ".5"] {
+            assert_eq!(non_negative(s), Ok(()), "{s}");
+        }
+        for s in ["", "-1", "1x", "Gi", "1..2", "1e", "two"] {
+            assert!(non_negative(s).is_err(), "{s}");
+        }
+    }
 
     #[test]
     fn whole_quantities() {
