@@ -6,10 +6,13 @@
 //! Parsing is measured apart from the analysis. The `-tiers` groups add 100
 //! AdminNetworkPolicies and a BaselineAdminNetworkPolicy.
 //!
+//! The `verify` group checks 50 ConnectivityIntents (engine build
+//! included).
+//!
 //! `cargo bench -p podnet-engine --bench connectivity`
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use podnet_engine::{Engine, connlist};
+use podnet_engine::{Engine, connlist, verify};
 use podnet_gen::{Params, generate};
 use podnet_manifest::{LoadOptions, SourceFile, load_files};
 
@@ -77,5 +80,86 @@ fn bench(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench);
+/// 50 intents over the generated teams: isolation by team, env and group
+/// label, DNS and cross-team allows, deny and only rules on the database
+/// tier, internet egress.
+fn intents_yaml(teams: u32) -> String {
+    let team = |i: u32| format!("team-{:04}", (i * 37) % teams);
+    let mut out = String::new();
+    let mut add = |name: String, spec: String| {
+        out.push_str(&format!(
+            "---\napiVersion: podnet.dev/v1alpha1\nkind: ConnectivityIntent\nmetadata:\n  name: {name}\nspec:\n{spec}"
+        ));
+    };
+    for (i, label) in ["team", "env", "group"].iter().enumerate() {
+        add(
+            format!("isolate-{i}"),
+            format!("  isolate: {{namespaceLabel: {label}}}\n"),
+        );
+    }
+    for i in 0..12 {
+        add(
+            format!("dns-{i}"),
+            format!(
+                "  allow:\n    from: [{{namespace: {}}}]\n    to: [{{namespace: kube-system, podSelector: {{matchLabels: {{k8s-app: kube-dns}}}}}}]\n    ports: [{{protocol: UDP, port: 53}}]\n",
+                team(i)
+            ),
+        );
+    }
+    for i in 0..12 {
+        add(
+            format!("deny-{i}"),
+            format!(
+                "  deny:\n    from: [{{namespace: {}}}]\n    to: [{{namespace: {}, podSelector: {{matchLabels: {{tier: db}}}}}}]\n",
+                team(i),
+                team(i + 1)
+            ),
+        );
+    }
+    for i in 0..12 {
+        add(
+            format!("only-{i}"),
+            format!(
+                "  only:\n    to: [{{namespace: {0}, podSelector: {{matchLabels: {{tier: db}}}}}}]\n    from: [{{namespace: {0}}}, {{namespace: monitoring}}]\n",
+                team(i)
+            ),
+        );
+    }
+    for i in 0..11 {
+        add(
+            format!("egress-{i}"),
+            format!(
+                "  deny:\n    from: [{{namespace: {}, podSelector: {{matchLabels: {{tier: db}}}}}}]\n    to: [{{ipBlock: {{cidr: 0.0.0.0/0, except: [10.0.0.0/8]}}}}]\n",
+                team(i)
+            ),
+        );
+    }
+    out
+}
+
+/// `verify`: `Engine::new` plus 50 intents on the generated clusters.
+fn bench_verify(c: &mut Criterion) {
+    let mut group = c.benchmark_group("verify");
+    group.sample_size(10);
+    for &(pods, workloads, policies) in &SIZES {
+        let mut input = files(pods, workloads, policies, false, 0);
+        input.push(SourceFile {
+            name: "intents.yaml".into(),
+            text: intents_yaml(workloads.div_ceil(20)).into(),
+        });
+        let loaded = load_files(&input, Vec::new(), LoadOptions::default());
+        assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+        assert_eq!(loaded.cluster.intents.len(), 50);
+        group.bench_with_input(
+            BenchmarkId::from_parameter(pods),
+            &loaded.cluster,
+            |b, cluster| {
+                b.iter(|| verify(&Engine::new(cluster), &cluster.intents));
+            },
+        );
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_verify);
 criterion_main!(benches);

@@ -11,6 +11,7 @@ pub mod caveat;
 pub mod compiled;
 pub mod compiled_admin;
 pub mod connlist;
+pub mod diff;
 pub mod explain;
 pub mod identity;
 pub mod matrix;
@@ -20,12 +21,18 @@ pub mod resolve;
 pub mod semantics;
 pub mod tiers;
 pub mod verdict;
+pub mod verify;
 
 pub use caveat::Caveat;
 pub use connlist::{ConnList, Connection, PeerRef, connlist};
+pub use diff::{Change, Diff, DiffOptions, FlowKey, PeerKey, diff};
 pub use explain::{Case, Explanation, explain};
 pub use matrix::Engine;
 pub use resolve::{ResolveError, Target, resolve};
 pub use verdict::{
     Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, TierReason, Tiers, Verdict,
+};
+pub use verify::{
+    DEFAULT_MAX_VIOLATIONS, IntentResult, Unmatched, VerifyOptions, Violation, ViolationKind,
+    verify, verify_with,
 };

@@ -130,7 +130,7 @@ impl<'c> Engine<'c> {
 
     /// Connections from `src` to `dst`, given `dst`'s resolved ingress rules:
     /// egress first as the cheap filter, then ingress ∩ egress.
-    fn pair_resolved(
+    pub(crate) fn pair_resolved(
         &self,
         src: IdentityId,
         dst: IdentityId,
@@ -149,7 +149,7 @@ impl<'c> Engine<'c> {
     }
 
     /// `dst`'s ingress rules with their ports resolved on `dst`.
-    fn resolved_ingress(&self, dst: IdentityId) -> Vec<(usize, Conns)> {
+    pub(crate) fn resolved_ingress(&self, dst: IdentityId) -> Vec<(usize, Conns)> {
         let ports = self.dst_ports(dst);
         self.compiled.ingress.rules[dst]
             .iter()
