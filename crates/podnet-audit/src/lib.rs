@@ -6,6 +6,7 @@ pub mod checks;
 pub mod context;
 pub mod finding;
 pub mod registry;
+pub mod summary;
 
 pub use context::Context;
 pub use finding::{Finding, Rule, Severity, Subject};

@@ -9,8 +9,9 @@
 use std::collections::HashSet;
 use std::net::IpAddr;
 
+use ipnet::IpNet;
 use podnet_model::{
-    AwsCloud, Cloud, Cluster, LbController, Profile, ServiceId, ServiceType, TargetType,
+    AwsCloud, Cloud, Cluster, CniMode, LbController, Profile, ServiceId, ServiceType, TargetType,
     TrafficPolicy,
 };
 
@@ -49,8 +50,125 @@ pub struct LbTarget {
     pub port: u16,
     /// Whether it can be registered and pass health checks.
     pub healthy: bool,
-    /// Why not, when not.
+    /// Why not, when not, as prose (`problems` rendered).
     pub why: Vec<String>,
+    /// Why not, when not, as data.
+    pub problems: Vec<TargetProblem>,
+}
+
+impl LbTarget {
+    fn new(target: String, port: u16, problems: Vec<TargetProblem>) -> LbTarget {
+        LbTarget {
+            target,
+            port,
+            healthy: problems.is_empty(),
+            why: render(&problems),
+            problems,
+        }
+    }
+}
+
+/// Why the VPC has no route to the pod addresses of a CNI that is not
+/// VPC-native (the CCM route controller's per-node routes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteGap {
+    /// The route controller is off (`--configure-cloud-routes=false`).
+    RouteControllerOff,
+    /// One route per node is more than the route table holds.
+    OverRouteLimit {
+        /// Routes needed (one per node).
+        routes: usize,
+        /// The route table's limit.
+        limit: u32,
+    },
+}
+
+/// Why a load-balancer target cannot be registered or turn healthy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TargetProblem {
+    /// An instance target's node has no `spec.providerID`.
+    NoProviderId {
+        /// The node.
+        node: String,
+        /// Whether the instances lack the cluster tag, the reason the
+        /// external CCM leaves providerID empty.
+        cluster_untagged: bool,
+    },
+    /// Instance targets need a NodePort and the Service has none.
+    NoNodePort,
+    /// The Service has no ready endpoint.
+    NoReadyEndpoint,
+    /// `externalTrafficPolicy: Local` and no ready endpoint on the node.
+    NoLocalEndpoint {
+        /// The node.
+        node: String,
+        /// MetalLB (announcements) rather than a cloud health check.
+        metallb: bool,
+    },
+    /// An IP target (a pod address) outside the VPC.
+    OutsideVpc {
+        /// The pod address.
+        ip: IpAddr,
+        /// The VPC.
+        vpc: IpNet,
+        /// The CNI that gave the address.
+        cni: CniMode,
+    },
+    /// An IP target inside the VPC range that the VPC does not route.
+    NoVpcRoute {
+        /// The pod address.
+        ip: IpAddr,
+        /// Why there is no route.
+        gap: RouteGap,
+    },
+}
+
+impl TargetProblem {
+    /// The problem as lines of prose.
+    pub fn lines(&self) -> Vec<String> {
+        match self {
+            TargetProblem::NoProviderId {
+                node,
+                cluster_untagged,
+            } => {
+                let mut out = vec![format!(
+                    "node `{node}` has no spec.providerID, so the controller cannot find its instance to register"
+                )];
+                if *cluster_untagged {
+                    out.push("the external CCM sets providerID only for instances carrying the cluster tag (kubernetes.io/cluster/<name>) with the IAM permissions to describe them".into());
+                }
+                out
+            }
+            TargetProblem::NoNodePort => vec!["the Service has no NodePort for instance targets (allocateLoadBalancerNodePorts: false)".into()],
+            TargetProblem::NoReadyEndpoint => vec!["the Service has no ready endpoint".into()],
+            TargetProblem::NoLocalEndpoint { node, metallb: false } => vec![format!(
+                "externalTrafficPolicy: Local and no ready endpoint runs on `{node}`: its health check fails (by design)"
+            )],
+            TargetProblem::NoLocalEndpoint { node, metallb: true } => vec![format!(
+                "externalTrafficPolicy: Local: MetalLB announces only from nodes with a ready endpoint, not `{node}`"
+            )],
+            TargetProblem::OutsideVpc { ip, vpc, cni } => vec![
+                format!(
+                    "target type ip registers pod addresses, and {ip} is outside the VPC {vpc} ({cni} gives pods {} addresses)",
+                    if cni.vpc_native() { "VPC" } else { "overlay" }
+                ),
+                "the load balancer cannot register or reach it; use a VPC-native CNI (cilium-eni, aws-vpc-cni) or instance targets".into(),
+            ],
+            TargetProblem::NoVpcRoute { ip, gap } => vec![match gap {
+                RouteGap::RouteControllerOff => format!(
+                    "{ip} is inside the VPC range but the VPC has no route to it: the CCM route controller is off (--configure-cloud-routes=false)"
+                ),
+                RouteGap::OverRouteLimit { routes, limit } => format!(
+                    "the route controller needs {routes} routes, more than the route table's limit of {limit}"
+                ),
+            }],
+        }
+    }
+}
+
+/// Every problem's lines.
+fn render(problems: &[TargetProblem]) -> Vec<String> {
+    problems.iter().flat_map(TargetProblem::lines).collect()
 }
 
 /// Assigns addresses to every LoadBalancer Service, in namespace/name order.
@@ -256,30 +374,40 @@ impl Dataplane {
     /// Why a load balancer with IP targets (an NLB or ALB of the AWS Load
     /// Balancer Controller) cannot reach pod address `ip`; empty when it can.
     pub fn ip_target_problems(&self, aws: &AwsCloud, ip: IpAddr) -> Vec<String> {
-        let mut why = Vec::new();
+        render(&self.ip_target_causes(aws, ip))
+    }
+
+    /// [`Dataplane::ip_target_problems`] as data.
+    pub fn ip_target_causes(&self, aws: &AwsCloud, ip: IpAddr) -> Vec<TargetProblem> {
         if !aws.vpc_cidr.contains(&ip) {
-            why.push(format!(
-                "target type ip registers pod addresses, and {} is outside the VPC {} ({} gives pods {} addresses)",
+            return vec![TargetProblem::OutsideVpc {
                 ip,
-                aws.vpc_cidr,
-                self.profile.cni,
-                if self.profile.cni.vpc_native() { "VPC" } else { "overlay" }
-            ));
-            why.push("the load balancer cannot register or reach it; use a VPC-native CNI (cilium-eni, aws-vpc-cni) or instance targets".into());
-        } else if !self.profile.cni.vpc_native() {
-            if !aws.route_controller {
-                why.push(format!(
-                    "{ip} is inside the VPC range but the VPC has no route to it: the CCM route controller is off (--configure-cloud-routes=false)"
-                ));
-            } else if self.nodes.len() > aws.route_table_limit as usize {
-                why.push(format!(
-                    "the route controller needs {} routes, more than the route table's limit of {}",
-                    self.nodes.len(),
-                    aws.route_table_limit
-                ));
-            }
+                vpc: aws.vpc_cidr,
+                cni: self.profile.cni,
+            }];
         }
-        why
+        if self.profile.cni.vpc_native() {
+            return Vec::new();
+        }
+        self.vpc_route_gap(aws)
+            .map(|gap| TargetProblem::NoVpcRoute { ip, gap })
+            .into_iter()
+            .collect()
+    }
+
+    /// Why the VPC holds no route to the pod blocks (the CCM route
+    /// controller's one route per node), if it does not.
+    pub fn vpc_route_gap(&self, aws: &AwsCloud) -> Option<RouteGap> {
+        if !aws.route_controller {
+            Some(RouteGap::RouteControllerOff)
+        } else if self.nodes.len() > aws.route_table_limit as usize {
+            Some(RouteGap::OverRouteLimit {
+                routes: self.nodes.len(),
+                limit: aws.route_table_limit,
+            })
+        } else {
+            None
+        }
     }
 
     /// The targets of a LoadBalancer Service and whether each can serve.
@@ -299,13 +427,8 @@ impl Dataplane {
         match (&self.profile.cloud, assignment.target_type) {
             (Cloud::Aws(aws), Some(TargetType::Ip)) => {
                 for b in &serving {
-                    let why = self.ip_target_problems(aws, b.ip);
-                    out.push(LbTarget {
-                        target: b.ip.to_string(),
-                        port: b.port,
-                        healthy: why.is_empty(),
-                        why,
-                    });
+                    let problems = self.ip_target_causes(aws, b.ip);
+                    out.push(LbTarget::new(b.ip.to_string(), b.port, problems));
                 }
             }
             (Cloud::Aws(aws), _) => {
@@ -316,46 +439,47 @@ impl Dataplane {
                         .flatten(),
                 );
                 for n in &self.nodes {
-                    let mut why = Vec::new();
+                    let mut problems = Vec::new();
                     if n.provider_id.is_none() {
-                        why.push(format!("node `{}` has no spec.providerID, so the controller cannot find its instance to register", n.name));
-                        if !aws.cluster_tagged {
-                            why.push("the external CCM sets providerID only for instances carrying the cluster tag (kubernetes.io/cluster/<name>) with the IAM permissions to describe them".into());
-                        }
+                        problems.push(TargetProblem::NoProviderId {
+                            node: n.name.clone(),
+                            cluster_untagged: !aws.cluster_tagged,
+                        });
                     }
                     if node_port.is_none() {
-                        why.push("the Service has no NodePort for instance targets (allocateLoadBalancerNodePorts: false)".into());
+                        problems.push(TargetProblem::NoNodePort);
                     }
                     if serving.is_empty() {
-                        why.push("the Service has no ready endpoint".into());
+                        problems.push(TargetProblem::NoReadyEndpoint);
                     } else if local && !serving.iter().any(|b| b.node.as_deref() == Some(&n.name)) {
-                        why.push(format!(
-                            "externalTrafficPolicy: Local and no ready endpoint runs on `{}`: its health check fails (by design)",
-                            n.name
-                        ));
+                        problems.push(TargetProblem::NoLocalEndpoint {
+                            node: n.name.clone(),
+                            metallb: false,
+                        });
                     }
-                    out.push(LbTarget {
-                        target: n.name.clone(),
-                        port: node_port.unwrap_or(0),
-                        healthy: why.is_empty(),
-                        why,
-                    });
+                    out.push(LbTarget::new(
+                        n.name.clone(),
+                        node_port.unwrap_or(0),
+                        problems,
+                    ));
                 }
             }
             (Cloud::None, _) => {
                 for n in &self.nodes {
-                    let mut why = Vec::new();
+                    let mut problems = Vec::new();
                     if serving.is_empty() {
-                        why.push("the Service has no ready endpoint".into());
+                        problems.push(TargetProblem::NoReadyEndpoint);
                     } else if local && !serving.iter().any(|b| b.node.as_deref() == Some(&n.name)) {
-                        why.push(format!("externalTrafficPolicy: Local: MetalLB announces only from nodes with a ready endpoint, not `{}`", n.name));
+                        problems.push(TargetProblem::NoLocalEndpoint {
+                            node: n.name.clone(),
+                            metallb: true,
+                        });
                     }
-                    out.push(LbTarget {
-                        target: n.name.clone(),
-                        port: svc.ports.first().map_or(0, |p| p.port),
-                        healthy: why.is_empty(),
-                        why,
-                    });
+                    out.push(LbTarget::new(
+                        n.name.clone(),
+                        svc.ports.first().map_or(0, |p| p.port),
+                        problems,
+                    ));
                 }
             }
         }

@@ -10,6 +10,7 @@
 //! own).
 
 pub mod addr;
+pub mod connectivity;
 pub mod dns;
 pub mod fronts;
 pub mod ipam;
@@ -28,6 +29,7 @@ use std::net::IpAddr;
 
 use podnet_model::{Cluster, PodId, Profile, ProfileSpec, ServiceId};
 
+pub use connectivity::Networks;
 pub use ipam::{AddressOrigin, BlockUse, PodIpam, PoolUse};
 pub use issue::{Issue, IssueSeverity};
 pub use nodes::NodeInfo;

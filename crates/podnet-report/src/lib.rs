@@ -1,9 +1,11 @@
 //! podnet's printers. Wire types are separate from model types; every
 //! format prints the engine's stable order. Nothing here analyses.
 
+pub mod audit;
 pub mod connlist;
 pub mod describe;
 pub mod diagnostics;
+pub mod diff;
 pub mod explain;
 pub mod ipam;
 pub mod tiers;

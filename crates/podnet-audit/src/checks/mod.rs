@@ -2,9 +2,23 @@
 //! PN2xxx policy hygiene, PN3xxx exposure, PN4xxx IPAM, PN5xxx load
 //! balancers).
 
+pub mod exposure;
+pub mod hygiene;
+pub mod ipam;
+pub mod lb;
+pub mod namespace;
+mod support;
+
 use crate::registry::Check;
 
 /// Every check, in code order.
 pub fn all() -> Vec<Box<dyn Check>> {
-    Vec::new()
+    let mut all: Vec<Box<dyn Check>> = vec![
+        Box::new(namespace::NamespaceStrategy),
+        Box::new(ipam::Ipam),
+        Box::new(lb::LoadBalancers),
+    ];
+    all.extend(hygiene::checks());
+    all.extend(exposure::checks());
+    all
 }

@@ -37,5 +37,8 @@ pub fn findings(yaml: &str) -> Vec<Finding> {
 
 /// The findings of `yaml` with `code`.
 pub fn with_code(yaml: &str, code: &str) -> Vec<Finding> {
-    findings(yaml).into_iter().filter(|f| f.code == code).collect()
+    findings(yaml)
+        .into_iter()
+        .filter(|f| f.code == code)
+        .collect()
 }

@@ -94,6 +94,7 @@ pub fn add_missing_proxies(cluster: &mut Cluster) -> Vec<Option<WorkloadId>> {
                 node_name: None,
                 origin: PodOrigin::Template { ordinal: 0 },
                 net: PodNet::default(),
+                admission: podnet_model::PodAdmission::default(),
             };
             Some(cluster.push_workload(
                 Workload {

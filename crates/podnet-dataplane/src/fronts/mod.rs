@@ -140,6 +140,7 @@ fn add_controller(out: &mut Cluster, profile: &Profile) -> Option<WorkloadId> {
             dns_policy: DnsPolicy::ClusterFirst,
             ..PodNet::default()
         },
+        admission: podnet_model::PodAdmission::default(),
     };
     Some(out.push_workload(
         Workload {

@@ -24,6 +24,7 @@ use crate::nodes::NodeInfo;
 use crate::schedule::origin_source;
 
 use pools::Pools;
+pub use pools::reserved_in;
 use vpc::Vpc;
 
 /// Where a pod's address came from.

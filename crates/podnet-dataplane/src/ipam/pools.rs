@@ -13,6 +13,27 @@ use crate::issue::Issue;
 use crate::nodes::NodeInfo;
 use crate::schedule::origin_source;
 
+/// Why `ip`, inside `pool`'s subnet, is never handed out from it: the
+/// gateway, a reserved address, or the IPv4 network or broadcast address;
+/// `None` when it may be (or is outside the subnet).
+pub fn reserved_in(pool: &IpPool, ip: IpAddr) -> Option<&'static str> {
+    let off = offset(&pool.cidr, ip)?;
+    if pool.gateway == Some(ip) {
+        return Some("the gateway");
+    }
+    if pool.reserved.contains(&ip) {
+        return Some("a reserved address");
+    }
+    if ip.is_ipv4() && (off == 0 || off + 1 == size(&pool.cidr)) && pool.cidr.prefix_len() < 31 {
+        return Some(if off == 0 {
+            "the network address"
+        } else {
+            "the broadcast address"
+        });
+    }
+    None
+}
+
 /// Static pools and their cursors.
 pub(super) struct Pools<'c> {
     pools: &'c [IpPool],
@@ -132,19 +153,9 @@ impl<'c> Pools<'c> {
     /// Why `ip` may not be handed out from `pool`, if it may not.
     fn unusable(&self, pool: usize, ip: IpAddr) -> Option<&'static str> {
         let p = &self.pools[pool];
-        let off = offset(&p.cidr, ip)?;
-        if p.gateway == Some(ip) {
-            return Some("the gateway");
-        }
-        if p.reserved.contains(&ip) {
-            return Some("a reserved address");
-        }
-        if ip.is_ipv4() && (off == 0 || off + 1 == size(&p.cidr)) && p.cidr.prefix_len() < 31 {
-            return Some(if off == 0 {
-                "the network address"
-            } else {
-                "the broadcast address"
-            });
+        offset(&p.cidr, ip)?;
+        if let Some(why) = reserved_in(p, ip) {
+            return Some(why);
         }
         if self.node_ips.contains(&ip) {
             return Some("a node's address, inside the subnet");

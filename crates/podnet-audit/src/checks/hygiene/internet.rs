@@ -1,0 +1,132 @@
+//! PN2006 (a rule open to the whole internet) and PN2007 (rules of a
+//! direction `policyTypes` leaves out).
+
+use podnet_model::policy::PeerKind;
+use podnet_model::{Direction, IpSet};
+
+use super::{RULES_IGNORED, WHOLE_INTERNET};
+use crate::checks::support::{
+    at_line, describe_addresses, internet_wide, policy_subjects, short_list, workload_display,
+    workloads_of,
+};
+use crate::context::Context;
+use crate::finding::{Finding, Rule, Severity};
+use crate::registry::Check;
+
+/// PN2006.
+pub struct WholeInternet;
+
+impl Check for WholeInternet {
+    fn rules(&self) -> &'static [Rule] {
+        &[WHOLE_INTERNET]
+    }
+
+    fn run(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        let cluster = ctx.cluster();
+        for policy in &cluster.policies {
+            let mut selected: Option<Vec<String>> = None;
+            for dir in Direction::BOTH {
+                if !policy.affects(dir) {
+                    continue;
+                }
+                for (ri, rule) in policy.rules(dir).iter().enumerate() {
+                    let blocks = rule
+                        .peers
+                        .iter()
+                        .fold(IpSet::empty(), |s, p| match &p.kind {
+                            PeerKind::IpBlock(b) => s.union(&b.addresses),
+                            PeerKind::Pods { .. } => s,
+                        });
+                    if !internet_wide(&blocks) {
+                        continue;
+                    }
+                    let workloads = selected.get_or_insert_with(|| {
+                        workloads_of(ctx, &policy_subjects(ctx, policy))
+                            .into_iter()
+                            .map(|w| workload_display(cluster, w))
+                            .collect()
+                    });
+                    let pods = if workloads.is_empty() {
+                        "the selected pods (none in the input)".to_owned()
+                    } else {
+                        short_list(workloads, 3)
+                    };
+                    let ports = if rule.ports.is_empty() {
+                        "every port".to_owned()
+                    } else {
+                        let list: Vec<String> =
+                            rule.ports.iter().map(ToString::to_string).collect();
+                        list.join(", ")
+                    };
+                    let (what, severity) = match dir {
+                        Direction::Ingress => (
+                            format!(
+                                "admits {} to {pods} on {ports}",
+                                describe_addresses(&blocks)
+                            ),
+                            Severity::Warning,
+                        ),
+                        Direction::Egress => (
+                            format!(
+                                "lets {pods} reach {} on {ports}",
+                                describe_addresses(&blocks)
+                            ),
+                            Severity::Info,
+                        ),
+                    };
+                    let line = rule
+                        .peers
+                        .iter()
+                        .find(|p| matches!(p.kind, PeerKind::IpBlock(_)))
+                        .and_then(|p| p.line)
+                        .or(rule.line);
+                    out.push(
+                        Finding::new(
+                            &WHOLE_INTERNET,
+                            at_line(&policy.meta, line),
+                            format!("spec.{}[{ri}] {what}", dir.field()),
+                            WHOLE_INTERNET.help,
+                        )
+                        .with_severity(severity),
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// PN2007.
+pub struct RulesIgnored;
+
+impl Check for RulesIgnored {
+    fn rules(&self) -> &'static [Rule] {
+        &[RULES_IGNORED]
+    }
+
+    fn run(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        for policy in &ctx.cluster().policies {
+            for dir in Direction::BOTH {
+                let rules = policy.rules(dir);
+                if policy.affects(dir) || rules.is_empty() {
+                    continue;
+                }
+                out.push(Finding::new(
+                    &RULES_IGNORED,
+                    at_line(&policy.meta, rules.first().and_then(|r| r.line)),
+                    format!(
+                        "{} {} rule{} ignored: policyTypes does not list {}",
+                        rules.len(),
+                        dir.field(),
+                        if rules.len() == 1 { " is" } else { "s are" },
+                        dir.as_str()
+                    ),
+                    format!(
+                        "add `{}` to spec.policyTypes, or remove spec.{}",
+                        dir.as_str(),
+                        dir.field()
+                    ),
+                ));
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! PN2001 (a policy that selects no pod) and PN2002 (a peer that matches
+//! nothing), with the closest existing label as the likely fix.
+
+use podnet_model::cluster::NAMESPACE_NAME_LABEL;
+use podnet_model::policy::PeerKind;
+use podnet_model::{
+    AdminPolicy, AdminSubject, Cluster, Direction, LabelSelector, Labels, NamespaceScope, NsId,
+};
+
+use super::suggest::{closest_label, existing_values};
+use super::{PEER_MATCHES_NOTHING, SELECTS_NO_POD};
+use crate::checks::support::{at_line, policy_subjects};
+use crate::context::Context;
+use crate::finding::{Finding, Rule, Subject};
+use crate::registry::Check;
+
+/// Namespaces every cluster has, though manifests rarely declare them: a
+/// selector naming only these is not a typo when the input lacks them.
+const SYSTEM_NAMESPACES: [&str; 4] = ["kube-system", "kube-public", "kube-node-lease", "default"];
+
+/// PN2001.
+pub struct SelectsNoPod;
+
+impl Check for SelectsNoPod {
+    fn rules(&self) -> &'static [Rule] {
+        &[SELECTS_NO_POD]
+    }
+
+    fn run(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        let cluster = ctx.cluster();
+        for policy in &cluster.policies {
+            if !policy_subjects(ctx, policy).is_empty() {
+                continue;
+            }
+            let ns = &cluster.namespace(policy.namespace).name;
+            let labels = pod_labels_in(ctx, &[policy.namespace]);
+            let hint = fix_hint(&policy.pod_selector, &labels);
+            out.push(Finding::new(
+                &SELECTS_NO_POD,
+                Subject::of(&policy.meta),
+                format!(
+                    "podSelector `{}` selects no pod in namespace `{ns}`{}",
+                    policy.pod_selector,
+                    if labels.is_empty() {
+                        " (the input has no pod there)"
+                    } else {
+                        ""
+                    }
+                ),
+                hint.unwrap_or_else(|| SELECTS_NO_POD.help.to_owned()),
+            ));
+        }
+        for admin in &cluster.admin_policies {
+            if admin_selects_nothing(ctx, admin) {
+                let subject = match &admin.subject {
+                    AdminSubject::Namespaces(ns) => format!("namespaces `{ns}`"),
+                    AdminSubject::Pods(p) => {
+                        format!("namespaces `{}`, pods `{}`", p.namespaces, p.pods)
+                    }
+                };
+                out.push(Finding::new(
+                    &SELECTS_NO_POD,
+                    Subject::of(&admin.meta),
+                    format!("subject ({subject}) selects no pod"),
+                    "fix the subject's selectors to labels the namespaces and pods carry, or delete the policy",
+                ));
+            }
+        }
+    }
+}
+
+fn admin_selects_nothing(ctx: &Context<'_>, admin: &AdminPolicy) -> bool {
+    let cluster = ctx.cluster();
+    !ctx.engine.identities.list.iter().any(|id| {
+        let ns = &cluster.namespace(id.namespace).labels;
+        let pod = &cluster.label_sets[id.labels.index()];
+        !id.host_network
+            && match &admin.subject {
+                AdminSubject::Namespaces(sel) => sel.matches(ns),
+                AdminSubject::Pods(p) => p.namespaces.matches(ns) && p.pods.matches(pod),
+            }
+    })
+}
+
+/// Distinct label sets of the (non-host-network) pods in `namespaces`.
+fn pod_labels_in<'c>(ctx: &Context<'c>, namespaces: &[NsId]) -> Vec<&'c Labels> {
+    let cluster = ctx.cluster();
+    let ids = &ctx.engine.identities;
+    let mut sets: Vec<usize> = namespaces
+        .iter()
+        .filter_map(|ns| ids.by_namespace.get(ns.index()))
+        .flatten()
+        .filter(|&&i| !ids.list[i].host_network)
+        .map(|&i| ids.list[i].labels.index())
+        .collect();
+    sets.sort_unstable();
+    sets.dedup();
+    sets.into_iter().map(|i| &cluster.label_sets[i]).collect()
+}
+
+/// "did you mean `k: v`?" or the existing values of the selector's keys.
+fn fix_hint(selector: &LabelSelector, candidates: &[&Labels]) -> Option<String> {
+    if let Some(label) = closest_label(selector, candidates) {
+        return Some(format!("did you mean `{label}`?"));
+    }
+    let values = existing_values(selector, candidates, 5);
+    (!values.is_empty()).then(|| {
+        let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
+        format!(
+            "no existing label is close; labels with these keys: {}",
+            list.join(", ")
+        )
+    })
+}
+
+/// PN2002.
+pub struct PeerMatchesNothing;
+
+impl Check for PeerMatchesNothing {
+    fn rules(&self) -> &'static [Rule] {
+        &[PEER_MATCHES_NOTHING]
+    }
+
+    fn run(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
+        let cluster = ctx.cluster();
+        for policy in &cluster.policies {
+            for dir in Direction::BOTH {
+                if !policy.affects(dir) {
+                    continue;
+                }
+                for (ri, rule) in policy.rules(dir).iter().enumerate() {
+                    for (pi, peer) in rule.peers.iter().enumerate() {
+                        let PeerKind::Pods { namespaces, pods } = &peer.kind else {
+                            continue;
+                        };
+                        let Some((what, hint)) = miss(ctx, policy.namespace, namespaces, pods)
+                        else {
+                            continue;
+                        };
+                        let side = match dir {
+                            Direction::Ingress => "from",
+                            Direction::Egress => "to",
+                        };
+                        out.push(Finding::new(
+                            &PEER_MATCHES_NOTHING,
+                            at_line(&policy.meta, peer.line.or(rule.line)),
+                            format!("spec.{}[{ri}].{side}[{pi}]: {what}", dir.field()),
+                            hint.unwrap_or_else(|| PEER_MATCHES_NOTHING.help.to_owned()),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Why a pod peer matches nothing, with a hint; `None` when it matches
+/// something or the input cannot tell (namespaces it has no pod of).
+fn miss(
+    ctx: &Context<'_>,
+    policy_ns: NsId,
+    scope: &NamespaceScope,
+    pods: &LabelSelector,
+) -> Option<(String, Option<String>)> {
+    let cluster = ctx.cluster();
+    let namespaces: Vec<NsId> = match scope {
+        NamespaceScope::PolicyNamespace => vec![policy_ns],
+        NamespaceScope::Selected(sel) => {
+            let matched: Vec<NsId> = (0..cluster.namespaces.len())
+                .map(NsId::from_index)
+                .filter(|&n| sel.matches(&cluster.namespace(n).labels))
+                .collect();
+            if matched.is_empty() {
+                if names_system_namespace(cluster, sel) {
+                    return None;
+                }
+                let labels: Vec<&Labels> = cluster.namespaces.iter().map(|n| &n.labels).collect();
+                return Some((
+                    format!("namespaceSelector `{sel}` matches no namespace"),
+                    fix_hint(sel, &labels),
+                ));
+            }
+            matched
+        }
+    };
+    let labels = pod_labels_in(ctx, &namespaces);
+    if labels.is_empty() || labels.iter().any(|l| pods.matches(l)) {
+        return None;
+    }
+    let names: Vec<String> = namespaces
+        .iter()
+        .map(|&n| format!("`{}`", cluster.namespace(n).name))
+        .collect();
+    Some((
+        format!(
+            "podSelector `{pods}` matches no pod in namespace{} {}",
+            if names.len() == 1 { "" } else { "s" },
+            crate::checks::support::short_list(&names, 4)
+        ),
+        fix_hint(pods, &labels),
+    ))
+}
+
+/// Whether `sel` matches a system namespace the input does not declare.
+fn names_system_namespace(cluster: &Cluster, sel: &LabelSelector) -> bool {
+    SYSTEM_NAMESPACES.iter().any(|name| {
+        cluster.namespace_by_name(name).is_none() && {
+            let mut labels = Labels::new();
+            labels.insert(NAMESPACE_NAME_LABEL, *name);
+            sel.matches(&labels)
+        }
+    })
+}

@@ -1,0 +1,65 @@
+//! `podnet audit`: every check over the running cluster, as text, JSON or
+//! SARIF; `--fail-on` turns findings into exit code 1 for CI gates.
+
+use podnet_audit::summary::summarize;
+use podnet_audit::{Context, Filter, Severity, audit, rules};
+use podnet_engine::Engine;
+use podnet_report::audit::{
+    write_json, write_rules_json, write_rules_text, write_sarif, write_text,
+};
+
+use crate::args::{AuditArgs, AuditOutput, SeverityArg};
+use crate::session::{Session, Status, status_after};
+
+/// Runs the command.
+pub fn run(session: &Session, args: &AuditArgs) -> Status {
+    let known = rules();
+    if args.list_rules {
+        return session.write_stdout(|out| match args.output {
+            AuditOutput::Json => write_rules_json(out, &known),
+            _ => write_rules_text(out, &known),
+        });
+    }
+    for code in args.only.iter().chain(&args.disable) {
+        if !known.iter().any(|r| r.code == code) {
+            return session.error(&format!(
+                "no rule `{code}`; rules are listed in docs/audit.md"
+            ));
+        }
+    }
+    let Some(loaded) = session.load(&args.paths) else {
+        return Status::Error;
+    };
+    let Some(running) = session.running(&loaded) else {
+        return Status::Error;
+    };
+    let dp = &running.dp;
+    let bar = session.progress("auditing");
+    let engine = Engine::new(&dp.cluster);
+    let filter = Filter {
+        only: args.only.clone(),
+        disable: args.disable.clone(),
+    };
+    let ctx = Context::new(dp, &engine);
+    let findings = audit(&ctx, &filter);
+    let summary = summarize(&ctx);
+    bar.finish_and_clear();
+    let skipped = loaded.stats.skipped;
+    let printed = session.write_stdout(|out| match args.output {
+        AuditOutput::Txt => write_text(out, &findings, &summary, skipped),
+        AuditOutput::Json => write_json(out, &findings, &summary, &known, skipped),
+        AuditOutput::Sarif => write_sarif(out, &findings, &known),
+    });
+    let status = status_after(&loaded, &running, printed);
+    let threshold = args.fail_on.map(|s| match s {
+        SeverityArg::Info => Severity::Info,
+        SeverityArg::Warning => Severity::Warning,
+        SeverityArg::Error => Severity::Error,
+    });
+    match threshold {
+        Some(t) if status == Status::Ok && findings.iter().any(|f| f.severity >= t) => {
+            Status::Findings
+        }
+        _ => status,
+    }
+}
