@@ -69,6 +69,12 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Follow one connection hop by hop: DNS, Service DNAT, routing, NAT and policy.
     Trace(TraceArgs),
+    /// Check namespace strategy, policy hygiene, exposure, IPAM and load
+    /// balancers; findings with stable codes (docs/audit.md).
+    Audit(AuditArgs),
+    /// Compare the connectivity of two versions: added, removed and changed
+    /// flows.
+    Diff(DiffArgs),
     /// Show address allocation: node blocks, static pools, Service addresses, load balancers.
     Ipam(IpamArgs),
     /// Write a deterministic synthetic cluster (for benchmarks and trials).
@@ -101,6 +107,94 @@ pub struct TraceArgs {
     /// Output format: txt, or json (podnet.trace/v1, docs/trace-json.md).
     #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
     pub output: TextOrJson,
+}
+
+/// `podnet diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// OLD and NEW (files or directories); with `--git`, the paths to
+    /// compare with their state at REV.
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// Compare the working tree's PATHS with the same paths at this git
+    /// revision of the repository they are in.
+    #[arg(long, value_name = "REV")]
+    pub git: Option<String>,
+    /// Output format: txt, json (podnet.diff/v1, docs/diff-json.md), csv, md.
+    #[arg(short, long, value_enum, default_value_t = DiffOutput::Txt)]
+    pub output: DiffOutput,
+    /// Exit 1 when there are differences (like `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Match workloads by name and kind, ignoring their namespace (for
+    /// migrations that move workloads between namespaces); they print as
+    /// `*/name`.
+    #[arg(long)]
+    pub ignore_namespace: bool,
+    /// List the flows that stayed the same too (`=` lines, `unchanged`
+    /// rows).
+    #[arg(long)]
+    pub unchanged: bool,
+}
+
+/// `--output` of diff.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum DiffOutput {
+    /// `+`, `-` and `~` lines.
+    Txt,
+    /// podnet.diff/v1.
+    Json,
+    /// CSV with a header.
+    Csv,
+    /// A Markdown table.
+    Md,
+}
+
+/// `podnet audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Manifest files or directories (`-` for stdin).
+    #[arg(required_unless_present = "list_rules", value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// List every rule (code, severity, name, description) instead of
+    /// auditing; with `-o json`, as JSON.
+    #[arg(long)]
+    pub list_rules: bool,
+    /// Output format: txt, json (podnet.audit/v1, docs/audit-json.md) or
+    /// sarif (SARIF 2.1.0 for code scanning).
+    #[arg(short, long, value_enum, default_value_t = AuditOutput::Txt)]
+    pub output: AuditOutput,
+    /// Exit 1 when a finding of this severity or higher is reported.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    /// Do not run these rules (repeat or comma-separate codes).
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub disable: Vec<String>,
+    /// Run only these rules (repeat or comma-separate codes).
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+/// `--output` of audit.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum AuditOutput {
+    /// Text for people.
+    Txt,
+    /// podnet.audit/v1.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+}
+
+/// A finding severity on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SeverityArg {
+    /// Any finding.
+    Info,
+    /// Warnings and errors.
+    Warning,
+    /// Errors only.
+    Error,
 }
 
 /// `podnet ipam`.

@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         args::Command::Explain(a) => cmd::explain::run(&session, a),
         args::Command::Trace(a) => cmd::trace::run(&session, a),
         args::Command::Ipam(a) => cmd::ipam::run(&session, a),
+        args::Command::Audit(a) => cmd::audit::run(&session, a),
+        args::Command::Diff(a) => cmd::diff::run(&session, a),
         args::Command::Generate(a) => cmd::generate::run(&session, a),
     };
     ExitCode::from(status as u8)

@@ -17,6 +17,9 @@ use crate::args::{ColorArg, ErrorFormatArg, Global};
 pub enum Status {
     /// Success.
     Ok = 0,
+    /// Findings at or above `--fail-on` (audit), differences (diff
+    /// `--exit-code`), violations (verify).
+    Findings = 1,
     /// An error occurred (invalid input, unreadable file, bad argument).
     Error = 2,
 }

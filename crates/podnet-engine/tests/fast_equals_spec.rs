@@ -284,6 +284,7 @@ fn build(ns_teams: &[usize], pods: &[PodSpec], policies: &[PolicySpec], shared: 
             node_name: None,
             origin: PodOrigin::Template { ordinal: 0 },
             net: PodNet::default(),
+            admission: podnet_model::PodAdmission::default(),
         });
         c.workloads[wid.index()].pods.push(PodId::from_index(i));
     }

@@ -1,8 +1,7 @@
 //! `podnet connlist`: every allowed connection.
 
-use podnet_dataplane::{fronts, networks};
-use podnet_engine::{Engine, PeerRef, Target, connlist, resolve};
-use podnet_model::NetworkRef;
+use podnet_dataplane::Networks;
+use podnet_engine::{Engine, PeerRef, Target, resolve};
 use podnet_report::connlist::DEFAULT_NETWORK;
 use podnet_report::{ConnlistFormat, RunSummary, write_connlist};
 
@@ -34,22 +33,16 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
             None => return session.error(&format!("no namespace `{ns}` in the input")),
         },
     };
-    let secondary: Vec<NetworkRef> = match args.network.as_deref() {
-        None => cluster
-            .networks
-            .iter()
-            .map(|n| NetworkRef::new(cluster.namespace(n.namespace).name.clone(), n.name.clone()))
-            .collect(),
-        Some(DEFAULT_NETWORK) => Vec::new(),
-        Some(name) => match cluster
-            .networks
-            .iter()
-            .find(|n| format!("{}/{}", cluster.namespace(n.namespace).name, n.name) == name)
+    let networks = match args.network.as_deref() {
+        None => Networks::All,
+        Some(DEFAULT_NETWORK) => Networks::PodNetwork,
+        Some(name) => match running
+            .dp
+            .network_refs()
+            .into_iter()
+            .find(|n| n.to_string() == name)
         {
-            Some(n) => vec![NetworkRef::new(
-                cluster.namespace(n.namespace).name.clone(),
-                n.name.clone(),
-            )],
+            Some(n) => Networks::Secondary(n),
             None => {
                 return session.error(&format!(
                     "--network `{name}`: no NetworkAttachmentDefinition `{name}` in the input (or use `{DEFAULT_NETWORK}`)"
@@ -57,22 +50,10 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
             }
         },
     };
-    let pod_network = args.network.as_deref().is_none_or(|n| n == DEFAULT_NETWORK);
     let bar = session.progress("computing connectivity");
     let engine = Engine::new(cluster);
     session.caveats(&engine.caveats());
-    let mut list = connlist(&engine);
-    let dp = &running.dp;
-    let through_fronts = fronts::connections(&engine, &dp.fronts, &dp.routes);
-    fronts::add_to_connlist(&mut list, &dp.fronts, &through_fronts);
-    if !pod_network {
-        list.connections.clear();
-    }
-    for network in &secondary {
-        list.connections
-            .extend(networks::connections_on(cluster, network));
-    }
-    list.sort();
+    let mut list = running.dp.connlist(&engine, &networks);
     bar.finish_and_clear();
     if let Some(w) = focus {
         list.retain_ends(|p| *p == PeerRef::Workload(w));

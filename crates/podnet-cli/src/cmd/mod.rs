@@ -1,6 +1,8 @@
 //! One module per subcommand; each only wires arguments to library calls.
 
+pub mod audit;
 pub mod connlist;
+pub mod diff;
 pub mod explain;
 pub mod generate;
 pub mod ipam;

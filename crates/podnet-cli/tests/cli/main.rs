@@ -6,8 +6,10 @@
 
 mod support;
 
+mod audit;
 mod bad_input;
 mod connlist;
+mod diff;
 mod explain;
 mod inputs;
 mod trace;
