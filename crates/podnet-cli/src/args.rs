@@ -75,6 +75,9 @@ pub enum Command {
     /// Compare the connectivity of two versions: added, removed and changed
     /// flows.
     Diff(DiffArgs),
+    /// Check ConnectivityIntents against the policies; counterexamples with
+    /// their explanation (docs/intents.md).
+    Verify(VerifyArgs),
     /// Show address allocation: node blocks, static pools, Service addresses, load balancers.
     Ipam(IpamArgs),
     /// Write a deterministic synthetic cluster (for benchmarks and trials).
@@ -148,6 +151,33 @@ pub enum DiffOutput {
     Csv,
     /// A Markdown table.
     Md,
+}
+
+/// `podnet verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Manifest files or directories (`-` for stdin); ConnectivityIntents
+    /// among them are checked.
+    #[arg(required = true, value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// More intents, from these files (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub intents: Vec<String>,
+    /// Output format: txt, json (podnet.verify/v1, docs/verify-json.md) or
+    /// sarif.
+    #[arg(short, long, value_enum, default_value_t = VerifyOutput::Txt)]
+    pub output: VerifyOutput,
+}
+
+/// `--output` of verify.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum VerifyOutput {
+    /// Text with explanations.
+    Txt,
+    /// podnet.verify/v1.
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
 }
 
 /// `podnet audit`.

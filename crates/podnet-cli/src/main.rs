@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         args::Command::Ipam(a) => cmd::ipam::run(&session, a),
         args::Command::Audit(a) => cmd::audit::run(&session, a),
         args::Command::Diff(a) => cmd::diff::run(&session, a),
+        args::Command::Verify(a) => cmd::verify::run(&session, a),
         args::Command::Generate(a) => cmd::generate::run(&session, a),
     };
     ExitCode::from(status as u8)

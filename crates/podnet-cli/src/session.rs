@@ -112,6 +112,14 @@ impl Session {
         Some(loaded)
     }
 
+    /// Reads a side file (`--intents`) strictly: its diagnostics are
+    /// printed, and any error makes it `None`.
+    pub fn load_side_file(&self, file: &str) -> Option<podnet_model::Cluster> {
+        let loaded = podnet_manifest::load(&[Input::parse(file)], LoadOptions { strict: true });
+        self.print_diagnostics(&loaded.diagnostics);
+        (!loaded.has_errors()).then_some(loaded.cluster)
+    }
+
     /// The running cluster: the profile (`--profile`, else the input's,
     /// else the default preset) applied, pods scheduled and addressed.
     /// Prints the dataplane's problems; `None` when `--profile` could not

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod ipam;
 pub mod tiers;
 pub mod trace;
+pub mod verify;
 pub mod wire;
 
 pub use connlist::{ConnlistFormat, RunSummary, write_connlist};

@@ -7,3 +7,4 @@ pub mod explain;
 pub mod generate;
 pub mod ipam;
 pub mod trace;
+pub mod verify;

@@ -13,3 +13,4 @@ mod diff;
 mod explain;
 mod inputs;
 mod trace;
+mod verify;
