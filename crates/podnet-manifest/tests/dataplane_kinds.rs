@@ -9,54 +9,17 @@
 use std::net::IpAddr;
 use std::path::Path;
 
-use podnet_manifest::{LoadOptions, Loaded, SourceFile, load_files};
 use podnet_model::{
     AddressRequest, Cloud, CniMode, DnsPolicy, LbController, PoolFlavor, Preset, TrafficPolicy,
 };
 
-fn load(text: &str) -> Loaded {
-    let files = [SourceFile {
-        name: "test.yaml".into(),
-        text: text.into(),
-    }];
-    load_files(&files, Vec::new(), LoadOptions::default())
-}
+mod common;
+use common::{errors, load, only_error, warnings};
 
-/// `(path, line, message)` of every error.
-fn errors(l: &Loaded) -> Vec<(String, Option<u32>, String)> {
-    l.diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| {
-            let loc = d.location.as_ref();
-            (
-                loc.and_then(|x| x.path.as_ref())
-                    .map(ToString::to_string)
-                    .unwrap_or_default(),
-                loc.and_then(|x| x.line),
-                d.message.clone(),
-            )
-        })
-        .collect()
-}
-
-fn warnings(l: &Loaded) -> Vec<String> {
-    l.diagnostics
-        .iter()
-        .filter(|d| !d.is_error())
-        .map(|d| d.to_string())
-        .collect()
-}
-
-/// Asserts exactly one error, at `path` on `line`, and returns its message.
 fn one_error(text: &str, path: &str, line: u32) -> String {
-    let l = load(text);
-    let e = errors(&l);
-    assert_eq!(e.len(), 1, "{e:#?}");
-    assert_eq!(e[0].0, path, "{e:#?}");
-    assert_eq!(e[0].1, Some(line), "{e:#?}");
-    assert_eq!(l.stats.skipped, 1);
-    e[0].2.clone()
+    let (l, message) = only_error(text, path, line);
+    let _ = l;
+    message
 }
 
 fn ip(s: &str) -> IpAddr {
