@@ -1,0 +1,170 @@
+//! `podnet synth --intents FILE [PATHS...]`: writes the NetworkPolicies
+//! realising the intents for the workloads of PATHS (docs/synth.md), then
+//! checks them with the engine; exit 1 when the check fails.
+
+use std::io::{self, Write};
+
+use podnet_engine::{Endpoint, ViolationKind};
+use podnet_synth::{Cause, SelfCheck, SynthOptions, Synthesis, self_check, synthesize, yaml};
+
+use crate::args::{SynthArgs, SynthOutput};
+use crate::session::{Session, Status, status_after};
+
+/// Runs the command.
+pub fn run(session: &Session, args: &SynthArgs) -> Status {
+    let Some(from_intents) = session.load(&args.intents) else {
+        return Status::Error;
+    };
+    let intents = from_intents.cluster.intents.clone();
+    if intents.is_empty() {
+        return session.error("--intents: no ConnectivityIntent (podnet.dev/v1alpha1) found");
+    }
+    let loaded = if args.paths.is_empty() {
+        from_intents
+    } else {
+        match session.load(&args.paths) {
+            Some(l) => l,
+            None => return Status::Error,
+        }
+    };
+    let Some(running) = session.running(&loaded) else {
+        return Status::Error;
+    };
+    let cluster = &running.dp.cluster;
+    let options = SynthOptions {
+        ignore: running
+            .dp
+            .fronts
+            .iter()
+            .filter_map(|f| f.synthesised)
+            .collect(),
+        pod_cidrs: running.dp.profile.cluster_cidrs.clone(),
+    };
+    let bar = session.progress("synthesising policies");
+    let synthesis = synthesize(cluster, &intents, &options);
+    let check = self_check(cluster, &intents, &synthesis, &options);
+    bar.finish_and_clear();
+    let printed = match &args.out {
+        Some(dir) => write_dir(session, dir, &synthesis, args.output),
+        None => session.write_stdout(|out| {
+            let text = render(&synthesis.policies, args.output).map_err(io::Error::other)?;
+            out.write_all(text.as_bytes())
+        }),
+    };
+    report(cluster, &intents, &synthesis, &check);
+    let status = status_after(&loaded, &running, printed);
+    if status == Status::Ok && !check.passed() {
+        Status::Findings
+    } else {
+        status
+    }
+}
+
+fn render(policies: &[podnet_synth::SynthPolicy], output: SynthOutput) -> Result<String, String> {
+    match output {
+        SynthOutput::Yaml => yaml::to_yaml(policies),
+        SynthOutput::Json => yaml::to_json(policies).map(|s| s + "\n"),
+    }
+}
+
+/// One file per namespace: `DIR/<namespace>.yaml` (or `.json`).
+fn write_dir(
+    session: &Session,
+    dir: &std::path::Path,
+    synthesis: &Synthesis,
+    output: SynthOutput,
+) -> Status {
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        return session.error(&format!("cannot create `{}`: {e}", dir.display()));
+    }
+    let ext = match output {
+        SynthOutput::Yaml => "yaml",
+        SynthOutput::Json => "json",
+    };
+    for chunk in synthesis
+        .policies
+        .chunk_by(|a, b| a.namespace == b.namespace)
+    {
+        let Some(first) = chunk.first() else {
+            continue;
+        };
+        let path = dir.join(format!("{}.{ext}", first.namespace));
+        let text = match render(chunk, output) {
+            Ok(t) => t,
+            Err(e) => return session.error(&format!("cannot render the policies: {e}")),
+        };
+        if let Err(e) = std::fs::write(&path, text) {
+            return session.error(&format!("cannot write `{}`: {e}", path.display()));
+        }
+    }
+    Status::Ok
+}
+
+/// The notes and the self-check's outcome, on stderr.
+fn report(
+    cluster: &podnet_model::Cluster,
+    intents: &[podnet_model::Intent],
+    synthesis: &Synthesis,
+    check: &SelfCheck,
+) {
+    let mut err = io::stderr().lock();
+    for n in &synthesis.notes {
+        let _ = writeln!(err, "note: {n}");
+    }
+    let name = |i: usize| intents.get(i).map_or("?", |x| x.meta.name.as_str());
+    let end = |e: Endpoint| match e {
+        Endpoint::Pod(p) => cluster.pod_name(p),
+        Endpoint::External(a) => a.to_string(),
+    };
+    for c in &check.conflicts {
+        let causes: Vec<String> = c
+            .causes
+            .iter()
+            .map(|cause| match cause {
+                Cause::Intent(i) => format!("`{}`", name(*i)),
+                Cause::ClusterDns => "the cluster DNS".to_owned(),
+            })
+            .collect();
+        let _ = writeln!(
+            err,
+            "conflict: intent `{}` forbids {}, which {} demands",
+            name(c.intent),
+            c.flow,
+            causes.join(" and ")
+        );
+    }
+    for r in check.results.iter().filter(|r| !r.holds) {
+        for v in &r.violations {
+            let port = v.port.map_or(String::new(), |(p, n)| format!(" {p} {n}"));
+            let what = match v.kind {
+                ViolationKind::Missing => "missing",
+                ViolationKind::Forbidden => "forbidden",
+            };
+            let _ = writeln!(
+                err,
+                "intent `{}` does not hold: {what} {} -> {}{port}",
+                name(r.intent),
+                end(v.src),
+                end(v.dst)
+            );
+        }
+    }
+    for x in &check.extra {
+        let _ = writeln!(
+            err,
+            "allowed beyond the intents: {} -> {} : {}",
+            x.src, x.dst, x.conns
+        );
+    }
+    let rules: usize = synthesis.policies.iter().map(|p| p.rule_count()).sum();
+    let verdict = if check.passed() {
+        "self-check passed: every intent holds and nothing beyond them is allowed"
+    } else {
+        "self-check FAILED"
+    };
+    let _ = writeln!(
+        err,
+        "podnet synth: {} policies, {rules} rules; {verdict}",
+        synthesis.policies.len()
+    );
+}
