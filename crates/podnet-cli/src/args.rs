@@ -80,8 +80,20 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Show address allocation: node blocks, static pools, Service addresses, load balancers.
     Ipam(IpamArgs),
+    /// Write least-privilege NetworkPolicies realising ConnectivityIntents,
+    /// and check them (docs/synth.md).
+    Synth(SynthArgs),
     /// Write a deterministic synthetic cluster (for benchmarks and trials).
     Generate(GenerateArgs),
+    /// Build the cluster in Linux network namespaces, probe it with real
+    /// packets and compare with the model (root; docs/lab.md).
+    Lab(crate::cmd::lab::LabArgs),
+    /// The lab's listener inside a pod's namespace.
+    #[command(hide = true)]
+    LabListen(crate::cmd::lab::ListenArgs),
+    /// The lab's prober inside a pod's namespace.
+    #[command(hide = true)]
+    LabProbe(crate::cmd::lab::ProbeAgentArgs),
 }
 
 /// `podnet trace`.
@@ -227,6 +239,34 @@ pub enum SeverityArg {
     Error,
 }
 
+/// `podnet synth`.
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// Manifest files or directories (`-` for stdin) holding the workloads;
+    /// their policies are ignored (default: the --intents files).
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// A file or directory of ConnectivityIntents to realise (repeatable).
+    #[arg(long, required = true, value_name = "FILE")]
+    pub intents: Vec<String>,
+    /// Write one file per namespace, `DIR/<namespace>.yaml`, instead of
+    /// one stream to stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Output format: yaml, or json (a v1 List).
+    #[arg(short, long, value_enum, default_value_t = SynthOutput::Yaml)]
+    pub output: SynthOutput,
+}
+
+/// `--output` of synth.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum SynthOutput {
+    /// A YAML stream, each policy led by a comment naming its intents.
+    Yaml,
+    /// A `v1` `List` of the policies.
+    Json,
+}
+
 /// `podnet ipam`.
 #[derive(Debug, Args)]
 pub struct IpamArgs {
@@ -280,7 +320,9 @@ pub struct ExplainArgs {
     /// Manifest files or directories; `-` reads stdin.
     #[arg(required = true, value_name = "PATHS")]
     pub paths: Vec<String>,
-    /// The source: NS/NAME, NS/KIND/NAME (a workload, pod or service) or an IP address.
+    /// The source: NS/NAME, NS/KIND/NAME (a workload, pod or service), an IP
+    /// address, `ingress-controller` or `gateway:NS/NAME` (connlist's
+    /// pseudo-peers: the controller's or proxy's pods, or the ALB).
     #[arg(long, value_name = "SRC")]
     pub from: String,
     /// The destination: NS/NAME, NS/KIND/NAME or an IP address.

@@ -26,7 +26,11 @@ fn main() -> ExitCode {
         args::Command::Audit(a) => cmd::audit::run(&session, a),
         args::Command::Diff(a) => cmd::diff::run(&session, a),
         args::Command::Verify(a) => cmd::verify::run(&session, a),
+        args::Command::Synth(a) => cmd::synth::run(&session, a),
         args::Command::Generate(a) => cmd::generate::run(&session, a),
+        args::Command::Lab(a) => cmd::lab::run(&session, a),
+        args::Command::LabListen(a) => cmd::lab::listen(a),
+        args::Command::LabProbe(a) => cmd::lab::probe_agent(a),
     };
     ExitCode::from(status as u8)
 }

@@ -6,5 +6,7 @@ pub mod diff;
 pub mod explain;
 pub mod generate;
 pub mod ipam;
+pub mod lab;
+pub mod synth;
 pub mod trace;
 pub mod verify;

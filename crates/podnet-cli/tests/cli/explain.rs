@@ -216,3 +216,42 @@ fn ambiguous_names_ask_for_the_kind() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+#[test]
+fn the_ingress_controller_and_gateways_can_be_explained() {
+    // ecoeco-domains: the ALB (class alb) connects from the public subnets,
+    // which `allow-ingress` admits on the API's port.
+    let run = podnet(&[
+        "explain",
+        "examples/ecoeco-domains",
+        "--from",
+        "ingress-controller",
+        "--to",
+        "auth/auth-api",
+        "--port",
+        "8000",
+        "-q",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("10.0.1.4 -> auth/auth-api"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("ipBlock 10.0.1.0/24"), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with("result: TCP 8000: allowed\n"),
+        "{}",
+        run.stdout
+    );
+    let run = podnet(&[
+        "explain",
+        "examples/ecoeco-domains",
+        "--from",
+        "gateway:infra/none",
+        "--to",
+        "auth/auth-api",
+        "-q",
+    ]);
+    assert_eq!(run.code, 2, "no such Gateway: {}", run.stdout);
+}

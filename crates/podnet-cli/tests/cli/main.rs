@@ -12,5 +12,7 @@ mod connlist;
 mod diff;
 mod explain;
 mod inputs;
+mod lab;
+mod synth;
 mod trace;
 mod verify;

@@ -1,0 +1,382 @@
+//! The lab as data: what [`crate::render`] decides and [`crate::apply`]
+//! builds, [`crate::probe`] checks and [`crate::teardown`] removes. It is
+//! also the state file's content, so a later `probe` or `down` needs no
+//! manifests.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+
+use serde::{Deserialize, Serialize};
+
+/// An address with its prefix length (`192.168.0.1/24`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cidr {
+    /// The address.
+    pub addr: Ipv4Addr,
+    /// The prefix length.
+    pub prefix: u8,
+}
+
+impl fmt::Display for Cidr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.prefix)
+    }
+}
+
+/// The whole lab of one run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LabPlan {
+    /// The run id (four hex digits).
+    pub id: String,
+    /// The prefix of every namespace name of the run: `pnl<id>-`.
+    pub prefix: String,
+    /// The nftables table name used in every node namespace.
+    pub table: String,
+    /// How nodes reach each other's pods: `routes` (plain routing over the
+    /// underlay) or `vxlan` (a VXLAN device per node, as the profile says).
+    pub transport: Transport,
+    /// The underlay namespace: one bridge joining every node.
+    pub underlay: String,
+    /// The underlay bridge (inside `underlay`).
+    pub underlay_bridge: String,
+    /// Nodes, in the dataplane's order.
+    pub nodes: Vec<NodePlan>,
+    /// Pods that get a namespace.
+    pub pods: Vec<PodPlan>,
+    /// Services whose ClusterIPs the node namespaces translate.
+    pub services: Vec<Service>,
+    /// What `probe` tries, with what the engine expects.
+    pub probes: Vec<ProbeSpec>,
+    /// What the lab leaves out, and why (never silently).
+    pub excluded: Vec<Exclusion>,
+}
+
+/// How pod traffic crosses nodes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// Routes to each other node's pod blocks via its address.
+    Routes,
+    /// A VXLAN device per node (VNI 1, the profile's UDP port), with a
+    /// forwarding entry per other node.
+    Vxlan {
+        /// The UDP port.
+        port: u16,
+    },
+}
+
+/// One node namespace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodePlan {
+    /// The Kubernetes node's name.
+    pub name: String,
+    /// Its network namespace.
+    pub netns: String,
+    /// The underlay side of its uplink veth (in the underlay namespace).
+    pub underlay_port: String,
+    /// Its uplink (in the node namespace).
+    pub uplink: String,
+    /// Its address on the underlay (the node's InternalIP), as /32.
+    pub address: Ipv4Addr,
+    /// The pod bridge.
+    pub bridge: String,
+    /// The bridge's addresses: the gateway of each pod block (and the
+    /// link-local gateway of pods outside the blocks).
+    pub bridge_addresses: Vec<Cidr>,
+    /// The VXLAN device and its address, for [`Transport::Vxlan`].
+    pub vxlan: Option<VxlanPlan>,
+    /// Routes of the node namespace.
+    pub routes: Vec<Route>,
+    /// The nftables ruleset (`nft -f`), policy and Services.
+    pub nftables: String,
+}
+
+/// A node's VXLAN device.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VxlanPlan {
+    /// Its name.
+    pub device: String,
+    /// Its address (the network address of the node's block, /32, as
+    /// flannel gives `flannel.1`).
+    pub address: Ipv4Addr,
+    /// Its MAC address (derived from the node's index).
+    pub mac: String,
+    /// The other nodes' devices: (their MAC, their VXLAN address, their
+    /// underlay address).
+    pub peers: Vec<(String, Ipv4Addr, Ipv4Addr)>,
+}
+
+/// A route (`ip route add`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Route {
+    /// The destination.
+    pub dst: Cidr,
+    /// The next hop, if any.
+    pub via: Option<Ipv4Addr>,
+    /// The device.
+    pub dev: String,
+    /// Whether the next hop is on the link without a covering prefix.
+    pub onlink: bool,
+}
+
+impl Route {
+    /// The arguments after `ip route add`.
+    pub fn args(&self) -> Vec<String> {
+        let mut a = vec![self.dst.to_string()];
+        if let Some(via) = self.via {
+            a.push("via".into());
+            a.push(via.to_string());
+        }
+        a.push("dev".into());
+        a.push(self.dev.clone());
+        if self.onlink {
+            a.push("onlink".into());
+        }
+        a
+    }
+}
+
+impl fmt::Display for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.args().join(" "))
+    }
+}
+
+/// One pod namespace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PodPlan {
+    /// `namespace/name` of the Kubernetes pod.
+    pub pod: String,
+    /// Its network namespace.
+    pub netns: String,
+    /// Index of its node in [`LabPlan::nodes`].
+    pub node: usize,
+    /// The node side of its veth (in the node namespace, on the bridge).
+    pub host_veth: String,
+    /// The pod side of its veth.
+    pub interface: String,
+    /// Its address (the IPAM address with the block's prefix, or /32 when
+    /// outside its node's block).
+    pub address: Cidr,
+    /// Its default gateway.
+    pub gateway: Ipv4Addr,
+    /// Whether the gateway is reached `onlink` (no covering prefix).
+    pub onlink: bool,
+    /// The MAC address of its interface (derived from its index).
+    pub mac: String,
+    /// Permanent neighbour entries for the pods of its node's block (IP,
+    /// MAC): probing every pod at once would otherwise flood each bridge
+    /// with ARP broadcasts, which on a small machine overflow the kernel's
+    /// backlog and lose resolutions (no policy applies to ARP either way).
+    pub neighbors: Vec<(Ipv4Addr, String)>,
+    /// Addresses inside its own prefix that live on other nodes (pods with
+    /// a static or pool address outside their node's block): routed through
+    /// the gateway instead of looked up on the bridge.
+    #[serde(default)]
+    pub routes: Vec<Cidr>,
+    /// What it listens on.
+    pub listeners: Listeners,
+}
+
+/// The ports a pod's listener serves.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listeners {
+    /// TCP ports: accept, close.
+    pub tcp: Vec<u16>,
+    /// UDP ports: echo.
+    pub udp: Vec<u16>,
+    /// SCTP ports: accept, close.
+    pub sctp: Vec<u16>,
+}
+
+impl Listeners {
+    /// Whether there is nothing to listen on.
+    pub fn is_empty(&self) -> bool {
+        self.tcp.is_empty() && self.udp.is_empty() && self.sctp.is_empty()
+    }
+
+    /// The arguments of `podnet lab-listen`.
+    pub fn args(&self) -> Vec<String> {
+        let mut a = Vec::new();
+        for (flag, ports) in [
+            ("--tcp", &self.tcp),
+            ("--udp", &self.udp),
+            ("--sctp", &self.sctp),
+        ] {
+            if !ports.is_empty() {
+                a.push(flag.to_owned());
+                a.push(
+                    ports
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+            }
+        }
+        a
+    }
+}
+
+/// A Service the node namespaces translate (kube-proxy's ClusterIP DNAT).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    /// `namespace/name`.
+    pub name: String,
+    /// Its ClusterIP.
+    pub cluster_ip: Ipv4Addr,
+    /// Its ports.
+    pub ports: Vec<ServicePort>,
+}
+
+/// One Service port and the endpoints it is translated to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServicePort {
+    /// The protocol (`tcp`, `udp`, `sctp`).
+    pub protocol: String,
+    /// The Service port.
+    pub port: u16,
+    /// Ready endpoints: (lab pod index, target port).
+    pub endpoints: Vec<(usize, u16)>,
+}
+
+/// One probe: from a pod to an address, port and protocol.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeSpec {
+    /// The source pod (index in [`LabPlan::pods`]).
+    pub from: usize,
+    /// The destination pod, or for a Service the Service's index.
+    pub to: Target,
+    /// The address connected to.
+    pub ip: IpAddr,
+    /// `tcp`, `udp` or `sctp`.
+    pub protocol: String,
+    /// The port.
+    pub port: u16,
+    /// Whether the engine allows it.
+    pub expected: bool,
+}
+
+/// What a probe is aimed at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    /// A pod (index in [`LabPlan::pods`]).
+    Pod(usize),
+    /// A Service (index in [`LabPlan::services`]).
+    Service(usize),
+}
+
+/// Something of the cluster the lab leaves out, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exclusion {
+    /// What (`ns/pod`, `ns/pod -> ns/pod`, a Service...).
+    pub subject: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl LabPlan {
+    /// The plan for people: namespaces, links, addresses, routes, rulesets,
+    /// listeners and (with `probes`) every probe with its expectation.
+    pub fn describe(&self, probes: bool) -> String {
+        use std::fmt::Write as _;
+        let mut o = String::new();
+        let transport = match self.transport {
+            Transport::Routes => "routes via the node addresses".to_owned(),
+            Transport::Vxlan { port } => format!("vxlan (VNI 1, udp/{port})"),
+        };
+        let _ = writeln!(
+            o,
+            "lab {} (prefix {}), transport {transport}",
+            self.id, self.prefix
+        );
+        let _ = writeln!(
+            o,
+            "underlay netns {}: bridge {}",
+            self.underlay, self.underlay_bridge
+        );
+        for n in &self.nodes {
+            let _ = writeln!(o, "\nnode {} netns {}", n.name, n.netns);
+            let _ = writeln!(
+                o,
+                "  {} {}/32 <-> {} on {}",
+                n.uplink, n.address, n.underlay_port, self.underlay_bridge
+            );
+            let addrs: Vec<String> = n.bridge_addresses.iter().map(ToString::to_string).collect();
+            let _ = writeln!(o, "  bridge {} {}", n.bridge, addrs.join(" "));
+            if let Some(v) = &n.vxlan {
+                let _ = writeln!(o, "  {} {}/32 mac {}", v.device, v.address, v.mac);
+                for (mac, vtep, under) in &v.peers {
+                    let _ = writeln!(o, "    neigh {vtep} {mac}, fdb {mac} dst {under}");
+                }
+            }
+            for r in &n.routes {
+                let _ = writeln!(o, "  route {r}");
+            }
+            for l in n.nftables.lines() {
+                let _ = writeln!(o, "  | {}", l.replace('\t', "  "));
+            }
+        }
+        let _ = writeln!(o);
+        for p in &self.pods {
+            let onlink = if p.onlink { " onlink" } else { "" };
+            let _ = writeln!(
+                o,
+                "pod {} netns {} on node {}: {} {} {} (peer {}), default via {}{onlink}; {} neighbours; listen {}",
+                p.pod,
+                p.netns,
+                p.node,
+                p.interface,
+                p.address,
+                p.mac,
+                p.host_veth,
+                p.gateway,
+                p.neighbors.len(),
+                p.listeners.args().join(" ")
+            );
+        }
+        for s in &self.services {
+            for sp in &s.ports {
+                let eps: Vec<String> = sp
+                    .endpoints
+                    .iter()
+                    .map(|(pod, port)| format!("p{pod}:{port}"))
+                    .collect();
+                let _ = writeln!(
+                    o,
+                    "service {} {}:{}/{} -> {}",
+                    s.name,
+                    s.cluster_ip,
+                    sp.port,
+                    sp.protocol,
+                    eps.join(" ")
+                );
+            }
+        }
+        let allowed = self.probes.iter().filter(|p| p.expected).count();
+        let _ = writeln!(
+            o,
+            "\n{} probes, {allowed} expected to connect",
+            self.probes.len()
+        );
+        if probes {
+            for p in &self.probes {
+                let to = match p.to {
+                    Target::Pod(i) => format!("p{i}"),
+                    Target::Service(i) => format!("s{i}"),
+                };
+                let verdict = if p.expected { "allow" } else { "deny" };
+                let _ = writeln!(
+                    o,
+                    "  p{} -> {to} {} {}/{}: {verdict}",
+                    p.from, p.ip, p.protocol, p.port
+                );
+            }
+        }
+        for e in &self.excluded {
+            let _ = writeln!(o, "excluded {}: {}", e.subject, e.reason);
+        }
+        o
+    }
+}

@@ -1,0 +1,535 @@
+//! `render`: the dataplane model and the engine's verdicts become a
+//! [`LabPlan`]. Pure and deterministic (golden-tested): the same cluster,
+//! verdicts and run id give the same plan, byte for byte.
+
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+
+use ipnet::{IpNet, Ipv4Net};
+use podnet_dataplane::Dataplane;
+use podnet_model::Transport as ModelTransport;
+
+use crate::nft::{PodRules, node_ruleset, proto_name};
+use crate::plan::{
+    Cidr, Exclusion, LabPlan, Listeners, NodePlan, PodPlan, ProbeSpec, Route, Service, ServicePort,
+    Target, Transport, VxlanPlan,
+};
+use crate::verdicts::{Verdicts, lab_address};
+
+/// The gateway of pods outside their node's blocks (Calico's choice).
+const LINK_LOCAL_GATEWAY: Ipv4Addr = Ipv4Addr::new(169, 254, 1, 1);
+
+/// How cross-node traffic is carried.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TransportChoice {
+    /// VXLAN when the profile's CNI encapsulates in VXLAN, else routes.
+    #[default]
+    Profile,
+    /// Plain routes over the underlay, whatever the profile says.
+    Routes,
+}
+
+/// Options of [`render`].
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    /// How cross-node traffic is carried.
+    pub transport: TransportChoice,
+    /// Probe Service ClusterIPs too (kube-proxy's DNAT in the nodes).
+    pub services: bool,
+}
+
+/// The lab of run `id` for `dp`, built on `verdicts` (computed for `dp`).
+pub fn render(dp: &Dataplane, verdicts: &Verdicts, id: &str, options: &RenderOptions) -> LabPlan {
+    let prefix = format!("pnl{id}-");
+    let mut excluded = Vec::new();
+    let transport = match (options.transport, dp.profile.cni.transport()) {
+        (TransportChoice::Profile, ModelTransport::Vxlan { port }) => Transport::Vxlan { port },
+        _ => Transport::Routes,
+    };
+
+    // Nodes: an address on the underlay and the IPv4 pod block.
+    let mut nodes = Vec::with_capacity(dp.nodes.len());
+    let mut blocks: Vec<Option<Ipv4Net>> = Vec::with_capacity(dp.nodes.len());
+    for (i, n) in dp.nodes.iter().enumerate() {
+        let address = n
+            .internal_ips
+            .iter()
+            .find_map(|ip| match ip {
+                std::net::IpAddr::V4(v4) => Some(*v4),
+                std::net::IpAddr::V6(_) => None,
+            })
+            .unwrap_or_else(|| {
+                let [_, _, hi, lo] = (u32::try_from(i).unwrap_or(0) + 1).to_be_bytes();
+                let synthetic = Ipv4Addr::new(100, 64, hi, lo);
+                excluded.push(Exclusion {
+                    subject: format!("node {}", n.name),
+                    reason: format!(
+                        "has no IPv4 InternalIP; the lab gives it {synthetic} on the underlay"
+                    ),
+                });
+                synthetic
+            });
+        let block = dp
+            .ipam
+            .node_blocks
+            .get(i)
+            .into_iter()
+            .flatten()
+            .find_map(|b| match b {
+                IpNet::V4(v4) => Some(*v4),
+                IpNet::V6(_) => None,
+            });
+        blocks.push(block);
+        nodes.push(NodePlan {
+            name: n.name.clone(),
+            netns: format!("{prefix}n{i}"),
+            underlay_port: format!("n{i}"),
+            uplink: "eth0".to_owned(),
+            address,
+            bridge: "cni0".to_owned(),
+            bridge_addresses: block
+                .map(|b| Cidr {
+                    addr: gateway_of(b),
+                    prefix: b.prefix_len(),
+                })
+                .into_iter()
+                .collect(),
+            vxlan: None,
+            routes: Vec::new(),
+            nftables: String::new(),
+        });
+    }
+
+    // Pods: a namespace each, on their node's bridge.
+    let lab: BTreeSet<usize> = verdicts.pods.iter().map(|p| p.index()).collect();
+    for id in dp.cluster.pod_ids() {
+        if lab.contains(&id.index()) {
+            continue;
+        }
+        let p = dp.cluster.pod(id);
+        let reason = if p.host_network {
+            "host-network pod: it shares its node's namespace, the lab probes pods only"
+        } else if p.node_name.is_none() {
+            "not scheduled (Pending): no node, no address"
+        } else {
+            "no IPv4 address (the lab builds IPv4 only)"
+        };
+        excluded.push(Exclusion {
+            subject: pod_name(dp, id),
+            reason: reason.to_owned(),
+        });
+    }
+    let mut pods = Vec::with_capacity(verdicts.pods.len());
+    for (i, &id) in verdicts.pods.iter().enumerate() {
+        let p = dp.cluster.pod(id);
+        let node = p
+            .node_name
+            .as_deref()
+            .and_then(|n| dp.nodes.iter().position(|x| x.name == n))
+            .unwrap_or(0);
+        let ip = lab_address(dp, id).unwrap_or(Ipv4Addr::UNSPECIFIED);
+        let (address, gateway, onlink) = match blocks.get(node).copied().flatten() {
+            Some(b) if b.contains(&ip) => (
+                Cidr {
+                    addr: ip,
+                    prefix: b.prefix_len(),
+                },
+                gateway_of(b),
+                false,
+            ),
+            block => {
+                let gw = block.map_or(LINK_LOCAL_GATEWAY, gateway_of);
+                let bridge = &mut nodes[node].bridge_addresses;
+                let link_local = Cidr {
+                    addr: LINK_LOCAL_GATEWAY,
+                    prefix: 32,
+                };
+                if block.is_none() && !bridge.contains(&link_local) {
+                    bridge.push(link_local);
+                }
+                (
+                    Cidr {
+                        addr: ip,
+                        prefix: 32,
+                    },
+                    gw,
+                    true,
+                )
+            }
+        };
+        pods.push(PodPlan {
+            pod: pod_name(dp, id),
+            netns: format!("{prefix}p{i}"),
+            node,
+            host_veth: format!("p{i}"),
+            interface: "eth0".to_owned(),
+            address,
+            gateway,
+            onlink,
+            mac: {
+                let [_, _, hi, lo] = u32::try_from(i).unwrap_or(0).to_be_bytes();
+                format!("02:70:6e:01:{hi:02x}:{lo:02x}")
+            },
+            neighbors: Vec::new(),
+            routes: Vec::new(),
+            listeners: listeners(dp, id),
+        });
+    }
+    // Pods of one node's block know each other's MAC addresses.
+    for i in 0..pods.len() {
+        let (node, onlink) = (pods[i].node, pods[i].onlink);
+        if onlink {
+            continue;
+        }
+        let neighbors: Vec<(Ipv4Addr, String)> = pods
+            .iter()
+            .enumerate()
+            .filter(|&(j, p)| j != i && p.node == node && !p.onlink)
+            .map(|(_, p)| (p.address.addr, p.mac.clone()))
+            .collect();
+        pods[i].neighbors = neighbors;
+        // Pods inside this prefix that are not on this bridge.
+        let own = pods[i].address;
+        let elsewhere: Vec<Cidr> = pods
+            .iter()
+            .filter(|p| p.onlink && in_prefix(own, p.address.addr))
+            .map(|p| host(p.address.addr))
+            .collect();
+        pods[i].routes = elsewhere;
+    }
+
+    // Routes: each node reaches the others' blocks and outside pods.
+    let vxlan_mac = |i: usize| {
+        let [_, _, hi, lo] = u32::try_from(i).unwrap_or(0).to_be_bytes();
+        format!("02:70:6e:00:{hi:02x}:{lo:02x}")
+    };
+    let vteps: Vec<Ipv4Addr> = blocks
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            b.map_or_else(
+                || {
+                    let [_, _, hi, lo] = (u32::try_from(i).unwrap_or(0) + 1).to_be_bytes();
+                    Ipv4Addr::new(100, 127, hi, lo)
+                },
+                |b| b.network(),
+            )
+        })
+        .collect();
+    for i in 0..nodes.len() {
+        let mut routes = Vec::new();
+        for pod in pods.iter().filter(|p| p.node == i && p.onlink) {
+            routes.push(Route {
+                dst: host(pod.address.addr),
+                via: None,
+                dev: nodes[i].bridge.clone(),
+                onlink: false,
+            });
+        }
+        let mut peers = Vec::new();
+        for j in (0..nodes.len()).filter(|&j| j != i) {
+            let other = nodes[j].address;
+            let (via, dev, onlink) = match transport {
+                Transport::Routes => {
+                    routes.push(Route {
+                        dst: host(other),
+                        via: None,
+                        dev: nodes[i].uplink.clone(),
+                        onlink: false,
+                    });
+                    (other, nodes[i].uplink.clone(), false)
+                }
+                Transport::Vxlan { .. } => {
+                    peers.push((vxlan_mac(j), vteps[j], other));
+                    (vteps[j], "vxlan0".to_owned(), true)
+                }
+            };
+            if let Some(b) = blocks[j] {
+                routes.push(Route {
+                    dst: Cidr {
+                        addr: b.network(),
+                        prefix: b.prefix_len(),
+                    },
+                    via: Some(via),
+                    dev: dev.clone(),
+                    onlink,
+                });
+            }
+            for pod in pods.iter().filter(|p| p.node == j && p.onlink) {
+                routes.push(Route {
+                    dst: host(pod.address.addr),
+                    via: Some(via),
+                    dev: dev.clone(),
+                    onlink,
+                });
+            }
+        }
+        if matches!(transport, Transport::Vxlan { .. }) {
+            // The other nodes' underlay addresses are on the uplink.
+            let underlay = (0..nodes.len()).filter(|&j| j != i).map(|j| Route {
+                dst: host(nodes[j].address),
+                via: None,
+                dev: nodes[i].uplink.clone(),
+                onlink: false,
+            });
+            routes.splice(0..0, underlay.collect::<Vec<_>>());
+            nodes[i].vxlan = Some(VxlanPlan {
+                device: "vxlan0".to_owned(),
+                address: vteps[i],
+                mac: vxlan_mac(i),
+                peers,
+            });
+        }
+        nodes[i].routes = routes;
+    }
+
+    // Services: ClusterIP DNAT to ready endpoints among the lab's pods.
+    let services = if options.services {
+        services(dp, verdicts, &mut excluded)
+    } else {
+        Vec::new()
+    };
+
+    // Probes: every pod to every other pod's ports, then to Services.
+    let probes = probes(verdicts, &pods, &services, &mut excluded);
+    if pods.len() > 1 {
+        excluded.push(Exclusion {
+            subject: "every pod -> its own address".to_owned(),
+            reason: "the packet never leaves the pod's namespace (loopback), so no policy applies; not probed"
+                .to_owned(),
+        });
+    }
+
+    // nftables: policy for this node's pods, DNAT for every Service.
+    let table = format!("pnl{}", id);
+    let n = pods.len();
+    for (i, node) in nodes.iter_mut().enumerate() {
+        let mut egress = Vec::new();
+        let mut ingress = Vec::new();
+        for (s, plan) in pods.iter().enumerate().filter(|(_, p)| p.node == i) {
+            let peers = |side: &'static str| {
+                (0..n)
+                    .filter(|&d| d != s)
+                    .map(|d| {
+                        let conns = if side == "egress" {
+                            &verdicts.egress[verdicts.at(s, d)]
+                        } else {
+                            &verdicts.ingress[verdicts.at(d, s)]
+                        };
+                        (pods[d].address.addr, conns)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            let out = peers("egress");
+            if out.iter().any(|(_, c)| !c.is_all()) {
+                egress.push(PodRules {
+                    pod: s,
+                    plan,
+                    peers: out,
+                });
+            }
+            let inc = peers("ingress");
+            if inc.iter().any(|(_, c)| !c.is_all()) {
+                ingress.push(PodRules {
+                    pod: s,
+                    plan,
+                    peers: inc,
+                });
+            }
+        }
+        node.nftables = node_ruleset(&table, &egress, &ingress, &services, &pods);
+    }
+
+    LabPlan {
+        id: id.to_owned(),
+        prefix: prefix.clone(),
+        table,
+        transport,
+        underlay: format!("{prefix}u"),
+        underlay_bridge: "br0".to_owned(),
+        nodes,
+        pods,
+        services,
+        probes,
+        excluded,
+    }
+}
+
+/// The probes and their expectations.
+fn probes(
+    verdicts: &Verdicts,
+    pods: &[PodPlan],
+    services: &[Service],
+    excluded: &mut Vec<Exclusion>,
+) -> Vec<ProbeSpec> {
+    let mut out = Vec::new();
+    for s in 0..pods.len() {
+        for (d, dst) in pods.iter().enumerate().filter(|&(d, _)| d != s) {
+            let expected = &verdicts.expected[verdicts.at(s, d)];
+            for (proto, ports) in protocols(&dst.listeners) {
+                for &port in ports {
+                    out.push(ProbeSpec {
+                        from: s,
+                        to: Target::Pod(d),
+                        ip: dst.address.addr.into(),
+                        protocol: proto_name(proto).to_owned(),
+                        port,
+                        expected: expected.allows(proto, port),
+                    });
+                }
+            }
+        }
+    }
+    for (si, svc) in services.iter().enumerate() {
+        for sp in &svc.ports {
+            let Some(proto) = podnet_model::Protocol::parse(&sp.protocol.to_uppercase()) else {
+                continue;
+            };
+            for (s, src) in pods.iter().enumerate() {
+                if sp.endpoints.iter().any(|(e, _)| *e == s) {
+                    excluded.push(Exclusion {
+                        subject: format!(
+                            "{} -> {} {}/{}",
+                            src.pod, svc.name, sp.protocol, sp.port
+                        ),
+                        reason: "the source is one of the Service's endpoints: reaching itself through the ClusterIP needs hairpin NAT, which kube-proxy and the bridge handle differently per CNI; not probed".to_owned(),
+                    });
+                    continue;
+                }
+                let answers: BTreeSet<bool> = sp
+                    .endpoints
+                    .iter()
+                    .map(|&(e, port)| verdicts.expected[verdicts.at(s, e)].allows(proto, port))
+                    .collect();
+                if answers.len() != 1 {
+                    excluded.push(Exclusion {
+                        subject: format!(
+                            "{} -> {} {}/{}",
+                            src.pod, svc.name, sp.protocol, sp.port
+                        ),
+                        reason: "policy allows some endpoints and not others: the outcome depends on kube-proxy's random choice; not probed".to_owned(),
+                    });
+                    continue;
+                }
+                out.push(ProbeSpec {
+                    from: s,
+                    to: Target::Service(si),
+                    ip: svc.cluster_ip.into(),
+                    protocol: sp.protocol.clone(),
+                    port: sp.port,
+                    expected: answers.contains(&true),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The Services the lab translates: IPv4 ClusterIPs, ports with ready
+/// endpoints among the lab's pods (on a port the endpoint listens on).
+fn services(dp: &Dataplane, verdicts: &Verdicts, excluded: &mut Vec<Exclusion>) -> Vec<Service> {
+    let mut out = Vec::new();
+    for (i, svc) in dp.cluster.services.iter().enumerate() {
+        let id = podnet_model::ServiceId::from_index(i);
+        let name = format!(
+            "{}/{}",
+            dp.cluster.namespace(svc.namespace).name,
+            svc.meta.name
+        );
+        if svc.internal_traffic_policy == podnet_model::TrafficPolicy::Local {
+            excluded.push(Exclusion {
+                subject: format!("service {name}"),
+                reason: "internalTrafficPolicy: Local is not built in the lab yet; not probed"
+                    .to_owned(),
+            });
+            continue;
+        }
+        let Some(cluster_ip) = dp.services.cluster_ips.get(i).and_then(|ips| {
+            ips.iter().find_map(|ip| match ip {
+                std::net::IpAddr::V4(v4) => Some(*v4),
+                std::net::IpAddr::V6(_) => None,
+            })
+        }) else {
+            excluded.push(Exclusion {
+                subject: format!("service {name}"),
+                reason: "no IPv4 ClusterIP (headless, ExternalName or IPv6 only)".to_owned(),
+            });
+            continue;
+        };
+        let mut ports = Vec::new();
+        for (port, backends) in svc.ports.iter().zip(dp.backends(id)) {
+            let mut endpoints = Vec::new();
+            for b in backends.iter().filter(|b| b.serving) {
+                if let Some(lab) = verdicts.pods.iter().position(|&p| Some(p) == b.pod) {
+                    endpoints.push((lab, b.port));
+                }
+            }
+            let protocol = proto_name(port.protocol).to_owned();
+            if endpoints.is_empty() {
+                excluded.push(Exclusion {
+                    subject: format!("service {name} {protocol}/{}", port.port),
+                    reason: "no ready endpoint in the lab".to_owned(),
+                });
+                continue;
+            }
+            ports.push(ServicePort {
+                protocol,
+                port: port.port,
+                endpoints,
+            });
+        }
+        out.push(Service {
+            name,
+            cluster_ip,
+            ports,
+        });
+    }
+    out
+}
+
+/// A pod's declared container ports by protocol, sorted, without repeats.
+fn listeners(dp: &Dataplane, pod: podnet_model::PodId) -> Listeners {
+    let mut l = Listeners::default();
+    for cp in dp.cluster.pod_ports(pod) {
+        let list = match cp.protocol {
+            podnet_model::Protocol::Tcp => &mut l.tcp,
+            podnet_model::Protocol::Udp => &mut l.udp,
+            podnet_model::Protocol::Sctp => &mut l.sctp,
+        };
+        list.push(cp.port);
+    }
+    for list in [&mut l.tcp, &mut l.udp, &mut l.sctp] {
+        list.sort_unstable();
+        list.dedup();
+    }
+    l
+}
+
+fn protocols(l: &Listeners) -> [(podnet_model::Protocol, &Vec<u16>); 3] {
+    [
+        (podnet_model::Protocol::Tcp, &l.tcp),
+        (podnet_model::Protocol::Udp, &l.udp),
+        (podnet_model::Protocol::Sctp, &l.sctp),
+    ]
+}
+
+fn pod_name(dp: &Dataplane, id: podnet_model::PodId) -> String {
+    let p = dp.cluster.pod(id);
+    format!("{}/{}", dp.cluster.namespace(p.namespace).name, p.name)
+}
+
+fn gateway_of(block: Ipv4Net) -> Ipv4Addr {
+    Ipv4Addr::from(u32::from(block.network()).saturating_add(1))
+}
+
+/// Whether `addr` is inside `net`'s prefix.
+fn in_prefix(net: Cidr, addr: Ipv4Addr) -> bool {
+    let mask = u32::MAX
+        .checked_shl(32 - u32::from(net.prefix))
+        .unwrap_or(0);
+    u32::from(net.addr) & mask == u32::from(addr) & mask
+}
+
+fn host(addr: Ipv4Addr) -> Cidr {
+    Cidr { addr, prefix: 32 }
+}

@@ -1,0 +1,101 @@
+//! Golden tests of `render`: the plan of the small fixture (2 nodes, 4
+//! pods, one NetworkPolicy) and of the bundled EcoEco example, as text,
+//! without privileges.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use podnet_dataplane::Dataplane;
+use podnet_lab::{LabPlan, RenderOptions, TransportChoice, Verdicts, render};
+use podnet_manifest::{Input, LoadOptions, load};
+
+fn plan_of(path: &str, options: &RenderOptions) -> LabPlan {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let full = root.join(path);
+    let loaded = load(
+        &[Input::parse(full.to_str().unwrap())],
+        LoadOptions { strict: false },
+    );
+    assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
+    let dp = Dataplane::build(&loaded.cluster, None);
+    let verdicts = Verdicts::compute(&dp);
+    render(&dp, &verdicts, "0000", options)
+}
+
+#[test]
+fn small_fixture_plan() {
+    let plan = plan_of(
+        "tests/fixtures/small",
+        &RenderOptions {
+            transport: TransportChoice::Profile,
+            services: true,
+        },
+    );
+    insta::assert_snapshot!(plan.describe(true));
+}
+
+#[test]
+fn small_fixture_with_routes() {
+    let plan = plan_of(
+        "tests/fixtures/small",
+        &RenderOptions {
+            transport: TransportChoice::Routes,
+            services: false,
+        },
+    );
+    insta::assert_snapshot!(plan.describe(false));
+}
+
+#[test]
+fn ecoeco_domains_plan() {
+    let plan = plan_of(
+        "../../examples/ecoeco-domains",
+        &RenderOptions {
+            transport: TransportChoice::Profile,
+            services: true,
+        },
+    );
+    insta::assert_snapshot!(plan.describe(false));
+}
+
+#[test]
+fn telecom_pods_outside_blocks_are_onlink() {
+    let plan = plan_of("../../examples/telecom", &RenderOptions::default());
+    let amf = plan
+        .pods
+        .iter()
+        .find(|p| p.pod.ends_with("/amf-0"))
+        .unwrap();
+    assert!(amf.onlink);
+    assert_eq!(amf.address.prefix, 32);
+    let node = &plan.nodes[amf.node];
+    assert!(
+        node.routes
+            .iter()
+            .any(|r| r.dst == amf.address && r.via.is_none())
+    );
+}
+
+#[test]
+fn plan_round_trips_through_the_state_file_format() {
+    let plan = plan_of("tests/fixtures/small", &RenderOptions::default());
+    let text = serde_json::to_string(&plan).unwrap();
+    let back: LabPlan = serde_json::from_str(&text).unwrap();
+    assert_eq!(plan, back);
+}
+
+#[test]
+fn names_fit_interfaces_and_carry_the_prefix() {
+    let plan = plan_of("../../examples/ecoeco-domains", &RenderOptions::default());
+    for n in &plan.nodes {
+        assert!(n.netns.starts_with("pnl0000-"));
+        for name in [&n.uplink, &n.bridge, &n.underlay_port] {
+            assert!(name.len() <= 15, "{name}");
+        }
+    }
+    for p in &plan.pods {
+        assert!(p.netns.starts_with("pnl0000-"));
+        assert!(p.host_veth.len() <= 15);
+    }
+}
