@@ -1,5 +1,6 @@
 //! nftables rulesets for a node namespace, as `nft -f` text: NetworkPolicy
-//! compiled from the engine's verdicts, and kube-proxy's ClusterIP DNAT.
+//! compiled from the engine's verdicts, and kube-proxy's ClusterIP and
+//! NodePort DNAT with masquerade (`externalTrafficPolicy`).
 //!
 //! Policy lives on the node side of the pods' veths, in the `forward` hook
 //! of the node namespace (bridged traffic between pods of one node reaches
@@ -14,6 +15,18 @@
 //!
 //! Replies pass through conntrack (`ct state established,related`), as
 //! NetworkPolicy is stateful.
+//!
+//! NodePorts follow the model's trace (`podnet_dataplane::trace`): the
+//! source pod's egress is checked against the endpoint after the DNAT, so a
+//! pod's egress chain lets traffic to a node's NodePort pass and the node
+//! that translates it checks the source's egress there (the packet carries
+//! a mark saying it was translated here). Under `externalTrafficPolicy:
+//! Cluster` the node masquerades (SNAT to its address), so the endpoint's
+//! ingress sees that node: on another node its ingress chain matches the
+//! node's address as the engine evaluates it; on the translating node the
+//! model allows it (traffic from the pod's own node), and the mark accepts
+//! it there. Under `Local` only the node's own endpoints are used, without
+//! masquerade; a node without one drops.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -21,7 +34,7 @@ use std::net::Ipv4Addr;
 
 use podnet_model::{Conns, Protocol};
 
-use crate::plan::{PodPlan, Service};
+use crate::plan::{PodPlan, Service, ServicePort};
 
 /// One pod's rules in one direction: for each peer, what is allowed.
 pub struct PodRules<'a> {
@@ -33,31 +46,165 @@ pub struct PodRules<'a> {
     pub peers: Vec<(Ipv4Addr, &'a Conns)>,
 }
 
+/// What a node namespace needs for NodePorts besides the Services' list.
+pub struct NodePortRules<'a> {
+    /// The node's index in the plan.
+    pub node: usize,
+    /// Its address (NodePorts are served there; masquerade goes to it).
+    pub address: Ipv4Addr,
+    /// Every node's address (a pod's egress lets NodePort traffic to them
+    /// pass: it is checked after the DNAT, on the node that translates).
+    pub node_addresses: &'a [Ipv4Addr],
+    /// The pods of other nodes whose egress does not allow everything: this
+    /// node checks their egress on the NodePort traffic it translates.
+    pub remote_egress: &'a [&'a PodRules<'a>],
+}
+
+/// The packet mark of NodePort traffic this node translated without
+/// masquerade (`externalTrafficPolicy: Local`).
+const MARK_NODE_PORT: &str = "0x00000001";
+/// The packet mark of NodePort traffic this node translated and
+/// masquerades (`externalTrafficPolicy: Cluster`).
+const MARK_MASQUERADE: &str = "0x00000002";
+
 /// The ruleset of one node namespace: a table `table` holding the policy
-/// chains for the node's `egress` and `ingress` pods and the Services' DNAT.
+/// chains for the node's `egress` and `ingress` pods and the Services' DNAT
+/// (ClusterIPs, and NodePorts with `node_ports`).
 pub fn node_ruleset(
     table: &str,
     egress: &[PodRules<'_>],
     ingress: &[PodRules<'_>],
     services: &[Service],
     pods: &[PodPlan],
+    node_ports: &NodePortRules<'_>,
 ) -> String {
+    let any_node_port = services
+        .iter()
+        .any(|s| s.ports.iter().any(|p| p.node_port.is_some()));
     let mut out = String::new();
     let _ = writeln!(out, "table inet {table} {{");
-    direction(&mut out, "egress", "saddr", "daddr", egress);
-    direction(&mut out, "ingress", "daddr", "saddr", ingress);
-    services_chain(&mut out, services, pods);
+    let mut egress_extra = Vec::new();
+    let mut ingress_extra = Vec::new();
+    let mut remote: Vec<&PodRules<'_>> = Vec::new();
+    if any_node_port {
+        let addresses = set_of(node_ports.node_addresses.iter().map(ToString::to_string));
+        for (proto, ports) in node_port_sets(services) {
+            egress_extra.push(format!(
+                "ip daddr {addresses} {proto} dport {ports} accept comment \"NodePort: egress is checked after the DNAT, on the node that translates\""
+            ));
+        }
+        ingress_extra.push(format!(
+            "meta mark {MARK_MASQUERADE} accept comment \"NodePort masqueraded by this node: the endpoint's own node\""
+        ));
+        remote.extend(node_ports.remote_egress.iter().copied());
+    }
+    direction(
+        &mut out,
+        "egress",
+        "saddr",
+        "daddr",
+        egress,
+        &egress_extra,
+        &remote,
+    );
+    direction(
+        &mut out,
+        "ingress",
+        "daddr",
+        "saddr",
+        ingress,
+        &ingress_extra,
+        &[],
+    );
+    services_chain(&mut out, services, pods, node_ports);
+    if any_node_port {
+        node_port_chains(&mut out, services, pods, node_ports);
+    }
     out.push_str("}\n");
     out
 }
 
-fn direction(out: &mut String, name: &str, own: &str, peer: &str, pods: &[PodRules<'_>]) {
+/// `(protocol, set of NodePorts)` of every Service.
+fn node_port_sets(services: &[Service]) -> Vec<(String, String)> {
+    let mut by_proto: BTreeMap<String, Vec<u16>> = BTreeMap::new();
+    for s in services {
+        for p in &s.ports {
+            if let Some(np) = p.node_port {
+                by_proto.entry(p.protocol.clone()).or_default().push(np);
+            }
+        }
+    }
+    by_proto
+        .into_iter()
+        .map(|(proto, mut ports)| {
+            ports.sort_unstable();
+            ports.dedup();
+            (proto, set_of(ports.iter().map(ToString::to_string)))
+        })
+        .collect()
+}
+
+/// The input drop of NodePorts this node does not serve (no local endpoint
+/// under `externalTrafficPolicy: Local`) and the masquerade of NodePort
+/// traffic under `externalTrafficPolicy: Cluster`.
+fn node_port_chains(
+    out: &mut String,
+    services: &[Service],
+    pods: &[PodPlan],
+    node_ports: &NodePortRules<'_>,
+) {
+    out.push_str("\tchain nodeports_unserved {\n");
+    out.push_str("\t\ttype filter hook input priority filter; policy accept;\n");
+    for s in services.iter().filter(|s| s.external_local) {
+        for p in &s.ports {
+            let Some(np) = p.node_port else { continue };
+            if local_endpoints(p, pods, node_ports.node).is_empty() {
+                let _ = writeln!(
+                    out,
+                    "\t\tip daddr {} {} dport {np} drop comment \"{}: externalTrafficPolicy Local, no endpoint on this node\"",
+                    node_ports.address, p.protocol, s.name
+                );
+            }
+        }
+    }
+    out.push_str("\t}\n");
+    out.push_str("\tchain nodeports_masquerade {\n");
+    out.push_str("\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
+    let _ = writeln!(
+        out,
+        "\t\tmeta mark {MARK_MASQUERADE} snat ip to {} comment \"NodePort, externalTrafficPolicy Cluster\"",
+        node_ports.address
+    );
+    out.push_str("\t}\n");
+}
+
+/// The endpoints of `p` on node `node`.
+fn local_endpoints(p: &ServicePort, pods: &[PodPlan], node: usize) -> Vec<(usize, u16)> {
+    p.endpoints
+        .iter()
+        .copied()
+        .filter(|(e, _)| pods.get(*e).is_some_and(|pp| pp.node == node))
+        .collect()
+}
+
+fn direction(
+    out: &mut String,
+    name: &str,
+    own: &str,
+    peer: &str,
+    pods: &[PodRules<'_>],
+    extra: &[String],
+    remote: &[&PodRules<'_>],
+) {
     let _ = writeln!(out, "\tchain {name} {{");
     let _ = writeln!(
         out,
         "\t\ttype filter hook forward priority filter; policy accept;"
     );
     out.push_str("\t\tct state established,related accept\n");
+    for e in extra {
+        let _ = writeln!(out, "\t\t{e}");
+    }
     for p in pods {
         let _ = writeln!(
             out,
@@ -65,8 +212,15 @@ fn direction(out: &mut String, name: &str, own: &str, peer: &str, pods: &[PodRul
             p.plan.address.addr, p.pod, p.plan.pod
         );
     }
+    for p in remote {
+        let _ = writeln!(
+            out,
+            "\t\tmeta mark {{ {MARK_NODE_PORT}, {MARK_MASQUERADE} }} ip {own} {} jump {name}_p{} comment \"{} (NodePort translated here)\"",
+            p.plan.address.addr, p.pod, p.plan.pod
+        );
+    }
     out.push_str("\t}\n");
-    for p in pods {
+    for p in pods.iter().chain(remote.iter().copied()) {
         let _ = writeln!(out, "\tchain {name}_p{} {{", p.pod);
         // Peers grouped by the exact rule text they need, in a stable order.
         let mut groups: BTreeMap<Vec<String>, Vec<Ipv4Addr>> = BTreeMap::new();
@@ -90,7 +244,12 @@ fn direction(out: &mut String, name: &str, own: &str, peer: &str, pods: &[PodRul
 
 /// kube-proxy's ClusterIP translation: each Service port to one of its
 /// endpoints, chosen at random.
-fn services_chain(out: &mut String, services: &[Service], pods: &[PodPlan]) {
+fn services_chain(
+    out: &mut String,
+    services: &[Service],
+    pods: &[PodPlan],
+    node_ports: &NodePortRules<'_>,
+) {
     if services.iter().all(|s| s.ports.is_empty()) {
         return;
     }
@@ -98,28 +257,8 @@ fn services_chain(out: &mut String, services: &[Service], pods: &[PodPlan]) {
     out.push_str("\t\ttype nat hook prerouting priority dstnat; policy accept;\n");
     for s in services {
         for p in &s.ports {
-            let targets: Vec<String> = p
-                .endpoints
-                .iter()
-                .filter_map(|(pod, port)| pods.get(*pod).map(|pp| (pp.address.addr, port)))
-                .map(|(ip, port)| format!("{ip} . {port}"))
-                .collect();
-            if targets.is_empty() {
+            let Some(to) = dnat_to(&p.endpoints, pods) else {
                 continue;
-            }
-            let to = if targets.len() == 1 {
-                format!("dnat ip addr . port to {}", targets.join(""))
-            } else {
-                let entries: Vec<String> = targets
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| format!("{i} : {t}"))
-                    .collect();
-                format!(
-                    "dnat ip addr . port to numgen random mod {} map {{ {} }}",
-                    targets.len(),
-                    entries.join(", ")
-                )
             };
             let _ = writeln!(
                 out,
@@ -128,7 +267,52 @@ fn services_chain(out: &mut String, services: &[Service], pods: &[PodPlan]) {
             );
         }
     }
+    // NodePorts on this node's address: all endpoints and masquerade, or
+    // (externalTrafficPolicy: Local) the local ones and no masquerade.
+    for s in services {
+        for p in &s.ports {
+            let Some(np) = p.node_port else { continue };
+            let (endpoints, mark) = if s.external_local {
+                (local_endpoints(p, pods, node_ports.node), MARK_NODE_PORT)
+            } else {
+                (p.endpoints.clone(), MARK_MASQUERADE)
+            };
+            let Some(to) = dnat_to(&endpoints, pods) else {
+                continue;
+            };
+            let _ = writeln!(
+                out,
+                "\t\tip daddr {} {} dport {np} meta mark set {mark} {to} comment \"{} NodePort\"",
+                node_ports.address, p.protocol, s.name
+            );
+        }
+    }
     out.push_str("\t}\n");
+}
+
+/// The DNAT statement to one of `endpoints`, chosen at random; none
+/// without endpoints.
+fn dnat_to(endpoints: &[(usize, u16)], pods: &[PodPlan]) -> Option<String> {
+    let targets: Vec<String> = endpoints
+        .iter()
+        .filter_map(|(pod, port)| pods.get(*pod).map(|pp| (pp.address.addr, port)))
+        .map(|(ip, port)| format!("{ip} . {port}"))
+        .collect();
+    match targets.len() {
+        0 => None,
+        1 => Some(format!("dnat ip addr . port to {}", targets.concat())),
+        n => {
+            let entries: Vec<String> = targets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("{i} : {t}"))
+                .collect();
+            Some(format!(
+                "dnat ip addr . port to numgen random mod {n} map {{ {} }}",
+                entries.join(", ")
+            ))
+        }
+    }
 }
 
 /// The match expressions that together accept exactly `conns` (one rule

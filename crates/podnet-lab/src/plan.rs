@@ -227,6 +227,10 @@ pub struct Service {
     pub cluster_ip: Ipv4Addr,
     /// Its ports.
     pub ports: Vec<ServicePort>,
+    /// `externalTrafficPolicy: Local`: a NodePort goes only to the node's
+    /// own endpoints, without masquerade (nodes without one drop).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub external_local: bool,
 }
 
 /// One Service port and the endpoints it is translated to.
@@ -238,6 +242,9 @@ pub struct ServicePort {
     pub port: u16,
     /// Ready endpoints: (lab pod index, target port).
     pub endpoints: Vec<(usize, u16)>,
+    /// Its NodePort, served on every node's address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_port: Option<u16>,
 }
 
 /// One probe: from a pod to an address, port and protocol.
@@ -265,6 +272,8 @@ pub enum Target {
     Pod(usize),
     /// A Service (index in [`LabPlan::services`]).
     Service(usize),
+    /// A node's address, on a NodePort (index in [`LabPlan::nodes`]).
+    Node(usize),
 }
 
 /// Something of the cluster the lab leaves out, and why.
@@ -352,6 +361,18 @@ impl LabPlan {
                     sp.protocol,
                     eps.join(" ")
                 );
+                if let Some(np) = sp.node_port {
+                    let policy = if s.external_local {
+                        "Local: own endpoints only, no masquerade"
+                    } else {
+                        "Cluster: masquerade to the node"
+                    };
+                    let _ = writeln!(
+                        o,
+                        "service {} nodePort {np}/{} on every node, externalTrafficPolicy {policy}",
+                        s.name, sp.protocol
+                    );
+                }
             }
         }
         let allowed = self.probes.iter().filter(|p| p.expected).count();
@@ -365,6 +386,7 @@ impl LabPlan {
                 let to = match p.to {
                     Target::Pod(i) => format!("p{i}"),
                     Target::Service(i) => format!("s{i}"),
+                    Target::Node(i) => format!("n{i}"),
                 };
                 let verdict = if p.expected { "allow" } else { "deny" };
                 let _ = writeln!(

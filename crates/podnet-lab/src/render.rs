@@ -3,13 +3,16 @@
 //! verdicts and run id give the same plan, byte for byte.
 
 use std::collections::BTreeSet;
-use std::net::Ipv4Addr;
+use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::{IpNet, Ipv4Net};
-use podnet_dataplane::Dataplane;
-use podnet_model::Transport as ModelTransport;
+use podnet_dataplane::trace::{Action, Outcome as TraceOutcome};
+use podnet_dataplane::{Dataplane, Trace, TraceFrom, TraceRequest, TraceTo, trace};
+use podnet_engine::Endpoint;
+use podnet_engine::semantics::evaluate;
+use podnet_model::{Conns, Transport as ModelTransport};
 
-use crate::nft::{PodRules, node_ruleset, proto_name};
+use crate::nft::{NodePortRules, PodRules, node_ruleset, proto_name};
 use crate::plan::{
     Cidr, Exclusion, LabPlan, Listeners, NodePlan, PodPlan, ProbeSpec, Route, Service, ServicePort,
     Target, Transport, VxlanPlan,
@@ -290,8 +293,17 @@ pub fn render(dp: &Dataplane, verdicts: &Verdicts, id: &str, options: &RenderOpt
         Vec::new()
     };
 
-    // Probes: every pod to every other pod's ports, then to Services.
-    let probes = probes(verdicts, &pods, &services, &mut excluded);
+    // Probes: every pod to every other pod's ports, then to Services, then
+    // to every node's NodePorts.
+    let mut probes = probes(verdicts, &pods, &services, &mut excluded);
+    probes.extend(node_port_probes(
+        dp,
+        verdicts,
+        &nodes,
+        &pods,
+        &services,
+        &mut excluded,
+    ));
     if pods.len() > 1 {
         excluded.push(Exclusion {
             subject: "every pod -> its own address".to_owned(),
@@ -303,6 +315,29 @@ pub fn render(dp: &Dataplane, verdicts: &Verdicts, id: &str, options: &RenderOpt
     // nftables: policy for this node's pods, DNAT for every Service.
     let table = format!("pnl{}", id);
     let n = pods.len();
+    let node_addresses: Vec<Ipv4Addr> = nodes.iter().map(|n| n.address).collect();
+    let from_nodes = node_port_ingress(dp, verdicts, &pods, &nodes, &services);
+    let has_node_ports = services
+        .iter()
+        .any(|s| s.ports.iter().any(|p| p.node_port.is_some()));
+    // Egress of every pod, for the NodePorts of other nodes (checked after
+    // their DNAT there).
+    let mut remote_egress: Vec<PodRules<'_>> = Vec::new();
+    if has_node_ports {
+        for (s, plan) in pods.iter().enumerate() {
+            let peers: Vec<(Ipv4Addr, &Conns)> = (0..n)
+                .filter(|&d| d != s)
+                .map(|d| (pods[d].address.addr, &verdicts.egress[verdicts.at(s, d)]))
+                .collect();
+            if peers.iter().any(|(_, c)| !c.is_all()) {
+                remote_egress.push(PodRules {
+                    pod: s,
+                    plan,
+                    peers,
+                });
+            }
+        }
+    }
     for (i, node) in nodes.iter_mut().enumerate() {
         let mut egress = Vec::new();
         let mut ingress = Vec::new();
@@ -328,7 +363,14 @@ pub fn render(dp: &Dataplane, verdicts: &Verdicts, id: &str, options: &RenderOpt
                     peers: out,
                 });
             }
-            let inc = peers("ingress");
+            let mut inc = peers("ingress");
+            // NodePort traffic masqueraded by another node.
+            inc.extend(
+                from_nodes[s]
+                    .iter()
+                    .filter(|(ip, _)| *ip != node_addresses[i])
+                    .map(|(ip, c)| (*ip, c)),
+            );
             if inc.iter().any(|(_, c)| !c.is_all()) {
                 ingress.push(PodRules {
                     pod: s,
@@ -337,7 +379,15 @@ pub fn render(dp: &Dataplane, verdicts: &Verdicts, id: &str, options: &RenderOpt
                 });
             }
         }
-        node.nftables = node_ruleset(&table, &egress, &ingress, &services, &pods);
+        let remote: Vec<&PodRules<'_>> =
+            remote_egress.iter().filter(|r| r.plan.node != i).collect();
+        let node_ports = NodePortRules {
+            node: i,
+            address: node_addresses[i],
+            node_addresses: &node_addresses,
+            remote_egress: &remote,
+        };
+        node.nftables = node_ruleset(&table, &egress, &ingress, &services, &pods, &node_ports);
     }
 
     LabPlan {
@@ -425,6 +475,152 @@ fn probes(
     out
 }
 
+/// For each lab pod, what its ingress allows from each node's address:
+/// the source NodePort traffic with `externalTrafficPolicy: Cluster` has
+/// after the node masquerades it (the readable spec, as the trace uses).
+/// Empty for pods that are no such endpoint.
+fn node_port_ingress(
+    dp: &Dataplane,
+    verdicts: &Verdicts,
+    pods: &[PodPlan],
+    nodes: &[NodePlan],
+    services: &[Service],
+) -> Vec<Vec<(Ipv4Addr, Conns)>> {
+    let mut out = vec![Vec::new(); pods.len()];
+    let mut endpoints = BTreeSet::new();
+    for s in services.iter().filter(|s| !s.external_local) {
+        for p in s.ports.iter().filter(|p| p.node_port.is_some()) {
+            endpoints.extend(p.endpoints.iter().map(|(e, _)| *e));
+        }
+    }
+    for e in endpoints {
+        let Some(&pod) = verdicts.pods.get(e) else {
+            continue;
+        };
+        for n in nodes {
+            let verdict = evaluate(
+                &dp.cluster,
+                Endpoint::External(n.address.into()),
+                Endpoint::Pod(pod),
+            );
+            out[e].push((n.address, verdict.ingress.allowed));
+        }
+    }
+    out
+}
+
+/// Probes from every pod to every node's address on every NodePort, each
+/// expected as `podnet_dataplane::trace` answers; a probe whose branches
+/// (one per endpoint kube-proxy may pick) disagree is excluded.
+fn node_port_probes(
+    dp: &Dataplane,
+    verdicts: &Verdicts,
+    nodes: &[NodePlan],
+    pods: &[PodPlan],
+    services: &[Service],
+    excluded: &mut Vec<Exclusion>,
+) -> Vec<ProbeSpec> {
+    let mut out = Vec::new();
+    for s in services {
+        for sp in &s.ports {
+            let Some(np) = sp.node_port else { continue };
+            let Some(proto) = podnet_model::Protocol::parse(&sp.protocol.to_uppercase()) else {
+                continue;
+            };
+            for (ni, node) in nodes.iter().enumerate() {
+                if dp.node_ip(&node.name) != Some(node.address.into()) {
+                    excluded.push(Exclusion {
+                        subject: format!(
+                            "every pod -> node {} {}/{np} ({})",
+                            node.name, sp.protocol, s.name
+                        ),
+                        reason: "the node has no IPv4 InternalIP the model knows; not probed"
+                            .to_owned(),
+                    });
+                    continue;
+                }
+                for (si, src) in pods.iter().enumerate() {
+                    let subject = || {
+                        format!(
+                            "{} -> node {} {}/{np} ({} NodePort)",
+                            src.pod, node.name, sp.protocol, s.name
+                        )
+                    };
+                    let request = TraceRequest {
+                        from: TraceFrom::Pod(verdicts.pods[si]),
+                        to: TraceTo::Address(node.address.into()),
+                        port: Some(np),
+                        protocol: proto,
+                    };
+                    let t = match trace(dp, &request) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            excluded.push(Exclusion {
+                                subject: subject(),
+                                reason: format!("the model cannot trace it ({e}); not probed"),
+                            });
+                            continue;
+                        }
+                    };
+                    match node_port_expectation(&t, pods, si) {
+                        Ok(expected) => out.push(ProbeSpec {
+                            from: si,
+                            to: Target::Node(ni),
+                            ip: node.address.into(),
+                            protocol: sp.protocol.clone(),
+                            port: np,
+                            expected,
+                        }),
+                        Err(reason) => excluded.push(Exclusion {
+                            subject: subject(),
+                            reason,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether the trace of pod `src` to a NodePort connects: `Ok` when every
+/// branch agrees, else why the probe is left out.
+fn node_port_expectation(t: &Trace, pods: &[PodPlan], src: usize) -> Result<bool, String> {
+    let mut answers = BTreeSet::new();
+    for b in &t.branches {
+        let endpoint = b.hops.iter().chain(&t.hops).find_map(|h| match h.action {
+            Action::Dnat { .. } => Some(h.after.dst),
+            _ => None,
+        });
+        if let Some(ip) = endpoint {
+            let lab = pods.iter().position(|p| IpAddr::from(p.address.addr) == ip);
+            match lab {
+                None => {
+                    return Err(format!(
+                        "the model's endpoint {ip} is not built in the lab; not probed"
+                    ));
+                }
+                Some(e) if e == src => {
+                    return Err("the source is one of the endpoints kube-proxy may pick: reaching itself through a NodePort needs hairpin NAT, which kube-proxy and the bridge handle differently per CNI; not probed".to_owned());
+                }
+                Some(_) => {}
+            }
+        }
+        answers.insert(matches!(
+            b.outcome,
+            TraceOutcome::Delivered(_) | TraceOutcome::ReachedNode(_) | TraceOutcome::LeftCluster
+        ));
+    }
+    match (answers.len(), t.reachable()) {
+        (1, reachable) => Ok(reachable),
+        (0, _) => Err(format!(
+            "the model gives no path ({}); not probed",
+            t.end.as_deref().unwrap_or("no branch")
+        )),
+        _ => Err("the trace's branches disagree: policy allows some endpoints and not others (after masquerade it sees the node's address on some paths), so the outcome depends on kube-proxy's random choice; not probed".to_owned()),
+    }
+}
+
 /// The Services the lab translates: IPv4 ClusterIPs, ports with ready
 /// endpoints among the lab's pods (on a port the endpoint listens on).
 fn services(dp: &Dataplane, verdicts: &Verdicts, excluded: &mut Vec<Exclusion>) -> Vec<Service> {
@@ -457,7 +653,8 @@ fn services(dp: &Dataplane, verdicts: &Verdicts, excluded: &mut Vec<Exclusion>) 
             continue;
         };
         let mut ports = Vec::new();
-        for (port, backends) in svc.ports.iter().zip(dp.backends(id)) {
+        let node_ports = dp.services.node_ports.get(i);
+        for (k, (port, backends)) in svc.ports.iter().zip(dp.backends(id)).enumerate() {
             let mut endpoints = Vec::new();
             for b in backends.iter().filter(|b| b.serving) {
                 if let Some(lab) = verdicts.pods.iter().position(|&p| Some(p) == b.pod) {
@@ -476,12 +673,14 @@ fn services(dp: &Dataplane, verdicts: &Verdicts, excluded: &mut Vec<Exclusion>) 
                 protocol,
                 port: port.port,
                 endpoints,
+                node_port: node_ports.and_then(|n| n.get(k).copied().flatten()),
             });
         }
         out.push(Service {
             name,
             cluster_ip,
             ports,
+            external_local: svc.external_traffic_policy == podnet_model::TrafficPolicy::Local,
         });
     }
     out

@@ -33,6 +33,11 @@ pub fn write_text(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> 
     for (i, s) in plan.services.iter().enumerate() {
         writeln!(out, "  s{i:<3} {:<40} {}", s.name, s.cluster_ip)?;
     }
+    if plan.probes.iter().any(|p| matches!(p.to, Target::Node(_))) {
+        for (i, n) in plan.nodes.iter().enumerate() {
+            writeln!(out, "  n{i:<3} {:<40} {}", n.name, n.address)?;
+        }
+    }
     writeln!(
         out,
         "cells: `.` reached as expected, `X` dropped as expected, `!` disagreement, `?` skipped or failed, ` ` not probed"
@@ -129,6 +134,7 @@ fn label(t: &Target) -> String {
     match t {
         Target::Pod(i) => format!("p{i}"),
         Target::Service(i) => format!("s{i}"),
+        Target::Node(i) => format!("n{i}"),
     }
 }
 
@@ -139,6 +145,10 @@ fn name(plan: &LabPlan, t: Target) -> String {
             .services
             .get(i)
             .map_or("?".into(), |s| format!("service {}", s.name)),
+        Target::Node(i) => plan
+            .nodes
+            .get(i)
+            .map_or("?".into(), |n| format!("node {}", n.name)),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Golden tests of `render`: the plan of the small fixture (2 nodes, 4
-//! pods, one NetworkPolicy) and of the bundled EcoEco example, as text,
-//! without privileges.
+//! pods, one NetworkPolicy), of the NodePort fixture and of the bundled
+//! EcoEco example, as text, without privileges.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -45,6 +45,64 @@ fn small_fixture_with_routes() {
         },
     );
     insta::assert_snapshot!(plan.describe(false));
+}
+
+#[test]
+fn nodeport_fixture_plan() {
+    let plan = plan_of(
+        "tests/fixtures/nodeport",
+        &RenderOptions {
+            transport: TransportChoice::Profile,
+            services: true,
+        },
+    );
+    insta::assert_snapshot!(plan.describe(true));
+}
+
+#[test]
+fn nodeport_probes_follow_the_trace() {
+    let plan = plan_of(
+        "tests/fixtures/nodeport",
+        &RenderOptions {
+            transport: TransportChoice::Profile,
+            services: true,
+        },
+    );
+    let pod = |name: &str| plan.pods.iter().position(|p| p.pod == name).unwrap();
+    let expect = |from: &str, node: usize, port: u16, proto: &str| {
+        plan.probes
+            .iter()
+            .find(|p| {
+                p.from == pod(from)
+                    && p.to == podnet_lab::plan::Target::Node(node)
+                    && p.port == port
+                    && p.protocol == proto
+            })
+            .map(|p| p.expected)
+    };
+    // Cluster: db sees the node; its own node is allowed, the other not.
+    assert_eq!(expect("shop/web", 1, 30432, "tcp"), Some(true));
+    assert_eq!(expect("shop/web", 0, 30432, "tcp"), Some(false));
+    // Local: web sees the client itself; node-b has no endpoint.
+    assert_eq!(expect("shop/client", 0, 30080, "tcp"), Some(true));
+    assert_eq!(expect("shop/api", 0, 30080, "tcp"), Some(false));
+    assert_eq!(expect("shop/client", 1, 30080, "tcp"), Some(false));
+    // db's egress allows only UDP 53 to dns: checked after the DNAT.
+    assert_eq!(expect("shop/db", 1, 30053, "udp"), Some(true));
+    assert_eq!(expect("shop/db", 1, 30053, "tcp"), Some(false));
+    // Branches that disagree are excluded, with the reason.
+    assert_eq!(expect("shop/client", 0, 30379, "tcp"), None);
+    assert!(plan.excluded.iter().any(|e| e.subject
+        == "shop/client -> node node-a tcp/30379 (shop/cache-np NodePort)"
+        && e.reason.contains("branches disagree")));
+    // The rules: masquerade under Cluster, a drop where Local has nothing.
+    let a = &plan.nodes[0].nftables;
+    assert!(a.contains("snat ip to 172.18.0.2"), "{a}");
+    let b = &plan.nodes[1].nftables;
+    assert!(
+        b.contains("ip daddr 172.18.0.3 tcp dport 30080 drop"),
+        "{b}"
+    );
 }
 
 #[test]

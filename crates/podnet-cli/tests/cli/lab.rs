@@ -10,6 +10,7 @@ use std::time::Duration;
 use crate::support::{podnet, root};
 
 const SMALL: &str = "crates/podnet-lab/tests/fixtures/small";
+const NODEPORT: &str = "crates/podnet-lab/tests/fixtures/nodeport";
 
 /// Why the privileged tests cannot run here, if they cannot.
 fn skip_reason() -> Option<String> {
@@ -136,6 +137,20 @@ fn lab_end_to_end() {
     assert_eq!(json["summary"]["disagree"], 0);
     assert_eq!(json["summary"]["agree"], 24);
     assert_clean("after run --output json");
+
+    // NodePorts: externalTrafficPolicy Cluster (masquerade) and Local,
+    // every probe expected as the trace says, disagreeing branches excluded.
+    let run = podnet(&["lab", "run", NODEPORT]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("124 agree, 0 disagree, 0 not compared"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("TCP/30432"), "{}", run.stdout);
+    assert!(run.stdout.contains("UDP/30053"), "{}", run.stdout);
+    assert!(run.stdout.contains("branches disagree"), "{}", run.stdout);
+    assert_clean("after run on the NodePort fixture");
 
     // The bundled examples.
     for example in [
