@@ -250,19 +250,7 @@ fn port(p: &PortDef, at: &FieldPath, line_of: LineOf<'_>, c: &mut Checker) -> Op
             }
         }
         (Some(IntOrString::String(name)), end) => {
-            if let Some(e) = end {
-                c.error(
-                    at.key("endPort"),
-                    format!("invalid value `{e}`: may not be specified when `port` is a name"),
-                );
-            }
-            let problems = names::port_name(name);
-            if problems.is_empty() {
-                Some(PortMatch::Named(name.clone()))
-            } else {
-                c.check(&at.key("port"), name, problems);
-                None
-            }
+            super::netpol::named_port(name, end, "a name", at, c)
         }
     };
     Some(PortSpec {

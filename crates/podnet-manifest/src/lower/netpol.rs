@@ -251,19 +251,7 @@ fn port(
             }
         }
         (Some(IntOrString::String(name)), end) => {
-            if let Some(e) = end {
-                c.error(
-                    at.key("endPort"),
-                    format!("invalid value `{e}`: may not be specified when `port` is non-numeric"),
-                );
-            }
-            let problems = names::port_name(name);
-            if problems.is_empty() {
-                Some(PortMatch::Named(name.clone()))
-            } else {
-                c.check(&at.key("port"), name, problems);
-                None
-            }
+            named_port(name, end.map(i64::from), "non-numeric", at, c)
         }
     };
     Some(PortSpec {
@@ -271,4 +259,28 @@ fn port(
         protocol: protocol?,
         port: port?,
     })
+}
+
+/// A named `port`: a valid port name, and no `endPort` (which is an error
+/// saying the port is `what`, e.g. `non-numeric`).
+pub(crate) fn named_port(
+    name: &str,
+    end: Option<i64>,
+    what: &str,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> Option<PortMatch> {
+    if let Some(e) = end {
+        c.error(
+            at.key("endPort"),
+            format!("invalid value `{e}`: may not be specified when `port` is {what}"),
+        );
+    }
+    let problems = names::port_name(name);
+    if problems.is_empty() {
+        Some(PortMatch::Named(name.to_owned()))
+    } else {
+        c.check(&at.key("port"), name, problems);
+        None
+    }
 }
