@@ -1,0 +1,152 @@
+//! NodePorts in the lab: what each endpoint's ingress allows from the node
+//! addresses that masquerade (`externalTrafficPolicy: Cluster`), and the
+//! probes from every pod to every node's NodePorts with their expectations
+//! from the model's trace.
+
+use super::*;
+
+/// For each lab pod, what its ingress allows from each node's address:
+/// the source NodePort traffic with `externalTrafficPolicy: Cluster` has
+/// after the node masquerades it (the readable spec, as the trace uses).
+/// Empty for pods that are no such endpoint.
+pub(super) fn node_port_ingress(
+    dp: &Dataplane,
+    verdicts: &Verdicts,
+    pods: &[PodPlan],
+    nodes: &[NodePlan],
+    services: &[Service],
+) -> Vec<Vec<(Ipv4Addr, Conns)>> {
+    let mut out = vec![Vec::new(); pods.len()];
+    let mut endpoints = BTreeSet::new();
+    for s in services.iter().filter(|s| !s.external_local) {
+        for p in s.ports.iter().filter(|p| p.node_port.is_some()) {
+            endpoints.extend(p.endpoints.iter().map(|(e, _)| *e));
+        }
+    }
+    for e in endpoints {
+        let Some(&pod) = verdicts.pods.get(e) else {
+            continue;
+        };
+        for n in nodes {
+            let verdict = evaluate(
+                &dp.cluster,
+                Endpoint::External(n.address.into()),
+                Endpoint::Pod(pod),
+            );
+            out[e].push((n.address, verdict.ingress.allowed));
+        }
+    }
+    out
+}
+
+/// Probes from every pod to every node's address on every NodePort, each
+/// expected as `podnet_dataplane::trace` answers; a probe whose branches
+/// (one per endpoint kube-proxy may pick) disagree is excluded.
+pub(super) fn node_port_probes(
+    dp: &Dataplane,
+    verdicts: &Verdicts,
+    nodes: &[NodePlan],
+    pods: &[PodPlan],
+    services: &[Service],
+    excluded: &mut Vec<Exclusion>,
+) -> Vec<ProbeSpec> {
+    let mut out = Vec::new();
+    for s in services {
+        for sp in &s.ports {
+            let Some(np) = sp.node_port else { continue };
+            let Some(proto) = podnet_model::Protocol::parse(&sp.protocol.to_uppercase()) else {
+                continue;
+            };
+            for (ni, node) in nodes.iter().enumerate() {
+                if dp.node_ip(&node.name) != Some(node.address.into()) {
+                    excluded.push(Exclusion {
+                        subject: format!(
+                            "every pod -> node {} {}/{np} ({})",
+                            node.name, sp.protocol, s.name
+                        ),
+                        reason: "the node has no IPv4 InternalIP the model knows; not probed"
+                            .to_owned(),
+                    });
+                    continue;
+                }
+                for (si, src) in pods.iter().enumerate() {
+                    let subject = || {
+                        format!(
+                            "{} -> node {} {}/{np} ({} NodePort)",
+                            src.pod, node.name, sp.protocol, s.name
+                        )
+                    };
+                    let request = TraceRequest {
+                        from: TraceFrom::Pod(verdicts.pods[si]),
+                        to: TraceTo::Address(node.address.into()),
+                        port: Some(np),
+                        protocol: proto,
+                    };
+                    let t = match trace(dp, &request) {
+                        Ok(t) => t,
+                        Err(e) => {
+                            excluded.push(Exclusion {
+                                subject: subject(),
+                                reason: format!("the model cannot trace it ({e}); not probed"),
+                            });
+                            continue;
+                        }
+                    };
+                    match node_port_expectation(&t, pods, si) {
+                        Ok(expected) => out.push(ProbeSpec {
+                            from: si,
+                            to: Target::Node(ni),
+                            ip: node.address.into(),
+                            protocol: sp.protocol.clone(),
+                            port: np,
+                            expected,
+                        }),
+                        Err(reason) => excluded.push(Exclusion {
+                            subject: subject(),
+                            reason,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether the trace of pod `src` to a NodePort connects: `Ok` when every
+/// branch agrees, else why the probe is left out.
+fn node_port_expectation(t: &Trace, pods: &[PodPlan], src: usize) -> Result<bool, String> {
+    let mut answers = BTreeSet::new();
+    for b in &t.branches {
+        let endpoint = b.hops.iter().chain(&t.hops).find_map(|h| match h.action {
+            Action::Dnat { .. } => Some(h.after.dst),
+            _ => None,
+        });
+        if let Some(ip) = endpoint {
+            let lab = pods.iter().position(|p| IpAddr::from(p.address.addr) == ip);
+            match lab {
+                None => {
+                    return Err(format!(
+                        "the model's endpoint {ip} is not built in the lab; not probed"
+                    ));
+                }
+                Some(e) if e == src => {
+                    return Err("the source is one of the endpoints kube-proxy may pick: reaching itself through a NodePort needs hairpin NAT, which kube-proxy and the bridge handle differently per CNI; not probed".to_owned());
+                }
+                Some(_) => {}
+            }
+        }
+        answers.insert(matches!(
+            b.outcome,
+            TraceOutcome::Delivered(_) | TraceOutcome::ReachedNode(_) | TraceOutcome::LeftCluster
+        ));
+    }
+    match (answers.len(), t.reachable()) {
+        (1, reachable) => Ok(reachable),
+        (0, _) => Err(format!(
+            "the model gives no path ({}); not probed",
+            t.end.as_deref().unwrap_or("no branch")
+        )),
+        _ => Err("the trace's branches disagree: policy allows some endpoints and not others (after masquerade it sees the node's address on some paths), so the outcome depends on kube-proxy's random choice; not probed".to_owned()),
+    }
+}
