@@ -283,12 +283,13 @@ fn check_overlaps(sets: &[Vec<IpamRange>], key: &str, j: &mut Json<'_>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::path::FieldPath;
     use crate::validate::Checker;
 
-    fn parse(json: &str) -> (Option<CniIpam>, Checker) {
+    /// Reads the `ipam` of a CNI config given as JSON text.
+    pub(in crate::lower::multus) fn parse(json: &str) -> (Option<CniIpam>, Checker) {
         let mut c = Checker::default();
         let at = FieldPath::fields("spec.config");
         let v: Value = serde_json::from_str(json).unwrap_or_default();
@@ -299,7 +300,8 @@ mod tests {
         (out, c)
     }
 
-    fn net(s: &str) -> IpNet {
+    /// A network from its text.
+    pub(in crate::lower::multus) fn net(s: &str) -> IpNet {
         s.parse().unwrap_or_default()
     }
 

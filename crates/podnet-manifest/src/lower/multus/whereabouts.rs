@@ -94,27 +94,7 @@ fn whereabouts_range(r: &Map<String, Value>, at: &str, j: &mut Json<'_>) -> Opti
 
 #[cfg(test)]
 mod tests {
-    use podnet_model::CniIpam;
-
-    use super::super::ipam::ipam;
-    use super::*;
-    use crate::path::FieldPath;
-    use crate::validate::Checker;
-
-    fn parse(json: &str) -> (Option<CniIpam>, Checker) {
-        let mut c = Checker::default();
-        let at = FieldPath::fields("spec.config");
-        let v: Value = serde_json::from_str(json).unwrap_or_default();
-        let out = match &v {
-            Value::Object(m) => ipam(m, "ipam", &mut Json { at: &at, c: &mut c }),
-            _ => None,
-        };
-        (out, c)
-    }
-
-    fn net(s: &str) -> ipnet::IpNet {
-        s.parse().unwrap_or_default()
-    }
+    use super::super::ipam::tests::{net, parse};
 
     #[test]
     fn whereabouts_forms() {
