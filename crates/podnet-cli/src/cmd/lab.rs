@@ -252,6 +252,13 @@ fn lab_error(session: &Session, e: &LabError) -> Status {
 fn render(session: &Session, args: &UpArgs, id: &str) -> Result<LabPlan, Status> {
     let loaded = session.load(&args.paths).ok_or(Status::Error)?;
     let running = session.running(&loaded).ok_or(Status::Error)?;
+    if loaded.has_errors() || running.errors {
+        // Building namespaces for part of the input would probe a cluster
+        // nobody deploys: the lab needs inputs without errors.
+        return Err(session.error(
+            "the inputs have errors (see above); the lab builds only inputs without errors",
+        ));
+    }
     let verdicts = Verdicts::compute(&running.dp);
     let options = RenderOptions {
         transport: match args.transport {

@@ -112,6 +112,25 @@ fn lab_plan_needs_no_privileges() {
 }
 
 #[test]
+fn lab_refuses_inputs_with_errors() {
+    // An unreadable path: reported with its name, nothing built, exit 2.
+    let run = podnet(&["lab", "plan", "examples/no-such-dir"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(
+        run.stderr.contains("examples/no-such-dir"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("the lab builds only inputs without errors"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
 fn lab_end_to_end() {
     if let Some(why) = skip_reason() {
         eprintln!("skipping the lab's privileged tests: {why}");
