@@ -7,38 +7,15 @@
 
 mod common;
 
-use common::{build, pod};
+use common::{build, delivered, front_tcp_ports, pod, trace_url};
 use podnet_dataplane::Dataplane;
-use podnet_dataplane::fronts::{self, FrontConnection};
+use podnet_dataplane::fronts::{self, FrontKind};
 use podnet_engine::Engine;
-use podnet_model::{Protocol, WorkloadId};
-
-fn reached(dp: &Dataplane) -> Vec<FrontConnection> {
-    let engine = Engine::new(&dp.cluster);
-    fronts::connections(&engine, &dp.fronts, &dp.routes)
-}
+use podnet_model::WorkloadId;
 
 /// The TCP ports the ingress controller may open to `workload` (ns/name).
 fn ports_to(dp: &Dataplane, workload: &str) -> Vec<u16> {
-    let w = dp
-        .cluster
-        .workload_ids()
-        .find(|&w| dp.cluster.workload_name(w) == workload)
-        .unwrap_or_else(|| panic!("no workload {workload}"));
-    let mut ports: Vec<u16> = reached(dp)
-        .iter()
-        .filter(|c| c.dst == w)
-        .flat_map(|c| {
-            c.conns
-                .ports(Protocol::Tcp)
-                .ranges()
-                .iter()
-                .flat_map(|&(a, b)| a..=b)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    ports.sort_unstable();
-    ports
+    front_tcp_ports(dp, &FrontKind::IngressController, workload)
 }
 
 fn warnings(dp: &Dataplane) -> Vec<String> {
@@ -337,20 +314,6 @@ fn connlist_rows_replace_the_added_controller() {
 
 // ---------------------------------------------------------------- trace URL
 
-fn trace_url(dp: &Dataplane, url: &str) -> podnet_dataplane::Trace {
-    let u = podnet_dataplane::trace::Url::parse(url).expect("a URL");
-    podnet_dataplane::trace(
-        dp,
-        &podnet_dataplane::TraceRequest {
-            from: podnet_dataplane::TraceFrom::External("203.0.113.10".parse().unwrap()),
-            to: podnet_dataplane::TraceTo::Url(u),
-            port: None,
-            protocol: Protocol::Tcp,
-        },
-    )
-    .unwrap()
-}
-
 const PATHS: &str = r#"
 apiVersion: v1
 kind: Pod
@@ -381,46 +344,33 @@ spec:
 ---
 "#;
 
-fn delivered(t: &podnet_dataplane::Trace, dp: &Dataplane) -> Vec<String> {
-    let mut v: Vec<String> = t
-        .branches
-        .iter()
-        .filter_map(|b| match b.outcome {
-            podnet_dataplane::trace::Outcome::Delivered(p) => Some(dp.cluster.pod_name(p)),
-            _ => None,
-        })
-        .collect();
-    v.sort();
-    v
-}
-
 #[test]
 fn a_url_takes_the_longest_element_wise_prefix() {
     // API reference, HTTPIngressPath: Prefix matches element-wise, the
     // longest matching path wins.
     let dp = build(&format!("{WEB}{PATHS}"));
     let t = trace_url(&dp, "https://shop.example.com/api/orders");
-    assert_eq!(delivered(&t, &dp), vec!["shop/api"]);
+    assert_eq!(delivered(&dp, &t), vec!["shop/api"]);
     // `/apiary` does not match `/api` element-wise: it falls to `/`.
     let t = trace_url(&dp, "https://shop.example.com/apiary");
-    assert_eq!(delivered(&t, &dp), vec!["shop/web-a", "shop/web-b"]);
+    assert_eq!(delivered(&dp, &t), vec!["shop/web-a", "shop/web-b"]);
 }
 
 #[test]
 fn an_exact_path_matches_only_itself_and_reaches_the_named_port() {
     let dp = build(&format!("{WEB}{PATHS}"));
     let t = trace_url(&dp, "http://shop.example.com/api/v1/exact");
-    assert_eq!(delivered(&t, &dp), vec!["shop/web-a", "shop/web-b"]);
+    assert_eq!(delivered(&dp, &t), vec!["shop/web-a", "shop/web-b"]);
     assert!(t.branches.iter().all(|b| b.label.ends_with(":7000")));
     let t = trace_url(&dp, "http://shop.example.com/api/v1/exact/more");
-    assert_eq!(delivered(&t, &dp), vec!["shop/api"]);
+    assert_eq!(delivered(&dp, &t), vec!["shop/api"]);
 }
 
 #[test]
 fn implementation_specific_is_matched_as_prefix_and_said_so() {
     let dp = build(&format!("{WEB}{PATHS}"));
     let t = trace_url(&dp, "https://shop.example.com/legacy/x");
-    assert_eq!(delivered(&t, &dp), vec!["shop/api"]);
+    assert_eq!(delivered(&dp, &t), vec!["shop/api"]);
     let first = format!("{:?}", t.hops[0].action);
     assert!(
         first.contains("ImplementationSpecific, matched as Prefix"),

@@ -8,57 +8,22 @@
 
 mod common;
 
-use common::build;
+use common::{build, delivered, front_tcp_ports, trace_url};
+use podnet_dataplane::Dataplane;
 use podnet_dataplane::fronts::{self, FrontKind};
-use podnet_dataplane::trace::{Outcome, Url};
-use podnet_dataplane::{Dataplane, TraceFrom, TraceRequest, TraceTo, trace};
-use podnet_engine::Engine;
-use podnet_model::Protocol;
 
 /// TCP ports Gateway `infra/web` may open to workload `ns/name`.
 fn gateway_ports(dp: &Dataplane, workload: &str) -> Vec<u16> {
-    let engine = Engine::new(&dp.cluster);
     let gw = FrontKind::Gateway {
         namespace: "infra".into(),
         name: "web".into(),
     };
-    let mut out: Vec<u16> = fronts::connections(&engine, &dp.fronts, &dp.routes)
-        .into_iter()
-        .filter(|c| c.front == gw && dp.cluster.workload_name(c.dst) == workload)
-        .flat_map(|c| {
-            c.conns
-                .ports(Protocol::Tcp)
-                .ranges()
-                .iter()
-                .flat_map(|&(a, b)| a..=b)
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    out.sort_unstable();
-    out
+    front_tcp_ports(dp, &gw, workload)
 }
 
-fn delivered(dp: &Dataplane, url: &str) -> Vec<String> {
-    let t = trace(
-        dp,
-        &TraceRequest {
-            from: TraceFrom::External("203.0.113.10".parse().unwrap()),
-            to: TraceTo::Url(Url::parse(url).unwrap()),
-            port: None,
-            protocol: Protocol::Tcp,
-        },
-    )
-    .unwrap();
-    let mut v: Vec<String> = t
-        .branches
-        .iter()
-        .filter_map(|b| match b.outcome {
-            Outcome::Delivered(p) => Some(dp.cluster.pod_name(p)),
-            _ => None,
-        })
-        .collect();
-    v.sort();
-    v
+/// The pods a request for `url` from outside reaches.
+fn delivered_to(dp: &Dataplane, url: &str) -> Vec<String> {
+    delivered(dp, &trace_url(dp, url))
 }
 
 const APPS: &str = r#"
@@ -220,15 +185,15 @@ fn a_url_follows_the_rule_the_precedence_picks() {
     // HTTPRouteRule matches: an Exact path beats a PathPrefix.
     let dp = build(&format!("{APPS}{ROUTE}"));
     assert_eq!(
-        delivered(&dp, "http://store.example.com/v2"),
+        delivered_to(&dp, "http://store.example.com/v2"),
         vec!["shop/store-v2"]
     );
     assert_eq!(
-        delivered(&dp, "http://store.example.com/cart"),
+        delivered_to(&dp, "http://store.example.com/cart"),
         vec!["shop/store", "shop/store-v2"]
     );
     // No listener on 443.
-    assert!(delivered(&dp, "https://store.example.com/").is_empty());
+    assert!(delivered_to(&dp, "https://store.example.com/").is_empty());
 }
 
 #[test]

@@ -182,3 +182,47 @@ pub fn has_snat(t: &Trace, b: &Branch) -> bool {
 pub fn outcomes(t: &Trace) -> Vec<Outcome> {
     t.branches.iter().map(|b| b.outcome.clone()).collect()
 }
+
+/// The TCP ports `front` may open to workload `ns/name` (what connlist's
+/// pseudo-peer rows show), sorted.
+pub fn front_tcp_ports(
+    dp: &Dataplane,
+    front: &podnet_dataplane::fronts::FrontKind,
+    workload: &str,
+) -> Vec<u16> {
+    let engine = podnet_engine::Engine::new(&dp.cluster);
+    let mut out: Vec<u16> = podnet_dataplane::fronts::connections(&engine, &dp.fronts, &dp.routes)
+        .into_iter()
+        .filter(|c| c.front == *front && dp.cluster.workload_name(c.dst) == workload)
+        .flat_map(|c| {
+            c.conns
+                .ports(Protocol::Tcp)
+                .ranges()
+                .iter()
+                .flat_map(|&(a, b)| a..=b)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// A trace of `url` from an outside client.
+pub fn trace_url(dp: &Dataplane, url: &str) -> Trace {
+    let to = TraceTo::Url(podnet_dataplane::trace::Url::parse(url).expect("a URL"));
+    run(dp, TraceFrom::External(ip("203.0.113.10")), to, None)
+}
+
+/// The pods the branches of `t` deliver to, sorted by name.
+pub fn delivered(dp: &Dataplane, t: &Trace) -> Vec<String> {
+    let mut v: Vec<String> = t
+        .branches
+        .iter()
+        .filter_map(|b| match b.outcome {
+            Outcome::Delivered(p) => Some(dp.cluster.pod_name(p)),
+            _ => None,
+        })
+        .collect();
+    v.sort();
+    v
+}
