@@ -9,10 +9,10 @@ use podnet_audit::summary::{NamespaceSummary, Summary};
 use podnet_audit::{Finding, Rule, Severity, Subject};
 use serde::Serialize;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Tool, ToolComponent,
+    Location, Message, ReportingDescriptor, Result as SarifResult, ResultLevel, Sarif,
 };
+
+use crate::sarif::{RuleTexts, descriptor, location, log};
 
 /// The schema name of the JSON output.
 pub const AUDIT_SCHEMA: &str = "podnet.audit/v1";
@@ -228,30 +228,20 @@ fn level(severity: Severity) -> ResultLevel {
     }
 }
 
-fn text(s: &str) -> MultiformatMessageString {
-    MultiformatMessageString::builder()
-        .text(s.to_owned())
-        .build()
-}
-
 /// The SARIF 2.1.0 log: one run, every rule as a reporting descriptor,
 /// every finding as a result at its manifest's file and line.
 pub fn sarif(findings: &[Finding], rules: &[Rule]) -> Sarif {
     let descriptors: Vec<ReportingDescriptor> = rules
         .iter()
         .map(|r| {
-            ReportingDescriptor::builder()
-                .id(r.code.to_owned())
-                .name(r.name.to_owned())
-                .short_description(text(r.short))
-                .full_description(text(r.full))
-                .help(text(r.help))
-                .default_configuration(
-                    ReportingConfiguration::builder()
-                        .level(serde_json::json!(level(r.severity)))
-                        .build(),
-                )
-                .build()
+            let texts = RuleTexts {
+                id: r.code,
+                name: r.name,
+                short: r.short,
+                full: r.full,
+                help: r.help,
+            };
+            descriptor(&texts, level(r.severity))
         })
         .collect();
     let results: Vec<SarifResult> = findings
@@ -266,26 +256,7 @@ pub fn sarif(findings: &[Finding], rules: &[Rule]) -> Sarif {
                     f.help
                 ))
                 .build();
-            let locations: Vec<Location> = f
-                .subject
-                .source
-                .iter()
-                .map(|s| {
-                    let region = Region::builder()
-                        .start_line(i64::from(s.line.unwrap_or(1)))
-                        .build();
-                    Location::builder()
-                        .physical_location(
-                            PhysicalLocation::builder()
-                                .artifact_location(
-                                    ArtifactLocation::builder().uri(s.file.to_string()).build(),
-                                )
-                                .region(region)
-                                .build(),
-                        )
-                        .build()
-                })
-                .collect();
+            let locations: Vec<Location> = f.subject.source.iter().map(location).collect();
             let builder = SarifResult::builder()
                 .rule_id(f.code.to_owned())
                 .level(level(f.severity))
@@ -297,20 +268,7 @@ pub fn sarif(findings: &[Finding], rules: &[Rule]) -> Sarif {
             }
         })
         .collect();
-    let driver = ToolComponent::builder()
-        .name("podnet".to_owned())
-        .version(env!("CARGO_PKG_VERSION").to_owned())
-        .rules(descriptors)
-        .build();
-    let run = Run::builder()
-        .tool(Tool::builder().driver(driver).build())
-        .results(results)
-        .build();
-    Sarif::builder()
-        .schema(serde_sarif::sarif::SCHEMA_URL.to_owned())
-        .version(serde_json::json!("2.1.0"))
-        .runs(vec![run])
-        .build()
+    log(descriptors, results)
 }
 
 /// Writes the SARIF log.

@@ -8,6 +8,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod explain;
 pub mod ipam;
+pub mod sarif;
 pub mod tiers;
 pub mod trace;
 pub mod verify;

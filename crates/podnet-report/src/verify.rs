@@ -9,14 +9,11 @@ use std::io::{self, Write};
 use podnet_engine::{Endpoint, IntentResult, Violation};
 use podnet_model::{Cluster, Intent, IntentSeverity};
 use serde::Serialize;
-use serde_sarif::sarif::{
-    ArtifactLocation, Location, Message, MultiformatMessageString, PhysicalLocation, Region,
-    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run, Sarif,
-    Tool, ToolComponent,
-};
+use serde_sarif::sarif::{Message, Result as SarifResult, ResultLevel, Sarif};
 
 use crate::describe;
 use crate::explain::{SideJson, side_json, write_side};
+use crate::sarif::{RuleTexts, descriptor, location, log};
 use crate::wire::ConnsJson;
 
 /// The schema name of the JSON output.
@@ -203,27 +200,16 @@ fn level(s: IntentSeverity) -> ResultLevel {
 /// The SARIF log: one rule (a violated intent), one result per violated
 /// intent at its declaration, naming its first counterexample.
 pub fn sarif(cluster: &Cluster, intents: &[Intent], results: &[IntentResult]) -> Sarif {
-    let text = |s: &str| {
-        MultiformatMessageString::builder()
-            .text(s.to_owned())
-            .build()
-    };
-    let rule = ReportingDescriptor::builder()
-        .id(INTENT_RULE.to_owned())
-        .name("intent-violated".to_owned())
-        .short_description(text("A ConnectivityIntent does not hold."))
-        .full_description(text(
-            "The policies let through a flow a deny, only or isolate intent forbids, or block a flow an allow intent requires (docs/intents.md).",
-        ))
-        .help(text(
-            "Read the counterexample's explanation and change the policy that decides it, or the intent.",
-        ))
-        .default_configuration(
-            ReportingConfiguration::builder()
-                .level(serde_json::json!(ResultLevel::Error))
-                .build(),
-        )
-        .build();
+    let rule = descriptor(
+        &RuleTexts {
+            id: INTENT_RULE,
+            name: "intent-violated",
+            short: "A ConnectivityIntent does not hold.",
+            full: "The policies let through a flow a deny, only or isolate intent forbids, or block a flow an allow intent requires (docs/intents.md).",
+            help: "Read the counterexample's explanation and change the policy that decides it, or the intent.",
+        },
+        ResultLevel::Error,
+    );
     let results: Vec<SarifResult> = results
         .iter()
         .filter(|r| !r.holds)
@@ -234,22 +220,6 @@ pub fn sarif(cluster: &Cluster, intents: &[Intent], results: &[IntentResult]) ->
                 .first()
                 .map(|v| format!(": {}", headline(cluster, v)))
                 .unwrap_or_default();
-            let location = Location::builder()
-                .physical_location(
-                    PhysicalLocation::builder()
-                        .artifact_location(
-                            ArtifactLocation::builder()
-                                .uri(intent.meta.source.file.to_string())
-                                .build(),
-                        )
-                        .region(
-                            Region::builder()
-                                .start_line(i64::from(intent.meta.source.line.unwrap_or(1)))
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build();
             SarifResult::builder()
                 .rule_id(INTENT_RULE.to_owned())
                 .rule_index(0)
@@ -263,25 +233,11 @@ pub fn sarif(cluster: &Cluster, intents: &[Intent], results: &[IntentResult]) ->
                         ))
                         .build(),
                 )
-                .locations(vec![location])
+                .locations(vec![location(&intent.meta.source)])
                 .build()
         })
         .collect();
-    let driver = ToolComponent::builder()
-        .name("podnet".to_owned())
-        .version(env!("CARGO_PKG_VERSION").to_owned())
-        .rules(vec![rule])
-        .build();
-    Sarif::builder()
-        .schema(serde_sarif::sarif::SCHEMA_URL.to_owned())
-        .version(serde_json::json!("2.1.0"))
-        .runs(vec![
-            Run::builder()
-                .tool(Tool::builder().driver(driver).build())
-                .results(results)
-                .build(),
-        ])
-        .build()
+    log(vec![rule], results)
 }
 
 /// Writes the SARIF log.
