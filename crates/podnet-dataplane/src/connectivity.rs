@@ -22,16 +22,7 @@ pub enum Networks {
 impl Dataplane {
     /// Every secondary network, as references.
     pub fn network_refs(&self) -> Vec<NetworkRef> {
-        self.cluster
-            .networks
-            .iter()
-            .map(|n| {
-                NetworkRef::new(
-                    self.cluster.namespace(n.namespace).name.clone(),
-                    n.name.clone(),
-                )
-            })
-            .collect()
+        self.secondary.iter().map(|s| s.network.clone()).collect()
     }
 
     /// The allowed connections on `which` networks; `engine` is built on
@@ -43,14 +34,13 @@ impl Dataplane {
             let reached = fronts::connections(engine, &self.fronts, &self.routes);
             fronts::add_to_connlist(&mut list, &self.fronts, &reached);
         }
-        let secondary = match which {
-            Networks::All => self.network_refs(),
-            Networks::PodNetwork => Vec::new(),
-            Networks::Secondary(n) => vec![n.clone()],
-        };
-        for network in &secondary {
+        for addresses in self.secondary.iter().filter(|s| match which {
+            Networks::All => true,
+            Networks::PodNetwork => false,
+            Networks::Secondary(n) => s.network == *n,
+        }) {
             list.connections
-                .extend(networks::connections_on(&self.cluster, network));
+                .extend(networks::connections_on(&self.cluster, addresses));
         }
         list.sort();
         list

@@ -58,6 +58,9 @@ pub struct Dataplane {
     pub fronts: Vec<fronts::Front>,
     /// Every Ingress, Route, HTTPRoute and GRPCRoute backend resolved to pods.
     pub routes: Vec<fronts::Route>,
+    /// Per Multus network (in `cluster.networks` order), its attachments
+    /// and their addresses.
+    pub secondary: Vec<networks::SecondaryAddresses>,
     /// Problems found while building.
     pub issues: Vec<Issue>,
     /// Pods by namespace id.
@@ -88,12 +91,19 @@ impl Dataplane {
             .zip(&ipam.node_blocks)
             .map(|(n, blocks)| n.to_model(blocks, profile.meta.as_ref()))
             .collect();
-        for n in &running.networks {
-            let network = podnet_model::NetworkRef::new(
-                running.namespace(n.namespace).name.clone(),
-                n.name.clone(),
-            );
-            issues.extend(networks::secondary_addresses(&running, &network).issues);
+        let secondary: Vec<networks::SecondaryAddresses> = running
+            .networks
+            .iter()
+            .map(|n| {
+                let network = podnet_model::NetworkRef::new(
+                    running.namespace(n.namespace).name.clone(),
+                    n.name.clone(),
+                );
+                networks::secondary_addresses(&running, &network)
+            })
+            .collect();
+        for s in &secondary {
+            issues.extend(s.issues.iter().cloned());
         }
         let services = vips::allocate(&running, &profile, &mut issues);
         let lb = lb::assign(&running, &profile, &mut issues);
@@ -111,6 +121,7 @@ impl Dataplane {
             lb,
             fronts,
             routes: Vec::new(),
+            secondary,
             issues,
             pods_by_ns,
         };

@@ -1,16 +1,18 @@
 //! Connectivity on a secondary network: the engine run on the network's
-//! projection ([`super::project`]), with the projection's workloads mapped
+//! projection ([`super::project_with`]), with the projection's workloads mapped
 //! back to the running cluster's so one report can hold every network.
 
 use std::collections::HashMap;
 
 use podnet_engine::{Connection, Engine, PeerRef, connlist};
-use podnet_model::{Cluster, NetworkRef, NsId, WorkloadId, WorkloadKind};
+use podnet_model::{Cluster, NsId, WorkloadId, WorkloadKind};
 
-/// The allowed connections on `network`, tagged with it, in `running`'s
-/// workload ids.
-pub fn connections_on(running: &Cluster, network: &NetworkRef) -> Vec<Connection> {
-    let projected = super::project(running, network);
+use super::SecondaryAddresses;
+
+/// The allowed connections on the network `addresses` were allocated on,
+/// tagged with it, in `running`'s workload ids.
+pub fn connections_on(running: &Cluster, addresses: &SecondaryAddresses) -> Vec<Connection> {
+    let projected = super::project_with(running, addresses);
     let engine = Engine::new(&projected);
     let list = connlist(&engine);
     let by_key: HashMap<(NsId, &str, &WorkloadKind), WorkloadId> = running
@@ -31,7 +33,7 @@ pub fn connections_on(running: &Cluster, network: &NetworkRef) -> Vec<Connection
             other => Some(other),
         }
     };
-    let name = network.to_string();
+    let name = addresses.network.to_string();
     list.connections
         .into_iter()
         .filter_map(|c| {

@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 use podnet_dataplane::Dataplane;
-use podnet_dataplane::networks::secondary_addresses;
+use podnet_dataplane::networks::SecondaryAddresses;
 use podnet_dataplane::overlap::{self, RangeKind};
 use podnet_model::{IpRange, IpSet, IpamKind, NetworkAttachment, NetworkRef};
 
@@ -71,6 +71,12 @@ fn network_of(dp: &Dataplane, nad: &NetworkAttachment) -> NetworkRef {
     )
 }
 
+/// The addresses the dataplane allocated on `nad`'s network.
+fn secondary_of<'d>(dp: &'d Dataplane, nad: &NetworkAttachment) -> Option<&'d SecondaryAddresses> {
+    let network = network_of(dp, nad);
+    dp.secondary.iter().find(|s| s.network == network)
+}
+
 /// The addresses a secondary network hands out: its ranges (host-local,
 /// whereabouts) or the static addresses its pods hold.
 fn network_addresses(dp: &Dataplane, nad: &NetworkAttachment) -> IpSet {
@@ -90,7 +96,9 @@ fn network_addresses(dp: &Dataplane, nad: &NetworkAttachment) -> IpSet {
             }
         }
         IpamKind::Static => {
-            let held = secondary_addresses(&dp.cluster, &network_of(dp, nad));
+            let Some(held) = secondary_of(dp, nad) else {
+                return set;
+            };
             for a in held.attachments.iter().flat_map(|a| &a.addresses) {
                 set = set.union(&IpSet::single(a.addr()));
             }
@@ -252,7 +260,9 @@ fn tagged(dp: &Dataplane) -> Vec<Tagged> {
             subnets.extend(ipam.ranges.iter().flatten().map(|r| r.subnet));
             subnets.extend(ipam.addresses.iter().map(|a| a.address.trunc()));
         }
-        let held = secondary_addresses(&dp.cluster, &network_of(dp, nad));
+        let Some(held) = secondary_of(dp, nad) else {
+            continue;
+        };
         subnets.extend(
             held.attachments
                 .iter()
