@@ -1,4 +1,4 @@
-//! The namespace-strategy summary in the seeds' terms (seed 001 compares
+//! The namespace-strategy summary in platform teams' terms (one compares
 //! keeping one shared namespace, splitting by layer and splitting by domain
 //! on isolation, NetworkPolicy, RBAC, ResourceQuota and fault isolation):
 //! which [`Strategy`] the cluster follows, and per namespace and for the
@@ -12,7 +12,7 @@
 //!
 //! 1. One application namespace holds more than half of the application
 //!    workloads (and at least two): [`Strategy::SharedNamespace`], the
-//!    seeds' "current" option.
+//!    "current" option.
 //! 2. Otherwise each application namespace is a *domain* namespace when a
 //!    label key ends in `domain`, `tenant` or `team`, a *layer* namespace
 //!    when a label key ends in `layer` or `tier` or its name is a layer
@@ -40,18 +40,18 @@ use crate::context::Context;
 /// How a cluster divides its workloads into namespaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Strategy {
-    /// The seeds' "current": one namespace holds all APIs.
+    /// "current": one namespace holds all APIs.
     SharedNamespace,
     /// One namespace per architecture layer (api, workers, data).
     LayerNamespaces,
-    /// The seeds' "domain isolation": one namespace per domain or tenant.
+    /// "domain isolation": one namespace per domain or tenant.
     DomainNamespaces,
     /// Some of each.
     Mixed,
 }
 
 impl Strategy {
-    /// The seeds' name for it.
+    /// The strategy's name as platform teams say it.
     pub fn label(&self) -> &'static str {
         match self {
             Strategy::SharedNamespace => "current (one shared namespace)",

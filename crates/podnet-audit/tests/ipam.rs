@@ -1,6 +1,6 @@
 //! IPAM checks (PN4xxx, issue 5 item 4; docs/dataplane.md "Pod addresses",
 //! docs/profile.md "Problems reported"): each rule triggered and quiet on a
-//! correct setup, with the telecom tenants' pools of seed 000.
+//! correct setup, with the telecom tenants' dedicated pools.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -9,7 +9,7 @@ mod common;
 use common::with_code;
 use podnet_audit::Severity;
 
-/// A Robin IPPool as in seed 000 / examples/telecom/ippools.yaml.
+/// A Robin IPPool as in examples/telecom/ippools.yaml.
 fn robin_pool(name: &str, subnet: &str, vlan: u16, range: (&str, &str)) -> String {
     let base = subnet.trim_end_matches(".0/16").trim_end_matches(".0/24");
     format!(
@@ -96,7 +96,7 @@ fn pn4001_mistyped_second_tenant_pool_is_caught() {
 
 #[test]
 fn pn4001_quiet_on_the_telecom_tenants_pools() {
-    // Seed 000: 172.20.0.0/16 (VLAN 100) and 172.21.0.0/16 (VLAN 200).
+    // The tenants' pools: 172.20.0.0/16 (VLAN 100) and 172.21.0.0/16 (VLAN 200).
     assert!(with_code(&tenant_pools("172.21.0.0/16"), "PN4001").is_empty());
 }
 
@@ -345,7 +345,7 @@ fn pn4005_quiet_with_distinct_static_addresses() {
 
 #[test]
 fn pn4006_static_address_on_the_pools_gateway_and_reserved() {
-    // Seed 000: the gateway `.1` and `.254` are reserved.
+    // Robin pools: the gateway `.1` and `.254` are reserved.
     let f = with_code(&static_pods("172.20.0.1", "172.20.0.254"), "PN4006");
     assert_eq!(f.len(), 2, "{f:#?}");
     assert!(

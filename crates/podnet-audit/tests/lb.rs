@@ -1,6 +1,6 @@
 //! Load-balancer diagnosis (PN5xxx, issue 5 item 5; docs/dataplane.md "Load
 //! balancers"): each rule triggered and quiet on a correct setup, and the
-//! `rke2-aws` example under its profiles giving the failure paths of seed
+//! `rke2-aws` example under its profiles giving the two AWS failure paths
 //! 002's root-cause analysis.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -86,11 +86,11 @@ spec:
 ---
 "#;
 
-// ---- seed 002 on the example -------------------------------------------
+// ---- the AWS failure paths on the example -------------------------------------------
 
 #[test]
-fn rke2_canal_ccm_yields_the_seeds_two_failure_paths() {
-    // Seed 002 "문제 체인": path A, instance mode without providerID
+fn rke2_canal_ccm_yields_both_aws_failure_paths() {
+    // Path A of the problem chain: instance mode without providerID
     // (cluster tag), and path B, IP mode on the Canal overlay with the
     // route controller off.
     let f = rke2_aws("rke2-canal-ccm");
@@ -129,7 +129,7 @@ fn rke2_canal_ccm_yields_the_seeds_two_failure_paths() {
 
 #[test]
 fn rke2_canal_albc_ip_fails_on_the_overlay_only() {
-    // Seed 002 section 6 "차단 ②": the AWS Load Balancer Controller in IP
+    // The second block: the AWS Load Balancer Controller in IP
     // mode on Canal; the preset's nodes have providerIDs, so instance
     // targets would register.
     let f = rke2_aws("rke2-canal-albc-ip");
@@ -144,7 +144,7 @@ fn rke2_canal_albc_ip_fails_on_the_overlay_only() {
 
 #[test]
 fn rke2_cilium_eni_has_no_load_balancer_finding() {
-    // Seed 002 section 7: Cilium ENI gives pods VPC addresses; healthy.
+    // The fix: Cilium ENI gives pods VPC addresses; healthy.
     let f = rke2_aws("rke2-cilium-eni");
     assert!(f.is_empty(), "{f:#?}");
 }
@@ -194,7 +194,7 @@ spec:
 
 #[test]
 fn pn5002_some_nodes_without_provider_id_is_a_warning() {
-    // Seed 002 ③: a node the CCM did not map is never registered.
+    // A node the CCM did not map is never registered.
     let yaml = format!(
         "{CANAL_CCM_TAGGED_NO_PROVIDER_ID}{DEPLOYMENT}{}",
         lb_service("", "")
@@ -249,7 +249,7 @@ spec:
 
 #[test]
 fn pn5003_route_table_limit() {
-    // Seed 002 ②: AWS route tables hold 50 routes; 51 nodes need 51.
+    // AWS route tables hold 50 routes; 51 nodes need 51.
     let yaml = format!("{}{DEPLOYMENT}{}", routed_profile(51), lb_service("", ""));
     let f = with_code(&yaml, "PN5003");
     assert_eq!(f.len(), 1, "{f:#?}");

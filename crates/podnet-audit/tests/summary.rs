@@ -1,6 +1,6 @@
 //! The namespace-strategy summary on the bundled examples: `ecoeco-single`
-//! is the seeds' "current" option, `ecoeco-domains` their "domain
-//! isolation" (seed 001, Option 1), and the telecom tenants are domain
+//! is the "current" option, `ecoeco-domains` the "domain
+//! isolation" (Option 1), and the telecom tenants are domain
 //! namespaces too.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -435,7 +435,7 @@ fn host_network_pods_have_their_nodes_address() {
 }
 
 /// Overlapping ranges: two tenant pools typed with the same subnet (the
-/// telecom seed's 172.20.0.0/16 twice), a MetalLB pool inside the pod CIDR
+/// telecom tenants' 172.20.0.0/16 twice), a MetalLB pool inside the pod CIDR
 /// are warnings. (Pod and Service ranges overlapping inside one profile is
 /// a manifest error, tested with the profile's reader.)
 #[test]

@@ -1,6 +1,6 @@
 //! Static address pools that pods draw from instead of their node's block:
 //! Calico `IPPool` (crd.projectcalico.org/v1, projectcalico.org/v3) and the
-//! Robin `IPPool` of the telecom seed (robin.io/v1).
+//! Robin `IPPool` of a telecom cloud (robin.io/v1).
 
 use std::net::IpAddr;
 

@@ -1,7 +1,7 @@
 //! IPAM checks (PN4xxx): address ranges that overlap, pools and node blocks
 //! too small for what draws from them, static addresses taken twice or
 //! landing on a gateway or reserved address, and one VLAN carrying two
-//! subnets (seed 000's tenant pools; seed 003's per-node blocks). The
+//! subnets (tenants' dedicated pools; per-node blocks). The
 //! dataplane allocates (`ipam`, `overlap::ranges`, `networks`); these
 //! checks read its results and say what to change.
 

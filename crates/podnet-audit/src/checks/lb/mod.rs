@@ -1,12 +1,12 @@
 //! Load-balancer diagnosis (PN5xxx): per `type: LoadBalancer` Service, why
-//! it has no address or no healthy target, as the why-chain of seed 002's
+//! it has no address or no healthy target, as the why-chain of an AWS
 //! root-cause analysis ("why is no target registered? -> no providerID ->
 //! why? -> the cluster tag"), each chain ending in the fixes. The dataplane
 //! decides (`lb::assign`, `Dataplane::lb_targets` and its typed
 //! `TargetProblem`s); this module only reads and words its conclusions.
 //!
 //! When the Service's target type fails on AWS, the other one is weighed
-//! too, as the seed did: instance targets failing on providerID and IP
+//! too, as a root-cause analysis does: instance targets failing on providerID and IP
 //! targets that would be unreachable on an overlay are two independent
 //! failure paths, and only a VPC-native CNI closes both (`paths`).
 
@@ -38,7 +38,7 @@ pub const INSTANCE_UNREGISTRABLE: Rule = Rule {
     code: "PN5002",
     name: "load-balancer-instance-targets-unregistrable",
     short: "instance-mode load balancer whose nodes have no spec.providerID",
-    full: "Instance targets are the nodes' NodePorts; the controller finds each node's EC2 instance through spec.providerID (aws:///<zone>/<instance-id>). With the external cloud provider the kubelet leaves providerID empty and the CCM's node controller sets it, but only for instances carrying the cluster tag (kubernetes.io/cluster/<name>) it may describe. A node without providerID is never registered in the target group; without any, the load balancer has no target (seed 002, failure path A).",
+    full: "Instance targets are the nodes' NodePorts; the controller finds each node's EC2 instance through spec.providerID (aws:///<zone>/<instance-id>). With the external cloud provider the kubelet leaves providerID empty and the CCM's node controller sets it, but only for instances carrying the cluster tag (kubernetes.io/cluster/<name>) it may describe. A node without providerID is never registered in the target group; without any, the load balancer has no target (failure path A: instance targets without providerID).",
     help: "tag the instances kubernetes.io/cluster/<name>=owned and give the CCM ec2:DescribeInstances so it sets spec.providerID, or set it on the Node; or use IP targets with a VPC-native CNI",
     severity: Severity::Error,
 };
@@ -48,7 +48,7 @@ pub const IP_UNREACHABLE: Rule = Rule {
     code: "PN5003",
     name: "load-balancer-ip-targets-unreachable",
     short: "IP-mode load balancer whose pod addresses the VPC does not route",
-    full: "IP targets are pod addresses, registered and health-checked from the VPC. An overlay CNI (Canal, flannel VXLAN, Calico or Cilium tunnels) gives pods addresses of the cluster CIDR that only exist inside its tunnels; the VPC reaches them only through per-node routes, which the CCM route controller adds when it runs (--configure-cloud-routes) and while the route table has room (50 routes by default). Otherwise every target stays unhealthy (seed 002, failure path B).",
+    full: "IP targets are pod addresses, registered and health-checked from the VPC. An overlay CNI (Canal, flannel VXLAN, Calico or Cilium tunnels) gives pods addresses of the cluster CIDR that only exist inside its tunnels; the VPC reaches them only through per-node routes, which the CCM route controller adds when it runs (--configure-cloud-routes) and while the route table has room (50 routes by default). Otherwise every target stays unhealthy (failure path B: IP targets on an overlay).",
     help: "use a VPC-native CNI (Cilium ENI mode, the AWS VPC CNI) so pods hold VPC addresses, or instance targets; the route controller is no lasting fix: one route per node, within the route-table limit",
     severity: Severity::Error,
 };

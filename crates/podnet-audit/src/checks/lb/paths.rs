@@ -1,4 +1,4 @@
-//! The two failure paths of seed 002 on AWS: instance targets that cannot
+//! The two failure paths of an RKE2 cluster on AWS: instance targets that cannot
 //! be registered (no `spec.providerID`, and why the CCM left it empty) and
 //! IP targets the VPC cannot reach (an overlay's pod addresses, no route
 //! controller or too many routes). The path of the Service's own target
@@ -94,7 +94,7 @@ impl Lb<'_> {
         true
     }
 
-    /// Instance targets failed: would IP targets work? (Seed 002's second
+    /// Instance targets failed: would IP targets work? (The second
     /// failure path.)
     pub(super) fn ip_alternative(&self, aws: &AwsCloud, out: &mut Vec<Finding>) {
         let because = self.unreachable_chain(aws);

@@ -1,10 +1,10 @@
-//! Namespace strategy (PN1001..PN1011), the checks seeds 000 and 001 weigh
+//! Namespace strategy (PN1001..PN1011), the checks a namespace strategy is weighed by
 //! namespace strategies by: isolation (default deny per direction),
 //! resource isolation (ResourceQuota, LimitRange, pods admission would
 //! reject), fault isolation (PodDisruptionBudgets), RBAC (the `default`
 //! ServiceAccount, `cluster-admin` and wildcard grants) and the flows that
 //! cross namespace boundaries. [`scope`] says how system namespaces are
-//! treated; [`crate::summary`] turns the same facts into the seeds' table.
+//! treated; [`crate::summary`] turns the same facts into the strategy table.
 
 pub mod disruption;
 pub mod flows;
