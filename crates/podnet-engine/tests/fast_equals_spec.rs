@@ -653,6 +653,7 @@ fn build_tiered(w: &TierWorld) -> Cluster {
             provider_id: None,
             max_pods: None,
             unschedulable: false,
+            taints: Vec::new(),
         });
     }
     // A host-network pod has its node's addresses.

@@ -268,6 +268,11 @@ pub enum DnsPolicy {
 pub struct PodNet {
     /// `spec.nodeSelector`.
     pub node_selector: Labels,
+    /// `spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution`
+    /// terms (ORed); `None` when the pod has no required node affinity.
+    pub node_affinity: Option<Vec<crate::placement::NodeSelectorTerm>>,
+    /// `spec.tolerations`.
+    pub tolerations: Vec<crate::placement::Toleration>,
     /// `spec.hostname`.
     pub hostname: Option<String>,
     /// `spec.subdomain` (a StatefulSet's `serviceName` for its pods).
@@ -282,6 +287,17 @@ pub struct PodNet {
     pub host_ip: Option<IpAddr>,
     /// Secondary networks (`k8s.v1.cni.cncf.io/networks`), in order.
     pub networks: Vec<crate::multus::NetworkSelection>,
+}
+
+impl PodNet {
+    /// What the pod requires of its node: `nodeSelector` and required node
+    /// affinity.
+    pub fn node_requirements(&self) -> crate::placement::NodeRequirements<'_> {
+        crate::placement::NodeRequirements {
+            node_selector: &self.node_selector,
+            affinity: self.node_affinity.as_deref(),
+        }
+    }
 }
 
 /// One container port (`containers[].ports[]`).

@@ -18,6 +18,7 @@ pub mod ipset;
 pub mod labels;
 pub mod multus;
 pub mod node;
+pub mod placement;
 pub mod policy;
 pub mod pool;
 pub mod ports;
@@ -64,6 +65,10 @@ pub use multus::{
     NetworkAttachment, NetworkRef, NetworkSelection, StaticAddress,
 };
 pub use node::Node;
+pub use placement::{
+    NodeRequirements, NodeSelectorOperator, NodeSelectorRequirement, NodeSelectorTerm, Taint,
+    TaintEffect, Toleration, TolerationOperator,
+};
 pub use policy::{
     Direction, IpBlock, NamespaceScope, NetworkPolicy, Peer, PolicyRule, PortMatch, PortSpec,
 };

@@ -34,4 +34,6 @@ pub struct Node {
     pub max_pods: Option<u32>,
     /// `spec.unschedulable` (cordoned).
     pub unschedulable: bool,
+    /// `spec.taints`.
+    pub taints: Vec<crate::placement::Taint>,
 }

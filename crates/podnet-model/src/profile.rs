@@ -300,6 +300,8 @@ pub struct ProfileNode {
     pub labels: Labels,
     /// Pod CIDRs, when fixed.
     pub pod_cidrs: Vec<IpNet>,
+    /// Taints (`spec.taints` of its Node).
+    pub taints: Vec<crate::placement::Taint>,
 }
 
 /// The named presets, with their real defaults.
@@ -419,23 +421,6 @@ fn net(s: &str) -> Vec<IpNet> {
     s.parse().map(|n| vec![n]).unwrap_or_default()
 }
 
-fn nodes(names: &[&str], first_ip: [u8; 4], zone: &[&str]) -> Vec<ProfileNode> {
-    names
-        .iter()
-        .enumerate()
-        .map(|(i, name)| {
-            let [a, b, c, d] = first_ip;
-            let host = d.saturating_add(u8::try_from(i).unwrap_or(u8::MAX));
-            ProfileNode {
-                name: (*name).to_owned(),
-                internal_ips: vec![IpAddr::from([a, b, c, host])],
-                zone: zone.get(i % zone.len().max(1)).map(|z| (*z).to_owned()),
-                ..ProfileNode::default()
-            }
-        })
-        .collect()
-}
-
 fn aws(lb_controller: LbController, target_type: TargetType, ccm: bool) -> Cloud {
     let subnet = |name: &str, cidr: &str, zone: &str| Subnet {
         name: name.to_owned(),
@@ -457,29 +442,69 @@ fn aws(lb_controller: LbController, target_type: TargetType, ccm: bool) -> Cloud
     })
 }
 
-fn aws_nodes() -> Vec<ProfileNode> {
-    let zones = ["ap-northeast-2a", "ap-northeast-2c"];
-    let mut out = Vec::new();
-    for (i, (name, ip)) in [
-        ("ip-10-0-1-10", [10, 0, 1, 10]),
-        ("ip-10-0-33-10", [10, 0, 33, 10]),
-        ("ip-10-0-1-11", [10, 0, 1, 11]),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let zone = zones[i % 2];
-        out.push(ProfileNode {
-            name: name.to_owned(),
-            internal_ips: vec![IpAddr::from(ip)],
-            zone: Some(zone.to_owned()),
-            instance_type: Some("m5.large".to_owned()),
-            provider_id: Some(format!("aws:///{zone}/i-0{:015x}", 0xa11c0de + i)),
-            max_pods: Some(29),
-            ..ProfileNode::default()
-        });
+/// How many nodes a preset describes.
+pub const PRESET_NODE_COUNT: usize = 3;
+
+/// `base` plus `offset` as an IPv4 address (saturating).
+fn ipv4_plus(base: [u8; 4], offset: usize) -> IpAddr {
+    let offset = u32::try_from(offset).unwrap_or(u32::MAX);
+    IpAddr::from(
+        u32::from_be_bytes(base)
+            .saturating_add(offset)
+            .to_be_bytes(),
+    )
+}
+
+impl Preset {
+    /// The preset's `index`-th node (0-based): the first
+    /// [`PRESET_NODE_COUNT`] are the nodes its profile lists; later ones
+    /// continue the same pattern (names, addresses, zones), for clusters
+    /// that need more nodes than the preset lists.
+    pub fn node(self, index: usize) -> ProfileNode {
+        match self {
+            Preset::KubeadmFlannel => {
+                const ZONES: [&str; 3] = ["zone-a", "zone-b", "zone-c"];
+                ProfileNode {
+                    name: format!("node-{}", index + 1),
+                    internal_ips: vec![ipv4_plus([192, 168, 0, 11], index)],
+                    zone: Some(ZONES[index % ZONES.len()].to_owned()),
+                    ..ProfileNode::default()
+                }
+            }
+            Preset::Kind => ProfileNode {
+                name: match index {
+                    0 => "kind-control-plane".to_owned(),
+                    1 => "kind-worker".to_owned(),
+                    n => format!("kind-worker{n}"),
+                },
+                internal_ips: vec![ipv4_plus([172, 18, 0, 2], index)],
+                ..ProfileNode::default()
+            },
+            Preset::Rke2Canal | Preset::Rke2CiliumEni | Preset::EksVpcCni => {
+                // Alternating zones, each node in its zone's subnet.
+                const ZONES: [(&str, [u8; 4]); 2] = [
+                    ("ap-northeast-2a", [10, 0, 1, 10]),
+                    ("ap-northeast-2c", [10, 0, 33, 10]),
+                ];
+                let (zone, base) = ZONES[index % ZONES.len()];
+                let ip = ipv4_plus(base, index / ZONES.len());
+                ProfileNode {
+                    name: format!("ip-{}", ip.to_string().replace('.', "-")),
+                    internal_ips: vec![ip],
+                    zone: Some(zone.to_owned()),
+                    instance_type: Some("m5.large".to_owned()),
+                    provider_id: Some(format!("aws:///{zone}/i-0{:015x}", 0xa11c0de + index)),
+                    max_pods: Some(29),
+                    ..ProfileNode::default()
+                }
+            }
+        }
     }
-    out
+
+    /// The nodes its profile lists.
+    fn nodes(self) -> Vec<ProfileNode> {
+        (0..PRESET_NODE_COUNT).map(|i| self.node(i)).collect()
+    }
 }
 
 impl Preset {
@@ -493,11 +518,7 @@ impl Preset {
             node_mask_v6: 64,
             service_cidrs: net("10.96.0.0/12"),
             cluster_domain: "cluster.local".to_owned(),
-            nodes: nodes(
-                &["node-1", "node-2", "node-3"],
-                [192, 168, 0, 11],
-                &["zone-a", "zone-b", "zone-c"],
-            ),
+            nodes: self.nodes(),
             cni: CniMode::FlannelVxlan,
             proxy: ProxyMode::Iptables,
             non_masquerade: Vec::new(),
@@ -511,7 +532,6 @@ impl Preset {
                 cluster_cidrs: net("10.42.0.0/16"),
                 service_cidrs: net("10.43.0.0/16"),
                 cni: CniMode::Canal,
-                nodes: aws_nodes(),
                 cloud: aws(LbController::Ccm, TargetType::Instance, true),
                 ingress_namespace: "kube-system".to_owned(),
                 ..base
@@ -521,7 +541,6 @@ impl Preset {
                 service_cidrs: net("10.43.0.0/16"),
                 cni: CniMode::CiliumEni,
                 proxy: ProxyMode::Ebpf,
-                nodes: aws_nodes(),
                 cloud: aws(LbController::AwsLbc, TargetType::Ip, true),
                 ingress_namespace: "kube-system".to_owned(),
                 ..base
@@ -530,18 +549,12 @@ impl Preset {
                 cluster_cidrs: net("10.0.0.0/16"),
                 service_cidrs: net("10.100.0.0/16"),
                 cni: CniMode::AwsVpcCni,
-                nodes: aws_nodes(),
                 cloud: aws(LbController::AwsLbc, TargetType::Ip, true),
                 ..base
             },
             Preset::Kind => Profile {
                 service_cidrs: net("10.96.0.0/16"),
                 cni: CniMode::Kindnet,
-                nodes: nodes(
-                    &["kind-control-plane", "kind-worker", "kind-worker2"],
-                    [172, 18, 0, 2],
-                    &[],
-                ),
                 ..base
             },
         }
@@ -620,6 +633,43 @@ mod tests {
         assert_eq!(p.cni, CniMode::CalicoBgp);
         assert_eq!(p.cluster_domain, "corp.local");
         assert_eq!(p.service_cidrs, net("10.43.0.0/16"));
+    }
+
+    /// The preset nodes as they were listed before they were generated.
+    #[test]
+    fn preset_nodes_are_the_documented_ones() {
+        let names =
+            |p: Preset| -> Vec<String> { p.profile().nodes.into_iter().map(|n| n.name).collect() };
+        assert_eq!(
+            names(Preset::KubeadmFlannel),
+            ["node-1", "node-2", "node-3"]
+        );
+        assert_eq!(
+            names(Preset::Kind),
+            ["kind-control-plane", "kind-worker", "kind-worker2"]
+        );
+        assert_eq!(
+            names(Preset::EksVpcCni),
+            ["ip-10-0-1-10", "ip-10-0-33-10", "ip-10-0-1-11"]
+        );
+        let n = Preset::EksVpcCni.node(1);
+        assert_eq!(n.zone.as_deref(), Some("ap-northeast-2c"));
+        assert_eq!(
+            n.provider_id.as_deref(),
+            Some("aws:///ap-northeast-2c/i-000000000a11c0df")
+        );
+        assert_eq!(
+            Preset::KubeadmFlannel.node(2).internal_ips,
+            vec![IpAddr::from([192, 168, 0, 13])]
+        );
+        assert_eq!(
+            Preset::KubeadmFlannel.node(3).zone.as_deref(),
+            Some("zone-a")
+        );
+        assert_eq!(
+            Preset::KubeadmFlannel.node(300).internal_ips,
+            vec![IpAddr::from([192, 168, 1, 55])]
+        );
     }
 
     #[test]

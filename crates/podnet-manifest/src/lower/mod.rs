@@ -26,6 +26,7 @@ pub mod profile_check;
 pub mod profile_cloud;
 pub mod records;
 pub mod route;
+pub mod scheduling;
 pub mod service;
 pub mod service_lb;
 pub mod service_traffic;

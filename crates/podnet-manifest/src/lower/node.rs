@@ -1,12 +1,13 @@
 //! Nodes (v1): name and labels, pod CIDRs (`ValidateNode`: valid CIDRs, at
 //! most one per family, `podCIDRs[0]` equal to `podCIDR`), InternalIP and
-//! ExternalIP addresses, provider id, pod capacity and cordoning.
+//! ExternalIP addresses, provider id, pod capacity, cordoning and taints.
 
 use ipnet::IpNet;
 use k8s_openapi::api::core::v1 as core;
 use podnet_model::{Meta, Node, Source};
 
 use super::meta::{NameRule, object_meta};
+use super::scheduling;
 use crate::path::FieldPath;
 use crate::validate::addresses::{self, one_per_family};
 use crate::validate::{Checker, quantity};
@@ -63,6 +64,7 @@ pub fn node(n: &core::Node, base: &FieldPath, source: Source, c: &mut Checker) -
         provider_id: spec.provider_id.clone().filter(|p| !p.is_empty()),
         max_pods,
         unschedulable: spec.unschedulable.unwrap_or(false),
+        taints: scheduling::node_taints(spec.taints.as_deref(), &spec_at.key("taints"), c),
     }
 }
 

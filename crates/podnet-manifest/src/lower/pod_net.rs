@@ -1,6 +1,7 @@
 //! What scheduling, addressing and DNS need from a pod (`PodNet`):
-//! `nodeSelector`, `hostname`, `subdomain` and `dnsPolicy` checked as
-//! `ValidatePodSpec` does, the address request from annotations, and for Pod
+//! `nodeSelector`, required node affinity and tolerations (checked in
+//! [`scheduling`](super::scheduling)), `hostname`, `subdomain` and
+//! `dnsPolicy` checked as `ValidatePodSpec` does, the address request from annotations, and for Pod
 //! objects readiness and `status.hostIP`.
 
 use std::collections::BTreeMap;
@@ -11,6 +12,7 @@ use podnet_model::{DnsPolicy, PodNet};
 
 use super::ipam::address_request;
 use super::multus::selection;
+use super::scheduling;
 use crate::path::FieldPath;
 use crate::validate::{Checker, addresses, labels, names, unsupported};
 
@@ -44,6 +46,16 @@ pub fn pod_net(
     let subdomain = dns_label("subdomain", spec.subdomain.as_ref());
     PodNet {
         node_selector,
+        node_affinity: scheduling::required_node_affinity(
+            spec.affinity.as_ref(),
+            &at.key("affinity"),
+            c,
+        ),
+        tolerations: scheduling::tolerations(
+            spec.tolerations.as_deref(),
+            &at.key("tolerations"),
+            c,
+        ),
         hostname,
         subdomain,
         dns_policy: dns_policy(spec, at, c),

@@ -16,6 +16,7 @@ use serde::Deserialize;
 use super::meta::{NameRule, object_meta};
 use super::profile_check::check_profile;
 use super::profile_cloud::{CloudDef, MetallbDef, cloud, metallb};
+use super::scheduling;
 use crate::path::FieldPath;
 use crate::validate::addresses::{self, one_per_family, strict_cidr};
 use crate::validate::{Checker, labels, names, unsupported};
@@ -106,6 +107,20 @@ pub struct NodeDef {
     /// Fixed pod CIDRs.
     #[serde(rename = "podCIDRs")]
     pub pod_cidrs: Option<Vec<String>>,
+    /// Taints, as a Node's `spec.taints`.
+    pub taints: Option<Vec<TaintDef>>,
+}
+
+/// One `nodes[].taints` entry (a Node's `spec.taints[]`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct TaintDef {
+    /// The taint key.
+    pub key: String,
+    /// Its value.
+    pub value: Option<String>,
+    /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
+    pub effect: Option<String>,
 }
 
 /// Checks and lowers one `ClusterProfile`.
@@ -307,6 +322,14 @@ fn node_list(list: &[NodeDef], at: &FieldPath, c: &mut Checker) -> Vec<ProfileNo
             max_pods,
             labels: labels(n.labels.as_ref(), &at.key("labels"), c),
             pod_cidrs,
+            taints: scheduling::taints(
+                n.taints
+                    .iter()
+                    .flatten()
+                    .map(|t| (t.key.as_str(), t.value.as_deref(), t.effect.as_deref())),
+                &at.key("taints"),
+                c,
+            ),
         });
     }
     out

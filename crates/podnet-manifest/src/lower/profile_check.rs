@@ -1,7 +1,8 @@
 //! Checks across the fields of a `ClusterProfile`, on the profile completed
 //! from its preset: pod and Service ranges must not overlap, each node block
-//! must fit in its cluster CIDR, and the cluster CIDR must yield a block per
-//! node. A problem is reported at the field the user wrote (a preset is
+//! must fit in its cluster CIDR, and a cluster CIDR the profile writes must
+//! yield a block per node (the dataplane widens a preset's range instead).
+//! A problem is reported at the field the user wrote (a preset is
 //! consistent on its own).
 
 use ipnet::IpNet;
@@ -67,7 +68,10 @@ pub fn check_profile(spec: &ProfileSpec, d: &ProfileDef, at: &FieldPath, c: &mut
         let blocks = 1u128
             .checked_shl(u32::from(mask - prefix))
             .unwrap_or(u128::MAX);
+        // The preset's cluster CIDR is an assumption: the dataplane widens
+        // it to fit the nodes. Only a range the user wrote can be too small.
         if (count as u128) > blocks
+            && cidr_at.is_some()
             && let Some(path) = count_at.clone().or(mask_at).or(cidr_at)
         {
             c.error(
@@ -143,6 +147,24 @@ mod tests {
                 .errors
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn many_nodes_on_the_preset_cluster_cidr_are_no_error() {
+        // 10.244.0.0/16 holds 256 /24 blocks; the dataplane widens the
+        // preset's range it assumed rather than fail a valid profile.
+        assert!(
+            check(serde_json::json!({"nodeCount": 300}))
+                .errors
+                .is_empty()
+        );
+        assert!(
+            check(serde_json::json!({"nodeCount": 300, "nodeMaskSizeIPv4": 24}))
+                .errors
+                .is_empty()
+        );
+        let c = check(serde_json::json!({"nodeCount": 300, "clusterCIDRs": ["10.244.0.0/16"]}));
+        assert_eq!(c.errors[0].0.to_string(), "spec.nodeCount");
     }
 
     #[test]
