@@ -84,7 +84,7 @@ impl Session {
         bar.finish_and_clear();
         let mut stderr = io::stderr().lock();
         for d in &loaded.diagnostics {
-            if self.quiet && d.severity == Severity::Warning {
+            if self.quiet && !d.is_error() {
                 continue;
             }
             let _ = stderr
@@ -230,7 +230,7 @@ impl Session {
     fn print_diagnostics(&self, diags: &[Diagnostic]) {
         let mut stderr = io::stderr().lock();
         for d in diags {
-            if self.quiet && d.severity == Severity::Warning {
+            if self.quiet && !d.is_error() {
                 continue;
             }
             let _ = stderr
@@ -281,6 +281,7 @@ pub struct Running {
 /// A dataplane problem as a diagnostic.
 fn issue_diagnostic(issue: &Issue) -> Diagnostic {
     let severity = match issue.severity {
+        IssueSeverity::Info => Severity::Info,
         IssueSeverity::Warning => Severity::Warning,
         IssueSeverity::Error => Severity::Error,
     };

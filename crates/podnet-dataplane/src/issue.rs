@@ -1,12 +1,15 @@
 //! Problems the dataplane model finds (exhausted pools, addresses outside
-//! their ranges, unschedulable pods...), as typed data with provenance; the
-//! CLI renders them like manifest diagnostics.
+//! their ranges, pods no node can hold...), and what it assumed, as typed
+//! data with provenance; the CLI renders them like manifest diagnostics.
 
 use podnet_model::Source;
 
 /// How bad a problem is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum IssueSeverity {
+    /// Not a problem: what podnet assumed where the inputs say nothing
+    /// (the nodes of a cluster that declares none).
+    Info,
     /// Worth knowing; the model is still what the cluster would do.
     Warning,
     /// The cluster would fail here (a pod without an address, a Service
@@ -45,6 +48,14 @@ impl Issue {
     pub fn warning(message: impl Into<String>) -> Self {
         Issue {
             severity: IssueSeverity::Warning,
+            ..Issue::error(message)
+        }
+    }
+
+    /// A note on what was assumed.
+    pub fn info(message: impl Into<String>) -> Self {
+        Issue {
+            severity: IssueSeverity::Info,
             ..Issue::error(message)
         }
     }

@@ -10,6 +10,7 @@
 //! own).
 
 pub mod addr;
+pub mod assumed;
 pub mod connectivity;
 pub mod dns;
 pub mod fronts;
@@ -19,6 +20,7 @@ pub mod lb;
 pub mod networks;
 pub mod nodes;
 pub mod overlap;
+pub mod placement;
 pub mod routing;
 pub mod schedule;
 pub mod services;
@@ -29,10 +31,12 @@ use std::net::IpAddr;
 
 use podnet_model::{Cluster, PodId, Profile, ProfileSpec, ServiceId};
 
+pub use assumed::{AssumedNodes, AssumedPool, Assumptions};
 pub use connectivity::Networks;
 pub use ipam::{AddressOrigin, BlockUse, PodIpam, PoolUse};
 pub use issue::{Issue, IssueSeverity};
-pub use nodes::NodeInfo;
+pub use nodes::{NodeInfo, NodeOrigin};
+pub use placement::{PlacementFailure, Rejection, UnplacedPod};
 pub use services::Backend;
 
 pub use trace::{Trace, TraceError, TraceFrom, TraceRequest, TraceTo, trace};
@@ -61,8 +65,12 @@ pub struct Dataplane {
     /// Per Multus network (in `cluster.networks` order), its attachments
     /// and their addresses.
     pub secondary: Vec<networks::SecondaryAddresses>,
-    /// Problems found while building.
+    /// Problems found while building, and what was assumed (info).
     pub issues: Vec<Issue>,
+    /// What podnet assumed where the inputs say nothing.
+    pub assumed: Assumptions,
+    /// The pods no node took (in the cluster without a node or address).
+    pub unplaced: Vec<UnplacedPod>,
     /// Pods by namespace id.
     pods_by_ns: Vec<Vec<PodId>>,
 }
@@ -75,12 +83,40 @@ impl Dataplane {
             .or(cluster.profile.as_ref())
             .cloned()
             .unwrap_or_default();
-        let profile = Profile::resolve(&spec);
+        let mut profile = Profile::resolve(&spec);
         let mut issues = Vec::new();
         issues.extend(overlap::check(cluster, &profile));
-        let nodes = nodes::merge_nodes(cluster, &profile, spec.nodes.is_some(), &mut issues);
         let (declared, added) = fronts::add_missing(cluster, &profile);
-        let mut running = schedule::schedule(&declared, &nodes, &mut issues);
+        let (nodes, scheduled, assumed_nodes) = if nodes::declared(cluster, spec.nodes.is_some()) {
+            let nodes = nodes::merge_nodes(&declared, &profile, spec.nodes.is_some(), &mut issues);
+            let scheduled = schedule::schedule(&declared, &nodes);
+            (nodes, scheduled, None)
+        } else {
+            let (nodes, scheduled, assumed) = assumed::place(&declared, &profile, &mut issues);
+            (nodes, scheduled, Some(assumed))
+        };
+        let widened_cidrs = if spec.cluster_cidrs.is_none() {
+            let avoid: Vec<podnet_model::IpSet> = overlap::ranges(cluster, &profile)
+                .into_iter()
+                .filter(|r| r.kind != overlap::RangeKind::ClusterCidr)
+                .map(|r| r.set)
+                .collect();
+            assumed::widen_cluster_cidrs(&mut profile, nodes.len(), &avoid)
+        } else {
+            Vec::new()
+        };
+        let assumed = Assumptions {
+            nodes: assumed_nodes,
+            widened_cidrs,
+        };
+        issues.extend(assumed::info(&profile, &assumed));
+        issues.extend(schedule::unplaced_issues(
+            &scheduled.cluster,
+            &scheduled.unplaced,
+        ));
+        issues.extend(schedule::overloaded(&nodes, &scheduled.load));
+        let unplaced = scheduled.unplaced;
+        let mut running = scheduled.cluster;
         let ipam = ipam::allocate(&running, &profile, &nodes, &mut issues);
         for (pod, ips) in running.pods.iter_mut().zip(&ipam.pod_ips) {
             pod.ips.clone_from(ips);
@@ -123,6 +159,8 @@ impl Dataplane {
             routes: Vec::new(),
             secondary,
             issues,
+            assumed,
+            unplaced,
             pods_by_ns,
         };
         let (routes, route_issues) = fronts::routes(&dp);

@@ -1,15 +1,50 @@
 //! The cluster's nodes: the profile's nodes merged with `Node` objects (a
 //! Node object wins field by field), plus nodes only named by pods'
-//! `nodeName`.
+//! `nodeName`. When the inputs declare no node at all, the nodes are
+//! assumed instead ([`assumed`](crate::assumed)).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
 use podnet_model::node::{HOSTNAME_LABEL, INSTANCE_TYPE_LABEL, ZONE_LABEL};
-use podnet_model::{Cluster, Labels, Node, Profile, Source};
+use podnet_model::{Cluster, Labels, Node, Profile, ProfileNode, Source, Taint};
 
 use crate::issue::Issue;
+
+/// `kubernetes.io/os`, set by the kubelet (Well-Known Labels).
+pub const OS_LABEL: &str = "kubernetes.io/os";
+/// `kubernetes.io/arch`, set by the kubelet.
+pub const ARCH_LABEL: &str = "kubernetes.io/arch";
+/// The deprecated `beta.kubernetes.io/os` the kubelet still sets.
+pub const BETA_OS_LABEL: &str = "beta.kubernetes.io/os";
+/// The deprecated `beta.kubernetes.io/arch` the kubelet still sets.
+pub const BETA_ARCH_LABEL: &str = "beta.kubernetes.io/arch";
+/// `topology.kubernetes.io/region`, set by the cloud provider.
+pub const REGION_LABEL: &str = "topology.kubernetes.io/region";
+
+/// The labels the kubelet sets on every Linux node it registers, besides
+/// its hostname (Kubernetes docs, "Well-Known Labels, Annotations and
+/// Taints"; the kubelet's `initialNode`).
+pub const KUBELET_LABELS: [(&str, &str); 4] = [
+    (OS_LABEL, "linux"),
+    (ARCH_LABEL, "amd64"),
+    (BETA_OS_LABEL, "linux"),
+    (BETA_ARCH_LABEL, "amd64"),
+];
+
+/// Where a node comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum NodeOrigin {
+    /// A `Node` object in the input (possibly also in the profile).
+    Object,
+    /// The ClusterProfile's `nodes` (or `nodeCount`).
+    Profile,
+    /// Assumed by podnet: the inputs declare no node.
+    Assumed,
+    /// Only a pod's `nodeName` names it.
+    NamedByPod,
+}
 
 /// A node as the dataplane sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,12 +65,14 @@ pub struct NodeInfo {
     pub max_pods: u32,
     /// Whether it is cordoned.
     pub unschedulable: bool,
+    /// `spec.taints`.
+    pub taints: Vec<Taint>,
     /// Pod CIDRs it declares (`spec.podCIDRs`), before allocation.
     pub declared_pod_cidrs: Vec<IpNet>,
     /// Where it was declared (a Node object), if anywhere.
     pub source: Option<Source>,
-    /// Whether only a pod's `nodeName` made it known.
-    pub implicit: bool,
+    /// Where it comes from.
+    pub origin: NodeOrigin,
 }
 
 impl NodeInfo {
@@ -70,11 +107,12 @@ impl NodeInfo {
             provider_id: self.provider_id.clone(),
             max_pods: Some(self.max_pods),
             unschedulable: self.unschedulable,
+            taints: self.taints.clone(),
         }
     }
 
     /// A node known only by name.
-    fn named(name: &str) -> NodeInfo {
+    fn named(name: &str, origin: NodeOrigin) -> NodeInfo {
         let mut labels = Labels::new();
         labels.insert(HOSTNAME_LABEL, name.to_owned());
         NodeInfo {
@@ -86,9 +124,51 @@ impl NodeInfo {
             zone: None,
             max_pods: DEFAULT_MAX_PODS,
             unschedulable: false,
+            taints: Vec::new(),
             declared_pod_cidrs: Vec::new(),
             source: None,
-            implicit: false,
+            origin,
+        }
+    }
+
+    /// A node the profile describes (or podnet assumes), with the labels
+    /// its kubelet and cloud provider set: the kubelet's
+    /// ([`KUBELET_LABELS`]) where the profile's `labels` do not say
+    /// otherwise, hostname, zone, region (`region`, when known) and
+    /// instance type.
+    pub fn from_profile(
+        n: &ProfileNode,
+        region: Option<&str>,
+        source: Option<Source>,
+        origin: NodeOrigin,
+    ) -> NodeInfo {
+        let mut labels: Labels = KUBELET_LABELS.iter().copied().collect();
+        for (k, v) in n.labels.iter() {
+            labels.insert(k, v);
+        }
+        labels.insert(HOSTNAME_LABEL, n.name.clone());
+        if let Some(z) = &n.zone {
+            labels.insert(ZONE_LABEL, z.clone());
+        }
+        if let Some(r) = region {
+            labels.insert(REGION_LABEL, r);
+        }
+        if let Some(t) = &n.instance_type {
+            labels.insert(INSTANCE_TYPE_LABEL, t.clone());
+        }
+        NodeInfo {
+            name: n.name.clone(),
+            zone: labels.get(ZONE_LABEL).map(str::to_owned),
+            labels,
+            internal_ips: n.internal_ips.clone(),
+            external_ips: n.external_ips.clone(),
+            provider_id: n.provider_id.clone(),
+            max_pods: n.max_pods.unwrap_or(DEFAULT_MAX_PODS),
+            unschedulable: false,
+            taints: n.taints.clone(),
+            declared_pod_cidrs: n.pod_cidrs.clone(),
+            source,
+            origin,
         }
     }
 }
@@ -96,8 +176,14 @@ impl NodeInfo {
 /// The kubelet's default `maxPods`.
 pub const DEFAULT_MAX_PODS: u32 = 110;
 
-/// Builds the node list, sorted by name. `profile_lists_nodes`: the
-/// profile as written has `nodes` (else they are its preset's).
+/// Whether the inputs declare nodes: Node objects, or `nodes`/`nodeCount`
+/// in the ClusterProfile as written (`profile_lists_nodes`).
+pub fn declared(cluster: &Cluster, profile_lists_nodes: bool) -> bool {
+    !cluster.nodes.is_empty() || profile_lists_nodes
+}
+
+/// Builds the declared node list, sorted by name: the profile's nodes (when
+/// it lists them) merged with Node objects, and nodes named by pods.
 pub fn merge_nodes(
     cluster: &Cluster,
     profile: &Profile,
@@ -105,42 +191,19 @@ pub fn merge_nodes(
     issues: &mut Vec<Issue>,
 ) -> Vec<NodeInfo> {
     let mut by_name: BTreeMap<String, NodeInfo> = BTreeMap::new();
-    let declared_objects = !cluster.nodes.is_empty();
-    for n in &profile.nodes {
-        // With Node objects in the input, the preset's made-up nodes do
-        // not exist; nodes the user's profile lists still count.
-        if declared_objects && !profile_lists_nodes {
-            break;
+    if profile_lists_nodes {
+        for n in &profile.nodes {
+            let source = profile.meta.as_ref().map(|m| m.source.clone());
+            by_name.insert(
+                n.name.clone(),
+                NodeInfo::from_profile(n, None, source, NodeOrigin::Profile),
+            );
         }
-        let mut labels = n.labels.clone();
-        labels.insert(HOSTNAME_LABEL, n.name.clone());
-        if let Some(z) = &n.zone {
-            labels.insert(ZONE_LABEL, z.clone());
-        }
-        if let Some(t) = &n.instance_type {
-            labels.insert(INSTANCE_TYPE_LABEL, t.clone());
-        }
-        by_name.insert(
-            n.name.clone(),
-            NodeInfo {
-                name: n.name.clone(),
-                labels,
-                internal_ips: n.internal_ips.clone(),
-                external_ips: n.external_ips.clone(),
-                provider_id: n.provider_id.clone(),
-                zone: n.zone.clone(),
-                max_pods: n.max_pods.unwrap_or(DEFAULT_MAX_PODS),
-                unschedulable: false,
-                declared_pod_cidrs: n.pod_cidrs.clone(),
-                source: profile.meta.as_ref().map(|m| m.source.clone()),
-                implicit: false,
-            },
-        );
     }
     for n in &cluster.nodes {
         let entry = by_name
             .entry(n.meta.name.clone())
-            .or_insert_with(|| NodeInfo::named(&n.meta.name));
+            .or_insert_with(|| NodeInfo::named(&n.meta.name, NodeOrigin::Object));
         for (k, v) in n.labels.iter() {
             entry.labels.insert(k, v);
         }
@@ -161,11 +224,26 @@ pub fn merge_nodes(
             entry.max_pods = m;
         }
         entry.unschedulable = n.unschedulable;
+        if !n.taints.is_empty() {
+            entry.taints = n.taints.clone();
+        }
         if !n.pod_cidrs.is_empty() {
             entry.declared_pod_cidrs = n.pod_cidrs.clone();
         }
         entry.source = Some(n.meta.source.clone());
+        entry.origin = NodeOrigin::Object;
     }
+    add_named_by_pods(cluster, &mut by_name, issues);
+    by_name.into_values().collect()
+}
+
+/// Adds the nodes pods name in `nodeName` that nothing else declares, with
+/// one warning for all of them.
+pub fn add_named_by_pods(
+    cluster: &Cluster,
+    by_name: &mut BTreeMap<String, NodeInfo>,
+    issues: &mut Vec<Issue>,
+) {
     let mut undeclared: Vec<String> = Vec::new();
     for pod in &cluster.pods {
         if let Some(name) = &pod.node_name
@@ -176,13 +254,7 @@ pub fn merge_nodes(
                 cluster.namespace(pod.namespace).name,
                 pod.name
             ));
-            by_name.insert(
-                name.clone(),
-                NodeInfo {
-                    implicit: true,
-                    ..NodeInfo::named(name)
-                },
-            );
+            by_name.insert(name.clone(), NodeInfo::named(name, NodeOrigin::NamedByPod));
         }
     }
     if !undeclared.is_empty() {
@@ -200,5 +272,4 @@ pub fn merge_nodes(
             .help("add the nodes to the ClusterProfile's `nodes`, or include their Node objects"),
         );
     }
-    by_name.into_values().collect()
 }

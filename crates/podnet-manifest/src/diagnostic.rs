@@ -11,6 +11,9 @@ use crate::path::FieldPath;
 /// How bad a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
+    /// What podnet assumed where the input says nothing (the nodes of a
+    /// cluster that declares none); not a problem.
+    Info,
     /// Something to know; the analysis is unaffected or made a documented choice.
     Warning,
     /// The document is invalid and was skipped; the rest was analysed.
@@ -20,9 +23,10 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// `warning`, `error` or `fatal`.
+    /// `info`, `warning`, `error` or `fatal`.
     pub fn as_str(self) -> &'static str {
         match self {
+            Severity::Info => "info",
             Severity::Warning => "warning",
             Severity::Error => "error",
             Severity::Fatal => "fatal",

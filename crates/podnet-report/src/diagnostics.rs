@@ -29,7 +29,7 @@ pub fn caveat(c: &podnet_engine::Caveat) -> Diagnostic {
             Diagnostic::new(
                 Severity::Warning,
                 format!(
-                    "{pods} pods have no known address (they come from templates), so no ipBlock matches them; {}{more} may cover pod addresses in a real cluster",
+                    "{pods} pods have no known address (they come from templates, or no node takes them), so no ipBlock matches them; {}{more} may cover pod addresses in a real cluster",
                     shown.join(", ")
                 ),
             )
@@ -144,6 +144,7 @@ impl std::error::Error for Report<'_> {}
 impl miette::Diagnostic for Report<'_> {
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.d.severity {
+            Severity::Info => miette::Severity::Advice,
             Severity::Warning => miette::Severity::Warning,
             Severity::Error | Severity::Fatal => miette::Severity::Error,
         })

@@ -5,7 +5,7 @@
 use std::io::{self, Write};
 
 use podnet_dataplane::lb::LbAddress;
-use podnet_dataplane::{AddressOrigin, Dataplane};
+use podnet_dataplane::{AddressOrigin, Dataplane, NodeOrigin};
 use podnet_model::{PoolFlavor, ServiceType};
 use serde::Serialize;
 
@@ -21,6 +21,13 @@ struct IpamJson {
     services: ServicesJson,
     load_balancers: Vec<LbJson>,
     unaddressed_pods: Vec<String>,
+    unplaced_pods: Vec<UnplacedJson>,
+}
+
+#[derive(Serialize)]
+struct UnplacedJson {
+    pod: String,
+    reason: String,
 }
 
 #[derive(Serialize)]
@@ -34,6 +41,7 @@ struct ProfileJson {
     cluster_domain: String,
     cni: &'static str,
     kube_proxy: &'static str,
+    cluster_cidrs_widened_from: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -43,6 +51,7 @@ struct NodeJson {
     blocks: Vec<BlockJson>,
     pods: usize,
     max_pods: u32,
+    origin: &'static str,
 }
 
 #[derive(Serialize)]
@@ -147,6 +156,12 @@ fn build(dp: &Dataplane) -> IpamJson {
             cluster_domain: p.cluster_domain.clone(),
             cni: p.cni.name(),
             kube_proxy: p.proxy.name(),
+            cluster_cidrs_widened_from: dp
+                .assumed
+                .widened_cidrs
+                .iter()
+                .map(|(from, _)| from.to_string())
+                .collect(),
         },
         nodes: dp
             .nodes
@@ -169,6 +184,7 @@ fn build(dp: &Dataplane) -> IpamJson {
                     .collect(),
                 pods: pods_on[i],
                 max_pods: n.max_pods,
+                origin: origin_name(n.origin),
             })
             .collect(),
         pools: dp
@@ -260,6 +276,24 @@ fn build(dp: &Dataplane) -> IpamJson {
             .filter(|&id| dp.ipam.origins[id.index()] == AddressOrigin::Unassigned)
             .map(|id| c.pod_name(id))
             .collect(),
+        unplaced_pods: dp
+            .unplaced
+            .iter()
+            .map(|u| UnplacedJson {
+                pod: c.pod_name(u.pod),
+                reason: u.failure.to_string(),
+            })
+            .collect(),
+    }
+}
+
+/// How `origin` spells where a node comes from.
+fn origin_name(o: NodeOrigin) -> &'static str {
+    match o {
+        NodeOrigin::Object => "object",
+        NodeOrigin::Profile => "profile",
+        NodeOrigin::Assumed => "assumed",
+        NodeOrigin::NamedByPod => "named-by-pod",
     }
 }
 
@@ -277,15 +311,32 @@ pub fn write_text(out: &mut dyn Write, dp: &Dataplane) -> io::Result<()> {
         "profile {name}: cni {}, kube-proxy {}, cluster domain {}",
         p.cni, p.kube_proxy, p.cluster_domain
     )?;
+    let widened = if p.cluster_cidrs_widened_from.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " (assumed: widened from {} to give every node a block)",
+            p.cluster_cidrs_widened_from.join(", ")
+        )
+    };
     writeln!(
         out,
-        "  cluster CIDRs {} (node blocks /{} IPv4, /{} IPv6); service CIDRs {}",
+        "  cluster CIDRs {}{widened} (node blocks /{} IPv4, /{} IPv6); service CIDRs {}",
         p.cluster_cidrs.join(", "),
         p.node_mask_ipv4,
         p.node_mask_ipv6,
         p.service_cidrs.join(", ")
     )?;
-    writeln!(out, "nodes ({}):", j.nodes.len())?;
+    let assumed = j.nodes.iter().filter(|n| n.origin == "assumed").count();
+    if assumed > 0 {
+        writeln!(
+            out,
+            "nodes ({}, {assumed} assumed: the inputs declare none):",
+            j.nodes.len()
+        )?;
+    } else {
+        writeln!(out, "nodes ({}):", j.nodes.len())?;
+    }
     for n in &j.nodes {
         let blocks: Vec<String> = n
             .blocks
@@ -302,7 +353,7 @@ pub fn write_text(out: &mut dyn Write, dp: &Dataplane) -> io::Result<()> {
             .collect();
         writeln!(
             out,
-            "  {:<24} {:<16} pods {:>4}/{:<4} {}",
+            "  {:<24} {:<16} pods {:>4}/{:<4} {}{}",
             n.name,
             n.internal_ips.first().map_or("-", String::as_str),
             n.pods,
@@ -311,6 +362,11 @@ pub fn write_text(out: &mut dyn Write, dp: &Dataplane) -> io::Result<()> {
                 "no pod block".to_owned()
             } else {
                 blocks.join(", ")
+            },
+            match n.origin {
+                "assumed" => " (assumed)",
+                "named-by-pod" => " (only named by pods)",
+                _ => "",
             }
         )?;
     }
@@ -400,6 +456,12 @@ pub fn write_text(out: &mut dyn Write, dp: &Dataplane) -> io::Result<()> {
         )?;
         for p in &j.unaddressed_pods {
             writeln!(out, "  {p}")?;
+        }
+    }
+    if !j.unplaced_pods.is_empty() {
+        writeln!(out, "pods on no node ({}):", j.unplaced_pods.len())?;
+        for u in &j.unplaced_pods {
+            writeln!(out, "  {}: {}", u.pod, u.reason)?;
         }
     }
     Ok(())

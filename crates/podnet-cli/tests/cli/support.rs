@@ -90,3 +90,12 @@ pub fn pairs(run: &Run) -> Vec<String> {
         .map(ToOwned::to_owned)
         .collect()
 }
+
+/// With `--error-format short`: asserts every stderr line is an info
+/// diagnostic (what podnet assumed) and returns how many there are.
+pub fn only_info(run: &Run) -> usize {
+    for line in run.stderr.lines() {
+        assert!(line.starts_with("info: "), "not an info line: {line}");
+    }
+    run.stderr.lines().count()
+}

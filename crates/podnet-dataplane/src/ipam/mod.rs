@@ -20,7 +20,7 @@ use podnet_model::{Cluster, PodId, Profile};
 
 use crate::addr::{block_count, nth, nth_block, offset, same_family, size};
 use crate::issue::Issue;
-use crate::nodes::NodeInfo;
+use crate::nodes::{NodeInfo, NodeOrigin};
 use crate::schedule::origin_source;
 
 use pools::Pools;
@@ -228,7 +228,6 @@ fn allocate_blocks(
                     out.node_blocks[i].push(*c);
                     out.blocks.push(block_use(i, *c, true));
                 }
-                None if node.implicit && node.internal_ips.is_empty() => needs.push(i),
                 None => needs.push(i),
             }
         }
@@ -243,14 +242,26 @@ fn allocate_blocks(
                     out.node_blocks[i].push(block);
                     out.blocks.push(block_use(i, block, false));
                 }
-                None => issues.push(
-                    Issue::error(format!(
+                None => {
+                    let message = format!(
                         "cluster CIDR {cluster_cidr} has only {count} /{mask} blocks; node `{}` gets none and its pods get no {} address",
                         nodes[i].name,
-                        if cluster_cidr.network().is_ipv4() { "IPv4" } else { "IPv6" }
-                    ))
-                    .help("widen the cluster CIDR or lengthen the node mask (nodeMaskSizeIPv4/IPv6)"),
-                ),
+                        if cluster_cidr.network().is_ipv4() {
+                            "IPv4"
+                        } else {
+                            "IPv6"
+                        }
+                    );
+                    // A node podnet assumed is no fault of the input.
+                    let issue = if nodes[i].origin == NodeOrigin::Assumed {
+                        Issue::warning(message)
+                    } else {
+                        Issue::error(message)
+                    };
+                    issues.push(issue.help(
+                        "widen the cluster CIDR or lengthen the node mask (nodeMaskSizeIPv4/IPv6)",
+                    ));
+                }
             }
         }
     }
