@@ -1,7 +1,8 @@
 //! Checks across the fields of a `ClusterProfile`, on the profile completed
 //! from its preset: pod and Service ranges must not overlap, each node block
 //! must fit in its cluster CIDR, and a cluster CIDR the profile writes must
-//! yield a block per node (the dataplane widens a preset's range instead).
+//! yield a block per node it lists (the dataplane widens a preset's range,
+//! and warns about assumed nodes left without a block).
 //! A problem is reported at the field the user wrote (a preset is
 //! consistent on its own).
 
@@ -68,10 +69,13 @@ pub fn check_profile(spec: &ProfileSpec, d: &ProfileDef, at: &FieldPath, c: &mut
         let blocks = 1u128
             .checked_shl(u32::from(mask - prefix))
             .unwrap_or(u128::MAX);
-        // The preset's cluster CIDR is an assumption: the dataplane widens
-        // it to fit the nodes. Only a range the user wrote can be too small.
+        // The preset's cluster CIDR and nodes are assumptions: the
+        // dataplane widens the range to fit the nodes, and assumed nodes
+        // beyond a written range only get a warning. Only nodes and a
+        // range both written can contradict each other.
         if (count as u128) > blocks
             && cidr_at.is_some()
+            && count_at.is_some()
             && let Some(path) = count_at.clone().or(mask_at).or(cidr_at)
         {
             c.error(
