@@ -93,8 +93,9 @@ spec:
     let f = with_code(&yaml, "PN6001");
     assert_eq!(f.len(), 1, "{f:#?}");
     assert!(
-        f[0].message
-            .starts_with("DaemonSet monitoring/exporter fits none of the 2 nodes and runs no pod"),
+        f[0].message.starts_with(
+            "DaemonSet monitoring/exporter fits no node and runs no pod (0/2 nodes are available"
+        ),
         "{}",
         f[0].message
     );

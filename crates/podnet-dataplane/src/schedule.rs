@@ -293,31 +293,42 @@ pub fn unplaced_issues(cluster: &Cluster, unplaced: &[UnplacedPod]) -> Vec<Issue
                 0 => String::new(),
                 n => format!(" and {n} more"),
             };
-            let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+            let plural =
+                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+            let single = workloads.len() == 1;
+            // A single workload is the diagnostic's object; several are
+            // listed, the first giving the location.
+            let listed = if single {
+                String::new()
+            } else {
+                format!(": {}{more}", names.join(", "))
+            };
             let message = if stand_in {
                 format!(
-                    "{} {} no node and {} no pod ({failure}{requires}): {}{more}; podnet keeps {} pod from the template, without a node or an address",
-                    plural(workloads.len(), "DaemonSet"),
-                    if workloads.len() == 1 { "fits" } else { "fit" },
-                    if workloads.len() == 1 { "runs" } else { "run" },
-                    names.join(", "),
-                    if workloads.len() == 1 { "one" } else { "one such" },
+                    "{} no node and {} no pod ({failure}{requires}){listed}; podnet keeps one pod from {} template, without a node or an address",
+                    if single { "fits".to_owned() } else { format!("{} fit", plural(workloads.len(), "DaemonSet")) },
+                    if single { "runs" } else { "run" },
+                    if single { "its" } else { "each" },
                 )
             } else {
                 format!(
-                    "{} of {} cannot be placed and stay Pending without an address ({failure}{requires}): {}{more}",
+                    "{}{} cannot be placed and {} Pending without an address ({failure}{requires}){listed}",
                     plural(pods.len(), "pod"),
-                    plural(workloads.len(), "workload"),
-                    names.join(", "),
+                    if single { String::new() } else { format!(" of {}", plural(workloads.len(), "workload")) },
+                    if pods.len() == 1 { "stays" } else { "stay" },
                 )
             };
             let first = cluster.workload(workloads[0]);
-            Issue::warning(message)
+            let mut issue = Issue::warning(message)
                 .at(
                     format!("{} {}", first.kind.as_str(), cluster.workload_name(workloads[0])),
                     first.source.as_ref(),
                 )
-                .help("the workloads are still analysed from their pod templates' labels; declare nodes that admit them (Node objects or the ClusterProfile's `nodes`, with their labels and taints), or change their nodeSelector, affinity or tolerations")
+                .help("the workloads are still analysed from their pod templates' labels; declare nodes that admit them (Node objects or the ClusterProfile's `nodes`, with their labels and taints), or change their nodeSelector, affinity or tolerations");
+            if !single {
+                issue.object = None;
+            }
+            issue
         })
         .collect()
 }

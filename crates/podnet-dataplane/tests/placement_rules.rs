@@ -394,7 +394,7 @@ fn a_daemon_set_fitting_no_node_keeps_a_stand_in_pod() {
     assert!(dp.unplaced[0].stand_in);
     let w = unplaced_warnings(&dp);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].starts_with("1 DaemonSet fits no node and runs no pod (0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector; they require nodeSelector kubernetes.io/os=windows)"), "{}", w[0]);
+    assert!(w[0].starts_with("fits no node and runs no pod (0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector; they require nodeSelector kubernetes.io/os=windows)"), "{}", w[0]);
     assert_no_errors(&dp);
 }
 

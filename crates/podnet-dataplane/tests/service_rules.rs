@@ -352,7 +352,8 @@ spec:
         .collect();
     assert_eq!(w.len(), 1, "{:#?}", dp.issues);
     assert!(
-        w[0].message.contains("Pod default/gpu")
+        w[0].message
+            .starts_with("1 pod cannot be placed and stays Pending")
             && w[0]
                 .message
                 .contains("didn't match Pod's node affinity/selector")

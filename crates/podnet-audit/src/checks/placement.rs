@@ -62,9 +62,8 @@ impl Check for Placement {
             let first = &unplaced[0].failure;
             let message = if unplaced[0].stand_in {
                 format!(
-                    "{} fits none of the {} nodes and runs no pod ({first})",
-                    workload_display(cluster, w),
-                    first.nodes
+                    "{} fits no node and runs no pod ({first})",
+                    workload_display(cluster, w)
                 )
             } else {
                 format!(

@@ -13,6 +13,7 @@ mod diff;
 mod explain;
 mod inputs;
 mod lab;
+mod placement;
 mod synth;
 mod trace;
 mod verify;
