@@ -8,12 +8,14 @@ mod support;
 
 mod audit;
 mod bad_input;
+mod conformance;
 mod connlist;
 mod diff;
 mod explain;
 mod inputs;
 mod lab;
 mod placement;
+mod realworld;
 mod synth;
 mod trace;
 mod verify;
