@@ -2,8 +2,9 @@
 //! policy allows it.
 //!
 //! [`Dataplane::build`] completes the cluster the manifests describe with
-//! what a running cluster adds: a profile ([`podnet_model::Profile`]), nodes,
-//! a node for every pod ([`schedule`]), addresses ([`ipam`], [`vips`]),
+//! what a running cluster adds: a profile ([`podnet_model::Profile`]), nodes
+//! (declared, or [`assumed`] when the inputs declare none), a node for every
+//! pod that fits one ([`schedule`], [`placement`]), addresses ([`ipam`], [`vips`]),
 //! Service backends ([`services`]), DNS ([`dns`]), load balancers ([`lb`]).
 //! [`trace`] follows one connection hop by hop and asks the engine for the
 //! policy verdicts (DESIGN.md: the dataplane has no policy semantics of its
