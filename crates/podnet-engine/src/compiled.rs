@@ -1,18 +1,21 @@
 //! Policies compiled against a cluster's identities: every selector is
-//! evaluated once (an interned selector cache), every rule becomes a set of
+//! evaluated once (interned [`Selections`]), every rule becomes a set of
 //! peer identities and address atoms with its ports, and every identity
 //! gets, per direction, whether it is isolated and which rules apply.
-
-use std::collections::HashMap;
+//!
+//! Compiling takes two steps: [`plan`] evaluates every selection over
+//! members (the sets the identity classes are cut by), then
+//! [`Plan::compile`] maps the selections to the classes.
 
 use fixedbitset::FixedBitSet;
 use podnet_model::policy::PeerKind;
-use podnet_model::{Cluster, Direction, IpSet, LabelSelector, NamespaceScope, NsId, PolicyId};
+use podnet_model::{Direction, NamespaceScope, NsId, PolicyId};
 
-use crate::atoms::AddressAtoms;
-use crate::compiled_admin::{AdminCompiled, compile_admin};
-use crate::identity::{Identities, IdentityId};
+use crate::classset::ClassSet;
+use crate::compiled_admin::{AdminCompiled, AdminPlan, plan_admin};
+use crate::identity::IdentityId;
 use crate::ports::RulePorts;
+use crate::selections::{ClassLists, NamespaceKey, SelId, Selections};
 
 /// What a rule's `from`/`to` matches.
 #[derive(Clone, Debug)]
@@ -20,7 +23,7 @@ pub struct PeerSet {
     /// The rule has no peers: every source/destination.
     pub any: bool,
     /// Matching identities.
-    pub identities: FixedBitSet,
+    pub identities: ClassSet,
     /// Matching address atoms (outside addresses).
     pub atoms: FixedBitSet,
 }
@@ -54,22 +57,6 @@ pub struct DirectionIndex {
     pub isolated: Vec<bool>,
     /// The rules that apply, as indices into [`Compiled::rules`].
     pub rules: Vec<Vec<usize>>,
-    /// The union of those rules' peer identities (`None` when not isolated).
-    pub reach: Vec<Option<FixedBitSet>>,
-    /// Whether one of those rules has no peers.
-    pub reach_any: Vec<bool>,
-}
-
-impl DirectionIndex {
-    /// Whether identity `subject` may have any connection with `peer` in
-    /// this direction (a cheap filter before computing ports).
-    pub fn may_reach(&self, subject: IdentityId, peer: IdentityId) -> bool {
-        !self.isolated[subject]
-            || self.reach_any[subject]
-            || self.reach[subject]
-                .as_ref()
-                .is_some_and(|r| r.contains(peer))
-    }
 }
 
 /// All policies, compiled.
@@ -77,6 +64,8 @@ impl DirectionIndex {
 pub struct Compiled {
     /// Every rule of every policy.
     pub rules: Vec<CompiledRule>,
+    /// The identities each policy selects.
+    pub subjects: Vec<ClassSet>,
     /// Ingress per identity.
     pub ingress: DirectionIndex,
     /// Egress per identity.
@@ -93,168 +82,112 @@ impl Compiled {
             Direction::Egress => &self.egress,
         }
     }
-}
 
-/// Interned selections, so equal selectors are evaluated once.
-pub(crate) struct SelectorCache<'a> {
-    cluster: &'a Cluster,
-    identities: &'a Identities,
-    atoms: &'a AddressAtoms,
-    namespaces: HashMap<LabelSelector, Vec<NsId>>,
-    pods: HashMap<(NamespaceKey, LabelSelector), FixedBitSet>,
-    blocks: HashMap<IpSet, (FixedBitSet, FixedBitSet)>,
-    addressed: Vec<IdentityId>,
-}
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) enum NamespaceKey {
-    One(NsId),
-    Selected(LabelSelector),
-}
-
-impl<'a> SelectorCache<'a> {
-    /// How many identities there are.
-    pub(crate) fn identity_count(&self) -> usize {
-        self.identities.len()
+    /// Whether identity `subject` may have any connection with `peer` in
+    /// direction `dir` under NetworkPolicy (a cheap filter before ports).
+    pub fn may_reach(&self, dir: Direction, subject: IdentityId, peer: IdentityId) -> bool {
+        let index = self.direction(dir);
+        !index.isolated[subject]
+            || index.rules[subject]
+                .iter()
+                .any(|&r| self.rules[r].peers.has_identity(peer))
     }
+}
 
-    pub(crate) fn namespaces(&mut self, key: &NamespaceKey) -> Vec<NsId> {
-        match key {
-            NamespaceKey::One(ns) => vec![*ns],
-            NamespaceKey::Selected(sel) => {
-                let cluster = self.cluster;
-                self.namespaces
-                    .entry(sel.clone())
-                    .or_insert_with(|| {
-                        cluster
-                            .namespaces
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, n)| sel.matches(&n.labels))
-                            .map(|(i, _)| NsId::from_index(i))
-                            .collect()
-                    })
-                    .clone()
-            }
+/// A peer list before identities exist: selections and atoms.
+#[derive(Clone, Debug)]
+pub(crate) struct PeerPlan {
+    pub any: bool,
+    pub selections: Vec<SelId>,
+    pub atoms: FixedBitSet,
+}
+
+impl PeerPlan {
+    pub(crate) fn compile(&self, lists: &mut ClassLists<'_>) -> PeerSet {
+        if self.any {
+            let mut atoms = self.atoms.clone();
+            atoms.insert_range(..);
+            return PeerSet {
+                any: true,
+                identities: ClassSet::all(lists.classes()),
+                atoms,
+            };
+        }
+        PeerSet {
+            any: false,
+            identities: lists.union(&self.selections),
+            atoms: self.atoms.clone(),
         }
     }
+}
 
-    /// Pods (never host-network ones) in the namespaces of `ns` whose labels
-    /// match `sel`.
-    pub(crate) fn pods(&mut self, ns: NamespaceKey, sel: &LabelSelector) -> &FixedBitSet {
-        let key = (ns, sel.clone());
-        if !self.pods.contains_key(&key) {
-            let mut bits = FixedBitSet::with_capacity(self.identities.len());
-            for n in self.namespaces(&key.0) {
-                for &i in &self.identities.by_namespace[n.index()] {
-                    let id = &self.identities.list[i];
-                    if !id.host_network && sel.matches(&self.cluster.label_sets[id.labels.index()])
-                    {
-                        bits.insert(i);
-                    }
-                }
-            }
-            self.pods.insert(key.clone(), bits);
-        }
-        &self.pods[&key]
-    }
+struct RulePlan {
+    direction: Direction,
+    index: usize,
+    peers: PeerPlan,
+    ports: RulePorts,
+}
 
-    /// Identities with an address in `set`, and the atoms of `set`.
-    pub(crate) fn block(&mut self, set: &IpSet) -> &(FixedBitSet, FixedBitSet) {
-        if !self.blocks.contains_key(set) {
-            let atoms = self.atoms.atoms_of(set);
-            let mut ids = FixedBitSet::with_capacity(self.identities.len());
-            for &i in &self.addressed {
-                if self.identities.list[i]
-                    .atoms
-                    .iter()
-                    .any(|&a| atoms.contains(a))
-                {
-                    ids.insert(i);
-                }
-            }
-            self.blocks.insert(set.clone(), (ids, atoms));
-        }
-        &self.blocks[set]
+struct PolicyPlan {
+    subjects: SelId,
+    rules: Vec<RulePlan>,
+    affects: [bool; 2],
+}
+
+/// Every policy with its selections evaluated, before identities exist.
+pub(crate) struct Plan {
+    policies: Vec<PolicyPlan>,
+    admin: AdminPlan,
+}
+
+fn direction_slot(dir: Direction) -> usize {
+    match dir {
+        Direction::Ingress => 0,
+        Direction::Egress => 1,
     }
 }
 
-/// Compiles every policy of `cluster`.
-pub fn compile(cluster: &Cluster, identities: &Identities, atoms: &AddressAtoms) -> Compiled {
-    let n = identities.len();
-    let mut cache = SelectorCache {
-        cluster,
-        identities,
-        atoms,
-        namespaces: HashMap::new(),
-        pods: HashMap::new(),
-        blocks: HashMap::new(),
-        addressed: (0..n)
-            .filter(|&i| !identities.list[i].atoms.is_empty())
-            .collect(),
-    };
-    let empty_index = || DirectionIndex {
-        isolated: vec![false; n],
-        rules: vec![Vec::new(); n],
-        reach: vec![None; n],
-        reach_any: vec![false; n],
-    };
-    let mut compiled = Compiled {
-        rules: Vec::new(),
-        ingress: empty_index(),
-        egress: empty_index(),
-        admin: AdminCompiled::default(),
-    };
-    for (p, policy) in cluster.policies.iter().enumerate() {
-        let pid = PolicyId::from_index(p);
-        let subjects = cache
-            .pods(NamespaceKey::One(policy.namespace), &policy.pod_selector)
-            .clone();
+/// Evaluates every selection of the cluster's policies.
+pub(crate) fn plan(sel: &mut Selections<'_>, atoms: usize) -> Plan {
+    let cluster = sel.cluster();
+    let mut policies = Vec::with_capacity(cluster.policies.len());
+    for policy in &cluster.policies {
+        let subjects = sel.pods(NamespaceKey::One(policy.namespace), &policy.pod_selector);
+        let mut rules = Vec::new();
+        let mut affects = [false; 2];
         for dir in Direction::BOTH {
             if !policy.affects(dir) {
                 continue;
             }
-            let first_rule = compiled.rules.len();
+            affects[direction_slot(dir)] = true;
             for (r, rule) in policy.rules(dir).iter().enumerate() {
-                let peers = peer_set(&mut cache, policy.namespace, &rule.peers, n, atoms.len());
-                compiled.rules.push(CompiledRule {
-                    policy: pid,
+                rules.push(RulePlan {
                     direction: dir,
                     index: r,
-                    peers,
+                    peers: peer_plan(sel, policy.namespace, &rule.peers, atoms),
                     ports: RulePorts::new(&rule.ports),
                 });
             }
-            let index = match dir {
-                Direction::Ingress => &mut compiled.ingress,
-                Direction::Egress => &mut compiled.egress,
-            };
-            for s in subjects.ones() {
-                index.isolated[s] = true;
-                let reach = index.reach[s].get_or_insert_with(|| FixedBitSet::with_capacity(n));
-                for r in first_rule..compiled.rules.len() {
-                    index.rules[s].push(r);
-                    let peers = &compiled.rules[r].peers;
-                    index.reach_any[s] |= peers.any;
-                    reach.union_with(&peers.identities);
-                }
-            }
         }
+        policies.push(PolicyPlan {
+            subjects,
+            rules,
+            affects,
+        });
     }
-    compiled.admin = compile_admin(&mut cache, cluster, atoms.len());
-    compiled
+    let admin = plan_admin(sel, atoms);
+    Plan { policies, admin }
 }
 
-fn peer_set(
-    cache: &mut SelectorCache<'_>,
+fn peer_plan(
+    sel: &mut Selections<'_>,
     policy_ns: NsId,
     peers: &[podnet_model::Peer],
-    n: usize,
     atoms: usize,
-) -> PeerSet {
-    let mut set = PeerSet {
+) -> PeerPlan {
+    let mut plan = PeerPlan {
         any: peers.is_empty(),
-        identities: FixedBitSet::with_capacity(n),
+        selections: Vec::new(),
         atoms: FixedBitSet::with_capacity(atoms),
     };
     for peer in peers {
@@ -262,20 +195,66 @@ fn peer_set(
             PeerKind::Pods { namespaces, pods } => {
                 let key = match namespaces {
                     NamespaceScope::PolicyNamespace => NamespaceKey::One(policy_ns),
-                    NamespaceScope::Selected(sel) => NamespaceKey::Selected(sel.clone()),
+                    NamespaceScope::Selected(s) => NamespaceKey::Selected(s.clone()),
                 };
-                set.identities.union_with(cache.pods(key, pods));
+                plan.selections.push(sel.pods(key, pods));
             }
             PeerKind::IpBlock(block) => {
-                let (ids, block_atoms) = cache.block(&block.addresses);
-                set.identities.union_with(ids);
-                set.atoms.union_with(block_atoms);
+                let (id, block_atoms) = sel.block(&block.addresses);
+                plan.atoms.union_with(block_atoms);
+                plan.selections.push(id);
             }
         }
     }
-    if set.any {
-        set.identities.insert_range(..);
-        set.atoms.insert_range(..);
+    plan.selections.sort_unstable();
+    plan.selections.dedup();
+    plan
+}
+
+impl Plan {
+    /// The policies compiled over the classes `lists` maps to.
+    pub(crate) fn compile(&self, lists: &mut ClassLists<'_>) -> Compiled {
+        let n = lists.classes();
+        let empty_index = || DirectionIndex {
+            isolated: vec![false; n],
+            rules: vec![Vec::new(); n],
+        };
+        let mut compiled = Compiled {
+            rules: Vec::new(),
+            subjects: Vec::with_capacity(self.policies.len()),
+            ingress: empty_index(),
+            egress: empty_index(),
+            admin: AdminCompiled::default(),
+        };
+        for (p, policy) in self.policies.iter().enumerate() {
+            let pid = PolicyId::from_index(p);
+            let subjects = ClassSet::from_sorted(lists.of(policy.subjects).to_vec(), n);
+            for dir in Direction::BOTH {
+                if !policy.affects[direction_slot(dir)] {
+                    continue;
+                }
+                let first_rule = compiled.rules.len();
+                for rule in policy.rules.iter().filter(|r| r.direction == dir) {
+                    compiled.rules.push(CompiledRule {
+                        policy: pid,
+                        direction: dir,
+                        index: rule.index,
+                        peers: rule.peers.compile(lists),
+                        ports: rule.ports.clone(),
+                    });
+                }
+                let index = match dir {
+                    Direction::Ingress => &mut compiled.ingress,
+                    Direction::Egress => &mut compiled.egress,
+                };
+                for s in subjects.ones() {
+                    index.isolated[s] = true;
+                    index.rules[s].extend(first_rule..compiled.rules.len());
+                }
+            }
+            compiled.subjects.push(subjects);
+        }
+        compiled.admin = self.admin.compile(lists);
+        compiled
     }
-    set
 }

@@ -9,9 +9,10 @@ use podnet_model::{
 };
 
 use crate::admin_ports::admin_rule_ports;
-use crate::compiled::{NamespaceKey, PeerSet, SelectorCache};
+use crate::compiled::{PeerPlan, PeerSet};
 use crate::identity::IdentityId;
 use crate::ports::RulePorts;
+use crate::selections::{ClassLists, NamespaceKey, SelId, Selections};
 use crate::tiers::{node_addresses, priority_key};
 
 /// One admin or baseline rule, compiled.
@@ -93,111 +94,137 @@ fn nodes_set(cluster: &Cluster, sel: &LabelSelector) -> IpSet {
         .fold(IpSet::empty(), |acc, ip| acc.union(&IpSet::single(ip)))
 }
 
-fn subject_set(cache: &mut SelectorCache<'_>, subject: &AdminSubject) -> FixedBitSet {
+fn subject_plan(sel: &mut Selections<'_>, subject: &AdminSubject) -> SelId {
     match subject {
-        AdminSubject::Namespaces(ns) => cache
-            .pods(
-                NamespaceKey::Selected(ns.clone()),
-                &LabelSelector::everything(),
-            )
-            .clone(),
-        AdminSubject::Pods(np) => cache
-            .pods(NamespaceKey::Selected(np.namespaces.clone()), &np.pods)
-            .clone(),
+        AdminSubject::Namespaces(ns) => sel.pods(
+            NamespaceKey::Selected(ns.clone()),
+            &LabelSelector::everything(),
+        ),
+        AdminSubject::Pods(np) => sel.pods(NamespaceKey::Selected(np.namespaces.clone()), &np.pods),
     }
 }
 
-fn peers(
-    cache: &mut SelectorCache<'_>,
-    cluster: &Cluster,
-    list: &[AdminPeer],
-    n: usize,
-    atoms: usize,
-) -> PeerSet {
-    let mut set = PeerSet {
+fn peers_plan(sel: &mut Selections<'_>, list: &[AdminPeer], atoms: usize) -> PeerPlan {
+    let cluster = sel.cluster();
+    let mut plan = PeerPlan {
         any: false,
-        identities: FixedBitSet::with_capacity(n),
+        selections: Vec::new(),
         atoms: FixedBitSet::with_capacity(atoms),
     };
     for peer in list {
-        match peer {
-            AdminPeer::Namespaces(sel) => {
-                let sub = subject_set(cache, &AdminSubject::Namespaces(sel.clone()));
-                set.identities.union_with(&sub);
-            }
-            AdminPeer::Pods(np) => {
-                let sub = subject_set(cache, &AdminSubject::Pods(np.clone()));
-                set.identities.union_with(&sub);
-            }
+        let id = match peer {
+            AdminPeer::Namespaces(ns) => subject_plan(sel, &AdminSubject::Namespaces(ns.clone())),
+            AdminPeer::Pods(np) => subject_plan(sel, &AdminSubject::Pods(np.clone())),
             AdminPeer::Networks(addresses) => {
-                let (ids, block_atoms) = cache.block(addresses);
-                set.identities.union_with(ids);
-                set.atoms.union_with(block_atoms);
+                let (id, block_atoms) = sel.block(addresses);
+                plan.atoms.union_with(block_atoms);
+                id
             }
-            AdminPeer::Nodes(sel) => {
-                let addresses = nodes_set(cluster, sel);
-                let (ids, block_atoms) = cache.block(&addresses);
-                set.identities.union_with(ids);
-                set.atoms.union_with(block_atoms);
+            AdminPeer::Nodes(node_sel) => {
+                let addresses = nodes_set(cluster, node_sel);
+                let (id, block_atoms) = sel.block(&addresses);
+                plan.atoms.union_with(block_atoms);
+                id
             }
-        }
+        };
+        plan.selections.push(id);
     }
-    set
+    plan.selections.sort_unstable();
+    plan.selections.dedup();
+    plan
 }
 
-/// Compiles every admin and baseline policy.
-pub(crate) fn compile_admin(
-    cache: &mut SelectorCache<'_>,
-    cluster: &Cluster,
-    atoms: usize,
-) -> AdminCompiled {
-    let n = cache.identity_count();
-    let mut out = AdminCompiled::default();
-    if cluster.admin_policies.is_empty() {
-        return out;
-    }
-    let lists = || TierLists {
-        admin: vec![Vec::new(); n],
-        baseline: vec![Vec::new(); n],
-        allow_reach: vec![None; n],
-    };
-    out.ingress = lists();
-    out.egress = lists();
+struct AdminRulePlan {
+    policy: usize,
+    rule: usize,
+    direction: Direction,
+    action: AdminAction,
+    peers: PeerPlan,
+    ports: RulePorts,
+}
+
+/// The admin and baseline policies with their selections evaluated, in
+/// evaluation order.
+pub(crate) struct AdminPlan {
+    /// Per policy in evaluation order: its tier, subjects and rules.
+    policies: Vec<(Tier, SelId, Vec<AdminRulePlan>)>,
+}
+
+/// Evaluates the selections of every admin and baseline policy.
+pub(crate) fn plan_admin(sel: &mut Selections<'_>, atoms: usize) -> AdminPlan {
+    let cluster = sel.cluster();
     let mut order: Vec<usize> = (0..cluster.admin_policies.len()).collect();
     order.sort_by_key(|&i| (priority_key(&cluster.admin_policies[i]), i));
+    let mut policies = Vec::with_capacity(order.len());
     for i in order {
         let policy = &cluster.admin_policies[i];
-        let subjects = subject_set(cache, &policy.subject);
+        let subjects = subject_plan(sel, &policy.subject);
+        let mut rules = Vec::new();
         for dir in Direction::BOTH {
             for (r, rule) in policy.rules(dir).iter().enumerate() {
-                let compiled = AdminRuleCompiled {
+                rules.push(AdminRulePlan {
                     policy: i,
                     rule: r,
+                    direction: dir,
                     action: rule.action,
-                    peers: peers(cache, cluster, &rule.peers, n, atoms),
+                    peers: peers_plan(sel, &rule.peers, atoms),
                     ports: admin_rule_ports(rule.ports.as_deref()),
+                });
+            }
+        }
+        policies.push((policy.tier, subjects, rules));
+    }
+    AdminPlan { policies }
+}
+
+impl AdminPlan {
+    /// The tiers compiled over the classes `lists` maps to.
+    pub(crate) fn compile(&self, lists: &mut ClassLists<'_>) -> AdminCompiled {
+        let n = lists.classes();
+        let mut out = AdminCompiled::default();
+        if self.policies.is_empty() {
+            return out;
+        }
+        let tier_lists = || TierLists {
+            admin: vec![Vec::new(); n],
+            baseline: vec![Vec::new(); n],
+            allow_reach: vec![None; n],
+        };
+        out.ingress = tier_lists();
+        out.egress = tier_lists();
+        for (tier, subjects, rules) in &self.policies {
+            let subjects: Vec<u32> = lists.of(*subjects).to_vec();
+            for plan in rules {
+                let compiled = AdminRuleCompiled {
+                    policy: plan.policy,
+                    rule: plan.rule,
+                    action: plan.action,
+                    peers: plan.peers.compile(lists),
+                    ports: plan.ports.clone(),
                 };
                 let index = out.rules.len();
-                let lists = match dir {
+                let tl = match plan.direction {
                     Direction::Ingress => &mut out.ingress,
                     Direction::Egress => &mut out.egress,
                 };
-                for s in subjects.ones() {
-                    match policy.tier {
+                for &s in &subjects {
+                    let s = s as usize;
+                    match tier {
                         Tier::Admin => {
-                            lists.admin[s].push(index);
-                            if rule.action == AdminAction::Allow {
-                                lists.allow_reach[s]
-                                    .get_or_insert_with(|| FixedBitSet::with_capacity(n))
-                                    .union_with(&compiled.peers.identities);
+                            tl.admin[s].push(index);
+                            if plan.action == AdminAction::Allow {
+                                compiled.peers.identities.add_to(
+                                    tl.allow_reach[s]
+                                        .get_or_insert_with(|| FixedBitSet::with_capacity(n)),
+                                );
                             }
                         }
-                        Tier::Baseline => lists.baseline[s].push(index),
+                        Tier::Baseline => tl.baseline[s].push(index),
                     }
                 }
                 out.rules.push(compiled);
             }
         }
+        out
     }
-    out
 }

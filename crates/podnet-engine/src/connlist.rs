@@ -1,17 +1,27 @@
-//! Workload connectivity: identity results aggregated to the workloads
-//! people deploy, plus outside address ranges, in a stable order.
+//! Workload connectivity: identity rows aggregated to the workloads people
+//! deploy, plus outside address ranges, streamed in a stable order.
 //!
 //! A workload's connection to another is the union over their pods' (a
 //! workload whose pods have different labels is reported as one: "some pod
 //! of A reaches some pod of B on these ports"). Self connections are
 //! omitted. Outside addresses are grouped by what they may do and merged
 //! into the fewest ranges.
+//!
+//! The order is by source, then destination, workloads first (in cluster
+//! order), then outside ranges; the connections are produced in that order
+//! in batches ([`FlowSource`]), source workload by source workload, so that
+//! memory follows the model and not the number of connections.
 
 use std::collections::HashMap;
+use std::io;
+use std::sync::Mutex;
 
+use fixedbitset::FixedBitSet;
 use podnet_model::{Conns, IpSet, WorkloadId};
 use rayon::prelude::*;
 
+use crate::conns_table::{ConnsId, ConnsOps, ConnsTable};
+use crate::identity::IdentityId;
 use crate::matrix::{Engine, ExternalGroups, group_atoms};
 
 /// One end of a reported connection.
@@ -68,76 +78,461 @@ impl ConnList {
     }
 }
 
-/// Computes the connectivity of every workload.
-pub fn connlist(engine: &Engine<'_>) -> ConnList {
-    let mut pairs: HashMap<(WorkloadId, WorkloadId), Conns> = HashMap::new();
-    for p in engine.identity_pairs() {
-        let srcs = &engine.identities.list[p.src].workloads;
-        let dsts = &engine.identities.list[p.dst].workloads;
-        for &s in srcs {
-            for &d in dsts {
-                if s != d {
-                    pairs.entry((s, d)).or_default().add(&p.conns);
-                }
-            }
+/// A connection of a stream: what is allowed is an id of the batch's table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flow {
+    /// Source.
+    pub src: PeerRef,
+    /// Destination.
+    pub dst: PeerRef,
+    /// What is allowed, in the batch's [`ConnsTable`].
+    pub conns: ConnsId,
+}
+
+/// Consecutive connections of a stream, all on one network.
+#[derive(Clone, Copy, Debug)]
+pub struct FlowBatch<'a> {
+    /// The table the connections' ids refer to.
+    pub table: &'a ConnsTable,
+    /// `None` for the pod network, else a Multus attachment `namespace/name`.
+    pub network: Option<&'a str>,
+    /// The connections, in order.
+    pub flows: &'a [Flow],
+}
+
+/// Something that produces connections in order, batch by batch. It may be
+/// asked more than once (a printer needing two passes asks twice).
+pub trait FlowSource {
+    /// Calls `sink` with every batch, in order, stopping at its first error.
+    fn for_each_batch(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()>;
+}
+
+impl FlowSource for ConnList {
+    fn for_each_batch(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let table = ConnsTable::new();
+        for run in self.connections.chunk_by(|a, b| a.network == b.network) {
+            let flows: Vec<Flow> = run
+                .iter()
+                .map(|c| Flow {
+                    src: c.src.clone(),
+                    dst: c.dst.clone(),
+                    conns: table.intern(c.conns.clone()),
+                })
+                .collect();
+            sink(FlowBatch {
+                table: &table,
+                network: run.first().and_then(|c| c.network.as_deref()),
+                flows: &flows,
+            })?;
         }
+        Ok(())
     }
-    let mut connections: Vec<Connection> = pairs
-        .into_iter()
-        .map(|((s, d), conns)| Connection {
-            src: PeerRef::Workload(s),
-            dst: PeerRef::Workload(d),
-            conns,
-            network: None,
-        })
-        .collect();
-    connections.extend(external(engine));
-    connections.sort_by(|a, b| (&a.src, &a.dst).cmp(&(&b.src, &b.dst)));
+}
+
+/// Collects a stream into a list (for small inputs and tests).
+pub fn collect(source: &dyn FlowSource) -> ConnList {
+    let mut connections = Vec::new();
+    let result = source.for_each_batch(&mut |batch| {
+        connections.extend(batch.flows.iter().map(|f| Connection {
+            src: f.src.clone(),
+            dst: f.dst.clone(),
+            conns: batch.table.get(f.conns).clone(),
+            network: batch.network.map(str::to_owned),
+        }));
+        Ok(())
+    });
+    debug_assert!(result.is_ok(), "collecting never fails");
     ConnList { connections }
 }
 
-/// Connections between workloads and outside addresses.
-fn external(engine: &Engine<'_>) -> Vec<Connection> {
-    let cluster = engine.cluster;
-    cluster
-        .workload_ids()
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .flat_map_iter(|w| {
-            let identities: Vec<usize> = {
-                let mut ids: Vec<usize> = cluster
-                    .workload(w)
+/// Which connections a stream holds.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Scope {
+    /// Only connections with one of these workloads at an end (sorted);
+    /// `None` for every connection.
+    pub focus: Option<Vec<WorkloadId>>,
+    /// Workloads left out, as sources and destinations (podnet's own
+    /// additions, which the dataplane reports otherwise).
+    pub hidden: Vec<WorkloadId>,
+}
+
+impl Scope {
+    /// Every connection.
+    pub fn all() -> Self {
+        Scope::default()
+    }
+
+    /// Connections with `workloads` at an end.
+    pub fn focus(mut workloads: Vec<WorkloadId>) -> Self {
+        workloads.sort_unstable();
+        workloads.dedup();
+        Scope {
+            focus: Some(workloads),
+            hidden: Vec::new(),
+        }
+    }
+
+    /// Whether `w` is in focus (every workload when there is no focus).
+    pub fn in_focus(&self, w: WorkloadId) -> bool {
+        self.focus
+            .as_ref()
+            .is_none_or(|f| f.binary_search(&w).is_ok())
+    }
+
+    /// Whether the connection is kept.
+    pub fn keeps(&self, src: &PeerRef, dst: &PeerRef) -> bool {
+        let hidden = |p: &PeerRef| matches!(p, PeerRef::Workload(w) if self.hidden.contains(w));
+        if hidden(src) || hidden(dst) {
+            return false;
+        }
+        let Some(focus) = &self.focus else {
+            return true;
+        };
+        let focused =
+            |p: &PeerRef| matches!(p, PeerRef::Workload(w) if focus.binary_search(w).is_ok());
+        focused(src) || focused(dst)
+    }
+}
+
+/// Connections of every workload (materialized; prefer [`rows`] for
+/// large clusters).
+pub fn connlist(engine: &Engine<'_>) -> ConnList {
+    collect(&rows(engine, Scope::all()))
+}
+
+/// The workload connections of `engine` within `scope`, as a stream.
+pub fn rows<'e, 'c>(engine: &'e Engine<'c>, scope: Scope) -> WorkloadRows<'e, 'c> {
+    WorkloadRows::new(engine, scope)
+}
+
+/// The engine's workload and outside-range connections, streamed.
+pub struct WorkloadRows<'e, 'c> {
+    engine: &'e Engine<'c>,
+    /// The identities of each workload, ascending.
+    classes_of: Vec<Vec<u32>>,
+    /// Workloads not hidden.
+    shown: FixedBitSet,
+    /// With a focus: the focused workloads.
+    focus: Option<FixedBitSet>,
+    /// With a focus: per source identity, what it may open to the focused
+    /// workloads' identities (their columns, transposed).
+    restricted: Vec<Vec<(u32, ConnsId)>>,
+    pool: Mutex<Vec<Assembly>>,
+}
+
+/// Working space to merge identity rows into a workload row.
+struct Assembly {
+    acc: Vec<ConnsId>,
+    touched: Vec<u32>,
+    ops: ConnsOps,
+}
+
+/// Connections each batch aims at.
+const BATCH_FLOWS: usize = 1 << 16;
+
+fn to_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+impl<'e, 'c> WorkloadRows<'e, 'c> {
+    fn new(engine: &'e Engine<'c>, scope: Scope) -> Self {
+        let cluster = engine.cluster;
+        let w = cluster.workloads.len();
+        let classes_of: Vec<Vec<u32>> = cluster
+            .workloads
+            .iter()
+            .map(|wl| {
+                let mut ids: Vec<u32> = wl
                     .pods
                     .iter()
-                    .map(|p| engine.identities.of_pod[p.index()])
+                    .map(|p| to_u32(engine.identities.of_pod[p.index()]))
                     .collect();
                 ids.sort_unstable();
                 ids.dedup();
                 ids
-            };
-            let ingress = merge_groups(
-                identities.iter().map(|&i| engine.external_ingress(i)),
-                engine.atoms.len(),
-            );
-            let egress = merge_groups(
-                identities.iter().map(|&i| engine.external_egress(i)),
-                engine.atoms.len(),
-            );
-            let into = ingress.into_iter().map(move |(atoms, conns)| Connection {
-                src: PeerRef::External(engine.atoms_to_ipset(&atoms)),
-                dst: PeerRef::Workload(w),
-                conns,
-                network: None,
-            });
-            let out = egress.into_iter().map(move |(atoms, conns)| Connection {
-                src: PeerRef::Workload(w),
-                dst: PeerRef::External(engine.atoms_to_ipset(&atoms)),
-                conns,
-                network: None,
-            });
-            into.chain(out).collect::<Vec<_>>()
+            })
+            .collect();
+        let mut shown = FixedBitSet::with_capacity(w);
+        shown.insert_range(..);
+        for h in &scope.hidden {
+            shown.set(h.index(), false);
+        }
+        let mut restricted: Vec<Vec<(u32, ConnsId)>> = Vec::new();
+        let focus = scope.focus.as_ref().map(|list| {
+            let mut workloads = FixedBitSet::with_capacity(w);
+            let mut classes: Vec<u32> = Vec::new();
+            for f in list {
+                if shown.contains(f.index()) {
+                    workloads.insert(f.index());
+                    classes.extend(&classes_of[f.index()]);
+                }
+            }
+            classes.sort_unstable();
+            classes.dedup();
+            let columns: Vec<(u32, Vec<(u32, ConnsId)>)> = classes
+                .into_par_iter()
+                .map_init(
+                    || ScratchGuard::new(engine),
+                    |guard, d| (d, engine.column_with(d as usize, None, guard.get())),
+                )
+                .collect();
+            restricted = vec![Vec::new(); engine.identities.len()];
+            for (d, column) in columns {
+                for (s, conns) in column {
+                    restricted[s as usize].push((d, conns));
+                }
+            }
+            workloads
+        });
+        WorkloadRows {
+            engine,
+            classes_of,
+            shown,
+            focus,
+            restricted,
+            pool: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn take(&self) -> Assembly {
+        let pooled = self
+            .pool
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pop();
+        pooled.unwrap_or_else(|| Assembly {
+            acc: vec![ConnsTable::NONE; self.engine.cluster.workloads.len()],
+            touched: Vec::new(),
+            ops: ConnsOps::new(),
         })
-        .collect()
+    }
+
+    fn give(&self, a: Assembly) {
+        self.pool
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(a);
+    }
+
+    /// Whether source `w` gets its whole row (else only its connections
+    /// to focused workloads).
+    fn full(&self, w: usize) -> bool {
+        self.focus.as_ref().is_none_or(|f| f.contains(w))
+    }
+
+    /// The identity rows of a batch of sources that get their whole row.
+    fn class_rows(&self, sources: &[usize]) -> HashMap<u32, Vec<(u32, ConnsId)>> {
+        let mut wanted: Vec<u32> = sources
+            .iter()
+            .filter(|&&w| self.full(w))
+            .flat_map(|&w| self.classes_of[w].iter().copied())
+            .collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let engine = self.engine;
+        wanted
+            .into_par_iter()
+            .map_init(
+                || ScratchGuard::new(engine),
+                |guard, c| (c, engine.row_with(c as usize, None, guard.get())),
+            )
+            .collect()
+    }
+
+    /// The connections of source workload `w`.
+    fn workload_flows(
+        &self,
+        w: usize,
+        rows: &HashMap<u32, Vec<(u32, ConnsId)>>,
+        a: &mut Assembly,
+    ) -> Vec<Flow> {
+        let engine = self.engine;
+        let table = &engine.conns;
+        let full = self.full(w);
+        let focus = self.focus.as_ref();
+        for &c in &self.classes_of[w] {
+            let row = if full {
+                rows.get(&c)
+            } else {
+                self.restricted.get(c as usize)
+            };
+            let Some(row) = row else {
+                continue;
+            };
+            for &(d, conns) in row {
+                for &dw in &engine.identities.list[d as usize].workloads {
+                    let dw = dw.index();
+                    if dw == w || !self.shown.contains(dw) {
+                        continue;
+                    }
+                    if !full && focus.is_some_and(|f| !f.contains(dw)) {
+                        continue;
+                    }
+                    let old = a.acc[dw];
+                    if old == ConnsTable::NONE {
+                        a.touched.push(to_u32(dw));
+                    }
+                    a.acc[dw] = a.ops.union(table, old, conns);
+                }
+            }
+        }
+        a.touched.sort_unstable();
+        let src = WorkloadId::from_index(w);
+        let mut flows: Vec<Flow> = a
+            .touched
+            .iter()
+            .map(|&dw| {
+                let conns = std::mem::replace(&mut a.acc[dw as usize], ConnsTable::NONE);
+                Flow {
+                    src: PeerRef::Workload(src),
+                    dst: PeerRef::Workload(WorkloadId::from_index(dw as usize)),
+                    conns,
+                }
+            })
+            .collect();
+        a.touched.clear();
+        if full {
+            let ids = self.classes_of[w].iter().map(|&c| c as IdentityId);
+            let mut outside: Vec<(IpSet, ConnsId)> =
+                merge_groups(ids.map(|i| engine.external_egress(i)), engine.atoms.len())
+                    .into_iter()
+                    .map(|(atoms, conns)| (engine.atoms_to_ipset(&atoms), table.intern(conns)))
+                    .collect();
+            outside.sort();
+            flows.extend(outside.into_iter().map(|(set, conns)| Flow {
+                src: PeerRef::Workload(src),
+                dst: PeerRef::External(set),
+                conns,
+            }));
+        }
+        flows
+    }
+
+    /// Connections from outside addresses into each shown workload in
+    /// focus, in order.
+    fn outside_sources(&self) -> Vec<Flow> {
+        let engine = self.engine;
+        let wanted: Vec<usize> = self.shown.ones().filter(|&w| self.full(w)).collect();
+        let mut classes: Vec<u32> = wanted
+            .iter()
+            .flat_map(|&w| self.classes_of[w].iter().copied())
+            .collect();
+        classes.sort_unstable();
+        classes.dedup();
+        let per_class: HashMap<u32, ExternalGroups> = classes
+            .into_par_iter()
+            .map(|c| (c, engine.external_ingress(c as usize)))
+            .collect();
+        let mut flows: Vec<(IpSet, usize, ConnsId)> = wanted
+            .into_par_iter()
+            .flat_map_iter(|w| {
+                let groups = merge_groups(
+                    self.classes_of[w]
+                        .iter()
+                        .filter_map(|c| per_class.get(c).cloned()),
+                    engine.atoms.len(),
+                );
+                groups
+                    .into_iter()
+                    .map(move |(atoms, conns)| {
+                        (engine.atoms_to_ipset(&atoms), w, engine.conns.intern(conns))
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        flows.sort();
+        flows
+            .into_iter()
+            .map(|(set, w, conns)| Flow {
+                src: PeerRef::External(set),
+                dst: PeerRef::Workload(WorkloadId::from_index(w)),
+                conns,
+            })
+            .collect()
+    }
+}
+
+/// A scratch space taken from the engine's pool and given back on drop.
+struct ScratchGuard<'e, 'c> {
+    engine: &'e Engine<'c>,
+    scratch: Option<crate::rows::Scratch>,
+}
+
+impl<'e, 'c> ScratchGuard<'e, 'c> {
+    fn new(engine: &'e Engine<'c>) -> Self {
+        ScratchGuard {
+            engine,
+            scratch: Some(engine.take_scratch()),
+        }
+    }
+
+    fn get(&mut self) -> &mut crate::rows::Scratch {
+        self.scratch
+            .get_or_insert_with(|| self.engine.take_scratch())
+    }
+}
+
+impl Drop for ScratchGuard<'_, '_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.scratch.take() {
+            self.engine.give_scratch(s);
+        }
+    }
+}
+
+impl FlowSource for WorkloadRows<'_, '_> {
+    fn for_each_batch(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let table = &self.engine.conns;
+        let sources: Vec<usize> = self.shown.ones().collect();
+        let mut start = 0;
+        let mut per_batch = 16usize;
+        while start < sources.len() {
+            let end = (start + per_batch).min(sources.len());
+            let batch = &sources[start..end];
+            let rows = self.class_rows(batch);
+            let flows: Vec<Vec<Flow>> = batch
+                .par_iter()
+                .map(|&w| {
+                    let mut a = self.take();
+                    let out = self.workload_flows(w, &rows, &mut a);
+                    self.give(a);
+                    out
+                })
+                .collect();
+            drop(rows);
+            let count: usize = flows.iter().map(Vec::len).sum();
+            let flat: Vec<Flow> = flows.into_iter().flatten().collect();
+            if !flat.is_empty() {
+                sink(FlowBatch {
+                    table,
+                    network: None,
+                    flows: &flat,
+                })?;
+            }
+            // Aim the next batch at BATCH_FLOWS connections.
+            let per_source = count.div_ceil(batch.len()).max(1);
+            per_batch = (BATCH_FLOWS / per_source).clamp(2, 4096);
+            start = end;
+        }
+        let outside = self.outside_sources();
+        if !outside.is_empty() {
+            sink(FlowBatch {
+                table,
+                network: None,
+                flows: &outside,
+            })?;
+        }
+        Ok(())
+    }
 }
 
 /// The union of several identities' groups, regrouped.

@@ -8,23 +8,32 @@
 pub mod admin_ports;
 pub mod atoms;
 pub mod caveat;
+pub mod classset;
 pub mod compiled;
 pub mod compiled_admin;
 pub mod connlist;
+pub mod conns_table;
 pub mod diff;
 pub mod explain;
 pub mod identity;
 pub mod matrix;
 pub mod matrix_tiers;
+mod observe;
 pub mod ports;
 pub mod resolve;
+pub mod rows;
+mod selections;
 pub mod semantics;
 pub mod tiers;
 pub mod verdict;
 pub mod verify;
 
 pub use caveat::Caveat;
-pub use connlist::{ConnList, Connection, PeerRef, connlist};
+pub use connlist::{
+    ConnList, Connection, Flow, FlowBatch, FlowSource, PeerRef, Scope, WorkloadRows, collect,
+    connlist, rows,
+};
+pub use conns_table::{ConnsId, ConnsTable};
 pub use diff::{Change, Diff, DiffOptions, FlowKey, PeerKey, diff};
 pub use explain::{Case, Explanation, explain};
 pub use matrix::Engine;

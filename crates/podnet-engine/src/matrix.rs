@@ -2,18 +2,21 @@
 //! identity and the address atoms outside the cluster. It must agree with
 //! [`crate::semantics`] on every flow (property-tested on random clusters).
 
-use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use fixedbitset::FixedBitSet;
-use podnet_model::{Cluster, Conns, Direction, IpSet};
-use rayon::prelude::*;
+use podnet_model::{Cluster, Conns, Direction, Intent, IpSet};
 
 use crate::atoms::AddressAtoms;
-use crate::compiled::{Compiled, DirectionIndex, compile};
+use crate::compiled::{Compiled, DirectionIndex, plan};
 use crate::compiled_admin::admin_address_sets;
-use crate::identity::{Identities, IdentityId};
+use crate::conns_table::ConnsTable;
+use crate::identity::{Identities, IdentityId, Members, refine};
 use crate::matrix_tiers::PeerAt;
+use crate::observe::{named_ports, observe_intents, port_classes};
+use crate::rows::RowIndex;
+use crate::selections::{ClassLists, Selections};
 
 /// A cluster prepared for connectivity queries.
 pub struct Engine<'c> {
@@ -25,6 +28,14 @@ pub struct Engine<'c> {
     pub identities: Identities,
     /// Compiled policies.
     pub compiled: Compiled,
+    /// The distinct connection sets of rows.
+    pub conns: ConnsTable,
+    /// The intents whose selectors the identities tell apart.
+    observed: Vec<Intent>,
+    /// What rows need, built on first use.
+    rows: OnceLock<RowIndex>,
+    /// Scratch space of row computations, reused.
+    pub(crate) scratch: Mutex<Vec<crate::rows::Scratch>>,
 }
 
 /// Allowed connections from one identity to another.
@@ -43,8 +54,15 @@ pub struct IdentityPair {
 pub type ExternalGroups = Vec<(FixedBitSet, Conns)>;
 
 impl<'c> Engine<'c> {
-    /// Prepares `cluster`: atoms, identities, compiled policies.
+    /// Prepares `cluster`: atoms, identities (telling apart what the
+    /// cluster's policies and intents select), compiled policies.
     pub fn new(cluster: &'c Cluster) -> Self {
+        Self::with_intents(cluster, &[])
+    }
+
+    /// Like [`Engine::new`], with identities that also tell apart what
+    /// `intents` select (the intents of `verify --intents FILE`).
+    pub fn with_intents(cluster: &'c Cluster, intents: &[Intent]) -> Self {
         let blocks = cluster
             .policies
             .iter()
@@ -56,14 +74,48 @@ impl<'c> Engine<'c> {
             });
         let admin_sets = admin_address_sets(cluster);
         let atoms = AddressAtoms::new(blocks.chain(admin_sets.iter()));
-        let identities = Identities::new(cluster, &atoms);
-        let compiled = compile(cluster, &identities, &atoms);
+        let mut observed = cluster.intents.clone();
+        for intent in intents {
+            if !observed.contains(intent) {
+                observed.push(intent.clone());
+            }
+        }
+        let members = Members::new(cluster, &atoms);
+        let (compiled, class_of_member) = {
+            let mut sel = Selections::new(cluster, &members, &atoms);
+            let plan = plan(&mut sel, atoms.len());
+            observe_intents(&mut sel, &observed);
+            let port_class = port_classes(cluster, &named_ports(cluster, &observed));
+            let initial: Vec<u64> = members
+                .list
+                .iter()
+                .map(|m| port_class[m.ports.index()] * 2 + u64::from(m.host_network))
+                .collect();
+            let class_of_member = refine(&initial, sel.lists());
+            let classes = class_of_member.iter().max().map_or(0, |&m| m + 1);
+            let mut lists = ClassLists::new(&sel, &class_of_member, classes);
+            (plan.compile(&mut lists), class_of_member)
+        };
+        let identities = Identities::from_classes(cluster, members, class_of_member);
         Engine {
             cluster,
             atoms,
             identities,
             compiled,
+            conns: ConnsTable::new(),
+            observed,
+            rows: OnceLock::new(),
+            scratch: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Whether the identities tell apart everything `intents` select.
+    pub fn observes(&self, intents: &[Intent]) -> bool {
+        intents.iter().all(|i| self.observed.contains(i))
+    }
+
+    pub(crate) fn row_index(&self) -> &RowIndex {
+        self.rows.get_or_init(|| RowIndex::new(self))
     }
 
     pub(crate) fn dst_ports(&self, dst: IdentityId) -> &[podnet_model::ContainerPort] {
@@ -136,7 +188,7 @@ impl<'c> Engine<'c> {
         dst: IdentityId,
         resolved: &[(usize, Conns)],
     ) -> Conns {
-        if !self.compiled.egress.may_reach(src, dst)
+        if !self.compiled.may_reach(Direction::Egress, src, dst)
             && !self.admin_allows_reach(&self.compiled.admin.egress, src, dst)
         {
             return Conns::none();
@@ -155,55 +207,6 @@ impl<'c> Engine<'c> {
             .iter()
             .map(|&r| (r, self.compiled.rules[r].ports.on_pod(ports)))
             .collect()
-    }
-
-    /// Every identity pair with something allowed, in (dst, src) order.
-    pub fn identity_pairs(&self) -> Vec<IdentityPair> {
-        let n = self.identities.len();
-        (0..n)
-            .into_par_iter()
-            .flat_map_iter(|dst| {
-                let resolved = self.resolved_ingress(dst);
-                let candidates = self.ingress_candidates(dst);
-                let mut out = Vec::new();
-                let mut visit = |src: IdentityId| {
-                    let conns = self.pair_resolved(src, dst, &resolved);
-                    if !conns.is_empty() {
-                        out.push(IdentityPair { src, dst, conns });
-                    }
-                };
-                match candidates.as_deref() {
-                    Some(bits) => bits.ones().for_each(&mut visit),
-                    None => (0..n).for_each(&mut visit),
-                }
-                out
-            })
-            .collect()
-    }
-
-    /// The sources `dst`'s ingress may admit (NetworkPolicy's peers and the
-    /// Admin tier's Allow peers); `None` for all.
-    fn ingress_candidates(&self, dst: IdentityId) -> Option<Cow<'_, FixedBitSet>> {
-        let index = &self.compiled.ingress;
-        if !index.isolated[dst] || index.reach_any[dst] {
-            return None;
-        }
-        let np = index.reach[dst].as_ref()?;
-        match self
-            .compiled
-            .admin
-            .ingress
-            .allow_reach
-            .get(dst)
-            .and_then(Option::as_ref)
-        {
-            Some(extra) => {
-                let mut all = np.clone();
-                all.union_with(extra);
-                Some(Cow::Owned(all))
-            }
-            None => Some(Cow::Borrowed(np)),
-        }
     }
 
     /// Connections from outside addresses into `dst`.

@@ -13,21 +13,27 @@ use crate::finding::Subject;
 pub fn policy_subjects(ctx: &Context<'_>, policy: &NetworkPolicy) -> Vec<IdentityId> {
     let cluster = ctx.cluster();
     let ids = &ctx.engine.identities;
-    ids.by_namespace
+    let members = &ids.members;
+    let mut out: Vec<IdentityId> = members
+        .by_namespace
         .get(policy.namespace.index())
         .map(|list| {
             list.iter()
                 .copied()
-                .filter(|&i| {
-                    let id = &ids.list[i];
-                    !id.host_network
+                .filter(|&m| {
+                    let member = &members.list[m];
+                    !member.host_network
                         && policy
                             .pod_selector
-                            .matches(&cluster.label_sets[id.labels.index()])
+                            .matches(&cluster.label_sets[member.labels.index()])
                 })
+                .map(|m| ids.of_member[m])
                 .collect()
         })
-        .unwrap_or_default()
+        .unwrap_or_default();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The subject for an object, pointing at `line` (a rule's, a peer's) when

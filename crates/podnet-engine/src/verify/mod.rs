@@ -144,6 +144,11 @@ pub fn verify_with(
     intents: &[Intent],
     options: &VerifyOptions,
 ) -> Vec<IntentResult> {
+    if !engine.observes(intents) {
+        // Identities must tell apart what the intents select.
+        let own = Engine::with_intents(engine.cluster, intents);
+        return verify_with(&own, intents, options);
+    }
     let pairs = Pairs::new(engine);
     let max = options.max_violations.max(1);
     intents

@@ -169,14 +169,13 @@ fn pods_to_pods(
     any: bool,
     limit: usize,
 ) -> Vec<Candidate> {
-    let srcs = Sources::Some(&src.list, &src.bits);
-    let indexed = pairs.use_index(dst.list.len(), srcs);
+    let srcs = Sources::Some(&src.bits);
     let none = Conns::none();
     capped(&dst.list, limit, |&d| {
         let Some(dst_picks) = dst.picks(engine, d) else {
             return Vec::new();
         };
-        let got = pairs.reaching(d, srcs, indexed);
+        let got = pairs.reaching(d, srcs);
         let wanted = ports.on_pod(engine.dst_ports(d));
         let mut out = Vec::new();
         let push = |s: IdentityId, offending: Conns, out: &mut Vec<Candidate>| {
@@ -258,14 +257,13 @@ fn only(
             )
         })
         .collect();
-    let indexed = pairs.use_index(dst.list.len(), Sources::All);
     let candidates = capped(&dst.list, limit, |&d| {
         let Some(dst_picks) = dst.picks(engine, d) else {
             return Vec::new();
         };
         let dst_ports = engine.dst_ports(d);
         let mut out = Vec::new();
-        for (s, conns) in pairs.reaching(d, Sources::All, indexed) {
+        for (s, conns) in pairs.reaching(d, Sources::All) {
             let mut permitted = Conns::none();
             let mut pick = None;
             for (sel, ports) in &entries {
@@ -364,14 +362,13 @@ fn isolate(
         .collect();
     let mut bits = fixedbitset::FixedBitSet::with_capacity(engine.identities.len());
     grouped.iter().for_each(|&i| bits.insert(i));
-    let srcs = Sources::Some(&grouped, &bits);
-    let indexed = pairs.use_index(grouped.len(), srcs);
+    let srcs = Sources::Some(&bits);
     let candidates = if values.len() < 2 {
         Vec::new()
     } else {
         capped(&grouped, limit, |&d| {
             let mut out = Vec::new();
-            for (s, conns) in pairs.reaching(d, srcs, indexed) {
+            for (s, conns) in pairs.reaching(d, srcs) {
                 if group(s) == group(d) {
                     continue;
                 }

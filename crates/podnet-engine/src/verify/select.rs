@@ -3,6 +3,7 @@
 //! and outside addresses. Intent selectors are cluster-scoped and, unlike
 //! NetworkPolicy's, select host-network pods by their labels too.
 
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 use fixedbitset::FixedBitSet;
@@ -73,38 +74,15 @@ impl Selection {
             Some(Cover::Some(sel)) => pods.iter().copied().find(|p| sel.binary_search(p).is_err()),
         }
     }
-
-    fn add(&mut self, engine: &Engine<'_>, id: IdentityId, cover: Cover) {
-        let total = engine.identities.list[id].pods.len();
-        let merged = match (self.cover[id].take(), cover) {
-            (None, c) => c,
-            (Some(Cover::Full), _) | (_, Cover::Full) => Cover::Full,
-            (Some(Cover::Some(mut a)), Cover::Some(b)) => {
-                a.extend(b);
-                a.sort_unstable();
-                a.dedup();
-                Cover::Some(a)
-            }
-        };
-        let merged = match merged {
-            Cover::Some(p) if p.len() >= total => Cover::Full,
-            other => other,
-        };
-        self.cover[id] = Some(merged);
-        self.bits.insert(id);
-    }
-
-    fn finish(mut self) -> Self {
-        self.list = self.bits.ones().collect();
-        self
-    }
 }
 
 /// What `selectors` select, together.
 pub(crate) fn select(engine: &Engine<'_>, selectors: &[&EndpointSelector]) -> Selection {
     let n = engine.identities.len();
     let cluster = engine.cluster;
+    let members = &engine.identities.members;
     let mut sel = Selection::empty(n);
+    let mut picked: HashMap<IdentityId, Vec<PodId>> = HashMap::new();
     for s in selectors {
         match &s.kind {
             SelectorKind::IpBlock(b) => sel.ips = sel.ips.union(&b.addresses),
@@ -112,18 +90,15 @@ pub(crate) fn select(engine: &Engine<'_>, selectors: &[&EndpointSelector]) -> Se
                 let Some(ns) = cluster.namespace_by_name(namespace) else {
                     continue;
                 };
-                let mut pods: Vec<PodId> = cluster
+                for w in cluster
                     .workloads
                     .iter()
                     .filter(|w| w.namespace == ns && w.name == *name)
-                    .flat_map(|w| w.pods.iter().copied())
-                    .collect();
-                pods.sort_unstable_by_key(|p| (engine.identities.of_pod[p.index()], *p));
-                for chunk in pods.chunk_by(|a, b| {
-                    engine.identities.of_pod[a.index()] == engine.identities.of_pod[b.index()]
-                }) {
-                    let id = engine.identities.of_pod[chunk[0].index()];
-                    sel.add(engine, id, Cover::Some(chunk.to_vec()));
+                {
+                    for &p in &w.pods {
+                        let id = engine.identities.of_pod[p.index()];
+                        picked.entry(id).or_default().push(p);
+                    }
                 }
             }
             SelectorKind::Pods {
@@ -139,17 +114,30 @@ pub(crate) fn select(engine: &Engine<'_>, selectors: &[&EndpointSelector]) -> Se
                     {
                         continue;
                     }
-                    for &id in &engine.identities.by_namespace[i] {
-                        let labels = &cluster.label_sets[engine.identities.list[id].labels.index()];
-                        if pod_selector.matches(labels) {
-                            sel.add(engine, id, Cover::Full);
+                    for &m in &members.by_namespace[i] {
+                        let member = &members.list[m];
+                        if pod_selector.matches(&cluster.label_sets[member.labels.index()]) {
+                            let id = engine.identities.of_member[m];
+                            picked.entry(id).or_default().extend(&member.pods);
                         }
                     }
                 }
             }
         }
     }
-    sel.finish()
+    for (id, mut pods) in picked {
+        pods.sort_unstable();
+        pods.dedup();
+        let cover = if pods.len() >= engine.identities.list[id].pods.len() {
+            Cover::Full
+        } else {
+            Cover::Some(pods)
+        };
+        sel.cover[id] = Some(cover);
+        sel.bits.insert(id);
+    }
+    sel.list = sel.bits.ones().collect();
+    sel
 }
 
 /// A concrete address of a set to show: the second of a range when it has

@@ -167,9 +167,10 @@ fn dns_targets(ctx: &Context<'_>) -> Vec<Target> {
         }
     }
     if out.is_empty() {
-        for (i, id) in ids.list.iter().enumerate() {
-            let labels = &cluster.label_sets[id.labels.index()];
-            if !id.host_network && labels.get(DNS_LABEL.0) == Some(DNS_LABEL.1) {
+        for (m, member) in ids.members.list.iter().enumerate() {
+            let labels = &cluster.label_sets[member.labels.index()];
+            if !member.host_network && labels.get(DNS_LABEL.0) == Some(DNS_LABEL.1) {
+                let i = ids.of_member[m];
                 out.insert((i, Protocol::Udp, DNS_PORT));
                 out.insert((i, Protocol::Tcp, DNS_PORT));
             }

@@ -85,13 +85,13 @@ fn admin_selects_nothing(ctx: &Context<'_>, admin: &AdminPolicy) -> bool {
 /// Distinct label sets of the (non-host-network) pods in `namespaces`.
 fn pod_labels_in<'c>(ctx: &Context<'c>, namespaces: &[NsId]) -> Vec<&'c Labels> {
     let cluster = ctx.cluster();
-    let ids = &ctx.engine.identities;
+    let members = &ctx.engine.identities.members;
     let mut sets: Vec<usize> = namespaces
         .iter()
-        .filter_map(|ns| ids.by_namespace.get(ns.index()))
+        .filter_map(|ns| members.by_namespace.get(ns.index()))
         .flatten()
-        .filter(|&&i| !ids.list[i].host_network)
-        .map(|&i| ids.list[i].labels.index())
+        .filter(|&&m| !members.list[m].host_network)
+        .map(|&m| members.list[m].labels.index())
         .collect();
     sets.sort_unstable();
     sets.dedup();
