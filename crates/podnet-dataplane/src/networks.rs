@@ -17,9 +17,6 @@
 //! do, with NetworkPolicy semantics, against the secondary addresses.
 
 mod alloc;
-pub mod reach;
-
-pub use reach::connections_on;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::net::IpAddr;

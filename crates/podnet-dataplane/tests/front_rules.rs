@@ -291,15 +291,14 @@ spec:
 fn connlist_rows_replace_the_added_controller() {
     let dp = build(&format!("{WEB}{INGRESS}"));
     let engine = Engine::new(&dp.cluster);
-    let mut list = podnet_engine::connlist(&engine);
+    let raw = podnet_engine::connlist(&engine);
     let added: WorkloadId = dp.fronts[fronts::CONTROLLER].synthesised.unwrap();
     assert!(
-        list.connections
+        raw.connections
             .iter()
             .any(|c| c.src == podnet_engine::PeerRef::Workload(added))
     );
-    let reached = fronts::connections(&engine, &dp.fronts, &dp.routes);
-    fronts::add_to_connlist(&mut list, &dp.fronts, &reached);
+    let list = dp.connlist(&engine, &podnet_dataplane::Networks::PodNetwork);
     assert!(list.connections.iter().all(|c| {
         c.src != podnet_engine::PeerRef::Workload(added)
             && c.dst != podnet_engine::PeerRef::Workload(added)

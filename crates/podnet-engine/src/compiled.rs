@@ -148,7 +148,7 @@ fn direction_slot(dir: Direction) -> usize {
 }
 
 /// Evaluates every selection of the cluster's policies.
-pub(crate) fn plan(sel: &mut Selections<'_>, atoms: usize) -> Plan {
+pub(crate) fn plan<'a>(sel: &mut Selections<'a>, atoms: usize) -> Plan {
     let cluster = sel.cluster();
     let mut policies = Vec::with_capacity(cluster.policies.len());
     for policy in &cluster.policies {
@@ -179,10 +179,10 @@ pub(crate) fn plan(sel: &mut Selections<'_>, atoms: usize) -> Plan {
     Plan { policies, admin }
 }
 
-fn peer_plan(
-    sel: &mut Selections<'_>,
+fn peer_plan<'a>(
+    sel: &mut Selections<'a>,
     policy_ns: NsId,
-    peers: &[podnet_model::Peer],
+    peers: &'a [podnet_model::Peer],
     atoms: usize,
 ) -> PeerPlan {
     let mut plan = PeerPlan {
@@ -195,7 +195,7 @@ fn peer_plan(
             PeerKind::Pods { namespaces, pods } => {
                 let key = match namespaces {
                     NamespaceScope::PolicyNamespace => NamespaceKey::One(policy_ns),
-                    NamespaceScope::Selected(s) => NamespaceKey::Selected(s.clone()),
+                    NamespaceScope::Selected(s) => NamespaceKey::Selected(s),
                 };
                 plan.selections.push(sel.pods(key, pods));
             }

@@ -12,7 +12,7 @@ use crate::admin_ports::admin_rule_ports;
 use crate::compiled::{PeerPlan, PeerSet};
 use crate::identity::IdentityId;
 use crate::ports::RulePorts;
-use crate::selections::{ClassLists, NamespaceKey, SelId, Selections};
+use crate::selections::{ClassLists, NamespaceKey, SelId, Selections, everything};
 use crate::tiers::{node_addresses, priority_key};
 
 /// One admin or baseline rule, compiled.
@@ -94,17 +94,14 @@ fn nodes_set(cluster: &Cluster, sel: &LabelSelector) -> IpSet {
         .fold(IpSet::empty(), |acc, ip| acc.union(&IpSet::single(ip)))
 }
 
-fn subject_plan(sel: &mut Selections<'_>, subject: &AdminSubject) -> SelId {
+fn subject_plan<'a>(sel: &mut Selections<'a>, subject: &'a AdminSubject) -> SelId {
     match subject {
-        AdminSubject::Namespaces(ns) => sel.pods(
-            NamespaceKey::Selected(ns.clone()),
-            &LabelSelector::everything(),
-        ),
-        AdminSubject::Pods(np) => sel.pods(NamespaceKey::Selected(np.namespaces.clone()), &np.pods),
+        AdminSubject::Namespaces(ns) => sel.pods(NamespaceKey::Selected(ns), everything()),
+        AdminSubject::Pods(np) => sel.pods(NamespaceKey::Selected(&np.namespaces), &np.pods),
     }
 }
 
-fn peers_plan(sel: &mut Selections<'_>, list: &[AdminPeer], atoms: usize) -> PeerPlan {
+fn peers_plan<'a>(sel: &mut Selections<'a>, list: &'a [AdminPeer], atoms: usize) -> PeerPlan {
     let cluster = sel.cluster();
     let mut plan = PeerPlan {
         any: false,
@@ -113,8 +110,8 @@ fn peers_plan(sel: &mut Selections<'_>, list: &[AdminPeer], atoms: usize) -> Pee
     };
     for peer in list {
         let id = match peer {
-            AdminPeer::Namespaces(ns) => subject_plan(sel, &AdminSubject::Namespaces(ns.clone())),
-            AdminPeer::Pods(np) => subject_plan(sel, &AdminSubject::Pods(np.clone())),
+            AdminPeer::Namespaces(ns) => sel.pods(NamespaceKey::Selected(ns), everything()),
+            AdminPeer::Pods(np) => sel.pods(NamespaceKey::Selected(&np.namespaces), &np.pods),
             AdminPeer::Networks(addresses) => {
                 let (id, block_atoms) = sel.block(addresses);
                 plan.atoms.union_with(block_atoms);
@@ -151,7 +148,7 @@ pub(crate) struct AdminPlan {
 }
 
 /// Evaluates the selections of every admin and baseline policy.
-pub(crate) fn plan_admin(sel: &mut Selections<'_>, atoms: usize) -> AdminPlan {
+pub(crate) fn plan_admin<'a>(sel: &mut Selections<'a>, atoms: usize) -> AdminPlan {
     let cluster = sel.cluster();
     let mut order: Vec<usize> = (0..cluster.admin_policies.len()).collect();
     order.sort_by_key(|&i| (priority_key(&cluster.admin_policies[i]), i));

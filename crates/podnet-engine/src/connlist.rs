@@ -135,6 +135,37 @@ impl FlowSource for ConnList {
     }
 }
 
+/// The connections of a stream for which `keep` holds.
+pub struct Filtered<'s, F> {
+    /// The stream.
+    pub source: &'s dyn FlowSource,
+    /// Whether a connection (source, destination) is kept.
+    pub keep: F,
+}
+
+impl<F: Fn(&PeerRef, &PeerRef) -> bool> FlowSource for Filtered<'_, F> {
+    fn for_each_batch(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.source.for_each_batch(&mut |batch| {
+            let flows: Vec<Flow> = batch
+                .flows
+                .iter()
+                .filter(|f| (self.keep)(&f.src, &f.dst))
+                .cloned()
+                .collect();
+            if flows.is_empty() {
+                return Ok(());
+            }
+            sink(FlowBatch {
+                flows: &flows,
+                ..batch
+            })
+        })
+    }
+}
+
 /// Collects a stream into a list (for small inputs and tests).
 pub fn collect(source: &dyn FlowSource) -> ConnList {
     let mut connections = Vec::new();
@@ -495,6 +526,8 @@ impl FlowSource for WorkloadRows<'_, '_> {
         let sources: Vec<usize> = self.shown.ones().collect();
         let mut start = 0;
         let mut per_batch = 16usize;
+        // Reused: allocating afresh for every batch costs more than the rows.
+        let mut flat: Vec<Flow> = Vec::new();
         while start < sources.len() {
             let end = (start + per_batch).min(sources.len());
             let batch = &sources[start..end];
@@ -510,7 +543,12 @@ impl FlowSource for WorkloadRows<'_, '_> {
                 .collect();
             drop(rows);
             let count: usize = flows.iter().map(Vec::len).sum();
-            let flat: Vec<Flow> = flows.into_iter().flatten().collect();
+            let largest = flows.iter().map(Vec::len).max().unwrap_or(0);
+            flat.clear();
+            flat.reserve(count);
+            for f in flows {
+                flat.extend(f);
+            }
             if !flat.is_empty() {
                 sink(FlowBatch {
                     table,
@@ -518,9 +556,10 @@ impl FlowSource for WorkloadRows<'_, '_> {
                     flows: &flat,
                 })?;
             }
-            // Aim the next batch at BATCH_FLOWS connections.
-            let per_source = count.div_ceil(batch.len()).max(1);
-            per_batch = (BATCH_FLOWS / per_source).clamp(2, 4096);
+            // Aim the next batch at BATCH_FLOWS connections, judging by the
+            // largest row and growing at most twofold: neighbouring
+            // workloads' rows are alike, but not always.
+            per_batch = (BATCH_FLOWS / largest.max(1)).clamp(1, (2 * per_batch).min(4096));
             start = end;
         }
         let outside = self.outside_sources();

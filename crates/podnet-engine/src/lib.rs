@@ -30,8 +30,8 @@ pub mod verify;
 
 pub use caveat::Caveat;
 pub use connlist::{
-    ConnList, Connection, Flow, FlowBatch, FlowSource, PeerRef, Scope, WorkloadRows, collect,
-    connlist, rows,
+    ConnList, Connection, Filtered, Flow, FlowBatch, FlowSource, PeerRef, Scope, WorkloadRows,
+    collect, connlist, rows,
 };
 pub use conns_table::{ConnsId, ConnsTable};
 pub use diff::{Change, Diff, DiffOptions, FlowKey, PeerKey, diff};

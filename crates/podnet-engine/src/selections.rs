@@ -5,9 +5,11 @@
 //! and, mapped to classes, become the compiled rules' peer sets.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use fixedbitset::FixedBitSet;
-use podnet_model::{Cluster, IpSet, LabelSelector, NsId};
+use podnet_model::{Cluster, IpSet, LabelSelector, NsId, Operator};
+use rustc_hash::FxHashMap;
 
 use crate::atoms::AddressAtoms;
 use crate::classset::ClassSet;
@@ -17,17 +19,17 @@ use crate::identity::Members;
 pub(crate) type SelId = usize;
 
 /// Which namespaces a pod selection looks in.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) enum NamespaceKey {
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum NamespaceKey<'a> {
     /// One namespace (a policy's own).
     One(NsId),
     /// The namespaces a selector matches.
-    Selected(LabelSelector),
+    Selected(&'a LabelSelector),
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
-enum Key {
-    Pods(NamespaceKey, LabelSelector),
+enum Key<'a> {
+    Pods(NamespaceKey<'a>, &'a LabelSelector),
     Block(IpSet),
 }
 
@@ -36,14 +38,22 @@ pub(crate) struct Selections<'a> {
     cluster: &'a Cluster,
     members: &'a Members,
     atoms: &'a AddressAtoms,
-    namespaces: HashMap<LabelSelector, Vec<NsId>>,
-    keys: HashMap<Key, SelId>,
+    /// Namespaces by label (key, value).
+    by_label: FxHashMap<(&'a str, &'a str), Vec<NsId>>,
+    namespaces: FxHashMap<&'a LabelSelector, Vec<NsId>>,
+    keys: FxHashMap<Key<'a>, SelId>,
     /// Members of each selection, ascending.
     lists: Vec<Vec<u32>>,
     /// Atoms of each ipBlock selection.
     block_atoms: HashMap<SelId, FixedBitSet>,
     /// Members with an address.
     addressed: Vec<u32>,
+}
+
+/// The selector that selects everything, for `namespaces` subjects.
+pub(crate) fn everything() -> &'static LabelSelector {
+    static EVERYTHING: OnceLock<LabelSelector> = OnceLock::new();
+    EVERYTHING.get_or_init(LabelSelector::everything)
 }
 
 fn to_u32(i: usize) -> u32 {
@@ -56,8 +66,17 @@ impl<'a> Selections<'a> {
             cluster,
             members,
             atoms,
-            namespaces: HashMap::new(),
-            keys: HashMap::new(),
+            by_label: {
+                let mut index: FxHashMap<(&str, &str), Vec<NsId>> = FxHashMap::default();
+                for (i, ns) in cluster.namespaces.iter().enumerate() {
+                    for (k, v) in ns.labels.iter() {
+                        index.entry((k, v)).or_default().push(NsId::from_index(i));
+                    }
+                }
+                index
+            },
+            namespaces: FxHashMap::default(),
+            keys: FxHashMap::default(),
             lists: Vec::new(),
             block_atoms: HashMap::new(),
             addressed: (0..members.len())
@@ -75,32 +94,49 @@ impl<'a> Selections<'a> {
         self.members
     }
 
-    /// The namespaces `sel` matches.
-    pub(crate) fn selected_namespaces(&mut self, sel: &LabelSelector) -> &[NsId] {
+    /// The namespaces `sel` matches: those holding the label of one of
+    /// its `In` requirements (the rarest), checked against the rest.
+    pub(crate) fn selected_namespaces(&mut self, sel: &'a LabelSelector) -> &[NsId] {
         let cluster = self.cluster;
-        self.namespaces.entry(sel.clone()).or_insert_with(|| {
-            cluster
-                .namespaces
+        let by_label = &self.by_label;
+        self.namespaces.entry(sel).or_insert_with(|| {
+            let candidates: Option<Vec<NsId>> = sel
+                .requirements()
                 .iter()
-                .enumerate()
-                .filter(|(_, n)| sel.matches(&n.labels))
-                .map(|(i, _)| NsId::from_index(i))
-                .collect()
+                .filter(|r| r.operator == Operator::In)
+                .map(|r| {
+                    let mut ids: Vec<NsId> = r
+                        .values
+                        .iter()
+                        .filter_map(|v| by_label.get(&(r.key.as_str(), v.as_str())))
+                        .flatten()
+                        .copied()
+                        .collect();
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids
+                })
+                .min_by_key(Vec::len);
+            let matches = |n: &NsId| sel.matches(&cluster.namespace(*n).labels);
+            match candidates {
+                Some(ids) => ids.into_iter().filter(matches).collect(),
+                None => (0..cluster.namespaces.len())
+                    .map(NsId::from_index)
+                    .filter(matches)
+                    .collect(),
+            }
         })
     }
 
     /// Pods (never host-network ones) in the namespaces of `ns` whose
     /// labels match `sel`.
-    pub(crate) fn pods(&mut self, ns: NamespaceKey, sel: &LabelSelector) -> SelId {
-        let key = Key::Pods(ns, sel.clone());
+    pub(crate) fn pods(&mut self, ns: NamespaceKey<'a>, sel: &'a LabelSelector) -> SelId {
+        let key = Key::Pods(ns, sel);
         if let Some(&id) = self.keys.get(&key) {
             return id;
         }
-        let Key::Pods(ns, _) = &key else {
-            return 0;
-        };
         let namespaces: Vec<NsId> = match ns {
-            NamespaceKey::One(n) => vec![*n],
+            NamespaceKey::One(n) => vec![n],
             NamespaceKey::Selected(s) => self.selected_namespaces(s).to_vec(),
         };
         let mut list = Vec::new();
@@ -152,7 +188,7 @@ impl<'a> Selections<'a> {
         self.lists.len() - 1
     }
 
-    fn insert(&mut self, key: Key, list: Vec<u32>) -> SelId {
+    fn insert(&mut self, key: Key<'a>, list: Vec<u32>) -> SelId {
         self.lists.push(list);
         let id = self.lists.len() - 1;
         self.keys.insert(key, id);

@@ -1,13 +1,17 @@
 //! Printers for `connlist`: txt, json, csv, md and dot. Every format lists
-//! the same connections in the same (engine) order.
+//! the same connections in the same (engine) order, written as the stream
+//! produces them: memory does not grow with the number of connections
+//! (dot reads the stream twice: its nodes come before its edges).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
-use podnet_engine::{ConnList, PeerRef};
-use podnet_model::Cluster;
+use podnet_engine::{ConnsId, ConnsTable, Flow, FlowBatch, FlowSource, PeerRef};
+use podnet_model::{Cluster, Conns};
+use rayon::prelude::*;
 
-use crate::wire::{CONNLIST_SCHEMA, ConnectionJson, ConnlistJson, ConnsJson, PeerJson};
+use crate::wire::{CONNLIST_SCHEMA, ConnsJson, PeerJson};
 
 /// An output format of `connlist`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,45 +70,164 @@ fn skipped_note(summary: RunSummary) -> Option<String> {
     }
 }
 
-/// Writes `list` in `format`.
+/// Connections formatted per parallel task.
+const CHUNK: usize = 2048;
+/// Tasks formatted before their text is written.
+const WINDOW: usize = 16;
+
+/// Texts of peers and connection sets, computed once each.
+struct Texts<'c> {
+    cluster: &'c Cluster,
+    /// Per workload: its text (txt, csv, md, dot).
+    workloads: Vec<OnceLock<String>>,
+    /// Per workload: its JSON, indented as a connection's field.
+    workloads_json: Vec<OnceLock<String>>,
+    /// The current table's connection sets: text, JSON.
+    conns: HashMap<ConnsId, (String, String)>,
+    /// Which table `conns` is of.
+    table: usize,
+}
+
+/// Continuation lines of a connection's fields are indented by six.
+fn indent_field(json: &str) -> String {
+    json.replace('\n', "\n      ")
+}
+
+impl<'c> Texts<'c> {
+    fn new(cluster: &'c Cluster) -> Self {
+        let n = cluster.workloads.len();
+        Texts {
+            cluster,
+            workloads: (0..n).map(|_| OnceLock::new()).collect(),
+            workloads_json: (0..n).map(|_| OnceLock::new()).collect(),
+            conns: HashMap::new(),
+            table: 0,
+        }
+    }
+
+    /// Makes the texts of every connection set of `batch` available.
+    fn prepare(&mut self, batch: &FlowBatch<'_>) {
+        let table = std::ptr::from_ref::<ConnsTable>(batch.table) as usize;
+        if table != self.table {
+            self.conns.clear();
+            self.table = table;
+        }
+        for f in batch.flows {
+            self.conns.entry(f.conns).or_insert_with(|| {
+                let conns: &Conns = batch.table.get(f.conns);
+                let json = serde_json::to_string_pretty(&ConnsJson::new(conns))
+                    .map(|s| indent_field(&s))
+                    .unwrap_or_default();
+                (conns.to_string(), json)
+            });
+        }
+    }
+
+    fn conns(&self, id: ConnsId) -> &str {
+        self.conns.get(&id).map_or("", |c| c.0.as_str())
+    }
+
+    fn conns_json(&self, id: ConnsId) -> &str {
+        self.conns.get(&id).map_or("", |c| c.1.as_str())
+    }
+
+    fn peer(&self, peer: &PeerRef) -> std::borrow::Cow<'_, str> {
+        match peer {
+            PeerRef::Workload(w) => self.workloads[w.index()]
+                .get_or_init(|| peer_text(self.cluster, peer))
+                .as_str()
+                .into(),
+            other => peer_text(self.cluster, other).into(),
+        }
+    }
+
+    fn peer_json(&self, peer: &PeerRef) -> std::borrow::Cow<'_, str> {
+        let json = || {
+            serde_json::to_string_pretty(&PeerJson::new(self.cluster, peer))
+                .map(|s| indent_field(&s))
+                .unwrap_or_default()
+        };
+        match peer {
+            PeerRef::Workload(w) => self.workloads_json[w.index()]
+                .get_or_init(json)
+                .as_str()
+                .into(),
+            _ => json().into(),
+        }
+    }
+}
+
+/// Formats the connections of a batch in parallel, `format` per chunk, and
+/// writes the chunks in order.
+fn write_batch(
+    out: &mut dyn Write,
+    flows: &[Flow],
+    format: impl Fn(&[Flow], &mut Vec<u8>) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    for window in flows.chunks(CHUNK * WINDOW) {
+        let texts: Vec<io::Result<Vec<u8>>> = window
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 96);
+                format(chunk, &mut buf)?;
+                Ok(buf)
+            })
+            .collect();
+        for text in texts {
+            out.write_all(&text?)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the connections of `source` in `format`.
 pub fn write_connlist(
     out: &mut dyn Write,
     cluster: &Cluster,
-    list: &ConnList,
+    source: &dyn FlowSource,
     format: ConnlistFormat,
     summary: RunSummary,
 ) -> io::Result<()> {
     match format {
-        ConnlistFormat::Txt => txt(out, cluster, list, summary),
-        ConnlistFormat::Json => json(out, cluster, list, summary),
-        ConnlistFormat::Csv => csv(out, cluster, list),
-        ConnlistFormat::Md => md(out, cluster, list, summary),
-        ConnlistFormat::Dot => dot(out, cluster, list, summary),
+        ConnlistFormat::Txt => txt(out, cluster, source, summary),
+        ConnlistFormat::Json => json(out, cluster, source, summary),
+        ConnlistFormat::Csv => csv(out, cluster, source),
+        ConnlistFormat::Md => md(out, cluster, source, summary),
+        ConnlistFormat::Dot => dot(out, cluster, source, summary),
     }
 }
 
 fn txt(
     out: &mut dyn Write,
     cluster: &Cluster,
-    list: &ConnList,
+    source: &dyn FlowSource,
     summary: RunSummary,
 ) -> io::Result<()> {
-    if list.connections.is_empty() {
-        writeln!(out, "no allowed connections")?;
-    }
-    for c in &list.connections {
-        let on = c
+    let mut texts = Texts::new(cluster);
+    let mut any = false;
+    source.for_each_batch(&mut |batch| {
+        any |= !batch.flows.is_empty();
+        texts.prepare(&batch);
+        let on = batch
             .network
-            .as_deref()
             .map(|n| format!(" (network {n})"))
             .unwrap_or_default();
-        writeln!(
-            out,
-            "{} => {} : {}{on}",
-            peer_text(cluster, &c.src),
-            peer_text(cluster, &c.dst),
-            c.conns
-        )?;
+        let texts = &texts;
+        write_batch(out, batch.flows, |chunk, buf| {
+            for f in chunk {
+                writeln!(
+                    buf,
+                    "{} => {} : {}{on}",
+                    texts.peer(&f.src),
+                    texts.peer(&f.dst),
+                    texts.conns(f.conns)
+                )?;
+            }
+            Ok(())
+        })
+    })?;
+    if !any {
+        writeln!(out, "no allowed connections")?;
     }
     if let Some(note) = skipped_note(summary) {
         writeln!(out, "# {note}")?;
@@ -115,60 +238,127 @@ fn txt(
 fn json(
     out: &mut dyn Write,
     cluster: &Cluster,
-    list: &ConnList,
+    source: &dyn FlowSource,
     summary: RunSummary,
 ) -> io::Result<()> {
-    let doc = ConnlistJson {
-        schema: CONNLIST_SCHEMA,
-        connections: list
-            .connections
-            .iter()
-            .map(|c| ConnectionJson {
-                src: PeerJson::new(cluster, &c.src),
-                dst: PeerJson::new(cluster, &c.dst),
-                conns: ConnsJson::new(&c.conns),
-                network: network_text(c.network.as_deref()).to_owned(),
-            })
-            .collect(),
-        skipped_documents: summary.skipped_documents,
+    // The layout serde_json's pretty printer gives `podnet.connlist/v1`,
+    // written connection by connection.
+    write!(
+        out,
+        "{{\n  \"schema\": {},\n  \"connections\": [",
+        serde_json::to_string(CONNLIST_SCHEMA)?
+    )?;
+    let mut texts = Texts::new(cluster);
+    // Every connection is written as `,\n    {...}`; the first one's comma
+    // is left out.
+    let mut elements = SkipFirstComma {
+        inner: &mut *out,
+        first: true,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
-    writeln!(out)
+    source.for_each_batch(&mut |batch| {
+        texts.prepare(&batch);
+        let network = serde_json::to_string(network_text(batch.network))?;
+        let texts = &texts;
+        write_batch(&mut elements, batch.flows, |chunk, buf| {
+            for f in chunk {
+                writeln!(
+                    buf,
+                    ",\n    {{\n      \"src\": {},\n      \"dst\": {},\n      \"conns\": {},\n      \"network\": {network}",
+                    texts.peer_json(&f.src),
+                    texts.peer_json(&f.dst),
+                    texts.conns_json(f.conns),
+                )?;
+                buf.extend_from_slice(b"    }");
+            }
+            Ok(())
+        })
+    })?;
+    if elements.first {
+        out.write_all(b"],\n")?;
+    } else {
+        out.write_all(b"\n  ],\n")?;
+    }
+    writeln!(
+        out,
+        "  \"skipped_documents\": {}\n}}",
+        summary.skipped_documents
+    )
 }
 
-fn csv(out: &mut dyn Write, cluster: &Cluster, list: &ConnList) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record(["src", "dst", "conns", "network"])?;
-    for c in &list.connections {
-        w.write_record([
-            peer_text(cluster, &c.src),
-            peer_text(cluster, &c.dst),
-            c.conns.to_string(),
-            network_text(c.network.as_deref()).to_owned(),
-        ])?;
+/// Passes bytes through, dropping the first byte written (a comma).
+struct SkipFirstComma<'a> {
+    inner: &'a mut dyn Write,
+    first: bool,
+}
+
+impl Write for SkipFirstComma<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.first && !buf.is_empty() {
+            self.first = false;
+            self.inner.write_all(&buf[1..])?;
+            return Ok(buf.len());
+        }
+        self.inner.write(buf)
     }
-    w.flush()
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+fn csv(out: &mut dyn Write, cluster: &Cluster, source: &dyn FlowSource) -> io::Result<()> {
+    {
+        let mut w = ::csv::Writer::from_writer(&mut *out);
+        w.write_record(["src", "dst", "conns", "network"])?;
+        w.flush()?;
+    }
+    let mut texts = Texts::new(cluster);
+    source.for_each_batch(&mut |batch| {
+        texts.prepare(&batch);
+        let network = network_text(batch.network);
+        let texts = &texts;
+        write_batch(out, batch.flows, |chunk, buf| {
+            let mut w = ::csv::Writer::from_writer(buf);
+            for f in chunk {
+                w.write_record([
+                    texts.peer(&f.src).as_ref(),
+                    texts.peer(&f.dst).as_ref(),
+                    texts.conns(f.conns),
+                    network,
+                ])?;
+            }
+            w.flush()
+        })
+    })
 }
 
 fn md(
     out: &mut dyn Write,
     cluster: &Cluster,
-    list: &ConnList,
+    source: &dyn FlowSource,
     summary: RunSummary,
 ) -> io::Result<()> {
     writeln!(out, "| src | dst | conns | network |")?;
     writeln!(out, "|-----|-----|-------|---------|")?;
-    let cell = |s: String| s.replace('|', "\\|");
-    for c in &list.connections {
-        writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            cell(peer_text(cluster, &c.src)),
-            cell(peer_text(cluster, &c.dst)),
-            cell(c.conns.to_string()),
-            cell(network_text(c.network.as_deref()).to_owned())
-        )?;
-    }
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut texts = Texts::new(cluster);
+    source.for_each_batch(&mut |batch| {
+        texts.prepare(&batch);
+        let network = cell(network_text(batch.network));
+        let texts = &texts;
+        write_batch(out, batch.flows, |chunk, buf| {
+            for f in chunk {
+                writeln!(
+                    buf,
+                    "| {} | {} | {} | {network} |",
+                    cell(&texts.peer(&f.src)),
+                    cell(&texts.peer(&f.dst)),
+                    cell(texts.conns(f.conns)),
+                )?;
+            }
+            Ok(())
+        })
+    })?;
     if let Some(note) = skipped_note(summary) {
         writeln!(out, "\n_{note}_")?;
     }
@@ -182,9 +372,25 @@ fn quote(s: &str) -> String {
 fn dot(
     out: &mut dyn Write,
     cluster: &Cluster,
-    list: &ConnList,
+    source: &dyn FlowSource,
     summary: RunSummary,
 ) -> io::Result<()> {
+    // First pass: the nodes.
+    let mut seen = vec![false; cluster.workloads.len()];
+    let mut external: BTreeSet<String> = BTreeSet::new();
+    source.for_each_batch(&mut |batch| {
+        for f in batch.flows {
+            for end in [&f.src, &f.dst] {
+                match end {
+                    PeerRef::Workload(w) => seen[w.index()] = true,
+                    other => {
+                        external.insert(peer_text(cluster, other));
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
     writeln!(out, "digraph podnet {{")?;
     if let Some(note) = skipped_note(summary) {
         writeln!(out, "  // {note}")?;
@@ -195,55 +401,58 @@ fn dot(
         "  node [shape=box, style=rounded, fontname=\"Helvetica\"];"
     )?;
     writeln!(out, "  edge [fontname=\"Helvetica\", fontsize=10];")?;
-    // Nodes: workloads grouped by namespace, then outside ranges.
-    let mut by_ns: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut external: Vec<String> = Vec::new();
-    for c in &list.connections {
-        for end in [&c.src, &c.dst] {
-            match end {
-                PeerRef::Workload(w) => {
-                    let wl = cluster.workload(*w);
-                    let ns = cluster.namespace(wl.namespace).name.clone();
-                    // Names and kinds are DNS-safe: no quote or backslash to escape.
-                    by_ns.entry(ns).or_default().push(format!(
-                        "{} [label=\"{}\\n{}\"]",
-                        quote(&peer_text(cluster, end)),
-                        wl.name,
-                        wl.kind.as_str()
-                    ));
-                }
-                PeerRef::External(_) | PeerRef::IngressController | PeerRef::Gateway { .. } => {
-                    external.push(peer_text(cluster, end));
-                }
-            }
-        }
+    // Workloads grouped by namespace, then outside ranges.
+    let mut by_ns: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for w in (0..seen.len()).filter(|&w| seen[w]) {
+        let id = podnet_model::WorkloadId::from_index(w);
+        let wl = cluster.workload(id);
+        // Names and kinds are DNS-safe: no quote or backslash to escape.
+        by_ns
+            .entry(cluster.namespace(wl.namespace).name.as_str())
+            .or_default()
+            .push(format!(
+                "{} [label=\"{}\\n{}\"]",
+                quote(&peer_text(cluster, &PeerRef::Workload(id))),
+                wl.name,
+                wl.kind.as_str()
+            ));
     }
     for (i, (ns, mut nodes)) in by_ns.into_iter().enumerate() {
         nodes.sort();
         nodes.dedup();
         writeln!(out, "  subgraph cluster_{i} {{")?;
-        writeln!(out, "    label={};", quote(&ns))?;
+        writeln!(out, "    label={};", quote(ns))?;
         for n in nodes {
             writeln!(out, "    {n};")?;
         }
         writeln!(out, "  }}")?;
     }
-    external.sort();
-    external.dedup();
     for e in external {
         writeln!(out, "  {} [shape=ellipse, style=dashed];", quote(&e))?;
     }
-    for c in &list.connections {
-        writeln!(
-            out,
-            "  {} -> {} [label={}];",
-            quote(&peer_text(cluster, &c.src)),
-            quote(&peer_text(cluster, &c.dst)),
-            quote(&match &c.network {
-                Some(n) => format!("{} ({n})", c.conns),
-                None => c.conns.to_string(),
-            })
-        )?;
-    }
+    // Second pass: the edges.
+    let mut texts = Texts::new(cluster);
+    source.for_each_batch(&mut |batch| {
+        texts.prepare(&batch);
+        let texts = &texts;
+        let network = batch.network;
+        write_batch(out, batch.flows, |chunk, buf| {
+            for f in chunk {
+                let conns = texts.conns(f.conns);
+                let label = match network {
+                    Some(n) => format!("{conns} ({n})"),
+                    None => conns.to_owned(),
+                };
+                writeln!(
+                    buf,
+                    "  {} -> {} [label={}];",
+                    quote(&texts.peer(&f.src)),
+                    quote(&texts.peer(&f.dst)),
+                    quote(&label)
+                )?;
+            }
+            Ok(())
+        })
+    })?;
     writeln!(out, "}}")
 }

@@ -1,7 +1,8 @@
 //! `podnet connlist`: every allowed connection.
 
 use podnet_dataplane::Networks;
-use podnet_engine::{Engine, PeerRef, Target, resolve};
+use podnet_engine::{Engine, Filtered, FlowSource, PeerRef, Scope, Target, resolve};
+use podnet_model::NsId;
 use podnet_report::connlist::DEFAULT_NETWORK;
 use podnet_report::{ConnlistFormat, RunSummary, write_connlist};
 
@@ -52,17 +53,32 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
     };
     let bar = session.progress("computing connectivity");
     let engine = Engine::new(cluster);
-    session.caveats(&engine.caveats());
-    let mut list = running.dp.connlist(&engine, &networks);
     bar.finish_and_clear();
-    if let Some(w) = focus {
-        list.retain_ends(|p| *p == PeerRef::Workload(w));
-    }
-    if let Some(ns) = namespace {
-        list.retain_ends(
-            |p| matches!(p, PeerRef::Workload(w) if cluster.workload(*w).namespace == ns),
-        );
-    }
+    session.caveats(&engine.caveats());
+    let in_namespace = |p: &PeerRef, ns: NsId| matches!(p, PeerRef::Workload(w) if cluster.workload(*w).namespace == ns);
+    let scope = match (focus, namespace) {
+        (Some(w), _) => Scope::focus(vec![w]),
+        (None, Some(ns)) => Scope::focus(
+            cluster
+                .workload_ids()
+                .filter(|&w| cluster.workload(w).namespace == ns)
+                .collect(),
+        ),
+        (None, None) => Scope::all(),
+    };
+    let flows = running.dp.flows(&engine, &networks, scope);
+    // A focus outside the namespace: keep its connections with the namespace.
+    let both = Filtered {
+        source: &flows,
+        keep: |s: &PeerRef, d: &PeerRef| {
+            namespace.is_none_or(|ns| in_namespace(s, ns) || in_namespace(d, ns))
+        },
+    };
+    let source: &dyn FlowSource = if focus.is_some() && namespace.is_some() {
+        &both
+    } else {
+        &flows
+    };
     let format = match args.output {
         ConnlistOutput::Txt => ConnlistFormat::Txt,
         ConnlistOutput::Json => ConnlistFormat::Json,
@@ -73,6 +89,6 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
     let summary = RunSummary {
         skipped_documents: loaded.stats.skipped,
     };
-    let printed = session.write_stdout(|out| write_connlist(out, cluster, &list, format, summary));
+    let printed = session.write_stdout(|out| write_connlist(out, cluster, source, format, summary));
     status_after(&loaded, &running, printed)
 }

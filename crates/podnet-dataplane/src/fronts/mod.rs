@@ -25,7 +25,7 @@ use podnet_model::{
 
 use crate::nodes::NodeInfo;
 
-pub use reach::{FrontConnection, add_to_connlist, connections};
+pub use reach::{FrontConnection, connections};
 pub use routes::{Route, RouteSource, RouteVia, routes};
 
 /// The name of the ingress controller podnet adds when the input has none.

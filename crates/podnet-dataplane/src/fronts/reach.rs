@@ -11,7 +11,7 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 use podnet_engine::semantics::evaluate;
-use podnet_engine::{ConnList, Connection, Endpoint, Engine, PeerRef};
+use podnet_engine::{Endpoint, Engine};
 use podnet_model::{Conns, PortSet, Protocol, WorkloadId};
 
 use super::{Front, FrontKind, Route};
@@ -92,35 +92,4 @@ pub fn connections(
 /// network address and the next three.
 fn representative(subnet: &IpNet) -> Option<IpAddr> {
     subnet.hosts().nth(3)
-}
-
-/// Replaces the rows of the ingress controller podnet added with what the
-/// ingress controller reaches through routes: an `IngressController` row
-/// per backend workload with allowed target ports. Rows of controller pods
-/// from the input stay (they are workloads like any other).
-pub fn add_to_connlist(list: &mut ConnList, fronts: &[Front], reached: &[FrontConnection]) {
-    let added: Vec<WorkloadId> = fronts.iter().filter_map(|f| f.synthesised).collect();
-    list.connections.retain(|c| {
-        ![&c.src, &c.dst]
-            .iter()
-            .any(|p| matches!(p, PeerRef::Workload(w) if added.contains(w)))
-    });
-    list.connections.extend(
-        reached
-            .iter()
-            .filter(|r| !r.conns.is_empty())
-            .map(|r| Connection {
-                src: match &r.front {
-                    FrontKind::IngressController => PeerRef::IngressController,
-                    FrontKind::Gateway { namespace, name } => PeerRef::Gateway {
-                        namespace: namespace.clone(),
-                        name: name.clone(),
-                    },
-                },
-                dst: PeerRef::Workload(r.dst),
-                conns: r.conns.clone(),
-                network: None,
-            }),
-    );
-    list.sort();
 }
