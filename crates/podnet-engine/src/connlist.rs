@@ -254,6 +254,8 @@ pub struct WorkloadRows<'e, 'c> {
     /// With a focus: per source identity, what it may open to the focused
     /// workloads' identities (their columns, transposed).
     restricted: Vec<Vec<(u32, ConnsId)>>,
+    /// With a focus: the focused workloads of each identity that has some.
+    focused_of: HashMap<u32, Vec<WorkloadId>>,
     pool: Mutex<Vec<Assembly>>,
 }
 
@@ -295,6 +297,7 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
             shown.set(h.index(), false);
         }
         let mut restricted: Vec<Vec<(u32, ConnsId)>> = Vec::new();
+        let mut focused_of: HashMap<u32, Vec<WorkloadId>> = HashMap::new();
         let focus = scope.focus.as_ref().map(|list| {
             let mut workloads = FixedBitSet::with_capacity(w);
             let mut classes: Vec<u32> = Vec::new();
@@ -302,6 +305,9 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
                 if shown.contains(f.index()) {
                     workloads.insert(f.index());
                     classes.extend(&classes_of[f.index()]);
+                    for &c in &classes_of[f.index()] {
+                        focused_of.entry(c).or_default().push(*f);
+                    }
                 }
             }
             classes.sort_unstable();
@@ -327,6 +333,7 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
             shown,
             focus,
             restricted,
+            focused_of,
             pool: Mutex::new(Vec::new()),
         }
     }
@@ -386,7 +393,6 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
         let engine = self.engine;
         let table = &engine.conns;
         let full = self.full(w);
-        let focus = self.focus.as_ref();
         for &c in &self.classes_of[w] {
             let row = if full {
                 rows.get(&c)
@@ -397,12 +403,15 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
                 continue;
             };
             for &(d, conns) in row {
-                for &dw in &engine.identities.list[d as usize].workloads {
+                // A restricted row only reaches the focused workloads.
+                let dests: &[WorkloadId] = if full {
+                    &engine.identities.list[d as usize].workloads
+                } else {
+                    self.focused_of.get(&d).map_or(&[], Vec::as_slice)
+                };
+                for &dw in dests {
                     let dw = dw.index();
                     if dw == w || !self.shown.contains(dw) {
-                        continue;
-                    }
-                    if !full && focus.is_some_and(|f| !f.contains(dw)) {
                         continue;
                     }
                     let old = a.acc[dw];

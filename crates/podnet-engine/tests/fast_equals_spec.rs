@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 
 use podnet_engine::semantics::evaluate;
-use podnet_engine::{Endpoint, Engine, PeerRef, Side, connlist, tiers};
+use podnet_engine::{Endpoint, Engine, PeerRef, Scope, Side, collect, connlist, rows, tiers};
 use podnet_model::policy::PeerKind;
 use podnet_model::{
     AdminAction, AdminApi, AdminPeer, AdminPolicy, AdminPort, AdminRule, AdminSubject, Cluster,
@@ -62,14 +62,18 @@ fn labels() -> impl Strategy<Value = Labels> {
     })
 }
 
+/// The label of pods of their own name.
+const POD_NAME: &str = "statefulset.kubernetes.io/pod-name";
+
 fn selector() -> impl Strategy<Value = LabelSelector> {
     prop_oneof![
-        Just(LabelSelector::everything()),
-        (0..3usize).prop_map(|a| LabelSelector::new(
+        1 => (0..2usize).prop_map(|p| LabelSelector::new([(POD_NAME.to_owned(), format!("p{p}"))], [])),
+        3 => Just(LabelSelector::everything()),
+        3 => (0..3usize).prop_map(|a| LabelSelector::new(
             [("app".to_owned(), ["a", "b", "c"][a].to_owned())],
             []
         )),
-        (0..4usize, 0..2usize).prop_map(|(op, v)| {
+        3 => (0..4usize, 0..2usize).prop_map(|(op, v)| {
             let op = [
                 Operator::In,
                 Operator::NotIn,
@@ -152,6 +156,9 @@ fn rule() -> impl Strategy<Value = PolicyRule> {
 #[derive(Debug, Clone)]
 struct PodSpec {
     ns: usize,
+    /// Carries a label of its own (as StatefulSet pods carry
+    /// `statefulset.kubernetes.io/pod-name`), which few selectors use.
+    named: bool,
     labels: Labels,
     ips: Vec<usize>,
     ports: Vec<usize>,
@@ -170,9 +177,11 @@ fn pod_spec_with(host_network: f64) -> impl Strategy<Value = PodSpec> {
         prop::collection::vec(0..ADDRS.len(), 0..3),
         prop::collection::vec(0..PORTS.len(), 0..3),
         prop::bool::weighted(host_network),
+        prop::bool::weighted(0.4),
     )
-        .prop_map(|(ns, labels, ips, ports, host_network)| PodSpec {
+        .prop_map(|(ns, labels, ips, ports, host_network, named)| PodSpec {
             ns,
+            named,
             labels,
             ips,
             ports,
@@ -237,8 +246,12 @@ fn build(ns_teams: &[usize], pods: &[PodSpec], policies: &[PolicySpec], shared: 
     let mut label_ids: HashMap<Labels, LabelSetId> = HashMap::new();
     let mut port_ids: HashMap<Vec<ContainerPort>, PortTableId> = HashMap::new();
     for (i, p) in pods.iter().enumerate() {
-        let labels = *label_ids.entry(p.labels.clone()).or_insert_with(|| {
-            c.label_sets.push(p.labels.clone());
+        let mut pod_labels = p.labels.clone();
+        if p.named {
+            pod_labels.insert(POD_NAME, format!("p{i}"));
+        }
+        let labels = *label_ids.entry(pod_labels.clone()).or_insert_with(|| {
+            c.label_sets.push(pod_labels.clone());
             LabelSetId::from_index(c.label_sets.len() - 1)
         });
         let mut table: Vec<ContainerPort> = p
@@ -382,7 +395,140 @@ fn check(cluster: &Cluster, probes: &[IpAddr]) -> Result<(), TestCaseError> {
             _ => None,
         })
         .collect();
-    prop_assert_eq!(want, got);
+    prop_assert_eq!(&want, &got);
+    check_classes(cluster, &engine, probes)?;
+    check_rows(&engine)?;
+    check_focus(&engine)?;
+    Ok(())
+}
+
+/// Pods of one identity are alike: every flow from or to them, with pods
+/// and outside addresses, has the same verdict (house rule: a pod pair's
+/// verdict depends only on their identities).
+fn check_classes(
+    cluster: &Cluster,
+    engine: &Engine<'_>,
+    probes: &[IpAddr],
+) -> Result<(), TestCaseError> {
+    let n = cluster.pods.len();
+    let pod = |i: usize| Endpoint::Pod(PodId::from_index(i));
+    for a in 0..n {
+        for b in (a + 1)..n {
+            if engine.identities.of_pod[a] != engine.identities.of_pod[b] {
+                continue;
+            }
+            for c in 0..n {
+                // A pod's flow to itself is judged like any other here.
+                let (ca, cb) = (
+                    evaluate(cluster, pod(a), pod(c)).conns,
+                    evaluate(cluster, pod(b), pod(c)).conns,
+                );
+                prop_assert_eq!(ca, cb, "pods {} and {} share an identity, to {}", a, b, c);
+                let (ca, cb) = (
+                    evaluate(cluster, pod(c), pod(a)).conns,
+                    evaluate(cluster, pod(c), pod(b)).conns,
+                );
+                prop_assert_eq!(ca, cb, "pods {} and {} share an identity, from {}", a, b, c);
+            }
+            for &ip in probes {
+                let e = Endpoint::External(ip);
+                prop_assert_eq!(
+                    evaluate(cluster, pod(a), e).conns,
+                    evaluate(cluster, pod(b), e).conns
+                );
+                prop_assert_eq!(
+                    evaluate(cluster, e, pod(a)).conns,
+                    evaluate(cluster, e, pod(b)).conns
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Rows and columns (whole, and restricted to a mask) against the pair
+/// path, which is checked against the spec.
+fn check_rows(engine: &Engine<'_>) -> Result<(), TestCaseError> {
+    let ids = engine.identities.len();
+    let mut odd = fixedbitset::FixedBitSet::with_capacity(ids);
+    (0..ids).filter(|i| i % 2 == 1).for_each(|i| odd.insert(i));
+    let many = {
+        let mut m = fixedbitset::FixedBitSet::with_capacity(ids);
+        m.insert_range(..);
+        m
+    };
+    let resolve = |list: Vec<(u32, podnet_engine::ConnsId)>| -> HashMap<usize, Conns> {
+        list.into_iter()
+            .map(|(i, c)| (i as usize, engine.conns.get(c).clone()))
+            .collect()
+    };
+    for s in 0..ids {
+        let want: HashMap<usize, Conns> = (0..ids)
+            .map(|d| (d, engine.pair(s, d)))
+            .filter(|(_, c)| !c.is_empty())
+            .collect();
+        prop_assert_eq!(&resolve(engine.row(s, None)), &want, "row of {}", s);
+        prop_assert_eq!(&resolve(engine.row(s, Some(&many))), &want, "row of {}", s);
+        let odd_want: HashMap<usize, Conns> = want
+            .iter()
+            .filter(|(d, _)| *d % 2 == 1)
+            .map(|(d, c)| (*d, c.clone()))
+            .collect();
+        prop_assert_eq!(
+            &resolve(engine.row(s, Some(&odd))),
+            &odd_want,
+            "row of {} (odd)",
+            s
+        );
+        let col_want: HashMap<usize, Conns> = (0..ids)
+            .map(|x| (x, engine.pair(x, s)))
+            .filter(|(_, c)| !c.is_empty())
+            .collect();
+        prop_assert_eq!(
+            &resolve(engine.column(s, None)),
+            &col_want,
+            "column of {}",
+            s
+        );
+        let col_odd: HashMap<usize, Conns> = col_want
+            .iter()
+            .filter(|(x, _)| *x % 2 == 1)
+            .map(|(x, c)| (*x, c.clone()))
+            .collect();
+        prop_assert_eq!(
+            &resolve(engine.column(s, Some(&odd))),
+            &col_odd,
+            "column of {} (odd)",
+            s
+        );
+    }
+    Ok(())
+}
+
+/// A stream with a focus holds exactly the connections of the whole list
+/// with a focused workload at an end, in the same order.
+fn check_focus(engine: &Engine<'_>) -> Result<(), TestCaseError> {
+    let all = connlist(engine);
+    let workloads = engine.cluster.workloads.len();
+    let focuses: Vec<Vec<WorkloadId>> = vec![
+        vec![WorkloadId::from_index(0)],
+        (0..workloads)
+            .step_by(2)
+            .map(WorkloadId::from_index)
+            .collect(),
+        vec![WorkloadId::from_index(workloads.saturating_sub(1))],
+    ];
+    for focus in focuses {
+        let scope = Scope::focus(focus.clone());
+        let got = collect(&rows(engine, scope.clone()));
+        let want: Vec<_> = all
+            .connections
+            .iter()
+            .filter(|c| scope.keeps(&c.src, &c.dst))
+            .cloned()
+            .collect();
+        prop_assert_eq!(got.connections, want, "focus {:?}", focus);
+    }
     Ok(())
 }
 
@@ -881,4 +1027,36 @@ fn tiered_generator_exercises_the_tiers() {
         cov.host_network_not_subject,
     ];
     assert!(counts.iter().all(|&c| c >= 20), "{cov:#?}");
+}
+
+/// The generator makes identities that merge pods with different labels
+/// (names no selector uses) and pods of different namespaces.
+#[test]
+fn generator_exercises_identity_classes() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    let mut runner = TestRunner::deterministic();
+    let strategy = (
+        prop::collection::vec(0..2usize, 3),
+        prop::collection::vec(pod_spec(), 1..7),
+        prop::collection::vec(policy_spec(), 0..6),
+        any::<bool>(),
+    );
+    let (mut labels_merged, mut namespaces_merged) = (0, 0);
+    for _ in 0..300 {
+        let (teams, pods, policies, shared) = strategy.new_tree(&mut runner).unwrap().current();
+        let cluster = build(&teams, &pods, &policies, shared);
+        let engine = Engine::new(&cluster);
+        for id in &engine.identities.list {
+            let mut sets: Vec<LabelSetId> =
+                id.pods.iter().map(|&p| cluster.pod(p).labels).collect();
+            sets.sort_unstable();
+            sets.dedup();
+            labels_merged += usize::from(sets.len() > 1);
+            namespaces_merged += usize::from(id.namespaces.len() > 1);
+        }
+    }
+    assert!(labels_merged >= 20, "{labels_merged}");
+    assert!(namespaces_merged >= 20, "{namespaces_merged}");
 }

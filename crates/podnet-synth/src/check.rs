@@ -9,7 +9,10 @@
 use std::sync::Arc;
 
 use podnet_engine::ports::RulePorts;
-use podnet_engine::{Endpoint, Engine, IntentResult, PeerRef, ViolationKind, connlist, verify};
+use podnet_engine::{
+    Endpoint, Engine, FlowSource, IntentResult, PeerRef, Scope as RowScope, ViolationKind, rows,
+    verify,
+};
 use podnet_model::policy::PeerKind;
 use podnet_model::{
     Cluster, Conns, Intent, IntentRule, IpSet, Meta, NamespaceScope, NetworkPolicy, Peer,
@@ -84,7 +87,7 @@ pub fn self_check(
         .collect();
     checked.admin_policies.clear();
     let scope = Scope::new(&checked, options);
-    let engine = Engine::new(&checked);
+    let engine = Engine::with_intents(&checked, intents);
     let results = verify(&engine, intents);
     let conflicts = conflicts(&scope, intents, &results);
     let extra = extra_flows(&scope, intents, &engine);
@@ -244,55 +247,78 @@ type Grants = Vec<(IpSet, Conns)>;
 
 /// Flows allowed beyond every intent and DNS.
 fn extra_flows(scope: &Scope<'_>, intents: &[Intent], engine: &Engine<'_>) -> Vec<ExtraFlow> {
-    let list = connlist(engine);
     let mut out = Vec::new();
-    for c in &list.connections {
-        let ignored = |p: &PeerRef| matches!(p, PeerRef::Workload(w) if scope.ignored(*w));
-        if ignored(&c.src) || ignored(&c.dst) {
-            continue;
+    // Streamed: a cluster the synthesis leaves open may have many flows.
+    let streamed = rows(engine, RowScope::all()).for_each_batch(&mut |batch| {
+        for f in batch.flows {
+            extra_flow(
+                scope,
+                intents,
+                &f.src,
+                &f.dst,
+                batch.table.get(f.conns),
+                &mut out,
+            );
         }
-        // No NetworkPolicy applies to host-network pods: what they send
-        // out and receive from outside is beyond any policy.
-        let host = |p: &PeerRef| matches!(p, PeerRef::Workload(w) if scope.host_network(*w));
-        let outside = |p: &PeerRef| matches!(p, PeerRef::External(_));
-        if (host(&c.src) && outside(&c.dst)) || (outside(&c.src) && host(&c.dst)) {
-            continue;
-        }
-        match (&c.src, &c.dst) {
-            (PeerRef::Workload(w), PeerRef::Workload(v)) => {
-                let left = c.conns.difference(&covered(scope, intents, *w, *v));
-                if !left.is_empty() {
-                    out.push(ExtraFlow {
-                        src: scope.cluster.workload_name(*w),
-                        dst: scope.cluster.workload_name(*v),
-                        conns: left,
-                    });
-                }
-            }
-            (PeerRef::External(s), PeerRef::Workload(v)) => {
-                let grants = external_grants(scope, intents, None, Some(*v));
-                for (set, conns) in uncovered(s, &c.conns, &grants) {
-                    out.push(ExtraFlow {
-                        src: set.to_string(),
-                        dst: scope.cluster.workload_name(*v),
-                        conns,
-                    });
-                }
-            }
-            (PeerRef::Workload(w), PeerRef::External(s)) => {
-                let grants = external_grants(scope, intents, Some(*w), None);
-                for (set, conns) in uncovered(s, &c.conns, &grants) {
-                    out.push(ExtraFlow {
-                        src: scope.cluster.workload_name(*w),
-                        dst: set.to_string(),
-                        conns,
-                    });
-                }
-            }
-            _ => {}
-        }
-    }
+        Ok(())
+    });
+    debug_assert!(streamed.is_ok(), "collecting never fails");
     out
+}
+
+/// What one connection allows beyond the intents.
+fn extra_flow(
+    scope: &Scope<'_>,
+    intents: &[Intent],
+    src: &PeerRef,
+    dst: &PeerRef,
+    conns: &Conns,
+    out: &mut Vec<ExtraFlow>,
+) {
+    let ignored = |p: &PeerRef| matches!(p, PeerRef::Workload(w) if scope.ignored(*w));
+    if ignored(src) || ignored(dst) {
+        return;
+    }
+    // No NetworkPolicy applies to host-network pods: what they send
+    // out and receive from outside is beyond any policy.
+    let host = |p: &PeerRef| matches!(p, PeerRef::Workload(w) if scope.host_network(*w));
+    let outside = |p: &PeerRef| matches!(p, PeerRef::External(_));
+    if (host(src) && outside(dst)) || (outside(src) && host(dst)) {
+        return;
+    }
+    match (src, dst) {
+        (PeerRef::Workload(w), PeerRef::Workload(v)) => {
+            let left = conns.difference(&covered(scope, intents, *w, *v));
+            if !left.is_empty() {
+                out.push(ExtraFlow {
+                    src: scope.cluster.workload_name(*w),
+                    dst: scope.cluster.workload_name(*v),
+                    conns: left,
+                });
+            }
+        }
+        (PeerRef::External(s), PeerRef::Workload(v)) => {
+            let grants = external_grants(scope, intents, None, Some(*v));
+            for (set, conns) in uncovered(s, conns, &grants) {
+                out.push(ExtraFlow {
+                    src: set.to_string(),
+                    dst: scope.cluster.workload_name(*v),
+                    conns,
+                });
+            }
+        }
+        (PeerRef::Workload(w), PeerRef::External(s)) => {
+            let grants = external_grants(scope, intents, Some(*w), None);
+            for (set, conns) in uncovered(s, conns, &grants) {
+                out.push(ExtraFlow {
+                    src: scope.cluster.workload_name(*w),
+                    dst: set.to_string(),
+                    conns,
+                });
+            }
+        }
+        _ => {}
+    }
 }
 
 /// What the intents (and DNS) grant from workload `w` to workload `v`.

@@ -31,7 +31,7 @@ pub fn run(session: &Session, args: &VerifyArgs) -> Status {
     }
     let dp = &running.dp;
     let bar = session.progress("verifying intents");
-    let engine = Engine::new(&dp.cluster);
+    let engine = Engine::with_intents(&dp.cluster, &intents);
     let results = verify(&engine, &intents);
     bar.finish_and_clear();
     let cluster = &dp.cluster;

@@ -306,3 +306,30 @@ fn columns_agree_with_pairs() {
         assert_eq!(pairs.reaching(d, super::pairs::Sources::All), want);
     }
 }
+
+#[test]
+fn intents_outside_the_cluster_get_identities_that_tell_their_pods_apart() {
+    // a/cli and c/x are alike to every policy: one identity, until an
+    // intent names one of them.
+    let cluster = load("");
+    let plain = Engine::new(&cluster);
+    let cli = cluster.pods.iter().position(|p| p.name == "cli").unwrap();
+    let x = cluster.pods.iter().position(|p| p.name == "x").unwrap();
+    assert_eq!(plain.identities.of_pod[cli], plain.identities.of_pod[x]);
+    let intents = load(&intent(
+        "i",
+        "  deny:\n    from: [{workload: c/x}]\n    to: [{workload: a/cli}]\n",
+    ))
+    .intents;
+    let observing = Engine::with_intents(&cluster, &intents);
+    assert_ne!(
+        observing.identities.of_pod[cli],
+        observing.identities.of_pod[x]
+    );
+    assert!(observing.observes(&intents) && !plain.observes(&intents));
+    let r = verify(&plain, &intents);
+    assert_eq!(r, verify(&observing, &intents));
+    let v = &r[0].violations[0];
+    assert_eq!(name(&cluster, v.src), "c/x");
+    assert_eq!(name(&cluster, v.dst), "a/cli");
+}
