@@ -297,6 +297,11 @@ pub struct ConnlistArgs {
     /// NetworkAttachmentDefinition `NS/NAME`. Without it, every network.
     #[arg(long, value_name = "NETWORK")]
     pub network: Option<String>,
+    /// State the same connections in few lines: whole namespaces, label
+    /// selectors, named workloads (podnet.connlist-groups/v1 in JSON;
+    /// not with `dot`).
+    #[arg(long)]
+    pub group: bool,
 }
 
 /// `connlist --output`.

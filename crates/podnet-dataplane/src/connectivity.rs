@@ -10,10 +10,19 @@
 use std::collections::HashMap;
 use std::io;
 
-use podnet_engine::{ConnList, Engine, Flow, FlowBatch, FlowSource, PeerRef, Scope, collect, rows};
+use podnet_engine::groups::{
+    GroupLine, RawLine, Universe, describe_lines, group_flows, group_pairs, sort_lines,
+};
+use podnet_engine::{
+    ConnList, Engine, Filtered, Flow, FlowBatch, FlowSource, PeerRef, Scope, collect, outside_rows,
+    rows,
+};
 use podnet_model::{NetworkRef, NsId, WorkloadId, WorkloadKind};
 
 use crate::{Dataplane, fronts, networks};
+
+/// Whether a connection (source, destination) is kept.
+pub type KeepPair<'a> = dyn Fn(&PeerRef, &PeerRef) -> bool + 'a;
 
 /// Which networks to list.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -65,13 +74,32 @@ pub struct Flows<'a, 'e, 'c> {
 
 impl Flows<'_, '_, '_> {
     fn pod_network(&self, sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>) -> io::Result<()> {
+        self.pod_network_with(true, sink)
+    }
+
+    fn pod_network_without_pairs(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.pod_network_with(false, sink)
+    }
+
+    fn pod_network_with(
+        &self,
+        pairs: bool,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
         let engine = self.engine;
         let dp = self.dp;
         let mut scope = self.scope.clone();
         scope
             .hidden
             .extend(dp.fronts.iter().filter_map(|f| f.synthesised));
-        rows(engine, scope.clone()).for_each_batch(sink)?;
+        if pairs {
+            rows(engine, scope.clone()).for_each_batch(sink)?;
+        } else {
+            outside_rows(engine, scope.clone()).for_each_batch(sink)?;
+        }
         let reached = fronts::connections(engine, &dp.fronts, &dp.routes);
         let front_flows: Vec<Flow> = reached
             .iter()
@@ -166,14 +194,8 @@ impl Flows<'_, '_, '_> {
     }
 }
 
-impl FlowSource for Flows<'_, '_, '_> {
-    fn for_each_batch(
-        &self,
-        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
-    ) -> io::Result<()> {
-        if matches!(self.which, Networks::All | Networks::PodNetwork) {
-            self.pod_network(sink)?;
-        }
+impl Flows<'_, '_, '_> {
+    fn secondaries(&self, sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>) -> io::Result<()> {
         let mut secondary: Vec<&networks::SecondaryAddresses> = self
             .dp
             .secondary
@@ -189,5 +211,88 @@ impl FlowSource for Flows<'_, '_, '_> {
             self.secondary(addresses, sink)?;
         }
         Ok(())
+    }
+}
+
+impl FlowSource for Flows<'_, '_, '_> {
+    fn for_each_batch(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        if matches!(self.which, Networks::All | Networks::PodNetwork) {
+            self.pod_network(sink)?;
+        }
+        self.secondaries(sink)
+    }
+}
+
+impl Dataplane {
+    /// The connections on `which` networks within `scope`, grouped (see
+    /// [`podnet_engine::groups`]) and in order. `filter`, when given,
+    /// keeps only the connections it accepts (read from the pair list).
+    pub fn groups(
+        &self,
+        engine: &Engine<'_>,
+        which: &Networks,
+        scope: Scope,
+        filter: Option<&KeepPair<'_>>,
+    ) -> Vec<GroupLine> {
+        let hidden: Vec<WorkloadId> = self.fronts.iter().filter_map(|f| f.synthesised).collect();
+        let mut raw: Vec<RawLine> = Vec::new();
+        if scope.focus.is_some() || filter.is_some() {
+            // Few connections: group the list itself.
+            let flows = self.flows(engine, which, scope);
+            let keep = |s: &PeerRef, d: &PeerRef| filter.is_none_or(|f| f(s, d));
+            raw.extend(group_flows(&Filtered {
+                source: &flows,
+                keep,
+            }));
+        } else {
+            if matches!(which, Networks::All | Networks::PodNetwork) {
+                raw.extend(group_pairs(engine, &hidden));
+                let rest = Flows {
+                    dp: self,
+                    engine,
+                    which: Networks::PodNetwork,
+                    scope: scope.clone(),
+                };
+                raw.extend(group_flows(&WithoutPairs(&rest)));
+            }
+            let secondary = Flows {
+                dp: self,
+                engine,
+                which: which.clone(),
+                scope,
+            };
+            raw.extend(group_flows(&SecondaryOnly(&secondary)));
+        }
+        sort_lines(&mut raw);
+        let universe = Universe::new(&self.cluster, &hidden);
+        describe_lines(&self.cluster, &universe, raw)
+    }
+}
+
+/// The pod network's connections that are not workload pairs: outside
+/// ranges and fronts.
+struct WithoutPairs<'f, 'a, 'e, 'c>(&'f Flows<'a, 'e, 'c>);
+
+impl FlowSource for WithoutPairs<'_, '_, '_, '_> {
+    fn for_each_batch(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.0.pod_network_without_pairs(sink)
+    }
+}
+
+/// The secondary networks' connections of a stream.
+struct SecondaryOnly<'f, 'a, 'e, 'c>(&'f Flows<'a, 'e, 'c>);
+
+impl FlowSource for SecondaryOnly<'_, '_, '_, '_> {
+    fn for_each_batch(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.0.secondaries(sink)
     }
 }

@@ -239,12 +239,20 @@ pub fn connlist(engine: &Engine<'_>) -> ConnList {
 
 /// The workload connections of `engine` within `scope`, as a stream.
 pub fn rows<'e, 'c>(engine: &'e Engine<'c>, scope: Scope) -> WorkloadRows<'e, 'c> {
-    WorkloadRows::new(engine, scope)
+    WorkloadRows::new(engine, scope, true)
+}
+
+/// Only the connections of `engine` within `scope` with an outside range
+/// at one end (what [`rows`] holds besides workload pairs).
+pub fn outside_rows<'e, 'c>(engine: &'e Engine<'c>, scope: Scope) -> WorkloadRows<'e, 'c> {
+    WorkloadRows::new(engine, scope, false)
 }
 
 /// The engine's workload and outside-range connections, streamed.
 pub struct WorkloadRows<'e, 'c> {
     engine: &'e Engine<'c>,
+    /// Whether workload pairs are listed (else only outside ranges).
+    pairs: bool,
     /// The identities of each workload, ascending.
     classes_of: Vec<Vec<u32>>,
     /// Workloads not hidden.
@@ -274,7 +282,7 @@ fn to_u32(i: usize) -> u32 {
 }
 
 impl<'e, 'c> WorkloadRows<'e, 'c> {
-    fn new(engine: &'e Engine<'c>, scope: Scope) -> Self {
+    fn new(engine: &'e Engine<'c>, scope: Scope, pairs: bool) -> Self {
         let cluster = engine.cluster;
         let w = cluster.workloads.len();
         let classes_of: Vec<Vec<u32>> = cluster
@@ -312,6 +320,9 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
             }
             classes.sort_unstable();
             classes.dedup();
+            if !pairs {
+                classes.clear();
+            }
             let columns: Vec<(u32, Vec<(u32, ConnsId)>)> = classes
                 .into_par_iter()
                 .map_init(
@@ -329,6 +340,7 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
         });
         WorkloadRows {
             engine,
+            pairs,
             classes_of,
             shown,
             focus,
@@ -366,6 +378,9 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
 
     /// The identity rows of a batch of sources that get their whole row.
     fn class_rows(&self, sources: &[usize]) -> HashMap<u32, Vec<(u32, ConnsId)>> {
+        if !self.pairs {
+            return HashMap::new();
+        }
         let mut wanted: Vec<u32> = sources
             .iter()
             .filter(|&&w| self.full(w))
@@ -393,7 +408,8 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
         let engine = self.engine;
         let table = &engine.conns;
         let full = self.full(w);
-        for &c in &self.classes_of[w] {
+        let classes: &[u32] = if self.pairs { &self.classes_of[w] } else { &[] };
+        for &c in classes {
             let row = if full {
                 rows.get(&c)
             } else {

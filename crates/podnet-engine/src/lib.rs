@@ -3,7 +3,10 @@
 //! * [`semantics`] is the readable spec, one flow at a time, with reasons.
 //! * [`matrix::Engine`] is the fast path over pod identities and address
 //!   atoms; it must agree with the spec (checked on random clusters).
-//! * [`connlist`] aggregates to workloads; [`explain`] reports verdicts.
+//! * [`identity`] forms the classes of pods nothing in the input tells
+//!   apart; [`rows`] computes what one identity may open to all others.
+//! * [`connlist`] aggregates to workloads and streams the pairs in order;
+//!   [`groups`] states them in fewer lines; [`explain`] reports verdicts.
 
 pub mod admin_ports;
 pub mod atoms;
@@ -15,6 +18,7 @@ pub mod connlist;
 pub mod conns_table;
 pub mod diff;
 pub mod explain;
+pub mod groups;
 pub mod identity;
 pub mod matrix;
 pub mod matrix_tiers;
@@ -31,7 +35,7 @@ pub mod verify;
 pub use caveat::Caveat;
 pub use connlist::{
     ConnList, Connection, Filtered, Flow, FlowBatch, FlowSource, PeerRef, Scope, WorkloadRows,
-    collect, connlist, rows,
+    collect, connlist, outside_rows, rows,
 };
 pub use conns_table::{ConnsId, ConnsTable};
 pub use diff::{Change, Diff, DiffOptions, FlowKey, PeerKey, diff};

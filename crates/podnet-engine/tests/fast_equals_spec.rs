@@ -11,8 +11,11 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use podnet_engine::groups::{Universe, describe_lines, group_flows, group_pairs, sort_lines};
 use podnet_engine::semantics::evaluate;
-use podnet_engine::{Endpoint, Engine, PeerRef, Scope, Side, collect, connlist, rows, tiers};
+use podnet_engine::{
+    Endpoint, Engine, PeerRef, Scope, Side, collect, connlist, outside_rows, rows, tiers,
+};
 use podnet_model::policy::PeerKind;
 use podnet_model::{
     AdminAction, AdminApi, AdminPeer, AdminPolicy, AdminPort, AdminRule, AdminSubject, Cluster,
@@ -399,6 +402,38 @@ fn check(cluster: &Cluster, probes: &[IpAddr]) -> Result<(), TestCaseError> {
     check_classes(cluster, &engine, probes)?;
     check_rows(&engine)?;
     check_focus(&engine)?;
+    check_groups(cluster, &engine)?;
+    Ok(())
+}
+
+/// Expanding the grouped lines gives exactly the pair list: every
+/// connection once, with its connections, and nothing else; on the fast
+/// path (identity rows) and on the generic one (the list itself).
+fn check_groups(cluster: &Cluster, engine: &Engine<'_>) -> Result<(), TestCaseError> {
+    let want: HashMap<(PeerRef, PeerRef), Conns> = connlist(engine)
+        .connections
+        .into_iter()
+        .map(|c| ((c.src, c.dst), c.conns))
+        .collect();
+    let universe = Universe::new(cluster, &[]);
+    let mut fast = group_pairs(engine, &[]);
+    fast.extend(group_flows(&outside_rows(engine, Scope::all())));
+    let generic = group_flows(&rows(engine, Scope::all()));
+    for (path, mut raw) in [("fast", fast), ("generic", generic)] {
+        sort_lines(&mut raw);
+        let lines = describe_lines(cluster, &universe, raw);
+        let mut got: HashMap<(PeerRef, PeerRef), Conns> = HashMap::new();
+        for line in &lines {
+            let pairs = universe.expand(cluster, line);
+            prop_assert_eq!(pairs.len() as u64, line.pairs, "{} line {:?}", path, line);
+            prop_assert!(!pairs.is_empty(), "{} empty line {:?}", path, line);
+            for pair in pairs {
+                let before = got.insert(pair.clone(), line.conns.clone());
+                prop_assert!(before.is_none(), "{} pair twice: {:?}", path, pair);
+            }
+        }
+        prop_assert_eq!(&got, &want, "{}", path);
+    }
     Ok(())
 }
 

@@ -204,9 +204,9 @@ fn txt(
     summary: RunSummary,
 ) -> io::Result<()> {
     let mut texts = Texts::new(cluster);
-    let mut any = false;
+    let mut count = 0usize;
     source.for_each_batch(&mut |batch| {
-        any |= !batch.flows.is_empty();
+        count += batch.flows.len();
         texts.prepare(&batch);
         let on = batch
             .network
@@ -226,13 +226,37 @@ fn txt(
             Ok(())
         })
     })?;
-    if !any {
+    if count == 0 {
         writeln!(out, "no allowed connections")?;
+    }
+    if let Some(hint) = group_hint(cluster, count) {
+        writeln!(out, "# {hint}")?;
     }
     if let Some(note) = skipped_note(summary) {
         writeln!(out, "# {note}")?;
     }
     Ok(())
+}
+
+/// Lists at least this long may get the `--group` hint.
+const HINT_MIN_CONNECTIONS: usize = 10_000;
+/// ... when they hold this many connections per workload or more.
+const HINT_PER_WORKLOAD: usize = 20;
+
+/// A hint that `--group` states a long, dense list in far fewer lines.
+pub fn group_hint(cluster: &Cluster, connections: usize) -> Option<String> {
+    let workloads = cluster
+        .workloads
+        .iter()
+        .filter(|w| !w.pods.is_empty())
+        .count();
+    (connections >= HINT_MIN_CONNECTIONS
+        && connections >= HINT_PER_WORKLOAD.saturating_mul(workloads.max(1)))
+    .then(|| {
+        format!(
+            "{connections} connections between {workloads} workloads: `podnet connlist --group` states the same connectivity in far fewer lines (whole namespaces, label selectors)"
+        )
+    })
 }
 
 fn json(

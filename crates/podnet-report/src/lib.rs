@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod connlist;
+pub mod connlist_groups;
 pub mod describe;
 pub mod diagnostics;
 pub mod diff;

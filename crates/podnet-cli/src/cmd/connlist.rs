@@ -1,9 +1,11 @@
 //! `podnet connlist`: every allowed connection.
 
 use podnet_dataplane::Networks;
+use podnet_dataplane::connectivity::KeepPair;
 use podnet_engine::{Engine, Filtered, FlowSource, PeerRef, Scope, Target, resolve};
 use podnet_model::NsId;
 use podnet_report::connlist::DEFAULT_NETWORK;
+use podnet_report::connlist_groups::{GroupFormat, write_groups};
 use podnet_report::{ConnlistFormat, RunSummary, write_connlist};
 
 use crate::args::{ConnlistArgs, ConnlistOutput};
@@ -51,6 +53,9 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
             }
         },
     };
+    if args.group && matches!(args.output, ConnlistOutput::Dot) {
+        return session.error("--group prints txt, json, csv or md, not dot");
+    }
     let bar = session.progress("computing connectivity");
     let engine = Engine::new(cluster);
     bar.finish_and_clear();
@@ -66,13 +71,33 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
         ),
         (None, None) => Scope::all(),
     };
+    let keep_namespace = |s: &PeerRef, d: &PeerRef| {
+        namespace.is_none_or(|ns| in_namespace(s, ns) || in_namespace(d, ns))
+    };
+    let summary = RunSummary {
+        skipped_documents: loaded.stats.skipped,
+    };
+    if args.group {
+        let bar = session.progress("grouping connections");
+        let filter: Option<&KeepPair<'_>> =
+            (focus.is_some() && namespace.is_some()).then_some(&keep_namespace);
+        let lines = running.dp.groups(&engine, &networks, scope, filter);
+        bar.finish_and_clear();
+        let format = match args.output {
+            ConnlistOutput::Json => GroupFormat::Json,
+            ConnlistOutput::Csv => GroupFormat::Csv,
+            ConnlistOutput::Md => GroupFormat::Md,
+            ConnlistOutput::Txt | ConnlistOutput::Dot => GroupFormat::Txt,
+        };
+        let printed =
+            session.write_stdout(|out| write_groups(out, cluster, &lines, format, summary));
+        return status_after(&loaded, &running, printed);
+    }
     let flows = running.dp.flows(&engine, &networks, scope);
     // A focus outside the namespace: keep its connections with the namespace.
     let both = Filtered {
         source: &flows,
-        keep: |s: &PeerRef, d: &PeerRef| {
-            namespace.is_none_or(|ns| in_namespace(s, ns) || in_namespace(d, ns))
-        },
+        keep: keep_namespace,
     };
     let source: &dyn FlowSource = if focus.is_some() && namespace.is_some() {
         &both
@@ -85,9 +110,6 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
         ConnlistOutput::Csv => ConnlistFormat::Csv,
         ConnlistOutput::Md => ConnlistFormat::Md,
         ConnlistOutput::Dot => ConnlistFormat::Dot,
-    };
-    let summary = RunSummary {
-        skipped_documents: loaded.stats.skipped,
     };
     let printed = session.write_stdout(|out| write_connlist(out, cluster, source, format, summary));
     status_after(&loaded, &running, printed)

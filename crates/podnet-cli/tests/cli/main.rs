@@ -10,6 +10,7 @@ mod audit;
 mod bad_input;
 mod conformance;
 mod connlist;
+mod connlist_groups;
 mod diff;
 mod explain;
 mod inputs;

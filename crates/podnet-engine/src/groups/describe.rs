@@ -1,0 +1,443 @@
+//! Naming a set of workloads in few terms, exactly: whole namespaces
+//! (several at once through a namespace label selector when one picks only
+//! whole namespaces of the set), then, namespace by namespace, pod label
+//! selectors that pick only workloads of the set (every pod of a picked
+//! workload matches, no pod of another), then the workloads left by name.
+//!
+//! Candidate selectors are the ones the input's policies use and the
+//! single labels (`key=value`) the namespaces and pods carry; the cover is
+//! greedy (largest first), and a selector must name at least two
+//! namespaces or workloads to be used.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use std::sync::{Arc, OnceLock};
+
+use fixedbitset::FixedBitSet;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
+
+use podnet_model::cluster::NAMESPACE_NAME_LABEL;
+use podnet_model::policy::PeerKind;
+use podnet_model::{
+    AdminPeer, AdminSubject, Cluster, LabelSelector, LabelSetId, NamespaceScope, NsId, Operator,
+    WorkloadId,
+};
+
+use super::{GroupEnd, GroupLine, RawEnd, RawLine, Term, Universe};
+
+/// Usable selectors of a namespace, each with the workloads it picks.
+type Usable = Vec<(LabelSelector, Vec<WorkloadId>)>;
+
+/// A part of a namespace described: indices of the chosen usable
+/// selectors, and the workloads left to name.
+type Part = Arc<(Vec<u32>, Vec<WorkloadId>)>;
+
+/// What describing needs of a cluster, computed once.
+struct Shared {
+    /// Namespace selectors with the listable namespaces they pick (sorted),
+    /// only those picking two or more.
+    ns_candidates: Vec<(LabelSelector, FixedBitSet)>,
+    /// Pod selectors the input uses across namespaces.
+    pod_candidates: Vec<LabelSelector>,
+    /// Per namespace: the pod selectors of its own policies.
+    own_candidates: Vec<Vec<LabelSelector>>,
+    /// Per workload: its pods' distinct label sets.
+    label_sets: Vec<Vec<LabelSetId>>,
+    /// Per workload: its namespace's index.
+    ns_of: Vec<u32>,
+    /// Per namespace, once asked: its usable selectors.
+    usable: Vec<OnceLock<Usable>>,
+}
+
+/// Describes workload sets of one cluster, remembering what it described.
+pub struct Describer<'c> {
+    cluster: &'c Cluster,
+    universe: &'c Universe,
+    shared: Arc<Shared>,
+    /// Parts of namespaces already described.
+    /// The chosen selectors are indices into the namespace's usable ones.
+    parts: HashMap<NsId, HashMap<Vec<WorkloadId>, Part>>,
+}
+
+fn single(key: &str, value: &str) -> LabelSelector {
+    LabelSelector::new([(key.to_owned(), value.to_owned())], [])
+}
+
+impl<'c> Describer<'c> {
+    /// A describer of `cluster`'s listable workloads.
+    pub fn new(cluster: &'c Cluster, universe: &'c Universe) -> Self {
+        let mut ns_selectors: BTreeSet<LabelSelector> = BTreeSet::new();
+        // Pod selectors used across namespaces, and those of each
+        // namespace's own policies.
+        let mut pod_selectors: BTreeSet<LabelSelector> = BTreeSet::new();
+        let mut own: Vec<BTreeSet<&LabelSelector>> =
+            vec![BTreeSet::new(); cluster.namespaces.len()];
+        for policy in &cluster.policies {
+            let here = &mut own[policy.namespace.index()];
+            here.insert(&policy.pod_selector);
+            for rule in policy.ingress.iter().chain(&policy.egress) {
+                for peer in &rule.peers {
+                    if let PeerKind::Pods { namespaces, pods } = &peer.kind {
+                        match namespaces {
+                            NamespaceScope::PolicyNamespace => {
+                                here.insert(pods);
+                            }
+                            NamespaceScope::Selected(s) => {
+                                ns_selectors.insert(s.clone());
+                                pod_selectors.insert(pods.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for admin in &cluster.admin_policies {
+            let mut add = |ns: &LabelSelector, pods: Option<&LabelSelector>| {
+                ns_selectors.insert(ns.clone());
+                if let Some(p) = pods {
+                    pod_selectors.insert(p.clone());
+                }
+            };
+            match &admin.subject {
+                AdminSubject::Namespaces(ns) => add(ns, None),
+                AdminSubject::Pods(np) => add(&np.namespaces, Some(&np.pods)),
+            }
+            for rule in admin.ingress.iter().chain(&admin.egress) {
+                for peer in &rule.peers {
+                    match peer {
+                        AdminPeer::Namespaces(ns) => add(ns, None),
+                        AdminPeer::Pods(np) => add(&np.namespaces, Some(&np.pods)),
+                        AdminPeer::Networks(_) | AdminPeer::Nodes(_) => {}
+                    }
+                }
+            }
+        }
+        for ns in &cluster.namespaces {
+            for (k, v) in ns.labels.iter() {
+                if k != NAMESPACE_NAME_LABEL {
+                    ns_selectors.insert(single(k, v));
+                }
+            }
+        }
+        ns_selectors.insert(LabelSelector::everything());
+        // Namespaces with workloads by label, to evaluate each selector
+        // only where one of its `In` requirements can hold.
+        let mut by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
+        let listed: Vec<usize> = (0..cluster.namespaces.len())
+            .filter(|&i| !universe.by_namespace[i].is_empty())
+            .collect();
+        for &i in &listed {
+            for (k, v) in cluster.namespaces[i].labels.iter() {
+                by_label.entry((k, v)).or_default().push(i);
+            }
+        }
+        let ns_candidates = ns_selectors
+            .into_iter()
+            .filter_map(|sel| {
+                let narrowest = sel
+                    .requirements()
+                    .iter()
+                    .filter(|r| r.operator == Operator::In)
+                    .map(|r| {
+                        r.values
+                            .iter()
+                            .filter_map(|v| by_label.get(&(r.key.as_str(), v.as_str())))
+                            .flatten()
+                            .copied()
+                            .collect::<Vec<usize>>()
+                    })
+                    .min_by_key(Vec::len);
+                let pool = narrowest.unwrap_or_else(|| listed.clone());
+                if pool.len() < 2 {
+                    return None;
+                }
+                let mut picked = FixedBitSet::with_capacity(cluster.namespaces.len());
+                picked.extend(
+                    pool.into_iter()
+                        .filter(|&i| sel.matches(&cluster.namespaces[i].labels)),
+                );
+                (picked.count_ones(..) >= 2).then_some((sel, picked))
+            })
+            .collect();
+        pod_selectors.remove(&LabelSelector::everything());
+        let label_sets = cluster
+            .workloads
+            .iter()
+            .map(|w| {
+                let mut sets: Vec<LabelSetId> =
+                    w.pods.iter().map(|&p| cluster.pod(p).labels).collect();
+                sets.sort_unstable();
+                sets.dedup();
+                sets
+            })
+            .collect();
+        Describer {
+            cluster,
+            universe,
+            shared: Arc::new(Shared {
+                ns_candidates,
+                pod_candidates: pod_selectors.into_iter().collect(),
+                own_candidates: own
+                    .into_iter()
+                    .map(|set| set.into_iter().filter(|s| !s.is_empty()).cloned().collect())
+                    .collect(),
+                label_sets,
+                ns_of: cluster.workloads.iter().map(|w| w.namespace.0).collect(),
+                usable: (0..cluster.namespaces.len())
+                    .map(|_| OnceLock::new())
+                    .collect(),
+            }),
+            parts: HashMap::default(),
+        }
+    }
+
+    /// A describer sharing this one's candidates, with nothing remembered
+    /// (for another thread).
+    fn fresh(&self) -> Self {
+        Describer {
+            cluster: self.cluster,
+            universe: self.universe,
+            shared: Arc::clone(&self.shared),
+            parts: HashMap::default(),
+        }
+    }
+
+    /// Terms whose union is exactly `set` (sorted listable workloads).
+    pub fn describe(&mut self, set: &[WorkloadId]) -> Vec<Term> {
+        let cluster = self.cluster;
+        let ns_of = &self.shared.ns_of;
+        // Workloads are sorted by namespace: runs of one namespace.
+        let mut by_ns: Vec<(u32, Cow<'_, [WorkloadId]>)> = set
+            .chunk_by(|a, b| ns_of[a.index()] == ns_of[b.index()])
+            .map(|run| (ns_of[run[0].index()], Cow::Borrowed(run)))
+            .collect();
+        if !by_ns.is_sorted_by_key(|(ns, _)| *ns) || by_ns.windows(2).any(|w| w[0].0 == w[1].0) {
+            by_ns.sort_by_key(|(ns, _)| *ns);
+            by_ns.dedup_by(|later, earlier| {
+                if later.0 == earlier.0 {
+                    let mut merged = earlier.1.to_vec();
+                    merged.extend_from_slice(&later.1);
+                    merged.sort_unstable();
+                    earlier.1 = Cow::Owned(merged);
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        let n_ns = cluster.namespaces.len();
+        let mut full = FixedBitSet::with_capacity(n_ns);
+        let mut partial: Vec<(NsId, Cow<'_, [WorkloadId]>)> = Vec::new();
+        for (ns, part) in by_ns {
+            if part.len() == self.universe.by_namespace[ns as usize].len() {
+                full.insert(ns as usize);
+            } else {
+                partial.push((NsId(ns), part));
+            }
+        }
+        let mut terms = Vec::new();
+        // Whole namespaces, several at once where a selector fits: the
+        // candidates all of whose namespaces are whole in the set.
+        let shared = Arc::clone(&self.shared);
+        let mut left = full.clone();
+        let mut left_count = left.count_ones(..);
+        let fitting: Vec<&(LabelSelector, FixedBitSet)> = if left_count >= 2 {
+            shared
+                .ns_candidates
+                .iter()
+                .filter(|(_, picked)| picked.is_subset(&full))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        while left_count >= 2 {
+            let best = fitting
+                .iter()
+                .map(|(sel, picked)| (picked.intersection_count(&left), sel, picked))
+                .filter(|(gain, _, _)| *gain >= 2)
+                .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)));
+            let Some((gain, sel, picked)) = best else {
+                break;
+            };
+            left.difference_with(picked);
+            left_count -= gain;
+            terms.push(Term::NamespaceSelector(sel.clone()));
+        }
+        let rest: Vec<NsId> = left.ones().map(NsId::from_index).collect();
+        if !rest.is_empty() {
+            terms.push(Term::Namespaces(rest));
+        }
+        // Parts of namespaces: pod selectors, then names.
+        let mut by_selector: BTreeMap<&LabelSelector, Vec<NsId>> = BTreeMap::new();
+        let mut named: Vec<WorkloadId> = Vec::new();
+        for (ns, part) in partial {
+            let found = self.part(ns, &part);
+            let usable = shared.usable[ns.index()]
+                .get()
+                .map_or(&[][..], Vec::as_slice);
+            for &i in &found.0 {
+                by_selector
+                    .entry(&usable[i as usize].0)
+                    .or_default()
+                    .push(ns);
+            }
+            named.extend_from_slice(&found.1);
+        }
+        for (selector, namespaces) in by_selector {
+            terms.push(Term::Pods {
+                namespaces,
+                selector: selector.clone(),
+            });
+        }
+        if !named.is_empty() {
+            named.sort_unstable();
+            terms.push(Term::Workloads(named));
+        }
+        terms
+    }
+
+    /// The selectors usable in namespace `ns`: the input's pod selectors
+    /// and the single labels of its workloads that pick two or more of its
+    /// workloads but not all, each picked workload with every pod matching
+    /// and no other with any; sorted by selector.
+    fn compute_usable(&self, ns: NsId) -> Usable {
+        let cluster = self.cluster;
+        let shared = &self.shared;
+        let in_ns = &self.universe.by_namespace[ns.index()];
+        let mut candidates: BTreeSet<&LabelSelector> = shared.pod_candidates.iter().collect();
+        candidates.extend(shared.own_candidates[ns.index()].iter());
+        let mut labels: BTreeSet<(&str, &str)> = BTreeSet::new();
+        for w in in_ns {
+            let sets = &shared.label_sets[w.index()];
+            if let Some((first, rest)) = sets.split_first() {
+                for (k, v) in cluster.label_sets[first.index()].iter() {
+                    if rest
+                        .iter()
+                        .all(|s| cluster.label_sets[s.index()].get(k) == Some(v))
+                    {
+                        labels.insert((k, v));
+                    }
+                }
+            }
+        }
+        let singles: Vec<LabelSelector> = labels.into_iter().map(|(k, v)| single(k, v)).collect();
+        candidates.extend(singles.iter());
+        candidates
+            .into_iter()
+            .filter_map(|sel| {
+                let mut picked = Vec::new();
+                for &w in in_ns {
+                    let sets = &shared.label_sets[w.index()];
+                    let hits = sets
+                        .iter()
+                        .filter(|s| sel.matches(&cluster.label_sets[s.index()]))
+                        .count();
+                    if hits == 0 {
+                        continue;
+                    }
+                    if hits < sets.len() {
+                        return None;
+                    }
+                    picked.push(w);
+                }
+                (picked.len() >= 2 && picked.len() < in_ns.len()).then(|| (sel.clone(), picked))
+            })
+            .collect()
+    }
+
+    /// Pod selectors naming workloads of `part` (of namespace `ns`, sorted),
+    /// and the workloads they leave.
+    fn part(&mut self, ns: NsId, part: &[WorkloadId]) -> Part {
+        if part.len() < 2 {
+            return Arc::new((Vec::new(), part.to_vec()));
+        }
+        if let Some(found) = self.parts.get(&ns).and_then(|m| m.get(part)) {
+            return Arc::clone(found);
+        }
+        let shared = Arc::clone(&self.shared);
+        let usable = shared.usable[ns.index()].get_or_init(|| self.compute_usable(ns));
+        let inside: Vec<(u32, &Vec<WorkloadId>)> = usable
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, picked))| picked.iter().all(|w| part.binary_search(w).is_ok()))
+            .map(|(i, (_, picked))| (u32::try_from(i).unwrap_or(u32::MAX), picked))
+            .collect();
+        let mut left: BTreeSet<WorkloadId> = part.iter().copied().collect();
+        let mut chosen = Vec::new();
+        loop {
+            // Largest gain; then fewer requirements; then the first.
+            let best = inside
+                .iter()
+                .map(|&(i, picked)| {
+                    let gain = picked.iter().filter(|w| left.contains(w)).count();
+                    (gain, i, picked)
+                })
+                .filter(|(gain, _, _)| *gain >= 2)
+                .max_by(|a, b| {
+                    let reqs = |i: u32| usable[i as usize].0.requirements().len();
+                    a.0.cmp(&b.0)
+                        .then_with(|| reqs(b.1).cmp(&reqs(a.1)))
+                        .then_with(|| b.1.cmp(&a.1))
+                });
+            let Some((_, i, picked)) = best else {
+                break;
+            };
+            for w in picked {
+                left.remove(w);
+            }
+            chosen.push(i);
+        }
+        let result = Arc::new((chosen, left.into_iter().collect::<Vec<_>>()));
+        self.parts
+            .entry(ns)
+            .or_default()
+            .insert(part.to_vec(), Arc::clone(&result));
+        result
+    }
+}
+
+/// Raw lines (in their order) with their ends described; distinct
+/// workload sets are described once, in parallel.
+pub fn describe_lines(cluster: &Cluster, universe: &Universe, raw: Vec<RawLine>) -> Vec<GroupLine> {
+    let describer = Describer::new(cluster, universe);
+    let mut index: HashMap<&[WorkloadId], usize> = HashMap::default();
+    let mut distinct: Vec<&[WorkloadId]> = Vec::new();
+    for line in &raw {
+        for end in [&line.src, &line.dst] {
+            if let RawEnd::Workloads(w) = end {
+                index.entry(w.as_slice()).or_insert_with(|| {
+                    distinct.push(w.as_slice());
+                    distinct.len() - 1
+                });
+            }
+        }
+    }
+    // One describer per chunk: each remembers its namespaces' selectors.
+    let chunk = distinct
+        .len()
+        .div_ceil(4 * rayon::current_num_threads())
+        .max(1);
+    let described: Vec<Vec<Term>> = distinct
+        .par_chunks(chunk)
+        .flat_map_iter(|sets| {
+            let mut d = describer.fresh();
+            sets.iter().map(|set| d.describe(set)).collect::<Vec<_>>()
+        })
+        .collect();
+    let end = |e: &RawEnd| match e {
+        RawEnd::Workloads(w) => GroupEnd::Workloads(described[index[w.as_slice()]].clone()),
+        RawEnd::Peer(p) => GroupEnd::Peer(p.clone()),
+    };
+    raw.iter()
+        .map(|line| GroupLine {
+            src: end(&line.src),
+            dst: end(&line.dst),
+            conns: line.conns.clone(),
+            network: line.network.clone(),
+            pairs: line.pairs(),
+        })
+        .collect()
+}
