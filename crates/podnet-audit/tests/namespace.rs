@@ -558,3 +558,28 @@ fn every_namespace_rule_is_registered_with_its_texts() {
         assert!(!rule.help.is_empty());
     }
 }
+
+/// Beyond the first 10,000 flows, one finding counts the rest: 101
+/// workloads in each of two namespaces make 20,402 cross-namespace pairs.
+#[test]
+fn pn1011_cross_namespace_flow_lists_the_first_10000_and_counts_the_rest() {
+    let mut parts = vec![namespace("shop"), namespace("data")];
+    for i in 0..101 {
+        parts.push(deployment("shop", &format!("web{i:03}"), 1, "", ""));
+        parts.push(deployment("data", &format!("db{i:03}"), 1, "", ""));
+    }
+    let refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    let f = with_code(&docs(&refs), "PN1011");
+    assert_eq!(f.len(), 10_001);
+    let rest: Vec<&str> = f
+        .iter()
+        .map(|x| x.message.as_str())
+        .filter(|m| m.contains("more pairs"))
+        .collect();
+    assert_eq!(
+        rest,
+        [
+            "10402 more pairs of workloads in different namespaces may connect (the first 10000 are listed)"
+        ]
+    );
+}

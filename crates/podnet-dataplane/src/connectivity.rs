@@ -14,10 +14,10 @@ use podnet_engine::groups::{
     GroupLine, RawLine, Universe, describe_lines, group_flows, group_pairs, sort_lines,
 };
 use podnet_engine::{
-    ConnList, Engine, Filtered, Flow, FlowBatch, FlowSource, PeerRef, Scope, collect, outside_rows,
-    rows,
+    ConnList, Diff, DiffOptions, DiffSide, Engine, Filtered, Flow, FlowBatch, FlowSource, PeerRef,
+    Scope, WorkloadRows, collect, diff_rows, outside_rows, rows,
 };
-use podnet_model::{NetworkRef, NsId, WorkloadId, WorkloadKind};
+use podnet_model::{Conns, NetworkRef, NsId, WorkloadId, WorkloadKind};
 
 use crate::{Dataplane, fronts, networks};
 
@@ -293,6 +293,92 @@ impl FlowSource for SecondaryOnly<'_, '_, '_, '_> {
         &self,
         sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
     ) -> io::Result<()> {
+        self.0.secondaries(sink)
+    }
+}
+
+impl Dataplane {
+    /// What changed from `old` to `new` (each a running cluster with its
+    /// engine), on every network, computed source by source: neither
+    /// connection list is held in memory.
+    pub fn diff(
+        old: (&Dataplane, &Engine<'_>),
+        new: (&Dataplane, &Engine<'_>),
+        options: DiffOptions,
+    ) -> Diff {
+        let listed = |dp: &Dataplane| {
+            let hidden: Vec<WorkloadId> = dp.fronts.iter().filter_map(|f| f.synthesised).collect();
+            let universe = Universe::new(&dp.cluster, &hidden);
+            let workloads: Vec<WorkloadId> = (0..dp.cluster.workloads.len())
+                .filter(|&i| universe.listed[i])
+                .map(WorkloadId::from_index)
+                .collect();
+            (hidden, workloads)
+        };
+        let (old_hidden, old_workloads) = listed(old.0);
+        let (new_hidden, new_workloads) = listed(new.0);
+        let old_stream = rows(
+            old.1,
+            Scope {
+                focus: None,
+                hidden: old_hidden,
+            },
+        );
+        let new_stream = rows(
+            new.1,
+            Scope {
+                focus: None,
+                hidden: new_hidden,
+            },
+        );
+        let row_of = |stream: &WorkloadRows<'_, '_>, w: WorkloadId| -> Vec<(PeerRef, Conns)> {
+            let table = &stream.engine().conns;
+            stream
+                .source_flows(w)
+                .into_iter()
+                .map(|f| (f.dst, table.get(f.conns).clone()))
+                .collect()
+        };
+        let old_rows = |w: WorkloadId| row_of(&old_stream, w);
+        let new_rows = |w: WorkloadId| row_of(&new_stream, w);
+        let rest = |dp: &Dataplane, engine: &Engine<'_>| -> Vec<podnet_engine::Connection> {
+            let flows = dp.flows(engine, &Networks::All, Scope::all());
+            let not_pairs = NotPodPairs(&flows);
+            collect(&not_pairs).connections
+        };
+        diff_rows(
+            &DiffSide {
+                cluster: &old.0.cluster,
+                workloads: old_workloads,
+                rows: &old_rows,
+                rest: rest(old.0, old.1),
+            },
+            &DiffSide {
+                cluster: &new.0.cluster,
+                workloads: new_workloads,
+                rows: &new_rows,
+                rest: rest(new.0, new.1),
+            },
+            options,
+        )
+    }
+}
+
+/// A running cluster's connections but the pod network's from workloads:
+/// from outside ranges and fronts, and every secondary network's.
+struct NotPodPairs<'f, 'a, 'e, 'c>(&'f Flows<'a, 'e, 'c>);
+
+impl FlowSource for NotPodPairs<'_, '_, '_, '_> {
+    fn for_each_batch(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let keep = |s: &PeerRef, _: &PeerRef| !matches!(s, PeerRef::Workload(_));
+        Filtered {
+            source: &WithoutPairs(self.0),
+            keep,
+        }
+        .for_each_batch(sink)?;
         self.0.secondaries(sink)
     }
 }

@@ -398,6 +398,25 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
             .collect()
     }
 
+    /// The connections from workload `w` (shown, in focus), in order:
+    /// one source's rows computed alone.
+    pub fn source_flows(&self, w: WorkloadId) -> Vec<Flow> {
+        let w = w.index();
+        if !self.shown.contains(w) {
+            return Vec::new();
+        }
+        let rows = self.class_rows(&[w]);
+        let mut a = self.take();
+        let out = self.workload_flows(w, &rows, &mut a);
+        self.give(a);
+        out
+    }
+
+    /// The engine whose connections these are.
+    pub fn engine(&self) -> &'e Engine<'c> {
+        self.engine
+    }
+
     /// The connections of source workload `w`.
     fn workload_flows(
         &self,

@@ -112,8 +112,11 @@ impl Change {
 pub struct Diff {
     /// Flows that differ.
     pub changes: Vec<(FlowKey, Change)>,
-    /// Flows identical in both, sorted.
+    /// Flows identical in both, sorted (only with
+    /// [`DiffOptions::list_unchanged`]).
     pub kept: Vec<(FlowKey, Conns)>,
+    /// How many flows are identical in both.
+    pub unchanged: usize,
 }
 
 /// How flows are matched.
@@ -122,6 +125,8 @@ pub struct DiffOptions {
     /// Match workloads by name and kind only, for changes that move
     /// workloads between namespaces; their namespace reads `*`.
     pub ignore_namespace: bool,
+    /// Also list the flows that stayed the same (else only count them).
+    pub list_unchanged: bool,
 }
 
 /// The namespace of workload keys when namespaces are ignored.
@@ -162,7 +167,12 @@ pub fn diff(old: (&Cluster, &ConnList), new: (&Cluster, &ConnList), options: Dif
     for (key, old_conns) in before {
         match after.remove(&key) {
             None => out.changes.push((key, Change::Removed(old_conns))),
-            Some(new_conns) if new_conns == old_conns => out.kept.push((key, new_conns)),
+            Some(new_conns) if new_conns == old_conns => {
+                out.unchanged += 1;
+                if options.list_unchanged {
+                    out.kept.push((key, new_conns));
+                }
+            }
             Some(new_conns) => out.changes.push((
                 key,
                 Change::Changed {

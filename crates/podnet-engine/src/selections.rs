@@ -8,12 +8,13 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use fixedbitset::FixedBitSet;
-use podnet_model::{Cluster, IpSet, LabelSelector, NsId, Operator};
+use podnet_model::{Cluster, IpSet, LabelSelector, NsId};
 use rustc_hash::FxHashMap;
 
 use crate::atoms::AddressAtoms;
 use crate::classset::ClassSet;
 use crate::identity::Members;
+use crate::nsindex::NamespaceIndex;
 
 /// Index of a selection.
 pub(crate) type SelId = usize;
@@ -38,8 +39,8 @@ pub(crate) struct Selections<'a> {
     cluster: &'a Cluster,
     members: &'a Members,
     atoms: &'a AddressAtoms,
-    /// Namespaces by label (key, value).
-    by_label: FxHashMap<(&'a str, &'a str), Vec<NsId>>,
+    /// Namespaces by label.
+    index: NamespaceIndex<'a>,
     namespaces: FxHashMap<&'a LabelSelector, Vec<NsId>>,
     keys: FxHashMap<Key<'a>, SelId>,
     /// Members of each selection, ascending.
@@ -66,15 +67,7 @@ impl<'a> Selections<'a> {
             cluster,
             members,
             atoms,
-            by_label: {
-                let mut index: FxHashMap<(&str, &str), Vec<NsId>> = FxHashMap::default();
-                for (i, ns) in cluster.namespaces.iter().enumerate() {
-                    for (k, v) in ns.labels.iter() {
-                        index.entry((k, v)).or_default().push(NsId::from_index(i));
-                    }
-                }
-                index
-            },
+            index: NamespaceIndex::new(cluster),
             namespaces: FxHashMap::default(),
             keys: FxHashMap::default(),
             lists: Vec::new(),
@@ -94,38 +87,12 @@ impl<'a> Selections<'a> {
         self.members
     }
 
-    /// The namespaces `sel` matches: those holding the label of one of
-    /// its `In` requirements (the rarest), checked against the rest.
+    /// The namespaces `sel` matches.
     pub(crate) fn selected_namespaces(&mut self, sel: &'a LabelSelector) -> &[NsId] {
-        let cluster = self.cluster;
-        let by_label = &self.by_label;
-        self.namespaces.entry(sel).or_insert_with(|| {
-            let candidates: Option<Vec<NsId>> = sel
-                .requirements()
-                .iter()
-                .filter(|r| r.operator == Operator::In)
-                .map(|r| {
-                    let mut ids: Vec<NsId> = r
-                        .values
-                        .iter()
-                        .filter_map(|v| by_label.get(&(r.key.as_str(), v.as_str())))
-                        .flatten()
-                        .copied()
-                        .collect();
-                    ids.sort_unstable();
-                    ids.dedup();
-                    ids
-                })
-                .min_by_key(Vec::len);
-            let matches = |n: &NsId| sel.matches(&cluster.namespace(*n).labels);
-            match candidates {
-                Some(ids) => ids.into_iter().filter(matches).collect(),
-                None => (0..cluster.namespaces.len())
-                    .map(NsId::from_index)
-                    .filter(matches)
-                    .collect(),
-            }
-        })
+        let index = &self.index;
+        self.namespaces
+            .entry(sel)
+            .or_insert_with(|| index.matching(sel))
     }
 
     /// Pods (never host-network ones) in the namespaces of `ns` whose

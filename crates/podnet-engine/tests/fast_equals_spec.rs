@@ -1095,3 +1095,78 @@ fn generator_exercises_identity_classes() {
     assert!(labels_merged >= 20, "{labels_merged}");
     assert!(namespaces_merged >= 20, "{namespaces_merged}");
 }
+
+/// The comparison source by source ([`diff_rows`]) equals the comparison
+/// of the two whole lists, with and without namespaces, listing the kept
+/// flows or not.
+fn check_diff(old: &Cluster, new: &Cluster) -> Result<(), TestCaseError> {
+    use podnet_engine::{DiffOptions, DiffSide, diff, diff_rows};
+    let (old_engine, new_engine) = (Engine::new(old), Engine::new(new));
+    let (old_list, new_list) = (connlist(&old_engine), connlist(&new_engine));
+    let old_rows = rows(&old_engine, Scope::all());
+    let new_rows = rows(&new_engine, Scope::all());
+    let row = |stream: &podnet_engine::WorkloadRows<'_, '_>, w: WorkloadId| {
+        stream
+            .source_flows(w)
+            .into_iter()
+            .map(|f| (f.dst, stream.engine().conns.get(f.conns).clone()))
+            .collect::<Vec<_>>()
+    };
+    let old_row = |w: WorkloadId| row(&old_rows, w);
+    let new_row = |w: WorkloadId| row(&new_rows, w);
+    let rest = |engine: &Engine<'_>| {
+        collect(&outside_rows(engine, Scope::all()))
+            .connections
+            .into_iter()
+            .filter(|c| !matches!(c.src, PeerRef::Workload(_)))
+            .collect::<Vec<_>>()
+    };
+    let listed = |c: &Cluster| {
+        c.workload_ids()
+            .filter(|&w| !c.workload(w).pods.is_empty())
+            .collect::<Vec<_>>()
+    };
+    for ignore_namespace in [false, true] {
+        for list_unchanged in [false, true] {
+            let options = DiffOptions {
+                ignore_namespace,
+                list_unchanged,
+            };
+            let want = diff((old, &old_list), (new, &new_list), options);
+            let got = diff_rows(
+                &DiffSide {
+                    cluster: old,
+                    workloads: listed(old),
+                    rows: &old_row,
+                    rest: rest(&old_engine),
+                },
+                &DiffSide {
+                    cluster: new,
+                    workloads: listed(new),
+                    rows: &new_row,
+                    rest: rest(&new_engine),
+                },
+                options,
+            );
+            prop_assert_eq!(got, want, "{:?}", options);
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, ..ProptestConfig::default() })]
+
+    #[test]
+    fn diff_source_by_source_equals_diff_of_lists(
+        teams in prop::collection::vec(0..2usize, 3),
+        pods in prop::collection::vec(pod_spec(), 1..7),
+        old_policies in prop::collection::vec(policy_spec(), 0..5),
+        new_policies in prop::collection::vec(policy_spec(), 0..5),
+        shared in any::<bool>(),
+    ) {
+        let old = build(&teams, &pods, &old_policies, shared);
+        let new = build(&teams, &pods[..pods.len().div_ceil(2)], &new_policies, shared);
+        check_diff(&old, &new)?;
+    }
+}

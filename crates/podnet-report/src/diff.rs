@@ -179,7 +179,7 @@ fn txt(
         count("added"),
         count("removed"),
         count("changed"),
-        diff.kept.len()
+        diff.unchanged
     )?;
     if skipped.old + skipped.new > 0 {
         writeln!(
@@ -241,7 +241,7 @@ fn json(
                 }
             })
             .collect(),
-        unchanged: diff.kept.len(),
+        unchanged: diff.unchanged,
         skipped_documents: skipped,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

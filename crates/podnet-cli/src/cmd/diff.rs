@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use podnet_dataplane::Networks;
-use podnet_engine::{DiffOptions, Engine, diff};
+use podnet_dataplane::Dataplane;
+use podnet_engine::{DiffOptions, Engine};
 use podnet_report::diff::{DiffFormat, DiffPrint, Skipped, write_diff};
 
 use crate::args::{DiffArgs, DiffOutput};
@@ -45,13 +45,12 @@ pub fn run(session: &Session, args: &DiffArgs) -> Status {
     let bar = session.progress("comparing connectivity");
     let old_engine = Engine::new(&old_run.dp.cluster);
     let new_engine = Engine::new(&new_run.dp.cluster);
-    let old_list = old_run.dp.connlist(&old_engine, &Networks::All);
-    let new_list = new_run.dp.connlist(&new_engine, &Networks::All);
-    let d = diff(
-        (&old_run.dp.cluster, &old_list),
-        (&new_run.dp.cluster, &new_list),
+    let d = Dataplane::diff(
+        (&old_run.dp, &old_engine),
+        (&new_run.dp, &new_engine),
         DiffOptions {
             ignore_namespace: args.ignore_namespace,
+            list_unchanged: args.unchanged,
         },
     );
     bar.finish_and_clear();

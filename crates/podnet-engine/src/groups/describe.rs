@@ -22,11 +22,11 @@ use rustc_hash::FxHashMap as HashMap;
 use podnet_model::cluster::NAMESPACE_NAME_LABEL;
 use podnet_model::policy::PeerKind;
 use podnet_model::{
-    AdminPeer, AdminSubject, Cluster, LabelSelector, LabelSetId, NamespaceScope, NsId, Operator,
-    WorkloadId,
+    AdminPeer, AdminSubject, Cluster, LabelSelector, LabelSetId, NamespaceScope, NsId, WorkloadId,
 };
 
 use super::{GroupEnd, GroupLine, RawEnd, RawLine, Term, Universe};
+use crate::nsindex::NamespaceIndex;
 
 /// Usable selectors of a namespace, each with the workloads it picks.
 type Usable = Vec<(LabelSelector, Vec<WorkloadId>)>;
@@ -123,41 +123,17 @@ impl<'c> Describer<'c> {
             }
         }
         ns_selectors.insert(LabelSelector::everything());
-        // Namespaces with workloads by label, to evaluate each selector
-        // only where one of its `In` requirements can hold.
-        let mut by_label: HashMap<(&str, &str), Vec<usize>> = HashMap::default();
-        let listed: Vec<usize> = (0..cluster.namespaces.len())
-            .filter(|&i| !universe.by_namespace[i].is_empty())
-            .collect();
-        for &i in &listed {
-            for (k, v) in cluster.namespaces[i].labels.iter() {
-                by_label.entry((k, v)).or_default().push(i);
-            }
-        }
+        let index = NamespaceIndex::new(cluster);
         let ns_candidates = ns_selectors
             .into_iter()
             .filter_map(|sel| {
-                let narrowest = sel
-                    .requirements()
-                    .iter()
-                    .filter(|r| r.operator == Operator::In)
-                    .map(|r| {
-                        r.values
-                            .iter()
-                            .filter_map(|v| by_label.get(&(r.key.as_str(), v.as_str())))
-                            .flatten()
-                            .copied()
-                            .collect::<Vec<usize>>()
-                    })
-                    .min_by_key(Vec::len);
-                let pool = narrowest.unwrap_or_else(|| listed.clone());
-                if pool.len() < 2 {
-                    return None;
-                }
                 let mut picked = FixedBitSet::with_capacity(cluster.namespaces.len());
                 picked.extend(
-                    pool.into_iter()
-                        .filter(|&i| sel.matches(&cluster.namespaces[i].labels)),
+                    index
+                        .matching(&sel)
+                        .into_iter()
+                        .map(NsId::index)
+                        .filter(|&i| !universe.by_namespace[i].is_empty()),
                 );
                 (picked.count_ones(..) >= 2).then_some((sel, picked))
             })

@@ -1,6 +1,9 @@
 //! PN2001 (a policy that selects no pod) and PN2002 (a peer that matches
 //! nothing), with the closest existing label as the likely fix.
 
+use std::collections::HashMap;
+
+use podnet_engine::nsindex::NamespaceIndex;
 use podnet_model::cluster::NAMESPACE_NAME_LABEL;
 use podnet_model::policy::PeerKind;
 use podnet_model::{
@@ -123,6 +126,10 @@ impl Check for PeerMatchesNothing {
 
     fn run(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let cluster = ctx.cluster();
+        let index = NamespaceIndex::new(cluster);
+        // Equal peers (many policies repeat theirs) are judged once.
+        type Key<'a> = (Option<NsId>, Option<&'a LabelSelector>, &'a LabelSelector);
+        let mut judged: HashMap<Key<'_>, Option<(String, Option<String>)>> = HashMap::new();
         for policy in &cluster.policies {
             for dir in Direction::BOTH {
                 if !policy.affects(dir) {
@@ -133,8 +140,14 @@ impl Check for PeerMatchesNothing {
                         let PeerKind::Pods { namespaces, pods } = &peer.kind else {
                             continue;
                         };
-                        let Some((what, hint)) = miss(ctx, policy.namespace, namespaces, pods)
-                        else {
+                        let key = match namespaces {
+                            NamespaceScope::PolicyNamespace => (Some(policy.namespace), None, pods),
+                            NamespaceScope::Selected(sel) => (None, Some(sel), pods),
+                        };
+                        let found = judged.entry(key).or_insert_with(|| {
+                            miss(ctx, &index, policy.namespace, namespaces, pods)
+                        });
+                        let Some((what, hint)) = found.clone() else {
                             continue;
                         };
                         let side = match dir {
@@ -158,6 +171,7 @@ impl Check for PeerMatchesNothing {
 /// something or the input cannot tell (namespaces it has no pod of).
 fn miss(
     ctx: &Context<'_>,
+    index: &NamespaceIndex<'_>,
     policy_ns: NsId,
     scope: &NamespaceScope,
     pods: &LabelSelector,
@@ -166,10 +180,7 @@ fn miss(
     let namespaces: Vec<NsId> = match scope {
         NamespaceScope::PolicyNamespace => vec![policy_ns],
         NamespaceScope::Selected(sel) => {
-            let matched: Vec<NsId> = (0..cluster.namespaces.len())
-                .map(NsId::from_index)
-                .filter(|&n| sel.matches(&cluster.namespace(n).labels))
-                .collect();
+            let matched: Vec<NsId> = index.matching(sel);
             if matched.is_empty() {
                 if names_system_namespace(cluster, sel) {
                     return None;

@@ -2,61 +2,145 @@
 //! the engine's workload connectivity. Flows with an end in a system
 //! namespace (DNS to `kube-system`, an operator's probes) and the
 //! workloads podnet adds are left out.
+//!
+//! The first [`MAX_LISTED`] flows are findings of their own, in connlist
+//! order (read from the stream, which stops there); when there are more,
+//! one finding counts the rest, counted on the grouped view so that a
+//! dense cluster's hundred million pairs are never listed.
 
-use std::collections::HashSet;
+use std::io;
 
-use podnet_engine::{PeerRef, connlist};
-use podnet_model::WorkloadId;
+use podnet_engine::groups::{RawEnd, group_pairs};
+use podnet_engine::{FlowSource, PeerRef, Scope as RowScope, rows};
+use podnet_model::{Conns, NsId, WorkloadId};
 
 use super::rules::CROSS_NAMESPACE_FLOW;
 use super::scope::Scope;
-use crate::checks::support::{workload_display, workload_subject};
+use crate::checks::support::{synthesised, workload_display, workload_subject};
 use crate::context::Context;
 use crate::finding::Finding;
 
-/// Workload pairs in different namespaces (neither a system one) that may
-/// connect, with what is allowed, in connlist order.
+/// Flows reported one by one; the rest are counted.
+pub const MAX_LISTED: usize = 10_000;
+
+/// Which workloads count: input workloads outside system namespaces.
+fn counted(ctx: &Context<'_>, scope: &Scope<'_>) -> Vec<bool> {
+    let mut out = vec![false; ctx.cluster().workloads.len()];
+    for w in scope.workloads().filter(|&w| !scope.system(w)) {
+        out[w.index()] = true;
+    }
+    out
+}
+
+/// The first `limit` workload pairs in different namespaces (neither a
+/// system one) that may connect, in connlist order, and whether there are
+/// more.
 pub fn cross_namespace(
     ctx: &Context<'_>,
     scope: &Scope<'_>,
-) -> Vec<(WorkloadId, WorkloadId, podnet_model::Conns)> {
+    limit: usize,
+) -> (Vec<(WorkloadId, WorkloadId, Conns)>, bool) {
     let cluster = scope.cluster;
-    let input: HashSet<WorkloadId> = scope.workloads().collect();
-    connlist(ctx.engine)
-        .connections
-        .into_iter()
-        .filter_map(|c| match (c.src, c.dst) {
-            (PeerRef::Workload(s), PeerRef::Workload(d)) => Some((s, d, c.conns)),
-            _ => None,
+    let counted = counted(ctx, scope);
+    let mut out = Vec::new();
+    let mut more = false;
+    let stream = rows(ctx.engine, RowScope::all());
+    let streamed = stream.for_each_batch(&mut |batch| {
+        for f in batch.flows {
+            let (PeerRef::Workload(s), PeerRef::Workload(d)) = (&f.src, &f.dst) else {
+                continue;
+            };
+            if !counted[s.index()]
+                || !counted[d.index()]
+                || cluster.workload(*s).namespace == cluster.workload(*d).namespace
+            {
+                continue;
+            }
+            if out.len() == limit {
+                more = true;
+                return Err(io::Error::other("enough flows listed"));
+            }
+            out.push((*s, *d, batch.table.get(f.conns).clone()));
+        }
+        Ok(())
+    });
+    // Stopping early is the only error the stream can give here.
+    debug_assert!(streamed.is_ok() || more);
+    (out, more)
+}
+
+/// Number of workload pairs in different namespaces (neither a system one)
+/// that may connect, counted line by line on the grouped view.
+fn count_cross_namespace(ctx: &Context<'_>, scope: &Scope<'_>) -> u64 {
+    let cluster = ctx.cluster();
+    let counted = counted(ctx, scope);
+    let by_ns = |end: &RawEnd| -> Vec<(NsId, u64)> {
+        let RawEnd::Workloads(list) = end else {
+            return Vec::new();
+        };
+        let mut ns: Vec<NsId> = list
+            .iter()
+            .filter(|w| counted[w.index()])
+            .map(|&w| cluster.workload(w).namespace)
+            .collect();
+        ns.sort_unstable();
+        ns.chunk_by(|a, b| a == b)
+            .map(|run| (run[0], run.len() as u64))
+            .collect()
+    };
+    group_pairs(ctx.engine, &synthesised(ctx))
+        .iter()
+        .map(|line| {
+            let (src, dst) = (by_ns(&line.src), by_ns(&line.dst));
+            let total = |v: &[(NsId, u64)]| v.iter().map(|e| e.1).sum::<u64>();
+            let mut same = 0;
+            let (mut i, mut j) = (0, 0);
+            while i < src.len() && j < dst.len() {
+                match src[i].0.cmp(&dst[j].0) {
+                    std::cmp::Ordering::Less => i += 1,
+                    std::cmp::Ordering::Greater => j += 1,
+                    std::cmp::Ordering::Equal => {
+                        same += src[i].1 * dst[j].1;
+                        i += 1;
+                        j += 1;
+                    }
+                }
+            }
+            total(&src) * total(&dst) - same
         })
-        .filter(|(s, d, conns)| {
-            input.contains(s)
-                && input.contains(d)
-                && !conns.is_empty()
-                && cluster.workload(*s).namespace != cluster.workload(*d).namespace
-                && !scope.system(*s)
-                && !scope.system(*d)
-        })
-        .collect()
+        .sum()
 }
 
 /// Appends PN1011 findings.
 pub fn run(ctx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Finding>) {
     let cluster = scope.cluster;
-    for (s, d, conns) in cross_namespace(ctx, scope) {
-        let src_ns = &cluster.namespace(cluster.workload(s).namespace).name;
-        let dst_ns = &cluster.namespace(cluster.workload(d).namespace).name;
+    let (listed, more) = cross_namespace(ctx, scope, MAX_LISTED);
+    let last = listed.last().map(|l| l.0);
+    for (s, d, conns) in &listed {
+        let src_ns = &cluster.namespace(cluster.workload(*s).namespace).name;
+        let dst_ns = &cluster.namespace(cluster.workload(*d).namespace).name;
         out.push(Finding::new(
             &CROSS_NAMESPACE_FLOW,
-            workload_subject(cluster, s),
+            workload_subject(cluster, *s),
             format!(
                 "{} may connect to {}: {conns}",
-                workload_display(cluster, s),
-                workload_display(cluster, d)
+                workload_display(cluster, *s),
+                workload_display(cluster, *d)
             ),
             format!(
                 "if not intended, narrow the egress rules of `{src_ns}` or the ingress rules of `{dst_ns}`"
             ),
+        ));
+    }
+    if let (true, Some(s)) = (more, last) {
+        let rest = count_cross_namespace(ctx, scope).saturating_sub(listed.len() as u64);
+        out.push(Finding::new(
+            &CROSS_NAMESPACE_FLOW,
+            workload_subject(cluster, s),
+            format!(
+                "{rest} more pairs of workloads in different namespaces may connect (the first {MAX_LISTED} are listed)"
+            ),
+            "review them grouped: `podnet connlist --group` states every flow by namespace and label selector".to_owned(),
         ));
     }
 }

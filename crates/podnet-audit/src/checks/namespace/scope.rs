@@ -11,9 +11,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use podnet_engine::semantics::isolating_policies;
+use podnet_engine::Engine;
 use podnet_engine::tiers::subject_matches;
-use podnet_engine::{Endpoint, Isolation};
 use podnet_model::{
     AdminAction, AdminPeer, AdminPolicy, Cluster, Direction, IpSet, NsId, PodId, WorkloadId,
     WorkloadKind,
@@ -79,7 +78,8 @@ impl<'c> Scope<'c> {
                     let identity = ids.of_pod[p.index()];
                     let host = cluster.pod(p).host_network;
                     let isolated = *per_identity.entry(identity).or_insert_with(|| {
-                        [Direction::Ingress, Direction::Egress].map(|d| pod_isolated(cluster, p, d))
+                        [Direction::Ingress, Direction::Egress]
+                            .map(|d| pod_isolated(ctx.engine, p, d))
                     });
                     for (i, c) in cover.iter_mut().enumerate() {
                         let this = if host {
@@ -154,13 +154,13 @@ fn combine(acc: Cover, this: Cover) -> Cover {
 /// Whether pod `p` is isolated for `dir`: a NetworkPolicy selects it for
 /// that direction, or an admin or baseline policy selecting it denies by
 /// default (a Deny rule whose peer is every pod or every address).
-pub fn pod_isolated(cluster: &Cluster, p: PodId, dir: Direction) -> bool {
-    if matches!(
-        isolating_policies(cluster, dir, Endpoint::Pod(p)),
-        Isolation::Isolated(_)
-    ) {
+pub fn pod_isolated(engine: &Engine<'_>, p: PodId, dir: Direction) -> bool {
+    // NetworkPolicy's isolation is the engine's, per identity (the same
+    // answer as `semantics::isolating_policies` for every pod of it).
+    if engine.compiled.direction(dir).isolated[engine.identities.of_pod[p.index()]] {
         return true;
     }
+    let cluster = engine.cluster;
     cluster
         .admin_policies
         .iter()
