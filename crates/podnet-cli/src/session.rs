@@ -70,6 +70,20 @@ impl Session {
         bar
     }
 
+    /// A counter on stderr while results stream to stdout, when stderr is a
+    /// terminal and stdout is not (else hidden: it would mix with them).
+    pub fn counter(&self, message: &'static str) -> ProgressBar {
+        if !self.interactive || io::stdout().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let bar = ProgressBar::new_spinner().with_message(message);
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {human_pos} {msg} {elapsed}") {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(100));
+        bar
+    }
+
     /// Reads the manifests and prints their diagnostics. `None` when
     /// `--strict` stopped at an error: print nothing else and exit 2.
     pub fn load(&self, paths: &[String]) -> Option<Loaded> {
@@ -165,7 +179,9 @@ impl Session {
                 .profile
                 .as_ref()
                 .is_some_and(|p| p.meta.is_some());
+        let bar = self.progress("scheduling and addressing pods");
         let dp = Dataplane::build(&loaded.cluster, profile.as_ref());
+        bar.finish_and_clear();
         let diags: Vec<Diagnostic> = dp.issues.iter().map(issue_diagnostic).collect();
         errors |= diags.iter().any(Diagnostic::is_error);
         self.print_diagnostics(&diags);

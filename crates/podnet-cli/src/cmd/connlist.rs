@@ -2,7 +2,10 @@
 
 use podnet_dataplane::Networks;
 use podnet_dataplane::connectivity::KeepPair;
-use podnet_engine::{Engine, Filtered, FlowSource, PeerRef, Scope, Target, resolve};
+use std::io;
+
+use indicatif::ProgressBar;
+use podnet_engine::{Engine, Filtered, FlowBatch, FlowSource, PeerRef, Scope, Target, resolve};
 use podnet_model::NsId;
 use podnet_report::connlist::DEFAULT_NETWORK;
 use podnet_report::connlist_groups::{GroupFormat, write_groups};
@@ -111,6 +114,28 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
         ConnlistOutput::Md => ConnlistFormat::Md,
         ConnlistOutput::Dot => ConnlistFormat::Dot,
     };
-    let printed = session.write_stdout(|out| write_connlist(out, cluster, source, format, summary));
+    let bar = session.counter("connections written");
+    let counted = Counted { source, bar: &bar };
+    let printed =
+        session.write_stdout(|out| write_connlist(out, cluster, &counted, format, summary));
+    bar.finish_and_clear();
     status_after(&loaded, &running, printed)
+}
+
+/// A stream that counts its connections on a progress bar.
+struct Counted<'a> {
+    source: &'a dyn FlowSource,
+    bar: &'a ProgressBar,
+}
+
+impl FlowSource for Counted<'_> {
+    fn for_each_batch(
+        &self,
+        sink: &mut dyn FnMut(FlowBatch<'_>) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.source.for_each_batch(&mut |batch| {
+            self.bar.inc(batch.flows.len() as u64);
+            sink(batch)
+        })
+    }
 }

@@ -109,7 +109,7 @@ pub const CROSS_NAMESPACE_FLOW: Rule = Rule {
     code: "PN1011",
     name: "cross-namespace-flow",
     short: "Two workloads in different namespaces may connect",
-    full: "Namespace boundaries are where a namespace strategy expects traffic to be decided: each allowed flow between workloads of different namespaces is listed so that it can be reviewed against the intended design (Kubernetes docs, Network Policies: namespaceSelector). Flows to and from system namespaces (DNS, metrics) are left out.",
+    full: "Namespace boundaries are where a namespace strategy expects traffic to be decided: each allowed flow between workloads of different namespaces is listed so that it can be reviewed against the intended design (Kubernetes docs, Network Policies: namespaceSelector). Flows to and from system namespaces (DNS, metrics) are left out. The first 10,000 flows are listed one by one, in connlist order; beyond them one finding counts the rest (`podnet connlist --group` states them all).",
     help: "if the flow is not intended, narrow the source's egress or the destination's ingress rules",
     severity: Severity::Info,
 };
