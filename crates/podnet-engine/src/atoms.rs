@@ -80,18 +80,34 @@ impl AddressAtoms {
     /// set given to [`AddressAtoms::new`] is).
     pub fn atoms_of(&self, set: &IpSet) -> FixedBitSet {
         let mut bits = FixedBitSet::with_capacity(self.len());
-        for &(lo, hi) in set.v4().ranges() {
+        self.add_atoms_of(set, &mut bits);
+        bits
+    }
+
+    /// Adds the atoms of `set` to `bits` (sized for every atom).
+    pub fn add_atoms_of(&self, set: &IpSet, bits: &mut FixedBitSet) {
+        for span in self.spans(set) {
+            bits.insert_range(span);
+        }
+    }
+
+    /// The atoms of `set` as runs of consecutive atoms, ascending.
+    pub fn spans<'s>(
+        &'s self,
+        set: &'s IpSet,
+    ) -> impl Iterator<Item = std::ops::Range<AtomId>> + 's {
+        let n4 = self.v4_starts.len();
+        let v4 = set.v4().ranges().iter().map(|&(lo, hi)| {
             let first = self.v4_starts.partition_point(|&s| s < lo);
             let end = self.v4_starts.partition_point(|&s| s <= hi);
-            bits.insert_range(first..end);
-        }
-        let n4 = self.v4_starts.len();
-        for &(lo, hi) in set.v6().ranges() {
+            first..end
+        });
+        let v6 = set.v6().ranges().iter().map(move |&(lo, hi)| {
             let first = self.v6_starts.partition_point(|&s| s < lo);
             let end = self.v6_starts.partition_point(|&s| s <= hi);
-            bits.insert_range(n4 + first..n4 + end);
-        }
-        bits
+            n4 + first..n4 + end
+        });
+        v4.chain(v6)
     }
 
     /// Every atom.
@@ -123,35 +139,35 @@ impl AddressAtoms {
         classes
     }
 
-    /// The addresses of a set of atoms, merged into maximal ranges.
+    /// The addresses of a set of atoms (ascending), merged into maximal
+    /// ranges.
     pub fn to_ipset(&self, atoms: impl IntoIterator<Item = AtomId>) -> IpSet {
-        let mut set = IpSet::empty();
+        let mut ranges: Vec<IpRange> = Vec::new();
         let mut run: Option<(AtomId, AtomId)> = None;
         let n4 = self.v4_starts.len();
-        let flush = |run: (AtomId, AtomId), set: &mut IpSet| {
+        let span = |run: (AtomId, AtomId)| {
             let first = self.range(run.0);
             let last = self.range(run.1);
-            let r = match (first, last) {
+            match (first, last) {
                 (IpRange::V4(lo, _), IpRange::V4(_, hi)) => IpRange::V4(lo, hi),
                 (IpRange::V6(lo, _), IpRange::V6(_, hi)) => IpRange::V6(lo, hi),
                 _ => first,
-            };
-            *set = set.union(&IpSet::from_range(r));
+            }
         };
         for a in atoms {
             run = match run {
                 Some((lo, hi)) if hi + 1 == a && (a != n4) => Some((lo, a)),
                 Some(r) => {
-                    flush(r, &mut set);
+                    ranges.push(span(r));
                     Some((a, a))
                 }
                 None => Some((a, a)),
             };
         }
         if let Some(r) = run {
-            flush(r, &mut set);
+            ranges.push(span(r));
         }
-        set
+        IpSet::from_ranges(ranges)
     }
 }
 

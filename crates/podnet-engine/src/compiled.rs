@@ -200,9 +200,8 @@ fn peer_plan<'a>(
                 plan.selections.push(sel.pods(key, pods));
             }
             PeerKind::IpBlock(block) => {
-                let (id, block_atoms) = sel.block(&block.addresses);
-                plan.atoms.union_with(block_atoms);
-                plan.selections.push(id);
+                plan.selections.push(sel.block(&block.addresses));
+                sel.add_atoms(&block.addresses, &mut plan.atoms);
             }
         }
     }

@@ -5,7 +5,7 @@
 
 use fixedbitset::FixedBitSet;
 use podnet_model::{
-    AdminAction, AdminPeer, AdminSubject, Cluster, Direction, IpSet, LabelSelector, Tier,
+    AdminAction, AdminPeer, AdminSubject, Cluster, Direction, IpRange, IpSet, LabelSelector, Tier,
 };
 
 use crate::admin_ports::admin_rule_ports;
@@ -89,9 +89,11 @@ pub fn admin_address_sets(cluster: &Cluster) -> Vec<IpSet> {
 }
 
 fn nodes_set(cluster: &Cluster, sel: &LabelSelector) -> IpSet {
-    node_addresses(cluster, sel)
-        .into_iter()
-        .fold(IpSet::empty(), |acc, ip| acc.union(&IpSet::single(ip)))
+    IpSet::from_ranges(
+        node_addresses(cluster, sel)
+            .into_iter()
+            .map(IpRange::single),
+    )
 }
 
 fn subject_plan<'a>(sel: &mut Selections<'a>, subject: &'a AdminSubject) -> SelId {
@@ -113,15 +115,13 @@ fn peers_plan<'a>(sel: &mut Selections<'a>, list: &'a [AdminPeer], atoms: usize)
             AdminPeer::Namespaces(ns) => sel.pods(NamespaceKey::Selected(ns), everything()),
             AdminPeer::Pods(np) => sel.pods(NamespaceKey::Selected(&np.namespaces), &np.pods),
             AdminPeer::Networks(addresses) => {
-                let (id, block_atoms) = sel.block(addresses);
-                plan.atoms.union_with(block_atoms);
-                id
+                sel.add_atoms(addresses, &mut plan.atoms);
+                sel.block(addresses)
             }
             AdminPeer::Nodes(node_sel) => {
                 let addresses = nodes_set(cluster, node_sel);
-                let (id, block_atoms) = sel.block(&addresses);
-                plan.atoms.union_with(block_atoms);
-                id
+                sel.add_atoms(&addresses, &mut plan.atoms);
+                sel.block(&addresses)
             }
         };
         plan.selections.push(id);

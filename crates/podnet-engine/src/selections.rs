@@ -45,10 +45,8 @@ pub(crate) struct Selections<'a> {
     keys: FxHashMap<Key<'a>, SelId>,
     /// Members of each selection, ascending.
     lists: Vec<Vec<u32>>,
-    /// Atoms of each ipBlock selection.
-    block_atoms: HashMap<SelId, FixedBitSet>,
-    /// Members with an address.
-    addressed: Vec<u32>,
+    /// (atom, member) for every atom of every member's addresses, sorted.
+    by_atom: Vec<(u32, u32)>,
 }
 
 /// The selector that selects everything, for `namespaces` subjects.
@@ -71,11 +69,18 @@ impl<'a> Selections<'a> {
             namespaces: FxHashMap::default(),
             keys: FxHashMap::default(),
             lists: Vec::new(),
-            block_atoms: HashMap::new(),
-            addressed: (0..members.len())
-                .filter(|&m| !members.list[m].atoms.is_empty())
-                .map(to_u32)
-                .collect(),
+            by_atom: {
+                let mut pairs: Vec<(u32, u32)> = members
+                    .list
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(m, member)| {
+                        member.atoms.iter().map(move |&a| (to_u32(a), to_u32(m)))
+                    })
+                    .collect();
+                pairs.sort_unstable();
+                pairs
+            },
         }
     }
 
@@ -121,30 +126,30 @@ impl<'a> Selections<'a> {
         self.insert(key, list)
     }
 
-    /// Members with an address in `set`; the atoms of `set`.
-    pub(crate) fn block(&mut self, set: &IpSet) -> (SelId, &FixedBitSet) {
+    /// Members with an address in `set`.
+    pub(crate) fn block(&mut self, set: &IpSet) -> SelId {
         let key = Key::Block(set.clone());
-        let id = match self.keys.get(&key) {
-            Some(&id) => id,
-            None => {
-                let atoms = self.atoms.atoms_of(set);
-                let list: Vec<u32> = self
-                    .addressed
-                    .iter()
-                    .copied()
-                    .filter(|&m| {
-                        self.members.list[m as usize]
-                            .atoms
-                            .iter()
-                            .any(|&a| atoms.contains(a))
-                    })
-                    .collect();
-                let id = self.insert(key, list);
-                self.block_atoms.insert(id, atoms);
-                id
-            }
-        };
-        (id, &self.block_atoms[&id])
+        if let Some(&id) = self.keys.get(&key) {
+            return id;
+        }
+        let mut list: Vec<u32> = Vec::new();
+        for span in self.atoms.spans(set) {
+            let first = self
+                .by_atom
+                .partition_point(|&(a, _)| (a as usize) < span.start);
+            let end = self
+                .by_atom
+                .partition_point(|&(a, _)| (a as usize) < span.end);
+            list.extend(self.by_atom[first..end].iter().map(|&(_, m)| m));
+        }
+        list.sort_unstable();
+        list.dedup();
+        self.insert(key, list)
+    }
+
+    /// Adds the atoms of `set` to `bits`.
+    pub(crate) fn add_atoms(&self, set: &IpSet, bits: &mut FixedBitSet) {
+        self.atoms.add_atoms_of(set, bits);
     }
 
     /// A selection given as its members (need not be sorted).

@@ -62,6 +62,21 @@ impl IpSet {
         }
     }
 
+    /// The union of many ranges, built at once (sorting, then merging).
+    pub fn from_ranges(ranges: impl IntoIterator<Item = IpRange>) -> Self {
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for r in ranges {
+            match r {
+                IpRange::V4(lo, hi) => v4.push((lo, hi)),
+                IpRange::V6(lo, hi) => v6.push((lo, hi)),
+            }
+        }
+        IpSet {
+            v4: RangeSet::from_ranges(v4),
+            v6: RangeSet::from_ranges(v6),
+        }
+    }
+
     /// The IPv4 part as integer ranges.
     pub fn v4(&self) -> &RangeSet<u32> {
         &self.v4
@@ -299,6 +314,13 @@ mod properties {
                 let want = c.contains(&a) && !excepts.iter().any(|e| e.contains(&a));
                 prop_assert_eq!(set.contains(a), want, "{}", a);
             }
+        }
+
+        #[test]
+        fn from_ranges_is_the_union_of_the_ranges(nets in prop::collection::vec(cidr(), 0..8)) {
+            let ranges: Vec<IpRange> = nets.iter().flat_map(|n| IpSet::from_net(n).ranges().collect::<Vec<_>>()).collect();
+            let want = nets.iter().fold(IpSet::empty(), |s, n| s.union(&IpSet::from_net(n)));
+            prop_assert_eq!(IpSet::from_ranges(ranges), want);
         }
 
         #[test]

@@ -99,9 +99,13 @@ fn network_addresses(dp: &Dataplane, nad: &NetworkAttachment) -> IpSet {
             let Some(held) = secondary_of(dp, nad) else {
                 return set;
             };
-            for a in held.attachments.iter().flat_map(|a| &a.addresses) {
-                set = set.union(&IpSet::single(a.addr()));
-            }
+            // All at once: one union per address is quadratic.
+            set = IpSet::from_ranges(
+                held.attachments
+                    .iter()
+                    .flat_map(|a| &a.addresses)
+                    .map(|a| IpRange::single(a.addr())),
+            );
         }
         IpamKind::Dhcp | IpamKind::Other(_) => {}
     }
@@ -151,7 +155,9 @@ fn compared(dp: &Dataplane) -> Vec<Compared> {
         .nodes
         .iter()
         .flat_map(|n| n.internal_ips.iter().chain(&n.external_ips))
-        .fold(IpSet::empty(), |s, ip| s.union(&IpSet::single(*ip)));
+        .map(|ip| IpRange::single(*ip))
+        .collect::<Vec<_>>();
+    let nodes = IpSet::from_ranges(nodes);
     if !nodes.is_empty() {
         out.push(Compared {
             kind: Kind::Nodes,
