@@ -143,12 +143,10 @@ pub struct IpBlock {
 }
 
 impl IpBlock {
-    /// Builds the block and its address set.
+    /// Builds the block and its address set: the CIDR minus the union of
+    /// the exceptions, built at once (linear in their number after sorting).
     pub fn new(cidr: IpNet, except: Vec<IpNet>) -> Self {
-        let mut addresses = IpSet::from_net(&cidr);
-        for e in &except {
-            addresses = addresses.difference(&IpSet::from_net(e));
-        }
+        let addresses = IpSet::from_net(&cidr).difference(&IpSet::from_nets(&except));
         IpBlock {
             cidr,
             except,
@@ -199,6 +197,36 @@ impl fmt::Display for PortSpec {
             PortMatch::Range(lo, hi) if lo == hi => write!(f, "{} {lo}", self.protocol),
             PortMatch::Range(lo, hi) => write!(f, "{} {lo}-{hi}", self.protocol),
             PortMatch::Named(n) => write!(f, "{} named port `{n}`", self.protocol),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::{IpAddr, Ipv4Addr};
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn cidr() -> impl Strategy<Value = IpNet> {
+        (any::<u16>(), 8u8..=32).prop_map(|(host, len)| {
+            let addr = Ipv4Addr::from(0x0a00_0000u32 | (u32::from(host) << 4));
+            IpNet::new(IpAddr::V4(addr), len)
+                .unwrap_or_default()
+                .trunc()
+        })
+    }
+
+    proptest! {
+        /// The block's addresses built at once equal the readable
+        /// definition: the CIDR minus each exception in turn.
+        #[test]
+        fn addresses_are_the_cidr_minus_each_except(c in cidr(), excepts in prop::collection::vec(cidr(), 0..10)) {
+            let spec = excepts
+                .iter()
+                .fold(IpSet::from_net(&c), |s, e| s.difference(&IpSet::from_net(e)));
+            prop_assert_eq!(IpBlock::new(c, excepts).addresses, spec);
         }
     }
 }
