@@ -2,8 +2,6 @@
 //! `apiVersion` and `kind`, decoded into its k8s-openapi type, checked and
 //! lowered into records. Problems become located diagnostics.
 
-use std::borrow::Cow;
-
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -16,7 +14,9 @@ use podnet_model::Source;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::RawDoc;
+use crate::json::{Header, NameOnly, message_without_position};
 use crate::kinds::{self, KindSpec, ROBIN_POOL_VERSION, Served};
+use crate::limits::{Limits, quoted};
 use crate::lower::admin::{v1alpha1 as admin_v1alpha1, v1alpha2 as admin_v1alpha2};
 use crate::lower::governance::{GovernanceRecord, pdb, quota, rbac as roles};
 use crate::lower::meta::{NameRule, object_meta};
@@ -42,37 +42,80 @@ pub struct DocOutcome {
     pub skipped: u32,
     /// Objects of kinds podnet does not model: (apiVersion, kind, where).
     pub ignored: Vec<(String, String, Source)>,
+    /// `List` documents read (an empty one is still something analysed).
+    pub lists: u32,
     /// Whether some part of the document was not a Kubernetes object.
     pub not_an_object: bool,
+}
+
+/// An object's content: a parsed value, or JSON text decoded straight into
+/// its Kubernetes type.
+#[derive(Clone, Copy, Debug)]
+enum Body<'v> {
+    Value(&'v Value),
+    Json(&'v str),
+}
+
+impl Body<'_> {
+    /// `Kind ns/name` (or `Kind name` for cluster-scoped kinds) for
+    /// diagnostics, read from the content before decoding.
+    fn object_name(self, kind: &str) -> String {
+        let (name, generate_name, namespace) = match self {
+            Body::Value(value) => {
+                let meta = value.get("metadata");
+                let field = |k: &str| {
+                    meta.and_then(|m| m.get(k))
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                };
+                (field("name"), field("generateName"), field("namespace"))
+            }
+            Body::Json(text) => {
+                let meta = serde_json::from_str::<NameOnly>(text)
+                    .ok()
+                    .and_then(|n| n.metadata)
+                    .unwrap_or_default();
+                (meta.name, meta.generate_name, meta.namespace)
+            }
+        };
+        let name = name.or(generate_name).unwrap_or_else(|| "?".to_owned());
+        let name = quoted(&name);
+        let namespaced = kinds::find(kind).is_none_or(|k| k.namespaced);
+        match namespace {
+            Some(ns) if namespaced => format!("{kind} {}/{name}", quoted(&ns)),
+            _ if namespaced => format!("{kind} default/{name}"),
+            _ => format!("{kind} {name}"),
+        }
+    }
 }
 
 /// Decodes one document.
 pub fn decode(doc: &RawDoc<'_>) -> DocOutcome {
     let mut out = DocOutcome::default();
-    let kind = str_field(&doc.value, "kind");
-    let api_version = str_field(&doc.value, "apiVersion");
-    match (kind, api_version) {
-        // A JSON List's items are parsed one by one, in parallel.
-        (Some(kind), Some(api_version)) if !doc.raw_items.is_empty() && is_list_kind(kind) => {
-            let item = |i: usize| {
-                serde_json::from_str(doc.raw_items[i].get())
-                    .map(Cow::Owned)
-                    .map_err(|e| format!("invalid JSON: {e}"))
-            };
-            list(
-                doc,
-                doc.raw_items.len(),
-                item,
-                kind,
-                api_version,
-                &FieldPath::root(),
-                &mut out,
-            );
+    let root = FieldPath::root();
+    if let Some(text) = doc.json {
+        object(doc, Body::Json(text), root, None, None, &mut out);
+    } else if doc.json_list {
+        // A JSON List's items are decoded from their text, in parallel.
+        let head = &doc.value;
+        let kind = str_field(head, "kind").unwrap_or("List");
+        match str_field(head, "apiVersion") {
+            Some(api_version) => {
+                let item = |i: usize| Body::Json(doc.raw_items[i].get());
+                list(
+                    doc,
+                    doc.raw_items.len(),
+                    item,
+                    kind,
+                    api_version,
+                    &root,
+                    &mut out,
+                );
+            }
+            None => list_without_api_version(doc, &root, doc.raw_items.len(), &mut out),
         }
-        _ if !doc.raw_items.is_empty() => {
-            object(doc, &doc.full_value(), FieldPath::root(), None, &mut out);
-        }
-        _ => object(doc, &doc.value, FieldPath::root(), None, &mut out),
+    } else {
+        object(doc, Body::Value(&doc.value), root, None, None, &mut out);
     }
     out
 }
@@ -86,15 +129,101 @@ fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     v.get(key).and_then(Value::as_str)
 }
 
+/// A `List` without `apiVersion`: kubectl refuses it ("Object
+/// 'apiVersion' is missing"), so none of its items is read.
+fn list_without_api_version(
+    doc: &RawDoc<'_>,
+    base: &FieldPath,
+    items: usize,
+    out: &mut DocOutcome,
+) {
+    let count = if items == 1 {
+        "its item is"
+    } else {
+        "its items are"
+    };
+    out.diags.push(
+        doc.diag(
+            Severity::Error,
+            Some(base.key("apiVersion")),
+            format!("`apiVersion` is required: a List without one is refused by kubectl, so {count} not read ({items})"),
+        )
+        .with_help("add `apiVersion: v1`"),
+    );
+    out.skipped += u32::try_from(items.max(1)).unwrap_or(u32::MAX);
+}
+
+/// Reads one object (or List). `defaults` are the `kind` and `apiVersion`
+/// a typed List (`PodList`) gives items that have no `kind`.
 fn object(
     doc: &RawDoc<'_>,
-    value: &Value,
+    body: Body<'_>,
+    base: FieldPath,
+    item: Option<u32>,
+    defaults: Option<(&str, &str)>,
+    out: &mut DocOutcome,
+) {
+    match body {
+        Body::Value(value) => {
+            let kind = str_field(value, "kind");
+            let api_version = str_field(value, "apiVersion");
+            let (kind, api_version) = match (kind, defaults) {
+                (None, Some((k, api))) if value.is_object() => (Some(k), api_version.or(Some(api))),
+                _ => (kind, api_version),
+            };
+            typed_object(doc, body, kind, api_version, base, item, out);
+        }
+        Body::Json(text) => match Header::read(text) {
+            Some(h) => {
+                let (kind, api_version) = match (h.kind.as_deref(), defaults) {
+                    (None, Some((k, api))) => (Some(k), h.api_version.as_deref().or(Some(api))),
+                    (kind, _) => (kind, h.api_version.as_deref()),
+                };
+                typed_object(doc, body, kind, api_version, base, item, out);
+            }
+            // Not an object with string `kind` and `apiVersion`: read it
+            // whole to say what it is.
+            None => match serde_json::from_str::<Value>(text) {
+                Ok(value) => object(doc, Body::Value(&value), base, item, defaults, out),
+                Err(e) => {
+                    out.diags.push(doc.diag(
+                        Severity::Error,
+                        Some(base),
+                        format!("invalid JSON: {e}"),
+                    ));
+                    out.skipped += 1;
+                }
+            },
+        },
+    }
+}
+
+fn typed_object(
+    doc: &RawDoc<'_>,
+    body: Body<'_>,
+    kind: Option<&str>,
+    api_version: Option<&str>,
     base: FieldPath,
     item: Option<u32>,
     out: &mut DocOutcome,
 ) {
-    let kind = str_field(value, "kind");
-    let (Some(kind), Some(api_version)) = (kind, str_field(value, "apiVersion")) else {
+    let list_items = match body {
+        Body::Value(v) => v.get("items").and_then(Value::as_array),
+        Body::Json(_) => None,
+    };
+    if let (Some(kind), Some(items)) = (kind, list_items)
+        && is_list_kind(kind)
+    {
+        match api_version {
+            Some(api_version) => {
+                let item = |i: usize| Body::Value(&items[i]);
+                list(doc, items.len(), item, kind, api_version, &base, out);
+            }
+            None => list_without_api_version(doc, &base, items.len(), out),
+        }
+        return;
+    }
+    let (Some(kind), Some(api_version)) = (kind, api_version) else {
         if kind.is_some_and(|k| kinds::find(k).is_some()) {
             let d = doc.diag(
                 Severity::Error,
@@ -115,15 +244,8 @@ fn object(
         line,
         item,
     };
-    if let Some(items) = value.get("items").and_then(Value::as_array)
-        && is_list_kind(kind)
-    {
-        let item = |i: usize| Ok(Cow::Borrowed(&items[i]));
-        list(doc, items.len(), item, kind, api_version, &base, out);
-        return;
-    }
     match kinds::served(kind, api_version) {
-        Served::Yes(spec) => decode_known(doc, value, spec, api_version, &base, source, out),
+        Served::Yes(spec) => decode_known(doc, body, spec, api_version, &base, source, out),
         Served::WrongVersion(spec) => {
             out.diags.push(wrong_version(doc, &base, spec, api_version));
             out.skipped += 1;
@@ -163,96 +285,100 @@ fn wrong_version(
 }
 
 /// `kind: List` (what `kubectl get -o yaml` prints) and typed lists such as
-/// `PodList`, whose items may omit `kind` and `apiVersion`.
+/// `PodList`, whose items may omit `kind` and `apiVersion`. Items past
+/// [`Limits::list_items`] are not read.
 fn list<'v>(
     doc: &RawDoc<'_>,
     count: usize,
-    item: impl Fn(usize) -> Result<Cow<'v, Value>, String> + Sync,
+    item: impl Fn(usize) -> Body<'v> + Sync,
     kind: &str,
     api_version: &str,
     base: &FieldPath,
     out: &mut DocOutcome,
 ) {
+    out.lists += 1;
+    let max = Limits::DEFAULT.list_items;
+    if count > max {
+        out.diags.push(
+            doc.diag(
+                Severity::Error,
+                Some(base.key("items").index(max)),
+                format!(
+                    "more than {max} items in this List: this one and the {} after it are not read",
+                    count - max - 1
+                ),
+            )
+            .with_help("split the List"),
+        );
+        out.skipped += u32::try_from(count - max).unwrap_or(u32::MAX);
+    }
     let item_kind = kind.strip_suffix("List").filter(|k| !k.is_empty());
+    let defaults = item_kind.map(|k| (k, api_version));
     // Items are independent: decode them in parallel, report in order.
-    let outcomes: Vec<DocOutcome> = (0..count)
+    let outcomes: Vec<DocOutcome> = (0..count.min(max))
         .into_par_iter()
         .map(|i| {
             let mut one = DocOutcome::default();
             let path = base.key("items").index(i);
-            let item = match item(i) {
-                Ok(item) => item,
-                Err(message) => {
-                    one.diags
-                        .push(doc.diag(Severity::Error, Some(path), message));
-                    one.skipped += 1;
-                    return one;
-                }
-            };
             let item_no = u32::try_from(i).ok();
-            match (item_kind, item.get("kind")) {
-                (Some(k), None) if item.is_object() => {
-                    let mut filled = item.into_owned();
-                    if let Some(obj) = filled.as_object_mut() {
-                        obj.insert("kind".into(), Value::String(k.to_owned()));
-                        obj.entry("apiVersion")
-                            .or_insert_with(|| Value::String(api_version.to_owned()));
-                    }
-                    object(doc, &filled, path, item_no, &mut one);
-                }
-                _ => object(doc, &item, path, item_no, &mut one),
-            }
+            object(doc, item(i), path, item_no, defaults, &mut one);
             one
         })
         .collect();
+    out.records
+        .reserve(outcomes.iter().map(|o| o.records.len()).sum());
     for one in outcomes {
         out.records.extend(one.records);
         out.diags.extend(one.diags);
         out.skipped += one.skipped;
         out.ignored.extend(one.ignored);
+        out.lists += one.lists;
         out.not_an_object |= one.not_an_object;
     }
 }
 
-/// `Kind ns/name` (or `Kind name` for cluster-scoped kinds) for
-/// diagnostics, from the raw document, before decoding.
-fn object_name(value: &Value, kind: &str) -> String {
-    let meta = value.get("metadata");
-    let field = |k: &str| meta.and_then(|m| m.get(k)).and_then(Value::as_str);
-    let name = field("name")
-        .or_else(|| field("generateName"))
-        .unwrap_or("?");
-    let namespaced = kinds::find(kind).is_none_or(|k| k.namespaced);
-    match field("namespace") {
-        Some(ns) if namespaced => format!("{kind} {ns}/{name}"),
-        _ if namespaced => format!("{kind} default/{name}"),
-        _ => format!("{kind} {name}"),
-    }
-}
-
-/// Deserialises into `T`, reporting a type error with its field path.
+/// Deserialises into `T`, reporting a type error with its field path. The
+/// path is tracked only when decoding fails (decoding again), so reading
+/// valid input costs no bookkeeping.
 fn typed<T: DeserializeOwned>(
     doc: &RawDoc<'_>,
-    value: &Value,
+    body: Body<'_>,
     base: &FieldPath,
     kind: &str,
     out: &mut DocOutcome,
 ) -> Option<T> {
-    match serde_path_to_error::deserialize::<_, T>(value) {
-        Ok(t) => Some(t),
-        Err(e) => {
-            let path = base.join(&FieldPath::from_serde(e.path()));
-            let mut d = doc
-                .diag(Severity::Error, Some(path), e.into_inner().to_string())
-                .with_object(object_name(value, kind));
-            if let Some(help) = type_help(&d.message) {
-                d = d.with_help(help);
-            }
-            out.diags.push(d);
-            out.skipped += 1;
-            None
-        }
+    let fast = match body {
+        Body::Value(value) => T::deserialize(value).ok(),
+        Body::Json(text) => serde_json::from_str(text).ok(),
+    };
+    if fast.is_some() {
+        return fast;
     }
+    let (path, message) = match body {
+        Body::Value(value) => match serde_path_to_error::deserialize::<_, T>(value) {
+            Ok(t) => return Some(t),
+            Err(e) => (FieldPath::from_serde(e.path()), e.into_inner().to_string()),
+        },
+        Body::Json(text) => {
+            let mut de = serde_json::Deserializer::from_str(text);
+            match serde_path_to_error::deserialize::<_, T>(&mut de) {
+                Ok(t) => return Some(t),
+                Err(e) => (
+                    FieldPath::from_serde(e.path()),
+                    message_without_position(e.inner()),
+                ),
+            }
+        }
+    };
+    let mut d = doc
+        .diag(Severity::Error, Some(base.join(&path)), message)
+        .with_object(body.object_name(kind));
+    if let Some(help) = type_help(&d.message) {
+        d = d.with_help(help);
+    }
+    out.diags.push(d);
+    out.skipped += 1;
+    None
 }
 
 fn type_help(message: &str) -> Option<&'static str> {
@@ -269,7 +395,7 @@ fn type_help(message: &str) -> Option<&'static str> {
 
 fn decode_known(
     doc: &RawDoc<'_>,
-    value: &Value,
+    value: Body<'_>,
     spec: KindSpec,
     api_version: &str,
     base: &FieldPath,
@@ -349,7 +475,11 @@ fn decode_known(
         let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
         multus::locate_selections(r, kind, base, &line_of);
     }
-    let object = object_name(value, kind);
+    if c.warnings.is_empty() && c.errors.is_empty() {
+        out.records.extend(record);
+        return;
+    }
+    let object = value.object_name(kind);
     for (path, message) in c.warnings {
         out.diags.push(
             doc.diag(Severity::Warning, Some(path), message)
@@ -374,7 +504,7 @@ fn decode_known(
 #[allow(clippy::too_many_arguments)]
 fn decode_more(
     doc: &RawDoc<'_>,
-    value: &Value,
+    value: Body<'_>,
     kind: &str,
     api_version: &str,
     base: &FieldPath,
@@ -467,7 +597,7 @@ fn decode_more(
 /// accounts and RBAC.
 fn decode_governance(
     doc: &RawDoc<'_>,
-    value: &Value,
+    value: Body<'_>,
     kind: &str,
     base: &FieldPath,
     source: Source,

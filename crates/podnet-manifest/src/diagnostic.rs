@@ -6,6 +6,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::limits::{Limits, shorten_message, truncate};
 use crate::path::FieldPath;
 
 /// How bad a diagnostic is.
@@ -73,11 +74,13 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic without location.
+    /// A diagnostic without location. Values quoted in the message
+    /// (between backticks) longer than [`Limits::quoted_chars`] are cut, as
+    /// is a message longer than [`Limits::message_chars`].
     pub fn new(severity: Severity, message: impl Into<String>) -> Self {
         Diagnostic {
             severity,
-            message: message.into(),
+            message: shorten_message(message.into()),
             object: None,
             location: None,
             help: None,
@@ -87,13 +90,18 @@ impl Diagnostic {
 
     /// Adds a help line.
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = Some(help.into());
+        self.help = Some(shorten_message(help.into()));
         self
     }
 
     /// Names the object it is about.
     pub fn with_object(mut self, object: impl Into<String>) -> Self {
-        self.object = Some(object.into());
+        let object = object.into();
+        let max = 2 * Limits::DEFAULT.quoted_chars;
+        self.object = Some(match truncate(&object, max) {
+            std::borrow::Cow::Borrowed(_) => object,
+            std::borrow::Cow::Owned(cut) => cut,
+        });
         self
     }
 

@@ -9,11 +9,13 @@ use serde_json::value::RawValue;
 
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::input::SourceFile;
-use crate::items::{ItemRegion, JsonList, to_byte_regions};
+use crate::items::{ItemRegion, TextCursor, to_byte_regions};
+use crate::json::TopLevel;
+use crate::limits::Limits;
 use crate::lines::LineMap;
 use crate::path::{FieldPath, Seg};
 use crate::split::split_yaml;
-use crate::yaml::parse_documents;
+use crate::yaml::{YamlBudget, parse_documents_within};
 
 /// One document of a file.
 #[derive(Debug)]
@@ -24,9 +26,15 @@ pub struct RawDoc<'f> {
     pub index: u32,
     /// 1-based line of its root node.
     pub line: u32,
-    /// The content; for a JSON `List`, without its items (see
-    /// [`RawDoc::raw_items`]).
+    /// The content. For a JSON `List`, without its items (see
+    /// [`RawDoc::raw_items`]); `null` for a JSON object, which is decoded
+    /// from its text ([`RawDoc::json`]).
     pub value: Value,
+    /// A JSON object's text, decoded straight into its Kubernetes type.
+    pub json: Option<&'f str>,
+    /// Whether this is a JSON `List` (a `kind` ending in `List` and an
+    /// `items` array) whose items are [`RawDoc::raw_items`].
+    pub json_list: bool,
     /// The items of a JSON `List`, not parsed yet.
     pub raw_items: Vec<&'f RawValue>,
     text: &'f str,
@@ -40,8 +48,11 @@ pub struct RawDoc<'f> {
 }
 
 impl<'f> RawDoc<'f> {
-    /// The whole content, JSON List items included.
+    /// The whole content as one value, JSON List items included.
     pub fn full_value(&self) -> Value {
+        if let Some(text) = self.json {
+            return serde_json::from_str(text).unwrap_or(Value::Null);
+        }
         let mut value = self.value.clone();
         if !self.raw_items.is_empty()
             && let Some(items) = value.get_mut("items").and_then(Value::as_array_mut)
@@ -72,6 +83,8 @@ impl<'f> RawDoc<'f> {
             index,
             line,
             value,
+            json: None,
+            json_list: false,
             raw_items: Vec::new(),
             text,
             first_line,
@@ -111,6 +124,9 @@ impl<'f> RawDoc<'f> {
                 LineMap::build(self.text, self.first_line, self.first_column, self.ordinal)
             })
             .locate(path)
+            // Text the line map cannot read (JSON nested deeper than the
+            // YAML parser goes): the document's start.
+            .or(Some((self.line, self.first_column)))
     }
 
     /// A diagnostic about `path` of this document.
@@ -139,18 +155,39 @@ impl<'f> RawDoc<'f> {
 /// A document, or the error that kept it from being read.
 pub type DocResult<'f> = Result<RawDoc<'f>, Box<Diagnostic>>;
 
+/// The documents of one file.
+#[derive(Debug)]
+pub struct ParsedFile<'f> {
+    /// Every document, in order.
+    pub docs: Vec<DocResult<'f>>,
+    /// Documents past [`Limits::documents_per_file`], not read (one of
+    /// `docs` is the error saying so).
+    pub unread: usize,
+}
+
 /// Whether the text is JSON (the first non-blank character opens an object
 /// or array), as kubectl's YAMLOrJSONDecoder decides.
 fn looks_like_json(text: &str) -> bool {
     matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
 }
 
-/// Parses every document of a file, in order.
+/// Parses every document of a file, in order, within [`Limits::DEFAULT`].
 pub fn parse_file(file: &SourceFile) -> Vec<DocResult<'_>> {
+    parse_file_within(file, &[], &Limits::DEFAULT).docs
+}
+
+/// Parses every document of a file, in order. `invalid_utf8` are the byte
+/// offsets of characters that replaced invalid UTF-8 (see
+/// [`crate::input::ReadFile`]): the documents holding one are errors.
+pub fn parse_file_within<'f>(
+    file: &'f SourceFile,
+    invalid_utf8: &[usize],
+    limits: &Limits,
+) -> ParsedFile<'f> {
     if looks_like_json(&file.text) {
-        parse_json(file)
+        parse_json(file, invalid_utf8, limits)
     } else {
-        parse_yaml(file)
+        parse_yaml(file, invalid_utf8, limits)
     }
 }
 
@@ -167,17 +204,80 @@ fn file_diag(file: &SourceFile, index: u32, line: u32, column: u32, message: Str
     d
 }
 
-fn parse_yaml(file: &SourceFile) -> Vec<DocResult<'_>> {
-    let chunks = split_yaml(&file.text);
+/// The first offset of `invalid` in `start..end`.
+fn first_invalid(invalid: &[usize], start: usize, end: usize) -> Option<usize> {
+    let i = invalid.partition_point(|&o| o < start);
+    invalid.get(i).copied().filter(|&o| o < end)
+}
+
+/// The error for a document holding invalid UTF-8 at `line`, `column`.
+fn not_utf8(file: &SourceFile, index: u32, (line, column): (u32, u32)) -> Box<Diagnostic> {
+    Box::new(
+        file_diag(
+            file,
+            index,
+            line,
+            column,
+            "the document is not valid UTF-8 (an invalid byte sequence, shown as U+FFFD)"
+                .to_owned(),
+        )
+        .with_help(
+            "Kubernetes manifests are UTF-8 text; re-encode the file (the document was skipped)",
+        ),
+    )
+}
+
+/// The error for documents past the limit.
+fn too_many(
+    file: &SourceFile,
+    index: u32,
+    line: u32,
+    unread: usize,
+    limits: &Limits,
+) -> Box<Diagnostic> {
+    Box::new(
+        file_diag(
+            file,
+            index,
+            line,
+            1,
+            format!(
+                "more than {} documents in this file: this one and the {} after it are not read",
+                limits.documents_per_file,
+                unread.saturating_sub(1)
+            ),
+        )
+        .with_help("split the file"),
+    )
+}
+
+fn parse_yaml<'f>(file: &'f SourceFile, invalid: &[usize], limits: &Limits) -> ParsedFile<'f> {
+    let mut chunks = split_yaml(&file.text);
+    let extra = chunks.split_off(chunks.len().min(limits.documents_per_file));
+    let base = file.text.as_ptr() as usize;
     let parsed: Vec<_> = chunks
         .par_iter()
-        .map(|c| (c, parse_documents(c.text, c.first_line)))
+        .map(|c| {
+            let start = (c.text.as_ptr() as usize).saturating_sub(base);
+            if let Some(at) = first_invalid(invalid, start, start + c.text.len()) {
+                return (c, Err(at));
+            }
+            let budget = YamlBudget::for_chunk(limits, c.text.len(), file.text.len());
+            (c, Ok(parse_documents_within(c.text, c.first_line, budget)))
+        })
         .collect();
     let mut out = Vec::with_capacity(parsed.len());
     let mut index = 0u32;
     for (chunk, result) in parsed {
         match result {
-            Ok(docs) => {
+            Err(at) => {
+                index += 1;
+                let start = (chunk.text.as_ptr() as usize).saturating_sub(base);
+                let mut cursor = TextCursor::new(chunk.text, chunk.first_line, 1);
+                let at = cursor.advance_to(at.saturating_sub(start));
+                out.push(Err(not_utf8(file, index, at)));
+            }
+            Ok(Ok(docs)) => {
                 for doc in docs {
                     index += 1;
                     let items = to_byte_regions(chunk.text, &doc.items);
@@ -194,7 +294,7 @@ fn parse_yaml(file: &SourceFile) -> Vec<DocResult<'_>> {
                     )));
                 }
             }
-            Err(e) => {
+            Ok(Err(e)) => {
                 index += 1;
                 out.push(Err(Box::new(
                     file_diag(
@@ -209,74 +309,33 @@ fn parse_yaml(file: &SourceFile) -> Vec<DocResult<'_>> {
             }
         }
     }
-    out
+    let unread = extra.len();
+    if let Some(first) = extra.first() {
+        out.push(Err(too_many(
+            file,
+            index + 1,
+            first.first_line,
+            unread,
+            limits,
+        )));
+    }
+    ParsedFile { docs: out, unread }
 }
 
-fn parse_json(file: &SourceFile) -> Vec<DocResult<'_>> {
-    let text: &str = &file.text;
+fn parse_json<'f>(file: &'f SourceFile, invalid: &[usize], limits: &Limits) -> ParsedFile<'f> {
+    let text: &'f str = &file.text;
     let mut out = Vec::new();
-    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<&RawValue>();
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<TopLevel<'f>>();
+    let mut cursor = TextCursor::new(text, 1, 1);
     let mut index = 0u32;
-    for next in stream.by_ref() {
-        index += 1;
-        match next {
-            Ok(raw) => {
-                let doc_text = raw.get();
-                let start = (doc_text.as_ptr() as usize).saturating_sub(text.as_ptr() as usize);
-                let first_line = line_at(text, start);
-                let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
-                let first_column =
-                    u32::try_from(text[line_start..start].chars().count() + 1).unwrap_or(u32::MAX);
-                let doc = match JsonList::parse(doc_text) {
-                    Some(list) => {
-                        let regions = list.regions(doc_text, first_line, first_column);
-                        let mut doc = RawDoc::new(
-                            file,
-                            index,
-                            first_line,
-                            list.head(),
-                            doc_text,
-                            first_line,
-                            first_column,
-                            0,
-                            regions,
-                        );
-                        doc.raw_items = list.items;
-                        doc
-                    }
-                    None => match serde_json::from_str(doc_text) {
-                        Ok(value) => RawDoc::new(
-                            file,
-                            index,
-                            first_line,
-                            value,
-                            doc_text,
-                            first_line,
-                            first_column,
-                            0,
-                            Vec::new(),
-                        ),
-                        // Well-formed but beyond serde_json's nesting limit.
-                        Err(e) => {
-                            let line = first_line.saturating_add(
-                                u32::try_from(e.line())
-                                    .unwrap_or(u32::MAX)
-                                    .saturating_sub(1),
-                            );
-                            let column = u32::try_from(e.column()).unwrap_or(u32::MAX).max(1);
-                            out.push(Err(Box::new(file_diag(
-                                file,
-                                index,
-                                line,
-                                column,
-                                format!("invalid JSON: {e}"),
-                            ))));
-                            continue;
-                        }
-                    },
-                };
-                out.push(Ok(doc));
-            }
+    let mut end = 0usize;
+    let mut unread = 0usize;
+    while let Some(next) = stream.next() {
+        index = index.saturating_add(1);
+        let start = end + (text.len() - end - text[end..].trim_start().len());
+        end = stream.byte_offset();
+        let top = match next {
+            Ok(top) => top,
             Err(e) => {
                 let line = u32::try_from(e.line()).unwrap_or(u32::MAX);
                 // serde_json counts columns from 1 but says 0 at a line break.
@@ -288,18 +347,114 @@ fn parse_json(file: &SourceFile) -> Vec<DocResult<'_>> {
                 )));
                 break;
             }
+        };
+        if index as usize > limits.documents_per_file {
+            let line = cursor.advance_to(start).0;
+            unread = 1 + stream.by_ref().take_while(Result::is_ok).count();
+            out.push(Err(too_many(file, index, line, unread, limits)));
+            break;
         }
+        if let Some(at) = first_invalid(invalid, start, end) {
+            out.push(Err(not_utf8(file, index, cursor.advance_to(at))));
+            continue;
+        }
+        let doc_text = &text[start..end.max(start)];
+        let (first_line, first_column) = cursor.advance_to(start);
+        out.push(json_doc(
+            file,
+            index,
+            top,
+            doc_text,
+            (first_line, first_column),
+            &mut cursor,
+        ));
     }
-    out
+    ParsedFile { docs: out, unread }
 }
 
-fn line_at(text: &str, byte: usize) -> u32 {
-    let n = text.as_bytes()[..byte]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1;
-    u32::try_from(n).unwrap_or(u32::MAX)
+/// One JSON document: a `List` keeps its items raw, an object its text.
+fn json_doc<'f>(
+    file: &'f SourceFile,
+    index: u32,
+    top: TopLevel<'f>,
+    doc_text: &'f str,
+    (first_line, first_column): (u32, u32),
+    cursor: &mut TextCursor<'f>,
+) -> DocResult<'f> {
+    let doc = |value: Value, regions: Vec<ItemRegion>| {
+        RawDoc::new(
+            file,
+            index,
+            first_line,
+            value,
+            doc_text,
+            first_line,
+            first_column,
+            0,
+            regions,
+        )
+    };
+    let is_list = top
+        .string_field("kind")
+        .is_some_and(|k| k.ends_with("List"));
+    match top {
+        TopLevel::Object {
+            fields,
+            items: Some(items),
+            ..
+        } if is_list => {
+            let mut head = serde_json::Map::new();
+            for (k, raw) in fields {
+                head.insert(k, serde_json::from_str(raw.get()).unwrap_or(Value::Null));
+            }
+            head.insert("items".to_owned(), Value::Array(Vec::new()));
+            let base = file.text.as_ptr() as usize;
+            let regions = items
+                .iter()
+                .map(|item| {
+                    let start = (item.get().as_ptr() as usize).saturating_sub(base);
+                    let (line, column) = cursor.advance_to(start);
+                    let local = start.saturating_sub(doc_text.as_ptr() as usize - base);
+                    ItemRegion {
+                        start: local,
+                        end: local + item.get().len(),
+                        line,
+                        column,
+                        flow: true,
+                    }
+                })
+                .collect();
+            let mut d = doc(Value::Object(head), regions);
+            d.json_list = true;
+            d.raw_items = items;
+            Ok(d)
+        }
+        TopLevel::Object { .. } if !is_list => {
+            let mut d = doc(Value::Null, Vec::new());
+            d.json = Some(doc_text);
+            Ok(d)
+        }
+        // Arrays, scalars, odd `items` and Lists without items: read whole.
+        _ => match serde_json::from_str(doc_text) {
+            Ok(value) => Ok(doc(value, Vec::new())),
+            // Well-formed but beyond serde_json's nesting limit.
+            Err(e) => {
+                let line = first_line.saturating_add(
+                    u32::try_from(e.line())
+                        .unwrap_or(u32::MAX)
+                        .saturating_sub(1),
+                );
+                let column = u32::try_from(e.column()).unwrap_or(u32::MAX).max(1);
+                Err(Box::new(file_diag(
+                    file,
+                    index,
+                    line,
+                    column,
+                    format!("invalid JSON: {e}"),
+                )))
+            }
+        },
+    }
 }
 
 #[cfg(test)]

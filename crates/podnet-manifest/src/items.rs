@@ -7,9 +7,6 @@
 //! parallel. JSON items are not even parsed until they are decoded, so a
 //! large dump never sits in memory as one value.
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
 /// One item's text in its document.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ItemRegion {
@@ -88,65 +85,56 @@ pub fn to_byte_regions(text: &str, regions: &[CharRegion]) -> Vec<ItemRegion> {
         .collect()
 }
 
-/// The shape of a JSON `List` document, with its items left unparsed.
-#[derive(Deserialize)]
-pub struct JsonList<'a> {
-    /// `apiVersion`.
-    #[serde(rename = "apiVersion")]
-    pub api_version: Option<String>,
-    /// `kind`.
-    pub kind: Option<String>,
-    /// `items`, as raw JSON text.
-    #[serde(borrow)]
-    pub items: Vec<&'a RawValue>,
+/// Line and column of increasing byte offsets of a text, found in one pass
+/// however long its lines are.
+#[derive(Clone, Debug)]
+pub struct TextCursor<'t> {
+    text: &'t str,
+    /// The line and column of the text's first character.
+    origin: (u32, u32),
+    pos: usize,
+    line: u32,
+    column: u32,
 }
 
-impl<'a> JsonList<'a> {
-    /// Reads `text` as a List, if it is one (an object with an `items` array).
-    pub fn parse(text: &'a str) -> Option<Self> {
-        serde_json::from_str(text).ok()
-    }
-
-    /// The document without its items (`"items": []`).
-    pub fn head(&self) -> serde_json::Value {
-        serde_json::json!({"apiVersion": self.api_version, "kind": self.kind, "items": []})
-    }
-
-    /// Where each item lies in `text` (the document's text, which starts at
-    /// file line `first_line`, column `first_column`).
-    pub fn regions(&self, text: &str, first_line: u32, first_column: u32) -> Vec<ItemRegion> {
-        let base = text.as_ptr() as usize;
-        let mut line = first_line;
-        let mut line_start = 0usize;
-        let mut scanned = 0usize;
-        let mut out = Vec::with_capacity(self.items.len());
-        for item in &self.items {
-            let start = (item.get().as_ptr() as usize)
-                .saturating_sub(base)
-                .min(text.len());
-            let end = (start + item.get().len()).min(text.len());
-            for (i, b) in text.as_bytes()[scanned..start].iter().enumerate() {
-                if *b == b'\n' {
-                    line = line.saturating_add(1);
-                    line_start = scanned + i + 1;
-                }
-            }
-            scanned = start;
-            let chars = text[line_start..start].chars().count();
-            let column = if line_start == 0 {
-                first_column.saturating_add(u32::try_from(chars).unwrap_or(u32::MAX))
-            } else {
-                u32::try_from(chars + 1).unwrap_or(u32::MAX)
-            };
-            out.push(ItemRegion {
-                start,
-                end,
-                line,
-                column,
-                flow: true,
-            });
+impl<'t> TextCursor<'t> {
+    /// A cursor at the start of `text`, whose first character is at
+    /// `line`, `column` (1-based; columns count characters).
+    pub fn new(text: &'t str, line: u32, column: u32) -> Self {
+        TextCursor {
+            text,
+            origin: (line, column),
+            pos: 0,
+            line,
+            column,
         }
-        out
+    }
+
+    /// The line and column of byte `at` (a character boundary). Offsets
+    /// are expected in increasing order; an earlier one restarts from the
+    /// start of the text.
+    pub fn advance_to(&mut self, at: usize) -> (u32, u32) {
+        let at = at.min(self.text.len());
+        if at < self.pos {
+            *self = TextCursor::new(self.text, self.origin.0, self.origin.1);
+        }
+        let seg = &self.text.as_bytes()[self.pos..at];
+        let chars = |from: usize| {
+            let n = self.text.get(from..at).map_or(0, |s| s.chars().count());
+            u32::try_from(n).unwrap_or(u32::MAX)
+        };
+        match memchr::memrchr(b'\n', seg) {
+            Some(last) => {
+                let breaks = memchr::memchr_iter(b'\n', seg).count();
+                self.line = self
+                    .line
+                    .saturating_add(u32::try_from(breaks).unwrap_or(u32::MAX));
+                self.column = chars(self.pos + last + 1).saturating_add(1);
+            }
+            None => self.column = self.column.saturating_add(chars(self.pos)),
+        }
+        self.pos = at;
+        (self.line, self.column)
     }
 }
 
@@ -155,14 +143,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn json_items_with_lines_and_columns() {
-        let text = "{\"kind\": \"List\", \"items\": [\n  {\"a\": 1},\n  {\"b\":\n 2}]}";
-        let items = JsonList::parse(text).unwrap().regions(text, 10, 1);
-        assert_eq!(items.len(), 2);
-        assert_eq!((items[0].line, items[0].column), (11, 3));
-        assert_eq!(&text[items[0].start..items[0].end], "{\"a\": 1}");
-        assert_eq!((items[1].line, items[1].column), (12, 3));
-        assert_eq!(items[1].text(text), "{\"b\":\n 2}");
+    fn cursors_count_lines_and_columns_in_one_pass() {
+        let text = "ab\ncé d\n\nxyz";
+        let mut c = TextCursor::new(text, 10, 5);
+        assert_eq!(c.advance_to(1), (10, 6));
+        assert_eq!(c.advance_to(3), (11, 1));
+        assert_eq!(c.advance_to(text.find('d').unwrap()), (11, 4));
+        assert_eq!(c.advance_to(text.len()), (13, 4));
+        assert_eq!(c.advance_to(0), (10, 5), "going back restarts");
+        // One long line: columns keep counting from the last position.
+        let line = "é".repeat(1000);
+        let mut c = TextCursor::new(&line, 1, 1);
+        for i in 1..=1000 {
+            assert_eq!(c.advance_to(2 * i), (1, u32::try_from(i).unwrap() + 1));
+        }
     }
 
     #[test]

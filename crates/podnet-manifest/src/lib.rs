@@ -12,7 +12,9 @@ pub mod diagnostic;
 pub mod document;
 pub mod input;
 pub mod items;
+pub mod json;
 pub mod kinds;
+pub mod limits;
 pub mod lines;
 pub mod lower;
 pub mod path;
@@ -26,11 +28,12 @@ use podnet_model::{Cluster, Source};
 use rayon::prelude::*;
 
 pub use diagnostic::{Diagnostic, Location, Severity};
-pub use input::{Input, SourceFile};
+pub use input::{Input, ReadFile, SourceFile};
+pub use limits::Limits;
 pub use path::FieldPath;
 
 use decode::{DocOutcome, decode};
-use document::parse_file;
+use document::parse_file_within;
 use lower::assemble::Assembler;
 
 /// How to read.
@@ -47,8 +50,12 @@ pub struct LoadStats {
     pub files: usize,
     /// Documents parsed (List items count once, as their document).
     pub documents: usize,
-    /// Documents or List items skipped because of errors.
+    /// Files, documents or List items not analysed: skipped because of
+    /// errors, unreadable, refused or past a limit.
     pub skipped: usize,
+    /// Kubernetes objects found (read, skipped or of kinds podnet does not
+    /// model) and `List` documents: 0 means there was nothing to analyse.
+    pub objects: usize,
 }
 
 /// The result of reading.
@@ -71,22 +78,64 @@ impl Loaded {
     }
 }
 
-/// Reads inputs from disk or stdin.
+/// Reads inputs from disk or stdin. Input holding no Kubernetes object at
+/// all (empty files, empty standard input) is an error: a failed `kubectl
+/// ... | podnet` must not look like a cluster without connections.
 pub fn load(inputs: &[Input], options: LoadOptions) -> Loaded {
-    let mut diags = Vec::new();
-    let files = input::read_inputs(inputs, &mut diags);
-    load_files(&files, diags, options)
+    let gathered = input::read_inputs(inputs);
+    let mut loaded = load_read(
+        &gathered.files,
+        gathered.diagnostics,
+        gathered.skipped,
+        options,
+    );
+    if !loaded.stopped && loaded.stats.objects == 0 && !loaded.has_errors() {
+        let mut d = Diagnostic::new(
+            Severity::Error,
+            "nothing to analyse: the input holds no Kubernetes object (a document with `apiVersion` and `kind`)",
+        )
+        .with_help("check the paths; an empty file or standard input usually means the command that wrote it failed");
+        if let [only] = gathered.files.as_slice() {
+            d.location = Some(Location {
+                file: only.file.name.clone(),
+                ..Location::default()
+            });
+        }
+        loaded.diagnostics.push(d);
+        if options.strict {
+            loaded.stopped = true;
+            loaded.cluster = Cluster::default();
+        }
+    }
+    loaded
 }
 
 /// Reads already-loaded files; `diags` are earlier problems (unreadable
 /// paths) to report first.
-pub fn load_files(
-    files: &[SourceFile],
+pub fn load_files(files: &[SourceFile], diags: Vec<Diagnostic>, options: LoadOptions) -> Loaded {
+    let read: Vec<ReadFile> = files.iter().cloned().map(ReadFile::from).collect();
+    load_read(&read, diags, 0, options)
+}
+
+/// Reads files as they were read from disk ([`input::decode`]): their
+/// documents holding invalid UTF-8 are errors.
+pub fn load_read_files(files: &[ReadFile], options: LoadOptions) -> Loaded {
+    load_read(files, Vec::new(), 0, options)
+}
+
+/// What one file gave: its documents decoded, in order.
+type FileOutcome = (Vec<Result<DocOutcome, Box<Diagnostic>>>, usize);
+
+fn load_read(
+    files: &[ReadFile],
     mut diags: Vec<Diagnostic>,
+    unread_files: usize,
     options: LoadOptions,
 ) -> Loaded {
+    let limits = Limits::DEFAULT;
     let mut stats = LoadStats {
         files: files.len(),
+        skipped: unread_files,
         ..LoadStats::default()
     };
     let stop = |diags: Vec<Diagnostic>, stats| Loaded {
@@ -98,27 +147,42 @@ pub fn load_files(
     if options.strict && diags.iter().any(Diagnostic::is_error) {
         return stop(diags, stats);
     }
-    let per_file: Vec<Vec<Result<DocOutcome, Box<Diagnostic>>>> = files
+    // Files, their documents and List items are read in parallel.
+    let per_file: Vec<FileOutcome> = files
         .par_iter()
         .map(|f| {
-            parse_file(f)
+            let parsed = parse_file_within(&f.file, &f.invalid_utf8, &limits);
+            let outcomes = parsed
+                .docs
                 .into_par_iter()
                 .map(|doc| doc.map(|d| decode(&d)))
-                .collect()
+                .collect();
+            (outcomes, parsed.unread)
         })
         .collect();
 
     let mut assembler = Assembler::default();
+    assembler.reserve(
+        per_file
+            .iter()
+            .flat_map(|(outcomes, _)| outcomes.iter().flatten())
+            .map(|o| o.records.len())
+            .sum(),
+    );
     let mut ignored: BTreeMap<String, (usize, Source, String)> = BTreeMap::new();
-    for (file, outcomes) in files.iter().zip(per_file) {
+    for (file, (outcomes, unread)) in files.iter().zip(per_file) {
+        let file = &file.file;
         let mut objects = 0usize;
         let mut not_objects = Vec::new();
+        let documents = outcomes.len();
+        stats.skipped += unread.saturating_sub(1);
         for (i, outcome) in outcomes.into_iter().enumerate() {
             stats.documents += 1;
             let outcome = match outcome {
                 Ok(o) => o,
                 Err(d) => {
                     stats.skipped += 1;
+                    stats.objects += 1;
                     let is_error = d.is_error();
                     diags.push(*d);
                     if options.strict && is_error {
@@ -135,7 +199,9 @@ pub fn load_files(
                 }
             }
             stats.skipped += outcome.skipped as usize;
-            objects += outcome.records.len() + outcome.skipped as usize + outcome.ignored.len();
+            let found = outcome.records.len() + outcome.skipped as usize + outcome.ignored.len();
+            objects += found;
+            stats.objects += found + outcome.lists as usize;
             if outcome.not_an_object {
                 not_objects.push(u32::try_from(i + 1).unwrap_or(u32::MAX));
             }
@@ -152,6 +218,9 @@ pub fn load_files(
                     }
                 }
             }
+        }
+        if documents == 0 {
+            diags.push(no_document_warning(file));
         }
         diags.extend(not_object_warnings(file, objects, &not_objects));
     }
@@ -180,6 +249,19 @@ pub fn load_files(
         stats,
         stopped: false,
     }
+}
+
+/// A file without any document: empty, blank or only comments.
+fn no_document_warning(file: &SourceFile) -> Diagnostic {
+    let mut d = Diagnostic::new(
+        Severity::Warning,
+        "no document in this file (it is empty or holds only comments)",
+    );
+    d.location = Some(Location {
+        file: file.name.clone(),
+        ..Location::default()
+    });
+    d
 }
 
 fn not_object_warnings(file: &SourceFile, objects: usize, docs: &[u32]) -> Vec<Diagnostic> {

@@ -8,10 +8,15 @@ use saphyr_parser::{Event, Parser};
 
 use crate::path::{FieldPath, Seg};
 
-/// Positions (1-based line and column in the file) of every node of one document.
+/// Positions (1-based line and column in the file) of every node of one
+/// document, as a tree: each node is stored once under its parent, so the
+/// map takes memory in proportion to the document, however deep it nests.
 #[derive(Clone, Debug, Default)]
 pub struct LineMap {
-    positions: HashMap<Vec<Seg>, (u32, u32)>,
+    /// Node 0 is the root; the others are reached by (parent, step).
+    children: HashMap<(u32, Seg), u32>,
+    /// Where each node is.
+    positions: Vec<(u32, u32)>,
 }
 
 enum Frame {
@@ -27,9 +32,10 @@ impl LineMap {
     /// column `first_column` of that line. Unparseable text gives what was
     /// read before the error.
     pub fn build(text: &str, first_line: u32, first_column: u32, ordinal: usize) -> LineMap {
-        let mut positions = HashMap::new();
+        let mut map = LineMap::default();
         let mut stack: Vec<Frame> = Vec::new();
-        let mut path: Vec<Seg> = Vec::new();
+        // The node ids of the open collections' path from the root.
+        let mut path: Vec<u32> = Vec::new();
         let mut doc: Option<usize> = None;
         let offset = first_line.saturating_sub(1);
         for event in Parser::new_from_str(text) {
@@ -87,23 +93,15 @@ impl LineMap {
                 }
                 Some(Frame::Map(key)) => {
                     let (name, key_pos) = key.take().unwrap_or_default();
-                    positions.insert(
-                        path.iter()
-                            .cloned()
-                            .chain([Seg::Key(name.clone())])
-                            .collect(),
-                        key_pos,
-                    );
-                    Some(Seg::Key(name))
+                    Some(map.add(path.last().copied(), Seg::Key(name.into()), key_pos))
                 }
                 Some(Frame::Seq(next)) => {
                     let seg = Seg::Index(*next);
                     *next += 1;
-                    positions.insert(path.iter().cloned().chain([seg.clone()]).collect(), pos);
-                    Some(seg)
+                    Some(map.add(path.last().copied(), seg, pos))
                 }
                 None => {
-                    positions.insert(Vec::new(), pos);
+                    map.set_root(pos);
                     None
                 }
             };
@@ -117,15 +115,62 @@ impl LineMap {
                 }
             }
         }
-        LineMap { positions }
+        map
+    }
+
+    fn set_root(&mut self, pos: (u32, u32)) {
+        match self.positions.first_mut() {
+            Some(root) => *root = pos,
+            None => self.positions.push(pos),
+        }
+    }
+
+    /// Adds the node at `seg` under `parent` (the root when `None`) and
+    /// returns its id; a node seen twice (a duplicate key) keeps its first
+    /// position.
+    fn add(&mut self, parent: Option<u32>, seg: Seg, pos: (u32, u32)) -> u32 {
+        if self.positions.is_empty() {
+            self.positions.push(pos);
+        }
+        let next = u32::try_from(self.positions.len()).unwrap_or(u32::MAX);
+        let id = *self
+            .children
+            .entry((parent.unwrap_or(0), seg))
+            .or_insert(next);
+        if id == next {
+            self.positions.push(pos);
+        }
+        id
+    }
+
+    /// How many nodes the map holds (one entry each, whatever their depth).
+    pub fn len(&self) -> usize {
+        self.positions.len()
+    }
+
+    /// Whether the map holds no node.
+    pub fn is_empty(&self) -> bool {
+        self.positions.is_empty()
     }
 
     /// The position of `path`, or of its deepest existing ancestor.
     pub fn locate(&self, path: &FieldPath) -> Option<(u32, u32)> {
-        let segs = path.normalized();
-        (0..=segs.len())
-            .rev()
-            .find_map(|n| self.positions.get(&segs[..n]).copied())
+        let mut node = 0u32;
+        let mut found = self.positions.first().copied();
+        for seg in path.segments() {
+            let step = match seg {
+                Seg::MapKey(k) => Seg::Key(k.clone()),
+                other => other.clone(),
+            };
+            match self.children.get(&(node, step)) {
+                Some(&child) => {
+                    node = child;
+                    found = self.positions.get(child as usize).copied().or(found);
+                }
+                None => break,
+            }
+        }
+        found
     }
 }
 
@@ -156,6 +201,34 @@ mod tests {
         let m = LineMap::build(DOC, 20, 1, 0);
         let p = FieldPath::fields("spec.ingress").index(0).key("nothere");
         assert_eq!(m.locate(&p).map(|p| p.0), Some(24));
+    }
+
+    /// Regression: the map stored every node's full path, so a wide field
+    /// 250 levels deep took memory in depth times width (a 1 MB
+    /// NetworkPolicy needed 1 GB). Each node is now one entry.
+    #[test]
+    fn regression_deep_unknown_fields_take_one_entry_per_node() {
+        let depth = 250;
+        let width = 10_000;
+        let leaves: Vec<String> = (0..width).map(|i| format!("a{i}: 1")).collect();
+        let text = format!(
+            "spec:\n  bogus: {}{{{}}}{}\n",
+            "{f: ".repeat(depth),
+            leaves.join(", "),
+            "}".repeat(depth)
+        );
+        let m = LineMap::build(&text, 1, 1, 0);
+        // root, spec, bogus, `depth` f's, the innermost mapping's keys.
+        assert_eq!(m.len(), 3 + depth + width);
+        let mut p = FieldPath::fields("spec.bogus");
+        for _ in 0..depth {
+            p = p.key("f");
+        }
+        let column = text.find("a9999").unwrap() - "spec:\n".len() + 1;
+        assert_eq!(
+            m.locate(&p.key("a9999")),
+            Some((2, u32::try_from(column).unwrap()))
+        );
     }
 
     #[test]

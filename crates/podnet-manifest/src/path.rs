@@ -1,15 +1,19 @@
 //! Field paths inside a document (`spec.ingress[0].from[1].ipBlock.cidr`),
 //! used to point diagnostics at the offending field and to find its line.
 
+use std::borrow::Cow;
 use std::fmt;
 
-/// One step of a [`FieldPath`].
+use crate::limits::quoted;
+
+/// One step of a [`FieldPath`]. Field names are mostly literals, borrowed
+/// rather than copied: paths are built for every field read.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Seg {
     /// A field of an object.
-    Key(String),
+    Key(Cow<'static, str>),
     /// A key of a map (a label key, a selector key): printed as `[key]`.
-    MapKey(String),
+    MapKey(Cow<'static, str>),
     /// A sequence index.
     Index(usize),
 }
@@ -30,30 +34,32 @@ impl FieldPath {
             dotted
                 .split('.')
                 .filter(|s| !s.is_empty())
-                .map(|s| Seg::Key(s.to_owned()))
+                .map(|s| Seg::Key(Cow::Owned(s.to_owned())))
                 .collect(),
         )
     }
 
-    /// This path extended by a key.
-    pub fn key(&self, key: &str) -> Self {
-        let mut p = self.clone();
-        p.0.push(Seg::Key(key.to_owned()));
-        p
+    /// This path extended by one step, in one allocation.
+    fn with(&self, seg: Seg) -> Self {
+        let mut v = Vec::with_capacity(self.0.len() + 1);
+        v.extend(self.0.iter().cloned());
+        v.push(seg);
+        FieldPath(v)
+    }
+
+    /// This path extended by a key (a literal field name is not copied).
+    pub fn key(&self, key: impl Into<Cow<'static, str>>) -> Self {
+        self.with(Seg::Key(key.into()))
     }
 
     /// This path extended by a map key (a label key...).
     pub fn map_key(&self, key: &str) -> Self {
-        let mut p = self.clone();
-        p.0.push(Seg::MapKey(key.to_owned()));
-        p
+        self.with(Seg::MapKey(Cow::Owned(key.to_owned())))
     }
 
     /// This path extended by an index.
     pub fn index(&self, i: usize) -> Self {
-        let mut p = self.clone();
-        p.0.push(Seg::Index(i));
-        p
+        self.with(Seg::Index(i))
     }
 
     /// This path followed by `rest`.
@@ -91,7 +97,7 @@ impl FieldPath {
                 Segment::Seq { index } => Seg::Index(*index),
                 Segment::Map { key } | Segment::Enum { variant: key } => {
                     let parent = out.last().and_then(|p: &Seg| match p {
-                        Seg::Key(k) => Some(k.as_str()),
+                        Seg::Key(k) => Some(k.as_ref()),
                         _ => None,
                     });
                     let next_is_field = matches!(
@@ -106,9 +112,9 @@ impl FieldPath {
                         _ => false,
                     };
                     if in_map {
-                        Seg::MapKey(key.clone())
+                        Seg::MapKey(Cow::Owned(key.clone()))
                     } else {
-                        Seg::Key(key.clone())
+                        Seg::Key(Cow::Owned(key.clone()))
                     }
                 }
                 Segment::Unknown => continue,
@@ -142,6 +148,7 @@ fn is_plain_field(key: &str) -> bool {
 impl fmt::Display for FieldPath {
     /// Kubernetes field-path style: `spec.ports[0].port`,
     /// `metadata.labels[app.kubernetes.io/name]`; `<root>` for the root.
+    /// Keys longer than [`crate::Limits::quoted_chars`] are cut with `…`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.is_empty() {
             return f.write_str("<root>");
@@ -152,9 +159,9 @@ impl fmt::Display for FieldPath {
                     if i > 0 {
                         f.write_str(".")?;
                     }
-                    f.write_str(k)?;
+                    f.write_str(&quoted(k))?;
                 }
-                Seg::Key(k) | Seg::MapKey(k) => write!(f, "[{k}]")?,
+                Seg::Key(k) | Seg::MapKey(k) => write!(f, "[{}]", quoted(k))?,
                 Seg::Index(n) => write!(f, "[{n}]")?,
             }
         }

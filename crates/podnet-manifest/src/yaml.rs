@@ -8,17 +8,46 @@
 //! the cluster would. Merge keys (`<<`) and anchors are supported; aliases
 //! are bounded so a "billion laughs" document cannot exhaust memory.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::rc::Rc;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 use serde_json::{Map, Number, Value};
 
 use crate::items::CharRegion;
+use crate::limits::Limits;
 
-/// Deepest nesting accepted (real manifests stay far below).
-const MAX_DEPTH: usize = 256;
-/// Most nodes alias expansion may create in one chunk.
-const MAX_ALIAS_NODES: usize = 1_000_000;
+/// What a document counts as a node's size when bounding alias expansion:
+/// about what a JSON value takes in memory besides its text.
+const NODE_BYTES: usize = 32;
+
+/// Bounds on one chunk of YAML text (see [`Limits`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YamlBudget {
+    /// Deepest nesting of collections, aliases expanded.
+    pub depth: usize,
+    /// Bytes aliases may add to the chunk's documents (sizes as
+    /// [`Limits::alias_ratio`] counts them).
+    pub alias_bytes: usize,
+}
+
+impl YamlBudget {
+    /// The budget of a chunk of `chunk_bytes` bytes in a file of
+    /// `file_bytes` bytes: [`Limits::alias_ratio`] times the chunk, plus the
+    /// chunk's share of [`Limits::alias_bytes_per_file`].
+    pub fn for_chunk(limits: &Limits, chunk_bytes: usize, file_bytes: usize) -> Self {
+        let share = (limits.alias_bytes_per_file as u128 * chunk_bytes as u128)
+            .checked_div(file_bytes.max(chunk_bytes) as u128)
+            .unwrap_or(0);
+        let alias_bytes = chunk_bytes
+            .saturating_mul(limits.alias_ratio)
+            .saturating_add(usize::try_from(share).unwrap_or(usize::MAX));
+        YamlBudget {
+            depth: limits.depth,
+            alias_bytes,
+        }
+    }
+}
 
 /// A YAML syntax or conversion error.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,17 +74,123 @@ pub struct ParsedDoc {
     pub items: Vec<CharRegion>,
 }
 
+/// A node of the document being built. Plain JSON as long as no anchor or
+/// alias is involved; an anchored node is shared (not copied) between its
+/// place and its aliases until the document is complete, so anchors cost
+/// nothing and aliases cost only what they add to the final value.
+#[derive(Clone, Debug)]
+enum Node {
+    Plain(Value),
+    Seq(Vec<Node>),
+    Map(BTreeMap<String, Node>),
+    Shared(Rc<Anchored>),
+}
+
+/// An anchored node with its expanded size and depth.
+#[derive(Debug)]
+struct Anchored {
+    node: Node,
+    /// Size when expanded (see [`NODE_BYTES`]).
+    cost: usize,
+    /// Nesting depth when expanded.
+    depth: usize,
+}
+
+/// A node with its expanded size and depth.
+struct Built {
+    node: Node,
+    cost: usize,
+    depth: usize,
+}
+
+/// The items of a sequence being built: plain until a shared node arrives.
+enum Items {
+    Plain(Vec<Value>),
+    Mixed(Vec<Node>),
+}
+
+impl Items {
+    fn push(&mut self, node: Node) {
+        match (self, node) {
+            (Items::Plain(items), Node::Plain(v)) => items.push(v),
+            (Items::Mixed(items), node) => items.push(node),
+            (this @ Items::Plain(_), node) => {
+                let Items::Plain(items) = std::mem::replace(this, Items::Mixed(Vec::new())) else {
+                    return;
+                };
+                let mut mixed: Vec<Node> = items.into_iter().map(Node::Plain).collect();
+                mixed.push(node);
+                *this = Items::Mixed(mixed);
+            }
+        }
+    }
+
+    fn into_node(self) -> Node {
+        match self {
+            Items::Plain(items) => Node::Plain(Value::Array(items)),
+            Items::Mixed(items) => Node::Seq(items),
+        }
+    }
+}
+
+/// The entries of a mapping being built: plain until a shared node arrives.
+enum Entries {
+    Plain(Map<String, Value>),
+    Mixed(BTreeMap<String, Node>),
+}
+
+impl Entries {
+    fn contains_key(&self, key: &str) -> bool {
+        match self {
+            Entries::Plain(m) => m.contains_key(key),
+            Entries::Mixed(m) => m.contains_key(key),
+        }
+    }
+
+    fn insert(&mut self, key: String, node: Node) {
+        match (self, node) {
+            (Entries::Plain(m), Node::Plain(v)) => {
+                m.insert(key, v);
+            }
+            (Entries::Mixed(m), node) => {
+                m.insert(key, node);
+            }
+            (this @ Entries::Plain(_), node) => {
+                let Entries::Plain(m) = std::mem::replace(this, Entries::Mixed(BTreeMap::new()))
+                else {
+                    return;
+                };
+                let mut mixed: BTreeMap<String, Node> =
+                    m.into_iter().map(|(k, v)| (k, Node::Plain(v))).collect();
+                mixed.insert(key, node);
+                *this = Entries::Mixed(mixed);
+            }
+        }
+    }
+
+    fn into_node(self) -> Node {
+        match self {
+            Entries::Plain(m) => Node::Plain(Value::Object(m)),
+            Entries::Mixed(m) => Node::Map(m),
+        }
+    }
+}
+
 enum Frame {
     Seq {
-        items: Vec<Value>,
+        items: Items,
         anchor: usize,
+        cost: usize,
+        depth: usize,
     },
     Map {
-        map: Map<String, Value>,
+        map: Entries,
         key: Option<PendingKey>,
         anchor: usize,
         /// Keys that came from a merge (`<<`): explicit keys override them.
-        merged: Vec<String>,
+        merged: HashSet<String>,
+        cost: usize,
+        depth: usize,
     },
 }
 
@@ -67,12 +202,16 @@ struct PendingKey {
 
 struct Builder {
     stack: Vec<Frame>,
-    /// Anchored values with their nesting depth.
-    anchors: HashMap<usize, (Value, usize)>,
-    alias_nodes: usize,
+    /// Anchored nodes of the current document.
+    anchors: HashMap<usize, Rc<Anchored>>,
+    budget: YamlBudget,
+    /// Bytes aliases added so far.
+    alias_bytes: usize,
+    /// Bytes of shared nodes copied into finished values.
+    copied_bytes: usize,
     line_offset: u32,
     docs: Vec<ParsedDoc>,
-    root: Option<Value>,
+    root: Option<Node>,
     root_line: u32,
     /// Documents started so far.
     started: usize,
@@ -83,12 +222,44 @@ struct Builder {
 }
 
 /// Parses every document of `text`; `first_line` is the file line of the
-/// text's first line. Empty documents are dropped.
+/// text's first line. Empty documents are dropped. Bounded as if `text`
+/// were a whole file ([`Limits::DEFAULT`]).
 pub fn parse_documents(text: &str, first_line: u32) -> Result<Vec<ParsedDoc>, YamlError> {
+    let budget = YamlBudget::for_chunk(&Limits::DEFAULT, text.len(), text.len());
+    parse_documents_within(text, first_line, budget)
+}
+
+/// [`parse_documents`] within `budget`.
+pub fn parse_documents_within(
+    text: &str,
+    first_line: u32,
+    budget: YamlBudget,
+) -> Result<Vec<ParsedDoc>, YamlError> {
+    parse_counted(text, first_line, budget).0
+}
+
+/// What parsing spent on aliases, to check the bounds hold.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct YamlStats {
+    /// Bytes aliases added, as the budget counts them.
+    pub alias_bytes: usize,
+    /// Bytes of shared nodes copied into the finished values (at most
+    /// `alias_bytes` plus what merge keys copy from the text itself).
+    pub copied_bytes: usize,
+}
+
+/// [`parse_documents_within`], also saying what aliases cost.
+pub fn parse_counted(
+    text: &str,
+    first_line: u32,
+    budget: YamlBudget,
+) -> (Result<Vec<ParsedDoc>, YamlError>, YamlStats) {
     let mut b = Builder {
         stack: Vec::new(),
         anchors: HashMap::new(),
-        alias_nodes: 0,
+        budget,
+        alias_bytes: 0,
+        copied_bytes: 0,
         line_offset: first_line.saturating_sub(1),
         docs: Vec::new(),
         root: None,
@@ -97,6 +268,15 @@ pub fn parse_documents(text: &str, first_line: u32) -> Result<Vec<ParsedDoc>, Ya
         items: Vec::new(),
         in_items: false,
     };
+    let result = parse_events(text, &mut b).map(|()| std::mem::take(&mut b.docs));
+    let stats = YamlStats {
+        alias_bytes: b.alias_bytes,
+        copied_bytes: b.copied_bytes,
+    };
+    (result, stats)
+}
+
+fn parse_events(text: &str, b: &mut Builder) -> Result<(), YamlError> {
     for event in Parser::new_from_str(text) {
         let (event, span) = event.map_err(|e| YamlError {
             message: e.info().to_owned(),
@@ -105,7 +285,7 @@ pub fn parse_documents(text: &str, first_line: u32) -> Result<Vec<ParsedDoc>, Ya
         })?;
         b.event(event, span)?;
     }
-    Ok(b.docs)
+    Ok(())
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -168,68 +348,114 @@ impl Builder {
                 self.in_items = false;
             }
             Event::DocumentEnd => {
-                if let Some(value) = self.root.take()
-                    && !value.is_null()
-                {
-                    self.docs.push(ParsedDoc {
-                        value,
-                        ordinal: self.started.saturating_sub(1),
-                        line: self.root_line,
-                        items: std::mem::take(&mut self.items),
-                    });
+                // Unshared anchors move into place instead of being copied.
+                self.anchors.clear();
+                if let Some(root) = self.root.take() {
+                    let value = into_value(root, &mut self.copied_bytes);
+                    if !value.is_null() {
+                        self.docs.push(ParsedDoc {
+                            value,
+                            ordinal: self.started.saturating_sub(1),
+                            line: self.root_line,
+                            items: std::mem::take(&mut self.items),
+                        });
+                    }
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
                 let value = scalar(&text, style, tag.as_deref()).map_err(|m| self.err(span, m))?;
                 let is_merge = style == ScalarStyle::Plain && text == "<<";
-                self.remember(anchor, &value);
-                self.push(value, span, is_merge)?;
+                let built = Built {
+                    node: Node::Plain(value),
+                    cost: NODE_BYTES.saturating_add(text.len()),
+                    depth: 0,
+                };
+                let built = self.remember(anchor, built);
+                self.push(built, span, is_merge)?;
             }
             Event::SequenceStart(anchor, _) => {
                 self.open(span)?;
                 self.stack.push(Frame::Seq {
-                    items: Vec::new(),
+                    items: Items::Plain(Vec::new()),
                     anchor,
+                    cost: NODE_BYTES,
+                    depth: 1,
                 });
             }
             Event::MappingStart(anchor, _) => {
                 self.open(span)?;
                 self.stack.push(Frame::Map {
-                    map: Map::new(),
+                    map: Entries::Plain(Map::new()),
                     key: None,
                     anchor,
-                    merged: Vec::new(),
+                    merged: HashSet::new(),
+                    cost: NODE_BYTES,
+                    depth: 1,
                 });
             }
             Event::SequenceEnd | Event::MappingEnd => {
-                let (value, anchor) = match self.stack.pop() {
-                    Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
-                    Some(Frame::Map { map, anchor, .. }) => (Value::Object(map), anchor),
+                let (built, anchor) = match self.stack.pop() {
+                    Some(Frame::Seq {
+                        items,
+                        anchor,
+                        cost,
+                        depth,
+                    }) => (
+                        Built {
+                            node: items.into_node(),
+                            cost,
+                            depth,
+                        },
+                        anchor,
+                    ),
+                    Some(Frame::Map {
+                        map,
+                        anchor,
+                        cost,
+                        depth,
+                        ..
+                    }) => (
+                        Built {
+                            node: map.into_node(),
+                            cost,
+                            depth,
+                        },
+                        anchor,
+                    ),
                     None => return Err(self.err(span, "unbalanced collection end")),
                 };
-                self.remember(anchor, &value);
-                self.push(value, span, false)?;
+                let built = self.remember(anchor, built);
+                self.push(built, span, false)?;
             }
             Event::Alias(id) => {
-                let (value, depth) = self
+                let anchored = self
                     .anchors
                     .get(&id)
                     .cloned()
                     .ok_or_else(|| self.err(span, "alias to an unknown anchor"))?;
-                if self.stack.len() + depth > MAX_DEPTH {
+                let max = self.budget.depth;
+                if self.stack.len() + anchored.depth > max {
                     return Err(self.err(
                         span,
-                        format!("aliases nest values deeper than {MAX_DEPTH} levels"),
+                        format!("aliases nest values deeper than {max} levels"),
                     ));
                 }
-                self.alias_nodes += count_nodes(&value);
-                if self.alias_nodes > MAX_ALIAS_NODES {
+                self.alias_bytes = self.alias_bytes.saturating_add(anchored.cost);
+                if self.alias_bytes > self.budget.alias_bytes {
                     return Err(self.err(
                         span,
-                        "aliases expand to too many nodes (a \"billion laughs\" document?)",
+                        format!(
+                            "aliases expand the document past its limit of {} bytes (a \"billion laughs\" document?)",
+                            self.budget.alias_bytes
+                        ),
                     ));
                 }
-                self.push(value, span, false)?;
+                let built = Built {
+                    cost: anchored.cost,
+                    depth: anchored.depth,
+                    node: Node::Shared(anchored),
+                };
+                self.push(built, span, false)?;
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
         }
@@ -237,8 +463,9 @@ impl Builder {
     }
 
     fn open(&mut self, span: Span) -> Result<(), YamlError> {
-        if self.stack.len() >= MAX_DEPTH {
-            return Err(self.err(span, format!("nesting deeper than {MAX_DEPTH} levels")));
+        let max = self.budget.depth;
+        if self.stack.len() >= max {
+            return Err(self.err(span, format!("nesting deeper than {max} levels")));
         }
         if self.stack.is_empty() {
             self.root_line = to_u32(span.start.line()).saturating_add(self.line_offset);
@@ -246,40 +473,60 @@ impl Builder {
         Ok(())
     }
 
-    fn remember(&mut self, anchor: usize, value: &Value) {
-        if anchor != 0 {
-            self.anchors
-                .insert(anchor, (value.clone(), depth_of(value)));
+    /// An anchored node becomes shared: its place and its aliases point at
+    /// the same node.
+    fn remember(&mut self, anchor: usize, built: Built) -> Built {
+        if anchor == 0 {
+            return built;
+        }
+        let shared = Rc::new(Anchored {
+            node: built.node,
+            cost: built.cost,
+            depth: built.depth,
+        });
+        self.anchors.insert(anchor, Rc::clone(&shared));
+        Built {
+            node: Node::Shared(shared),
+            cost: built.cost,
+            depth: built.depth,
         }
     }
 
-    fn push(&mut self, value: Value, span: Span, is_merge: bool) -> Result<(), YamlError> {
+    fn push(&mut self, built: Built, span: Span, is_merge: bool) -> Result<(), YamlError> {
         let line_offset = self.line_offset;
+        let Built { node, cost, depth } = built;
         match self.stack.last_mut() {
             None => {
-                if !matches!(value, Value::Array(_) | Value::Object(_)) {
+                if !is_collection(&node) {
                     self.root_line = to_u32(span.start.line()).saturating_add(line_offset);
                 }
-                self.root = Some(value);
+                self.root = Some(node);
                 Ok(())
             }
-            Some(Frame::Seq { items, .. }) => {
-                items.push(value);
+            Some(Frame::Seq {
+                items,
+                cost: total,
+                depth: deepest,
+                ..
+            }) => {
+                items.push(node);
+                *total = total.saturating_add(cost);
+                *deepest = (*deepest).max(depth + 1);
                 Ok(())
             }
             Some(Frame::Map {
-                map, key, merged, ..
+                map,
+                key,
+                merged,
+                cost: total,
+                depth: deepest,
+                ..
             }) => match key.take() {
                 None => {
-                    let name = match value {
-                        Value::String(s) => s,
-                        Value::Null => "null".to_owned(),
-                        Value::Bool(b) => b.to_string(),
-                        Value::Number(n) => n.to_string(),
-                        Value::Array(_) | Value::Object(_) => {
-                            return Err(self.err(span, "a mapping key must be a scalar"));
-                        }
+                    let Some(name) = key_name(&node) else {
+                        return Err(self.err(span, "a mapping key must be a scalar"));
                     };
+                    *total = total.saturating_add(name.len());
                     *key = Some(PendingKey {
                         name,
                         is_merge,
@@ -287,22 +534,21 @@ impl Builder {
                     });
                     Ok(())
                 }
-                Some(k) if k.is_merge => merge(map, merged, value).map_err(|m| YamlError {
-                    message: m.to_owned(),
-                    line: to_u32(k.span.start.line()).saturating_add(line_offset),
-                    column: to_u32(k.span.start.col()).saturating_add(1),
-                }),
                 Some(k) => {
-                    if let Some(i) = merged.iter().position(|m| *m == k.name) {
-                        merged.swap_remove(i);
-                    } else if map.contains_key(&k.name) {
-                        return Err(YamlError {
-                            message: format!("duplicate key `{}`", k.name),
-                            line: to_u32(k.span.start.line()).saturating_add(line_offset),
-                            column: to_u32(k.span.start.col()).saturating_add(1),
-                        });
+                    *total = total.saturating_add(cost);
+                    *deepest = (*deepest).max(depth + 1);
+                    let at = |message: String| YamlError {
+                        message,
+                        line: to_u32(k.span.start.line()).saturating_add(line_offset),
+                        column: to_u32(k.span.start.col()).saturating_add(1),
+                    };
+                    if k.is_merge {
+                        return merge(map, merged, node).map_err(|m| at(m.to_owned()));
                     }
-                    map.insert(k.name, value);
+                    if !merged.remove(&k.name) && map.contains_key(&k.name) {
+                        return Err(at(format!("duplicate key `{}`", k.name)));
+                    }
+                    map.insert(k.name, node);
                     Ok(())
                 }
             },
@@ -310,27 +556,64 @@ impl Builder {
     }
 }
 
+fn is_collection(node: &Node) -> bool {
+    match node {
+        Node::Plain(v) => v.is_array() || v.is_object(),
+        Node::Seq(_) | Node::Map(_) => true,
+        Node::Shared(a) => is_collection(&a.node),
+    }
+}
+
+/// A mapping key as sigs.k8s.io/yaml writes it to JSON; `None` for a
+/// collection.
+fn key_name(node: &Node) -> Option<String> {
+    match node {
+        Node::Plain(Value::String(s)) => Some(s.clone()),
+        Node::Plain(Value::Null) => Some("null".to_owned()),
+        Node::Plain(Value::Bool(b)) => Some(b.to_string()),
+        Node::Plain(Value::Number(n)) => Some(n.to_string()),
+        Node::Shared(a) => key_name(&a.node),
+        Node::Plain(Value::Array(_) | Value::Object(_)) | Node::Seq(_) | Node::Map(_) => None,
+    }
+}
+
+const MERGE_TAKES: &str = "a merge key (`<<`) takes a mapping or a list of mappings";
+
+/// The entries of a mapping node; `None` for anything else.
+fn entries(node: Node) -> Option<Vec<(String, Node)>> {
+    match node {
+        Node::Plain(Value::Object(m)) => {
+            Some(m.into_iter().map(|(k, v)| (k, Node::Plain(v))).collect())
+        }
+        Node::Map(m) => Some(m.into_iter().collect()),
+        Node::Shared(a) => match Rc::try_unwrap(a) {
+            Ok(a) => entries(a.node),
+            Err(a) => entries(a.node.clone()),
+        },
+        Node::Plain(_) | Node::Seq(_) => None,
+    }
+}
+
 /// Applies a YAML merge key: keys of the merged mapping(s) not already set.
-fn merge(
-    map: &mut Map<String, Value>,
-    merged: &mut Vec<String>,
-    value: Value,
-) -> Result<(), &'static str> {
-    let sources = match value {
-        Value::Object(m) => vec![m],
-        Value::Array(items) => items
-            .into_iter()
-            .map(|v| match v {
-                Value::Object(m) => Ok(m),
-                _ => Err("a merge key (`<<`) takes a mapping or a list of mappings"),
-            })
-            .collect::<Result<_, _>>()?,
-        _ => return Err("a merge key (`<<`) takes a mapping or a list of mappings"),
+fn merge(map: &mut Entries, merged: &mut HashSet<String>, node: Node) -> Result<(), &'static str> {
+    let sources: Vec<Node> = match node {
+        Node::Plain(Value::Array(items)) => items.into_iter().map(Node::Plain).collect(),
+        Node::Seq(items) => items,
+        Node::Shared(a) if matches!(&a.node, Node::Seq(_) | Node::Plain(Value::Array(_))) => {
+            match &a.node {
+                Node::Seq(items) => items.clone(),
+                Node::Plain(Value::Array(items)) => {
+                    items.iter().cloned().map(Node::Plain).collect()
+                }
+                _ => Vec::new(),
+            }
+        }
+        other => vec![other],
     };
     for source in sources {
-        for (k, v) in source {
+        for (k, v) in entries(source).ok_or(MERGE_TAKES)? {
             if !map.contains_key(&k) {
-                merged.push(k.clone());
+                merged.insert(k.clone());
                 map.insert(k, v);
             }
         }
@@ -338,21 +621,36 @@ fn merge(
     Ok(())
 }
 
-/// Nesting depth of a value (a scalar is 0); values here are never deeper
-/// than `MAX_DEPTH`, so the recursion is bounded.
-fn depth_of(v: &Value) -> usize {
-    match v {
-        Value::Array(items) => 1 + items.iter().map(depth_of).max().unwrap_or(0),
-        Value::Object(m) => 1 + m.values().map(depth_of).max().unwrap_or(0),
-        _ => 0,
+/// The finished value: unshared nodes move, shared ones are copied (their
+/// size was counted against the alias budget). Depth is bounded by
+/// [`Limits::depth`], so the recursion is too.
+fn into_value(node: Node, copied: &mut usize) -> Value {
+    match node {
+        Node::Plain(v) => v,
+        Node::Seq(items) => {
+            Value::Array(items.into_iter().map(|n| into_value(n, copied)).collect())
+        }
+        Node::Map(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, n)| (k, into_value(n, copied)))
+                .collect(),
+        ),
+        Node::Shared(a) => match Rc::try_unwrap(a) {
+            Ok(a) => into_value(a.node, copied),
+            Err(a) => {
+                *copied = copied.saturating_add(a.cost);
+                to_value(&a.node)
+            }
+        },
     }
 }
 
-fn count_nodes(v: &Value) -> usize {
-    match v {
-        Value::Array(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
-        Value::Object(m) => 1 + m.values().map(count_nodes).sum::<usize>(),
-        _ => 1,
+fn to_value(node: &Node) -> Value {
+    match node {
+        Node::Plain(v) => v.clone(),
+        Node::Seq(items) => Value::Array(items.iter().map(to_value).collect()),
+        Node::Map(m) => Value::Object(m.iter().map(|(k, n)| (k.clone(), to_value(n))).collect()),
+        Node::Shared(a) => to_value(&a.node),
     }
 }
 
@@ -613,8 +911,99 @@ mod tests {
             parse_documents(&s, 1)
                 .unwrap_err()
                 .message
-                .contains("too many nodes")
+                .contains("billion laughs")
         );
+    }
+
+    /// Four nested lists of ten aliases of one string: 10,000 copies. Node
+    /// counting let a 64 KB string through (1.4 GB); bytes are counted.
+    fn string_bomb(len: usize) -> String {
+        let mut s = format!("a0: &a0 {}\n", "x".repeat(len));
+        for i in 1..5 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            s.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        s
+    }
+
+    #[test]
+    fn regression_alias_guard_counts_bytes_not_nodes() {
+        for len in [64_000, 1_000_000] {
+            let text = string_bomb(len);
+            let (result, stats) = parse_counted(
+                &text,
+                1,
+                YamlBudget::for_chunk(&Limits::DEFAULT, text.len(), text.len()),
+            );
+            let e = result.unwrap_err();
+            assert!(e.message.contains("billion laughs"), "{e:?}");
+            assert!(e.line >= 3, "an alias of a list of aliases: {e:?}");
+            assert_eq!(stats.copied_bytes, 0, "refused before anything is copied");
+        }
+        // The same shape with a short string is read.
+        let small = string_bomb(10);
+        assert_eq!(parse_documents(&small, 1).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn regression_nested_anchors_are_not_copied() {
+        let mut text = String::from("x:\n");
+        for i in 0..250 {
+            text.push_str(&format!("{}k{i}: &n{i}\n", "  ".repeat(i + 1)));
+        }
+        text.push_str(&format!(
+            "{}leaf: {}\n",
+            "  ".repeat(251),
+            "y".repeat(100_000)
+        ));
+        let budget = YamlBudget::for_chunk(&Limits::DEFAULT, text.len(), text.len());
+        let (result, stats) = parse_counted(&text, 1, budget);
+        assert_eq!(result.unwrap().len(), 1);
+        assert_eq!(stats, YamlStats::default(), "anchors alone cost nothing");
+    }
+
+    #[test]
+    fn aliases_copy_only_what_the_budget_counted() {
+        let text = "a: &a {b: [1, 2, {c: &c x}]}\nd: [*a, *a, *c]\ne: {<<: *a, f: 1}\n";
+        let budget = YamlBudget::for_chunk(&Limits::DEFAULT, text.len(), text.len());
+        let (result, stats) = parse_counted(text, 1, budget);
+        let v = &result.unwrap()[0].value;
+        assert_eq!(v["d"][1]["b"][2]["c"], "x");
+        assert_eq!(v["d"][2], "x");
+        assert_eq!(v["e"]["b"][0], 1);
+        assert!(stats.alias_bytes > 0);
+        assert!(stats.copied_bytes <= stats.alias_bytes, "{stats:?}");
+    }
+
+    #[test]
+    fn merge_keys_with_many_keys() {
+        let n = 20_000;
+        let merged: Vec<String> = (0..n).map(|i| format!("k{i}: v")).collect();
+        let mut text = format!("<<: {{{}}}\n", merged.join(", "));
+        for i in 0..n {
+            text.push_str(&format!("j{i}: w\nk{i}: z\n"));
+        }
+        let v = one(&text);
+        assert_eq!(v.as_object().unwrap().len(), 2 * n);
+        assert_eq!(v["k7"], "z", "explicit keys override merged ones");
+        let dup = parse_documents("<<: {a: 1}\na: 2\na: 3\n", 1).unwrap_err();
+        assert!(dup.message.contains("duplicate key `a`"), "{dup:?}");
+    }
+
+    #[test]
+    fn alias_budget_scales_with_the_chunk_and_its_share_of_the_file() {
+        let l = Limits::DEFAULT;
+        let whole = YamlBudget::for_chunk(&l, 1000, 1000);
+        assert_eq!(
+            whole.alias_bytes,
+            1000 * l.alias_ratio + l.alias_bytes_per_file
+        );
+        let tenth = YamlBudget::for_chunk(&l, 1000, 10_000);
+        assert_eq!(
+            tenth.alias_bytes,
+            1000 * l.alias_ratio + l.alias_bytes_per_file / 10
+        );
+        assert_eq!(YamlBudget::for_chunk(&l, 0, 0).alias_bytes, 0);
     }
 
     #[test]

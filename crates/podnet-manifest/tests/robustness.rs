@@ -1573,8 +1573,20 @@ fn deep_mappings_are_refused() {
     assert_error("deep.yaml", &format!("x: {flow}"), "invalid YAML");
     // A file whose first character is `{` is JSON, as kubectl decides.
     assert_error("deep.yaml", &flow, "invalid JSON");
+    // A JSON object is read from its text without building a tree: deep
+    // unknown fields cost no stack, and this one is no Kubernetes object.
     let json = format!("{}1{}", "{\"a\": ".repeat(10_000), "}".repeat(10_000));
-    assert_error("deep.json", &json, "invalid JSON");
+    let l = check_all(&[source("deep.json", &json)]).unwrap();
+    assert!(!l.has_errors(), "{:?}", rendered(&l));
+    assert!(rendered(&l)[0].contains("not a Kubernetes manifest"));
+    let pod = format!(
+        "{{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {{\"name\": \"p\"}}, \"spec\": {{\"containers\": [{{\"name\": \"c\"}}]}}, \"x\": {}1{}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let l = check_all(&[source("deep-pod.json", &pod)]).unwrap();
+    assert!(!l.has_errors(), "{:?}", rendered(&l));
+    assert_eq!(l.cluster.pods.len(), 1);
     let mut block = String::new();
     for i in 0..300 {
         block.push_str(&" ".repeat(i));
@@ -1619,7 +1631,7 @@ fn alias_bombs_are_refused() {
         let refs = vec![format!("*a{p}"); 10].join(", ");
         laughs.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
     }
-    assert_error("bomb.yaml", &laughs, "too many nodes");
+    assert_error("bomb.yaml", &laughs, "billion laughs");
     // The same with mappings and merge keys.
     let mut merges = String::from("m0: &m0 {a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7, h: 8}\n");
     for i in 1..9 {
@@ -1630,7 +1642,7 @@ fn alias_bombs_are_refused() {
             .join(", ");
         merges.push_str(&format!("m{i}: &m{i} {{<<: *m{p}, {refs}}}\n"));
     }
-    assert_error("bomb.yaml", &merges, "too many nodes");
+    assert_error("bomb.yaml", &merges, "billion laughs");
     // An anchor used inside its own definition is not defined yet.
     assert_error("self.yaml", "a: &a [*a]\n", "unknown anchor");
     assert_error("self.yaml", "a: &a {b: *a}\n", "unknown anchor");
@@ -1681,7 +1693,10 @@ proptest! {
         let name = if json { "n.json" } else { "n.yaml" };
         let text = if json || opens.is_empty() { text } else { format!("x: {text}") };
         let l = check_all(&[source(name, &text)])?;
-        if opens.len() > 256 {
+        // A closed JSON object is read without building a tree (its
+        // unknown fields may nest deeper); everything else is refused.
+        let json_object = json && close && opens.first() == Some(&1);
+        if opens.len() > 256 && !json_object {
             prop_assert!(l.has_errors());
         }
     }

@@ -46,7 +46,8 @@ const MAX_OWNER_DEPTH: usize = 16;
 pub struct Assembler {
     namespaces: BTreeMap<String, super::records::RawNamespace>,
     controllers: Vec<RawController>,
-    pods: Vec<RawPod>,
+    /// Pods, taken one by one when the cluster is built.
+    pods: Vec<Option<RawPod>>,
     policies: Vec<super::records::PendingPolicy>,
     services: Vec<super::records::PendingService>,
     exposures: Vec<super::records::PendingExposure>,
@@ -57,7 +58,11 @@ pub struct Assembler {
     multus: super::multus::store::MultusStore,
     governance: super::governance::store::GovernanceStore,
     store: Store,
-    seen: HashMap<Key, Source>,
+    /// Every named object, in input order; one replaced by a later
+    /// definition is `None`.
+    named: Vec<Option<Record>>,
+    /// Where each name was last defined: its source and place in `named`.
+    seen: HashMap<Key, (Source, usize)>,
     diags: Vec<Diagnostic>,
 }
 
@@ -154,7 +159,9 @@ impl Assembler {
                 }
             },
         };
-        if let Some(earlier) = self.seen.insert(key.clone(), source.clone()) {
+        let slot = self.named.len();
+        if let Some((earlier, earlier_slot)) = self.seen.insert(key.clone(), (source.clone(), slot))
+        {
             let (ns, kind, name) = &key;
             let what = if ns.is_empty() {
                 format!("{kind} {name}")
@@ -167,77 +174,61 @@ impl Assembler {
             );
             d.location = Some(source_location(source));
             self.diags.push(d);
-            self.remove(&key);
-        }
-        match record {
-            Record::Namespace(n) => {
-                self.namespaces.insert(n.name.clone(), n);
-            }
-            Record::Controller(c) => self.controllers.push(c),
-            Record::Pod(p) => self.pods.push(p),
-            Record::Policy(p) => self.policies.push(p),
-            Record::Service(s) => self.services.push(s),
-            Record::Exposure(e) => self.exposures.push(e),
-            Record::Gateway(g) => self.gateways.push(g),
-            Record::GatewayRoute(r) => self.gateway_routes.push(r),
-            Record::Admin(a) => self.admin.push(a),
-            Record::Intent(i) => self.intents.push(i),
-            other => {
-                if let Some(other) = self.multus.add(other)
-                    && let Some(other) = self.governance.add(other)
-                {
-                    self.store.add(other);
-                }
+            // Dropped when the cluster is built: removing it from its list
+            // now would cost a scan per duplicate.
+            if let Some(replaced) = self.named.get_mut(earlier_slot) {
+                *replaced = None;
             }
         }
+        self.named.push(Some(record));
         Ok(())
     }
 
-    fn remove(&mut self, key: &Key) {
-        if self.store.remove(key) || self.multus.remove(key) || self.governance.remove(key) {
-            return;
-        }
-        let (ns, kind, name) = key;
-        match kind.as_str() {
-            "Namespace" => {
-                self.namespaces.remove(name);
+    /// Room for `n` more records.
+    pub fn reserve(&mut self, n: usize) {
+        self.named.reserve(n);
+    }
+
+    /// Files the named objects that were not replaced, in input order.
+    fn file_named(&mut self) {
+        let pods = self
+            .named
+            .iter()
+            .filter(|r| matches!(r, Some(Record::Pod(_))))
+            .count();
+        self.pods.reserve(pods);
+        for record in std::mem::take(&mut self.named).into_iter().flatten() {
+            match record {
+                Record::Namespace(n) => {
+                    self.namespaces.insert(n.name.clone(), n);
+                }
+                Record::Controller(c) => self.controllers.push(c),
+                Record::Pod(p) => self.pods.push(Some(p)),
+                Record::Policy(p) => self.policies.push(p),
+                Record::Service(s) => self.services.push(s),
+                Record::Exposure(e) => self.exposures.push(e),
+                Record::Gateway(g) => self.gateways.push(g),
+                Record::GatewayRoute(r) => self.gateway_routes.push(r),
+                Record::Admin(a) => self.admin.push(a),
+                Record::Intent(i) => self.intents.push(i),
+                other => {
+                    if let Some(other) = self.multus.add(other)
+                        && let Some(other) = self.governance.add(other)
+                    {
+                        self.store.add(other);
+                    }
+                }
             }
-            "Pod" => self
-                .pods
-                .retain(|p| !(p.namespace == *ns && p.name == *name)),
-            "NetworkPolicy" => self
-                .policies
-                .retain(|p| !(p.namespace == *ns && p.policy.meta.name == *name)),
-            "Service" => self
-                .services
-                .retain(|s| !(s.namespace == *ns && s.service.meta.name == *name)),
-            "Ingress" | "Route" => self.exposures.retain(|e| {
-                !(e.namespace == *ns
-                    && e.exposure.meta.kind == *kind
-                    && e.exposure.meta.name == *name)
-            }),
-            "Gateway" => self
-                .gateways
-                .retain(|g| !(g.namespace == *ns && g.gateway.meta.name == *name)),
-            "HTTPRoute" | "GRPCRoute" => self.gateway_routes.retain(|r| {
-                !(r.namespace == *ns && r.route.meta.kind == *kind && r.route.meta.name == *name)
-            }),
-            "AdminNetworkPolicy" | "BaselineAdminNetworkPolicy" | "ClusterNetworkPolicy" => self
-                .admin
-                .retain(|a| !(a.api.kind() == kind && a.meta.name == *name)),
-            "ConnectivityIntent" => self.intents.retain(|i| i.meta.name != *name),
-            _ => self
-                .controllers
-                .retain(|c| !(c.namespace == *ns && c.kind.as_str() == kind && c.name == *name)),
         }
     }
 
     /// Builds the cluster; returns it with the assembly's diagnostics.
-    pub fn finish(self) -> (Cluster, Vec<Diagnostic>) {
+    pub fn finish(mut self) -> (Cluster, Vec<Diagnostic>) {
+        self.file_named();
         let Assembler {
             namespaces: declared,
             controllers,
-            pods: raw_pods,
+            mut pods,
             mut policies,
             mut services,
             mut exposures,
@@ -266,7 +257,7 @@ impl Assembler {
         let referenced = controllers
             .iter()
             .map(|c| &c.namespace)
-            .chain(raw_pods.iter().map(|p| &p.namespace))
+            .chain(pods.iter().flatten().map(|p| &p.namespace))
             .chain(policies.iter().map(|p| &p.namespace))
             .chain(services.iter().map(|s| &s.namespace))
             .chain(exposures.iter().map(|e| &e.namespace))
@@ -337,7 +328,8 @@ impl Assembler {
                 .controllers
                 .push(i);
         }
-        for (i, p) in raw_pods.iter().enumerate() {
+        for (i, p) in pods.iter().enumerate() {
+            let Some(p) = p else { continue };
             if p.terminated {
                 continue;
             }
@@ -358,7 +350,11 @@ impl Assembler {
             let top = by_key.get(&key).map(|&i| &controllers[i]);
             let source = match (top, kind.as_str()) {
                 (Some(c), _) => Some(c.source.clone()),
-                (None, "Pod") => group.pods.first().map(|&i| raw_pods[i].source.clone()),
+                (None, "Pod") => group
+                    .pods
+                    .first()
+                    .and_then(|&i| pods[i].as_ref())
+                    .map(|p| p.source.clone()),
                 _ => None,
             };
             b.cluster.workloads.push(Workload {
@@ -381,23 +377,34 @@ impl Assembler {
                     b.template_pods(wid, ns_id, c);
                 }
             } else {
-                let mut live: Vec<&RawPod> = group.pods.iter().map(|&i| &raw_pods[i]).collect();
+                let mut live: Vec<RawPod> =
+                    group.pods.iter().filter_map(|&i| pods[i].take()).collect();
                 live.sort_by(|a, z| a.name.cmp(&z.name));
                 for p in live {
+                    let RawPod {
+                        name,
+                        mut shape,
+                        ips,
+                        source,
+                        ..
+                    } = p;
+                    let labels = std::mem::take(&mut shape.labels);
+                    let net = std::mem::take(&mut shape.net);
                     b.push_pod(
                         wid,
                         ns_id,
-                        p.name.clone(),
-                        &p.shape,
-                        p.shape.labels.clone(),
-                        p.shape.net.clone(),
-                        p.ips.clone(),
-                        PodOrigin::Object(p.source.clone()),
+                        name,
+                        &shape,
+                        labels,
+                        net,
+                        ips,
+                        PodOrigin::Object(source),
                     );
                 }
             }
             b.warn_if_split(wid);
         }
+        drop(pods);
 
         for p in &mut policies {
             if let Some(&id) = ns_ids.get(&p.namespace) {
@@ -558,16 +565,24 @@ impl Builder {
         ips: Vec<std::net::IpAddr>,
         origin: PodOrigin,
     ) {
-        let next_label = LabelSetId::from_index(self.label_ids.len());
-        let labels_id = *self.label_ids.entry(labels.clone()).or_insert_with(|| {
-            self.cluster.label_sets.push(labels);
-            next_label
-        });
-        let next_ports = PortTableId::from_index(self.port_ids.len());
-        let ports_id = *self.port_ids.entry(shape.ports.clone()).or_insert_with(|| {
-            self.cluster.port_tables.push(shape.ports.clone());
-            next_ports
-        });
+        let labels_id = match self.label_ids.get(&labels) {
+            Some(&id) => id,
+            None => {
+                let id = LabelSetId::from_index(self.label_ids.len());
+                self.label_ids.insert(labels.clone(), id);
+                self.cluster.label_sets.push(labels);
+                id
+            }
+        };
+        let ports_id = match self.port_ids.get(&shape.ports) {
+            Some(&id) => id,
+            None => {
+                let id = PortTableId::from_index(self.port_ids.len());
+                self.port_ids.insert(shape.ports.clone(), id);
+                self.cluster.port_tables.push(shape.ports.clone());
+                id
+            }
+        };
         let pid = PodId::from_index(self.cluster.pods.len());
         self.cluster.pods.push(Pod {
             name,
@@ -590,6 +605,13 @@ impl Builder {
     /// are the union of its pods'. Say so.
     fn warn_if_split(&mut self, wid: WorkloadId) {
         let w = &self.cluster.workloads[wid.index()];
+        let first = w.pods.first().map(|&p| self.cluster.pods[p.index()].labels);
+        if w.pods
+            .iter()
+            .all(|&p| Some(self.cluster.pods[p.index()].labels) == first)
+        {
+            return;
+        }
         let mut distinct: Vec<Labels> = w
             .pods
             .iter()

@@ -162,7 +162,7 @@ fn endpoint_list(
     c: &mut Checker,
 ) -> Vec<(EndpointSelector, Option<Vec<podnet_model::PortSpec>>)> {
     let field = match at.segments().last() {
-        Some(crate::path::Seg::Key(k)) => k.clone(),
+        Some(crate::path::Seg::Key(k)) => k.to_string(),
         _ => String::new(),
     };
     match list {

@@ -138,7 +138,7 @@ pub fn endpoint(
             if let Some(ns) = &e.namespace {
                 c.check(&at.key("namespace"), ns, names::dns1123_label(ns));
             }
-            let selector = |s: &Option<SelectorDef>, field: &str, c: &mut Checker| {
+            let selector = |s: &Option<SelectorDef>, field: &'static str, c: &mut Checker| {
                 s.as_ref()
                     .map(|s| label_selector(Some(&s.to_k8s()), &at.key(field), c))
             };
@@ -217,7 +217,7 @@ pub fn ports(
 
 fn port(p: &PortDef, at: &FieldPath, line_of: LineOf<'_>, c: &mut Checker) -> Option<PortSpec> {
     let protocol = protocol(p.protocol.as_deref(), Rejected, &at.key("protocol"), c);
-    let number = |n: i64, field: &str, c: &mut Checker| {
+    let number = |n: i64, field: &'static str, c: &mut Checker| {
         names::port_number(n)
             .map_err(|m| c.error(at.key(field), format!("invalid value `{n}`: {m}")))
             .ok()

@@ -118,7 +118,7 @@ fn policy_types(
 fn rule(
     peers: Option<&[net::NetworkPolicyPeer]>,
     ports: Option<&[net::NetworkPolicyPort]>,
-    peer_field: &str,
+    peer_field: &'static str,
     at: &FieldPath,
     line_of: LineOf<'_>,
     c: &mut Checker,

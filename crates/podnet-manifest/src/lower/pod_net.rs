@@ -37,7 +37,7 @@ pub fn pod_net(
     c: &mut Checker,
 ) -> PodNet {
     let node_selector = labels(spec.node_selector.as_ref(), &at.key("nodeSelector"), c);
-    let mut dns_label = |field: &str, v: Option<&String>| {
+    let mut dns_label = |field: &'static str, v: Option<&String>| {
         let v = v.filter(|s| !s.is_empty())?;
         c.check(&at.key(field), v, names::dns1123_label(v));
         Some(v.clone())

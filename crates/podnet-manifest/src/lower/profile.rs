@@ -282,7 +282,7 @@ fn node_list(list: &[NodeDef], at: &FieldPath, c: &mut Checker) -> Vec<ProfileNo
                 c.error(at.key("name"), format!("duplicate node name `{}`", n.name));
             }
         }
-        let ip = |v: &Option<String>, field: &str, c: &mut Checker| -> Vec<IpAddr> {
+        let ip = |v: &Option<String>, field: &'static str, c: &mut Checker| -> Vec<IpAddr> {
             v.as_deref()
                 .and_then(|s| addresses::ip(s, &at.key(field), c))
                 .into_iter()

@@ -81,26 +81,6 @@ impl Store {
         None
     }
 
-    /// Drops the record with `key`; whether it was one of these kinds.
-    pub fn remove(&mut self, (ns, kind, name): &Key) -> bool {
-        match kind.as_str() {
-            "Node" => self.nodes.retain(|n| n.meta.name != *name),
-            "Endpoints" | "EndpointSlice" => self
-                .endpoints
-                .retain(|e| !(e.namespace == *ns && e.kind == kind && e.name == *name)),
-            "Calico IPPool" | "Robin IPPool" => self
-                .pools
-                .retain(|p| !(pool_kind(p) == kind && p.meta.name == *name)),
-            "IPAddressPool" => self.address_pools.retain(|p| {
-                !p.meta.as_ref().is_some_and(|m| {
-                    m.name == *name && m.namespace.as_deref().unwrap_or_default() == ns
-                })
-            }),
-            _ => return false,
-        }
-        true
-    }
-
     /// Puts everything into `cluster`.
     pub fn finish(self, cluster: &mut Cluster) {
         let Store {

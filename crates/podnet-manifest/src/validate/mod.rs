@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use podnet_model::{Labels, Protocol};
 
+use crate::limits::{quoted, shorten_message};
 use crate::path::FieldPath;
 
 /// Records `NotSupported` for `value` at `path`, listing `supported` as the
@@ -37,18 +38,20 @@ pub struct Checker {
 }
 
 impl Checker {
-    /// Records an error at `path`.
+    /// Records an error at `path`; long quoted values are cut
+    /// ([`crate::limits::shorten_message`]).
     pub fn error(&mut self, path: FieldPath, message: impl Into<String>) {
-        self.errors.push((path, message.into()));
+        self.errors.push((path, shorten_message(message.into())));
     }
 
-    /// Records a warning at `path`.
+    /// Records a warning at `path`; long quoted values are cut.
     pub fn warn(&mut self, path: FieldPath, message: impl Into<String>) {
-        self.warnings.push((path, message.into()));
+        self.warnings.push((path, shorten_message(message.into())));
     }
 
     /// Records each message of a name check as an error about `value`.
     pub fn check(&mut self, path: &FieldPath, value: &str, problems: Vec<String>) {
+        let value = quoted(value);
         for p in problems {
             self.error(path.clone(), format!("invalid value `{value}`: {p}"));
         }
@@ -68,10 +71,16 @@ pub fn labels(map: Option<&BTreeMap<String, String>>, path: &FieldPath, c: &mut 
     for (k, v) in map {
         let at = path.map_key(k);
         for p in names::qualified_name(k) {
-            c.error(at.clone(), format!("invalid label key `{k}`: {p}"));
+            c.error(
+                at.clone(),
+                format!("invalid label key `{}`: {p}", quoted(k)),
+            );
         }
         for p in names::label_value(v) {
-            c.error(at.clone(), format!("invalid label value `{v}`: {p}"));
+            c.error(
+                at.clone(),
+                format!("invalid label value `{}`: {p}", quoted(v)),
+            );
         }
     }
     map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()

@@ -22,7 +22,7 @@ fn last_key(path: &FieldPath) -> String {
         .iter()
         .rev()
         .find_map(|s| match s {
-            Seg::Key(k) => Some(k.clone()),
+            Seg::Key(k) => Some(k.to_string()),
             _ => None,
         })
         .unwrap_or_default()

@@ -43,13 +43,6 @@ impl GovernanceStore {
         }
     }
 
-    /// Drops the record with `key`; whether it was one of these kinds.
-    pub fn remove(&mut self, key: &Key) -> bool {
-        let before = self.records.len();
-        self.records.retain(|r| key_of(r.meta()) != *key);
-        self.records.len() != before
-    }
-
     /// The namespaces the records live in.
     pub fn namespaces(&self) -> impl Iterator<Item = &String> {
         self.records

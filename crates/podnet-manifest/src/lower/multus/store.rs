@@ -55,20 +55,6 @@ impl MultusStore {
         None
     }
 
-    /// Drops the record with `key`; whether it was one of these kinds.
-    pub fn remove(&mut self, (ns, kind, name): &Key) -> bool {
-        match kind.as_str() {
-            "NetworkAttachmentDefinition" => self
-                .networks
-                .retain(|n| !(n.namespace == *ns && n.network.name == *name)),
-            "MultiNetworkPolicy" => self
-                .policies
-                .retain(|p| !(p.namespace == *ns && p.policy.policy.meta.name == *name)),
-            _ => return false,
-        }
-        true
-    }
-
     /// The namespaces the records live in.
     pub fn namespaces(&self) -> impl Iterator<Item = &String> {
         self.networks
