@@ -2,12 +2,18 @@
 //! `short` (one line each, like compilers print), and `json` (one object
 //! per line, for CI).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
-use podnet_manifest::{Diagnostic, Severity};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use podnet_manifest::{Diagnostic, Limits, Severity};
 use serde::Serialize;
+
+use crate::text::escape;
 
 /// A caveat of the analysis as a warning diagnostic.
 pub fn caveat(c: &podnet_engine::Caveat) -> Diagnostic {
@@ -61,16 +67,97 @@ pub enum ErrorFormat {
     Json,
 }
 
-/// Renders one diagnostic. `color` adds ANSI colours to `human`.
+/// Renders one diagnostic. `color` adds ANSI colours to `human`. To render
+/// many, use a [`DiagnosticPrinter`]: it reads each file's lines once.
 pub fn render(d: &Diagnostic, format: ErrorFormat, color: bool) -> String {
-    match format {
-        ErrorFormat::Short => format!("{d}\n"),
-        ErrorFormat::Json => {
-            let mut s = serde_json::to_string(&DiagnosticJson::new(d)).unwrap_or_default();
-            s.push('\n');
-            s
+    DiagnosticPrinter::new(format, color).render(d)
+}
+
+/// Renders diagnostics, remembering where each file's lines start so that
+/// an excerpt costs the length of its lines, not of the file.
+pub struct DiagnosticPrinter {
+    format: ErrorFormat,
+    color: bool,
+    /// Line starts of each file seen, by the address of its text (the
+    /// `Arc` is kept so the address stays the file's).
+    lines: HashMap<usize, (Arc<str>, Vec<usize>)>,
+}
+
+impl DiagnosticPrinter {
+    /// A printer for `format`; `color` adds ANSI colours to `human`.
+    pub fn new(format: ErrorFormat, color: bool) -> Self {
+        DiagnosticPrinter {
+            format,
+            color,
+            lines: HashMap::new(),
         }
-        ErrorFormat::Human => human(d, color),
+    }
+
+    /// Renders one diagnostic, ending with a line break. Control
+    /// characters of the input are escaped in `human` and `short`
+    /// ([`crate::text::escape`]); `json` escapes them as JSON does.
+    pub fn render(&mut self, d: &Diagnostic) -> String {
+        match self.format {
+            ErrorFormat::Short => format!("{}\n", escape(&d.to_string())),
+            ErrorFormat::Json => {
+                let mut s = serde_json::to_string(&DiagnosticJson::new(d)).unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            ErrorFormat::Human => self.human(d),
+        }
+    }
+
+    fn line_starts(&mut self, text: &Arc<str>) -> &[usize] {
+        let key = text.as_ptr() as usize;
+        &self
+            .lines
+            .entry(key)
+            .or_insert_with(|| {
+                let starts = std::iter::once(0)
+                    .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                    .collect();
+                (text.clone(), starts)
+            })
+            .1
+    }
+
+    fn human(&mut self, d: &Diagnostic) -> String {
+        let loc = d.location.as_ref();
+        let snippet = match (loc, loc.and_then(|l| l.line), &d.file_text) {
+            (Some(l), Some(line), Some(text)) => {
+                let starts = self.line_starts(text).to_vec();
+                Snippet::new(&l.file, text, &starts, line, l.column.unwrap_or(1))
+            }
+            _ => None,
+        };
+        let report = Report {
+            d,
+            span: snippet.as_ref().map(|s| s.span),
+            source: snippet,
+        };
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        let mut out = String::new();
+        let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
+        if handler.render_report(&mut out, &report).is_err() {
+            return format!("{}\n", escape(&d.to_string()));
+        }
+        if report.span.is_none()
+            && let Some(l) = loc
+        {
+            // No excerpt to show: still say where.
+            let line = l.line.map(|n| format!(":{n}")).unwrap_or_default();
+            let doc = l
+                .document
+                .map(|n| format!(" (document {n})"))
+                .unwrap_or_default();
+            out.push_str(&format!("  at {}{line}{doc}\n", escape(&l.file)));
+        }
+        out
     }
 }
 
@@ -114,10 +201,133 @@ impl<'a> DiagnosticJson<'a> {
     }
 }
 
+/// The lines around a diagnostic, escaped and cut to
+/// [`Limits::excerpt_chars`], for miette: it reads only these, never the
+/// whole file.
+struct Snippet {
+    /// The file's name, escaped.
+    name: String,
+    /// The lines, joined by `\n`.
+    text: String,
+    /// 0-based number of the first line.
+    first_line: usize,
+    line_count: usize,
+    /// 0-based line and column of the diagnostic in the file.
+    at: (usize, usize),
+    /// The span to underline, in `text`.
+    span: SourceSpan,
+}
+
+impl Snippet {
+    /// The lines around `line` (1-based) of `text`, whose lines start at
+    /// `starts`, and the span from `column` (1-based, in characters) to
+    /// the end of the line.
+    fn new(file: &str, text: &str, starts: &[usize], line: u32, column: u32) -> Option<Snippet> {
+        let index = usize::try_from(line).ok()?.checked_sub(1)?;
+        starts.get(index)?;
+        let line_text = |i: usize| -> &str {
+            let start = starts[i];
+            let end = starts.get(i + 1).map_or(text.len(), |&e| e - 1);
+            text.get(start..end.max(start))
+                .unwrap_or_default()
+                .trim_end_matches('\r')
+        };
+        let first = index.saturating_sub(1);
+        let last = (index + 1).min(starts.len() - 1);
+        let column0 = usize::try_from(column).unwrap_or(1).saturating_sub(1);
+        let mut out = String::new();
+        let mut span = SourceSpan::new(0.into(), 1);
+        for i in first..=last {
+            if i > first {
+                out.push('\n');
+            }
+            let origin = out.len();
+            let (shown, at) = shown_line(line_text(i), if i == index { column0 } else { 0 });
+            if i == index {
+                let len = shown[at..].trim_end().len().max(1);
+                span = SourceSpan::new((origin + at).into(), len);
+            }
+            out.push_str(&shown);
+        }
+        Some(Snippet {
+            name: escape(file).into_owned(),
+            text: out,
+            first_line: first,
+            line_count: last - first + 1,
+            at: (index, column0),
+            span,
+        })
+    }
+}
+
+/// A source line as shown: escaped, and cut to [`Limits::excerpt_chars`]
+/// around character `column` (0-based). Returns it with the byte offset
+/// of that character in it.
+fn shown_line(line: &str, column: usize) -> (String, usize) {
+    let max = Limits::DEFAULT.excerpt_chars;
+    let chars = line.chars().count();
+    let column = column.min(chars);
+    let skip = if column + 20 > max {
+        column.saturating_sub(max / 4)
+    } else {
+        0
+    };
+    let mut out = String::new();
+    let mut at = 0;
+    if skip > 0 {
+        out.push('…');
+    }
+    for (i, c) in line.chars().enumerate().skip(skip) {
+        if i == column {
+            at = out.len();
+        }
+        if i >= skip + max {
+            out.push('…');
+            return (out, at);
+        }
+        out.push_str(&escape(c.encode_utf8(&mut [0; 4])));
+    }
+    if column >= chars {
+        at = out.len();
+    }
+    (out, at)
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        if before == 0 && after == 0 {
+            // The label alone: miette prints its line and column.
+            let start = span.offset().min(self.text.len());
+            let end = (start + span.len()).min(self.text.len());
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &self.text.as_bytes()[start..end],
+                *span,
+                self.at.0,
+                self.at.1,
+                1,
+            )));
+        }
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            self.text.as_bytes(),
+            SourceSpan::new(0.into(), self.text.len()),
+            self.first_line,
+            0,
+            self.line_count,
+        )))
+    }
+}
+
 /// miette's view of a diagnostic.
 struct Report<'a> {
     d: &'a Diagnostic,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Snippet>,
     span: Option<SourceSpan>,
 }
 
@@ -130,12 +340,12 @@ impl fmt::Debug for Report<'_> {
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(obj) = &self.d.object {
-            write!(f, "{obj}: ")?;
+            write!(f, "{}: ", escape(obj))?;
         }
         if let Some(path) = self.d.location.as_ref().and_then(|l| l.path.as_ref()) {
-            write!(f, "{path}: ")?;
+            write!(f, "{}: ", escape(&path.to_string()))?;
         }
-        f.write_str(&self.d.message)
+        f.write_str(&escape(&self.d.message))
     }
 }
 
@@ -154,7 +364,7 @@ impl miette::Diagnostic for Report<'_> {
         self.d
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(escape(h)) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -169,60 +379,4 @@ impl miette::Diagnostic for Report<'_> {
             label, span,
         ))))
     }
-}
-
-/// Byte span of the rest of `line` from `column` (1-based, in characters).
-fn span_at(text: &str, line: u32, column: u32) -> Option<SourceSpan> {
-    let start_of_line = if line <= 1 {
-        0
-    } else {
-        text.match_indices('\n').nth(line as usize - 2)?.0 + 1
-    };
-    let rest = &text[start_of_line..];
-    let line_text = rest
-        .split('\n')
-        .next()
-        .unwrap_or_default()
-        .trim_end_matches('\r');
-    let col_byte = line_text
-        .char_indices()
-        .nth(column.saturating_sub(1) as usize)
-        .map_or(0, |(i, _)| i);
-    let len = line_text[col_byte..].trim_end().len().max(1);
-    Some(SourceSpan::new((start_of_line + col_byte).into(), len))
-}
-
-fn human(d: &Diagnostic, color: bool) -> String {
-    let loc = d.location.as_ref();
-    let span = match (loc.and_then(|l| l.line), &d.file_text) {
-        (Some(line), Some(text)) => span_at(text, line, loc.and_then(|l| l.column).unwrap_or(1)),
-        _ => None,
-    };
-    let source = match (&d.file_text, loc) {
-        (Some(text), Some(l)) if span.is_some() => Some(NamedSource::new(&*l.file, text.clone())),
-        _ => None,
-    };
-    let report = Report { d, source, span };
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let mut out = String::new();
-    let handler = GraphicalReportHandler::new_themed(theme).with_context_lines(1);
-    if handler.render_report(&mut out, &report).is_err() {
-        return format!("{d}\n");
-    }
-    if span.is_none()
-        && let Some(l) = loc
-    {
-        // No excerpt to show: still say where.
-        let line = l.line.map(|n| format!(":{n}")).unwrap_or_default();
-        let doc = l
-            .document
-            .map(|n| format!(" (document {n})"))
-            .unwrap_or_default();
-        out.push_str(&format!("  at {}{line}{doc}\n", l.file));
-    }
-    out
 }

@@ -10,11 +10,12 @@ pub mod diff;
 pub mod explain;
 pub mod ipam;
 pub mod sarif;
+pub mod text;
 pub mod tiers;
 pub mod trace;
 pub mod verify;
 pub mod wire;
 
 pub use connlist::{ConnlistFormat, RunSummary, write_connlist};
-pub use diagnostics::{ErrorFormat, caveat, render};
+pub use diagnostics::{DiagnosticPrinter, ErrorFormat, caveat, render};
 pub use explain::Probe;
