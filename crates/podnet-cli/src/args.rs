@@ -3,6 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use podnet_cli::values::{
+    self, ExplainEnd, NamespaceName, NetworkName, ObjectRef, TraceFrom, TraceTo,
+};
 
 /// podnet models a Kubernetes cluster's network from the YAML you deploy and
 /// answers who can reach whom, on which ports, and why.
@@ -105,16 +108,17 @@ pub struct TraceArgs {
     /// Source: a workload or pod (`ns/name`, `ns/Kind/name`), `node:NAME` or
     /// `external:IP`; for a URL destination it defaults to
     /// `external:203.0.113.10`.
-    #[arg(long, value_name = "SRC")]
-    pub from: Option<String>,
+    #[arg(long, value_name = "SRC", value_parser = TraceFrom::parse)]
+    pub from: Option<TraceFrom>,
     /// Destination: a workload or pod (`ns/name`), a DNS name as typed in
     /// the source pod (`postgresql.data`), `IP[:PORT]` (pod IP, ClusterIP,
     /// node address for a NodePort, load-balancer address), or a URL
     /// (`https://host/path`) served through an Ingress or Route.
-    #[arg(long, value_name = "DST")]
-    pub to: String,
-    /// Destination port (inferred when the destination has exactly one).
-    #[arg(long)]
+    #[arg(long, value_name = "DST", value_parser = TraceTo::parse)]
+    pub to: TraceTo,
+    /// Destination port, 1-65535 (inferred when the destination has
+    /// exactly one).
+    #[arg(long, value_parser = values::port)]
     pub port: Option<u16>,
     /// Protocol.
     #[arg(long, value_enum, default_value_t = ProtocolArg::Tcp)]
@@ -133,7 +137,7 @@ pub struct DiffArgs {
     pub paths: Vec<String>,
     /// Compare the working tree's PATHS with the same paths at this git
     /// revision of the repository they are in.
-    #[arg(long, value_name = "REV")]
+    #[arg(long, value_name = "REV", value_parser = values::git_revision)]
     pub git: Option<String>,
     /// Output format: txt, json (podnet.diff/v1, docs/diff-json.md), csv, md.
     #[arg(short, long, value_enum, default_value_t = DiffOutput::Txt)]
@@ -210,10 +214,10 @@ pub struct AuditArgs {
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<SeverityArg>,
     /// Do not run these rules (repeat or comma-separate codes).
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = values::rule_code)]
     pub disable: Vec<String>,
     /// Run only these rules (repeat or comma-separate codes).
-    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = values::rule_code)]
     pub only: Vec<String>,
 }
 
@@ -288,15 +292,15 @@ pub struct ConnlistArgs {
     #[arg(short, long, value_enum, default_value_t = ConnlistOutput::Txt)]
     pub output: ConnlistOutput,
     /// Only connections from or to this workload (NS/NAME or NS/KIND/NAME).
-    #[arg(long, value_name = "NS/NAME")]
-    pub focus_workload: Option<String>,
+    #[arg(long, value_name = "NS/NAME", value_parser = ObjectRef::parse)]
+    pub focus_workload: Option<ObjectRef>,
     /// Only connections with an end in this namespace.
-    #[arg(long, value_name = "NS")]
-    pub namespace: Option<String>,
+    #[arg(long, value_name = "NS", value_parser = NamespaceName::parse)]
+    pub namespace: Option<NamespaceName>,
     /// Only this network: `default` (the pod network) or a Multus
     /// NetworkAttachmentDefinition `NS/NAME`. Without it, every network.
-    #[arg(long, value_name = "NETWORK")]
-    pub network: Option<String>,
+    #[arg(long, value_name = "NETWORK", value_parser = NetworkName::parse)]
+    pub network: Option<NetworkName>,
     /// State the same connections in few lines: whole namespaces, label
     /// selectors, named workloads (podnet.connlist-groups/v1 in JSON;
     /// not with `dot`).
@@ -328,13 +332,13 @@ pub struct ExplainArgs {
     /// The source: NS/NAME, NS/KIND/NAME (a workload, pod or service), an IP
     /// address, `ingress-controller` or `gateway:NS/NAME` (connlist's
     /// pseudo-peers: the controller's or proxy's pods, or the ALB).
-    #[arg(long, value_name = "SRC")]
-    pub from: String,
+    #[arg(long, value_name = "SRC", value_parser = ExplainEnd::parse)]
+    pub from: ExplainEnd,
     /// The destination: NS/NAME, NS/KIND/NAME or an IP address.
-    #[arg(long, value_name = "DST")]
-    pub to: String,
-    /// Judge this one port.
-    #[arg(long)]
+    #[arg(long, value_name = "DST", value_parser = ExplainEnd::parse)]
+    pub to: ExplainEnd,
+    /// Judge this one port (1-65535).
+    #[arg(long, value_parser = values::port)]
     pub port: Option<u16>,
     /// Protocol of --port.
     #[arg(long, value_enum, default_value_t = ProtocolArg::Tcp, requires = "port")]
@@ -374,14 +378,14 @@ pub struct GenerateArgs {
     /// Folder to write the manifests into (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Number of pods.
-    #[arg(long, default_value_t = 1000)]
+    /// Number of pods, 1 to 1,000,000.
+    #[arg(long, default_value_t = 1000, value_parser = values::generated_pods)]
     pub pods: u32,
-    /// Number of workloads (pods are spread evenly).
-    #[arg(long, default_value_t = 100)]
+    /// Number of workloads (pods are spread evenly), 1 to 100,000.
+    #[arg(long, default_value_t = 100, value_parser = values::generated_workloads)]
     pub workloads: u32,
-    /// Number of NetworkPolicies.
-    #[arg(long, default_value_t = 50)]
+    /// Number of NetworkPolicies, up to 100,000.
+    #[arg(long, default_value_t = 50, value_parser = values::generated_policies)]
     pub policies: u32,
     /// Random seed: the same seed gives the same files.
     #[arg(long, default_value_t = 1)]
@@ -389,8 +393,9 @@ pub struct GenerateArgs {
     /// Also write the running pods as `kubectl get pods -A -o json` prints them (pods.json).
     #[arg(long)]
     pub live: bool,
-    /// Number of AdminNetworkPolicies (plus the BaselineAdminNetworkPolicy when not 0).
-    #[arg(long, default_value_t = 0)]
+    /// Number of AdminNetworkPolicies, up to 1,000 (plus the
+    /// BaselineAdminNetworkPolicy when not 0).
+    #[arg(long, default_value_t = 0, value_parser = values::generated_admin_policies)]
     pub admin_policies: u32,
     /// Output format.
     #[arg(short, long, value_enum, default_value_t = GenerateOutput::Txt)]

@@ -2,13 +2,15 @@
 //! terminal, printing diagnostics in the chosen format, writing results to
 //! stdout, and the exit status contract.
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use podnet_dataplane::{AddressOrigin, Dataplane, Issue, IssueSeverity};
 use podnet_manifest::{Diagnostic, Input, LoadOptions, Loaded, Location, Severity};
-use podnet_report::ErrorFormat;
+use podnet_report::text::EscapingWriter;
+use podnet_report::{DiagnosticPrinter, ErrorFormat};
 
 use crate::args::{ColorArg, ErrorFormatArg, Global};
 
@@ -29,9 +31,9 @@ pub struct Session {
     profile: Option<String>,
     strict: bool,
     quiet: bool,
-    error_format: ErrorFormat,
-    color: bool,
     interactive: bool,
+    /// Renders diagnostics; it remembers each file's lines.
+    printer: RefCell<DiagnosticPrinter>,
 }
 
 impl Session {
@@ -43,17 +45,17 @@ impl Session {
             ColorArg::Never => false,
             ColorArg::Auto => interactive && std::env::var_os("NO_COLOR").is_none(),
         };
+        let format = match g.error_format {
+            ErrorFormatArg::Human => ErrorFormat::Human,
+            ErrorFormatArg::Short => ErrorFormat::Short,
+            ErrorFormatArg::Json => ErrorFormat::Json,
+        };
         Session {
             profile: g.profile.clone(),
             strict: g.strict,
             quiet: g.quiet,
-            error_format: match g.error_format {
-                ErrorFormatArg::Human => ErrorFormat::Human,
-                ErrorFormatArg::Short => ErrorFormat::Short,
-                ErrorFormatArg::Json => ErrorFormat::Json,
-            },
-            color,
             interactive,
+            printer: RefCell::new(DiagnosticPrinter::new(format, color)),
         }
     }
 
@@ -85,7 +87,8 @@ impl Session {
     }
 
     /// Reads the manifests and prints their diagnostics. `None` when
-    /// `--strict` stopped at an error: print nothing else and exit 2.
+    /// `--strict` stopped at an error, or when there was nothing to
+    /// analyse: print nothing else and exit 2.
     pub fn load(&self, paths: &[String]) -> Option<Loaded> {
         let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
         let bar = self.progress("reading manifests");
@@ -96,19 +99,17 @@ impl Session {
             },
         );
         bar.finish_and_clear();
+        self.print_diagnostics(&loaded.diagnostics);
         let mut stderr = io::stderr().lock();
-        for d in &loaded.diagnostics {
-            if self.quiet && !d.is_error() {
-                continue;
-            }
-            let _ = stderr
-                .write_all(podnet_report::render(d, self.error_format, self.color).as_bytes());
-        }
         if loaded.stopped {
             let _ = writeln!(
                 stderr,
                 "podnet: stopped at the first error (--strict); no result printed"
             );
+            return None;
+        }
+        if loaded.stats.objects == 0 {
+            let _ = writeln!(stderr, "podnet: nothing to analyse; no result printed");
             return None;
         }
         if loaded.stats.skipped > 0 {
@@ -128,10 +129,23 @@ impl Session {
 
     /// Reads a side file (`--intents`) strictly: its diagnostics are
     /// printed, and any error makes it `None`.
-    pub fn load_side_file(&self, file: &str) -> Option<podnet_model::Cluster> {
+    pub fn load_side_file(&self, file: &str) -> Option<Loaded> {
         let loaded = podnet_manifest::load(&[Input::parse(file)], LoadOptions { strict: true });
         self.print_diagnostics(&loaded.diagnostics);
-        (!loaded.has_errors()).then_some(loaded.cluster)
+        (!loaded.has_errors()).then_some(loaded)
+    }
+
+    /// Reads an `--intents` file strictly; `None` (after saying why) when
+    /// it has errors or holds no ConnectivityIntent.
+    pub fn load_intents(&self, file: &str) -> Option<Loaded> {
+        let loaded = self.load_side_file(file)?;
+        if loaded.cluster.intents.is_empty() {
+            self.error(&format!(
+                "--intents `{file}`: no ConnectivityIntent (podnet.dev/v1alpha1) in it"
+            ));
+            return None;
+        }
+        Some(loaded)
     }
 
     /// The running cluster: the profile (`--profile`, else the input's,
@@ -244,13 +258,13 @@ impl Session {
     }
 
     fn print_diagnostics(&self, diags: &[Diagnostic]) {
+        let mut printer = self.printer.borrow_mut();
         let mut stderr = io::stderr().lock();
         for d in diags {
             if self.quiet && !d.is_error() {
                 continue;
             }
-            let _ = stderr
-                .write_all(podnet_report::render(d, self.error_format, self.color).as_bytes());
+            let _ = stderr.write_all(printer.render(d).as_bytes());
         }
     }
 
@@ -259,26 +273,27 @@ impl Session {
         if self.quiet {
             return;
         }
-        for c in caveats {
-            let d = podnet_report::caveat(c);
-            let _ = io::stderr()
-                .write_all(podnet_report::render(&d, self.error_format, self.color).as_bytes());
-        }
+        let diags: Vec<Diagnostic> = caveats.iter().map(podnet_report::caveat).collect();
+        self.print_diagnostics(&diags);
     }
 
     /// Prints a command-line error (an unknown workload name...).
     pub fn error(&self, message: &str) -> Status {
         let d = podnet_manifest::Diagnostic::new(Severity::Error, message);
-        let _ = io::stderr()
-            .write_all(podnet_report::render(&d, self.error_format, self.color).as_bytes());
+        let _ = io::stderr().write_all(self.printer.borrow_mut().render(&d).as_bytes());
         Status::Error
     }
 
-    /// Writes a result to stdout; a closed pipe (`| head`) is not an error.
+    /// Writes a result to stdout, control characters from the input
+    /// escaped ([`EscapingWriter`]); a closed pipe (`| head`) is not an
+    /// error.
     pub fn write_stdout(&self, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Status {
         let stdout = io::stdout();
-        let mut out = io::BufWriter::new(stdout.lock());
-        match write(&mut out).and_then(|()| out.flush()) {
+        let mut out = EscapingWriter::new(io::BufWriter::new(stdout.lock()));
+        let result = write(&mut out)
+            .and_then(|()| out.into_inner())
+            .and_then(|mut w| w.flush());
+        match result {
             Ok(()) => Status::Ok,
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Status::Ok,
             Err(e) => self.error(&format!("cannot write the result: {e}")),

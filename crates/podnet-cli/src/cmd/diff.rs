@@ -26,6 +26,10 @@ pub fn run(session: &Session, args: &DiffArgs) -> Status {
             }
         }
         None => match args.paths.as_slice() {
+            [old, new] if old == "-" && new == "-" => {
+                return session
+                    .error("OLD and NEW are both standard input; give one of them as a path");
+            }
             [old, new] => (vec![old.clone()], vec![new.clone()], None),
             _ => return session.error("give OLD and NEW, or --git REV PATHS..."),
         },
@@ -105,6 +109,26 @@ fn git(dir: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
     }
 }
 
+/// A new directory of our own under the temporary directory.
+fn fresh_dir() -> Result<PathBuf, String> {
+    let base = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    for attempt in 0..100u32 {
+        let dir = base.join(format!(
+            "podnet-diff-{}-{nanos}-{attempt}",
+            std::process::id()
+        ));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(format!("cannot create `{}`: {e}", dir.display())),
+        }
+    }
+    Err("cannot create a temporary directory".to_owned())
+}
+
 /// Writes every file under `paths` at `rev` into a temporary directory,
 /// keeping their paths relative to the repository root.
 fn checkout(rev: &str, paths: &[String]) -> Result<Checkout, String> {
@@ -122,8 +146,7 @@ fn checkout(rev: &str, paths: &[String]) -> Result<Checkout, String> {
         .trim()
         .to_owned();
     let root = std::fs::canonicalize(&root).map_err(|e| format!("`{root}`: {e}"))?;
-    let dir = std::env::temp_dir().join(format!("podnet-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let dir = fresh_dir()?;
     let mut checkout = Checkout {
         dir: dir.clone(),
         paths: Vec::new(),
@@ -133,15 +156,25 @@ fn checkout(rev: &str, paths: &[String]) -> Result<Checkout, String> {
         let rel = abs
             .strip_prefix(&root)
             .map_err(|_| format!("`{p}` is outside the repository {}", root.display()))?
-            .to_string_lossy()
-            .into_owned();
-        let listing = git(&root, &["ls-tree", "-r", "--name-only", rev, "--", &rel])?;
-        let files: Vec<String> = String::from_utf8_lossy(&listing)
-            .lines()
-            .map(str::to_owned)
+            .to_str()
+            .ok_or_else(|| format!("`{p}`: the path is not UTF-8"))?
+            .to_owned();
+        // The repository's root is `.`; `-z` keeps names as they are
+        // (git quotes non-ASCII names otherwise).
+        let spec = if rel.is_empty() { "." } else { rel.as_str() };
+        let listing = git(&root, &["ls-tree", "-r", "-z", rev, "--", spec])?;
+        // `MODE TYPE HASH\tPATH`, NUL-terminated; only files (blobs), not
+        // submodules.
+        let files: Vec<String> = listing
+            .split(|&b| b == 0)
+            .filter_map(|entry| {
+                let entry = std::str::from_utf8(entry).ok()?;
+                let (meta, path) = entry.split_once('\t')?;
+                (meta.split(' ').nth(1) == Some("blob")).then(|| path.to_owned())
+            })
             .collect();
         if files.is_empty() {
-            return Err(format!("`{rel}` does not exist at {rev}"));
+            return Err(format!("`{spec}` does not exist at {rev}"));
         }
         for f in files {
             let content = git(&root, &["show", &format!("{rev}:{f}")])?;

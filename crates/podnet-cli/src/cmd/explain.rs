@@ -7,10 +7,9 @@ use podnet_model::Protocol;
 use podnet_report::Probe;
 use podnet_report::explain::{write_json, write_text};
 
-use crate::args::{ExplainArgs, ProtocolArg, TextOrJson};
+use podnet_cli::values::ExplainEnd;
 
-/// What `--from`/`--to` call the ingress controller.
-const INGRESS_CONTROLLER: &str = "ingress-controller";
+use crate::args::{ExplainArgs, ProtocolArg, TextOrJson};
 use crate::session::{Session, Status, status_after};
 
 /// Runs the command.
@@ -22,17 +21,14 @@ pub fn run(session: &Session, args: &ExplainArgs) -> Status {
         return Status::Error;
     };
     let cluster = &running.dp.cluster;
-    let src = match resolve_front(&running.dp, &args.from)
-        .map_or_else(|| resolve(cluster, &args.from), Ok)
-    {
+    let src = match end(&running.dp, &args.from) {
         Ok(t) => t,
         Err(e) => return session.error(&format!("--from: {e}")),
     };
-    let dst =
-        match resolve_front(&running.dp, &args.to).map_or_else(|| resolve(cluster, &args.to), Ok) {
-            Ok(t) => t,
-            Err(e) => return session.error(&format!("--to: {e}")),
-        };
+    let dst = match end(&running.dp, &args.to) {
+        Ok(t) => t,
+        Err(e) => return session.error(&format!("--to: {e}")),
+    };
     let probe = args.port.map(|port| Probe {
         protocol: match args.protocol {
             ProtocolArg::Tcp => Protocol::Tcp,
@@ -41,9 +37,6 @@ pub fn run(session: &Session, args: &ExplainArgs) -> Status {
         },
         port,
     });
-    if args.port == Some(0) {
-        return session.error("--port must be between 1 and 65535");
-    }
     let engine = Engine::new(cluster);
     session.caveats(&engine.caveats());
     let explanation = explain(&engine, &src, &dst);
@@ -55,28 +48,41 @@ pub fn run(session: &Session, args: &ExplainArgs) -> Status {
     status_after(&loaded, &running, printed)
 }
 
-/// `ingress-controller` (the controller's pods, else the ALB's first
-/// address) and `gateway:NS/NAME` (the Gateway's proxy pods), the sources
-/// of connlist's pseudo-peers.
-fn resolve_front(dp: &Dataplane, text: &str) -> Option<Target> {
-    let front = if text == INGRESS_CONTROLLER {
-        dp.fronts
+/// What `--from`/`--to` names, in the running cluster.
+fn end(dp: &Dataplane, end: &ExplainEnd) -> Result<Target, String> {
+    match end {
+        // Without a controller, a workload may be called so.
+        ExplainEnd::IngressController => front(dp, &FrontKind::IngressController).map_or_else(
+            || resolve(&dp.cluster, "ingress-controller").map_err(|e| e.to_string()),
+            Ok,
+        ),
+        ExplainEnd::Gateway { namespace, name } => front(
+            dp,
+            &FrontKind::Gateway {
+                namespace: namespace.clone(),
+                name: name.clone(),
+            },
+        )
+        .ok_or_else(|| format!("no Gateway `{namespace}/{name}` with proxy pods in the input")),
+        ExplainEnd::Address(ip) => resolve(&dp.cluster, &ip.to_string()).map_err(|e| e.to_string()),
+        ExplainEnd::Object(name) => resolve(&dp.cluster, name).map_err(|e| e.to_string()),
+    }
+}
+
+/// The ingress controller (its pods, else the ALB's first address) or a
+/// Gateway's proxy pods: the sources of connlist's pseudo-peers.
+fn front(dp: &Dataplane, kind: &FrontKind) -> Option<Target> {
+    let front = match kind {
+        FrontKind::IngressController => dp
+            .fronts
             .iter()
-            .find(|f| f.kind == FrontKind::IngressController && !f.pods.is_empty())
+            .find(|f| f.kind == *kind && !f.pods.is_empty())
             .or_else(|| {
                 dp.fronts
                     .iter()
-                    .find(|f| f.kind == FrontKind::IngressController && !f.subnets.is_empty())
-            })?
-    } else {
-        let (namespace, name) = text.strip_prefix("gateway:")?.split_once('/')?;
-        dp.fronts.iter().find(|f| {
-            f.kind
-                == FrontKind::Gateway {
-                    namespace: namespace.to_owned(),
-                    name: name.to_owned(),
-                }
-        })?
+                    .find(|f| f.kind == *kind && !f.subnets.is_empty())
+            })?,
+        _ => dp.fronts.iter().find(|f| f.kind == *kind)?,
     };
     match front.pods.first() {
         Some(&p) => Some(Target::Workload(dp.cluster.pod(p).workload)),

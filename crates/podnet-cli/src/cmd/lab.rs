@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
+use podnet_cli::values;
 use podnet_lab::probe::{ProbeOptions, ProbeReport};
 use podnet_lab::{LabError, LabPlan, RenderOptions, TransportChoice, Verdicts};
 
@@ -79,16 +80,16 @@ pub enum TransportArg {
 #[derive(Debug, Args)]
 pub struct ProbeArgs {
     /// The lab's id (needed only when several are up).
-    #[arg(long)]
+    #[arg(long, value_parser = values::lab_id)]
     pub id: Option<String>,
     /// Output format: txt (truth tables), or json (podnet.lab/v1).
     #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
     pub output: TextOrJson,
     /// How long a probe waits for an answer, in milliseconds.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = values::timeout_ms)]
     pub timeout_ms: u64,
     /// How many pods probe at once.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = values::jobs)]
     pub jobs: usize,
 }
 
@@ -96,7 +97,7 @@ pub struct ProbeArgs {
 #[derive(Debug, Args)]
 pub struct DownArgs {
     /// The lab's id; without it, every lab's leftovers are removed.
-    #[arg(long)]
+    #[arg(long, value_parser = values::lab_id)]
     pub id: Option<String>,
 }
 
@@ -110,10 +111,10 @@ pub struct RunArgs {
     #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
     pub output: TextOrJson,
     /// How long a probe waits for an answer, in milliseconds.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = values::timeout_ms)]
     pub timeout_ms: u64,
     /// How many pods probe at once.
-    #[arg(long, default_value_t = 16)]
+    #[arg(long, default_value_t = 16, value_parser = values::jobs)]
     pub jobs: usize,
 }
 
@@ -121,13 +122,13 @@ pub struct RunArgs {
 #[derive(Debug, Args)]
 pub struct ListenArgs {
     /// TCP ports.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = values::port)]
     pub tcp: Vec<u16>,
     /// UDP ports.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = values::port)]
     pub udp: Vec<u16>,
     /// SCTP ports.
-    #[arg(long, value_delimiter = ',')]
+    #[arg(long, value_delimiter = ',', value_parser = values::port)]
     pub sctp: Vec<u16>,
 }
 
@@ -136,7 +137,7 @@ pub struct ListenArgs {
 #[derive(Debug, Args)]
 pub struct ProbeAgentArgs {
     /// How long a probe waits, in milliseconds.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = values::timeout_ms)]
     pub timeout_ms: u64,
 }
 

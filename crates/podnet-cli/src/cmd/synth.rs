@@ -12,20 +12,43 @@ use crate::session::{Session, Status, status_after};
 
 /// Runs the command.
 pub fn run(session: &Session, args: &SynthArgs) -> Status {
-    let Some(from_intents) = session.load(&args.intents) else {
-        return Status::Error;
-    };
-    let intents = from_intents.cluster.intents.clone();
-    if intents.is_empty() {
-        return session.error("--intents: no ConnectivityIntent (podnet.dev/v1alpha1) found");
-    }
-    let loaded = if args.paths.is_empty() {
-        from_intents
-    } else {
-        match session.load(&args.paths) {
-            Some(l) => l,
-            None => return Status::Error,
+    // Intents are read strictly, as verify reads them: policies written
+    // from some of the intents would deny what the others allow.
+    let (loaded, intents) = if args.paths.is_empty() {
+        // The workloads come from the intents' files.
+        let Some(loaded) = session.load(&args.intents) else {
+            return Status::Error;
+        };
+        if loaded.has_errors() {
+            return Status::Error;
         }
+        for arg in &args.intents {
+            let shown = if arg == "-" { "<stdin>" } else { arg.as_str() };
+            let found = loaded
+                .cluster
+                .intents
+                .iter()
+                .any(|i| std::path::Path::new(&*i.meta.source.file).starts_with(shown));
+            if !found {
+                return session.error(&format!(
+                    "--intents `{arg}`: no ConnectivityIntent (podnet.dev/v1alpha1) in it"
+                ));
+            }
+        }
+        let intents = loaded.cluster.intents.clone();
+        (loaded, intents)
+    } else {
+        let mut intents = Vec::new();
+        for file in &args.intents {
+            let Some(from_file) = session.load_intents(file) else {
+                return Status::Error;
+            };
+            intents.extend(from_file.cluster.intents);
+        }
+        let Some(loaded) = session.load(&args.paths) else {
+            return Status::Error;
+        };
+        (loaded, intents)
     };
     let Some(running) = session.running(&loaded) else {
         return Status::Error;

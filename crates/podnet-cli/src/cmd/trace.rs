@@ -1,8 +1,8 @@
 //! `podnet trace`: one connection, hop by hop.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr};
 
-use podnet_dataplane::trace::Url;
+use podnet_cli::values;
 use podnet_dataplane::{Dataplane, TraceFrom, TraceRequest, TraceTo, trace};
 use podnet_engine::{Target, resolve};
 use podnet_model::{PodId, Protocol, WorkloadId};
@@ -20,15 +20,12 @@ pub fn run(session: &Session, args: &TraceArgs) -> Status {
         return Status::Error;
     };
     let dp = &running.dp;
-    if args.port == Some(0) {
-        return session.error("--port must be between 1 and 65535");
-    }
     let (to, port) = match destination(dp, &args.to) {
         Ok(t) => t,
         Err(e) => return session.error(&format!("--to: {e}")),
     };
     let from = match (&args.from, &to) {
-        (Some(text), _) => source(dp, text),
+        (Some(from), _) => source(dp, from),
         (None, TraceTo::Url(_)) => Ok(TraceFrom::External(URL_CLIENT)),
         (None, _) => Err("required unless --to is a URL".to_owned()),
     };
@@ -57,79 +54,64 @@ pub fn run(session: &Session, args: &TraceArgs) -> Status {
     status_after(&loaded, &running, printed)
 }
 
-/// `node:NAME`, `external:IP`, an address, or a workload/pod name.
-fn source(dp: &Dataplane, text: &str) -> Result<TraceFrom, String> {
-    if let Some(name) = text.strip_prefix("node:") {
-        return dp
+/// The source, found in the running cluster.
+fn source(dp: &Dataplane, from: &values::TraceFrom) -> Result<TraceFrom, String> {
+    match from {
+        values::TraceFrom::Node(name) => dp
             .node(name)
             .map(|n| TraceFrom::Node(n.name.clone()))
             .ok_or_else(|| {
                 let names: Vec<&str> = dp.nodes.iter().map(|n| n.name.as_str()).collect();
                 format!("no node is called `{name}`; nodes: {}", names.join(", "))
-            });
-    }
-    if let Some(ip) = text.strip_prefix("external:") {
-        return ip
-            .parse::<IpAddr>()
-            .map(TraceFrom::External)
-            .map_err(|_| format!("`{ip}` is not an IP address"));
-    }
-    match resolve(&dp.cluster, text).map_err(|e| e.to_string())? {
-        Target::Pod(p) => Ok(TraceFrom::Pod(p)),
-        Target::Workload(w) => addressed_pod(dp, w, text).map(TraceFrom::Pod),
-        Target::Address(ip) => Ok(match dp.pod_by_ip(ip) {
+            }),
+        values::TraceFrom::External(ip) => Ok(TraceFrom::External(*ip)),
+        values::TraceFrom::Address(ip) => Ok(match dp.pod_by_ip(*ip) {
             Some(p) => TraceFrom::Pod(p),
-            None => match dp.node_by_ip(ip) {
+            None => match dp.node_by_ip(*ip) {
                 Some(n) => TraceFrom::Node(n.name.clone()),
-                None => TraceFrom::External(ip),
+                None => TraceFrom::External(*ip),
             },
         }),
-        Target::Service(_) => Err(format!(
-            "`{text}` is a Service; a trace starts at a pod, a node or an address"
-        )),
+        values::TraceFrom::Object(name) => {
+            match resolve(&dp.cluster, name).map_err(|e| e.to_string())? {
+                Target::Pod(p) => Ok(TraceFrom::Pod(p)),
+                Target::Workload(w) => addressed_pod(dp, w, name).map(TraceFrom::Pod),
+                Target::Address(ip) => Ok(TraceFrom::External(ip)),
+                Target::Service(_) => Err(format!(
+                    "`{name}` is a Service; a trace starts at a pod, a node or an address"
+                )),
+            }
+        }
     }
 }
 
 /// The client of a URL trace without `--from` (TEST-NET-3, RFC 5737).
 const URL_CLIENT: IpAddr = IpAddr::V4(Ipv4Addr::new(203, 0, 113, 10));
 
-/// `IP[:PORT]`, `[v6]:PORT`, a workload/pod/Service `ns/name`, a URL, or a
-/// DNS name.
-fn destination(dp: &Dataplane, text: &str) -> Result<(TraceTo, Option<u16>), String> {
-    if text.starts_with("http://") || text.starts_with("https://") {
-        return Url::parse(text)
-            .map(|u| (TraceTo::Url(u), None))
-            .ok_or_else(|| format!("`{text}` is not a valid http(s) URL"));
-    }
-    if let Ok(sa) = text.parse::<SocketAddr>() {
-        return Ok((TraceTo::Address(sa.ip()), Some(sa.port())));
-    }
-    if let Ok(ip) = text.parse::<IpAddr>() {
-        return Ok((TraceTo::Address(ip), None));
-    }
-    if text.contains('/') {
-        return match resolve(&dp.cluster, text).map_err(|e| e.to_string())? {
-            Target::Pod(p) => Ok((TraceTo::Pod(p), None)),
-            Target::Workload(w) => addressed_pod(dp, w, text).map(|p| (TraceTo::Pod(p), None)),
-            Target::Service(s) => {
-                let svc = &dp.cluster.services[s.index()];
-                let ns = svc.meta.namespace.as_deref().unwrap_or("default");
-                Ok((
-                    TraceTo::Name(format!(
-                        "{}.{ns}.svc.{}.",
-                        svc.meta.name, dp.profile.cluster_domain
-                    )),
-                    None,
-                ))
+/// The destination, found in the running cluster, with the port it names.
+fn destination(dp: &Dataplane, to: &values::TraceTo) -> Result<(TraceTo, Option<u16>), String> {
+    match to {
+        values::TraceTo::Url(u) => Ok((TraceTo::Url(u.clone()), None)),
+        values::TraceTo::Address(ip, port) => Ok((TraceTo::Address(*ip), *port)),
+        values::TraceTo::Name(name, port) => Ok((TraceTo::Name(name.to_string()), *port)),
+        values::TraceTo::Object(name) => {
+            match resolve(&dp.cluster, name).map_err(|e| e.to_string())? {
+                Target::Pod(p) => Ok((TraceTo::Pod(p), None)),
+                Target::Workload(w) => addressed_pod(dp, w, name).map(|p| (TraceTo::Pod(p), None)),
+                Target::Service(s) => {
+                    let svc = &dp.cluster.services[s.index()];
+                    let ns = svc.meta.namespace.as_deref().unwrap_or("default");
+                    Ok((
+                        TraceTo::Name(format!(
+                            "{}.{ns}.svc.{}.",
+                            svc.meta.name, dp.profile.cluster_domain
+                        )),
+                        None,
+                    ))
+                }
+                Target::Address(ip) => Ok((TraceTo::Address(ip), None)),
             }
-            Target::Address(ip) => Ok((TraceTo::Address(ip), None)),
-        };
-    }
-    match text.rsplit_once(':') {
-        Some((name, port)) if port.parse::<u16>().is_ok() => {
-            Ok((TraceTo::Name(name.to_owned()), port.parse().ok()))
         }
-        _ => Ok((TraceTo::Name(text.to_owned()), None)),
     }
 }
 

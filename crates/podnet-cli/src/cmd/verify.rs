@@ -19,10 +19,10 @@ pub fn run(session: &Session, args: &VerifyArgs) -> Status {
     };
     let mut intents = running.dp.cluster.intents.clone();
     for file in &args.intents {
-        let Some(extra) = session.load_side_file(file) else {
+        let Some(extra) = session.load_intents(file) else {
             return Status::Error;
         };
-        intents.extend(extra.intents);
+        intents.extend(extra.cluster.intents);
     }
     if intents.is_empty() {
         return session.error(
