@@ -2363,3 +2363,169 @@ fn regression_json_documents_on_one_line_get_file_columns() {
         l.diagnostics[0]
     );
 }
+
+// ---------------------------------------------------------------------------
+// Bounded work on hostile shapes (issue 13)
+// ---------------------------------------------------------------------------
+
+/// A YAML document of anchors and aliases: `levels` anchored lists, each
+/// holding `fan` aliases of the previous level (or, at the bottom, a
+/// string of `leaf` bytes), optionally every level nested inside the next
+/// with anchors and no alias at all.
+fn alias_shape(levels: usize, fan: usize, leaf: usize, nested: bool) -> String {
+    if nested {
+        let mut t = String::from("x:\n");
+        for i in 0..levels {
+            t.push_str(&format!("{}k{i}: &n{i}\n", "  ".repeat(i + 1)));
+        }
+        t.push_str(&format!("{}leaf: {}\n", "  ".repeat(levels + 1), "y".repeat(leaf)));
+        return t;
+    }
+    let mut t = format!("a0: &a0 {}\n", "x".repeat(leaf.max(1)));
+    for i in 1..levels {
+        let refs = vec![format!("*a{}", i - 1); fan].join(", ");
+        t.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    t
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(200), ..ProptestConfig::default() })]
+
+    /// Whatever the shape, aliases add at most the document's budget and
+    /// nothing beyond what they add is copied: the expanded value is
+    /// bounded by the text plus the budget, or the document is refused.
+    #[test]
+    fn alias_expansion_is_bounded_by_the_budget(
+        levels in 1usize..8,
+        fan in 1usize..16,
+        leaf in 0usize..20_000,
+        nested in any::<bool>(),
+    ) {
+        use podnet_manifest::yaml::{YamlBudget, parse_counted};
+        let text = alias_shape(levels, fan, leaf, nested);
+        let budget = YamlBudget::for_chunk(&podnet_manifest::Limits::DEFAULT, text.len(), text.len());
+        let (result, stats) = parse_counted(&text, 1, budget);
+        prop_assert!(stats.copied_bytes <= stats.alias_bytes, "{stats:?}");
+        match result {
+            Ok(docs) => {
+                prop_assert!(stats.alias_bytes <= budget.alias_bytes);
+                let size: usize = docs.iter().map(|d| d.value.to_string().len()).sum();
+                prop_assert!(size <= 2 * text.len() + stats.alias_bytes, "{size} from {} + {stats:?}", text.len());
+                if nested {
+                    prop_assert_eq!(stats.alias_bytes, 0, "anchors alone cost nothing");
+                }
+            }
+            Err(e) => prop_assert!(e.message.contains("billion laughs"), "{e:?}"),
+        }
+    }
+
+    /// A line map holds one entry per node, whatever the nesting: never
+    /// more entries than characters.
+    #[test]
+    fn line_maps_are_linear_in_the_text(depth in 1usize..300, width in 1usize..200) {
+        let leaves: Vec<String> = (0..width).map(|i| format!("a{i}: 1")).collect();
+        let text = format!(
+            "spec:\n  x: {}{{{}}}{}\n",
+            "{f: ".repeat(depth),
+            leaves.join(", "),
+            "}".repeat(depth)
+        );
+        let m = LineMap::build(&text, 1, 1, 0);
+        prop_assert!(m.len() <= text.len());
+    }
+
+    /// A value of any length is quoted cut to the limit: a message stays
+    /// within the message limit, whatever the input.
+    #[test]
+    fn messages_stay_short_whatever_the_value(len in 0usize..200_000, ticks in 0usize..50) {
+        let value = format!("{}{}", "v".repeat(len), "`".repeat(ticks));
+        let text = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    x: '{value}'\n");
+        let l = load_one("long.yaml", &text);
+        for d in &l.diagnostics {
+            prop_assert!(d.message.chars().count() <= podnet_manifest::Limits::DEFAULT.message_chars);
+            prop_assert!(d.to_string().len() < 3 * podnet_manifest::Limits::DEFAULT.message_chars);
+        }
+    }
+}
+
+#[test]
+#[ignore = "helper: run by regression_merge_keys_are_linear in a child process"]
+fn child_merge_keys() {
+    if !is_child() {
+        return;
+    }
+    let n = 100_000;
+    let merged: Vec<String> = (0..n).map(|i| format!("k{i}: v")).collect();
+    let mut text = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: m}}\ndata:\n  <<: {{{}}}\n",
+        merged.join(", ")
+    );
+    for i in 0..n {
+        text.push_str(&format!("  j{i}: w\n"));
+    }
+    let docs = parse_documents(&text, 1).unwrap();
+    assert_eq!(docs[0].value["data"].as_object().unwrap().len(), 2 * n);
+}
+
+/// Regression (fixed): keys a merge key (`<<`) brought in were kept in a
+/// list scanned for every explicit key of the mapping: quadratic, 2 MB of
+/// merge keys took 15 s (and 27 s in the report). They are a set now.
+#[test]
+fn regression_merge_keys_are_linear() {
+    run_child("child_merge_keys", Duration::from_secs(10)).unwrap();
+}
+
+fn random_v4(i: u32) -> Ipv4Addr {
+    // A fixed permutation of the address space (odd multiplier).
+    Ipv4Addr::from(i.wrapping_mul(2_654_435_761))
+}
+
+#[test]
+#[ignore = "helper: run by regression_many_except_entries_are_linear in a child process"]
+fn child_many_excepts() {
+    if !is_child() {
+        return;
+    }
+    let except: Vec<String> = (1..=200_000u32)
+        .map(|i| format!("        - {}/32\n", random_v4(i)))
+        .collect();
+    let text = format!(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: np, namespace: a}}\nspec:\n  podSelector: {{}}\n  ingress:\n  - from:\n    - ipBlock:\n        cidr: 0.0.0.0/0\n        except:\n{}",
+        except.concat()
+    );
+    let l = load_one("except.yaml", &text);
+    assert!(!l.has_errors(), "{:?}", rendered(&l));
+    assert_eq!(l.cluster.policies.len(), 1);
+}
+
+/// Regression (fixed): an ipBlock's addresses were its CIDR minus each
+/// `except` in turn, a pass over the whole set each: 100k exceptions took
+/// 11.7 s to read. They are merged first now (`IpSet::from_nets`).
+#[test]
+fn regression_many_except_entries_are_linear() {
+    run_child("child_many_excepts", Duration::from_secs(10)).unwrap();
+}
+
+#[test]
+#[ignore = "helper: run by regression_objects_defined_twice_are_linear in a child process"]
+fn child_defined_twice() {
+    if !is_child() {
+        return;
+    }
+    let pods: String = (0..40_000)
+        .map(|i| {
+            format!("---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: a}}\nspec: {{containers: [{{name: c}}]}}\n")
+        })
+        .collect();
+    let l = load_one("twice.yaml", &format!("{pods}{pods}"));
+    assert_eq!(l.cluster.pods.len(), 40_000);
+}
+
+/// Regression (fixed): an object defined twice removed the earlier one by
+/// scanning its whole list (`Vec::retain`) at once: 50k pods each defined
+/// twice were quadratic. Replaced objects are dropped at the end now.
+#[test]
+fn regression_objects_defined_twice_are_linear() {
+    run_child("child_defined_twice", Duration::from_secs(20)).unwrap();
+}

@@ -13,6 +13,7 @@ mod connlist;
 mod connlist_groups;
 mod diff;
 mod explain;
+mod fuzz_replay;
 mod hostile;
 mod inputs;
 mod lab;
