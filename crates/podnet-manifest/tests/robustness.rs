@@ -2378,7 +2378,11 @@ fn alias_shape(levels: usize, fan: usize, leaf: usize, nested: bool) -> String {
         for i in 0..levels {
             t.push_str(&format!("{}k{i}: &n{i}\n", "  ".repeat(i + 1)));
         }
-        t.push_str(&format!("{}leaf: {}\n", "  ".repeat(levels + 1), "y".repeat(leaf)));
+        t.push_str(&format!(
+            "{}leaf: {}\n",
+            "  ".repeat(levels + 1),
+            "y".repeat(leaf)
+        ));
         return t;
     }
     let mut t = format!("a0: &a0 {}\n", "x".repeat(leaf.max(1)));

@@ -8,9 +8,12 @@ mod targets;
 
 use crate::support::root;
 
+/// A fuzz target's name and its body.
+type Target = (&'static str, fn(&[u8]));
+
 #[test]
 fn fuzz_corpus_and_artifacts_replay_cleanly() {
-    let bodies: [(&str, fn(&[u8])); 3] = [
+    let bodies: [Target; 3] = [
         ("read_documents", targets::read_documents),
         ("load", targets::load),
         ("arguments", targets::arguments),
