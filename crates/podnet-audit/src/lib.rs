@@ -1,5 +1,5 @@
 //! `podnet audit`: checks over the running cluster and its policies, each a
-//! [`Rule`] with a stable code, reported as [`Finding`]s (DESIGN.md: the
+//! [`Rule`] with a stable code, reported as [`Finding`]s (docs/architecture.md: the
 //! audit crate holds checks and findings; printing is podnet-report's).
 
 pub mod checks;

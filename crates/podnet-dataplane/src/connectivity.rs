@@ -113,7 +113,7 @@ impl Flows<'_, '_, '_> {
                     },
                 },
                 dst: PeerRef::Workload(r.dst),
-                conns: engine.conns.intern(r.conns.clone()),
+                conns: engine.conns().intern(r.conns.clone()),
             })
             .filter(|f| scope.keeps(&f.src, &f.dst))
             .collect();
@@ -121,7 +121,7 @@ impl Flows<'_, '_, '_> {
             return Ok(());
         }
         sink(FlowBatch {
-            table: &engine.conns,
+            table: &engine.conns(),
             network: None,
             flows: &front_flows,
         })
@@ -332,7 +332,7 @@ impl Dataplane {
             },
         );
         let row_of = |stream: &WorkloadRows<'_, '_>, w: WorkloadId| -> Vec<(PeerRef, Conns)> {
-            let table = &stream.engine().conns;
+            let table = stream.engine().conns();
             stream
                 .source_flows(w)
                 .into_iter()

@@ -7,7 +7,7 @@
 //! pod that fits one ([`schedule`], [`placement`]), addresses ([`ipam`], [`vips`]),
 //! Service backends ([`services`]), DNS ([`dns`]), load balancers ([`lb`]).
 //! [`trace`] follows one connection hop by hop and asks the engine for the
-//! policy verdicts (DESIGN.md: the dataplane has no policy semantics of its
+//! policy verdicts (docs/architecture.md: the dataplane has no policy semantics of its
 //! own).
 
 pub mod addr;

@@ -1,5 +1,5 @@
 //! Identities: classes of pods that nothing in the input can tell apart.
-//! The engine computes connectivity per identity, not per pod (DESIGN.md
+//! The engine computes connectivity per identity, not per pod (docs/architecture.md
 //! house rule 3).
 //!
 //! Two levels:

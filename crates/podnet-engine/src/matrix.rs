@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
 use fixedbitset::FixedBitSet;
-use podnet_model::{Cluster, Conns, Direction, Intent, IpSet};
+use podnet_model::{Cluster, Conns, Direction, Intent, IpSet, NetworkPolicy, PodId};
 
 use crate::atoms::AddressAtoms;
 use crate::compiled::{Compiled, DirectionIndex, plan};
@@ -21,15 +21,15 @@ use crate::selections::{ClassLists, Selections};
 /// A cluster prepared for connectivity queries.
 pub struct Engine<'c> {
     /// The cluster.
-    pub cluster: &'c Cluster,
+    pub(crate) cluster: &'c Cluster,
     /// Address atoms cut by every ipBlock.
-    pub atoms: AddressAtoms,
+    pub(crate) atoms: AddressAtoms,
     /// Pod identities.
-    pub identities: Identities,
+    pub(crate) identities: Identities,
     /// Compiled policies.
-    pub compiled: Compiled,
+    pub(crate) compiled: Compiled,
     /// The distinct connection sets of rows.
-    pub conns: ConnsTable,
+    pub(crate) conns: ConnsTable,
     /// The intents whose selectors the identities tell apart.
     observed: Vec<Intent>,
     /// What rows need, built on first use.
@@ -54,6 +54,63 @@ pub struct IdentityPair {
 pub type ExternalGroups = Vec<(FixedBitSet, Conns)>;
 
 impl<'c> Engine<'c> {
+    /// The cluster the engine was built on.
+    pub fn cluster(&self) -> &'c Cluster {
+        self.cluster
+    }
+
+    /// The identity of a pod.
+    pub fn identity_of(&self, pod: PodId) -> IdentityId {
+        self.identities.of_pod[pod.index()]
+    }
+
+    /// Every identity, its members and indexes.
+    pub fn identities(&self) -> &Identities {
+        &self.identities
+    }
+
+    /// The address atoms cut by every ipBlock.
+    pub fn atoms(&self) -> &AddressAtoms {
+        &self.atoms
+    }
+
+    /// The compiled policies: subjects and rules per direction.
+    pub fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
+    /// The distinct connection sets rows refer to.
+    pub fn conns(&self) -> &ConnsTable {
+        &self.conns
+    }
+
+    /// The identities a NetworkPolicy's `podSelector` selects in its
+    /// namespace (never host-network pods, which no selector selects:
+    /// API reference, NetworkPolicySpec.podSelector).
+    pub fn policy_subjects(&self, policy: &NetworkPolicy) -> Vec<IdentityId> {
+        let members = &self.identities.members;
+        let mut out: Vec<IdentityId> = members
+            .by_namespace
+            .get(policy.namespace.index())
+            .map(|list| {
+                list.iter()
+                    .copied()
+                    .filter(|&m| {
+                        let member = &members.list[m];
+                        !member.host_network
+                            && policy
+                                .pod_selector
+                                .matches(&self.cluster.label_sets[member.labels.index()])
+                    })
+                    .map(|m| self.identities.of_member[m])
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     /// Prepares `cluster`: atoms, identities (telling apart what the
     /// cluster's policies and intents select), compiled policies.
     pub fn new(cluster: &'c Cluster) -> Self {

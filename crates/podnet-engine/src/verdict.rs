@@ -1,5 +1,5 @@
 //! Verdicts with reasons: typed data saying why a connection is allowed or
-//! not, direction by direction, policy by policy, rule by rule (DESIGN.md
+//! not, direction by direction, policy by policy, rule by rule (docs/architecture.md
 //! house rule 2). Only printers turn these into prose.
 
 use std::net::IpAddr;

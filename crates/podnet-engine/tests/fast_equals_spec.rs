@@ -329,7 +329,7 @@ fn external_conns(
     groups: Vec<(fixedbitset::FixedBitSet, Conns)>,
     ip: IpAddr,
 ) -> Conns {
-    let atom = engine.atoms.atom_of(ip);
+    let atom = engine.atoms().atom_of(ip);
     groups
         .into_iter()
         .find(|(atoms, _)| atoms.contains(atom))
@@ -360,13 +360,13 @@ fn check(cluster: &Cluster, probes: &[IpAddr]) -> Result<(), TestCaseError> {
     for a in 0..n {
         for b in 0..n {
             let spec = evaluate(cluster, pod(a), pod(b)).conns;
-            let fast = engine.pair(engine.identities.of_pod[a], engine.identities.of_pod[b]);
+            let fast = engine.pair(engine.identities().of_pod[a], engine.identities().of_pod[b]);
             prop_assert_eq!(&spec, &fast, "pod {} -> pod {}", a, b);
         }
     }
     // Outside addresses, both ways.
     for a in 0..n {
-        let id = engine.identities.of_pod[a];
+        let id = engine.identities().of_pod[a];
         for &ip in probes {
             let spec_in = evaluate(cluster, Endpoint::External(ip), pod(a)).conns;
             let fast_in = external_conns(&engine, engine.external_ingress(id), ip);
@@ -449,7 +449,7 @@ fn check_classes(
     let pod = |i: usize| Endpoint::Pod(PodId::from_index(i));
     for a in 0..n {
         for b in (a + 1)..n {
-            if engine.identities.of_pod[a] != engine.identities.of_pod[b] {
+            if engine.identities().of_pod[a] != engine.identities().of_pod[b] {
                 continue;
             }
             for c in 0..n {
@@ -484,7 +484,7 @@ fn check_classes(
 /// Rows and columns (whole, and restricted to a mask) against the pair
 /// path, which is checked against the spec.
 fn check_rows(engine: &Engine<'_>) -> Result<(), TestCaseError> {
-    let ids = engine.identities.len();
+    let ids = engine.identities().len();
     let mut odd = fixedbitset::FixedBitSet::with_capacity(ids);
     (0..ids).filter(|i| i % 2 == 1).for_each(|i| odd.insert(i));
     let many = {
@@ -494,7 +494,7 @@ fn check_rows(engine: &Engine<'_>) -> Result<(), TestCaseError> {
     };
     let resolve = |list: Vec<(u32, podnet_engine::ConnsId)>| -> HashMap<usize, Conns> {
         list.into_iter()
-            .map(|(i, c)| (i as usize, engine.conns.get(c).clone()))
+            .map(|(i, c)| (i as usize, engine.conns().get(c).clone()))
             .collect()
     };
     for s in 0..ids {
@@ -544,7 +544,7 @@ fn check_rows(engine: &Engine<'_>) -> Result<(), TestCaseError> {
 /// with a focused workload at an end, in the same order.
 fn check_focus(engine: &Engine<'_>) -> Result<(), TestCaseError> {
     let all = connlist(engine);
-    let workloads = engine.cluster.workloads.len();
+    let workloads = engine.cluster().workloads.len();
     let focuses: Vec<Vec<WorkloadId>> = vec![
         vec![WorkloadId::from_index(0)],
         (0..workloads)
@@ -1083,7 +1083,7 @@ fn generator_exercises_identity_classes() {
         let (teams, pods, policies, shared) = strategy.new_tree(&mut runner).unwrap().current();
         let cluster = build(&teams, &pods, &policies, shared);
         let engine = Engine::new(&cluster);
-        for id in &engine.identities.list {
+        for id in &engine.identities().list {
             let mut sets: Vec<LabelSetId> =
                 id.pods.iter().map(|&p| cluster.pod(p).labels).collect();
             sets.sort_unstable();
@@ -1109,7 +1109,7 @@ fn check_diff(old: &Cluster, new: &Cluster) -> Result<(), TestCaseError> {
         stream
             .source_flows(w)
             .into_iter()
-            .map(|f| (f.dst, stream.engine().conns.get(f.conns).clone()))
+            .map(|f| (f.dst, stream.engine().conns().get(f.conns).clone()))
             .collect::<Vec<_>>()
     };
     let old_row = |w: WorkloadId| row(&old_rows, w);

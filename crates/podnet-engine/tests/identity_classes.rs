@@ -62,7 +62,7 @@ fn issue_13_a_9_line_statefulset_with_5000_replicas_is_one_identity() {
     let cluster = load(&statefulset(5000));
     assert_eq!(cluster.pods.len(), 5000);
     let engine = Engine::new(&cluster);
-    assert_eq!(engine.identities.len(), 1);
+    assert_eq!(engine.identities().len(), 1);
     // One workload: nothing to list between workloads; the outside rows.
     assert_eq!(count(&rows(&engine, Scope::all())), 2);
 }
@@ -79,10 +79,10 @@ spec:
 ";
     let cluster = load(&format!("{}{policy}", statefulset(50)));
     let engine = Engine::new(&cluster);
-    assert_eq!(engine.identities.len(), 2);
-    let primary = engine.identities.of_pod[0];
+    assert_eq!(engine.identities().len(), 2);
+    let primary = engine.identities().of_pod[0];
     assert_eq!(
-        engine.identities.list[primary].pods,
+        engine.identities().list[primary].pods,
         vec![PodId::from_index(0)]
     );
 }
@@ -97,7 +97,7 @@ fn pods_of_namespaces_no_selector_tells_apart_share_an_identity() {
         ));
     }
     let plain = load(&text);
-    assert_eq!(Engine::new(&plain).identities.len(), 1);
+    assert_eq!(Engine::new(&plain).identities().len(), 1);
     // A namespaceSelector on the group label tells the groups apart; the
     // policy's own namespace is apart from both.
     text.push_str(
@@ -111,7 +111,7 @@ spec:
 ",
     );
     let split = load(&text);
-    assert_eq!(Engine::new(&split).identities.len(), 3);
+    assert_eq!(Engine::new(&split).identities().len(), 3);
 }
 
 #[test]
@@ -128,7 +128,7 @@ spec: {{containers: [{{name: c, image: x, ports: [{{name: http, containerPort: {
         )
     };
     let text = format!("{}{}", pods("a"), pods("b"));
-    assert_eq!(Engine::new(&load(&text)).identities.len(), 1);
+    assert_eq!(Engine::new(&load(&text)).identities().len(), 1);
     let policy = "---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -139,7 +139,7 @@ spec:
 ";
     assert_eq!(
         Engine::new(&load(&format!("{text}{policy}")))
-            .identities
+            .identities()
             .len(),
         2
     );
@@ -187,7 +187,7 @@ fn issue_13_100k_one_pod_namespaces_are_one_identity() {
         });
     }
     let engine = Engine::new(&cluster);
-    assert_eq!(engine.identities.len(), 1);
+    assert_eq!(engine.identities().len(), 1);
     let focus = rows(&engine, Scope::focus(vec![WorkloadId::from_index(7)]));
     // 99,999 sources reach it, it reaches 99,999, and the outside both ways.
     assert_eq!(count(&focus), 2 * (n - 1) + 2);

@@ -78,10 +78,7 @@ impl Analysis {
         let (s, d) = (self.pod(from), self.pod(to));
         let spec = evaluate(&self.cluster, Endpoint::Pod(s), Endpoint::Pod(d)).conns;
         let engine = Engine::new(&self.cluster);
-        let fast = engine.pair(
-            engine.identities.of_pod[s.index()],
-            engine.identities.of_pod[d.index()],
-        );
+        let fast = engine.pair(engine.identity_of(s), engine.identity_of(d));
         assert_eq!(spec, fast, "spec and fast path disagree on {from} -> {to}");
         let (ws, wd) = (self.cluster.pod(s).workload, self.cluster.pod(d).workload);
         let listed = connlist(&engine)
@@ -98,11 +95,7 @@ impl Analysis {
         let (p, a) = (self.pod(from), ip(addr));
         let spec = evaluate(&self.cluster, Endpoint::Pod(p), Endpoint::External(a)).conns;
         let engine = Engine::new(&self.cluster);
-        let fast = external(
-            &engine,
-            engine.external_egress(engine.identities.of_pod[p.index()]),
-            a,
-        );
+        let fast = external(&engine, engine.external_egress(engine.identity_of(p)), a);
         assert_eq!(
             spec, fast,
             "spec and fast path disagree on {from} -> {addr}"
@@ -115,11 +108,7 @@ impl Analysis {
         let (p, a) = (self.pod(to), ip(addr));
         let spec = evaluate(&self.cluster, Endpoint::External(a), Endpoint::Pod(p)).conns;
         let engine = Engine::new(&self.cluster);
-        let fast = external(
-            &engine,
-            engine.external_ingress(engine.identities.of_pod[p.index()]),
-            a,
-        );
+        let fast = external(&engine, engine.external_ingress(engine.identity_of(p)), a);
         assert_eq!(spec, fast, "spec and fast path disagree on {addr} -> {to}");
         spec
     }
@@ -136,7 +125,7 @@ fn external(
     groups: podnet_engine::matrix::ExternalGroups,
     a: IpAddr,
 ) -> Conns {
-    let atom = engine.atoms.atom_of(a);
+    let atom = engine.atoms().atom_of(a);
     groups
         .into_iter()
         .find(|(atoms, _)| atoms.contains(atom))

@@ -43,9 +43,9 @@ impl Verdicts {
             expected: Vec::with_capacity(n * n),
         };
         for &src in &v.pods {
-            let si = engine.identities.of_pod[src.index()];
+            let si = engine.identity_of(src);
             for &dst in &v.pods {
-                let di = engine.identities.of_pod[dst.index()];
+                let di = engine.identity_of(dst);
                 let verdict = evaluate(cluster, Endpoint::Pod(src), Endpoint::Pod(dst));
                 v.egress.push(verdict.egress.allowed);
                 v.ingress.push(verdict.ingress.allowed);

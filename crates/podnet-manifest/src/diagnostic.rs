@@ -1,6 +1,6 @@
 //! Diagnostics: what went wrong in the input, where, and how to fix it.
 //!
-//! Severities follow DESIGN.md house rule 4: a warning never changes the
+//! Severities follow docs/architecture.md house rule 4: a warning never changes the
 //! result; an error skips the document it is about; fatal stops the run.
 
 use std::fmt;

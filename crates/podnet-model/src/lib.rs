@@ -1,7 +1,7 @@
 //! podnet's data model: what a cluster *is*, with no I/O and no analysis.
 //!
 //! The manifest reader builds a [`Cluster`] once; the engine and printers only
-//! read it (house rule 1 of DESIGN.md: the model is immutable once built).
+//! read it (house rule 1 of docs/architecture.md: the model is immutable once built).
 
 pub mod admin;
 pub mod cluster;

@@ -8,32 +8,9 @@ use podnet_model::{Cluster, IpSet, Meta, NetworkPolicy, WorkloadId};
 use crate::context::Context;
 use crate::finding::Subject;
 
-/// The identities a NetworkPolicy's `podSelector` selects (never
-/// host-network pods, which selectors do not select).
+/// The identities a NetworkPolicy's `podSelector` selects.
 pub fn policy_subjects(ctx: &Context<'_>, policy: &NetworkPolicy) -> Vec<IdentityId> {
-    let cluster = ctx.cluster();
-    let ids = &ctx.engine.identities;
-    let members = &ids.members;
-    let mut out: Vec<IdentityId> = members
-        .by_namespace
-        .get(policy.namespace.index())
-        .map(|list| {
-            list.iter()
-                .copied()
-                .filter(|&m| {
-                    let member = &members.list[m];
-                    !member.host_network
-                        && policy
-                            .pod_selector
-                            .matches(&cluster.label_sets[member.labels.index()])
-                })
-                .map(|m| ids.of_member[m])
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort_unstable();
-    out.dedup();
-    out
+    ctx.engine.policy_subjects(policy)
 }
 
 /// The subject for an object, pointing at `line` (a rule's, a peer's) when
@@ -76,7 +53,7 @@ pub fn synthesised(ctx: &Context<'_>) -> Vec<WorkloadId> {
 pub fn workloads_of(ctx: &Context<'_>, identities: &[IdentityId]) -> Vec<WorkloadId> {
     let mut out: Vec<WorkloadId> = identities
         .iter()
-        .flat_map(|&i| ctx.engine.identities.list[i].workloads.iter().copied())
+        .flat_map(|&i| ctx.engine.identities().list[i].workloads.iter().copied())
         .collect();
     out.sort_unstable();
     out.dedup();

@@ -1,4 +1,4 @@
-//! The one integration test binary (DESIGN.md house rule 6): runs the real
+//! The one integration test binary (docs/architecture.md house rule 6): runs the real
 //! `podnet` binary on the bundled examples and on fixtures.
 
 // Test harness code: a failed expectation is a failed test.

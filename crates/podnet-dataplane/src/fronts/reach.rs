@@ -36,16 +36,12 @@ pub fn connections(
     fronts: &[Front],
     routes: &[Route],
 ) -> Vec<FrontConnection> {
-    let cluster = engine.cluster;
+    let cluster = engine.cluster();
     let mut per_workload: BTreeMap<(FrontKind, WorkloadId), (Conns, Vec<usize>)> = BTreeMap::new();
     let mut pair_cache: HashMap<(usize, usize), Conns> = HashMap::new();
     for (front_index, front) in fronts.iter().enumerate() {
         let sources: Vec<usize> = {
-            let mut ids: Vec<usize> = front
-                .pods
-                .iter()
-                .map(|p| engine.identities.of_pod[p.index()])
-                .collect();
+            let mut ids: Vec<usize> = front.pods.iter().map(|p| engine.identity_of(*p)).collect();
             ids.sort_unstable();
             ids.dedup();
             ids
@@ -56,7 +52,7 @@ pub fn connections(
                 continue;
             }
             for &(pod, port) in &route.pods {
-                let dst = engine.identities.of_pod[pod.index()];
+                let dst = engine.identity_of(pod);
                 let wanted = Conns::ports_of(Protocol::Tcp, PortSet::single(port));
                 let entry = per_workload
                     .entry((front.kind.clone(), cluster.pod(pod).workload))

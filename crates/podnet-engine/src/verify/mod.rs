@@ -3,7 +3,7 @@
 //! pod or address, a destination, a port) with the spec's [`Verdict`] for
 //! each.
 //!
-//! The work is per identity, not per pod (DESIGN.md house rule 3): a
+//! The work is per identity, not per pod (docs/architecture.md house rule 3): a
 //! selector selects identities, connections come from the fast path
 //! ([`Engine`]), and only the reported counterexamples are evaluated by
 //! the readable spec ([`crate::semantics::evaluate`]) for their

@@ -42,7 +42,7 @@ impl Check for PodReachable {
                 .collect();
             let host = identities
                 .iter()
-                .any(|&i| ctx.engine.identities.list[i].host_network);
+                .any(|&i| ctx.engine.identities().list[i].host_network);
             let finding = Finding::new(
                 &POD_REACHABLE_FROM_OUTSIDE,
                 workload_subject(cluster, w),
@@ -95,7 +95,7 @@ pub(super) fn identities_of(ctx: &Context<'_>, w: WorkloadId) -> Vec<IdentityId>
         .workload(w)
         .pods
         .iter()
-        .map(|p| ctx.engine.identities.of_pod[p.index()])
+        .map(|p| ctx.engine.identity_of(*p))
         .collect();
     ids.sort_unstable();
     ids.dedup();
@@ -129,7 +129,7 @@ pub(super) fn external_ingress(
     }
     groups
         .into_iter()
-        .map(|(conns, atoms)| (engine.atoms.to_ipset(atoms), conns))
+        .map(|(conns, atoms)| (engine.atoms().to_ipset(atoms), conns))
         .collect()
 }
 

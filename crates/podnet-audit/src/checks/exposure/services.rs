@@ -47,7 +47,7 @@ fn ports(
             let mut per_workload: BTreeMap<WorkloadId, (BTreeSet<u16>, bool)> = BTreeMap::new();
             for b in backends.get(pi).into_iter().flatten().filter(|b| b.serving) {
                 let Some(pod) = b.pod else { continue };
-                let identity = ctx.engine.identities.of_pod[pod.index()];
+                let identity = ctx.engine.identity_of(pod);
                 let conns = cache
                     .entry(identity)
                     .or_insert_with(|| external_conns(ctx, identity));

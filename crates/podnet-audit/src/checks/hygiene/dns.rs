@@ -70,9 +70,9 @@ impl Check for EgressBlocksDns {
         // Per workload: UDP missing, TCP missing, isolating policies.
         let mut per_workload: BTreeMap<WorkloadId, (bool, bool, BTreeSet<String>)> =
             BTreeMap::new();
-        for (s, id) in engine.identities.list.iter().enumerate() {
-            let admin = engine.compiled.admin.egress.applies(s);
-            if id.host_network || !(engine.compiled.egress.isolated[s] || admin) {
+        for (s, id) in engine.identities().list.iter().enumerate() {
+            let admin = engine.compiled().admin.egress.applies(s);
+            if id.host_network || !(engine.compiled().egress.isolated[s] || admin) {
                 continue;
             }
             let (udp, tcp) = if stand_in {
@@ -148,7 +148,7 @@ impl Check for EgressBlocksDns {
 /// labelled `k8s-app=kube-dns` on 53.
 fn dns_targets(ctx: &Context<'_>) -> Vec<Target> {
     let cluster = ctx.cluster();
-    let ids = &ctx.engine.identities;
+    let ids = &ctx.engine.identities();
     let mut out: BTreeSet<Target> = BTreeSet::new();
     let service = cluster.services.iter().position(|s| {
         cluster.namespace(s.namespace).name == DNS_SERVICE.0 && s.meta.name == DNS_SERVICE.1
@@ -192,7 +192,7 @@ fn missing(ctx: &Context<'_>, src: IdentityId, targets: &[Target], protocol: Pro
 fn stand_in_missing(ctx: &Context<'_>, src: IdentityId) -> (bool, bool) {
     let engine = ctx.engine;
     let cluster = ctx.cluster();
-    if !engine.compiled.egress.isolated[src] {
+    if !engine.compiled().egress.isolated[src] {
         return (false, false);
     }
     let ns_labels = cluster
@@ -219,8 +219,8 @@ fn stand_in_missing(ctx: &Context<'_>, src: IdentityId) -> (bool, bool) {
         .iter()
         .fold(IpSet::empty(), |s, c| s.union(&IpSet::from_net(c)));
     let mut allowed = podnet_model::Conns::none();
-    for &r in &engine.compiled.egress.rules[src] {
-        let compiled = &engine.compiled.rules[r];
+    for &r in &engine.compiled().egress.rules[src] {
+        let compiled = &engine.compiled().rules[r];
         let policy = &cluster.policies[compiled.policy.index()];
         let Some(rule) = policy.rules(compiled.direction).get(compiled.index) else {
             continue;

@@ -26,7 +26,7 @@ impl Check for NamedPortUndefined {
         let cluster = ctx.cluster();
         let engine = ctx.engine;
         let compiled: HashMap<(PolicyId, Direction, usize), usize> = engine
-            .compiled
+            .compiled()
             .rules
             .iter()
             .enumerate()
@@ -60,7 +60,7 @@ impl Check for NamedPortUndefined {
                             let Some(&c) = compiled.get(&(PolicyId::from_index(p), dir, ri)) else {
                                 continue;
                             };
-                            let peers = &engine.compiled.rules[c].peers;
+                            let peers = &engine.compiled().rules[c].peers;
                             let ids: Vec<IdentityId> = peers.identities.ones().collect();
                             if ids.is_empty() {
                                 if rule
@@ -106,7 +106,7 @@ fn undefined(
     whose: &str,
 ) -> Option<String> {
     let cluster = ctx.cluster();
-    let ids = &ctx.engine.identities;
+    let ids = &ctx.engine.identities();
     let mut tables: Vec<usize> = pods.iter().map(|&i| ids.list[i].ports.index()).collect();
     tables.sort_unstable();
     tables.dedup();

@@ -74,7 +74,7 @@ impl Check for SelectsNoPod {
 
 fn admin_selects_nothing(ctx: &Context<'_>, admin: &AdminPolicy) -> bool {
     let cluster = ctx.cluster();
-    !ctx.engine.identities.list.iter().any(|id| {
+    !ctx.engine.identities().list.iter().any(|id| {
         let ns = &cluster.namespace(id.namespace).labels;
         let pod = &cluster.label_sets[id.labels.index()];
         !id.host_network
@@ -88,7 +88,7 @@ fn admin_selects_nothing(ctx: &Context<'_>, admin: &AdminPolicy) -> bool {
 /// Distinct label sets of the (non-host-network) pods in `namespaces`.
 fn pod_labels_in<'c>(ctx: &Context<'c>, namespaces: &[NsId]) -> Vec<&'c Labels> {
     let cluster = ctx.cluster();
-    let members = &ctx.engine.identities.members;
+    let members = &ctx.engine.identities().members;
     let mut sets: Vec<usize> = namespaces
         .iter()
         .filter_map(|ns| members.by_namespace.get(ns.index()))

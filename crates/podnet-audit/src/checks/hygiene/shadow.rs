@@ -50,7 +50,7 @@ struct Outcome {
 
 fn shadowed_in(ctx: &Context<'_>, dir: Direction, out: &mut Vec<Finding>) {
     let engine = ctx.engine;
-    let index = engine.compiled.direction(dir);
+    let index = engine.compiled().direction(dir);
     let mut groups: Vec<Group<'_>> = Vec::new();
     let mut seen: HashSet<Group<'_>> = HashSet::new();
     for (s, rules) in index.rules.iter().enumerate() {
@@ -58,7 +58,7 @@ fn shadowed_in(ctx: &Context<'_>, dir: Direction, out: &mut Vec<Finding>) {
             continue;
         }
         let ports = match dir {
-            Direction::Ingress => Some(engine.identities.list[s].ports),
+            Direction::Ingress => Some(engine.identities().list[s].ports),
             Direction::Egress => None,
         };
         let g = Group { rules, ports };
@@ -112,7 +112,7 @@ fn judge(
 ) -> Outcome {
     let engine = ctx.engine;
     let cluster = ctx.cluster();
-    let rules = &engine.compiled.rules;
+    let rules = &engine.compiled().rules;
     let rule = &rules[r];
     // Per destination port table: the rule's and the others' connections.
     let mut memo: HashMap<PortTableId, (Conns, Vec<Conns>)> = HashMap::new();
@@ -128,7 +128,7 @@ fn judge(
     };
     let mut allows = false;
     for i in rule.peers.identities.ones() {
-        let table = ports.unwrap_or(engine.identities.list[i].ports);
+        let table = ports.unwrap_or(engine.identities().list[i].ports);
         let (mine, theirs) = memo.entry(table).or_insert_with(|| resolve(table));
         if mine.is_empty() {
             continue;
@@ -212,7 +212,7 @@ fn rule_name(ctx: &Context<'_>, rule: &CompiledRule) -> String {
 }
 
 fn finding(ctx: &Context<'_>, r: usize, covering: &BTreeSet<usize>) -> Finding {
-    let rules = &ctx.engine.compiled.rules;
+    let rules = &ctx.engine.compiled().rules;
     let rule = &rules[r];
     let policy = &ctx.cluster().policies[rule.policy.index()];
     let line = policy

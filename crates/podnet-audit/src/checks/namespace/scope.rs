@@ -68,7 +68,7 @@ impl<'c> Scope<'c> {
                 .push(w);
         }
         // Per identity, once: pods of one identity are alike to policies.
-        let ids = &ctx.engine.identities;
+        let ids = &ctx.engine.identities();
         let mut per_identity: HashMap<usize, [bool; 2]> = HashMap::new();
         let mut isolation = HashMap::new();
         for list in by_namespace.values() {
@@ -157,10 +157,10 @@ fn combine(acc: Cover, this: Cover) -> Cover {
 pub fn pod_isolated(engine: &Engine<'_>, p: PodId, dir: Direction) -> bool {
     // NetworkPolicy's isolation is the engine's, per identity (the same
     // answer as `semantics::isolating_policies` for every pod of it).
-    if engine.compiled.direction(dir).isolated[engine.identities.of_pod[p.index()]] {
+    if engine.compiled().direction(dir).isolated[engine.identity_of(p)] {
         return true;
     }
-    let cluster = engine.cluster;
+    let cluster = engine.cluster();
     cluster
         .admin_policies
         .iter()
