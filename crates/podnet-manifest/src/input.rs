@@ -161,7 +161,7 @@ pub fn read_inputs_within(inputs: &[Input], limits: &Limits) -> Gathered {
                         );
                     }
                     Ok(f) => g.files.push(f.clone()),
-                    Err(e) => g.refuse("<stdin>", e),
+                    Err(e) => g.refuse("<stdin>", e.to_string()),
                 }
             }
             Input::Path(path) => read_path(path, limits, &mut g),
@@ -182,9 +182,20 @@ impl Gathered {
     }
 }
 
+/// Why a file's bytes could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+enum ReadError {
+    /// The operating system refused (the error's own text).
+    #[error("cannot read: {0}")]
+    Io(String),
+    /// More bytes than the limit.
+    #[error("larger than {0} bytes, the most podnet reads from one file")]
+    TooLarge(u64),
+}
+
 /// Standard input, read once (within the first call's limits).
-fn stdin(limits: &Limits) -> Result<&'static ReadFile, String> {
-    static STDIN: OnceLock<Result<ReadFile, String>> = OnceLock::new();
+fn stdin(limits: &Limits) -> Result<&'static ReadFile, ReadError> {
+    static STDIN: OnceLock<Result<ReadFile, ReadError>> = OnceLock::new();
     STDIN
         .get_or_init(|| {
             read_bounded(std::io::stdin().lock(), 0, limits.file_bytes)
@@ -196,7 +207,7 @@ fn stdin(limits: &Limits) -> Result<&'static ReadFile, String> {
 
 /// Reads at most `limit` bytes; more is an error. Memory grows with what
 /// was read, never beyond `limit` (plus one read buffer).
-fn read_bounded(mut r: impl Read, size_hint: u64, limit: u64) -> Result<Vec<u8>, String> {
+fn read_bounded(mut r: impl Read, size_hint: u64, limit: u64) -> Result<Vec<u8>, ReadError> {
     let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
     let hint = usize::try_from(size_hint.min(limit)).unwrap_or(0);
     let mut out: Vec<u8> = Vec::with_capacity(hint);
@@ -206,13 +217,10 @@ fn read_bounded(mut r: impl Read, size_hint: u64, limit: u64) -> Result<Vec<u8>,
             Ok(0) => return Ok(out),
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(format!("cannot read: {e}")),
+            Err(e) => return Err(ReadError::Io(e.to_string())),
         };
         if out.len().saturating_add(n) > limit_usize {
-            return Err(format!(
-                "larger than {} bytes, the most podnet reads from one file",
-                limit
-            ));
+            return Err(ReadError::TooLarge(limit));
         }
         if out.capacity() < out.len() + n {
             let wanted = (out.capacity().saturating_mul(2))
@@ -253,11 +261,11 @@ fn read_file(path: &Path, meta: &Metadata, shown: String, limits: &Limits, g: &m
         return;
     }
     let read = File::open(path)
-        .map_err(|e| format!("cannot read: {e}"))
+        .map_err(|e| ReadError::Io(e.to_string()))
         .and_then(|f| read_bounded(f, meta.len(), limits.file_bytes));
     match read {
         Ok(bytes) => g.push(shown, bytes),
-        Err(e) => g.refuse(&shown, e),
+        Err(e) => g.refuse(&shown, e.to_string()),
     }
 }
 
@@ -601,7 +609,7 @@ mod tests {
             1000
         );
         let e = read_bounded(std::io::repeat(0), 0, limit).unwrap_err();
-        assert!(e.contains("larger than 1000 bytes"), "{e}");
+        assert_eq!(e, ReadError::TooLarge(1000));
         let dir = temp("big");
         std::fs::write(dir.join("big.yaml"), vec![b'#'; 2000]).unwrap();
         let small = Limits {

@@ -363,7 +363,8 @@ impl Builder {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let value = scalar(&text, style, tag.as_deref()).map_err(|m| self.err(span, m))?;
+                let value = scalar(&text, style, tag.as_deref())
+                    .map_err(|m| self.err(span, m.to_string()))?;
                 let is_merge = style == ScalarStyle::Plain && text == "<<";
                 let built = Built {
                     node: Node::Plain(value),
@@ -654,17 +655,37 @@ fn to_value(node: &Node) -> Value {
     }
 }
 
+/// Why a scalar has no JSON value; each variant holds the scalar's text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+enum ScalarError {
+    /// `!!bool` on something else.
+    #[error("`{0}` is not a boolean")]
+    NotBool(String),
+    /// `!!int` on something else.
+    #[error("`{0}` is not an integer")]
+    NotInt(String),
+    /// `!!float` on something else.
+    #[error("`{0}` is not a number")]
+    NotNumber(String),
+    /// A float beyond f64's range.
+    #[error("`{0}` is not a finite number")]
+    NotFinite(String),
+    /// `.nan` and the infinities.
+    #[error("`{0}` cannot be represented in JSON")]
+    NotJson(String),
+}
+
 /// Resolves one scalar to JSON as go-yaml v2 and sigs.k8s.io/yaml would.
-fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
+fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, ScalarError> {
     if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
         return match tag.suffix.as_str() {
             "str" | "binary" | "timestamp" => Ok(Value::String(text.to_string())),
             "null" => Ok(Value::Null),
             "bool" => bool_of(text)
                 .map(Value::Bool)
-                .ok_or_else(|| format!("`{text}` is not a boolean")),
-            "int" => int_of(text).ok_or_else(|| format!("`{text}` is not an integer")),
-            "float" => float_of(text).ok_or_else(|| format!("`{text}` is not a number"))?,
+                .ok_or_else(|| ScalarError::NotBool(text.to_owned())),
+            "int" => int_of(text).ok_or_else(|| ScalarError::NotInt(text.to_owned())),
+            "float" => float_of(text).ok_or_else(|| ScalarError::NotNumber(text.to_owned()))?,
             _ => Ok(resolve_plain(text)?),
         };
     }
@@ -674,7 +695,7 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, St
     resolve_plain(text)
 }
 
-fn resolve_plain(text: &str) -> Result<Value, String> {
+fn resolve_plain(text: &str) -> Result<Value, ScalarError> {
     if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
         return Ok(Value::Null);
     }
@@ -755,7 +776,7 @@ fn int_of(text: &str) -> Option<Value> {
 
 /// Floats as go-yaml v2 resolves them; integral values become JSON integers
 /// because Go's JSON encoder prints them without a fraction.
-fn float_of(text: &str) -> Option<Result<Value, String>> {
+fn float_of(text: &str) -> Option<Result<Value, ScalarError>> {
     if matches!(
         text,
         ".nan"
@@ -771,7 +792,7 @@ fn float_of(text: &str) -> Option<Result<Value, String>> {
             | "-.Inf"
             | "-.INF"
     ) {
-        return Some(Err(format!("`{text}` cannot be represented in JSON")));
+        return Some(Err(ScalarError::NotJson(text.to_owned())));
     }
     let plain: String = text.chars().filter(|&c| c != '_').collect();
     if !is_yaml_float(&plain) {
@@ -786,7 +807,7 @@ fn float_of(text: &str) -> Option<Result<Value, String>> {
     Some(
         Number::from_f64(f)
             .map(Value::Number)
-            .ok_or_else(|| format!("`{text}` is not a finite number")),
+            .ok_or_else(|| ScalarError::NotFinite(text.to_owned())),
     )
 }
 

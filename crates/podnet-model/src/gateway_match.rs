@@ -115,10 +115,8 @@ pub fn regex_full_match(pattern: &str, value: &str) -> bool {
 }
 
 /// Why `pattern` is not a regular expression podnet can match, if it is not.
-pub fn check_regex(pattern: &str) -> Result<(), String> {
-    regex::Regex::new(pattern)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+pub fn check_regex(pattern: &str) -> Result<(), regex::Error> {
+    regex::Regex::new(pattern).map(|_| ())
 }
 
 fn value_matches(kind: ValueMatchKind, want: &str, have: &str) -> bool {

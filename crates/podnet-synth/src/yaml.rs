@@ -133,8 +133,19 @@ pub fn comment(p: &SynthPolicy) -> String {
     )
 }
 
+/// Why policies could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The YAML serializer failed.
+    #[error("cannot write YAML: {0}")]
+    Yaml(#[from] serde_saphyr::SerializeError),
+    /// The JSON serializer failed.
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
 /// Policies as a YAML stream, each document led by its [`comment`].
-pub fn to_yaml(policies: &[SynthPolicy]) -> Result<String, String> {
+pub fn to_yaml(policies: &[SynthPolicy]) -> Result<String, WriteError> {
     let mut out = String::new();
     for (i, p) in policies.iter().enumerate() {
         if i > 0 {
@@ -142,7 +153,7 @@ pub fn to_yaml(policies: &[SynthPolicy]) -> Result<String, String> {
         }
         out.push_str(&comment(p));
         out.push('\n');
-        let doc = serde_saphyr::to_string(&to_k8s(p)).map_err(|e| e.to_string())?;
+        let doc = serde_saphyr::to_string(&to_k8s(p))?;
         out.push_str(&doc);
         if !doc.ends_with('\n') {
             out.push('\n');
@@ -151,24 +162,13 @@ pub fn to_yaml(policies: &[SynthPolicy]) -> Result<String, String> {
     Ok(out)
 }
 
-/// Policies grouped by namespace (in order), as one YAML stream each.
-pub fn to_yaml_files(policies: &[SynthPolicy]) -> Result<Vec<(String, String)>, String> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for chunk in policies.chunk_by(|a, b| a.namespace == b.namespace) {
-        if let Some(first) = chunk.first() {
-            out.push((first.namespace.clone(), to_yaml(chunk)?));
-        }
-    }
-    Ok(out)
-}
-
 /// Policies as a `v1` `List`, pretty JSON.
-pub fn to_json(policies: &[SynthPolicy]) -> Result<String, String> {
+pub fn to_json(policies: &[SynthPolicy]) -> Result<String, WriteError> {
     let items: Vec<net::NetworkPolicy> = policies.iter().map(to_k8s).collect();
     let list = serde_json::json!({
         "apiVersion": "v1",
         "kind": "List",
         "items": items,
     });
-    serde_json::to_string_pretty(&list).map_err(|e| e.to_string())
+    Ok(serde_json::to_string_pretty(&list)?)
 }

@@ -83,7 +83,10 @@ pub fn run(session: &Session, args: &SynthArgs) -> Status {
     }
 }
 
-fn render(policies: &[podnet_synth::SynthPolicy], output: SynthOutput) -> Result<String, String> {
+fn render(
+    policies: &[podnet_synth::SynthPolicy],
+    output: SynthOutput,
+) -> Result<String, yaml::WriteError> {
     match output {
         SynthOutput::Yaml => yaml::to_yaml(policies),
         SynthOutput::Json => yaml::to_json(policies).map(|s| s + "\n"),

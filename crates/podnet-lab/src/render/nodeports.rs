@@ -103,7 +103,7 @@ pub(super) fn node_port_probes(
                         }),
                         Err(reason) => excluded.push(Exclusion {
                             subject: subject(),
-                            reason,
+                            reason: reason.to_string(),
                         }),
                     }
                 }
@@ -113,9 +113,30 @@ pub(super) fn node_port_probes(
     out
 }
 
+/// Why a NodePort probe is left out.
+#[derive(Debug, thiserror::Error)]
+enum NotProbed {
+    /// An endpoint of the model's trace has no pod in the lab.
+    #[error("the model's endpoint {0} is not built in the lab; not probed")]
+    EndpointNotBuilt(IpAddr),
+    /// The source may be its own endpoint.
+    #[error(
+        "the source is one of the endpoints kube-proxy may pick: reaching itself through a NodePort needs hairpin NAT, which kube-proxy and the bridge handle differently per CNI; not probed"
+    )]
+    Hairpin,
+    /// The trace ends without a branch.
+    #[error("the model gives no path ({0}); not probed")]
+    NoPath(String),
+    /// The branches end differently.
+    #[error(
+        "the trace's branches disagree: policy allows some endpoints and not others (after masquerade it sees the node's address on some paths), so the outcome depends on kube-proxy's random choice; not probed"
+    )]
+    BranchesDisagree,
+}
+
 /// Whether the trace of pod `src` to a NodePort connects: `Ok` when every
 /// branch agrees, else why the probe is left out.
-fn node_port_expectation(t: &Trace, pods: &[PodPlan], src: usize) -> Result<bool, String> {
+fn node_port_expectation(t: &Trace, pods: &[PodPlan], src: usize) -> Result<bool, NotProbed> {
     let mut answers = BTreeSet::new();
     for b in &t.branches {
         let endpoint = b.hops.iter().chain(&t.hops).find_map(|h| match h.action {
@@ -126,12 +147,10 @@ fn node_port_expectation(t: &Trace, pods: &[PodPlan], src: usize) -> Result<bool
             let lab = pods.iter().position(|p| IpAddr::from(p.address.addr) == ip);
             match lab {
                 None => {
-                    return Err(format!(
-                        "the model's endpoint {ip} is not built in the lab; not probed"
-                    ));
+                    return Err(NotProbed::EndpointNotBuilt(ip));
                 }
                 Some(e) if e == src => {
-                    return Err("the source is one of the endpoints kube-proxy may pick: reaching itself through a NodePort needs hairpin NAT, which kube-proxy and the bridge handle differently per CNI; not probed".to_owned());
+                    return Err(NotProbed::Hairpin);
                 }
                 Some(_) => {}
             }
@@ -143,10 +162,9 @@ fn node_port_expectation(t: &Trace, pods: &[PodPlan], src: usize) -> Result<bool
     }
     match (answers.len(), t.reachable()) {
         (1, reachable) => Ok(reachable),
-        (0, _) => Err(format!(
-            "the model gives no path ({}); not probed",
-            t.end.as_deref().unwrap_or("no branch")
+        (0, _) => Err(NotProbed::NoPath(
+            t.end.as_deref().unwrap_or("no branch").to_owned(),
         )),
-        _ => Err("the trace's branches disagree: policy allows some endpoints and not others (after masquerade it sees the node's address on some paths), so the outcome depends on kube-proxy's random choice; not probed".to_owned()),
+        _ => Err(NotProbed::BranchesDisagree),
     }
 }

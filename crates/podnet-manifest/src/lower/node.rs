@@ -9,8 +9,9 @@ use podnet_model::{Meta, Node, Source};
 use super::meta::{NameRule, object_meta};
 use super::scheduling;
 use crate::path::FieldPath;
+use crate::validate::Checker;
 use crate::validate::addresses::{self, one_per_family};
-use crate::validate::{Checker, quantity};
+use crate::validate::quantity::{self, QuantityError};
 
 /// Checks and lowers one Node.
 pub fn node(n: &core::Node, base: &FieldPath, source: Source, c: &mut Checker) -> Node {
@@ -41,11 +42,11 @@ pub fn node(n: &core::Node, base: &FieldPath, source: Source, c: &mut Checker) -
         .and_then(|q| {
             let path = status_at.key("capacity").map_key("pods");
             match quantity::whole_number(&q.0)
-                .and_then(|n| u32::try_from(n).map_err(|_| format!("`{}` is too large", q.0)))
+                .and_then(|n| u32::try_from(n).map_err(|_| QuantityError::TooLarge(q.0.clone())))
             {
                 Ok(n) => Some(n),
                 Err(m) => {
-                    c.error(path, m);
+                    c.error(path, m.to_string());
                     None
                 }
             }

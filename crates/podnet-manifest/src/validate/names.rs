@@ -150,12 +150,17 @@ pub fn port_name(s: &str) -> Vec<String> {
     errs
 }
 
-/// `IsValidPortNum`: `Some(port)` when within 1..=65535.
-pub fn port_number(n: i64) -> Result<u16, String> {
+/// A port number outside 1..=65535.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("must be between 1 and 65535, inclusive")]
+pub struct PortOutOfRange;
+
+/// `IsValidPortNum`: the port when within 1..=65535.
+pub fn port_number(n: i64) -> Result<u16, PortOutOfRange> {
     u16::try_from(n)
         .ok()
         .filter(|&p| p >= 1)
-        .ok_or_else(|| "must be between 1 and 65535, inclusive".to_owned())
+        .ok_or(PortOutOfRange)
 }
 
 #[cfg(test)]

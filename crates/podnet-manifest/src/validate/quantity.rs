@@ -2,9 +2,27 @@
 //! as whole numbers, for counts such as a node's `capacity.pods`, and
 //! checked for form and sign where only validity matters (quota limits).
 
+/// Why a text is not the quantity a field needs; each variant holds the
+/// text as written.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum QuantityError {
+    /// Not of the quantity grammar (`resource.ParseQuantity`).
+    #[error("`{0}` is not a valid quantity")]
+    Invalid(String),
+    /// Beyond what the field can hold.
+    #[error("`{0}` is too large")]
+    TooLarge(String),
+    /// A fraction where a count is needed.
+    #[error("`{0}` is not a whole number")]
+    NotWhole(String),
+    /// Below zero.
+    #[error("`{0}` must be greater than or equal to 0")]
+    Negative(String),
+}
+
 /// The whole number a quantity denotes, or why it is not one.
-pub fn whole_number(s: &str) -> Result<u64, String> {
-    let bad = || format!("`{s}` is not a valid quantity");
+pub fn whole_number(s: &str) -> Result<u64, QuantityError> {
+    let bad = || QuantityError::Invalid(s.to_owned());
     let (negative, rest) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -40,7 +58,7 @@ pub fn whole_number(s: &str) -> Result<u64, String> {
         e if e.starts_with(['e', 'E']) => (10, e[1..].parse::<i64>().map_err(|_| bad())?),
         _ => return Err(bad()),
     };
-    let too_big = || format!("`{s}` is too large");
+    let too_big = || QuantityError::TooLarge(s.to_owned());
     let frac_len = i64::try_from(frac.len()).map_err(|_| too_big())?;
     // Exponent of ten to apply to the mantissa (binary scales separately).
     let (ten_exp, binary) = if base == 10 {
@@ -64,19 +82,19 @@ pub fn whole_number(s: &str) -> Result<u64, String> {
         match divisor {
             Some(d) if value % d == 0 => value /= d,
             _ if value == 0 => {}
-            _ => return Err(format!("`{s}` is not a whole number")),
+            _ => return Err(QuantityError::NotWhole(s.to_owned())),
         }
     }
     if negative && value != 0 {
-        return Err(format!("`{s}` must be greater than or equal to 0"));
+        return Err(QuantityError::Negative(s.to_owned()));
     }
     u64::try_from(value).map_err(|_| too_big())
 }
 
 /// Whether `s` is a well-formed, non-negative quantity (`500m`, `1.5Gi`,
 /// `2e3`), as `ValidateResourceQuantityValue` requires.
-pub fn non_negative(s: &str) -> Result<(), String> {
-    let bad = || format!("`{s}` is not a valid quantity");
+pub fn non_negative(s: &str) -> Result<(), QuantityError> {
+    let bad = || QuantityError::Invalid(s.to_owned());
     let (negative, rest) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -115,7 +133,7 @@ pub fn non_negative(s: &str) -> Result<(), String> {
     }
     let zero = int.bytes().chain(frac.bytes()).all(|b| b == b'0');
     if negative && !zero {
-        return Err(format!("`{s}` must be greater than or equal to 0"));
+        return Err(QuantityError::Negative(s.to_owned()));
     }
     Ok(())
 }

@@ -47,7 +47,7 @@ pub fn resource_quota(
         let path = at.key("hard").map_key(k);
         check_resource_name(k, &path, c);
         if let Err(m) = quantity::non_negative(&v.0) {
-            c.error(path.clone(), m);
+            c.error(path.clone(), m.to_string());
         } else if (COUNTED.contains(&k.as_str()) || k.starts_with("count/"))
             && let Err(m) = quantity::whole_number(&v.0)
         {
@@ -150,7 +150,7 @@ pub fn limit_range(
         for (field, map) in maps {
             for (k, v) in map.into_iter().flatten() {
                 if let Err(m) = quantity::non_negative(&v.0) {
-                    c.error(at.key(field).map_key(k), m);
+                    c.error(at.key(field).map_key(k), m.to_string());
                 }
             }
         }
