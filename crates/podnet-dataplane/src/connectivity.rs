@@ -121,7 +121,7 @@ impl Flows<'_, '_, '_> {
             return Ok(());
         }
         sink(FlowBatch {
-            table: &engine.conns(),
+            table: engine.conns(),
             network: None,
             flows: &front_flows,
         })

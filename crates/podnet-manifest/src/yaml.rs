@@ -660,19 +660,19 @@ fn to_value(node: &Node) -> Value {
 enum ScalarError {
     /// `!!bool` on something else.
     #[error("`{0}` is not a boolean")]
-    NotBool(String),
+    Bool(String),
     /// `!!int` on something else.
     #[error("`{0}` is not an integer")]
-    NotInt(String),
+    Int(String),
     /// `!!float` on something else.
     #[error("`{0}` is not a number")]
-    NotNumber(String),
+    Number(String),
     /// A float beyond f64's range.
     #[error("`{0}` is not a finite number")]
-    NotFinite(String),
+    Finite(String),
     /// `.nan` and the infinities.
     #[error("`{0}` cannot be represented in JSON")]
-    NotJson(String),
+    Json(String),
 }
 
 /// Resolves one scalar to JSON as go-yaml v2 and sigs.k8s.io/yaml would.
@@ -683,9 +683,9 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, Sc
             "null" => Ok(Value::Null),
             "bool" => bool_of(text)
                 .map(Value::Bool)
-                .ok_or_else(|| ScalarError::NotBool(text.to_owned())),
-            "int" => int_of(text).ok_or_else(|| ScalarError::NotInt(text.to_owned())),
-            "float" => float_of(text).ok_or_else(|| ScalarError::NotNumber(text.to_owned()))?,
+                .ok_or_else(|| ScalarError::Bool(text.to_owned())),
+            "int" => int_of(text).ok_or_else(|| ScalarError::Int(text.to_owned())),
+            "float" => float_of(text).ok_or_else(|| ScalarError::Number(text.to_owned()))?,
             _ => Ok(resolve_plain(text)?),
         };
     }
@@ -792,7 +792,7 @@ fn float_of(text: &str) -> Option<Result<Value, ScalarError>> {
             | "-.Inf"
             | "-.INF"
     ) {
-        return Some(Err(ScalarError::NotJson(text.to_owned())));
+        return Some(Err(ScalarError::Json(text.to_owned())));
     }
     let plain: String = text.chars().filter(|&c| c != '_').collect();
     if !is_yaml_float(&plain) {
@@ -807,7 +807,7 @@ fn float_of(text: &str) -> Option<Result<Value, ScalarError>> {
     Some(
         Number::from_f64(f)
             .map(Value::Number)
-            .ok_or_else(|| ScalarError::NotFinite(text.to_owned())),
+            .ok_or_else(|| ScalarError::Finite(text.to_owned())),
     )
 }
 

@@ -178,27 +178,8 @@ fn workload(value: &str, at: &FieldPath, c: &mut Checker) -> Option<SelectorKind
 
 /// `ipBlock`: a canonical `cidr`, each `except` a strict subset of it.
 fn ip_block(b: &IpBlockDef, at: &FieldPath, c: &mut Checker) -> Option<IpBlock> {
-    let Some(cidr) = b.cidr.as_deref().filter(|s| !s.is_empty()) else {
-        c.error(at.key("cidr"), "`cidr` is required");
-        return None;
-    };
-    let cidr = addresses::strict_cidr(cidr, &at.key("cidr"), c)?;
-    let mut except = Vec::new();
-    for (i, e) in b.except.iter().flatten().enumerate() {
-        let path = at.key("except").index(i);
-        let Some(net) = addresses::strict_cidr(e, &path, c) else {
-            continue;
-        };
-        if !cidr.contains(&net.network()) || cidr.prefix_len() >= net.prefix_len() {
-            c.error(
-                path,
-                format!("`{e}` must be a strict subset of `cidr` ({cidr})"),
-            );
-            continue;
-        }
-        except.push(net);
-    }
-    Some(IpBlock::new(cidr, except))
+    let except = b.except.as_deref().unwrap_or_default();
+    addresses::ip_block(b.cidr.as_deref(), except, addresses::strict_cidr, at, c)
 }
 
 /// A `ports` list (absent or empty: any connection).

@@ -185,27 +185,8 @@ fn peer(
 
 /// `ValidateIPBlock`: valid CIDRs, each `except` a strict subset of `cidr`.
 fn ip_block(b: &net::IPBlock, at: &FieldPath, c: &mut Checker) -> Option<IpBlock> {
-    if b.cidr.is_empty() {
-        c.error(at.key("cidr"), "cidr is required");
-        return None;
-    }
-    let cidr = addresses::cidr(&b.cidr, &at.key("cidr"), c)?;
-    let mut except = Vec::new();
-    for (i, e) in b.except.iter().flatten().enumerate() {
-        let path = at.key("except").index(i);
-        let Some(net) = addresses::cidr(e, &path, c) else {
-            continue;
-        };
-        if !cidr.contains(&net.network()) || cidr.prefix_len() >= net.prefix_len() {
-            c.error(
-                path,
-                format!("`{e}` must be a strict subset of `cidr` ({cidr})"),
-            );
-            continue;
-        }
-        except.push(net);
-    }
-    Some(IpBlock::new(cidr, except))
+    let except = b.except.as_deref().unwrap_or_default();
+    addresses::ip_block(Some(&b.cidr), except, addresses::cidr, at, c)
 }
 
 /// `ValidateNetworkPolicyPort`, with the protocol defaulting to TCP.

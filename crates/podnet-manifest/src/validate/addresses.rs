@@ -8,6 +8,7 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
+use podnet_model::IpBlock;
 
 use super::Checker;
 use crate::path::FieldPath;
@@ -230,6 +231,42 @@ pub fn one_per_family<T>(
     }
 }
 
+/// How a CIDR field is read: [`cidr`] or [`strict_cidr`].
+pub type CidrReader = fn(&str, &FieldPath, &mut Checker) -> Option<IpNet>;
+
+/// `ValidateIPBlock` (API reference, IPBlock): `cidr` is required and each
+/// `except` entry must be a strict subset of it; both read by `read`. Shared
+/// by NetworkPolicy peers and intents so the two cannot drift.
+pub fn ip_block(
+    cidr: Option<&str>,
+    except: &[String],
+    read: CidrReader,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> Option<IpBlock> {
+    let Some(cidr) = cidr.filter(|s| !s.is_empty()) else {
+        c.error(at.key("cidr"), "`cidr` is required");
+        return None;
+    };
+    let cidr = read(cidr, &at.key("cidr"), c)?;
+    let mut kept = Vec::new();
+    for (i, e) in except.iter().enumerate() {
+        let path = at.key("except").index(i);
+        let Some(net) = read(e, &path, c) else {
+            continue;
+        };
+        if !cidr.contains(&net.network()) || cidr.prefix_len() >= net.prefix_len() {
+            c.error(
+                path,
+                format!("`{e}` must be a strict subset of `cidr` ({cidr})"),
+            );
+            continue;
+        }
+        kept.push(net);
+    }
+    Some(IpBlock::new(cidr, kept))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +280,38 @@ mod tests {
 
     fn parse(s: &str) -> (Option<IpNet>, Checker) {
         parse_with(cidr, s)
+    }
+
+    /// API reference, IPBlock: `cidr` is required, every `except` entry a
+    /// strict subset; NetworkPolicy and intents say so in the same words.
+    #[test]
+    fn ip_block_rules_are_the_same_for_every_reader() {
+        let mut messages = Vec::new();
+        for read in [cidr as CidrReader, strict_cidr] {
+            let mut c = Checker::default();
+            assert!(ip_block(None, &[], read, &FieldPath::root(), &mut c).is_none());
+            let except = ["10.0.0.0/8".to_owned(), "10.1.0.0/16".to_owned()];
+            let block = ip_block(
+                Some("10.0.0.0/8"),
+                &except,
+                read,
+                &FieldPath::root(),
+                &mut c,
+            );
+            assert!(block.is_some(), "a bad except entry drops only itself");
+            messages.push(format!("{:?}", c.errors));
+        }
+        assert_eq!(messages[0], messages[1]);
+        assert!(
+            messages[0].contains("`cidr` is required"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages[0].contains("must be a strict subset"),
+            "{}",
+            messages[0]
+        );
     }
 
     #[test]

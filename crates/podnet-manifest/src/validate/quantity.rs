@@ -20,9 +20,17 @@ pub enum QuantityError {
     Negative(String),
 }
 
-/// The whole number a quantity denotes, or why it is not one.
-pub fn whole_number(s: &str) -> Result<u64, QuantityError> {
-    let bad = || QuantityError::Invalid(s.to_owned());
+/// A quantity cut into sign, digits and suffix (`-1.5Gi`: negative, `1`,
+/// `5`, `Gi`).
+struct Parts<'a> {
+    negative: bool,
+    int: &'a str,
+    frac: &'a str,
+    suffix: &'a str,
+}
+
+/// Cuts `s` into [`Parts`]; at least one digit, at most one `.`.
+fn parts(s: &str) -> Result<Parts<'_>, QuantityError> {
     let (negative, rest) = match s.as_bytes().first() {
         Some(b'-') => (true, &s[1..]),
         Some(b'+') => (false, &s[1..]),
@@ -34,8 +42,25 @@ pub fn whole_number(s: &str) -> Result<u64, QuantityError> {
     let (number, suffix) = rest.split_at(digits_end);
     let (int, frac) = number.split_once('.').unwrap_or((number, ""));
     if (int.is_empty() && frac.is_empty()) || frac.contains('.') {
-        return Err(bad());
+        return Err(QuantityError::Invalid(s.to_owned()));
     }
+    Ok(Parts {
+        negative,
+        int,
+        frac,
+        suffix,
+    })
+}
+
+/// The whole number a quantity denotes, or why it is not one.
+pub fn whole_number(s: &str) -> Result<u64, QuantityError> {
+    let bad = || QuantityError::Invalid(s.to_owned());
+    let Parts {
+        negative,
+        int,
+        frac,
+        suffix,
+    } = parts(s)?;
     // value = mantissa * 10^-frac_len * scale
     let mantissa: u128 = format!("{int}{frac}").parse().map_err(|_| bad())?;
     let (base, power): (u128, i64) = match suffix {
@@ -95,19 +120,12 @@ pub fn whole_number(s: &str) -> Result<u64, QuantityError> {
 /// `2e3`), as `ValidateResourceQuantityValue` requires.
 pub fn non_negative(s: &str) -> Result<(), QuantityError> {
     let bad = || QuantityError::Invalid(s.to_owned());
-    let (negative, rest) = match s.as_bytes().first() {
-        Some(b'-') => (true, &s[1..]),
-        Some(b'+') => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let digits_end = rest
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(rest.len());
-    let (number, suffix) = rest.split_at(digits_end);
-    let (int, frac) = number.split_once('.').unwrap_or((number, ""));
-    if (int.is_empty() && frac.is_empty()) || frac.contains('.') {
-        return Err(bad());
-    }
+    let Parts {
+        negative,
+        int,
+        frac,
+        suffix,
+    } = parts(s)?;
     let suffix_ok = matches!(
         suffix,
         "" | "Ki"

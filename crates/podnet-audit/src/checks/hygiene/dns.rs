@@ -148,7 +148,7 @@ impl Check for EgressBlocksDns {
 /// labelled `k8s-app=kube-dns` on 53.
 fn dns_targets(ctx: &Context<'_>) -> Vec<Target> {
     let cluster = ctx.cluster();
-    let ids = &ctx.engine.identities();
+    let ids = ctx.engine.identities();
     let mut out: BTreeSet<Target> = BTreeSet::new();
     let service = cluster.services.iter().position(|s| {
         cluster.namespace(s.namespace).name == DNS_SERVICE.0 && s.meta.name == DNS_SERVICE.1

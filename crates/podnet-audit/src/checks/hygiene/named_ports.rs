@@ -106,7 +106,7 @@ fn undefined(
     whose: &str,
 ) -> Option<String> {
     let cluster = ctx.cluster();
-    let ids = &ctx.engine.identities();
+    let ids = ctx.engine.identities();
     let mut tables: Vec<usize> = pods.iter().map(|&i| ids.list[i].ports.index()).collect();
     tables.sort_unstable();
     tables.dedup();

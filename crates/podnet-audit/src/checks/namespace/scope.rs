@@ -68,7 +68,7 @@ impl<'c> Scope<'c> {
                 .push(w);
         }
         // Per identity, once: pods of one identity are alike to policies.
-        let ids = &ctx.engine.identities();
+        let ids = ctx.engine.identities();
         let mut per_identity: HashMap<usize, [bool; 2]> = HashMap::new();
         let mut isolation = HashMap::new();
         for list in by_namespace.values() {
