@@ -7,7 +7,7 @@
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::support::{podnet, root};
+use crate::support::{podnet, root, temp_dir};
 
 const SMALL: &str = "crates/podnet-lab/tests/fixtures/small";
 const NODEPORT: &str = "crates/podnet-lab/tests/fixtures/nodeport";
@@ -121,6 +121,17 @@ fn lab_refuses_inputs_with_errors() {
         "{}",
         run.stderr
     );
+    assert!(run.stdout.is_empty());
+    // Something to analyse beside an invalid object: still nothing built.
+    let dir = temp_dir(
+        "lab-refuses-errors",
+        &[(
+            "mixed.yaml",
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: Not_Valid}\n",
+        )],
+    );
+    let run = podnet(&["lab", "plan", &dir.to_string_lossy()]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
         run.stderr
             .contains("the lab builds only inputs without errors"),
