@@ -76,8 +76,9 @@ fn pod_to_load_balancer_ip_is_caught_on_its_node_unless_ip_mode_proxy() {
         TraceTo::Address(ip("192.0.2.10")),
         Some(80),
     );
-    let caught_on_client_node = first_proxy_hop(&t)
-        .is_some_and(|(place, m)| place == Place::Node("node-3".into()) && m == ProxyMatch::LoadBalancer);
+    let caught_on_client_node = first_proxy_hop(&t).is_some_and(|(place, m)| {
+        place == Place::Node("node-3".into()) && m == ProxyMatch::LoadBalancer
+    });
     assert!(!caught_on_client_node, "{t:#?}");
 }
 
