@@ -17,6 +17,7 @@ pub mod dns;
 pub mod fronts;
 pub mod ipam;
 pub mod issue;
+pub mod kube_proxy;
 pub mod lb;
 pub mod networks;
 pub mod nodes;

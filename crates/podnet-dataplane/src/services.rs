@@ -6,6 +6,10 @@
 //! Endpoints/EndpointSlices of the same name (docs "Services without
 //! selectors"). Not-ready pods are kept but marked: kube-proxy skips them
 //! unless `publishNotReadyAddresses` is set.
+//!
+//! When EndpointSlices labelled `kubernetes.io/service-name` exist for a
+//! Service with a selector (a `kubectl get -A` dump holds them), they are
+//! the truth: kube-proxy reads slices, not selectors.
 
 use std::net::IpAddr;
 
@@ -24,13 +28,21 @@ pub struct Backend {
     pub node: Option<String>,
     /// Whether kube-proxy sends traffic to it.
     pub serving: bool,
+    /// Serving but terminating (`conditions.serving` and `terminating`):
+    /// kube-proxy uses it only when no endpoint is ready (KEP-1669).
+    pub fallback: bool,
 }
 
 /// The backends of every port of a Service.
 pub fn backends(cluster: &Cluster, pods_in_ns: &[PodId], id: ServiceId) -> Vec<Vec<Backend>> {
     let svc = &cluster.services[id.index()];
+    let has_slices = cluster.endpoints.iter().any(|e| {
+        e.meta.kind == "EndpointSlice"
+            && e.service == svc.meta.name
+            && e.meta.namespace == svc.meta.namespace
+    });
     match &svc.selector {
-        Some(selector) => {
+        Some(selector) if !has_slices => {
             let selected: Vec<PodId> = pods_in_ns
                 .iter()
                 .copied()
@@ -50,7 +62,7 @@ pub fn backends(cluster: &Cluster, pods_in_ns: &[PodId], id: ServiceId) -> Vec<V
                 })
                 .collect()
         }
-        None => manual(cluster, svc),
+        _ => manual(cluster, svc),
     }
 }
 
@@ -81,6 +93,7 @@ fn pod_backend(
                 port: target,
                 node: pod.node_name.clone(),
                 serving,
+                fallback: false,
             })
             .collect(),
     )
@@ -90,11 +103,16 @@ fn pod_backend(
 /// endpoint ports pair with Service ports by name.
 fn manual(cluster: &Cluster, svc: &Service) -> Vec<Vec<Backend>> {
     let ns = svc.meta.namespace.as_deref().unwrap_or_default();
-    let sets: Vec<_> = cluster
+    let mut sets: Vec<_> = cluster
         .endpoints
         .iter()
         .filter(|e| e.service == svc.meta.name && e.meta.namespace.as_deref() == Some(ns))
         .collect();
+    // kube-proxy reads EndpointSlices; an Endpoints object is only their
+    // source when no slice exists (the mirroring controller's copy).
+    if sets.iter().any(|e| e.meta.kind == "EndpointSlice") {
+        sets.retain(|e| e.meta.kind == "EndpointSlice");
+    }
     svc.ports
         .iter()
         .map(|port| {
@@ -120,6 +138,7 @@ fn manual(cluster: &Cluster, svc: &Service) -> Vec<Vec<Backend>> {
                         port: ep.port,
                         node: a.node_name.clone(),
                         serving: a.ready || svc.publish_not_ready,
+                        fallback: !a.ready && a.serving && a.terminating,
                     });
                 }
             }

@@ -97,12 +97,12 @@ fn external_traffic_policy_local_uses_the_nodes_endpoints_and_keeps_the_client()
     assert!(!has_snat(&t, b), "{:#?}", b.hops);
     assert_eq!(
         kinds(&t, b),
-        ["Dnat", "Route", "Policy(Ingress)", "Deliver"],
+        ["KubeProxy", "Dnat", "Route", "Policy(Ingress)", "Deliver"],
         "{:#?}",
         b.hops
     );
     let hops = path(&t, b);
-    let dnat = hops[0];
+    let dnat = hops[1];
     assert!(
         matches!(&dnat.action, Action::Dnat { matched, choices: 1, .. } if matched.contains("node-2"))
     );
@@ -128,7 +128,7 @@ fn external_traffic_policy_local_without_a_local_endpoint_drops() {
         "{:?}",
         b.outcome
     );
-    assert_eq!(kinds(&t, b), ["Drop"]);
+    assert_eq!(kinds(&t, b), ["KubeProxy", "Drop"]);
 }
 
 // docs/dataplane.md, Services: `externalTrafficPolicy: Cluster` masquerades
@@ -148,6 +148,7 @@ fn external_traffic_policy_cluster_snats_to_the_node_and_policy_sees_it() {
     assert_eq!(
         kinds(&t, b),
         [
+            "KubeProxy",
             "Dnat",
             "Snat",
             "Route",
@@ -161,7 +162,7 @@ fn external_traffic_policy_cluster_snats_to_the_node_and_policy_sees_it() {
         b.hops
     );
     let hops = path(&t, b);
-    let snat = hops[1];
+    let snat = hops[2];
     assert_eq!(snat.before.src, ip("203.0.113.7"));
     assert_eq!(snat.after.src, ip("192.168.0.11"));
     let policy = b.hops.last().unwrap();
@@ -427,7 +428,7 @@ fn nftables_does_not_serve_node_ports_on_localhost_iptables_does() {
     );
     let b = only_branch(&t);
     assert_eq!(b.outcome, Outcome::Delivered(pod(&ipt, "default/web")));
-    assert_eq!(kinds(&t, b)[0], "Dnat");
+    assert_eq!(kinds(&t, b)[..2], ["KubeProxy", "Dnat"]);
 }
 
 // ---------------------------------------------------- Policy in a trace
@@ -490,6 +491,7 @@ fn trace_pod_to_service_name_in_another_namespace_hop_order() {
         [
             "Dns",
             "Send",
+            "KubeProxy",
             "Dnat",
             "Policy(Egress)",
             "Route",
@@ -508,19 +510,19 @@ fn trace_pod_to_service_name_in_another_namespace_hop_order() {
         ["web.b.a.svc.cluster.local", "web.b.svc.cluster.local"]
     );
     let hops = path(&t, b);
-    let dnat = hops[2];
+    let dnat = hops[3];
     assert_eq!((dnat.before.dst, dnat.before.port), (ip("10.96.1.0"), 80));
     assert_eq!((dnat.after.dst, dnat.after.port), (web_ip, 8080));
     // Policy is checked on the endpoint's address, after DNAT.
     assert!(matches!(
-        hops[5].action,
+        hops[6].action,
         Action::Policy {
             direction: Direction::Ingress,
             allowed: true,
             ..
         }
     ));
-    assert_eq!(hops[5].before.dst, web_ip);
+    assert_eq!(hops[6].before.dst, web_ip);
 }
 
 // docs/dataplane.md, Policy in a trace: a NetworkPolicy denial ends the
@@ -822,9 +824,9 @@ fn ebpf_rewrites_the_destination_inside_the_source_pod() {
     );
     for b in &t.branches {
         let hops = path(&t, b);
-        assert_eq!(kinds(&t, b)[..2], ["Send", "Dnat"]);
+        assert_eq!(kinds(&t, b)[..3], ["Send", "KubeProxy", "Dnat"]);
         assert_eq!(
-            hops[1].place,
+            hops[2].place,
             podnet_dataplane::trace::Place::Node("node-3".into())
         );
     }

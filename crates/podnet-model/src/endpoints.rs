@@ -15,6 +15,11 @@ pub struct EndpointAddress {
     /// Whether it is ready (`addresses` vs `notReadyAddresses`, or
     /// `conditions.ready`, which defaults to true).
     pub ready: bool,
+    /// `conditions.serving` of an EndpointSlice endpoint (as `ready` when
+    /// nil, API reference EndpointConditions); `ready` for Endpoints.
+    pub serving: bool,
+    /// `conditions.terminating` (false when nil).
+    pub terminating: bool,
     /// `nodeName`, when given.
     pub node_name: Option<String>,
     /// `targetRef` of kind Pod: the pod's name.

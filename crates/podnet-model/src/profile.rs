@@ -121,6 +121,38 @@ pub enum Transport {
     VpcNative,
 }
 
+/// kube-proxy's options, as its `KubeProxyConfiguration`
+/// (kubeproxy.config.k8s.io/v1alpha1) says them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubeProxyOptions {
+    /// `iptables.masqueradeAll` / `nftables.masqueradeAll`: masquerade
+    /// every packet to a ClusterIP (default false).
+    pub masquerade_all: bool,
+    /// `detectLocalMode: ClusterCIDR` (the default here): traffic from the
+    /// cluster CIDRs is pod traffic. `false` stands for a detector that
+    /// recognises nothing (kube-proxy's no-op detector).
+    pub detect_local: bool,
+    /// `nodePortAddresses`: the node addresses NodePorts answer on. `None`
+    /// is the mode's default: every local address in iptables and ipvs
+    /// mode, the node's primary addresses in nftables mode (kube-proxy
+    /// 1.31+, `--nodeport-addresses primary`).
+    pub node_port_addresses: Option<Vec<IpNet>>,
+    /// `iptables.localhostNodePorts` (default true): IPv4 NodePorts answer
+    /// on 127.0.0.1 in iptables mode.
+    pub localhost_node_ports: bool,
+}
+
+impl Default for KubeProxyOptions {
+    fn default() -> Self {
+        KubeProxyOptions {
+            masquerade_all: false,
+            detect_local: true,
+            node_port_addresses: None,
+            localhost_node_ports: true,
+        }
+    }
+}
+
 /// kube-proxy's mode (or its replacement).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ProxyMode {
@@ -371,6 +403,8 @@ pub struct ProfileSpec {
     pub cni: Option<CniMode>,
     /// `kubeProxy`.
     pub proxy: Option<ProxyMode>,
+    /// `kubeProxyOptions`.
+    pub kube_proxy: Option<KubeProxyOptions>,
     /// `nonMasqueradeCIDRs`.
     pub non_masquerade: Option<Vec<IpNet>>,
     /// `cloud`.
@@ -404,6 +438,8 @@ pub struct Profile {
     pub cni: CniMode,
     /// kube-proxy mode.
     pub proxy: ProxyMode,
+    /// kube-proxy's options (its KubeProxyConfiguration).
+    pub kube_proxy: KubeProxyOptions,
     /// Destinations pods reach without masquerade (besides the cluster CIDRs).
     pub non_masquerade: Vec<IpNet>,
     /// The cloud.
@@ -521,6 +557,7 @@ impl Preset {
             nodes: self.nodes(),
             cni: CniMode::FlannelVxlan,
             proxy: ProxyMode::Iptables,
+            kube_proxy: KubeProxyOptions::default(),
             non_masquerade: Vec::new(),
             cloud: Cloud::None,
             metallb: Vec::new(),
@@ -577,6 +614,7 @@ impl Profile {
             nodes: spec.nodes.clone().unwrap_or(base.nodes),
             cni: spec.cni.unwrap_or(base.cni),
             proxy: spec.proxy.unwrap_or(base.proxy),
+            kube_proxy: spec.kube_proxy.clone().unwrap_or(base.kube_proxy),
             non_masquerade: pick(&spec.non_masquerade, base.non_masquerade),
             cloud: spec.cloud.clone().unwrap_or(base.cloud),
             metallb: spec.metallb.clone().unwrap_or(base.metallb),

@@ -83,6 +83,9 @@ pub struct LoadBalancerSpec {
     pub address_pool: Option<String>,
     /// `status.loadBalancer.ingress[].ip`.
     pub status_ips: Vec<IpAddr>,
+    /// The `status.loadBalancer.ingress[].ip` whose `ipMode` is `Proxy`:
+    /// kube-proxy does not catch traffic to them on the node.
+    pub proxy_ips: Vec<IpAddr>,
     /// `status.loadBalancer.ingress[].hostname`.
     pub status_hostnames: Vec<String>,
     /// `service.beta.kubernetes.io/aws-load-balancer-type` (`nlb`,

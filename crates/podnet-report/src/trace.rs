@@ -6,7 +6,8 @@ use std::io::{self, Write};
 use podnet_dataplane::Dataplane;
 use podnet_dataplane::dns::{Answer, Resolution};
 use podnet_dataplane::trace::{
-    Action, Branch, Hop, Outcome, Packet, Place, Trace, TraceFrom, TraceTo,
+    Action, Branch, Hop, Outcome, Packet, Place, ProxyMatch, ProxyResult, ProxyVerdict, Trace,
+    TraceFrom, TraceTo,
 };
 use podnet_engine::Endpoint;
 use podnet_model::{Cluster, Direction};
@@ -142,7 +143,49 @@ fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
                 .to_owned()
         }],
         Action::Drop { why } => vec![format!("DROPPED: {why}")],
+        Action::KubeProxy(v) => vec![kube_proxy_text(c, v)],
     }
+}
+
+/// kube-proxy's decision in words: what matched, what it did, the chains.
+fn kube_proxy_text(c: &Cluster, v: &ProxyVerdict) -> String {
+    let what = match &v.matched {
+        Some(ProxyMatch::ClusterIp) => "ClusterIP",
+        Some(ProxyMatch::ExternalIp) => "external IP",
+        Some(ProxyMatch::LoadBalancer) => "load-balancer IP",
+        Some(ProxyMatch::NodePort) => "NodePort",
+        None => "service CIDR address",
+    };
+    let service = v
+        .service
+        .map(|(id, _)| {
+            format!(
+                " of Service {}",
+                c.services[id.index()].meta.qualified_name()
+            )
+        })
+        .unwrap_or_default();
+    let result = match &v.result {
+        ProxyResult::Dnat(e) => format!(
+            "DNAT to one of {} endpoint{}",
+            e.len(),
+            if e.len() == 1 { "" } else { "s" }
+        ),
+        ProxyResult::Reject => "REJECT".to_owned(),
+        ProxyResult::Drop => "DROP".to_owned(),
+        ProxyResult::Untranslated => "no rule matches: not translated".to_owned(),
+    };
+    let chains: Vec<&str> = v.chains.iter().map(|ch| ch.name()).collect();
+    format!(
+        "kube-proxy ({}): {what}{service}: {result}{} [{}]",
+        v.mode.name(),
+        if v.masquerade {
+            ", marked for masquerade"
+        } else {
+            ""
+        },
+        chains.join(" -> ")
+    )
 }
 
 fn write_hop(out: &mut dyn Write, c: &Cluster, n: usize, hop: &Hop) -> io::Result<()> {
@@ -185,6 +228,7 @@ fn outcome_text(c: &Cluster, o: &Outcome, port: u16, proto: &str) -> String {
         Outcome::LeftCluster => "left the cluster".into(),
         Outcome::Denied(d) => format!("denied by {d} policy"),
         Outcome::Dropped(why) => format!("dropped: {why}"),
+        Outcome::Rejected(why) => format!("rejected: {why}"),
     }
 }
 
@@ -193,6 +237,7 @@ fn from_text(c: &Cluster, f: &TraceFrom) -> String {
         TraceFrom::Pod(p) => format!("pod {}", c.pod_name(*p)),
         TraceFrom::Node(n) => format!("node {n}"),
         TraceFrom::External(ip) => format!("external {ip}"),
+        TraceFrom::NodeAddress { node, ip } => format!("node {node} ({ip})"),
     }
 }
 
@@ -315,6 +360,47 @@ struct HopJson {
     allowed: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     policy: Option<SideJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kube_proxy: Option<KubeProxyJson>,
+}
+
+/// kube-proxy's decision on a `kube_proxy` hop.
+#[derive(Serialize)]
+struct KubeProxyJson {
+    mode: &'static str,
+    matched: Option<&'static str>,
+    service: Option<String>,
+    result: &'static str,
+    endpoints: usize,
+    masquerade: bool,
+    chains: Vec<&'static str>,
+}
+
+fn kube_proxy_json(c: &Cluster, v: &ProxyVerdict) -> KubeProxyJson {
+    KubeProxyJson {
+        mode: v.mode.name(),
+        matched: v.matched.as_ref().map(|m| match m {
+            ProxyMatch::ClusterIp => "cluster_ip",
+            ProxyMatch::ExternalIp => "external_ip",
+            ProxyMatch::LoadBalancer => "load_balancer",
+            ProxyMatch::NodePort => "node_port",
+        }),
+        service: v
+            .service
+            .map(|(id, _)| c.services[id.index()].meta.qualified_name()),
+        result: match v.result {
+            ProxyResult::Dnat(_) => "dnat",
+            ProxyResult::Reject => "reject",
+            ProxyResult::Drop => "drop",
+            ProxyResult::Untranslated => "untranslated",
+        },
+        endpoints: match &v.result {
+            ProxyResult::Dnat(e) => e.len(),
+            _ => 0,
+        },
+        masquerade: v.masquerade,
+        chains: v.chains.iter().map(|ch| ch.name()).collect(),
+    }
 }
 
 #[derive(Serialize)]
@@ -357,6 +443,7 @@ fn action_kind(a: &Action) -> &'static str {
         Action::Policy { .. } => "ingress_policy",
         Action::Deliver { .. } => "deliver",
         Action::Drop { .. } => "drop",
+        Action::KubeProxy(_) => "kube_proxy",
     }
 }
 
@@ -373,6 +460,10 @@ fn hop_json(c: &Cluster, h: &Hop) -> HopJson {
         after: packet_json(&h.after),
         allowed,
         policy,
+        kube_proxy: match &h.action {
+            Action::KubeProxy(v) => Some(kube_proxy_json(c, v)),
+            _ => None,
+        },
     }
 }
 
@@ -403,6 +494,7 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
                     Outcome::LeftCluster => "left_cluster",
                     Outcome::Denied(_) => "denied",
                     Outcome::Dropped(_) => "dropped",
+                    Outcome::Rejected(_) => "rejected",
                 },
                 detail: outcome_text(c, &b.outcome, last_port(b, t.port), proto),
             })

@@ -28,6 +28,7 @@ use podnet_model::{Direction, PodId, Protocol, ServiceId};
 use crate::Dataplane;
 use crate::dns::Resolution;
 
+pub use crate::kube_proxy::{ProxyChain, ProxyMatch, ProxyResult, ProxyVerdict};
 pub use front::Url;
 use tracer::Tracer;
 
@@ -162,6 +163,9 @@ pub enum Action {
         /// Why.
         why: String,
     },
+    /// kube-proxy's decision on a node: what matched, the chains that
+    /// decided, DNAT/REJECT/DROP/untranslated and masquerade.
+    KubeProxy(Box<ProxyVerdict>),
 }
 
 /// One step.
@@ -207,6 +211,9 @@ pub enum Outcome {
     Denied(Direction),
     /// Dropped by the dataplane.
     Dropped(String),
+    /// Rejected by the dataplane (ICMP unreachable or TCP reset back to
+    /// the client: kube-proxy's REJECT), as opposed to silently dropped.
+    Rejected(String),
 }
 
 /// One possible path (kube-proxy picks one endpoint per connection).
@@ -229,6 +236,14 @@ pub enum TraceFrom {
     Node(String),
     /// An address outside the cluster.
     External(IpAddr),
+    /// A node's host network, sending from one of its addresses (or
+    /// 127.0.0.1 / ::1).
+    NodeAddress {
+        /// The node.
+        node: String,
+        /// The source address.
+        ip: IpAddr,
+    },
 }
 
 /// Where a trace goes.

@@ -7,6 +7,8 @@ use std::net::IpAddr;
 
 use podnet_model::{ProxyMode, ServiceId, TrafficPolicy};
 
+use crate::kube_proxy::{ProxyChain, ProxyResult, ProxyVerdict};
+
 use super::deliver::drop_branch;
 use super::tracer::{Origin, Tracer};
 use super::{Action, Branch, Hop, Outcome, Packet, Place};
@@ -16,8 +18,11 @@ use crate::services::Backend;
 pub(super) enum Entry {
     ClusterIp,
     NodePort(String),
-    /// Caught by kube-proxy on this node (MetalLB announces the address).
+    /// Caught by kube-proxy on this node (MetalLB announces the address,
+    /// or the sender is on this node).
     LoadBalancer(String),
+    /// One of `spec.externalIPs`, caught by kube-proxy on this node.
+    ExternalIp(String),
 }
 
 impl Tracer<'_> {
@@ -68,14 +73,70 @@ impl Tracer<'_> {
                     format!("NodePort {} on node `{node}`", packet.port),
                 )
             }
-            Entry::LoadBalancer(node) => {
+            Entry::LoadBalancer(node) | Entry::ExternalIp(node) => {
                 let k = svc
                     .ports
                     .iter()
                     .position(|p| p.port == packet.port && p.protocol == packet.protocol);
-                (k, Some(node.clone()), "LoadBalancer address".to_owned())
+                let what = if matches!(entry, Entry::ExternalIp(_)) {
+                    "external IP"
+                } else {
+                    "LoadBalancer address"
+                };
+                (k, Some(node.clone()), what.to_owned())
             }
         };
+        let here = node.clone().unwrap_or_default();
+        let verdict = if ebpf || node.is_none() {
+            None
+        } else {
+            dp.kube_proxy(&crate::kube_proxy::ProxyPacket {
+                node: &here,
+                src: packet.src,
+                dst: packet.dst,
+                port: packet.port,
+                protocol: packet.protocol,
+            })
+            .filter(|v| v.matched.is_some())
+        };
+        if let Some(v) = &verdict
+            && !matches!(v.result, ProxyResult::Dnat(_))
+        {
+            let why = match (&v.result, k) {
+                (ProxyResult::Untranslated, _) => format!(
+                    "Service {name} has no {} port {}: kube-proxy leaves the packet untranslated and nothing answers it",
+                    packet.protocol, packet.port
+                ),
+                (_, None) => format!(
+                    "Service {name} has no {} port {}: kube-proxy rejects",
+                    packet.protocol, packet.port
+                ),
+                (ProxyResult::Reject, _) => {
+                    format!("Service {name} has no ready or serving endpoint: kube-proxy rejects")
+                }
+                _ if v.chains.iter().any(|c| {
+                    matches!(c, ProxyChain::KubeProxyFirewall | ProxyChain::NftFirewall)
+                }) =>
+                {
+                    format!(
+                        "the client is outside loadBalancerSourceRanges of Service {name}: kube-proxy drops"
+                    )
+                }
+                _ => format!(
+                    "{}TrafficPolicy: Local and no ready endpoint on node `{here}`: dropped",
+                    if matches!(entry, Entry::ClusterIp) {
+                        "internal"
+                    } else {
+                        "external"
+                    }
+                ),
+            };
+            let mut hops = Vec::new();
+            self.leave_pod(origin, packet, &mut hops);
+            let end = self.proxy_end(origin, packet, &here, v.clone(), why);
+            hops.extend(end.hops);
+            return vec![Branch { hops, ..end }];
+        }
         let Some(k) = k else {
             return vec![drop_branch(
                 origin,
@@ -90,6 +151,10 @@ impl Tracer<'_> {
             self.leave_pod(origin, packet, &mut hops);
         }
         let backends = dp.backends(id).swap_remove(k);
+        let chosen: Option<Vec<usize>> = match verdict.as_ref().map(|v| &v.result) {
+            Some(ProxyResult::Dnat(idx)) => Some(idx.clone()),
+            _ => None,
+        };
         let external = !matches!(entry, Entry::ClusterIp)
             && origin.pod.is_none()
             && origin.node.as_ref() != node.as_ref();
@@ -97,12 +162,22 @@ impl Tracer<'_> {
             Entry::ClusterIp => svc.internal_traffic_policy == TrafficPolicy::Local,
             _ => svc.external_traffic_policy == TrafficPolicy::Local,
         };
-        let here = node.clone().unwrap_or_default();
-        let serving: Vec<&Backend> = backends
-            .iter()
-            .filter(|b| b.serving && b.ip.is_ipv4() == packet.dst.is_ipv4())
-            .filter(|b| !local_only || b.node.as_deref() == Some(here.as_str()))
-            .collect();
+        let serving: Vec<&Backend> = match &chosen {
+            Some(idx) => idx.iter().filter_map(|&i| backends.get(i)).collect(),
+            None => backends
+                .iter()
+                .filter(|b| b.serving && b.ip.is_ipv4() == packet.dst.is_ipv4())
+                .filter(|b| !local_only || b.node.as_deref() == Some(here.as_str()))
+                .collect(),
+        };
+        if let Some(v) = &verdict {
+            hops.push(Hop::same(
+                Place::Node(here.clone()),
+                Action::KubeProxy(Box::new(v.clone())),
+                packet,
+            ));
+        }
+        let masquerade = verdict.as_ref().map(|v| v.masquerade);
         let place = if ebpf && matches!(entry, Entry::ClusterIp) {
             origin.place.clone()
         } else {
@@ -155,9 +230,20 @@ impl Tracer<'_> {
             if ebpf && matches!(entry, Entry::ClusterIp) {
                 self.leave_pod(origin, &after, &mut hops);
             }
-            // NodePort/LB with externalTrafficPolicy: Cluster: the node
-            // masquerades so replies come back through it.
-            if !matches!(entry, Entry::ClusterIp)
+            if let Some(masq) = masquerade {
+                if masq && let Some(ip) = dp.node_ip(&here) {
+                    let before = after.clone();
+                    after.src = ip;
+                    hops.push(Hop::new(
+                        Place::Node(here.clone()),
+                        Action::Snat {
+                            why: "kube-proxy marked the packet for masquerade (KUBE-MARK-MASQ / mark-for-masquerade): SNAT to the node's address".into(),
+                        },
+                        &before,
+                        &after,
+                    ));
+                }
+            } else if !matches!(entry, Entry::ClusterIp)
                 && (external || origin.pod.is_some())
                 && svc.external_traffic_policy == TrafficPolicy::Cluster
             {
@@ -208,6 +294,31 @@ impl Tracer<'_> {
         out
     }
 
+    /// A branch kube-proxy ends on `node` (REJECT, DROP, or nothing
+    /// answers the untranslated packet).
+    pub(super) fn proxy_end(
+        &self,
+        _origin: &Origin,
+        packet: &Packet,
+        node: &str,
+        verdict: ProxyVerdict,
+        why: String,
+    ) -> Branch {
+        let place = Place::Node(node.to_owned());
+        let outcome = match verdict.result {
+            ProxyResult::Reject => Outcome::Rejected(why.clone()),
+            _ => Outcome::Dropped(why.clone()),
+        };
+        Branch {
+            label: "no endpoint".into(),
+            hops: vec![
+                Hop::same(place.clone(), Action::KubeProxy(Box::new(verdict)), packet),
+                Hop::same(place, Action::Drop { why }, packet),
+            ],
+            outcome,
+        }
+    }
+
     /// Into a LoadBalancer Service from its address or name.
     pub(super) fn via_lb(&self, origin: &Origin, packet: &Packet, id: ServiceId) -> Vec<Branch> {
         let dp = self.dp;
@@ -217,6 +328,17 @@ impl Tracer<'_> {
             .dst_name
             .clone()
             .unwrap_or_else(|| packet.dst.to_string());
+        let cloud = matches!(dp.profile.cloud, podnet_model::Cloud::Aws(_));
+        if healthy.is_empty()
+            && !cloud
+            && dp.profile.proxy != ProxyMode::Ebpf
+            && let Some(node) = dp.nodes.first().map(|n| n.name.clone())
+        {
+            // An announced address (MetalLB, or routed to the nodes)
+            // still reaches a node; kube-proxy there rejects or drops,
+            // or falls back to serving-but-terminating endpoints.
+            return self.via_service(origin, packet, id, Entry::LoadBalancer(node));
+        }
         if healthy.is_empty() {
             let why = match targets.first() {
                 None => "the load balancer has no target".to_owned(),
@@ -281,7 +403,6 @@ impl Tracer<'_> {
         };
         let node = t.target.clone();
         let node_ip = dp.node_ip(&node).unwrap_or(packet.dst);
-        let cloud = matches!(dp.profile.cloud, podnet_model::Cloud::Aws(_));
         let (after, what, entry) = if cloud {
             let np = t.port;
             (

@@ -61,6 +61,17 @@ impl Tracer<'_> {
                     place: Place::Node(n.clone()),
                 }
             }
+            TraceFrom::NodeAddress { node, ip } => {
+                if dp.node(node).is_none() {
+                    return Err(TraceError::UnknownNode(node.clone()));
+                }
+                Origin {
+                    ip: *ip,
+                    node: Some(node.clone()),
+                    pod: None,
+                    place: Place::Node(node.clone()),
+                }
+            }
             TraceFrom::External(ip) => Origin {
                 ip: *ip,
                 node: None,
@@ -249,11 +260,15 @@ impl Tracer<'_> {
         if let Some(svc) = dp.service_by_ip(dst) {
             return self.via_service(origin, packet, svc, Entry::ClusterIp);
         }
+        let kube = dp.profile.proxy != ProxyMode::Ebpf;
+        if kube && let Some(branches) = self.kube_proxy_address(origin, packet) {
+            return branches;
+        }
         if let Some(svc) = dp.service_by_lb_ip(dst) {
             return self.via_lb(origin, packet, svc);
         }
         if let Some(node) = dp.node_by_ip(dst).map(|n| n.name.clone()) {
-            if let Some(svc) = self.node_port_service(packet) {
+            if !kube && let Some(svc) = self.node_port_service(packet) {
                 return self.via_service(origin, packet, svc, Entry::NodePort(node));
             }
             return vec![self.to_node(origin, packet, &node)];
@@ -262,13 +277,14 @@ impl Tracer<'_> {
             && matches!(origin.place, Place::Node(_))
             && let Some(svc) = self.node_port_service(packet)
         {
-            if dp.profile.proxy == ProxyMode::Nftables {
+            if kube {
+                // kube_proxy_address found no NodePort on this address.
                 return vec![Branch {
                     label: "localhost NodePort".into(),
                     hops: vec![Hop::same(origin.place.clone(), Action::Drop {
-                        why: "kube-proxy in nftables mode serves NodePorts only on node addresses, not 127.0.0.1".into(),
+                        why: "kube-proxy serves NodePorts on 127.0.0.1 only in iptables mode with localhostNodePorts (never in nftables mode, never on ::1): the packet is not translated".into(),
                     }, packet)],
-                    outcome: Outcome::Dropped("NodePort on 127.0.0.1 not served in nftables mode".into()),
+                    outcome: Outcome::Dropped("NodePort on the loopback address not served by kube-proxy (nftables mode, ::1 or localhostNodePorts: false)".into()),
                 }];
             }
             let node = origin.node.clone().unwrap_or_default();
@@ -288,6 +304,44 @@ impl Tracer<'_> {
             )];
         }
         vec![self.to_outside(origin, packet, true)]
+    }
+
+    /// kube-proxy's addresses besides ClusterIPs: a load-balancer IP or
+    /// external IP caught on the sender's own node (a pod's or the node's
+    /// packet never reaches the cloud load balancer unless the IP has
+    /// `ipMode: Proxy`), a NodePort on the node holding the address, and
+    /// (nftables) addresses of the service CIDRs no Service holds.
+    fn kube_proxy_address(&self, origin: &Origin, packet: &Packet) -> Option<Vec<Branch>> {
+        let dp = self.dp;
+        let dst = packet.dst;
+        let owner = dp.node_by_ip(dst).map(|n| n.name.clone());
+        let at = match &origin.node {
+            Some(n) if dst.is_loopback() || owner.is_none() => n.clone(),
+            _ => owner.clone().or_else(|| origin.node.clone())?,
+        };
+        let pp = crate::kube_proxy::ProxyPacket {
+            node: &at,
+            src: packet.src,
+            dst,
+            port: packet.port,
+            protocol: packet.protocol,
+        };
+        let Some((id, _, matched)) = dp.proxy_match(&pp) else {
+            // nftables drops what is sent to an unallocated service address.
+            let v = dp.kube_proxy(&pp)?;
+            return Some(vec![self.proxy_end(origin, packet, &at, v, "no Service holds this address of the service CIDR: kube-proxy (nftables) drops it".into())]);
+        };
+        let entry = match matched {
+            crate::kube_proxy::ProxyMatch::ClusterIp => Entry::ClusterIp,
+            crate::kube_proxy::ProxyMatch::NodePort => Entry::NodePort(at),
+            crate::kube_proxy::ProxyMatch::ExternalIp => Entry::ExternalIp(at),
+            crate::kube_proxy::ProxyMatch::LoadBalancer => {
+                // From outside, the load balancer picks the node.
+                origin.node.as_ref()?;
+                Entry::LoadBalancer(at)
+            }
+        };
+        Some(self.via_service(origin, packet, id, entry))
     }
 
     fn node_port_service(&self, packet: &Packet) -> Option<ServiceId> {

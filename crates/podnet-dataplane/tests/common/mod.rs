@@ -146,6 +146,7 @@ pub fn kind(hop: &Hop) -> String {
         },
         Action::Deliver { .. } => "Deliver".into(),
         Action::Drop { .. } => "Drop".into(),
+        Action::KubeProxy(_) => "KubeProxy".into(),
     }
 }
 

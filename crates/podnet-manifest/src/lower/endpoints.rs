@@ -116,6 +116,8 @@ fn endpoints_address(
     Some(EndpointAddress {
         ip: ip?,
         ready,
+        serving: ready,
+        terminating: false,
         node_name,
         pod: pod_ref(a.target_ref.as_ref()),
     })
@@ -289,9 +291,23 @@ fn slice_endpoint(
     // API reference, EndpointConditions.ready: "nil should be interpreted
     // as true" for consumers.
     let ready = e.conditions.as_ref().and_then(|k| k.ready).unwrap_or(true);
+    // EndpointConditions.serving: "nil should be interpreted as ready";
+    // terminating: nil is not terminating.
+    let serving = e
+        .conditions
+        .as_ref()
+        .and_then(|k| k.serving)
+        .unwrap_or(ready);
+    let terminating = e
+        .conditions
+        .as_ref()
+        .and_then(|k| k.terminating)
+        .unwrap_or(false);
     Some(EndpointAddress {
         ip: ips.into_iter().next().flatten()?,
         ready,
+        serving,
+        terminating,
         node_name,
         pod: pod_ref(e.target_ref.as_ref()),
     })

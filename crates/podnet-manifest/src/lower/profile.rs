@@ -10,7 +10,9 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use ipnet::IpNet;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use podnet_model::{CniMode, Meta, Preset, ProfileNode, ProfileSpec, ProxyMode, Source};
+use podnet_model::{
+    CniMode, KubeProxyOptions, Meta, Preset, ProfileNode, ProfileSpec, ProxyMode, Source,
+};
 use serde::Deserialize;
 
 use super::meta::{NameRule, object_meta};
@@ -70,6 +72,8 @@ pub struct ProfileDef {
     pub cni: Option<String>,
     /// A [`ProxyMode`] name.
     pub kube_proxy: Option<String>,
+    /// kube-proxy's options.
+    pub kube_proxy_options: Option<KubeProxyOptionsDef>,
     /// Destinations reached without masquerade.
     #[serde(rename = "nonMasqueradeCIDRs")]
     pub non_masquerade_cidrs: Option<Vec<String>>,
@@ -79,6 +83,22 @@ pub struct ProfileDef {
     pub metallb: Option<MetallbDef>,
     /// The ingress controller's namespace.
     pub ingress_namespace: Option<String>,
+}
+
+/// `kubeProxyOptions`: the fields of kube-proxy's
+/// `KubeProxyConfiguration` (kubeproxy.config.k8s.io/v1alpha1) the
+/// dataplane model uses.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KubeProxyOptionsDef {
+    /// `masqueradeAll`.
+    pub masquerade_all: Option<bool>,
+    /// `detectLocalMode`: `ClusterCIDR` or `None`.
+    pub detect_local_mode: Option<String>,
+    /// `nodePortAddresses`: CIDRs, or `[primary]`.
+    pub node_port_addresses: Option<Vec<String>>,
+    /// `localhostNodePorts` (iptables).
+    pub localhost_node_ports: Option<bool>,
 }
 
 /// One `nodes` entry.
@@ -160,6 +180,10 @@ pub fn cluster_profile(
         }
         found
     });
+    let kube_proxy = d
+        .kube_proxy_options
+        .as_ref()
+        .map(|o| kube_proxy_options(o, &at.key("kubeProxyOptions"), c));
     let spec = ProfileSpec {
         meta: Some(Meta {
             kind: "ClusterProfile".to_owned(),
@@ -184,6 +208,7 @@ pub fn cluster_profile(
         nodes: nodes(d, &at, c),
         cni,
         proxy,
+        kube_proxy,
         non_masquerade: d.non_masquerade_cidrs.as_deref().map(|l| {
             l.iter()
                 .enumerate()
@@ -206,6 +231,45 @@ pub fn cluster_profile(
         check_profile(&spec, d, &at, c);
     }
     spec
+}
+
+/// `kubeProxyOptions`, defaults filled in ([`KubeProxyOptions::default`]).
+fn kube_proxy_options(
+    o: &KubeProxyOptionsDef,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> KubeProxyOptions {
+    let base = KubeProxyOptions::default();
+    let detect_local = match o.detect_local_mode.as_deref() {
+        None | Some("ClusterCIDR") => true,
+        Some("None") => false,
+        Some(other) => {
+            unsupported(
+                &at.key("detectLocalMode"),
+                other,
+                &["ClusterCIDR", "None"],
+                c,
+            );
+            true
+        }
+    };
+    let node_port_addresses = o.node_port_addresses.as_ref().and_then(|list| {
+        if list.iter().any(|s| s == "primary") {
+            return None;
+        }
+        Some(
+            list.iter()
+                .enumerate()
+                .filter_map(|(i, s)| strict_cidr(s, &at.key("nodePortAddresses").index(i), c))
+                .collect(),
+        )
+    });
+    KubeProxyOptions {
+        masquerade_all: o.masquerade_all.unwrap_or(base.masquerade_all),
+        detect_local,
+        node_port_addresses,
+        localhost_node_ports: o.localhost_node_ports.unwrap_or(base.localhost_node_ports),
+    }
 }
 
 /// A list of strict CIDRs, at most one per family (and at least one when

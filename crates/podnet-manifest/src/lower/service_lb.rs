@@ -16,7 +16,7 @@ use k8s_openapi::api::core::v1 as core;
 use podnet_model::{LoadBalancerSpec, ServiceType};
 
 use crate::path::FieldPath;
-use crate::validate::{Checker, addresses, names};
+use crate::validate::{Checker, addresses, names, unsupported};
 
 /// The annotation form of `loadBalancerSourceRanges` (comma-separated).
 pub const SOURCE_RANGES: &str = "service.beta.kubernetes.io/load-balancer-source-ranges";
@@ -97,7 +97,7 @@ pub fn load_balancer(
         }
         v.to_owned()
     });
-    let (status_ips, status_hostnames) = status(s, base, c);
+    let (status_ips, status_hostnames, proxy_ips) = status(s, base, c);
     LoadBalancerSpec {
         class,
         source_ranges: source_ranges(spec, notes, is_lb, &at, &notes_at, c),
@@ -105,6 +105,7 @@ pub fn load_balancer(
         address_pool: annotation(&METALLB_POOL).map(|(_, v)| v.to_owned()),
         status_ips,
         status_hostnames,
+        proxy_ips,
         aws_type: annotation(&[AWS_TYPE]).map(|(_, v)| v.to_owned()),
         aws_target_type,
         no_node_ports: is_lb && spec.allocate_load_balancer_node_ports == Some(false),
@@ -162,14 +163,21 @@ fn source_ranges(
 
 /// `status.loadBalancer.ingress[]`: addresses and hostnames
 /// (`ValidateLoadBalancerStatus`).
-fn status(s: &core::Service, base: &FieldPath, c: &mut Checker) -> (Vec<IpAddr>, Vec<String>) {
+/// `status.loadBalancer.ingress[]`: IPs, hostnames, and the IPs whose
+/// `ipMode` is `Proxy` (API reference, LoadBalancerIngress.ipMode: the
+/// load balancer, not the node, handles traffic to them; `VIP` when unset).
+fn status(
+    s: &core::Service,
+    base: &FieldPath,
+    c: &mut Checker,
+) -> (Vec<IpAddr>, Vec<String>, Vec<IpAddr>) {
     let ingress = s
         .status
         .as_ref()
         .and_then(|st| st.load_balancer.as_ref())
         .and_then(|lb| lb.ingress.as_deref())
         .unwrap_or_default();
-    let (mut ips, mut hostnames) = (Vec::new(), Vec::new());
+    let (mut ips, mut hostnames, mut proxy_ips) = (Vec::new(), Vec::new(), Vec::new());
     for (i, ing) in ingress.iter().enumerate() {
         let at = base
             .key("status")
@@ -177,7 +185,13 @@ fn status(s: &core::Service, base: &FieldPath, c: &mut Checker) -> (Vec<IpAddr>,
             .key("ingress")
             .index(i);
         if let Some(ip) = ing.ip.as_deref().filter(|s| !s.is_empty()) {
-            ips.extend(addresses::ip(ip, &at.key("ip"), c));
+            let parsed = addresses::ip(ip, &at.key("ip"), c);
+            match ing.ip_mode.as_deref() {
+                None | Some("VIP") => {}
+                Some("Proxy") => proxy_ips.extend(parsed),
+                Some(other) => unsupported(&at.key("ipMode"), other, &["VIP", "Proxy"], c),
+            }
+            ips.extend(parsed);
         }
         if let Some(h) = ing.hostname.as_deref().filter(|s| !s.is_empty()) {
             let path = at.key("hostname");
@@ -192,7 +206,7 @@ fn status(s: &core::Service, base: &FieldPath, c: &mut Checker) -> (Vec<IpAddr>,
             }
         }
     }
-    (ips, hostnames)
+    (ips, hostnames, proxy_ips)
 }
 
 #[cfg(test)]
