@@ -118,6 +118,7 @@ fn endpoints_address(
         ready,
         node_name,
         pod: pod_ref(a.target_ref.as_ref()),
+        hostname: a.hostname.clone().filter(|h| !h.is_empty()),
     })
 }
 
@@ -294,6 +295,7 @@ fn slice_endpoint(
         ready,
         node_name,
         pod: pod_ref(e.target_ref.as_ref()),
+        hostname: e.hostname.clone().filter(|h| !h.is_empty()),
     })
 }
 
