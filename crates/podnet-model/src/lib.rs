@@ -40,9 +40,10 @@ pub use conns::Conns;
 pub use endpoints::{EndpointAddress, EndpointPort, EndpointSet};
 pub use exposure::{Backend, Exposure, ExposureKind, HttpPath, HttpRule, PathType, ServicePortRef};
 pub use gateway::{
-    AllowedRoutes, BackendRef, Gateway, GatewayRoute, GrpcMethodMatch, HeaderMatch, Listener,
-    ListenerProtocol, ParentRef, PathMatch, PathMatchKind, RouteKind, RouteMatch, RouteNamespaces,
-    RouteRule, TlsMode, ValueMatchKind,
+    AllowedRoutes, BackendRef, GATEWAY_GROUP, Gateway, GatewayRoute, GrantFrom, GrantTo,
+    GrpcMethodMatch, HeaderMatch, Listener, ListenerProtocol, ObjectKey, ParentRef, PathMatch,
+    PathMatchKind, ReferenceGrant, RouteKind, RouteMatch, RouteNamespaces, RouteRule, TlsMode,
+    ValueMatchKind, reference_permitted,
 };
 pub use gateway_match::{
     HostnameIntersection, Request, hostname_intersection, hostname_matches, intersect_hostnames,
