@@ -28,6 +28,7 @@ use std::net::IpAddr;
 use podnet_model::{DnsPolicy, PodId, ServiceId};
 
 use crate::Dataplane;
+use message::{Authority, DnsResponse, Rcode, RecordType};
 use names::DnsNode;
 
 /// resolv.conf's `ndots` for pods with `dnsPolicy: ClusterFirst`.
@@ -118,6 +119,23 @@ impl Resolution {
     }
 }
 
+/// A name asked as a pod's resolver asks it: every query with its response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DnsExchange {
+    /// The name as typed.
+    pub typed: String,
+    /// The asking pod, if any.
+    pub from: Option<PodId>,
+    /// The nameserver asked (the cluster DNS Service's address); `None`
+    /// when the pod uses the node's resolver.
+    pub nameserver: Option<IpAddr>,
+    /// The pod's search list (empty without a pod or off cluster DNS).
+    pub search: Vec<String>,
+    /// Responses in the order the queries were sent; the last one is the
+    /// result.
+    pub responses: Vec<DnsResponse>,
+}
+
 /// The search list of a pod in `namespace` (`dnsPolicy: ClusterFirst`).
 pub fn search_path(namespace: &str, domain: &str) -> Vec<String> {
     vec![
@@ -131,37 +149,8 @@ impl Dataplane {
     /// Resolves `name` as typed inside `from` (a pod), or as a fully
     /// qualified name when `from` is `None`.
     pub fn resolve_name(&self, name: &str, from: Option<PodId>) -> Resolution {
-        let domain = &self.profile.cluster_domain;
         let typed = name.to_owned();
-        let lower = name.to_ascii_lowercase();
-        let absolute = lower.ends_with('.');
-        let bare = lower.trim_end_matches('.').to_owned();
-        let cluster_dns = from.is_none_or(|p| {
-            let pod = self.cluster.pod(p);
-            match pod.net.dns_policy {
-                DnsPolicy::ClusterFirst => !pod.host_network,
-                DnsPolicy::ClusterFirstWithHostNet => true,
-                DnsPolicy::Default | DnsPolicy::None => false,
-            }
-        });
-        let mut candidates = Vec::new();
-        if let (Some(p), false, true) = (from, absolute, cluster_dns) {
-            let ns = &self.cluster.namespace(self.cluster.pod(p).namespace).name;
-            let dots = bare.matches('.').count();
-            let searched: Vec<String> = search_path(ns, domain)
-                .into_iter()
-                .map(|s| format!("{bare}.{s}"))
-                .collect();
-            if dots >= NDOTS {
-                candidates.push(bare.clone());
-                candidates.extend(searched);
-            } else {
-                candidates.extend(searched);
-                candidates.push(bare.clone());
-            }
-        } else {
-            candidates.push(bare.clone());
-        }
+        let (candidates, cluster_dns) = self.candidates(name, from);
         let mut queries = Vec::new();
         for c in candidates {
             let answer = if cluster_dns {
@@ -186,6 +175,93 @@ impl Dataplane {
                 None
             },
             queries,
+        }
+    }
+
+    /// The names a pod's resolver asks for `name`, in order (lower-case,
+    /// without the final dot), and whether it asks the cluster DNS.
+    fn candidates(&self, name: &str, from: Option<PodId>) -> (Vec<String>, bool) {
+        let domain = &self.profile.cluster_domain;
+        let lower = name.to_ascii_lowercase();
+        let absolute = lower.ends_with('.');
+        let bare = lower.trim_end_matches('.').to_owned();
+        let cluster_dns = from.is_none_or(|p| {
+            let pod = self.cluster.pod(p);
+            match pod.net.dns_policy {
+                DnsPolicy::ClusterFirst => !pod.host_network,
+                DnsPolicy::ClusterFirstWithHostNet => true,
+                DnsPolicy::Default | DnsPolicy::None => false,
+            }
+        });
+        let mut candidates = Vec::new();
+        if let (Some(p), false, true) = (from, absolute, cluster_dns) {
+            let ns = &self.cluster.namespace(self.cluster.pod(p).namespace).name;
+            let dots = bare.matches('.').count();
+            let searched: Vec<String> = search_path(ns, domain)
+                .into_iter()
+                .map(|s| format!("{bare}.{s}"))
+                .collect();
+            if dots >= NDOTS {
+                candidates.push(bare.clone());
+                candidates.extend(searched);
+            } else {
+                candidates.extend(searched);
+                candidates.push(bare);
+            }
+        } else {
+            candidates.push(bare);
+        }
+        (candidates, cluster_dns)
+    }
+
+    /// Asks `name` of type `qtype` as the resolver of `from` would (its
+    /// search path and ndots; a fully qualified name, or no pod, asks the
+    /// name as is): every query sent with its response, until one answers
+    /// with data (NXDOMAIN and NOERROR without data go on to the next
+    /// candidate, as glibc does). An address asks its reverse name for PTR
+    /// (as `dig -x`).
+    pub fn ask(&self, name: &str, from: Option<PodId>, qtype: RecordType) -> DnsExchange {
+        let (asked, qtype) = match name.parse::<IpAddr>() {
+            Ok(ip) => (format!("{}.", message::reverse_name(ip)), RecordType::Ptr),
+            Err(_) => (name.to_owned(), qtype),
+        };
+        let (candidates, cluster_dns) = self.candidates(&asked, from);
+        let cfg = self.dns_config();
+        let mut responses = Vec::new();
+        for c in candidates {
+            let r = if cluster_dns {
+                self.dns_query(&c, qtype, cfg)
+            } else {
+                DnsResponse {
+                    qname: format!("{c}."),
+                    qtype,
+                    rcode: Rcode::NoError,
+                    answer: Vec::new(),
+                    authority: Authority::Forwarded,
+                }
+            };
+            let done = r.authority == Authority::Forwarded || !r.answer.is_empty();
+            responses.push(r);
+            if done {
+                break;
+            }
+        }
+        DnsExchange {
+            typed: name.to_owned(),
+            from,
+            nameserver: if cluster_dns {
+                self.services.dns_ip
+            } else {
+                None
+            },
+            search: from
+                .filter(|_| cluster_dns)
+                .map(|p| {
+                    let ns = &self.cluster.namespace(self.cluster.pod(p).namespace).name;
+                    search_path(ns, &self.profile.cluster_domain)
+                })
+                .unwrap_or_default(),
+            responses,
         }
     }
 
