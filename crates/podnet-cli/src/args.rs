@@ -72,6 +72,9 @@ pub enum Command {
     Explain(ExplainArgs),
     /// Follow one connection hop by hop: DNS, Service DNAT, routing, NAT and policy.
     Trace(TraceArgs),
+    /// Ask the modelled cluster DNS a question as a pod's resolver would:
+    /// every query with its answer section (docs/dns-json.md).
+    Dns(DnsArgs),
     /// Check namespace strategy, policy hygiene, exposure, IPAM and load
     /// balancers; findings with stable codes (docs/audit.md).
     Audit(AuditArgs),
@@ -126,6 +129,51 @@ pub struct TraceArgs {
     /// Output format: txt, or json (podnet.trace/v1, docs/trace-json.md).
     #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
     pub output: TextOrJson,
+}
+
+/// `podnet dns`.
+#[derive(Debug, Args)]
+pub struct DnsArgs {
+    /// The name, as typed in the pod (`web.prod`) or fully qualified
+    /// (`web.prod.svc.cluster.local.`), or an address (asks its PTR).
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    /// Manifest files or directories (`-` for stdin).
+    #[arg(required = true, value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// The asking pod or workload (`ns/name`): its search path and ndots
+    /// apply. Without it the name is asked as fully qualified.
+    #[arg(long, value_name = "POD", value_parser = ObjectRef::parse)]
+    pub from: Option<ObjectRef>,
+    /// Query type.
+    #[arg(long = "type", value_enum, default_value_t = DnsType::A)]
+    pub qtype: DnsType,
+    /// Output format: txt, or json (podnet.dns/v1, docs/dns-json.md).
+    #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
+    pub output: TextOrJson,
+}
+
+/// `--type` of `podnet dns`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DnsType {
+    /// IPv4 addresses.
+    #[value(name = "A")]
+    A,
+    /// IPv6 addresses.
+    #[value(name = "AAAA")]
+    Aaaa,
+    /// Service locations.
+    #[value(name = "SRV")]
+    Srv,
+    /// Names of an address.
+    #[value(name = "PTR")]
+    Ptr,
+    /// Aliases.
+    #[value(name = "CNAME")]
+    Cname,
+    /// Every record of the name.
+    #[value(name = "ANY")]
+    Any,
 }
 
 /// `podnet diff`.

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         args::Command::Connlist(a) => cmd::connlist::run(&session, a),
         args::Command::Explain(a) => cmd::explain::run(&session, a),
         args::Command::Trace(a) => cmd::trace::run(&session, a),
+        args::Command::Dns(a) => cmd::dns::run(&session, a),
         args::Command::Ipam(a) => cmd::ipam::run(&session, a),
         args::Command::Audit(a) => cmd::audit::run(&session, a),
         args::Command::Diff(a) => cmd::diff::run(&session, a),

@@ -213,3 +213,96 @@ spec:
     let dp = build(&grpc);
     assert_eq!(gateway_ports(&dp, "shop/store-v2"), vec![8081]);
 }
+
+/// An HTTPRoute in `shop` whose rules point at Services in `shop` and in
+/// `other`: the cross-namespace one needs a ReferenceGrant in `other`.
+const CROSS: &str = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: ledger, namespace: other, labels: {app: ledger}}
+spec:
+  containers: [{name: s, image: nginx, ports: [{name: http, containerPort: 9090}]}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ledger, namespace: other}
+spec:
+  selector: {app: ledger}
+  ports: [{port: 80, targetPort: http}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: mixed, namespace: shop}
+spec:
+  parentRefs: [{name: web, namespace: infra}]
+  hostnames: [pay.example.com]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /ledger}}]
+    backendRefs: [{name: ledger, namespace: other, port: 80}]
+  - matches: [{path: {type: PathPrefix, value: /}}]
+    backendRefs: [{name: store, port: 80}, {name: ledger, namespace: other, port: 80}]
+---
+"#;
+
+const GRANT: &str = r#"
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {name: shop-to-ledger, namespace: other}
+spec:
+  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]
+  to: [{group: "", kind: Service, name: ledger}]
+---
+"#;
+
+// Gateway API, ReferenceGrant (GEP-709): implementations "MUST NOT permit
+// cross-namespace references which have no grant"; HTTPRouteRule
+// backendRefs: when every backendRef of a rule is invalid, matching
+// requests "MUST receive a 500 status code".
+#[test]
+fn cross_namespace_backends_need_a_reference_grant() {
+    let dp = build(&format!("{APPS}{CROSS}"));
+    let t = trace_url(&dp, "http://pay.example.com/ledger");
+    assert!(delivered(&dp, &t).is_empty());
+    assert!(
+        t.end.as_deref().is_some_and(|e| e.starts_with("HTTP 500")),
+        "{:?}",
+        t.end
+    );
+    // A rule with one refused and one valid backend keeps the valid one.
+    assert_eq!(
+        delivered_to(&dp, "http://pay.example.com/"),
+        vec!["shop/store"]
+    );
+    assert!(gateway_ports(&dp, "other/ledger").is_empty());
+    assert!(
+        dp.issues
+            .iter()
+            .any(|i| i.message.contains("without a ReferenceGrant")),
+        "{:?}",
+        dp.issues
+    );
+
+    let dp = build(&format!("{APPS}{CROSS}{GRANT}"));
+    assert_eq!(
+        delivered_to(&dp, "http://pay.example.com/ledger"),
+        vec!["other/ledger"]
+    );
+    assert_eq!(gateway_ports(&dp, "other/ledger"), vec![9090]);
+}
+
+// A grant names the route kind: one for GRPCRoute does not admit an
+// HTTPRoute, and one in the route's own namespace grants nothing.
+#[test]
+fn a_reference_grant_must_match_kind_and_target_namespace() {
+    for grant in [
+        GRANT.replace("kind: HTTPRoute", "kind: GRPCRoute"),
+        GRANT.replace("namespace: other}", "namespace: shop}"),
+        GRANT.replace("name: ledger}", "name: books}"),
+    ] {
+        let dp = build(&format!("{APPS}{CROSS}{grant}"));
+        assert!(
+            delivered_to(&dp, "http://pay.example.com/ledger").is_empty(),
+            "{grant}"
+        );
+    }
+}

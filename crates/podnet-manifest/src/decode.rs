@@ -27,7 +27,7 @@ use crate::lower::{
     endpoints, ingress, metallb, netpol, node, pod, pod_net, pools, profile, route, service,
     workload,
 };
-use crate::lower::{gateway, grpc_route, http_route};
+use crate::lower::{gateway, grpc_route, http_route, reference_grant};
 use crate::path::FieldPath;
 use crate::validate::Checker;
 
@@ -546,6 +546,11 @@ fn decode_more(
             let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
             Record::GatewayRoute(grpc_route::grpc_route(&r, base, source, &line_of, c))
         }),
+        "ReferenceGrant" => {
+            typed::<reference_grant::ReferenceGrantObject>(doc, value, base, kind, out).map(|g| {
+                Record::ReferenceGrant(reference_grant::reference_grant(&g, base, source, c))
+            })
+        }
         "NetworkAttachmentDefinition" => typed::<multus::Nad>(doc, value, base, kind, out)
             .map(|n| Record::Network(multus::network_attachment(&n, base, source, c))),
         "MultiNetworkPolicy" => typed::<multus::Mnp>(doc, value, base, kind, out).map(|p| {

@@ -66,7 +66,7 @@ pub const GATEWAY_V1BETA1: &str = "gateway.networking.k8s.io/v1beta1";
 pub const RBAC_V1: &str = "rbac.authorization.k8s.io/v1";
 
 /// Every kind podnet reads.
-pub const KINDS: [KindSpec; 36] = [
+pub const KINDS: [KindSpec; 37] = [
     builtin("Namespace", &["v1"], false),
     builtin("Pod", &["v1"], true),
     builtin("Deployment", &["apps/v1"], true),
@@ -113,6 +113,7 @@ pub const KINDS: [KindSpec; 36] = [
     crd("Gateway", &[GATEWAY_V1, GATEWAY_V1BETA1], true),
     crd("HTTPRoute", &[GATEWAY_V1, GATEWAY_V1BETA1], true),
     crd("GRPCRoute", &[GATEWAY_V1], true),
+    crd("ReferenceGrant", &[GATEWAY_V1BETA1, GATEWAY_V1], true),
     crd("NetworkAttachmentDefinition", &[NAD_VERSION], true),
     crd("MultiNetworkPolicy", &[MULTI_POLICY_VERSION], true),
 ];
@@ -245,7 +246,7 @@ mod tests {
         ));
         assert!(matches!(
             served("ReferenceGrant", "gateway.networking.k8s.io/v1beta1"),
-            Served::Unknown
+            Served::Yes(_)
         ));
         assert!(matches!(
             served("PodDisruptionBudget", "policy/v1"),

@@ -51,6 +51,8 @@ pub struct Cluster {
     pub gateways: Vec<crate::gateway::Gateway>,
     /// Gateway API HTTPRoutes and GRPCRoutes in input order.
     pub gateway_routes: Vec<crate::gateway::GatewayRoute>,
+    /// Gateway API ReferenceGrants.
+    pub reference_grants: Vec<crate::gateway::ReferenceGrant>,
     /// Multus NetworkAttachmentDefinitions in input order.
     pub networks: Vec<crate::multus::NetworkAttachment>,
     /// MultiNetworkPolicies in input order.

@@ -24,6 +24,9 @@ pub struct EndpointAddress {
     pub node_name: Option<String>,
     /// `targetRef` of kind Pod: the pod's name.
     pub pod: Option<String>,
+    /// `hostname`: the endpoint's own DNS label under a headless Service
+    /// (DNS specification 2.4.1).
+    pub hostname: Option<String>,
 }
 
 /// One port of an endpoint set.

@@ -303,3 +303,82 @@ pub struct GatewayRoute {
     /// `rules`, in order.
     pub rules: Vec<RouteRule>,
 }
+
+/// A `ReferenceGrant` (gateway.networking.k8s.io/v1beta1, v1): objects of
+/// the `from` kinds in the `from` namespaces may refer to objects of the
+/// `to` kinds (all, or the one named) in the grant's own namespace (Gateway
+/// API reference, ReferenceGrant; GEP-709).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReferenceGrant {
+    /// Identity and provenance (its namespace is the target namespace).
+    pub meta: Meta,
+    /// `spec.from`.
+    pub from: Vec<GrantFrom>,
+    /// `spec.to`.
+    pub to: Vec<GrantTo>,
+}
+
+/// A `spec.from` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantFrom {
+    /// `group` (`""` is the core group).
+    pub group: String,
+    /// `kind`.
+    pub kind: String,
+    /// `namespace`.
+    pub namespace: String,
+}
+
+/// A `spec.to` entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrantTo {
+    /// `group` (`""` is the core group).
+    pub group: String,
+    /// `kind`.
+    pub kind: String,
+    /// `name`: one object; every object of the kind when `None`.
+    pub name: Option<String>,
+}
+
+/// The group of Gateway API kinds.
+pub const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
+
+/// One side of a reference: (group, kind, namespace, name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectKey<'a> {
+    /// API group (`""` for core).
+    pub group: &'a str,
+    /// Kind.
+    pub kind: &'a str,
+    /// Namespace.
+    pub namespace: &'a str,
+    /// Name.
+    pub name: &'a str,
+}
+
+impl ReferenceGrant {
+    /// Whether this grant lets `from` refer to `to`.
+    pub fn permits(&self, from: ObjectKey<'_>, to: ObjectKey<'_>) -> bool {
+        self.meta.namespace.as_deref() == Some(to.namespace)
+            && self.from.iter().any(|f| {
+                f.group == from.group && f.kind == from.kind && f.namespace == from.namespace
+            })
+            && self.to.iter().any(|t| {
+                t.group == to.group
+                    && t.kind == to.kind
+                    && t.name.as_deref().is_none_or(|n| n == to.name)
+            })
+    }
+}
+
+/// Whether `from` may refer to `to`: always within one namespace; across
+/// namespaces only with a ReferenceGrant in `to`'s namespace that permits it
+/// (Gateway API: implementations "MUST NOT permit cross-namespace
+/// references which have no grant").
+pub fn reference_permitted(
+    grants: &[ReferenceGrant],
+    from: ObjectKey<'_>,
+    to: ObjectKey<'_>,
+) -> bool {
+    from.namespace == to.namespace || grants.iter().any(|g| g.permits(from, to))
+}

@@ -40,9 +40,10 @@ pub use conns::Conns;
 pub use endpoints::{EndpointAddress, EndpointPort, EndpointSet};
 pub use exposure::{Backend, Exposure, ExposureKind, HttpPath, HttpRule, PathType, ServicePortRef};
 pub use gateway::{
-    AllowedRoutes, BackendRef, Gateway, GatewayRoute, GrpcMethodMatch, HeaderMatch, Listener,
-    ListenerProtocol, ParentRef, PathMatch, PathMatchKind, RouteKind, RouteMatch, RouteNamespaces,
-    RouteRule, TlsMode, ValueMatchKind,
+    AllowedRoutes, BackendRef, GATEWAY_GROUP, Gateway, GatewayRoute, GrantFrom, GrantTo,
+    GrpcMethodMatch, HeaderMatch, Listener, ListenerProtocol, ObjectKey, ParentRef, PathMatch,
+    PathMatchKind, ReferenceGrant, RouteKind, RouteMatch, RouteNamespaces, RouteRule, TlsMode,
+    ValueMatchKind, reference_permitted,
 };
 pub use gateway_match::{
     HostnameIntersection, Request, hostname_intersection, hostname_matches, intersect_hostnames,
@@ -75,7 +76,7 @@ pub use policy::{
 pub use pool::{AddressRequest, IpPool, PoolFlavor, PoolRoute};
 pub use ports::{PortSet, Protocol};
 pub use profile::{
-    AddressPool, AwsCloud, Cloud, CniMode, KubeProxyOptions, LbController, Preset, Profile,
+    AddressPool, AwsCloud, Cloud, CniMode, DnsPodsMode, KubeProxyOptions, LbController, Preset, Profile,
     ProfileNode, ProfileSpec, ProxyMode, Subnet, TargetType, Transport,
 };
 pub use range_set::RangeSet;

@@ -413,6 +413,8 @@ pub struct ProfileSpec {
     pub metallb: Option<Vec<AddressPool>>,
     /// `ingressNamespace`: where the ingress controller runs.
     pub ingress_namespace: Option<String>,
+    /// `dnsPods`: CoreDNS's `pods` option.
+    pub dns_pods: Option<DnsPodsMode>,
 }
 
 /// A complete profile: every field known.
@@ -448,6 +450,40 @@ pub struct Profile {
     pub metallb: Vec<AddressPool>,
     /// Namespace of the ingress controller.
     pub ingress_namespace: String,
+    /// How the cluster DNS answers `<a-b-c-d>.<ns>.pod.<domain>`.
+    pub dns_pods: DnsPodsMode,
+}
+
+/// CoreDNS `kubernetes` plugin option `pods` (coredns plugin/kubernetes
+/// README, "pods POD-MODE"): whether names `<a-b-c-d>.<ns>.pod.<zone>`
+/// answer. The Kubernetes DNS specification defines no pod names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum DnsPodsMode {
+    /// `pods disabled`: no pod names (CoreDNS's own default).
+    Disabled,
+    /// `pods insecure`: the address in the name, unchecked (the Corefile
+    /// kubeadm and most distributions install).
+    #[default]
+    Insecure,
+    /// `pods verified`: only when a pod of that namespace has the address.
+    Verified,
+}
+
+impl DnsPodsMode {
+    /// Every mode with its profile spelling.
+    pub const ALL: [(&'static str, DnsPodsMode); 3] = [
+        ("disabled", DnsPodsMode::Disabled),
+        ("insecure", DnsPodsMode::Insecure),
+        ("verified", DnsPodsMode::Verified),
+    ];
+
+    /// Its profile spelling.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("insecure", |(n, _)| n)
+    }
 }
 
 /// The preset used when no profile names one.
@@ -562,6 +598,7 @@ impl Preset {
             cloud: Cloud::None,
             metallb: Vec::new(),
             ingress_namespace: "ingress-nginx".to_owned(),
+            dns_pods: DnsPodsMode::Insecure,
         };
         match self {
             Preset::KubeadmFlannel => base,
@@ -622,6 +659,7 @@ impl Profile {
                 .ingress_namespace
                 .clone()
                 .unwrap_or(base.ingress_namespace),
+            dns_pods: spec.dns_pods.unwrap_or(base.dns_pods),
         }
     }
 

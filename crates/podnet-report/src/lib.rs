@@ -7,6 +7,7 @@ pub mod connlist_groups;
 pub mod describe;
 pub mod diagnostics;
 pub mod diff;
+pub mod dns;
 pub mod explain;
 pub mod ipam;
 pub mod sarif;

@@ -73,6 +73,12 @@ fn answer_text(c: &Cluster, a: &Option<Answer>) -> String {
                 .join(", ")
         ),
         Some(Answer::PodIp(ip)) => format!("A {ip} (pod address from the name)"),
+        Some(Answer::NoData) => "NOERROR, no data (the name exists without an address)".into(),
+        Some(Answer::Endpoints { service, ips: v }) => format!(
+            "A {} (endpoints of headless Service {})",
+            ips(v),
+            c.services[service.index()].meta.qualified_name()
+        ),
         Some(Answer::Upstream) => "forwarded to the upstream resolver (outside the model)".into(),
     }
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod connlist;
 pub mod diff;
+pub mod dns;
 pub mod explain;
 pub mod generate;
 pub mod ipam;

@@ -116,7 +116,7 @@ fn destination(dp: &Dataplane, to: &values::TraceTo) -> Result<(TraceTo, Option<
 }
 
 /// The first pod of a workload that has an address: the one a trace uses.
-fn addressed_pod(dp: &Dataplane, w: WorkloadId, text: &str) -> Result<PodId, String> {
+pub(crate) fn addressed_pod(dp: &Dataplane, w: WorkloadId, text: &str) -> Result<PodId, String> {
     dp.cluster
         .workload(w)
         .pods

@@ -12,6 +12,7 @@ mod conformance;
 mod connlist;
 mod connlist_groups;
 mod diff;
+mod dns;
 mod explain;
 mod fuzz_replay;
 mod hostile;

@@ -7,8 +7,9 @@
 //! by number, and without it every port is exposed (OpenShift Route API).
 
 use podnet_model::{
-    Backend as ExposureBackend, Cluster, Exposure, ExposureKind, NsId, PathType, PodId, ServiceId,
-    ServicePort, ServicePortRef, TargetPort,
+    Backend as ExposureBackend, BackendRef, Cluster, Exposure, ExposureKind, GATEWAY_GROUP,
+    GatewayRoute, NsId, ObjectKey, PathType, PodId, ServiceId, ServicePort, ServicePortRef,
+    TargetPort, reference_permitted,
 };
 
 use crate::Dataplane;
@@ -122,8 +123,22 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
             );
             continue;
         }
+        let route_ns = route.meta.namespace.as_deref().unwrap_or_default();
         for (rule_index, rule) in route.rules.iter().enumerate() {
             for backend in &rule.backends {
+                if !backend_permitted(cluster, route, backend) {
+                    issues.push(
+                        Issue::warning(format!(
+                            "backendRef to Service {}/{} crosses from namespace `{route_ns}` without a ReferenceGrant in `{}` that permits it: refused (Gateway API, ReferenceGrant)",
+                            backend.namespace, backend.name, backend.namespace
+                        ))
+                        .at(
+                            format!("{} {}", route.meta.kind, route.meta.qualified_name()),
+                            Some(&route.meta.source),
+                        ),
+                    );
+                    continue;
+                }
                 let resolved = match cluster.namespace_by_name(&backend.namespace) {
                     Some(ns) => resolve_service(
                         dp,
@@ -167,6 +182,28 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
             }
         }
     }
+}
+
+/// Whether a route may use `backend`: in its own namespace always; in
+/// another only with a ReferenceGrant there from this route kind and
+/// namespace to Services (Gateway API: implementations "MUST NOT permit
+/// cross-namespace references which have no grant").
+pub fn backend_permitted(cluster: &Cluster, route: &GatewayRoute, backend: &BackendRef) -> bool {
+    reference_permitted(
+        &cluster.reference_grants,
+        ObjectKey {
+            group: GATEWAY_GROUP,
+            kind: route.kind.as_str(),
+            namespace: route.meta.namespace.as_deref().unwrap_or_default(),
+            name: &route.meta.name,
+        },
+        ObjectKey {
+            group: "",
+            kind: "Service",
+            namespace: &backend.namespace,
+            name: &backend.name,
+        },
+    )
 }
 
 /// A resolved Service port: the Service, the port's index, its pods.

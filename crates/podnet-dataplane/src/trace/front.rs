@@ -69,6 +69,9 @@ struct Choice<'d> {
     front: usize,
     routes: Vec<&'d Route>,
     what: String,
+    /// The rule's backendRefs refused for want of a ReferenceGrant, and
+    /// whether they are all its backends.
+    refused: (Vec<String>, bool),
 }
 
 /// The Services behind `routes`, for the description.
@@ -137,7 +140,24 @@ impl Tracer<'_> {
             front: front_index,
             routes,
             what,
+            refused,
         } = choice;
+        if refused.1 {
+            // Gateway API, HTTPRouteRule backendRefs: "If all entries in
+            // BackendRefs are invalid, and there are also no filters
+            // specified in this route rule, all traffic which matches this
+            // rule MUST receive a 500 status code."
+            trace.hops.push(Hop::same(
+                client.place.clone(),
+                Action::LoadBalancer { what },
+                &packet,
+            ));
+            trace.end = Some(format!(
+                "HTTP 500: every backendRef of the rule is refused ({}: cross-namespace without a ReferenceGrant)",
+                refused.0.join(", ")
+            ));
+            return Ok(trace);
+        }
         let front = &dp.fronts[front_index];
         let (origin, place) = if front_index == fronts::ALB {
             let ip = front.subnets.first().and_then(|s| s.hosts().nth(3));
@@ -291,10 +311,27 @@ impl Tracer<'_> {
                 tls_note(url, listener.tls.is_some()),
                 services(dp, &routes)
             );
+            let rule = &sel.route.rules[sel.rule_index];
+            let refused: Vec<String> = rule
+                .backends
+                .iter()
+                .filter(|b| !fronts::routes::backend_permitted(c, sel.route, b))
+                .map(|b| format!("Service {}/{}", b.namespace, b.name))
+                .collect();
+            let all = !refused.is_empty() && refused.len() == rule.backends.len();
+            let what = if refused.is_empty() || all {
+                what
+            } else {
+                format!(
+                    "{what} (refused without a ReferenceGrant: {})",
+                    refused.join(", ")
+                )
+            };
             return Some(Choice {
                 front,
                 routes,
                 what,
+                refused: (refused, all),
             });
         }
         None
@@ -320,6 +357,7 @@ impl Tracer<'_> {
             front: fronts::front_of(exposure, &dp.profile),
             routes,
             what,
+            refused: (Vec::new(), false),
         })
     }
 

@@ -151,6 +151,11 @@ impl Tracer<'_> {
                 };
                 match answer {
                     None => return end(format!("`{name}` does not resolve (NXDOMAIN)")),
+                    Some(Answer::NoData) => {
+                        return end(format!(
+                            "`{name}` exists but holds no address (NOERROR, no data)"
+                        ));
+                    }
                     Some(Answer::Upstream) => {
                         return end(format!(
                             "`{name}` is outside the cluster domain; the upstream resolver answers, which podnet does not model"
@@ -207,6 +212,16 @@ impl Tracer<'_> {
                         ips
                     }
                     Some(Answer::PodIp(ip)) => vec![ip],
+                    Some(Answer::Endpoints { service, ips }) => {
+                        if port.is_none() {
+                            let s = &c.services[service.index()];
+                            port = Some(single_port(
+                                s.ports.iter().map(|p| p.port),
+                                &format!("Service {}", s.meta.qualified_name()),
+                            )?);
+                        }
+                        ips
+                    }
                 }
             }
         };

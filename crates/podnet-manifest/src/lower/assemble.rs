@@ -53,6 +53,7 @@ pub struct Assembler {
     exposures: Vec<super::records::PendingExposure>,
     gateways: Vec<super::records::PendingGateway>,
     gateway_routes: Vec<super::records::PendingGatewayRoute>,
+    reference_grants: Vec<podnet_model::ReferenceGrant>,
     admin: Vec<AdminPolicy>,
     intents: Vec<podnet_model::Intent>,
     multus: super::multus::store::MultusStore,
@@ -140,6 +141,14 @@ impl Assembler {
                 ),
                 &r.route.meta.source,
             ),
+            Record::ReferenceGrant(g) => (
+                (
+                    g.meta.namespace.clone().unwrap_or_default(),
+                    "ReferenceGrant".into(),
+                    g.meta.name.clone(),
+                ),
+                &g.meta.source,
+            ),
             Record::Admin(a) => (
                 (String::new(), a.api.kind().into(), a.meta.name.clone()),
                 &a.meta.source,
@@ -209,6 +218,7 @@ impl Assembler {
                 Record::Exposure(e) => self.exposures.push(e),
                 Record::Gateway(g) => self.gateways.push(g),
                 Record::GatewayRoute(r) => self.gateway_routes.push(r),
+                Record::ReferenceGrant(g) => self.reference_grants.push(g),
                 Record::Admin(a) => self.admin.push(a),
                 Record::Intent(i) => self.intents.push(i),
                 other => {
@@ -234,6 +244,7 @@ impl Assembler {
             mut exposures,
             mut gateways,
             mut gateway_routes,
+            reference_grants,
             admin,
             intents,
             multus,
@@ -436,6 +447,7 @@ impl Assembler {
         }
         b.cluster.gateways = gateways.into_iter().map(|g| g.gateway).collect();
         b.cluster.gateway_routes = gateway_routes.into_iter().map(|r| r.route).collect();
+        b.cluster.reference_grants = reference_grants;
         b.cluster.admin_policies = admin;
         b.cluster.intents = intents;
         store.finish(&mut b.cluster);

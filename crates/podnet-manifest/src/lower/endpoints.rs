@@ -120,6 +120,7 @@ fn endpoints_address(
         terminating: false,
         node_name,
         pod: pod_ref(a.target_ref.as_ref()),
+        hostname: a.hostname.clone().filter(|h| !h.is_empty()),
     })
 }
 
@@ -310,6 +311,7 @@ fn slice_endpoint(
         terminating,
         node_name,
         pod: pod_ref(e.target_ref.as_ref()),
+        hostname: e.hostname.clone().filter(|h| !h.is_empty()),
     })
 }
 

@@ -25,6 +25,7 @@ pub mod profile;
 pub mod profile_check;
 pub mod profile_cloud;
 pub mod records;
+pub mod reference_grant;
 pub mod route;
 pub mod scheduling;
 pub mod service;

@@ -11,7 +11,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::IpNet;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use podnet_model::{
-    CniMode, KubeProxyOptions, Meta, Preset, ProfileNode, ProfileSpec, ProxyMode, Source,
+    CniMode, DnsPodsMode, KubeProxyOptions, Meta, Preset, ProfileNode, ProfileSpec, ProxyMode, Source,
 };
 use serde::Deserialize;
 
@@ -83,6 +83,8 @@ pub struct ProfileDef {
     pub metallb: Option<MetallbDef>,
     /// The ingress controller's namespace.
     pub ingress_namespace: Option<String>,
+    /// CoreDNS's `pods` mode: `disabled`, `insecure` or `verified`.
+    pub dns_pods: Option<String>,
 }
 
 /// `kubeProxyOptions`: the fields of kube-proxy's
@@ -184,6 +186,17 @@ pub fn cluster_profile(
         .kube_proxy_options
         .as_ref()
         .map(|o| kube_proxy_options(o, &at.key("kubeProxyOptions"), c));
+    let dns_pods = d.dns_pods.as_deref().and_then(|name| {
+        let found = DnsPodsMode::ALL
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, m)| *m);
+        if found.is_none() {
+            let all: Vec<&str> = DnsPodsMode::ALL.iter().map(|(n, _)| *n).collect();
+            unsupported(&at.key("dnsPods"), name, &all, c);
+        }
+        found
+    });
     let spec = ProfileSpec {
         meta: Some(Meta {
             kind: "ClusterProfile".to_owned(),
@@ -226,6 +239,7 @@ pub fn cluster_profile(
         ingress_namespace: d.ingress_namespace.clone().inspect(|ns| {
             c.check(&at.key("ingressNamespace"), ns, names::dns1123_label(ns));
         }),
+        dns_pods,
     };
     if !c.has_errors() {
         check_profile(&spec, d, &at, c);

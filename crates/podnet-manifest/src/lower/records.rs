@@ -188,6 +188,8 @@ pub enum Record {
     Gateway(PendingGateway),
     /// A Gateway API HTTPRoute or GRPCRoute.
     GatewayRoute(PendingGatewayRoute),
+    /// A Gateway API ReferenceGrant.
+    ReferenceGrant(podnet_model::ReferenceGrant),
     /// A Node.
     Node(Node),
     /// An Endpoints object or an EndpointSlice.
