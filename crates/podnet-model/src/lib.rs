@@ -76,8 +76,8 @@ pub use policy::{
 pub use pool::{AddressRequest, IpPool, PoolFlavor, PoolRoute};
 pub use ports::{PortSet, Protocol};
 pub use profile::{
-    AddressPool, AwsCloud, Cloud, CniMode, DnsPodsMode, KubeProxyOptions, LbController, Preset, Profile,
-    ProfileNode, ProfileSpec, ProxyMode, Subnet, TargetType, Transport,
+    AddressPool, AwsCloud, Cloud, CniMode, DnsPodsMode, KubeProxyOptions, LbController, Preset,
+    Profile, ProfileNode, ProfileSpec, ProxyMode, Subnet, TargetType, Transport,
 };
 pub use range_set::RangeSet;
 pub use selector::{LabelSelector, Operator, Requirement};

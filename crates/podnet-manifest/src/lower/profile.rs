@@ -11,7 +11,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use ipnet::IpNet;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use podnet_model::{
-    CniMode, DnsPodsMode, KubeProxyOptions, Meta, Preset, ProfileNode, ProfileSpec, ProxyMode, Source,
+    CniMode, DnsPodsMode, KubeProxyOptions, Meta, Preset, ProfileNode, ProfileSpec, ProxyMode,
+    Source,
 };
 use serde::Deserialize;
 
