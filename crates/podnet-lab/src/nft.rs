@@ -268,10 +268,24 @@ fn services_chain(
         }
     }
     // NodePorts on this node's address: all endpoints and masquerade, or
-    // (externalTrafficPolicy: Local) the local ones and no masquerade.
+    // (externalTrafficPolicy: Local) the local ones and no masquerade. A
+    // pod's packet to a Local NodePort is short-circuited to every
+    // endpoint, unmasqueraded (kube-proxy: "pod traffic for external
+    // destinations" jumps from KUBE-EXT to KUBE-SVC; packet-flow tests
+    // TestExternalTrafficPolicyLocal in pkg/proxy/{iptables,nftables}).
+    let pod_addresses = set_of(pods.iter().map(|pp| pp.address.addr.to_string()));
     for s in services {
         for p in &s.ports {
             let Some(np) = p.node_port else { continue };
+            if s.external_local
+                && let Some(to) = dnat_to(&p.endpoints, pods)
+            {
+                let _ = writeln!(
+                    out,
+                    "\t\tip saddr {pod_addresses} ip daddr {} {} dport {np} meta mark set {MARK_NODE_PORT} {to} comment \"{} NodePort, from a pod: every endpoint\"",
+                    node_ports.address, p.protocol, s.name
+                );
+            }
             let (endpoints, mark) = if s.external_local {
                 (local_endpoints(p, pods, node_ports.node), MARK_NODE_PORT)
             } else {
