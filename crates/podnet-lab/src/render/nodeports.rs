@@ -92,7 +92,8 @@ pub(super) fn node_port_probes(
                             continue;
                         }
                     };
-                    match node_port_expectation(&t, pods, si) {
+                    let short_circuit = s.external_local.then_some(ni);
+                    match node_port_expectation(&t, pods, si, short_circuit) {
                         Ok(expected) => out.push(ProbeSpec {
                             from: si,
                             to: Target::Node(ni),
@@ -124,6 +125,14 @@ enum NotProbed {
         "the source is one of the endpoints kube-proxy may pick: reaching itself through a NodePort needs hairpin NAT, which kube-proxy and the bridge handle differently per CNI; not probed"
     )]
     Hairpin,
+    /// A short-circuited packet's endpoint is on the source's node, not
+    /// on the node that translated it: unmasqueraded, the reply returns
+    /// from the endpoint straight to the source and misses that node's
+    /// connection tracking.
+    #[error(
+        "kube-proxy short-circuits a pod's packet to an externalTrafficPolicy Local NodePort to an endpoint on the pod's own node without masquerade, so the reply bypasses the node that translated it; whether that connects depends on the CNI's reply routing; not probed"
+    )]
+    AsymmetricReply,
     /// The trace ends without a branch.
     #[error("the model gives no path ({0}); not probed")]
     NoPath(String),
@@ -135,8 +144,14 @@ enum NotProbed {
 }
 
 /// Whether the trace of pod `src` to a NodePort connects: `Ok` when every
-/// branch agrees, else why the probe is left out.
-fn node_port_expectation(t: &Trace, pods: &[PodPlan], src: usize) -> Result<bool, NotProbed> {
+/// branch agrees, else why the probe is left out. `short_circuit` is the
+/// NodePort's node when the Service is `externalTrafficPolicy: Local`.
+fn node_port_expectation(
+    t: &Trace,
+    pods: &[PodPlan],
+    src: usize,
+    short_circuit: Option<usize>,
+) -> Result<bool, NotProbed> {
     let mut answers = BTreeSet::new();
     for b in &t.branches {
         let endpoint = b.hops.iter().chain(&t.hops).find_map(|h| match h.action {
@@ -151,6 +166,13 @@ fn node_port_expectation(t: &Trace, pods: &[PodPlan], src: usize) -> Result<bool
                 }
                 Some(e) if e == src => {
                     return Err(NotProbed::Hairpin);
+                }
+                Some(e)
+                    if short_circuit.is_some_and(|node| {
+                        pods[e].node == pods[src].node && pods[src].node != node
+                    }) =>
+                {
+                    return Err(NotProbed::AsymmetricReply);
                 }
                 Some(_) => {}
             }
