@@ -173,7 +173,7 @@ fn lab_end_to_end() {
     let run = podnet(&["lab", "run", NODEPORT]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("124 agree, 0 disagree, 0 not compared"),
+        run.stdout.contains("113 agree, 0 disagree, 0 not compared"),
         "{}",
         run.stdout
     );
