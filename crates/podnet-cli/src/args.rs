@@ -136,7 +136,7 @@ pub struct TraceArgs {
 pub struct DnsArgs {
     /// The name, as typed in the pod (`web.prod`) or fully qualified
     /// (`web.prod.svc.cluster.local.`), or an address (asks its PTR).
-    #[arg(value_name = "NAME")]
+    #[arg(value_name = "NAME", value_parser = values::dns_question)]
     pub name: String,
     /// Manifest files or directories (`-` for stdin).
     #[arg(required = true, value_name = "PATHS")]

@@ -11,6 +11,35 @@ use std::ops::Deref;
 use podnet_dataplane::trace::Url;
 use podnet_manifest::validate::names;
 
+/// A `dns` question: an address (asks its PTR) or a name of labels (letters,
+/// digits, `-`, `_` for SRV labels), each 1 to 63 characters, at most 253
+/// in all, with or without the final dot (RFC 1035 2.3.4, RFC 2782).
+pub fn dns_question(text: &str) -> Result<String, String> {
+    if text.parse::<std::net::IpAddr>().is_ok() {
+        return Ok(text.to_owned());
+    }
+    let name = text.strip_suffix('.').unwrap_or(text);
+    let bad = |why: &str| Err(format!("`{text}` is not a DNS name or an address: {why}"));
+    if name.is_empty() {
+        return bad("it is empty");
+    }
+    if name.len() > 253 {
+        return bad("longer than 253 characters");
+    }
+    for label in name.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return bad("every label has 1 to 63 characters");
+        }
+        if !label
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return bad("only letters, digits, `-`, `_` and `.` are allowed");
+        }
+    }
+    Ok(text.to_owned())
+}
+
 /// A port: 1 to 65535.
 pub fn port(text: &str) -> Result<u16, String> {
     match text.parse::<u32>() {
@@ -602,5 +631,21 @@ mod tests {
         assert!(generated_pods("4000000000").is_err());
         assert!(generated_pods("0").is_err());
         assert!(generated_admin_policies("1001").is_err());
+    }
+
+    #[test]
+    fn dns_questions_are_names_or_addresses() {
+        for ok in [
+            "web",
+            "nrf-0.nrf.ns.svc.cluster.local.",
+            "_sbi._tcp.nrf",
+            "10.0.0.1",
+            "fd00::1",
+        ] {
+            assert_eq!(dns_question(ok).as_deref(), Ok(ok));
+        }
+        for bad in ["", ".", "a..b", "a b", "x\u{1b}[2J", &"a".repeat(64)] {
+            assert!(dns_question(bad).is_err(), "{bad:?}");
+        }
     }
 }
