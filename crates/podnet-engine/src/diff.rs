@@ -162,8 +162,20 @@ fn flows(cluster: &Cluster, list: &ConnList, options: DiffOptions) -> BTreeMap<F
 /// Compares the connections of `old` with those of `new`.
 pub fn diff(old: (&Cluster, &ConnList), new: (&Cluster, &ConnList), options: DiffOptions) -> Diff {
     let before = flows(old.0, old.1, options);
-    let mut after = flows(new.0, new.1, options);
+    let after = flows(new.0, new.1, options);
     let mut out = Diff::default();
+    compare_into(&mut out, before, after, options);
+    out
+}
+
+/// Adds to `out` what changed from `before` to `after`, flow by flow, and
+/// sorts its lists by flow.
+pub(crate) fn compare_into(
+    out: &mut Diff,
+    before: BTreeMap<FlowKey, Conns>,
+    mut after: BTreeMap<FlowKey, Conns>,
+    options: DiffOptions,
+) {
     for (key, old_conns) in before {
         match after.remove(&key) {
             None => out.changes.push((key, Change::Removed(old_conns))),
@@ -186,7 +198,6 @@ pub fn diff(old: (&Cluster, &ConnList), new: (&Cluster, &ConnList), options: Dif
         .extend(after.into_iter().map(|(k, c)| (k, Change::Added(c))));
     out.changes.sort_by(|a, b| a.0.cmp(&b.0));
     out.kept.sort_by(|a, b| a.0.cmp(&b.0));
-    out
 }
 
 #[cfg(test)]

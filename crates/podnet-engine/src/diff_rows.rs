@@ -13,7 +13,7 @@ use podnet_model::{Cluster, Conns, WorkloadId};
 use rayon::prelude::*;
 
 use crate::connlist::{Connection, PeerRef};
-use crate::diff::{ANY_NAMESPACE, Change, Diff, DiffOptions, FlowKey, PeerKey};
+use crate::diff::{ANY_NAMESPACE, Change, Diff, DiffOptions, FlowKey, PeerKey, compare_into};
 
 /// One side of a comparison.
 pub struct DiffSide<'a> {
@@ -258,28 +258,6 @@ pub fn diff_rows(old: &DiffSide<'_>, new: &DiffSide<'_>, options: DiffOptions) -
         out.unchanged += o.unchanged;
     }
     // Outside ranges and pseudo-peers as sources come after workloads.
-    let mut after = new_others;
-    for (key, old_conns) in old_others {
-        match after.remove(&key) {
-            None => out.changes.push((key, Change::Removed(old_conns))),
-            Some(new_conns) if new_conns == old_conns => {
-                out.unchanged += 1;
-                if options.list_unchanged {
-                    out.kept.push((key, new_conns));
-                }
-            }
-            Some(new_conns) => out.changes.push((
-                key,
-                Change::Changed {
-                    old: old_conns,
-                    new: new_conns,
-                },
-            )),
-        }
-    }
-    out.changes
-        .extend(after.into_iter().map(|(k, c)| (k, Change::Added(c))));
-    out.changes.sort_by(|a, b| a.0.cmp(&b.0));
-    out.kept.sort_by(|a, b| a.0.cmp(&b.0));
+    compare_into(&mut out, old_others, new_others, options);
     out
 }
