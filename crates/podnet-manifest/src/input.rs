@@ -14,6 +14,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::limits::Limits;
 
@@ -176,10 +178,6 @@ impl Gathered {
         self.skipped += 1;
         self.diagnostics.push(read_error(shown, &reason.into()));
     }
-
-    fn push(&mut self, name: String, bytes: Vec<u8>) {
-        self.files.push(decode(name, bytes));
-    }
 }
 
 /// Why a file's bytes could not be read.
@@ -249,23 +247,65 @@ fn read_path(path: &Path, limits: &Limits, g: &mut Gathered) {
 }
 
 fn read_file(path: &Path, meta: &Metadata, shown: String, limits: &Limits, g: &mut Gathered) {
-    if meta.is_file() && meta.len() > limits.file_bytes {
-        g.refuse(
-            &shown,
-            format!(
-                "{} bytes, larger than {} bytes, the most podnet reads from one file: not read",
-                meta.len(),
-                limits.file_bytes
-            ),
-        );
-        return;
+    match read_whole(path, meta, shown.clone(), limits) {
+        Ok(file) => g.files.push(file),
+        Err(reason) => g.refuse(&shown, reason),
     }
-    let read = File::open(path)
+}
+
+/// Reads and decodes one file, or says why it was not read.
+fn read_whole(
+    path: &Path,
+    meta: &Metadata,
+    shown: String,
+    limits: &Limits,
+) -> Result<ReadFile, String> {
+    if meta.is_file() && meta.len() > limits.file_bytes {
+        return Err(format!(
+            "{} bytes, larger than {} bytes, the most podnet reads from one file: not read",
+            meta.len(),
+            limits.file_bytes
+        ));
+    }
+    File::open(path)
         .map_err(|e| ReadError::Io(e.to_string()))
-        .and_then(|f| read_bounded(f, meta.len(), limits.file_bytes));
-    match read {
-        Ok(bytes) => g.push(shown, bytes),
-        Err(e) => g.refuse(&shown, e.to_string()),
+        .and_then(|f| read_bounded(f, meta.len(), limits.file_bytes))
+        .map(|bytes| decode(shown, bytes))
+        .map_err(|e| e.to_string())
+}
+
+/// A regular file a directory walk found, read after the walk (files are
+/// read and decoded in parallel, results kept in walk order).
+struct Pending {
+    path: PathBuf,
+    meta: Metadata,
+    /// How many diagnostics the walk had made when it found the file: a
+    /// refusal goes there, so the report keeps walk order.
+    diagnostics_before: usize,
+}
+
+/// Reads the files a walk found, in parallel, and records them in walk
+/// order.
+fn read_pending(pending: Vec<Pending>, limits: &Limits, g: &mut Gathered) {
+    let read: Vec<(usize, String, Result<ReadFile, String>)> = pending
+        .into_par_iter()
+        .map(|p| {
+            let shown = p.path.display().to_string();
+            let result = read_whole(&p.path, &p.meta, shown.clone(), limits);
+            (p.diagnostics_before, shown, result)
+        })
+        .collect();
+    let mut inserted = 0;
+    for (at, shown, result) in read {
+        match result {
+            Ok(file) => g.files.push(file),
+            Err(reason) => {
+                g.skipped += 1;
+                g.diagnostics
+                    .insert(at + inserted, read_error(&shown, &reason));
+                inserted += 1;
+            }
+        }
     }
 }
 
@@ -276,13 +316,14 @@ struct NotFollowed {
 }
 
 /// A directory walk: only regular files, links only within the tree.
-struct Walk<'a> {
+struct Walk {
     /// The tree's root, as the user named it and resolved.
     root: PathBuf,
-    limits: &'a Limits,
     /// Directories and files already reached (resolved paths).
     seen: HashSet<PathBuf>,
     not_followed: Vec<NotFollowed>,
+    /// Regular files found, read once the walk is done.
+    pending: Vec<Pending>,
 }
 
 fn walk(path: &Path, limits: &Limits, g: &mut Gathered) {
@@ -299,8 +340,8 @@ fn walk(path: &Path, limits: &Limits, g: &mut Gathered) {
     let mut w = Walk {
         seen: HashSet::from([root.clone()]),
         root: root.clone(),
-        limits,
         not_followed: Vec::new(),
+        pending: Vec::new(),
     };
     // The entries left to visit in each open directory, depth first in
     // name order: a subdirectory's files come right after its name.
@@ -319,6 +360,7 @@ fn walk(path: &Path, limits: &Limits, g: &mut Gathered) {
             stack.push(entries);
         }
     }
+    read_pending(std::mem::take(&mut w.pending), limits, g);
     w.report_not_followed(&shown, g);
     if g.files.len() == before && g.skipped == errors_before {
         let mut d = Diagnostic::new(
@@ -359,7 +401,7 @@ fn list_dir(
     Some(visible.into_iter())
 }
 
-impl Walk<'_> {
+impl Walk {
     /// Reads one directory entry; returns a directory to walk.
     fn entry(&mut self, shown: &Path, real: &Path, g: &mut Gathered) -> Option<(PathBuf, PathBuf)> {
         let meta = match std::fs::symlink_metadata(shown) {
@@ -392,7 +434,11 @@ impl Walk<'_> {
                 .then(|| (shown.to_path_buf(), real)),
             Kind::File if has_manifest_extension(shown) => {
                 if self.seen.insert(real) {
-                    read_file(shown, meta, shown.display().to_string(), self.limits, g);
+                    self.pending.push(Pending {
+                        path: shown.to_path_buf(),
+                        meta: meta.clone(),
+                        diagnostics_before: g.diagnostics.len(),
+                    });
                 }
                 None
             }
@@ -505,10 +551,13 @@ pub fn decode(name: String, mut bytes: Vec<u8>) -> ReadFile {
 /// YAML 1.2 (5.4 Line Break Characters) takes CR, LF and CRLF as line
 /// breaks; podnet splits documents and counts lines on LF only.
 fn lone_cr_to_lf(bytes: &mut [u8]) {
-    for i in 0..bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n') {
+    let mut from = 0;
+    while let Some(offset) = memchr::memchr(b'\r', &bytes[from..]) {
+        let i = from + offset;
+        if bytes.get(i + 1) != Some(&b'\n') {
             bytes[i] = b'\n';
         }
+        from = i + 1;
     }
 }
 
@@ -620,6 +669,32 @@ mod tests {
         assert!(g.files.is_empty());
         assert_eq!(g.skipped, 1);
         assert!(g.diagnostics[0].message.contains("larger than 1000 bytes"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Files of a walk are read in parallel; what was read and what was
+    /// refused still come in walk (name) order.
+    #[test]
+    fn a_walk_keeps_name_order_for_files_and_refusals() {
+        let dir = temp("order");
+        let small = Limits {
+            file_bytes: 100,
+            ..Limits::DEFAULT
+        };
+        for (name, bytes) in [("a", 10), ("b", 200), ("c", 10), ("d", 300), ("e", 10)] {
+            std::fs::write(dir.join(format!("{name}.yaml")), vec![b'#'; bytes]).unwrap();
+        }
+        let g = read_inputs_within(&[Input::Path(dir.clone())], &small);
+        assert_eq!(names(&g, &dir), ["a.yaml", "c.yaml", "e.yaml"]);
+        assert_eq!(g.skipped, 2);
+        let refused: Vec<&str> = g
+            .diagnostics
+            .iter()
+            .filter_map(|d| d.location.as_ref())
+            .map(|l| &*l.file)
+            .collect();
+        assert_eq!(refused.len(), 2);
+        assert!(refused[0].ends_with("b.yaml") && refused[1].ends_with("d.yaml"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

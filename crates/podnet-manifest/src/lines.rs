@@ -2,11 +2,12 @@
 //! re-reading one document's text. Built only when needed (an error to
 //! report, or a policy whose rules explain should point at).
 
-use std::collections::HashMap;
-
 use saphyr_parser::{Event, Parser};
 
 use crate::path::{FieldPath, Seg};
+
+/// Hash maps keyed by input text, with a fast hasher seeded per process.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Positions (1-based line and column in the file) of every node of one
 /// document, as a tree: each node is stored once under its parent, so the

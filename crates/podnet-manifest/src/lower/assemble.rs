@@ -8,7 +8,7 @@
 //! routes, are kept in input order and get their namespace ids as Services
 //! do.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use podnet_model::cluster::NAMESPACE_NAME_LABEL;
 use podnet_model::{
@@ -19,6 +19,9 @@ use podnet_model::{
 use super::records::{OwnerRef, PerPodLabels, PodShape, RawController, RawPod, Record};
 use super::store::{self, Key, Store};
 use crate::diagnostic::{Diagnostic, Location, Severity};
+
+/// Hash maps keyed by input text, with a fast hasher seeded per process.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// Labels a controller sets per pod or per revision: pods of one workload
 /// that differ only in these are not "different" for the split warning.
@@ -255,8 +258,8 @@ impl Assembler {
         } = self;
         let mut b = Builder {
             cluster: Cluster::default(),
-            label_ids: HashMap::new(),
-            port_ids: HashMap::new(),
+            label_ids: HashMap::default(),
+            port_ids: HashMap::default(),
             diags,
         };
 
@@ -279,7 +282,7 @@ impl Assembler {
         for ns in referenced {
             names.entry(ns.clone()).or_insert(None);
         }
-        let mut ns_ids = HashMap::new();
+        let mut ns_ids = std::collections::HashMap::new();
         for (i, (name, source)) in names.into_iter().enumerate() {
             let mut labels = declared
                 .get(&name)
