@@ -374,3 +374,152 @@ fn issue_diagnostic(issue: &Issue) -> Diagnostic {
     });
     d
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(yaml: &str) -> Vec<SourceFile> {
+        vec![SourceFile {
+            name: "test.yaml".into(),
+            text: yaml.into(),
+        }]
+    }
+
+    /// What an observer saw, in order.
+    #[derive(Default)]
+    struct Seen {
+        events: Vec<String>,
+        caveat: Option<AssumedAddresses>,
+    }
+
+    impl Observer for Seen {
+        fn started(&mut self, stage: Stage) {
+            self.events.push(format!("start {stage:?}"));
+        }
+        fn finished(&mut self, stage: Stage) {
+            self.events.push(format!("end {stage:?}"));
+        }
+        fn diagnostics(&mut self, diagnostics: &[Diagnostic]) {
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            if errors > 0 {
+                self.events.push(format!("{errors} errors"));
+            }
+        }
+        fn skipped(&mut self, documents: usize) {
+            self.events.push(format!("skipped {documents}"));
+        }
+        fn assumed_addresses(&mut self, caveat: &AssumedAddresses) {
+            self.caveat = Some(caveat.clone());
+        }
+    }
+
+    const NAMESPACE: &str = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n";
+    const INVALID: &str = "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: Not_Valid}\n";
+
+    #[test]
+    fn the_pipeline_reads_then_places_or_says_why_not() {
+        let invalid = format!("{NAMESPACE}{INVALID}");
+        /// Input, strict, outcome, what the observer saw.
+        type Case<'a> = (&'a str, bool, Result<(), Error>, &'a [&'a str]);
+        let cases: &[Case<'_>] = &[
+            (
+                NAMESPACE,
+                false,
+                Ok(()),
+                &[
+                    "start Reading",
+                    "end Reading",
+                    "start Placing",
+                    "end Placing",
+                ],
+            ),
+            (
+                "# nothing\n",
+                false,
+                Err(Error::Empty),
+                &["start Reading", "end Reading"],
+            ),
+            (
+                &invalid,
+                false,
+                Ok(()),
+                &[
+                    "start Reading",
+                    "end Reading",
+                    "1 errors",
+                    "skipped 1",
+                    "start Placing",
+                    "end Placing",
+                ],
+            ),
+            (
+                &invalid,
+                true,
+                Err(Error::Stopped),
+                &["start Reading", "end Reading", "1 errors"],
+            ),
+        ];
+        for (yaml, strict, want, events) in cases {
+            let mut seen = Seen::default();
+            let options = Options {
+                strict: *strict,
+                profile: None,
+            };
+            let got = Analysis::from_files(&files(yaml), &options, &mut seen);
+            match (&got, want) {
+                (Ok(a), Ok(())) => assert_eq!(a.has_errors(), yaml.contains("Not_Valid")),
+                (Err(e), Err(w)) => assert_eq!(e, w),
+                _ => panic!("{yaml:?}: got {got:?}, want {want:?}"),
+            }
+            assert_eq!(&seen.events, events, "{yaml:?}");
+        }
+    }
+
+    #[test]
+    fn a_profile_file_must_hold_a_cluster_profile() {
+        let options = Options {
+            strict: false,
+            profile: Some("no-such-profile-file.yaml".to_owned()),
+        };
+        let got = Analysis::from_files(&files(NAMESPACE), &options, &mut ());
+        assert!(
+            matches!(got, Err(Error::InvalidProfile { ref file }) if file == "no-such-profile-file.yaml"),
+            "{got:?}"
+        );
+    }
+
+    #[test]
+    fn metallb_pools_in_the_inputs_join_the_profile_given() {
+        let yaml = "apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata: {name: pool, namespace: metallb-system}\nspec:\n  addresses: [192.0.2.0/28]\n";
+        let declared = Declared::from_files(&files(yaml), &Options::default(), &mut ())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let profile = with_input_pools(ProfileSpec::default(), declared.cluster());
+        let pools = profile.metallb.unwrap_or_default();
+        assert_eq!(pools.len(), 1);
+        assert!(pools[0].meta.as_ref().is_some_and(|m| m.name == "pool"));
+    }
+
+    /// docs/profiles.md: addresses podnet assumes are labelled as assumed
+    /// when a policy's verdicts depend on them.
+    #[test]
+    fn assumed_addresses_under_an_ip_block_are_reported() {
+        let policy = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop}\nspec: {containers: [{name: c, image: nginx}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: from-pods, namespace: shop}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}}]}]\n";
+        let elsewhere = policy.replace("10.0.0.0/8", "192.0.2.0/24");
+        let profile = format!(
+            "{policy}---\napiVersion: podnet.dev/v1alpha1\nkind: ClusterProfile\nmetadata: {{name: mine}}\nspec: {{clusterCIDRs: [10.1.0.0/16]}}\n"
+        );
+        // (input, whether the caveat is reported)
+        let cases = [(policy, true), (&elsewhere, false), (&profile, false)];
+        for (yaml, want) in cases {
+            let mut seen = Seen::default();
+            Analysis::from_files(&files(yaml), &Options::default(), &mut seen)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(seen.caveat.is_some(), want, "{yaml}");
+            if let Some(c) = seen.caveat {
+                assert_eq!(c.policy.name, "from-pods");
+                assert_eq!(c.ip_block.to_string(), "10.0.0.0/8");
+            }
+        }
+    }
+}

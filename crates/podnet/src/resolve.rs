@@ -210,3 +210,108 @@ impl Analysis {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::Options;
+    use podnet_manifest::SourceFile;
+
+    const CLUSTER: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx, ports: [{containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: front, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+";
+
+    fn analysis() -> Analysis {
+        let files = [SourceFile {
+            name: "cluster.yaml".into(),
+            text: CLUSTER.into(),
+        }];
+        Analysis::from_files(&files, &Options::default(), &mut ()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_service_is_traced_to_by_its_cluster_dns_name() {
+        let a = analysis();
+        let (to, port) = a
+            .trace_destination(&TraceDestination::Named("shop/front".to_owned()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        // kubernetes.io/docs/concepts/services-networking/dns-pod-service/
+        assert_eq!(
+            to,
+            TraceTo::Name("front.shop.svc.cluster.local.".to_owned())
+        );
+        assert_eq!(port, None);
+    }
+
+    #[test]
+    fn names_resolve_to_what_each_query_needs() {
+        let a = analysis();
+        let web = a
+            .resolve_workload("shop/web")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let pod = a.cluster().workload(web).pods[0];
+        assert_eq!(
+            a.resolve_pod("shop/web"),
+            Ok(pod),
+            "a workload's addressed pod"
+        );
+        let pod_name = a.cluster().pod_name(pod);
+        assert_eq!(a.resolve_workload(&pod_name), Ok(web), "a pod's workload");
+        let errors: [(Result<(), NameError>, NameError); 5] = [
+            (
+                a.resolve_pod("shop/Service/front").map(drop),
+                NameError::NotAPod("shop/Service/front".to_owned()),
+            ),
+            (
+                a.resolve_workload("shop/Service/front").map(drop),
+                NameError::NotAWorkload("shop/Service/front".to_owned()),
+            ),
+            (
+                a.trace_source(&TraceSource::Named("shop/Service/front".to_owned()))
+                    .map(drop),
+                NameError::ServiceAsSource("shop/Service/front".to_owned()),
+            ),
+            (
+                a.explain_end(&ExplainEnd::Gateway {
+                    namespace: "infra".to_owned(),
+                    name: "edge".to_owned(),
+                })
+                .map(drop),
+                NameError::NoGateway {
+                    namespace: "infra".to_owned(),
+                    name: "edge".to_owned(),
+                },
+            ),
+            (
+                a.resolve_namespace("nope").map(drop),
+                NameError::NoNamespace("nope".to_owned()),
+            ),
+        ];
+        for (got, want) in errors {
+            assert_eq!(got, Err(want));
+        }
+    }
+
+    #[test]
+    fn an_unknown_node_lists_the_nodes() {
+        let a = analysis();
+        let got = a.trace_source(&TraceSource::Node("nope".to_owned()));
+        assert!(
+            matches!(&got, Err(NameError::NoNode { name, nodes }) if name == "nope" && !nodes.is_empty()),
+            "{got:?}"
+        );
+    }
+}
