@@ -100,14 +100,3 @@ pub enum TraceQueryError {
     #[error(transparent)]
     Trace(#[from] TraceError),
 }
-
-/// Why an explanation could not be given.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ExplainQueryError {
-    /// The source.
-    #[error("source: {0}")]
-    From(NameError),
-    /// The destination.
-    #[error("destination: {0}")]
-    To(NameError),
-}

@@ -75,7 +75,7 @@ mod resolve;
 pub use connectivity::{
     AuditReport, Connectivity, ConnlistFlows, ConnlistQuery, ConnlistScope, NetworkChoice,
 };
-pub use error::{Error, ExplainQueryError, NameError, TraceQueryError};
+pub use error::{Error, NameError, TraceQueryError};
 pub use pipeline::{Analysis, AssumedAddresses, Declared, Observer, Options, Stage};
 pub use queries::{SynthResult, TraceQuery, diff, read_intents, read_pair};
 pub use resolve::{ExplainEnd, TraceDestination, TraceSource, URL_CLIENT};
