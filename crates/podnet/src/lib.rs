@@ -19,7 +19,7 @@
 //! | do the intents hold | [`Analysis::verify`] (more intents: [`read_intents`]) |
 //! | policies for the intents | [`Analysis::synthesize`] |
 //! | what a change does | [`read_pair`], [`diff`] ([`git::Checkout`] for a revision) |
-//! | the netns lab's plan | [`Analysis::lab_plan`] |
+//! | the netns lab's plan, and its lifecycle | [`Analysis::lab_plan`], [`lab_run`] |
 //!
 //! Problems in the inputs never stop the analysis (unless
 //! [`Options::strict`]): they go to the [`Observer`] as diagnostics, in the
@@ -68,6 +68,7 @@
 mod connectivity;
 mod error;
 pub mod git;
+pub mod lab_run;
 mod pipeline;
 mod queries;
 mod resolve;

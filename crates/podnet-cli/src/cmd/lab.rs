@@ -10,6 +10,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand, ValueEnum};
 use podnet::lab::probe::{ProbeOptions, ProbeReport};
 use podnet::lab::{LabError, LabPlan, RenderOptions, TransportChoice};
+use podnet::lab_run::{self, LabRunError};
 use podnet_cli::values;
 
 use crate::args::TextOrJson;
@@ -168,9 +169,9 @@ pub fn run(session: &Session, args: &LabArgs) -> Status {
             if let Err(s) = ready(session) {
                 return s;
             }
-            let plan = match find_lab(a.id.as_deref()) {
+            let plan = match lab_run::find(a.id.as_deref()) {
                 Ok(p) => p,
-                Err(e) => return lab_error(session, &e),
+                Err(e) => return lab_run_error(session, e),
             };
             probe_and_print(
                 session,
@@ -249,6 +250,22 @@ fn lab_error(session: &Session, e: &LabError) -> Status {
     session.error(&e.to_string())
 }
 
+/// The facade's lifecycle errors, worded with the commands that help.
+fn lab_run_error(session: &Session, e: LabRunError) -> Status {
+    let e = match e {
+        LabRunError::Lab(e) => e,
+        LabRunError::Leftovers(ids) => LabError::Leftovers(format!(
+            "run {} (remove with `podnet lab down`, or `podnet lab down --id ID` for one)",
+            ids.join(", ")
+        )),
+        LabRunError::NoLab => LabError::NoLab("(any)".to_owned()),
+        LabRunError::Several(ids) => {
+            LabError::NoLab(format!("(several are: {}; pass --id)", ids.join(", ")))
+        }
+    };
+    lab_error(session, &e)
+}
+
 /// Reads the manifests and renders the plan of run `id`.
 fn render(session: &Session, args: &UpArgs, id: &str) -> Result<LabPlan, Status> {
     let analysis = session.analyse(&args.paths).ok_or(Status::Error)?;
@@ -281,23 +298,11 @@ fn plan(session: &Session, args: &PlanArgs) -> Status {
 
 /// Builds a lab; on failure or Ctrl-C removes what was built.
 fn up(session: &Session, args: &UpArgs) -> Result<LabPlan, Status> {
-    let leftovers = match podnet::lab::state::leftover_ids() {
-        Ok(l) => l,
-        Err(e) => return Err(lab_error(session, &e)),
-    };
-    if !leftovers.is_empty() {
-        let e = LabError::Leftovers(format!(
-            "run {} (remove with `podnet lab down`, or `podnet lab down --id ID` for one)",
-            leftovers.join(", ")
-        ));
-        return Err(lab_error(session, &e));
-    }
-    let id = podnet::lab::state::new_id(&leftovers);
+    let id = lab_run::new_run_id().map_err(|e| lab_run_error(session, e))?;
     let plan = render(session, args, &id)?;
     let agent = agent_path(session)?;
-    if let Err(e) = podnet::lab::apply::apply(&plan, &agent) {
+    if let Err(e) = lab_run::build(&plan, &agent) {
         let status = lab_error(session, &e);
-        let _ = podnet::lab::teardown::teardown(Some(&plan.id));
         let _ = writeln!(
             io::stderr(),
             "podnet lab {}: removed what was built",
@@ -314,24 +319,6 @@ fn agent_path(session: &Session) -> Result<PathBuf, Status> {
             "cannot find the podnet binary for the lab's agents: {e}"
         ))
     })
-}
-
-/// The lab with `id`, or the only one.
-fn find_lab(id: Option<&str>) -> Result<LabPlan, LabError> {
-    match id {
-        Some(id) => podnet::lab::state::load(id),
-        None => {
-            let ids = podnet::lab::state::ids();
-            match ids.as_slice() {
-                [only] => podnet::lab::state::load(only),
-                [] => Err(LabError::NoLab("(any)".to_owned())),
-                many => Err(LabError::NoLab(format!(
-                    "(several are: {}; pass --id)",
-                    many.join(", ")
-                ))),
-            }
-        }
-    }
 }
 
 /// Probes, prints, and says 1 on disagreement. On Ctrl-C removes the lab
