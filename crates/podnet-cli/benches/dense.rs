@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use podnet_dataplane::{Dataplane, Networks};
-use podnet_engine::{Engine, Scope};
-use podnet_manifest::{Input, LoadOptions, Loaded, load};
-use podnet_model::ProfileSpec;
+use podnet::dataplane::{Dataplane, Networks};
+use podnet::engine::{Engine, Scope};
+use podnet::manifest::{Input, LoadOptions, Loaded, load};
+use podnet::model::ProfileSpec;
 use podnet_report::connlist_groups::{GroupFormat, write_groups};
 use podnet_report::{ConnlistFormat, RunSummary, write_connlist};
 

@@ -1,4 +1,4 @@
-//! What every command shares: reading manifests with progress on a
+//! What every command shares: running the pipeline with progress on a
 //! terminal, printing diagnostics in the chosen format, writing results to
 //! stdout, and the exit status contract.
 
@@ -7,8 +7,9 @@ use std::io::{self, IsTerminal, Write};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use podnet_dataplane::{AddressOrigin, Dataplane, Issue, IssueSeverity};
-use podnet_manifest::{Diagnostic, Input, LoadOptions, Loaded, Location, Severity};
+use podnet::manifest::{Diagnostic, Location, Severity};
+use podnet::model::Intent;
+use podnet::{Analysis, AssumedAddresses, Declared, Error, Input, Observer, Options, Stage};
 use podnet_report::text::EscapingWriter;
 use podnet_report::{DiagnosticPrinter, ErrorFormat};
 
@@ -28,8 +29,7 @@ pub enum Status {
 
 /// Settings for one run.
 pub struct Session {
-    profile: Option<String>,
-    strict: bool,
+    options: Options,
     quiet: bool,
     interactive: bool,
     /// Renders diagnostics; it remembers each file's lines.
@@ -51,8 +51,10 @@ impl Session {
             ErrorFormatArg::Json => ErrorFormat::Json,
         };
         Session {
-            profile: g.profile.clone(),
-            strict: g.strict,
+            options: Options {
+                strict: g.strict,
+                profile: g.profile.clone(),
+            },
             quiet: g.quiet,
             interactive,
             printer: RefCell::new(DiagnosticPrinter::new(format, color)),
@@ -86,175 +88,83 @@ impl Session {
         bar
     }
 
-    /// Reads the manifests and prints their diagnostics. `None` when
-    /// `--strict` stopped at an error, or when there was nothing to
-    /// analyse: print nothing else and exit 2.
-    pub fn load(&self, paths: &[String]) -> Option<Loaded> {
-        let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
-        let bar = self.progress("reading manifests");
-        let loaded = podnet_manifest::load(
-            &inputs,
-            LoadOptions {
-                strict: self.strict,
-            },
-        );
-        bar.finish_and_clear();
-        self.print_diagnostics(&loaded.diagnostics);
-        let mut stderr = io::stderr().lock();
-        if loaded.stopped {
-            let _ = writeln!(
-                stderr,
-                "podnet: stopped at the first error (--strict); no result printed"
-            );
-            return None;
-        }
-        if loaded.stats.objects == 0 {
-            let _ = writeln!(stderr, "podnet: nothing to analyse; no result printed");
-            return None;
-        }
-        if loaded.stats.skipped > 0 {
-            let n = loaded.stats.skipped;
-            let docs = if n == 1 {
-                "document was"
-            } else {
-                "documents were"
-            };
-            let _ = writeln!(
-                stderr,
-                "podnet: {n} {docs} skipped because of errors; the result covers the rest"
-            );
-        }
-        Some(loaded)
+    /// Reads the manifests and runs the cluster, printing what is found on
+    /// the way. `None` (after saying why) when there is no result to
+    /// print: exit 2.
+    pub fn analyse(&self, paths: &[String]) -> Option<Analysis> {
+        let result = Analysis::new(&inputs(paths), &self.options, &mut self.observer());
+        self.built(result)
     }
 
-    /// Reads a side file (`--intents`) strictly: its diagnostics are
-    /// printed, and any error makes it `None`.
-    pub fn load_side_file(&self, file: &str) -> Option<Loaded> {
-        let loaded = podnet_manifest::load(&[Input::parse(file)], LoadOptions { strict: true });
-        self.print_diagnostics(&loaded.diagnostics);
-        (!loaded.has_errors()).then_some(loaded)
+    /// Reads the manifests only (see [`Session::run`]).
+    pub fn declared(&self, paths: &[String]) -> Option<Declared> {
+        let result = Declared::read(&inputs(paths), &self.options, &mut self.observer());
+        self.built(result)
+    }
+
+    /// Runs manifests read by [`Session::declared`].
+    pub fn run(&self, declared: Declared) -> Option<Analysis> {
+        let result = declared.run(&mut self.observer());
+        self.built(result)
+    }
+
+    /// Reads two versions, then runs both.
+    pub fn analyse_pair(&self, old: &[String], new: &[String]) -> Option<(Analysis, Analysis)> {
+        let result = podnet::read_pair(
+            &inputs(old),
+            &inputs(new),
+            &self.options,
+            &mut self.observer(),
+        );
+        self.built(result)
     }
 
     /// Reads an `--intents` file strictly; `None` (after saying why) when
     /// it has errors or holds no ConnectivityIntent.
-    pub fn load_intents(&self, file: &str) -> Option<Loaded> {
-        let loaded = self.load_side_file(file)?;
-        if loaded.cluster.intents.is_empty() {
-            self.error(&format!(
-                "--intents `{file}`: no ConnectivityIntent (podnet.dev/v1alpha1) in it"
-            ));
-            return None;
-        }
-        Some(loaded)
+    pub fn intents(&self, file: &str) -> Option<Vec<Intent>> {
+        self.built(podnet::read_intents(file, &mut self.observer()))
     }
 
-    /// The running cluster: the profile (`--profile`, else the input's,
-    /// else the default preset) applied, pods scheduled and addressed.
-    /// Prints the dataplane's problems; `None` when `--profile` could not
-    /// be read or `--strict` stops at a problem.
-    pub fn running(&self, loaded: &Loaded) -> Option<Running> {
-        let mut errors = false;
-        let profile = match &self.profile {
-            None => None,
-            Some(file) => {
-                let from_file =
-                    podnet_manifest::load(&[Input::parse(file)], LoadOptions { strict: true });
-                self.print_diagnostics(&from_file.diagnostics);
-                if from_file.has_errors() {
-                    return None;
-                }
-                match from_file.cluster.profile {
-                    Some(p) => Some(p),
-                    None => {
-                        self.error(&format!(
-                            "--profile `{file}` holds no ClusterProfile (podnet.dev/v1alpha1)"
-                        ));
-                        return None;
-                    }
-                }
-            }
+    fn observer(&self) -> Printing<'_> {
+        Printing {
+            session: self,
+            bar: None,
+        }
+    }
+
+    /// The result, or `None` after saying why there is none.
+    fn built<T>(&self, result: Result<T, Error>) -> Option<T> {
+        let e = match result {
+            Ok(t) => return Some(t),
+            Err(e) => e,
         };
-        // MetalLB IPAddressPools in the inputs belong to the cluster whatever
-        // profile file describes it.
-        let profile = profile.map(|mut p| {
-            let pools = loaded
-                .cluster
-                .profile
-                .as_ref()
-                .and_then(|i| i.metallb.as_ref());
-            for pool in pools.into_iter().flatten().filter(|a| a.meta.is_some()) {
-                p.metallb.get_or_insert_with(Vec::new).push(pool.clone());
+        let mut stderr = io::stderr().lock();
+        match e {
+            Error::Stopped => {
+                let _ = writeln!(
+                    stderr,
+                    "podnet: stopped at the first error (--strict); no result printed"
+                );
             }
-            p
-        });
-        let explicit = profile.is_some()
-            || loaded
-                .cluster
-                .profile
-                .as_ref()
-                .is_some_and(|p| p.meta.is_some());
-        let bar = self.progress("scheduling and addressing pods");
-        let dp = Dataplane::build(&loaded.cluster, profile.as_ref());
-        bar.finish_and_clear();
-        let diags: Vec<Diagnostic> = dp.issues.iter().map(issue_diagnostic).collect();
-        errors |= diags.iter().any(Diagnostic::is_error);
-        self.print_diagnostics(&diags);
-        if self.strict && errors {
-            let _ = writeln!(
-                io::stderr(),
-                "podnet: stopped at the first error (--strict); no result printed"
-            );
-            return None;
-        }
-        if !explicit && !self.quiet {
-            self.default_profile_caveat(&dp);
-        }
-        Some(Running { dp, errors })
-    }
-
-    /// Warns when pod addresses come from the default profile and some
-    /// ipBlock covers them, so the verdicts depend on that assumption.
-    fn default_profile_caveat(&self, dp: &Dataplane) {
-        let cidrs = &dp.profile.cluster_cidrs;
-        let covering = dp.cluster.policies.iter().find_map(|p| {
-            p.ingress
-                .iter()
-                .chain(&p.egress)
-                .flat_map(|r| &r.peers)
-                .find_map(|peer| match &peer.kind {
-                    podnet_model::policy::PeerKind::IpBlock(b)
-                        if cidrs.iter().any(|c| {
-                            b.cidr.contains(&c.network()) || c.contains(&b.cidr.network())
-                        }) =>
-                    {
-                        Some((p.meta.clone(), b.cidr))
-                    }
-                    _ => None,
-                })
-        });
-        if let Some((meta, cidr)) = covering {
-            let unaddressed = dp.ipam.origins.iter().any(|o| *o != AddressOrigin::Status);
-            if unaddressed {
-                let mut d = Diagnostic::new(
-                    Severity::Warning,
-                    format!(
-                        "pod addresses come from the default profile ({}: {}), and ipBlock {cidr} of NetworkPolicy {} covers them; its verdicts depend on that assumption",
-                        dp.profile.preset.name(),
-                        cidrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-                        meta.qualified_name()
-                    ),
-                )
-                .with_help("add a ClusterProfile with your cluster's CIDRs to the inputs, or pass --profile FILE");
-                d.location = Some(Location {
-                    file: meta.source.file.clone(),
-                    document: Some(meta.source.document),
-                    path: None,
-                    line: meta.source.line,
-                    column: None,
-                });
-                self.print_diagnostics(&[d]);
+            Error::Empty => {
+                let _ = writeln!(stderr, "podnet: nothing to analyse; no result printed");
+            }
+            // Their diagnostics say why.
+            Error::InvalidProfile { .. } | Error::InvalidIntents { .. } => {}
+            Error::NoProfile { file } => {
+                drop(stderr);
+                self.error(&format!(
+                    "--profile `{file}` holds no ClusterProfile (podnet.dev/v1alpha1)"
+                ));
+            }
+            Error::NoIntents { file } => {
+                drop(stderr);
+                self.error(&format!(
+                    "--intents `{file}`: no ConnectivityIntent (podnet.dev/v1alpha1) in it"
+                ));
             }
         }
+        None
     }
 
     fn print_diagnostics(&self, diags: &[Diagnostic]) {
@@ -269,7 +179,7 @@ impl Session {
     }
 
     /// Prints what the analysis cannot account for, as warnings.
-    pub fn caveats(&self, caveats: &[podnet_engine::Caveat]) {
+    pub fn caveats(&self, caveats: &[podnet::engine::Caveat]) {
         if self.quiet {
             return;
         }
@@ -279,7 +189,7 @@ impl Session {
 
     /// Prints a command-line error (an unknown workload name...).
     pub fn error(&self, message: &str) -> Status {
-        let d = podnet_manifest::Diagnostic::new(Severity::Error, message);
+        let d = Diagnostic::new(Severity::Error, message);
         let _ = io::stderr().write_all(self.printer.borrow_mut().render(&d).as_bytes());
         Status::Error
     }
@@ -301,42 +211,82 @@ impl Session {
     }
 }
 
-/// The cluster as it runs, and whether building it found errors.
-pub struct Running {
-    /// The dataplane.
-    pub dp: Dataplane,
-    /// Whether the dataplane reported errors (exhausted pools...).
-    pub errors: bool,
+fn inputs(paths: &[String]) -> Vec<Input> {
+    paths.iter().map(|p| Input::parse(p)).collect()
 }
 
-/// A dataplane problem as a diagnostic.
-fn issue_diagnostic(issue: &Issue) -> Diagnostic {
-    let severity = match issue.severity {
-        IssueSeverity::Info => Severity::Info,
-        IssueSeverity::Warning => Severity::Warning,
-        IssueSeverity::Error => Severity::Error,
-    };
-    let mut d = Diagnostic::new(severity, issue.message.clone());
-    if let Some(o) = &issue.object {
-        d = d.with_object(o.clone());
+/// Follows the pipeline: a spinner per stage, diagnostics as they come.
+struct Printing<'s> {
+    session: &'s Session,
+    bar: Option<ProgressBar>,
+}
+
+impl Observer for Printing<'_> {
+    fn started(&mut self, stage: Stage) {
+        self.bar = Some(self.session.progress(match stage {
+            Stage::Reading => "reading manifests",
+            Stage::Placing => "scheduling and addressing pods",
+        }));
     }
-    if let Some(h) = &issue.help {
-        d = d.with_help(h.clone());
+
+    fn finished(&mut self, _stage: Stage) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
     }
-    d.location = issue.source.as_ref().map(|s| Location {
-        file: s.file.clone(),
-        document: Some(s.document),
-        path: None,
-        line: s.line,
-        column: None,
-    });
-    d
+
+    fn diagnostics(&mut self, diagnostics: &[Diagnostic]) {
+        self.session.print_diagnostics(diagnostics);
+    }
+
+    fn skipped(&mut self, documents: usize) {
+        let docs = if documents == 1 {
+            "document was"
+        } else {
+            "documents were"
+        };
+        let _ = writeln!(
+            io::stderr(),
+            "podnet: {documents} {docs} skipped because of errors; the result covers the rest"
+        );
+    }
+
+    fn assumed_addresses(&mut self, caveat: &AssumedAddresses) {
+        if self.session.quiet {
+            return;
+        }
+        let cidrs: Vec<String> = caveat
+            .cluster_cidrs
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        let meta = &caveat.policy;
+        let mut d = Diagnostic::new(
+            Severity::Warning,
+            format!(
+                "pod addresses come from the default profile ({}: {}), and ipBlock {} of NetworkPolicy {} covers them; its verdicts depend on that assumption",
+                caveat.preset,
+                cidrs.join(", "),
+                caveat.ip_block,
+                meta.qualified_name()
+            ),
+        )
+        .with_help("add a ClusterProfile with your cluster's CIDRs to the inputs, or pass --profile FILE");
+        d.location = Some(Location {
+            file: meta.source.file.clone(),
+            document: Some(meta.source.document),
+            path: None,
+            line: meta.source.line,
+            column: None,
+        });
+        self.session.print_diagnostics(&[d]);
+    }
 }
 
 /// Exit status after a command that read manifests: 2 when any error was
 /// reported, whatever the command printed.
-pub fn status_after(loaded: &Loaded, running: &Running, printed: Status) -> Status {
-    if printed == Status::Error || loaded.has_errors() || running.errors {
+pub fn status_after(analysis: &Analysis, printed: Status) -> Status {
+    if printed == Status::Error || analysis.has_errors() {
         Status::Error
     } else {
         Status::Ok

@@ -8,8 +8,8 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::ops::Deref;
 
-use podnet_dataplane::trace::Url;
-use podnet_manifest::validate::names;
+use podnet::dataplane::trace::Url;
+use podnet::manifest::validate::names;
 
 /// A `dns` question: an address (asks its PTR) or a name of labels (letters,
 /// digits, `-`, `_` for SRV labels), each 1 to 63 characters, at most 253
@@ -131,7 +131,7 @@ fn check_kind(text: &str) -> Result<(), String> {
 
 /// A workload, pod or Service: `NS/NAME`, `NS/KIND/NAME` or a bare `NAME`
 /// (when only one object has it), each part a valid Kubernetes name. It
-/// reads as its text, which `podnet_engine::resolve` looks up.
+/// reads as its text, which `podnet::Analysis::resolve` looks up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectRef(String);
 
@@ -478,7 +478,7 @@ pub fn git_revision(text: &str) -> Result<String, String> {
 
 /// `audit --only`/`--disable`: a rule's code.
 pub fn rule_code(text: &str) -> Result<String, String> {
-    if podnet_audit::rules().iter().any(|r| r.code == text) {
+    if podnet::audit::rules().iter().any(|r| r.code == text) {
         Ok(text.to_owned())
     } else {
         Err(format!(

@@ -1,9 +1,7 @@
 //! `podnet audit`: every check over the running cluster, as text, JSON or
 //! SARIF; `--fail-on` turns findings into exit code 1 for CI gates.
 
-use podnet_audit::summary::summarize;
-use podnet_audit::{Context, Filter, Severity, audit, rules};
-use podnet_engine::Engine;
+use podnet::audit::{Filter, Severity, rules};
 use podnet_report::audit::{
     write_json, write_rules_json, write_rules_text, write_sarif, write_text,
 };
@@ -20,30 +18,24 @@ pub fn run(session: &Session, args: &AuditArgs) -> Status {
             _ => write_rules_text(out, &known),
         });
     }
-    let Some(loaded) = session.load(&args.paths) else {
+    let Some(analysis) = session.analyse(&args.paths) else {
         return Status::Error;
     };
-    let Some(running) = session.running(&loaded) else {
-        return Status::Error;
-    };
-    let dp = &running.dp;
     let bar = session.progress("auditing");
-    let engine = Engine::new(&dp.cluster);
     let filter = Filter {
         only: args.only.clone(),
         disable: args.disable.clone(),
     };
-    let ctx = Context::new(dp, &engine);
-    let findings = audit(&ctx, &filter);
-    let summary = summarize(&ctx);
+    let report = analysis.connectivity().audit(&filter);
     bar.finish_and_clear();
-    let skipped = loaded.stats.skipped;
+    let (findings, summary) = (&report.findings, &report.summary);
+    let skipped = analysis.skipped_documents();
     let printed = session.write_stdout(|out| match args.output {
-        AuditOutput::Txt => write_text(out, &findings, &summary, skipped),
-        AuditOutput::Json => write_json(out, &findings, &summary, &known, skipped),
-        AuditOutput::Sarif => write_sarif(out, &findings, &known),
+        AuditOutput::Txt => write_text(out, findings, summary, skipped),
+        AuditOutput::Json => write_json(out, findings, summary, &known, skipped),
+        AuditOutput::Sarif => write_sarif(out, findings, &known),
     });
-    let status = status_after(&loaded, &running, printed);
+    let status = status_after(&analysis, printed);
     let threshold = args.fail_on.map(|s| match s {
         SeverityArg::Info => Severity::Info,
         SeverityArg::Warning => Severity::Warning,

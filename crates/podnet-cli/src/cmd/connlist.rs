@@ -1,12 +1,10 @@
 //! `podnet connlist`: every allowed connection.
 
-use podnet_dataplane::Networks;
-use podnet_dataplane::connectivity::KeepPair;
 use std::io;
 
 use indicatif::ProgressBar;
-use podnet_engine::{Engine, Filtered, FlowBatch, FlowSource, PeerRef, Scope, Target, resolve};
-use podnet_model::NsId;
+use podnet::engine::{FlowBatch, FlowSource};
+use podnet::{ConnlistQuery, NameError, NetworkChoice};
 use podnet_report::connlist::DEFAULT_NETWORK;
 use podnet_report::connlist_groups::{GroupFormat, write_groups};
 use podnet_report::{ConnlistFormat, RunSummary, write_connlist};
@@ -16,75 +14,44 @@ use crate::session::{Session, Status, status_after};
 
 /// Runs the command.
 pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
-    let Some(loaded) = session.load(&args.paths) else {
+    let Some(analysis) = session.analyse(&args.paths) else {
         return Status::Error;
     };
-    let Some(running) = session.running(&loaded) else {
-        return Status::Error;
-    };
-    let cluster = &running.dp.cluster;
-    let focus = match &args.focus_workload {
-        None => None,
-        Some(name) => match resolve(cluster, name) {
-            Ok(Target::Workload(w)) => Some(w),
-            Ok(Target::Pod(p)) => Some(cluster.pod(p).workload),
-            Ok(_) => return session.error(&format!("--focus-workload `{name}` is not a workload")),
-            Err(e) => return session.error(&e.to_string()),
+    let query = ConnlistQuery {
+        focus: args.focus_workload.as_deref().map(str::to_owned),
+        namespace: args.namespace.as_deref().map(str::to_owned),
+        networks: match args.network.as_deref() {
+            None => NetworkChoice::All,
+            Some(DEFAULT_NETWORK) => NetworkChoice::PodNetwork,
+            Some(name) => NetworkChoice::Attachment(name.to_owned()),
         },
     };
-    let namespace = match &args.namespace {
-        None => None,
-        Some(ns) => match cluster.namespace_by_name(ns) {
-            Some(id) => Some(id),
-            None => return session.error(&format!("no namespace `{ns}` in the input")),
-        },
-    };
-    let networks = match args.network.as_deref() {
-        None => Networks::All,
-        Some(DEFAULT_NETWORK) => Networks::PodNetwork,
-        Some(name) => match running
-            .dp
-            .network_refs()
-            .into_iter()
-            .find(|n| n.to_string() == name)
-        {
-            Some(n) => Networks::Secondary(n),
-            None => {
-                return session.error(&format!(
-                    "--network `{name}`: no NetworkAttachmentDefinition `{name}` in the input (or use `{DEFAULT_NETWORK}`)"
-                ));
-            }
-        },
+    let scope = match analysis.connlist_scope(&query) {
+        Ok(s) => s,
+        Err(e @ NameError::NotAWorkload(_)) => {
+            return session.error(&format!("--focus-workload {e}"));
+        }
+        Err(NameError::NoNetwork(name)) => {
+            return session.error(&format!(
+                "--network `{name}`: no NetworkAttachmentDefinition `{name}` in the input (or use `{DEFAULT_NETWORK}`)"
+            ));
+        }
+        Err(e) => return session.error(&e.to_string()),
     };
     if args.group && matches!(args.output, ConnlistOutput::Dot) {
         return session.error("--group prints txt, json, csv or md, not dot");
     }
     let bar = session.progress("computing connectivity");
-    let engine = Engine::new(cluster);
+    let connectivity = analysis.connectivity();
     bar.finish_and_clear();
-    session.caveats(&engine.caveats());
-    let in_namespace = |p: &PeerRef, ns: NsId| matches!(p, PeerRef::Workload(w) if cluster.workload(*w).namespace == ns);
-    let scope = match (focus, namespace) {
-        (Some(w), _) => Scope::focus(vec![w]),
-        (None, Some(ns)) => Scope::focus(
-            cluster
-                .workload_ids()
-                .filter(|&w| cluster.workload(w).namespace == ns)
-                .collect(),
-        ),
-        (None, None) => Scope::all(),
-    };
-    let keep_namespace = |s: &PeerRef, d: &PeerRef| {
-        namespace.is_none_or(|ns| in_namespace(s, ns) || in_namespace(d, ns))
-    };
+    session.caveats(&connectivity.caveats());
     let summary = RunSummary {
-        skipped_documents: loaded.stats.skipped,
+        skipped_documents: analysis.skipped_documents(),
     };
+    let cluster = analysis.cluster();
     if args.group {
         let bar = session.progress("grouping connections");
-        let filter: Option<&KeepPair<'_>> =
-            (focus.is_some() && namespace.is_some()).then_some(&keep_namespace);
-        let lines = running.dp.groups(&engine, &networks, scope, filter);
+        let lines = connectivity.groups(&scope);
         bar.finish_and_clear();
         let format = match args.output {
             ConnlistOutput::Json => GroupFormat::Json,
@@ -94,19 +61,9 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
         };
         let printed =
             session.write_stdout(|out| write_groups(out, cluster, &lines, format, summary));
-        return status_after(&loaded, &running, printed);
+        return status_after(&analysis, printed);
     }
-    let flows = running.dp.flows(&engine, &networks, scope);
-    // A focus outside the namespace: keep its connections with the namespace.
-    let both = Filtered {
-        source: &flows,
-        keep: keep_namespace,
-    };
-    let source: &dyn FlowSource = if focus.is_some() && namespace.is_some() {
-        &both
-    } else {
-        &flows
-    };
+    let flows = connectivity.connlist(&scope);
     let format = match args.output {
         ConnlistOutput::Txt => ConnlistFormat::Txt,
         ConnlistOutput::Json => ConnlistFormat::Json,
@@ -115,11 +72,14 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
         ConnlistOutput::Dot => ConnlistFormat::Dot,
     };
     let bar = session.counter("connections written");
-    let counted = Counted { source, bar: &bar };
+    let counted = Counted {
+        source: &flows,
+        bar: &bar,
+    };
     let printed =
         session.write_stdout(|out| write_connlist(out, cluster, &counted, format, summary));
     bar.finish_and_clear();
-    status_after(&loaded, &running, printed)
+    status_after(&analysis, printed)
 }
 
 /// A stream that counts its connections on a progress bar.

@@ -1,6 +1,6 @@
 //! `podnet generate`: a deterministic synthetic cluster on disk.
 
-use podnet_gen::{Params, generate};
+use podnet::generate::{Params, generate};
 
 use crate::args::{GenerateArgs, GenerateOutput};
 use crate::session::{Session, Status};

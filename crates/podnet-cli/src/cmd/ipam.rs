@@ -7,16 +7,13 @@ use crate::session::{Session, Status, status_after};
 
 /// Runs the command.
 pub fn run(session: &Session, args: &IpamArgs) -> Status {
-    let Some(loaded) = session.load(&args.paths) else {
+    let Some(analysis) = session.analyse(&args.paths) else {
         return Status::Error;
     };
-    let Some(running) = session.running(&loaded) else {
-        return Status::Error;
-    };
-    let dp = &running.dp;
+    let dp = analysis.dataplane();
     let printed = session.write_stdout(|out| match args.output {
         TextOrJson::Txt => write_text(out, dp),
         TextOrJson::Json => write_json(out, dp),
     });
-    status_after(&loaded, &running, printed)
+    status_after(&analysis, printed)
 }

@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
+use podnet::lab::probe::{ProbeOptions, ProbeReport};
+use podnet::lab::{LabError, LabPlan, RenderOptions, TransportChoice};
+use podnet::lab_run::{self, LabRunError};
 use podnet_cli::values;
-use podnet_lab::probe::{ProbeOptions, ProbeReport};
-use podnet_lab::{LabError, LabPlan, RenderOptions, TransportChoice, Verdicts};
 
 use crate::args::TextOrJson;
 use crate::session::{Session, Status};
@@ -168,9 +169,9 @@ pub fn run(session: &Session, args: &LabArgs) -> Status {
             if let Err(s) = ready(session) {
                 return s;
             }
-            let plan = match find_lab(a.id.as_deref()) {
+            let plan = match lab_run::find(a.id.as_deref()) {
                 Ok(p) => p,
-                Err(e) => return lab_error(session, &e),
+                Err(e) => return lab_run_error(session, e),
             };
             probe_and_print(
                 session,
@@ -213,7 +214,7 @@ pub fn run(session: &Session, args: &LabArgs) -> Status {
 
 /// Runs `podnet lab-listen`.
 pub fn listen(args: &ListenArgs) -> Status {
-    match podnet_lab::agent::listen(&args.tcp, &args.udp, &args.sctp) {
+    match podnet::lab::agent::listen(&args.tcp, &args.udp, &args.sctp) {
         Ok(()) => Status::Ok,
         Err(_) => Status::Error,
     }
@@ -223,7 +224,7 @@ pub fn listen(args: &ListenArgs) -> Status {
 pub fn probe_agent(args: &ProbeAgentArgs) -> Status {
     let stdin = io::stdin().lock();
     let mut out = io::stdout().lock();
-    match podnet_lab::agent::probe_lines(stdin, &mut out, Duration::from_millis(args.timeout_ms)) {
+    match podnet::lab::agent::probe_lines(stdin, &mut out, Duration::from_millis(args.timeout_ms)) {
         Ok(()) => Status::Ok,
         Err(_) => Status::Error,
     }
@@ -238,10 +239,10 @@ fn options(timeout_ms: u64, jobs: usize) -> ProbeOptions {
 
 /// Checks root and tools, and installs the Ctrl-C handler.
 fn ready(session: &Session) -> Result<(), Status> {
-    if let Err(e) = podnet_lab::preflight::check() {
+    if let Err(e) = podnet::lab::preflight::check() {
         return Err(lab_error(session, &e));
     }
-    podnet_lab::cancel::install();
+    podnet::lab::cancel::install();
     Ok(())
 }
 
@@ -249,18 +250,25 @@ fn lab_error(session: &Session, e: &LabError) -> Status {
     session.error(&e.to_string())
 }
 
+/// The facade's lifecycle errors, worded with the commands that help.
+fn lab_run_error(session: &Session, e: LabRunError) -> Status {
+    let e = match e {
+        LabRunError::Lab(e) => e,
+        LabRunError::Leftovers(ids) => LabError::Leftovers(format!(
+            "run {} (remove with `podnet lab down`, or `podnet lab down --id ID` for one)",
+            ids.join(", ")
+        )),
+        LabRunError::NoLab => LabError::NoLab("(any)".to_owned()),
+        LabRunError::Several(ids) => {
+            LabError::NoLab(format!("(several are: {}; pass --id)", ids.join(", ")))
+        }
+    };
+    lab_error(session, &e)
+}
+
 /// Reads the manifests and renders the plan of run `id`.
 fn render(session: &Session, args: &UpArgs, id: &str) -> Result<LabPlan, Status> {
-    let loaded = session.load(&args.paths).ok_or(Status::Error)?;
-    let running = session.running(&loaded).ok_or(Status::Error)?;
-    if loaded.has_errors() || running.errors {
-        // Building namespaces for part of the input would probe a cluster
-        // nobody deploys: the lab needs inputs without errors.
-        return Err(session.error(
-            "the inputs have errors (see above); the lab builds only inputs without errors",
-        ));
-    }
-    let verdicts = Verdicts::compute(&running.dp);
+    let analysis = session.analyse(&args.paths).ok_or(Status::Error)?;
     let options = RenderOptions {
         transport: match args.transport {
             TransportArg::Profile => TransportChoice::Profile,
@@ -268,7 +276,10 @@ fn render(session: &Session, args: &UpArgs, id: &str) -> Result<LabPlan, Status>
         },
         services: !args.no_services,
     };
-    Ok(podnet_lab::render(&running.dp, &verdicts, id, &options))
+    analysis.lab_plan(id, &options).ok_or_else(|| {
+        session
+            .error("the inputs have errors (see above); the lab builds only inputs without errors")
+    })
 }
 
 fn plan(session: &Session, args: &PlanArgs) -> Status {
@@ -287,23 +298,11 @@ fn plan(session: &Session, args: &PlanArgs) -> Status {
 
 /// Builds a lab; on failure or Ctrl-C removes what was built.
 fn up(session: &Session, args: &UpArgs) -> Result<LabPlan, Status> {
-    let leftovers = match podnet_lab::state::leftover_ids() {
-        Ok(l) => l,
-        Err(e) => return Err(lab_error(session, &e)),
-    };
-    if !leftovers.is_empty() {
-        let e = LabError::Leftovers(format!(
-            "run {} (remove with `podnet lab down`, or `podnet lab down --id ID` for one)",
-            leftovers.join(", ")
-        ));
-        return Err(lab_error(session, &e));
-    }
-    let id = podnet_lab::state::new_id(&leftovers);
+    let id = lab_run::new_run_id().map_err(|e| lab_run_error(session, e))?;
     let plan = render(session, args, &id)?;
     let agent = agent_path(session)?;
-    if let Err(e) = podnet_lab::apply::apply(&plan, &agent) {
+    if let Err(e) = lab_run::build(&plan, &agent) {
         let status = lab_error(session, &e);
-        let _ = podnet_lab::teardown::teardown(Some(&plan.id));
         let _ = writeln!(
             io::stderr(),
             "podnet lab {}: removed what was built",
@@ -322,24 +321,6 @@ fn agent_path(session: &Session) -> Result<PathBuf, Status> {
     })
 }
 
-/// The lab with `id`, or the only one.
-fn find_lab(id: Option<&str>) -> Result<LabPlan, LabError> {
-    match id {
-        Some(id) => podnet_lab::state::load(id),
-        None => {
-            let ids = podnet_lab::state::ids();
-            match ids.as_slice() {
-                [only] => podnet_lab::state::load(only),
-                [] => Err(LabError::NoLab("(any)".to_owned())),
-                many => Err(LabError::NoLab(format!(
-                    "(several are: {}; pass --id)",
-                    many.join(", ")
-                ))),
-            }
-        }
-    }
-}
-
 /// Probes, prints, and says 1 on disagreement. On Ctrl-C removes the lab
 /// (unless `run` does it anyway).
 fn probe_and_print(
@@ -353,7 +334,7 @@ fn probe_and_print(
         Ok(a) => a,
         Err(s) => return s,
     };
-    let report: ProbeReport = match podnet_lab::probe::probe(plan, &agent, options) {
+    let report: ProbeReport = match podnet::lab::probe::probe(plan, &agent, options) {
         Ok(r) => r,
         Err(e) => {
             let status = lab_error(session, &e);
@@ -364,8 +345,8 @@ fn probe_and_print(
         }
     };
     let printed = session.write_stdout(|out| match output {
-        TextOrJson::Txt => podnet_lab::table::write_text(out, plan, &report),
-        TextOrJson::Json => podnet_lab::table::write_json(out, plan, &report),
+        TextOrJson::Txt => podnet::lab::table::write_text(out, plan, &report),
+        TextOrJson::Json => podnet::lab::table::write_json(out, plan, &report),
     });
     if printed == Status::Error {
         Status::Error
@@ -377,7 +358,7 @@ fn probe_and_print(
 }
 
 fn down(session: &Session, id: Option<&str>) -> Status {
-    match podnet_lab::teardown::teardown(id) {
+    match podnet::lab::teardown::teardown(id) {
         Ok(r) => {
             let _ = writeln!(
                 io::stderr(),
@@ -394,7 +375,7 @@ fn down(session: &Session, id: Option<&str>) -> Status {
 }
 
 fn down_quiet(session: &Session, id: &str) -> Status {
-    match podnet_lab::teardown::teardown(Some(id)) {
+    match podnet::lab::teardown::teardown(Some(id)) {
         Ok(_) => Status::Ok,
         Err(e) => lab_error(session, &e),
     }

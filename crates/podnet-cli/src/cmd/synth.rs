@@ -4,8 +4,9 @@
 
 use std::io::{self, Write};
 
-use podnet_engine::{Endpoint, ViolationKind};
-use podnet_synth::{Cause, SelfCheck, SynthOptions, Synthesis, self_check, synthesize, yaml};
+use podnet::engine::{Endpoint, ViolationKind};
+use podnet::synth::{Cause, SelfCheck, Synthesis, yaml};
+use podnet::{Analysis, SynthResult};
 
 use crate::args::{SynthArgs, SynthOutput};
 use crate::session::{Session, Status, status_after};
@@ -14,58 +15,39 @@ use crate::session::{Session, Status, status_after};
 pub fn run(session: &Session, args: &SynthArgs) -> Status {
     // Intents are read strictly, as verify reads them: policies written
     // from some of the intents would deny what the others allow.
-    let (loaded, intents) = if args.paths.is_empty() {
+    let (analysis, intents) = if args.paths.is_empty() {
         // The workloads come from the intents' files.
-        let Some(loaded) = session.load(&args.intents) else {
+        let Some(declared) = session.declared(&args.intents) else {
             return Status::Error;
         };
-        if loaded.has_errors() {
+        if declared.has_errors() {
             return Status::Error;
         }
-        for arg in &args.intents {
-            let shown = if arg == "-" { "<stdin>" } else { arg.as_str() };
-            let found = loaded
-                .cluster
-                .intents
-                .iter()
-                .any(|i| std::path::Path::new(&*i.meta.source.file).starts_with(shown));
-            if !found {
-                return session.error(&format!(
-                    "--intents `{arg}`: no ConnectivityIntent (podnet.dev/v1alpha1) in it"
-                ));
-            }
+        if let Some(arg) = declared.first_without_intents(&args.intents) {
+            return session.error(&format!(
+                "--intents `{arg}`: no ConnectivityIntent (podnet.dev/v1alpha1) in it"
+            ));
         }
-        let intents = loaded.cluster.intents.clone();
-        (loaded, intents)
+        let intents = declared.cluster().intents.clone();
+        let Some(analysis) = session.run(declared) else {
+            return Status::Error;
+        };
+        (analysis, intents)
     } else {
         let mut intents = Vec::new();
         for file in &args.intents {
-            let Some(from_file) = session.load_intents(file) else {
+            let Some(from_file) = session.intents(file) else {
                 return Status::Error;
             };
-            intents.extend(from_file.cluster.intents);
+            intents.extend(from_file);
         }
-        let Some(loaded) = session.load(&args.paths) else {
+        let Some(analysis) = session.analyse(&args.paths) else {
             return Status::Error;
         };
-        (loaded, intents)
-    };
-    let Some(running) = session.running(&loaded) else {
-        return Status::Error;
-    };
-    let cluster = &running.dp.cluster;
-    let options = SynthOptions {
-        ignore: running
-            .dp
-            .fronts
-            .iter()
-            .filter_map(|f| f.synthesised)
-            .collect(),
-        pod_cidrs: running.dp.profile.cluster_cidrs.clone(),
+        (analysis, intents)
     };
     let bar = session.progress("synthesising policies");
-    let synthesis = synthesize(cluster, &intents, &options);
-    let check = self_check(cluster, &intents, &synthesis, &options);
+    let SynthResult { synthesis, check } = analysis.synthesize(&intents);
     bar.finish_and_clear();
     let printed = match &args.out {
         Some(dir) => write_dir(session, dir, &synthesis, args.output),
@@ -74,8 +56,8 @@ pub fn run(session: &Session, args: &SynthArgs) -> Status {
             out.write_all(text.as_bytes())
         }),
     };
-    report(cluster, &intents, &synthesis, &check);
-    let status = status_after(&loaded, &running, printed);
+    report(&analysis, &intents, &synthesis, &check);
+    let status = status_after(&analysis, printed);
     if status == Status::Ok && !check.passed() {
         Status::Findings
     } else {
@@ -84,7 +66,7 @@ pub fn run(session: &Session, args: &SynthArgs) -> Status {
 }
 
 fn render(
-    policies: &[podnet_synth::SynthPolicy],
+    policies: &[podnet::synth::SynthPolicy],
     output: SynthOutput,
 ) -> Result<String, yaml::WriteError> {
     match output {
@@ -128,11 +110,12 @@ fn write_dir(
 
 /// The notes and the self-check's outcome, on stderr.
 fn report(
-    cluster: &podnet_model::Cluster,
-    intents: &[podnet_model::Intent],
+    analysis: &Analysis,
+    intents: &[podnet::model::Intent],
     synthesis: &Synthesis,
     check: &SelfCheck,
 ) {
+    let cluster = analysis.cluster();
     let mut err = io::stderr().lock();
     for n in &synthesis.notes {
         let _ = writeln!(err, "note: {n}");

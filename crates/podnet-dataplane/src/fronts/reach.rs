@@ -85,7 +85,7 @@ pub fn connections(
 }
 
 /// The address a load balancer in `subnet` gets first: AWS reserves the
-/// network address and the next three.
-fn representative(subnet: &IpNet) -> Option<IpAddr> {
+/// network address and the next three (the one rule for an ALB's address).
+pub fn representative(subnet: &IpNet) -> Option<IpAddr> {
     subnet.hosts().nth(3)
 }

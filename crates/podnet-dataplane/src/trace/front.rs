@@ -160,7 +160,10 @@ impl Tracer<'_> {
         }
         let front = &dp.fronts[front_index];
         let (origin, place) = if front_index == fronts::ALB {
-            let ip = front.subnets.first().and_then(|s| s.hosts().nth(3));
+            let ip = front
+                .subnets
+                .first()
+                .and_then(fronts::reach::representative);
             let Some(ip) = ip else {
                 trace.end = Some(
                     "the ALB has no subnet: the profile's AWS subnets all hold nodes".to_owned(),
