@@ -15,7 +15,7 @@ use crate::limits::Limits;
 use crate::lines::LineMap;
 use crate::path::{FieldPath, Seg};
 use crate::split::split_yaml;
-use crate::yaml::{YamlBudget, parse_documents_within};
+use crate::yaml::{Positions, YamlBudget, parse_documents_within};
 
 /// One document of a file.
 #[derive(Debug)]
@@ -42,6 +42,8 @@ pub struct RawDoc<'f> {
     first_column: u32,
     ordinal: usize,
     lines: OnceLock<LineMap>,
+    /// Positions the parse recorded (YAML documents only).
+    positions: Positions,
     /// The items of a `List` document, each located on its own.
     items: Vec<ItemRegion>,
     item_lines: Vec<OnceLock<LineMap>>,
@@ -91,9 +93,16 @@ impl<'f> RawDoc<'f> {
             first_column,
             ordinal,
             lines: OnceLock::new(),
+            positions: Positions::default(),
             item_lines: items.iter().map(|_| OnceLock::new()).collect(),
             items,
         }
+    }
+
+    /// This document with the positions its parse recorded.
+    fn with_positions(mut self, positions: Positions) -> Self {
+        self.positions = positions;
+        self
     }
 
     /// Line and column of `path` (or its nearest ancestor) in the file.
@@ -118,6 +127,9 @@ impl<'f> RawDoc<'f> {
                 })
                 .locate(&rest)
                 .or(start);
+        }
+        if let Some(at) = self.positions.get(path) {
+            return Some(at);
         }
         self.lines
             .get_or_init(|| {
@@ -291,7 +303,8 @@ fn parse_yaml<'f>(file: &'f SourceFile, invalid: &[usize], limits: &Limits) -> P
                         1,
                         doc.ordinal,
                         items,
-                    )));
+                    )
+                    .with_positions(doc.positions)));
                 }
             }
             Ok(Err(e)) => {

@@ -16,6 +16,7 @@ use serde_json::{Map, Number, Value};
 
 use crate::items::CharRegion;
 use crate::limits::Limits;
+use crate::path::FieldPath;
 
 /// What a document counts as a node's size when bounding alias expansion:
 /// about what a JSON value takes in memory besides its text.
@@ -72,6 +73,29 @@ pub struct ParsedDoc {
     /// Where the items of a root `items` sequence lie (a `List`), as char
     /// indices into the parsed text.
     pub items: Vec<CharRegion>,
+    /// Positions of the collections a located record points at, taken
+    /// while parsing (see [`Positions`]).
+    pub positions: Positions,
+}
+
+/// Deepest collection whose position parsing records.
+const POSITION_DEPTH: usize = 6;
+
+/// File positions (1-based line and column) of the collections that lowering
+/// asks for on every object, not only on errors: the items of sequences
+/// (policy rules, peers and ports, Ingress paths, Gateway listeners) and the
+/// top-level fields. They are the positions [`crate::lines::LineMap`] would
+/// find (a mapping value at its key, a sequence item at its start; the
+/// first of duplicate keys), recorded during the one parse so that a
+/// NetworkPolicy's rules need no second scan of its text.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Positions(HashMap<FieldPath, (u32, u32), foldhash::fast::RandomState>);
+
+impl Positions {
+    /// The recorded position of exactly `path`.
+    pub fn get(&self, path: &FieldPath) -> Option<(u32, u32)> {
+        self.0.get(path).copied()
+    }
 }
 
 /// A node of the document being built. Plain JSON as long as no anchor or
@@ -110,6 +134,13 @@ enum Items {
 }
 
 impl Items {
+    fn len(&self) -> usize {
+        match self {
+            Items::Plain(items) => items.len(),
+            Items::Mixed(items) => items.len(),
+        }
+    }
+
     fn push(&mut self, node: Node) {
         match (self, node) {
             (Items::Plain(items), Node::Plain(v)) => items.push(v),
@@ -219,6 +250,8 @@ struct Builder {
     items: Vec<CharRegion>,
     /// Whether events are inside the root `items` sequence.
     in_items: bool,
+    /// Positions recorded in the current document.
+    positions: Positions,
 }
 
 /// Parses every document of `text`; `first_line` is the file line of the
@@ -267,6 +300,7 @@ pub fn parse_counted(
         started: 0,
         items: Vec::new(),
         in_items: false,
+        positions: Positions::default(),
     };
     let result = parse_events(text, &mut b).map(|()| std::mem::take(&mut b.docs));
     let stats = YamlStats {
@@ -346,6 +380,7 @@ impl Builder {
                 self.started += 1;
                 self.items.clear();
                 self.in_items = false;
+                self.positions = Positions::default();
             }
             Event::DocumentEnd => {
                 // Unshared anchors move into place instead of being copied.
@@ -358,6 +393,7 @@ impl Builder {
                             ordinal: self.started.saturating_sub(1),
                             line: self.root_line,
                             items: std::mem::take(&mut self.items),
+                            positions: std::mem::take(&mut self.positions),
                         });
                     }
                 }
@@ -376,6 +412,7 @@ impl Builder {
             }
             Event::SequenceStart(anchor, _) => {
                 self.open(span)?;
+                self.record_position(span);
                 self.stack.push(Frame::Seq {
                     items: Items::Plain(Vec::new()),
                     anchor,
@@ -385,6 +422,7 @@ impl Builder {
             }
             Event::MappingStart(anchor, _) => {
                 self.open(span)?;
+                self.record_position(span);
                 self.stack.push(Frame::Map {
                     map: Entries::Plain(Map::new()),
                     key: None,
@@ -472,6 +510,34 @@ impl Builder {
             self.root_line = to_u32(span.start.line()).saturating_add(self.line_offset);
         }
         Ok(())
+    }
+
+    /// Records where a collection starting at `span` sits, when it is a
+    /// sequence item or a top-level field (see [`Positions`]).
+    fn record_position(&mut self, span: Span) {
+        let depth = self.stack.len();
+        if depth == 0 || depth > POSITION_DEPTH {
+            return;
+        }
+        let at = match self.stack.last() {
+            Some(Frame::Seq { .. }) => span,
+            Some(Frame::Map { key: Some(key), .. }) if depth == 1 => key.span,
+            _ => return,
+        };
+        let mut path = FieldPath::root();
+        for frame in &self.stack {
+            path = match frame {
+                Frame::Seq { items, .. } => path.index(items.len()),
+                Frame::Map { key: Some(key), .. } => path.key(key.name.clone()),
+                Frame::Map { key: None, .. } => return,
+            };
+        }
+        let position = (
+            to_u32(at.start.line()).saturating_add(self.line_offset),
+            to_u32(at.start.col()).saturating_add(1),
+        );
+        // The first of duplicate keys keeps its place, as in the line map.
+        self.positions.0.entry(path).or_insert(position);
     }
 
     /// An anchored node becomes shared: its place and its aliases point at
@@ -860,6 +926,70 @@ mod tests {
         let docs = parse_documents(text, 1).unwrap();
         assert_eq!(docs.len(), 1, "{docs:?}");
         docs.into_iter().next().unwrap().value
+    }
+
+    /// Every position the parse records is the one the line map (the
+    /// readable spec: a second scan of the text) finds for the same path.
+    fn positions_agree_with_the_line_map(text: &str, what: &str) -> usize {
+        let Ok(docs) = parse_documents(text, 1) else {
+            return 0;
+        };
+        let mut checked = 0;
+        for doc in docs {
+            let lines = crate::lines::LineMap::build(text, 1, 1, doc.ordinal);
+            for (path, at) in &doc.positions.0 {
+                assert_eq!(Some(*at), lines.locate(path), "{what}: {path}");
+                checked += 1;
+            }
+        }
+        checked
+    }
+
+    #[test]
+    fn recorded_positions_are_the_line_maps() {
+        let cases = [
+            "spec:\n  ingress:\n  - from:\n    - podSelector: {}\n    ports:\n    - port: 80\n  - {}\n",
+            "a: [ {b: 1}, [2, {c: 3}] ]\nb:\n- - x: 1\n  - y: 2\n",
+            "spec:\n  x: [1]\nspec:\n  x: [{a: 1}]\n",
+            "base: &b\n  - {p: 1}\nuse: *b\nmerged:\n  <<: {k: [ {z: 1} ]}\n",
+            "---\nkind: A\nspec: {r: [{a: 1}]}\n---\nkind: B\nspec:\n  r:\n  - a: 2\n",
+        ];
+        let mut checked = 0;
+        for (i, text) in cases.iter().enumerate() {
+            checked += positions_agree_with_the_line_map(text, &format!("case {i}"));
+        }
+        assert!(checked >= 15, "{checked}");
+    }
+
+    /// The same over every YAML file the repository ships (examples and
+    /// vendored fixtures: real manifests no one here wrote).
+    #[test]
+    fn recorded_positions_are_the_line_maps_on_the_bundled_manifests() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut stack = vec![root.join("examples"), root.join("tests/fixtures")];
+        let (mut files, mut checked) = (0, 0);
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml")
+                    && let Ok(text) = std::fs::read_to_string(&path)
+                {
+                    for chunk in crate::split::split_yaml(&text) {
+                        checked += positions_agree_with_the_line_map(
+                            chunk.text,
+                            &path.display().to_string(),
+                        );
+                    }
+                    files += 1;
+                }
+            }
+        }
+        assert!(
+            files > 100 && checked > 1000,
+            "{files} files, {checked} positions"
+        );
     }
 
     #[test]
