@@ -10,9 +10,10 @@
 //!   one is valid, kube-proxy (nftables) treats its unallocated addresses
 //!   as service addresses, and `ipam` lists it.
 //!
-//! Dynamic ClusterIPs still come from the first (primary) range; the API
-//! server's allocator picks among ranges in an order it leaves open
-//! (`MetaAllocator.AllocateNextService`).
+//! Dynamic ClusterIPs come from the first (primary) range, then from the
+//! other ranges of its family in input order once it is full; the API
+//! server's allocator tries every range of the family, in an order it
+//! leaves open (`MetaAllocator.AllocateNextService`).
 
 use ipnet::IpNet;
 use podnet_model::{Cluster, DEFAULT_SERVICE_CIDR, Profile, ServiceCidr};

@@ -321,6 +321,38 @@ spec:
     );
 }
 
+// KEP-1880 (MetaAllocator.AllocateNextService): once the primary range has
+// no free address, ClusterIPs come from another ServiceCIDR of its family.
+#[test]
+fn dynamic_cluster_ips_spill_into_service_cidr_objects() {
+    let yaml = r#"
+apiVersion: podnet.dev/v1alpha1
+kind: ClusterProfile
+metadata: {name: p}
+spec: {serviceCIDRs: [10.43.0.0/28]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  selector: {app: web}
+  ports: [{port: 80}]
+"#;
+    let dp = build(yaml);
+    assert_eq!(errors_with(&dp, &["10.43.0.0/28 is exhausted"]).len(), 1);
+    let extra = "---\napiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: extra}\nspec: {cidrs: [10.44.0.0/24]}\n";
+    let dp = build(&format!("{yaml}{extra}"));
+    let got = cluster_ips(&dp, "default/web");
+    assert_eq!(got.len(), 1, "{:?}", dp.issues);
+    assert!(
+        "10.44.0.0/24"
+            .parse::<ipnet::IpNet>()
+            .unwrap()
+            .contains(&got[0]),
+        "{got:?}"
+    );
+}
+
 // kube-proxy nftables (`cluster-ips-check`) drops packets to unallocated
 // addresses of every service CIDR it watches, ServiceCIDR objects included.
 #[test]
