@@ -14,6 +14,13 @@
 //!   ones (KEP-1669). `internalTrafficPolicy: Local` (ClusterIP) and
 //!   `externalTrafficPolicy: Local` (NodePort, external IP, load balancer)
 //!   use the endpoints on this node.
+//! * Topology-aware routing (`topologyModeFromHints`, KEP-2433, KEP-4444,
+//!   KEP-3015): for the cluster-wide endpoints, when every ready endpoint
+//!   has a node hint and one is for this node, only endpoints hinted for
+//!   this node; else when every ready endpoint has a zone hint and one is
+//!   for this node's zone (`topology.kubernetes.io/zone`), only those;
+//!   else every endpoint. Local traffic policies ignore hints, and the
+//!   terminating fallback ignores them too.
 //! * No usable endpoint anywhere: REJECT. Endpoints exist, but none for
 //!   this traffic policy: DROP.
 //! * `externalTrafficPolicy: Local` short-circuits in-cluster clients: a
@@ -138,6 +145,32 @@ pub enum ProxyMatch {
     NodePort,
 }
 
+/// How topology hints shaped the cluster-wide endpoints
+/// (`pkg/proxy/topology.go`, `topologyModeFromHints`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Topology {
+    /// Every ready endpoint has a node hint and one is for this node: the
+    /// endpoints hinted for it (`PreferSameNode`).
+    SameNode,
+    /// Every ready endpoint has a zone hint and one is for this node's
+    /// zone: the endpoints hinted for it (`PreferSameZone`).
+    SameZone(String),
+    /// Ready endpoints carry hints, but kube-proxy uses every endpoint.
+    Ignored(HintsIgnored),
+}
+
+/// Why kube-proxy ignored topology hints (its log messages in
+/// `topologyModeFromHints`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HintsIgnored {
+    /// One or more ready endpoints have no zone hint.
+    MissingZoneHint,
+    /// The node has no `topology.kubernetes.io/zone` label.
+    NodeWithoutZone,
+    /// No ready endpoint is hinted for the node's zone.
+    NoEndpointForZone,
+}
+
 /// What kube-proxy does with the packet.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ProxyResult {
@@ -171,6 +204,9 @@ pub struct ProxyVerdict {
     pub masquerade: bool,
     /// The chains that decided, in the order the packet passed them.
     pub chains: Vec<ProxyChain>,
+    /// How topology hints chose the cluster-wide endpoints, when the
+    /// packet went to them and ready endpoints carry hints.
+    pub topology: Option<Topology>,
 }
 
 /// The packet as kube-proxy sees it on `node`.
@@ -193,11 +229,61 @@ struct Categorized {
     cluster: Vec<usize>,
     local: Vec<usize>,
     any: bool,
+    topology: Option<Topology>,
+}
+
+/// `topologyModeFromHints` over the ready endpoints of one family: `None`
+/// when no ready endpoint has a hint (kube-proxy's default distribution).
+pub fn topology_mode<'a>(
+    ready: impl Iterator<Item = &'a Backend>,
+    node: &str,
+    zone: Option<&str>,
+) -> Option<Topology> {
+    let mut any_ready = false;
+    let (mut all_node_hints, mut for_node) = (true, false);
+    let (mut all_zone_hints, mut for_zone, mut any_hint) = (true, false, false);
+    for b in ready {
+        any_ready = true;
+        let h = &b.hints;
+        any_hint |= !h.for_zones.is_empty() || !h.for_nodes.is_empty();
+        if h.for_nodes.is_empty() {
+            all_node_hints = false;
+        } else if h.for_nodes.iter().any(|n| n == node) {
+            for_node = true;
+        }
+        if h.for_zones.is_empty() {
+            all_zone_hints = false;
+        } else if zone.is_some_and(|z| h.for_zones.iter().any(|hz| hz == z)) {
+            for_zone = true;
+        }
+    }
+    if !any_ready || !any_hint {
+        return None;
+    }
+    if all_node_hints && for_node {
+        return Some(Topology::SameNode);
+    }
+    Some(match zone {
+        _ if !all_zone_hints => Topology::Ignored(HintsIgnored::MissingZoneHint),
+        Some(z) if for_zone => Topology::SameZone(z.to_owned()),
+        None => Topology::Ignored(HintsIgnored::NodeWithoutZone),
+        Some(_) => Topology::Ignored(HintsIgnored::NoEndpointForZone),
+    })
+}
+
+/// `availableForTopology`: whether `b` serves this node under `mode`.
+fn available(b: &Backend, mode: Option<&Topology>, node: &str) -> bool {
+    match mode {
+        Some(Topology::SameNode) => b.hints.for_nodes.iter().any(|n| n == node),
+        Some(Topology::SameZone(z)) => b.hints.for_zones.iter().any(|hz| hz == z),
+        _ => true,
+    }
 }
 
 fn categorize(
     backends: &[Backend],
     node: &str,
+    zone: Option<&str>,
     family_v4: bool,
     local_policy: bool,
 ) -> Categorized {
@@ -210,7 +296,12 @@ fn categorize(
         fam.iter().filter(|(_, b)| f(b)).map(|(i, _)| *i).collect()
     };
     let is_local = |b: &Backend| b.node.as_deref() == Some(node);
-    let mut cluster = pick(&|b| b.serving);
+    let topology = topology_mode(
+        fam.iter().map(|(_, b)| *b).filter(|b| b.serving),
+        node,
+        zone,
+    );
+    let mut cluster = pick(&|b| b.serving && available(b, topology.as_ref(), node));
     if cluster.is_empty() {
         cluster = pick(&|b| b.fallback);
     }
@@ -223,6 +314,7 @@ fn categorize(
         cluster,
         local,
         any,
+        topology,
     }
 }
 
@@ -343,6 +435,7 @@ impl Dataplane {
                     result: ProxyResult::Drop,
                     masquerade: false,
                     chains: vec![ProxyChain::NftClusterIpsCheck],
+                    topology: None,
                 });
             }
             return None;
@@ -361,6 +454,7 @@ impl Dataplane {
                 result,
                 masquerade: false,
                 chains,
+                topology: None,
             });
         };
         let svc = &self.cluster.services[id.index()];
@@ -371,7 +465,8 @@ impl Dataplane {
         } else {
             svc.external_traffic_policy == TrafficPolicy::Local
         };
-        let eps = categorize(&backends, p.node, p.dst.is_ipv4(), local_policy);
+        let zone = self.node(p.node).and_then(|n| n.zone.as_deref());
+        let eps = categorize(&backends, p.node, zone, p.dst.is_ipv4(), local_policy);
         let names = Names::of(mode);
         let mut v = ProxyVerdict {
             mode,
@@ -383,6 +478,7 @@ impl Dataplane {
                 ProxyMatch::NodePort => names.node_ports,
                 _ => names.services,
             }],
+            topology: None,
         };
         // loadBalancerSourceRanges, before any DNAT.
         if matched == ProxyMatch::LoadBalancer
@@ -410,6 +506,9 @@ impl Dataplane {
             v.result = ProxyResult::Reject;
             return Some(v);
         }
+        // Topology hints shape the cluster-wide endpoints only.
+        let cluster_topology = eps.topology.clone();
+        let mut to_cluster = !local_policy;
         let chosen = if internal {
             let target = if local_policy {
                 &eps.local
@@ -433,9 +532,11 @@ impl Dataplane {
                 v.chains.push(names.cluster);
                 eps.cluster.clone()
             } else if self.pod_source(p.src) {
+                to_cluster = true;
                 v.chains.push(names.cluster);
                 eps.cluster.clone()
             } else if self.local_source(p.node, p.src) {
+                to_cluster = true;
                 v.masquerade = true;
                 v.chains.push(names.cluster);
                 eps.cluster.clone()
@@ -462,6 +563,9 @@ impl Dataplane {
         }
         if v.masquerade {
             v.chains.push(names.mark_masq);
+        }
+        if to_cluster {
+            v.topology = cluster_topology;
         }
         v.chains.push(names.endpoint);
         v.result = ProxyResult::Dnat(chosen);
@@ -515,5 +619,484 @@ impl Names {
                 endpoint: ProxyChain::KubeSep,
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! kube-proxy's `TestCategorizeEndpoints` (kubernetes/kubernetes
+    //! `pkg/proxy/topology_test.go` at commit 6c039d9075ef), one row per
+    //! upstream case, named as upstream names it; then rows for
+    //! `PreferSameNode` written from `topologyModeFromHints`'s contract
+    //! (`pkg/proxy/topology.go` at commit 008b3652959c).
+
+    use super::*;
+    use podnet_model::EndpointHints;
+
+    const NODE: &str = "this-node";
+
+    /// One upstream `BaseEndpointInfo`.
+    struct Ep {
+        last_octet: u8,
+        zones: &'static [&'static str],
+        nodes: &'static [&'static str],
+        ready: bool,
+        serving: bool,
+        terminating: bool,
+        local: bool,
+    }
+
+    const fn ready(last_octet: u8, zones: &'static [&'static str], local: bool) -> Ep {
+        Ep {
+            last_octet,
+            zones,
+            nodes: &[],
+            ready: true,
+            serving: true,
+            terminating: false,
+            local,
+        }
+    }
+
+    const fn unready(last_octet: u8, zones: &'static [&'static str]) -> Ep {
+        Ep {
+            ready: false,
+            serving: false,
+            ..ready(last_octet, zones, false)
+        }
+    }
+
+    const fn terminating(last_octet: u8, local: bool) -> Ep {
+        Ep {
+            ready: false,
+            serving: true,
+            terminating: true,
+            ..ready(last_octet, &[], local)
+        }
+    }
+
+    const fn with_nodes(
+        last_octet: u8,
+        zones: &'static [&'static str],
+        nodes: &'static [&'static str],
+    ) -> Ep {
+        Ep {
+            nodes,
+            ..ready(last_octet, zones, false)
+        }
+    }
+
+    /// One upstream case: `cluster`/`local` `None` where upstream expects
+    /// nil (the Service does not use that kind of endpoints).
+    struct Row {
+        name: &'static str,
+        zone: Option<&'static str>,
+        endpoints: &'static [Ep],
+        cluster: Option<&'static [u8]>,
+        local: Option<&'static [u8]>,
+        any: bool,
+    }
+
+    fn backend(e: &Ep) -> Backend {
+        Backend {
+            pod: None,
+            ip: IpAddr::from([10, 1, 2, e.last_octet]),
+            port: 80,
+            node: Some(if e.local { NODE } else { "other-node" }.to_owned()),
+            serving: e.ready,
+            fallback: !e.ready && e.serving && e.terminating,
+            hints: EndpointHints {
+                for_zones: e.zones.iter().map(|z| (*z).to_owned()).collect(),
+                for_nodes: e.nodes.iter().map(|n| (*n).to_owned()).collect(),
+            },
+        }
+    }
+
+    const A: &[&str] = &["zone-a"];
+    const B: &[&str] = &["zone-b"];
+    const C: &[&str] = &["zone-c"];
+    const NONE: &[&str] = &[];
+
+    const ROWS: &[Row] = &[
+        Row {
+            name: "should use topology since all endpoints have hints, node has a zone label and and there are endpoints for the node's zone",
+            zone: Some("zone-a"),
+            endpoints: &[
+                ready(3, A, false),
+                ready(4, B, false),
+                ready(5, C, false),
+                ready(6, A, false),
+            ],
+            cluster: Some(&[3, 6]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "externalTrafficPolicy: Local, topology ignored for Local endpoints",
+            zone: Some("zone-a"),
+            endpoints: &[
+                ready(3, A, true),
+                ready(4, B, true),
+                ready(5, C, false),
+                ready(6, A, false),
+            ],
+            cluster: Some(&[3, 6]),
+            local: Some(&[3, 4]),
+            any: true,
+        },
+        Row {
+            name: "internalTrafficPolicy: Local, topology ignored for Local endpoints",
+            zone: Some("zone-a"),
+            endpoints: &[
+                ready(3, A, true),
+                ready(4, B, true),
+                ready(5, C, false),
+                ready(6, A, false),
+            ],
+            cluster: Some(&[3, 6]),
+            local: Some(&[3, 4]),
+            any: true,
+        },
+        Row {
+            name: "empty node labels",
+            zone: None,
+            endpoints: &[ready(3, A, false)],
+            cluster: Some(&[3]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "empty zone label",
+            zone: Some(""),
+            endpoints: &[ready(3, A, false)],
+            cluster: Some(&[3]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "node in different zone, no endpoint filtering",
+            zone: Some("zone-b"),
+            endpoints: &[ready(3, A, false)],
+            cluster: Some(&[3]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "unready endpoint",
+            zone: Some("zone-a"),
+            endpoints: &[
+                ready(3, A, false),
+                ready(4, B, false),
+                ready(5, C, false),
+                unready(6, A),
+            ],
+            cluster: Some(&[3]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "only unready endpoints in same zone (should not filter)",
+            zone: Some("zone-a"),
+            endpoints: &[
+                unready(3, A),
+                ready(4, B, false),
+                ready(5, C, false),
+                unready(6, A),
+            ],
+            cluster: Some(&[4, 5]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "missing hints, no filtering applied",
+            zone: Some("zone-a"),
+            endpoints: &[
+                ready(3, A, false),
+                ready(4, B, false),
+                ready(5, NONE, false),
+                ready(6, A, false),
+            ],
+            cluster: Some(&[3, 4, 5, 6]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "multiple hints per endpoint, filtering includes any endpoint with zone included",
+            zone: Some("zone-c"),
+            endpoints: &[
+                ready(3, &["zone-a", "zone-b", "zone-c"], false),
+                ready(4, &["zone-b", "zone-c"], false),
+                ready(5, &["zone-b", "zone-d"], false),
+                ready(6, C, false),
+            ],
+            cluster: Some(&[3, 4, 6]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "conflicting topology and localness require merging allEndpoints",
+            zone: Some("zone-a"),
+            endpoints: &[
+                ready(0, A, true),
+                ready(1, B, true),
+                ready(2, A, false),
+                ready(3, B, false),
+            ],
+            cluster: Some(&[0, 2]),
+            local: Some(&[0, 1]),
+            any: true,
+        },
+        Row {
+            name: "internalTrafficPolicy: Local, with empty endpoints",
+            zone: None,
+            endpoints: &[],
+            cluster: None,
+            local: Some(&[]),
+            any: false,
+        },
+        Row {
+            name: "internalTrafficPolicy: Local, but all endpoints are remote",
+            zone: None,
+            endpoints: &[ready(0, NONE, false), ready(1, NONE, false)],
+            cluster: None,
+            local: Some(&[]),
+            any: true,
+        },
+        Row {
+            name: "internalTrafficPolicy: Local, all endpoints are local",
+            zone: None,
+            endpoints: &[ready(0, NONE, true), ready(1, NONE, true)],
+            cluster: None,
+            local: Some(&[0, 1]),
+            any: true,
+        },
+        Row {
+            name: "internalTrafficPolicy: Local, some endpoints are local",
+            zone: None,
+            endpoints: &[ready(0, NONE, true), ready(1, NONE, false)],
+            cluster: None,
+            local: Some(&[0]),
+            any: true,
+        },
+        Row {
+            name: "Cluster traffic policy, endpoints not Ready",
+            zone: None,
+            endpoints: &[unready(0, NONE), unready(1, NONE)],
+            cluster: Some(&[]),
+            local: None,
+            any: false,
+        },
+        Row {
+            name: "Cluster traffic policy, some endpoints are Ready",
+            zone: None,
+            endpoints: &[unready(0, NONE), ready(1, NONE, false)],
+            cluster: Some(&[1]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "Cluster traffic policy, all endpoints are terminating",
+            zone: None,
+            endpoints: &[terminating(0, true), terminating(1, false)],
+            cluster: Some(&[0, 1]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "iTP: Local, eTP: Cluster, some endpoints local",
+            zone: None,
+            endpoints: &[ready(0, NONE, true), ready(1, NONE, false)],
+            cluster: Some(&[0, 1]),
+            local: Some(&[0]),
+            any: true,
+        },
+        Row {
+            name: "iTP: Cluster, eTP: Local, some endpoints local",
+            zone: None,
+            endpoints: &[ready(0, NONE, true), ready(1, NONE, false)],
+            cluster: Some(&[0, 1]),
+            local: Some(&[0]),
+            any: true,
+        },
+        Row {
+            name: "iTP: Local, eTP: Local, some endpoints local",
+            zone: None,
+            endpoints: &[ready(0, NONE, true), ready(1, NONE, false)],
+            cluster: Some(&[0, 1]),
+            local: Some(&[0]),
+            any: true,
+        },
+        Row {
+            name: "iTP: Local, eTP: Local, all endpoints remote",
+            zone: None,
+            endpoints: &[ready(0, NONE, false), ready(1, NONE, false)],
+            cluster: Some(&[0, 1]),
+            local: Some(&[]),
+            any: true,
+        },
+        Row {
+            name: "iTP: Local, eTP: Local, all endpoints remote and terminating",
+            zone: None,
+            endpoints: &[terminating(0, false), terminating(1, false)],
+            cluster: Some(&[0, 1]),
+            local: Some(&[]),
+            any: true,
+        },
+        Row {
+            name: "iTP: Cluster, eTP: Local, with terminating endpoints",
+            zone: None,
+            endpoints: &[
+                ready(0, NONE, false),
+                Ep {
+                    ready: false,
+                    serving: false,
+                    ..ready(1, NONE, true)
+                },
+                terminating(2, true),
+                terminating(3, false),
+            ],
+            cluster: Some(&[0]),
+            local: Some(&[2]),
+            any: true,
+        },
+        Row {
+            name: "externalTrafficPolicy ignored if not externally accessible",
+            zone: None,
+            endpoints: &[ready(0, NONE, false), ready(1, NONE, true)],
+            cluster: Some(&[0, 1]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "no cluster endpoints for iTP:Local internal-only service",
+            zone: None,
+            endpoints: &[ready(0, NONE, false), ready(1, NONE, true)],
+            cluster: None,
+            local: Some(&[1]),
+            any: true,
+        },
+        // topology.go, topologyModeFromHints: "If ... every ready endpoint
+        // has a node hint, and at least one endpoint is hinted for this
+        // node, then it returns PreferSameNode."
+        Row {
+            name: "PreferSameNode: every ready endpoint has a node hint, one for this node",
+            zone: Some("zone-a"),
+            endpoints: &[
+                with_nodes(0, A, &[NODE]),
+                with_nodes(1, A, &["other-node"]),
+                with_nodes(2, B, &["node-b"]),
+            ],
+            cluster: Some(&[0]),
+            local: None,
+            any: true,
+        },
+        // "Otherwise, if every ready endpoint has a zone hint, and at least
+        // one endpoint is hinted for this node's zone": PreferSameZone.
+        Row {
+            name: "PreferSameNode: no node hint for this node, zone hints apply",
+            zone: Some("zone-a"),
+            endpoints: &[
+                with_nodes(0, A, &["other-node"]),
+                with_nodes(1, B, &["node-b"]),
+            ],
+            cluster: Some(&[0]),
+            local: None,
+            any: true,
+        },
+        Row {
+            name: "PreferSameNode: one ready endpoint without a node hint, zone hints apply",
+            zone: Some("zone-a"),
+            endpoints: &[
+                with_nodes(0, A, &[NODE]),
+                ready(1, A, false),
+                with_nodes(2, B, &["node-b"]),
+            ],
+            cluster: Some(&[0, 1]),
+            local: None,
+            any: true,
+        },
+        // "Otherwise it returns "" (no topology)"; the terminating fallback
+        // ("try again using terminating endpoints") ignores hints.
+        Row {
+            name: "no ready endpoint: serving-terminating fallback ignores hints",
+            zone: Some("zone-a"),
+            endpoints: &[
+                Ep {
+                    ready: false,
+                    serving: true,
+                    terminating: true,
+                    ..with_nodes(0, B, &["node-b"])
+                },
+                terminating(1, false),
+            ],
+            cluster: Some(&[0, 1]),
+            local: None,
+            any: true,
+        },
+    ];
+
+    fn octets(backends: &[Backend], idx: &[usize]) -> Vec<u8> {
+        let mut out: Vec<u8> = idx
+            .iter()
+            .map(|&i| match backends[i].ip {
+                IpAddr::V4(a) => a.octets()[3],
+                IpAddr::V6(_) => 0,
+            })
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    #[test]
+    fn categorize_endpoints_as_upstream() {
+        for row in ROWS {
+            let backends: Vec<Backend> = row.endpoints.iter().map(backend).collect();
+            // A Service that uses only Local endpoints asks for them.
+            let local_policy = row.cluster.is_none();
+            let got = categorize(&backends, NODE, row.zone, true, local_policy);
+            if let Some(want) = row.cluster {
+                assert_eq!(
+                    octets(&backends, &got.cluster),
+                    want,
+                    "cluster: {}",
+                    row.name
+                );
+            }
+            if let Some(want) = row.local {
+                assert_eq!(octets(&backends, &got.local), want, "local: {}", row.name);
+            }
+            assert_eq!(got.any, row.any, "hasAnyEndpoints: {}", row.name);
+        }
+    }
+
+    // The reason kube-proxy logs when it ignores hints (topology.go,
+    // topologyModeFromHints) is the one the trace shows.
+    #[test]
+    fn topology_mode_says_why() {
+        let b = |zones: &'static [&'static str], nodes: &'static [&'static str]| {
+            backend(&with_nodes(1, zones, nodes))
+        };
+        let mode = |list: &[Backend], zone: Option<&str>| topology_mode(list.iter(), NODE, zone);
+        assert_eq!(mode(&[b(NONE, NONE)], Some("zone-a")), None);
+        assert_eq!(
+            mode(&[b(A, &[NODE])], Some("zone-a")),
+            Some(Topology::SameNode)
+        );
+        assert_eq!(
+            mode(&[b(A, NONE), b(B, NONE)], Some("zone-a")),
+            Some(Topology::SameZone("zone-a".into()))
+        );
+        assert_eq!(
+            mode(&[b(A, NONE), b(NONE, NONE)], Some("zone-a")),
+            Some(Topology::Ignored(HintsIgnored::MissingZoneHint))
+        );
+        assert_eq!(
+            mode(&[b(A, NONE)], None),
+            Some(Topology::Ignored(HintsIgnored::NodeWithoutZone))
+        );
+        assert_eq!(
+            mode(&[b(A, NONE)], Some("zone-c")),
+            Some(Topology::Ignored(HintsIgnored::NoEndpointForZone))
+        );
     }
 }

@@ -25,6 +25,7 @@ pub mod overlap;
 pub mod placement;
 pub mod routing;
 pub mod schedule;
+pub mod service_cidrs;
 pub mod services;
 pub mod trace;
 pub mod vips;
@@ -88,6 +89,12 @@ impl Dataplane {
         let mut profile = Profile::resolve(&spec);
         let mut issues = Vec::new();
         issues.extend(overlap::check(cluster, &profile));
+        service_cidrs::merge(
+            cluster,
+            spec.service_cidrs.is_some(),
+            &mut profile,
+            &mut issues,
+        );
         let (declared, added) = fronts::add_missing(cluster, &profile);
         let (nodes, scheduled, assumed_nodes) = if nodes::declared(cluster, spec.nodes.is_some()) {
             let nodes = nodes::merge_nodes(&declared, &profile, spec.nodes.is_some(), &mut issues);

@@ -7,13 +7,21 @@
 //! selectors"). Not-ready pods are kept but marked: kube-proxy skips them
 //! unless `publishNotReadyAddresses` is set.
 //!
+//! With `spec.trafficDistribution` (KEP-4444, KEP-3015), ready pod
+//! endpoints carry the hints the EndpointSlice controller writes
+//! (`staging/src/k8s.io/endpointslice/trafficdist/trafficdist.go`): a zone
+//! hint for the zone of the pod's node (`topology.kubernetes.io/zone`),
+//! and with `PreferSameNode` a node hint for its node. Slices read from the
+//! input keep the hints they carry.
+//!
 //! When EndpointSlices labelled `kubernetes.io/service-name` exist for a
 //! Service with a selector (a `kubectl get -A` dump holds them), they are
 //! the truth: kube-proxy reads slices, not selectors.
 
 use std::net::IpAddr;
 
-use podnet_model::{Cluster, PodId, Service, ServiceId, TargetPort};
+use podnet_model::node::ZONE_LABEL;
+use podnet_model::{Cluster, EndpointHints, PodId, Service, ServiceId, TargetPort};
 
 /// One backend of one Service port.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +39,37 @@ pub struct Backend {
     /// Serving but terminating (`conditions.serving` and `terminating`):
     /// kube-proxy uses it only when no endpoint is ready (KEP-1669).
     pub fallback: bool,
+    /// Topology hints: a slice's, or those the EndpointSlice controller
+    /// writes for the Service's `trafficDistribution`.
+    pub hints: EndpointHints,
+}
+
+/// The hints the EndpointSlice controller gives a ready endpoint on `node`
+/// (`trafficdist.go`, `preferCloseHeuristic.update`): its zone, and its
+/// node for `PreferSameNode`; none without `trafficDistribution`.
+fn controller_hints(cluster: &Cluster, svc: &Service, node: Option<&str>) -> EndpointHints {
+    let Some(td) = svc.traffic_distribution else {
+        return EndpointHints::default();
+    };
+    let zone = node
+        .and_then(|n| {
+            // The running cluster's nodes are sorted by name.
+            let i = cluster
+                .nodes
+                .binary_search_by(|m| m.meta.name.as_str().cmp(n))
+                .ok()?;
+            cluster.nodes.get(i)
+        })
+        .and_then(|m| m.labels.get(ZONE_LABEL))
+        .map(str::to_owned);
+    EndpointHints {
+        for_zones: zone.into_iter().collect(),
+        for_nodes: node
+            .filter(|_| td.node_hints())
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
+    }
 }
 
 /// The backends of every port of a Service.
@@ -84,6 +123,11 @@ fn pod_backend(
         }
     };
     let serving = !pod.net.not_ready || svc.publish_not_ready;
+    let hints = if serving {
+        controller_hints(cluster, svc, pod.node_name.as_deref())
+    } else {
+        EndpointHints::default()
+    };
     Some(
         pod.ips
             .iter()
@@ -94,6 +138,7 @@ fn pod_backend(
                 node: pod.node_name.clone(),
                 serving,
                 fallback: false,
+                hints: hints.clone(),
             })
             .collect(),
     )
@@ -139,6 +184,7 @@ fn manual(cluster: &Cluster, svc: &Service) -> Vec<Vec<Backend>> {
                         node: a.node_name.clone(),
                         serving: a.ready || svc.publish_not_ready,
                         fallback: !a.ready && a.serving && a.terminating,
+                        hints: a.hints.clone(),
                     });
                 }
             }

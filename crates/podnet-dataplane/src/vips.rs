@@ -113,8 +113,16 @@ pub fn allocate(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -
             out.cluster_ips[i].push(*ip);
         }
     }
-    let mut cursor = band(size(&primary), 16, 256);
-    let total = size(&primary);
+    // The primary range first, then the other ranges of its family
+    // (ServiceCIDR objects, KEP-1880): the API server's allocator tries
+    // every range of the family until one has a free address
+    // (`MetaAllocator.AllocateNextService`); podnet keeps input order.
+    let mut ranges: Vec<(ipnet::IpNet, u128)> = profile
+        .service_cidrs
+        .iter()
+        .filter(|c| c.network().is_ipv4() == primary.network().is_ipv4())
+        .map(|c| (*c, band(size(c), 16, 256)))
+        .collect();
     for &i in &order {
         let s = &cluster.services[i];
         if s.headless || s.service_type == ServiceType::ExternalName || !s.cluster_ips.is_empty() {
@@ -130,24 +138,27 @@ pub fn allocate(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -
         };
         let ip = match conventional {
             Some(ip) if !taken.contains_key(&ip) => Some(ip),
-            _ => loop {
-                if cursor + 1 >= total {
-                    break None;
-                }
-                let candidate = nth(&primary, cursor);
-                cursor += 1;
-                match candidate {
-                    Some(ip)
-                        if !taken.contains_key(&ip)
-                            && Some(ip) != out.dns_ip
-                            && Some(ip) != out.api_ip =>
-                    {
-                        break Some(ip);
+            _ => ranges.iter_mut().find_map(|(cidr, cursor)| {
+                let total = size(cidr);
+                loop {
+                    if *cursor + 1 >= total {
+                        break None;
                     }
-                    Some(_) => {}
-                    None => break None,
+                    let candidate = nth(cidr, *cursor);
+                    *cursor += 1;
+                    match candidate {
+                        Some(ip)
+                            if !taken.contains_key(&ip)
+                                && Some(ip) != out.dns_ip
+                                && Some(ip) != out.api_ip =>
+                        {
+                            break Some(ip);
+                        }
+                        Some(_) => {}
+                        None => break None,
+                    }
                 }
-            },
+            }),
         };
         match ip {
             Some(ip) => {
@@ -156,7 +167,17 @@ pub fn allocate(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -
             }
             None => issues.push(
                 Issue::error(format!(
-                    "service CIDR {primary} is exhausted; Service {} gets no ClusterIP",
+                    "{} exhausted; Service {} gets no ClusterIP",
+                    match ranges.as_slice() {
+                        [_] => format!("service CIDR {primary} is"),
+                        all => format!(
+                            "service CIDRs {} are",
+                            all.iter()
+                                .map(|(c, _)| c.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    },
                     s.meta.qualified_name()
                 ))
                 .at(

@@ -25,7 +25,7 @@ use crate::lower::pod::PodMeta;
 use crate::lower::records::{RawNamespace, RawPod, Record};
 use crate::lower::{
     endpoints, ingress, metallb, netpol, node, pod, pod_net, pools, profile, route, service,
-    workload,
+    service_cidr, workload,
 };
 use crate::lower::{gateway, grpc_route, http_route, reference_grant};
 use crate::path::FieldPath;
@@ -520,6 +520,8 @@ fn decode_more(
         "EndpointSlice" => typed::<discovery::EndpointSlice>(doc, value, base, kind, out)
             .and_then(|s| endpoints::endpoint_slice(&s, base, source, c))
             .map(Record::Endpoints),
+        "ServiceCIDR" => typed::<net::ServiceCIDR>(doc, value, base, kind, out)
+            .map(|s| Record::ServiceCidr(service_cidr::service_cidr(&s, base, source, c))),
         "IPPool" if api_version == ROBIN_POOL_VERSION => {
             typed::<pools::RobinIpPool>(doc, value, base, kind, out)
                 .and_then(|p| pools::robin(&p, base, source, c))

@@ -66,7 +66,7 @@ pub const GATEWAY_V1BETA1: &str = "gateway.networking.k8s.io/v1beta1";
 pub const RBAC_V1: &str = "rbac.authorization.k8s.io/v1";
 
 /// Every kind podnet reads.
-pub const KINDS: [KindSpec; 37] = [
+pub const KINDS: [KindSpec; 38] = [
     builtin("Namespace", &["v1"], false),
     builtin("Pod", &["v1"], true),
     builtin("Deployment", &["apps/v1"], true),
@@ -82,6 +82,7 @@ pub const KINDS: [KindSpec; 37] = [
     builtin("Node", &["v1"], false),
     builtin("Endpoints", &["v1"], true),
     builtin("EndpointSlice", &["discovery.k8s.io/v1"], true),
+    builtin("ServiceCIDR", &["networking.k8s.io/v1"], false),
     builtin("ResourceQuota", &["v1"], true),
     builtin("LimitRange", &["v1"], true),
     builtin("PodDisruptionBudget", &["policy/v1"], true),

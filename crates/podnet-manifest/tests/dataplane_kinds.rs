@@ -626,7 +626,7 @@ spec:
   serviceCIDRs: [10.43.0.0/16]
   clusterDomain: cluster.local
   cni: canal
-  kubeProxy: ipvs
+  kubeProxy: nftables
   nonMasqueradeCIDRs: [10.0.0.0/8]
   ingressNamespace: kube-system
   nodes:
@@ -686,6 +686,145 @@ fn node_count_generates_nodes() {
     assert_eq!(nodes[0].internal_ips, vec![ip("192.168.0.11")]);
     assert_eq!(nodes[299].name, "node-300");
     assert_eq!(nodes[299].internal_ips, vec![ip("192.168.1.54")]);
+}
+
+// KEP-5495: kube-proxy's ipvs mode is deprecated in Kubernetes 1.35; a
+// profile that picks it still loads (and is modelled), with a warning at
+// the field.
+#[test]
+fn ipvs_is_read_with_a_deprecation_note() {
+    let l = load(&profile_with(12, "  kubeProxy: ipvs"));
+    assert!(errors(&l).is_empty(), "{:?}", errors(&l));
+    assert_eq!(
+        l.cluster.profile.as_ref().unwrap().proxy,
+        Some(podnet_model::ProxyMode::Ipvs)
+    );
+    let w = warnings(&l);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("spec.kubeProxy") && w[0].contains("deprecated"),
+        "{w:?}"
+    );
+    assert!(w[0].contains("test.yaml:12"), "{w:?}");
+    // Every other mode, nftables included, loads without a note.
+    for mode in ["iptables", "nftables", "ebpf"] {
+        let l = load(&profile_with(12, &format!("  kubeProxy: {mode}")));
+        assert!(l.diagnostics.is_empty(), "{mode}: {:?}", warnings(&l));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The Service API as of Kubernetes 1.35
+// ---------------------------------------------------------------------------
+
+const SERVICE_135: &str = r#"apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  trafficDistribution: PreferSameNode
+  ports: [{port: 80}]
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata:
+  name: web-1
+  namespace: shop
+  labels: {kubernetes.io/service-name: web}
+addressType: IPv4
+endpoints:
+- addresses: [10.244.1.5]
+  nodeName: node-1
+  zone: zone-a
+  hints:
+    forZones: [{name: zone-a}]
+    forNodes: [{name: node-1}]
+ports: [{port: 80, protocol: TCP}]
+---
+apiVersion: networking.k8s.io/v1
+kind: ServiceCIDR
+metadata: {name: extra}
+spec:
+  cidrs: [10.200.0.0/24, "fd00:200::/112"]
+"#;
+
+// API reference: ServiceSpec.trafficDistribution, EndpointSlice
+// endpoints[].zone / hints.forZones / hints.forNodes, ServiceCIDRSpec.cidrs.
+#[test]
+fn service_api_135_fields_are_read() {
+    let l = load(SERVICE_135);
+    assert!(l.diagnostics.is_empty(), "{:?}", warnings(&l));
+    let svc = &l.cluster.services[0];
+    assert_eq!(
+        svc.traffic_distribution,
+        Some(podnet_model::TrafficDistribution::PreferSameNode)
+    );
+    let a = &l.cluster.endpoints[0].addresses[0];
+    assert_eq!(a.zone.as_deref(), Some("zone-a"));
+    assert_eq!(a.hints.for_zones, ["zone-a"]);
+    assert_eq!(a.hints.for_nodes, ["node-1"]);
+    let cidrs = &l.cluster.service_cidrs[0];
+    assert_eq!(cidrs.meta.name, "extra");
+    assert_eq!(cidrs.cidrs.len(), 2);
+}
+
+/// `SERVICE_135` with `old` replaced by `new`.
+fn service_135_with(old: &str, new: &str) -> String {
+    assert!(SERVICE_135.contains(old), "{old}");
+    SERVICE_135.replace(old, new)
+}
+
+// Bad values: one error at the field's path and line, the object skipped,
+// the rest read (ValidateService, ValidateEndpointSlice,
+// ValidateServiceCIDR).
+#[test]
+fn service_api_135_bad_values() {
+    for (old, new, path, line) in [
+        (
+            "trafficDistribution: PreferSameNode",
+            "trafficDistribution: PreferNearby",
+            "spec.trafficDistribution",
+            6,
+        ),
+        ("zone: zone-a", "zone: zone a!", "endpoints[0].zone", 19),
+        (
+            "forNodes: [{name: node-1}]",
+            "forNodes: [{name: node-1}, {name: node-1}]",
+            "endpoints[0].hints.forNodes[1].name",
+            22,
+        ),
+        (
+            r#"cidrs: [10.200.0.0/24, "fd00:200::/112"]"#,
+            "cidrs: [10.200.0.0/24, 10.201.0.0/24]",
+            "spec.cidrs[1]",
+            29,
+        ),
+        (
+            r#"cidrs: [10.200.0.0/24, "fd00:200::/112"]"#,
+            "cidrs: [10.200.0.1/24]",
+            "spec.cidrs[0]",
+            29,
+        ),
+    ] {
+        let (l, _) = only_error(&service_135_with(old, new), path, line);
+        let read =
+            l.cluster.services.len() + l.cluster.endpoints.len() + l.cluster.service_cidrs.len();
+        assert_eq!(read, 2, "{path}: the other two objects are read");
+    }
+    // PreferClose: read as the deprecated alias, with a warning.
+    let l = load(&service_135_with(
+        "trafficDistribution: PreferSameNode",
+        "trafficDistribution: PreferClose",
+    ));
+    assert!(errors(&l).is_empty());
+    let w = warnings(&l);
+    assert!(w.len() == 1 && w[0].contains("PreferSameZone"), "{w:?}");
+    // ipMode without ip (ValidateLoadBalancerStatus).
+    only_error(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: lb}\nspec:\n  type: LoadBalancer\n  ports: [{port: 80}]\nstatus:\n  loadBalancer:\n    ingress:\n    - hostname: lb.example.com\n      ipMode: Proxy\n",
+        "status.loadBalancer.ingress[0].ipMode",
+        11,
+    );
 }
 
 /// The profile with `line` (1-based) replaced.

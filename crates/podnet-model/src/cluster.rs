@@ -45,6 +45,8 @@ pub struct Cluster {
     pub pools: Vec<IpPool>,
     /// Endpoints and EndpointSlices in input order.
     pub endpoints: Vec<EndpointSet>,
+    /// ServiceCIDR objects (networking.k8s.io/v1) in input order.
+    pub service_cidrs: Vec<crate::service::ServiceCidr>,
     /// Ingresses and Routes in input order.
     pub exposures: Vec<crate::exposure::Exposure>,
     /// Gateway API Gateways in input order.

@@ -22,11 +22,26 @@ pub struct EndpointAddress {
     pub terminating: bool,
     /// `nodeName`, when given.
     pub node_name: Option<String>,
+    /// `zone` of an EndpointSlice endpoint, when given.
+    pub zone: Option<String>,
+    /// `hints` of an EndpointSlice endpoint.
+    pub hints: EndpointHints,
     /// `targetRef` of kind Pod: the pod's name.
     pub pod: Option<String>,
     /// `hostname`: the endpoint's own DNS label under a headless Service
     /// (DNS specification 2.4.1).
     pub hostname: Option<String>,
+}
+
+/// `hints` of an EndpointSlice endpoint (API reference, EndpointHints):
+/// where kube-proxy may use it under topology-aware routing. Empty lists
+/// are no hint.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EndpointHints {
+    /// `forZones[].name`.
+    pub for_zones: Vec<String>,
+    /// `forNodes[].name`.
+    pub for_nodes: Vec<String>,
 }
 
 /// One port of an endpoint set.

@@ -37,7 +37,7 @@ pub use cluster::{
     Cluster, ContainerPort, DnsPolicy, Namespace, Pod, PodNet, PodOrigin, Workload, WorkloadKind,
 };
 pub use conns::Conns;
-pub use endpoints::{EndpointAddress, EndpointPort, EndpointSet};
+pub use endpoints::{EndpointAddress, EndpointHints, EndpointPort, EndpointSet};
 pub use exposure::{Backend, Exposure, ExposureKind, HttpPath, HttpRule, PathType, ServicePortRef};
 pub use gateway::{
     AllowedRoutes, BackendRef, GATEWAY_GROUP, Gateway, GatewayRoute, GrantFrom, GrantTo,
@@ -81,5 +81,8 @@ pub use profile::{
 };
 pub use range_set::RangeSet;
 pub use selector::{LabelSelector, Operator, Requirement};
-pub use service::{LoadBalancerSpec, Service, ServicePort, ServiceType, TargetPort, TrafficPolicy};
+pub use service::{
+    DEFAULT_SERVICE_CIDR, LoadBalancerSpec, Service, ServiceCidr, ServicePort, ServiceType,
+    TargetPort, TrafficDistribution, TrafficPolicy,
+};
 pub use source::{Meta, Source};

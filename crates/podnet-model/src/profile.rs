@@ -158,7 +158,7 @@ impl Default for KubeProxyOptions {
 pub enum ProxyMode {
     /// iptables DNAT chains (rules grow with services and endpoints).
     Iptables,
-    /// IPVS virtual servers.
+    /// IPVS virtual servers (deprecated in Kubernetes 1.35, KEP-5495).
     Ipvs,
     /// nftables maps (NodePorts only on node addresses, not 127.0.0.1).
     Nftables,

@@ -46,6 +46,8 @@ pub struct Service {
     pub external_traffic_policy: TrafficPolicy,
     /// `spec.internalTrafficPolicy` (Cluster when omitted).
     pub internal_traffic_policy: TrafficPolicy,
+    /// `spec.trafficDistribution`, when set.
+    pub traffic_distribution: Option<TrafficDistribution>,
     /// `spec.sessionAffinity: ClientIP` with its timeout in seconds.
     pub session_affinity: Option<u32>,
     /// `spec.publishNotReadyAddresses`.
@@ -65,6 +67,50 @@ pub enum TrafficPolicy {
     Cluster,
     /// Only endpoints on the node the traffic arrived at.
     Local,
+}
+
+/// `spec.trafficDistribution` (API reference, ServiceSpec; KEP-4444, and
+/// KEP-3015 for `PreferSameZone`, `PreferSameNode` and `PreferClose` as the
+/// deprecated alias of `PreferSameZone`). The EndpointSlice controller turns
+/// it into hints on ready endpoints (`forZones`: the endpoint's zone; with
+/// `PreferSameNode` also `forNodes`: its node); kube-proxy reads the hints
+/// only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TrafficDistribution {
+    /// `PreferClose`: the deprecated name of `PreferSameZone`.
+    PreferClose,
+    /// `PreferSameZone`: endpoints in the client's zone.
+    PreferSameZone,
+    /// `PreferSameNode`: endpoints on the client's node, else its zone.
+    PreferSameNode,
+}
+
+impl TrafficDistribution {
+    /// Every value with its API spelling.
+    pub const ALL: [(&'static str, TrafficDistribution); 3] = [
+        ("PreferClose", TrafficDistribution::PreferClose),
+        ("PreferSameNode", TrafficDistribution::PreferSameNode),
+        ("PreferSameZone", TrafficDistribution::PreferSameZone),
+    ];
+
+    /// The value the API spells `name`.
+    pub fn parse(name: &str) -> Option<TrafficDistribution> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    }
+
+    /// Its API spelling.
+    pub fn name(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(_, t)| *t == self)
+            .map_or("PreferSameZone", |(n, _)| n)
+    }
+
+    /// Whether the EndpointSlice controller adds node hints
+    /// (`trafficdist.go`: only for `PreferSameNode`).
+    pub fn node_hints(self) -> bool {
+        self == TrafficDistribution::PreferSameNode
+    }
 }
 
 /// What a LoadBalancer Service asks of its controller, and what the
@@ -120,4 +166,19 @@ pub enum TargetPort {
     Number(u16),
     /// A named container port, resolved per pod.
     Named(String),
+}
+
+/// The name of the ServiceCIDR the API server creates from its
+/// `--service-cluster-ip-range` (KEP-1880).
+pub const DEFAULT_SERVICE_CIDR: &str = "kubernetes";
+
+/// A `ServiceCIDR` (networking.k8s.io/v1, KEP-1880 "Multiple Service
+/// CIDRs"): a range the API server allocates ClusterIPs from, besides
+/// (or, for the one named `kubernetes`, as) its flag's range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServiceCidr {
+    /// Identity and provenance.
+    pub meta: Meta,
+    /// `spec.cidrs`: at most one per family.
+    pub cidrs: Vec<IpNet>,
 }

@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use podnet_dataplane::Dataplane;
 use podnet_dataplane::dns::{Answer, Resolution};
 use podnet_dataplane::trace::{
-    Action, Branch, Hop, Outcome, Packet, Place, ProxyMatch, ProxyResult, ProxyVerdict, Trace,
-    TraceFrom, TraceTo,
+    Action, Branch, HintsIgnored, Hop, Outcome, Packet, Place, ProxyMatch, ProxyResult,
+    ProxyVerdict, Topology, Trace, TraceFrom, TraceTo,
 };
 use podnet_engine::Endpoint;
 use podnet_model::{Cluster, Direction};
@@ -182,8 +182,13 @@ fn kube_proxy_text(c: &Cluster, v: &ProxyVerdict) -> String {
         ProxyResult::Untranslated => "no rule matches: not translated".to_owned(),
     };
     let chains: Vec<&str> = v.chains.iter().map(|ch| ch.name()).collect();
+    let topology = v
+        .topology
+        .as_ref()
+        .map(|t| format!("; topology: {}", topology_text(t)))
+        .unwrap_or_default();
     format!(
-        "kube-proxy ({}): {what}{service}: {result}{} [{}]",
+        "kube-proxy ({}): {what}{service}: {result}{}{topology} [{}]",
         v.mode.name(),
         if v.masquerade {
             ", marked for masquerade"
@@ -192,6 +197,58 @@ fn kube_proxy_text(c: &Cluster, v: &ProxyVerdict) -> String {
         },
         chains.join(" -> ")
     )
+}
+
+/// Which topology rule of kube-proxy's chose the endpoints.
+fn topology_text(t: &Topology) -> String {
+    match t {
+        Topology::SameNode => "PreferSameNode: only endpoints hinted for this node".to_owned(),
+        Topology::SameZone(z) => {
+            format!("PreferSameZone: only endpoints hinted for zone `{z}`")
+        }
+        Topology::Ignored(why) => format!(
+            "hints ignored, every endpoint used: {}",
+            match why {
+                HintsIgnored::MissingZoneHint => "a ready endpoint has no zone hint",
+                HintsIgnored::NodeWithoutZone => {
+                    "the node has no topology.kubernetes.io/zone label"
+                }
+                HintsIgnored::NoEndpointForZone => "no endpoint is hinted for the node's zone",
+            }
+        ),
+    }
+}
+
+/// The `topology` object of a `kube_proxy` hop.
+#[derive(Serialize)]
+struct TopologyJson {
+    mode: &'static str,
+    zone: Option<String>,
+    ignored: Option<&'static str>,
+}
+
+fn topology_json(t: &Topology) -> TopologyJson {
+    match t {
+        Topology::SameNode => TopologyJson {
+            mode: "prefer_same_node",
+            zone: None,
+            ignored: None,
+        },
+        Topology::SameZone(z) => TopologyJson {
+            mode: "prefer_same_zone",
+            zone: Some(z.clone()),
+            ignored: None,
+        },
+        Topology::Ignored(why) => TopologyJson {
+            mode: "cluster_wide",
+            zone: None,
+            ignored: Some(match why {
+                HintsIgnored::MissingZoneHint => "missing_zone_hint",
+                HintsIgnored::NodeWithoutZone => "node_without_zone",
+                HintsIgnored::NoEndpointForZone => "no_endpoint_for_zone",
+            }),
+        },
+    }
 }
 
 fn write_hop(out: &mut dyn Write, c: &Cluster, n: usize, hop: &Hop) -> io::Result<()> {
@@ -380,6 +437,8 @@ struct KubeProxyJson {
     endpoints: usize,
     masquerade: bool,
     chains: Vec<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topology: Option<TopologyJson>,
 }
 
 fn kube_proxy_json(c: &Cluster, v: &ProxyVerdict) -> KubeProxyJson {
@@ -406,6 +465,7 @@ fn kube_proxy_json(c: &Cluster, v: &ProxyVerdict) -> KubeProxyJson {
         },
         masquerade: v.masquerade,
         chains: v.chains.iter().map(|ch| ch.name()).collect(),
+        topology: v.topology.as_ref().map(topology_json),
     }
 }
 

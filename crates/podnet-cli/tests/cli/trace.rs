@@ -290,3 +290,108 @@ fn a_bad_profile_file_is_an_error_with_its_line() {
         run.stderr
     );
 }
+
+/// Service `web` (PreferSameZone) with endpoints in zone-a (node-1) and
+/// zone-b (node-2) of the default preset, a client on node-1, an extra
+/// ServiceCIDR, and a bad ServiceCIDR (the rest is still analysed).
+const TOPOLOGY: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: web-1, namespace: shop, labels: {app: web}}
+spec: {nodeName: node-1, containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: web-2, namespace: shop, labels: {app: web}}
+spec: {nodeName: node-2, containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: shop}
+spec: {nodeName: node-1, containers: [{name: c, image: busybox}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  clusterIP: 10.200.0.80
+  selector: {app: web}
+  trafficDistribution: PreferSameZone
+  ports: [{port: 80, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: ServiceCIDR
+metadata: {name: extra}
+spec: {cidrs: [10.200.0.0/24]}
+---
+apiVersion: networking.k8s.io/v1
+kind: ServiceCIDR
+metadata: {name: broken}
+spec: {cidrs: [10.201.0.1/24]}
+"#;
+
+// KEP-4444 / KEP-3015 (trafficDistribution), kube-proxy topology.go
+// (CategorizeEndpoints), KEP-1880 (ServiceCIDR): the trace says which
+// topology rule chose the endpoints, in text and JSON; a bad ServiceCIDR is
+// reported with its file, document, path and line, and exits 2 after the
+// rest was analysed.
+#[test]
+fn trace_shows_the_topology_rule_and_reads_service_cidrs() {
+    let dir = crate::support::temp_dir("topology", &[("cluster.yaml", TOPOLOGY)]);
+    let file = dir.join("cluster.yaml");
+    let args = |output: &'static str| {
+        vec![
+            "trace".to_owned(),
+            file.to_string_lossy().into_owned(),
+            "--from".into(),
+            "shop/client".into(),
+            "--to".into(),
+            "10.200.0.80:80".into(),
+            "-o".into(),
+            output.into(),
+        ]
+    };
+    let text = args("txt");
+    let run = podnet(&text.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("topology: PreferSameZone: only endpoints hinted for zone `zone-a`"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("path 1/1"),
+        "only the zone-a endpoint: {}",
+        run.stdout
+    );
+    assert!(
+        run.stderr.contains("spec.cidrs[0]") && run.stderr.contains("cluster.yaml:33"),
+        "{}",
+        run.stderr
+    );
+    let json_args = args("json");
+    let run = podnet(&json_args.iter().map(String::as_str).collect::<Vec<_>>());
+    let v = json(&run);
+    let topology: Vec<&serde_json::Value> = v["paths"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p["hops"].as_array().into_iter().flatten())
+        .filter_map(|h| {
+            h["kube_proxy"]["topology"]
+                .as_object()
+                .map(|_| &h["kube_proxy"]["topology"])
+        })
+        .collect();
+    assert_eq!(
+        topology
+            .first()
+            .map(|t| (t["mode"].clone(), t["zone"].clone())),
+        Some((
+            serde_json::json!("prefer_same_zone"),
+            serde_json::json!("zone-a")
+        )),
+        "{}",
+        run.stdout
+    );
+}

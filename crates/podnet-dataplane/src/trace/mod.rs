@@ -28,7 +28,9 @@ use podnet_model::{Direction, PodId, Protocol, ServiceId};
 use crate::Dataplane;
 use crate::dns::Resolution;
 
-pub use crate::kube_proxy::{ProxyChain, ProxyMatch, ProxyResult, ProxyVerdict};
+pub use crate::kube_proxy::{
+    HintsIgnored, ProxyChain, ProxyMatch, ProxyResult, ProxyVerdict, Topology,
+};
 pub use front::Url;
 use tracer::Tracer;
 

@@ -403,7 +403,36 @@ impl Tracer<'_> {
         };
         let node = t.target.clone();
         let node_ip = dp.node_ip(&node).unwrap_or(packet.dst);
-        let (after, what, entry) = if cloud {
+        // KEP-1860, `ipMode: Proxy`: the load balancer proxies the
+        // connection itself (kube-proxy holds no rule for the address), to
+        // the Service's NodePort on the node it picked.
+        let proxy_node_port = dp.cluster.services[id.index()]
+            .load_balancer
+            .proxy_ips
+            .contains(&packet.dst)
+            .then(|| {
+                let svc = &dp.cluster.services[id.index()];
+                let k = svc
+                    .ports
+                    .iter()
+                    .position(|p| p.port == packet.port && p.protocol == packet.protocol)?;
+                dp.services.node_ports[id.index()].get(k).copied().flatten()
+            })
+            .flatten();
+        let (after, what, entry) = if let Some(np) = proxy_node_port.filter(|_| !cloud) {
+            (
+                Packet {
+                    dst: node_ip,
+                    port: np,
+                    dst_name: None,
+                    ..packet.clone()
+                },
+                format!(
+                    "{name} has ipMode: Proxy: the load balancer proxies to node `{node}` NodePort {np} (kube-proxy does not catch the address)"
+                ),
+                Entry::NodePort(node.clone()),
+            )
+        } else if cloud {
             let np = t.port;
             (
                 Packet {

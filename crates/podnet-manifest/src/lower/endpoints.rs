@@ -14,7 +14,7 @@ use std::net::IpAddr;
 
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::discovery::v1 as discovery;
-use podnet_model::{EndpointAddress, EndpointPort, EndpointSet, Meta, Source};
+use podnet_model::{EndpointAddress, EndpointHints, EndpointPort, EndpointSet, Meta, Source};
 
 use super::meta::{NameRule, object_meta};
 use super::records::RawEndpoints;
@@ -29,6 +29,9 @@ pub const SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 const MAX_SLICE_ENDPOINTS: usize = 1000;
 /// Most addresses of one slice endpoint.
 const MAX_ENDPOINT_ADDRESSES: usize = 100;
+/// Most `hints.forZones` (and `hints.forNodes`) of one endpoint
+/// (`ValidateEndpointSlice`, `maxZoneHints` / `maxNodeHints`).
+const MAX_HINTS: usize = 8;
 
 /// Checks and lowers one Endpoints object.
 pub fn endpoints(
@@ -119,6 +122,8 @@ fn endpoints_address(
         serving: ready,
         terminating: false,
         node_name,
+        zone: None,
+        hints: EndpointHints::default(),
         pod: pod_ref(a.target_ref.as_ref()),
         hostname: a.hostname.clone().filter(|h| !h.is_empty()),
     })
@@ -304,15 +309,72 @@ fn slice_endpoint(
         .as_ref()
         .and_then(|k| k.terminating)
         .unwrap_or(false);
+    // ValidateEndpointSlice: `zone` is a label value.
+    let zone = e.zone.as_deref().map(|z| {
+        c.check(&at.key("zone"), z, names::label_value(z));
+        z.to_owned()
+    });
+    let hints = e
+        .hints
+        .as_ref()
+        .map(|h| slice_hints(h, &at.key("hints"), c))
+        .unwrap_or_default();
     Some(EndpointAddress {
         ip: ips.into_iter().next().flatten()?,
         ready,
         serving,
         terminating,
         node_name,
+        zone,
+        hints,
         pod: pod_ref(e.target_ref.as_ref()),
         hostname: e.hostname.clone().filter(|h| !h.is_empty()),
     })
+}
+
+/// `hints` (`validateHints`): at most 8 `forZones`, label values, no
+/// duplicates; at most 8 `forNodes`, node names, no duplicates.
+fn slice_hints(h: &discovery::EndpointHints, at: &FieldPath, c: &mut Checker) -> EndpointHints {
+    let zones: Vec<&str> = h
+        .for_zones
+        .iter()
+        .flatten()
+        .map(|z| z.name.as_str())
+        .collect();
+    let nodes: Vec<&str> = h
+        .for_nodes
+        .iter()
+        .flatten()
+        .map(|n| n.name.as_str())
+        .collect();
+    let check =
+        |field: &'static str, list: &[&str], rule: fn(&str) -> Vec<String>, c: &mut Checker| {
+            let path = at.key(field);
+            if list.len() > MAX_HINTS {
+                c.error(path, format!("must have at most {MAX_HINTS} items"));
+                return Vec::new();
+            }
+            let mut seen = HashSet::new();
+            let mut out = Vec::new();
+            for (i, name) in list.iter().enumerate() {
+                let path = path.index(i).key("name");
+                if !seen.insert(*name) {
+                    c.error(path, format!("duplicate value `{name}`"));
+                    continue;
+                }
+                let problems = rule(name);
+                if problems.is_empty() {
+                    out.push((*name).to_owned());
+                } else {
+                    c.check(&path, name, problems);
+                }
+            }
+            out
+        };
+    EndpointHints {
+        for_zones: check("forZones", &zones, names::label_value, c),
+        for_nodes: check("forNodes", &nodes, names::dns1123_subdomain, c),
+    }
 }
 
 fn slice_ports(
@@ -432,6 +494,61 @@ mod tests {
         assert!(set.addresses[0].ready, "nil ready is ready");
         assert!(!set.addresses[1].ready);
         assert_eq!(set.ports.len(), 1);
+    }
+
+    // API reference, EndpointSlice: endpoints[].zone and hints.forZones /
+    // forNodes (KEP-2433, KEP-3015); validateHints: at most 8 of each, no
+    // duplicates, label values / node names.
+    #[test]
+    fn slice_zone_and_hints() {
+        let (r, c) = slice(serde_json::json!({
+            "metadata": {"name": "web-abc", "labels": {SERVICE_NAME_LABEL: "web"}},
+            "addressType": "IPv4",
+            "endpoints": [
+                {"addresses": ["10.244.1.5"], "nodeName": "n1", "zone": "zone-a",
+                 "hints": {"forZones": [{"name": "zone-a"}], "forNodes": [{"name": "n1"}]}},
+                {"addresses": ["10.244.2.5"]}
+            ]
+        }));
+        assert!(!c.has_errors(), "{:?}", c.errors);
+        let set = &r.unwrap().sets[0];
+        let a = &set.addresses[0];
+        assert_eq!(a.zone.as_deref(), Some("zone-a"));
+        assert_eq!(a.hints.for_zones, ["zone-a"]);
+        assert_eq!(a.hints.for_nodes, ["n1"]);
+        assert_eq!(set.addresses[1].hints, EndpointHints::default());
+        let nine: Vec<serde_json::Value> = (0..9)
+            .map(|i| serde_json::json!({"name": format!("z{i}")}))
+            .collect();
+        for (endpoint, path) in [
+            (
+                serde_json::json!({"addresses": ["10.0.0.1"], "zone": "zone a"}),
+                "endpoints[0].zone",
+            ),
+            (
+                serde_json::json!({"addresses": ["10.0.0.1"],
+                    "hints": {"forZones": [{"name": "a"}, {"name": "a"}]}}),
+                "endpoints[0].hints.forZones[1].name",
+            ),
+            (
+                serde_json::json!({"addresses": ["10.0.0.1"], "hints": {"forZones": nine}}),
+                "endpoints[0].hints.forZones",
+            ),
+            (
+                serde_json::json!({"addresses": ["10.0.0.1"],
+                    "hints": {"forNodes": [{"name": "Node_1"}]}}),
+                "endpoints[0].hints.forNodes[0].name",
+            ),
+        ] {
+            let (_, c) = slice(serde_json::json!({
+                "metadata": {"name": "x", "labels": {SERVICE_NAME_LABEL: "web"}},
+                "addressType": "IPv4", "endpoints": [endpoint]
+            }));
+            assert_eq!(
+                c.errors.first().map(|e| e.0.to_string()).as_deref(),
+                Some(path)
+            );
+        }
     }
 
     #[test]

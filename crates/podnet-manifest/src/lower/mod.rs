@@ -29,6 +29,7 @@ pub mod reference_grant;
 pub mod route;
 pub mod scheduling;
 pub mod service;
+pub mod service_cidr;
 pub mod service_lb;
 pub mod service_traffic;
 pub mod store;

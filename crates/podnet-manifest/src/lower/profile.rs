@@ -177,9 +177,18 @@ pub fn cluster_profile(
     });
     let proxy = d.kube_proxy.as_deref().and_then(|name| {
         let found = ProxyMode::parse(name);
-        if found.is_none() {
-            let all: Vec<&str> = ProxyMode::ALL.iter().map(|(n, _)| *n).collect();
-            unsupported(&at.key("kubeProxy"), name, &all, c);
+        match found {
+            None => {
+                let all: Vec<&str> = ProxyMode::ALL.iter().map(|(n, _)| *n).collect();
+                unsupported(&at.key("kubeProxy"), name, &all, c);
+            }
+            // KEP-5495: kube-proxy's ipvs mode is deprecated as of
+            // Kubernetes 1.35; nftables is its successor.
+            Some(ProxyMode::Ipvs) => c.warn(
+                at.key("kubeProxy"),
+                "kube-proxy's ipvs mode is deprecated (Kubernetes 1.35, KEP-5495); nftables is its successor and podnet models it as kube-proxy's tests do",
+            ),
+            Some(_) => {}
         }
         found
     });

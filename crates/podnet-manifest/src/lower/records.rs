@@ -194,6 +194,8 @@ pub enum Record {
     Node(Node),
     /// An Endpoints object or an EndpointSlice.
     Endpoints(RawEndpoints),
+    /// A `ServiceCIDR`.
+    ServiceCidr(podnet_model::ServiceCidr),
     /// A Calico or Robin `IPPool`.
     Pool(IpPool),
     /// A MetalLB `IPAddressPool`.

@@ -14,6 +14,7 @@ use super::records::PendingService;
 use super::service_lb::load_balancer;
 use super::service_traffic::{
     external_ips, external_traffic_policy, internal_traffic_policy, session_affinity,
+    traffic_distribution,
 };
 use crate::path::FieldPath;
 use crate::validate::UnknownProtocol::Rejected;
@@ -61,6 +62,7 @@ pub fn service(
     let external_traffic_policy =
         external_traffic_policy(spec, service_type, !external_ips.is_empty(), &at, c);
     let internal_traffic_policy = internal_traffic_policy(spec, &at, c);
+    let traffic_distribution = traffic_distribution(spec, &at, c);
     let session_affinity = session_affinity(spec, headless, &at, c);
     let load_balancer = load_balancer(s, service_type, base, c);
     PendingService {
@@ -81,6 +83,7 @@ pub fn service(
             external_name,
             external_traffic_policy,
             internal_traffic_policy,
+            traffic_distribution,
             session_affinity,
             publish_not_ready: spec.publish_not_ready_addresses.unwrap_or(false),
             external_ips,

@@ -189,9 +189,15 @@ fn status(
             match ing.ip_mode.as_deref() {
                 None | Some("VIP") => {}
                 Some("Proxy") => proxy_ips.extend(parsed),
-                Some(other) => unsupported(&at.key("ipMode"), other, &["VIP", "Proxy"], c),
+                Some(other) => unsupported(&at.key("ipMode"), other, &["Proxy", "VIP"], c),
             }
             ips.extend(parsed);
+        } else if ing.ip_mode.is_some() {
+            // ValidateLoadBalancerStatus (KEP-1860): ipMode only with an ip.
+            c.error(
+                at.key("ipMode"),
+                "may not be specified when `ip` is not set",
+            );
         }
         if let Some(h) = ing.hostname.as_deref().filter(|s| !s.is_empty()) {
             let path = at.key("hostname");
@@ -247,6 +253,50 @@ mod tests {
         assert_eq!(l.status_hostnames, vec!["a.elb.amazonaws.com".to_owned()]);
         assert!(l.no_node_ports);
         assert_eq!(l.class.as_deref(), Some("service.k8s.aws/nlb"));
+    }
+
+    // API reference, LoadBalancerIngress.ipMode ("VIP" or "Proxy", KEP-1860);
+    // ValidateLoadBalancerStatus: only with `ip`.
+    #[test]
+    fn ip_mode_values() {
+        let st = |ingress: serde_json::Value| {
+            svc(serde_json::json!({
+                "metadata": {"name": "web"},
+                "spec": {"type": "LoadBalancer"},
+                "status": {"loadBalancer": {"ingress": ingress}}
+            }))
+        };
+        let (l, c) = lb(
+            &st(serde_json::json!([{"ip": "192.0.2.1", "ipMode": "Proxy"},
+                                   {"ip": "192.0.2.2", "ipMode": "VIP"},
+                                   {"ip": "192.0.2.3"}])),
+            ServiceType::LoadBalancer,
+        );
+        assert!(!c.has_errors(), "{c:?}");
+        assert_eq!(l.status_ips.len(), 3);
+        assert_eq!(l.proxy_ips, vec!["192.0.2.1".parse::<IpAddr>().unwrap()]);
+        let (_, c) = lb(
+            &st(serde_json::json!([{"ip": "192.0.2.1", "ipMode": "proxy"}])),
+            ServiceType::LoadBalancer,
+        );
+        assert_eq!(
+            c.errors[0].0.to_string(),
+            "status.loadBalancer.ingress[0].ipMode"
+        );
+        assert!(
+            c.errors[0].1.contains(r#""Proxy", "VIP""#),
+            "{}",
+            c.errors[0].1
+        );
+        let (_, c) = lb(
+            &st(serde_json::json!([{"hostname": "a.example.com", "ipMode": "VIP"}])),
+            ServiceType::LoadBalancer,
+        );
+        assert_eq!(
+            c.errors[0].0.to_string(),
+            "status.loadBalancer.ingress[0].ipMode"
+        );
+        assert_eq!(c.errors[0].1, "may not be specified when `ip` is not set");
     }
 
     #[test]

@@ -1,12 +1,12 @@
 //! How a Service spreads traffic: `externalTrafficPolicy`,
-//! `internalTrafficPolicy`, `sessionAffinity` with its timeout, and
-//! `externalIPs`, checked and defaulted as `ValidateService` and
-//! `SetDefaults_Service` do.
+//! `internalTrafficPolicy`, `trafficDistribution`, `sessionAffinity` with
+//! its timeout, and `externalIPs`, checked and defaulted as
+//! `ValidateService` and `SetDefaults_Service` do.
 
 use std::net::IpAddr;
 
 use k8s_openapi::api::core::v1 as core;
-use podnet_model::{ServiceType, TrafficPolicy};
+use podnet_model::{ServiceType, TrafficDistribution, TrafficPolicy};
 
 use crate::path::FieldPath;
 use crate::validate::{Checker, addresses, unsupported};
@@ -96,6 +96,30 @@ pub fn internal_traffic_policy(
         .map_or(TrafficPolicy::Cluster, |v| {
             traffic_policy(v, &at.key("internalTrafficPolicy"), c)
         })
+}
+
+/// `trafficDistribution` (API reference, ServiceSpec, Kubernetes 1.35):
+/// `PreferSameZone`, `PreferSameNode`, or `PreferClose`, which KEP-3015
+/// keeps as the deprecated alias of `PreferSameZone` (a warning here).
+pub fn traffic_distribution(
+    spec: &core::ServiceSpec,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> Option<TrafficDistribution> {
+    let written = spec.traffic_distribution.as_deref()?;
+    let path = at.key("trafficDistribution");
+    let Some(td) = TrafficDistribution::parse(written) else {
+        let names: Vec<&str> = TrafficDistribution::ALL.iter().map(|(n, _)| *n).collect();
+        unsupported(&path, written, &names, c);
+        return None;
+    };
+    if td == TrafficDistribution::PreferClose {
+        c.warn(
+            path,
+            "`PreferClose` is the deprecated name of `PreferSameZone` (KEP-3015); it is read as `PreferSameZone`",
+        );
+    }
+    Some(td)
 }
 
 /// `sessionAffinity`: `None` (default) or `ClientIP` with
@@ -194,6 +218,48 @@ mod tests {
         let mut c = Checker::default();
         session_affinity(&s, false, &at, &mut c);
         assert_eq!(c.errors[0].0.to_string(), "spec.sessionAffinity");
+    }
+
+    // API reference, ServiceSpec.trafficDistribution; KEP-3015: PreferClose
+    // is the deprecated alias of PreferSameZone.
+    #[test]
+    fn traffic_distribution_values() {
+        let at = FieldPath::fields("spec");
+        for (written, want, warnings) in [
+            (
+                "PreferSameZone",
+                Some(TrafficDistribution::PreferSameZone),
+                0,
+            ),
+            (
+                "PreferSameNode",
+                Some(TrafficDistribution::PreferSameNode),
+                0,
+            ),
+            ("PreferClose", Some(TrafficDistribution::PreferClose), 1),
+        ] {
+            let s = spec(serde_json::json!({ "trafficDistribution": written }));
+            let mut c = Checker::default();
+            assert_eq!(traffic_distribution(&s, &at, &mut c), want, "{written}");
+            assert!(!c.has_errors(), "{written}");
+            assert_eq!(c.warnings.len(), warnings, "{written}");
+        }
+        let s = spec(serde_json::json!({"trafficDistribution": "PreferRegion"}));
+        let mut c = Checker::default();
+        assert_eq!(traffic_distribution(&s, &at, &mut c), None);
+        assert_eq!(c.errors[0].0.to_string(), "spec.trafficDistribution");
+        assert!(
+            c.errors[0]
+                .1
+                .contains(r#""PreferClose", "PreferSameNode", "PreferSameZone""#),
+            "{}",
+            c.errors[0].1
+        );
+        let mut c = Checker::default();
+        assert_eq!(
+            traffic_distribution(&spec(serde_json::json!({})), &at, &mut c),
+            None
+        );
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! The dataplane's objects on assembly: Nodes, Endpoints and
-//! EndpointSlices, address pools, MetalLB pools and the one
+//! EndpointSlices, address pools, ServiceCIDRs, MetalLB pools and the one
 //! `ClusterProfile`. They need no namespace ids or pod grouping; they are
 //! kept in input order (Nodes sorted by name) and handed to the cluster.
 //!
@@ -8,7 +8,9 @@
 //! profile that sets only `metallb` (with no `meta`), so that the rest is
 //! the preset's.
 
-use podnet_model::{AddressPool, Cluster, IpPool, Node, PoolFlavor, ProfileSpec, Source};
+use podnet_model::{
+    AddressPool, Cluster, IpPool, Node, PoolFlavor, ProfileSpec, ServiceCidr, Source,
+};
 
 use super::records::{RawEndpoints, Record};
 
@@ -21,6 +23,7 @@ pub struct Store {
     nodes: Vec<Node>,
     endpoints: Vec<RawEndpoints>,
     pools: Vec<IpPool>,
+    service_cidrs: Vec<ServiceCidr>,
     address_pools: Vec<AddressPool>,
     profile: Option<ProfileSpec>,
 }
@@ -48,6 +51,10 @@ pub fn key(record: &Record) -> Option<(Key, &Source)> {
             (String::new(), pool_kind(p).into(), p.meta.name.clone()),
             &p.meta.source,
         )),
+        Record::ServiceCidr(s) => Some((
+            (String::new(), "ServiceCIDR".into(), s.meta.name.clone()),
+            &s.meta.source,
+        )),
         Record::AddressPool(p) => p.meta.as_ref().map(|m| {
             (
                 (
@@ -74,6 +81,7 @@ impl Store {
             Record::Node(n) => self.nodes.push(n),
             Record::Endpoints(e) => self.endpoints.push(e),
             Record::Pool(p) => self.pools.push(p),
+            Record::ServiceCidr(s) => self.service_cidrs.push(s),
             Record::AddressPool(p) => self.address_pools.push(p),
             Record::Profile(p) => self.profile = Some(p),
             other => return Some(other),
@@ -87,6 +95,7 @@ impl Store {
             mut nodes,
             endpoints,
             pools,
+            service_cidrs,
             address_pools,
             mut profile,
         } = self;
@@ -94,6 +103,7 @@ impl Store {
         cluster.nodes = nodes;
         cluster.endpoints = endpoints.into_iter().flat_map(|e| e.sets).collect();
         cluster.pools = pools;
+        cluster.service_cidrs = service_cidrs;
         if !address_pools.is_empty() {
             let p = profile.get_or_insert_with(ProfileSpec::default);
             p.metallb.get_or_insert_with(Vec::new).extend(address_pools);
