@@ -29,6 +29,7 @@ pub enum Status {
 /// Settings for one run.
 pub struct Session {
     profile: Option<String>,
+    options: podnet_dataplane::DataplaneOptions,
     strict: bool,
     quiet: bool,
     interactive: bool,
@@ -52,6 +53,7 @@ impl Session {
         };
         Session {
             profile: g.profile.clone(),
+            options: g.dataplane_options(),
             strict: g.strict,
             quiet: g.quiet,
             interactive,
@@ -194,7 +196,7 @@ impl Session {
                 .as_ref()
                 .is_some_and(|p| p.meta.is_some());
         let bar = self.progress("scheduling and addressing pods");
-        let dp = Dataplane::build(&loaded.cluster, profile.as_ref());
+        let dp = Dataplane::build_with(&loaded.cluster, profile.as_ref(), self.options);
         bar.finish_and_clear();
         let diags: Vec<Diagnostic> = dp.issues.iter().map(issue_diagnostic).collect();
         errors |= diags.iter().any(Diagnostic::is_error);
@@ -233,7 +235,11 @@ impl Session {
                 })
         });
         if let Some((meta, cidr)) = covering {
-            let unaddressed = dp.ipam.origins.iter().any(|o| *o != AddressOrigin::Status);
+            let unaddressed = dp
+                .ipam
+                .origins
+                .iter()
+                .any(|o| !matches!(o, AddressOrigin::Status | AddressOrigin::Unassigned));
             if unaddressed {
                 let mut d = Diagnostic::new(
                     Severity::Warning,
