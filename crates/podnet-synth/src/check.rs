@@ -290,7 +290,7 @@ fn extra_flow(
     // (always allowed: NetworkPolicy concept page, "The two sorts of pod
     // isolation").
     if let (PeerRef::Workload(w), PeerRef::Workload(v)) = (src, dst)
-        && scope.from_a_node_of(*w, *v)
+        && scope.node_traffic_into(*w, *v)
     {
         return;
     }

@@ -70,7 +70,7 @@ impl<'c> Scope<'c> {
     /// Whether a pod of `w` is its node's traffic (a host-network pod) on a
     /// node running a pod of `v`: traffic from a pod's node is always
     /// allowed into it, whatever the policies say.
-    pub fn from_a_node_of(&self, w: WorkloadId, v: WorkloadId) -> bool {
+    pub fn node_traffic_into(&self, w: WorkloadId, v: WorkloadId) -> bool {
         let c = self.cluster;
         let nodes_of = |w: WorkloadId, node_traffic: bool| {
             c.workload(w)
