@@ -39,6 +39,50 @@ pub struct Global {
     /// the default preset).
     #[arg(long, value_name = "FILE", global = true)]
     pub profile: Option<String>,
+    /// How policies treat host-network pods: `node` (never selected, their
+    /// traffic is their node's, which enters every pod of the node) or
+    /// `pod` (selected by their labels like any pod); docs/semantics.md.
+    #[arg(long, value_enum, default_value_t = HostNetworkArg::Node, global = true)]
+    pub host_network: HostNetworkArg,
+    /// Which pod addresses exist: `assigned` (pods without
+    /// `status.podIP` get their node's next address) or `declared` (only
+    /// addresses the input states; other pods match no ipBlock).
+    #[arg(long, value_enum, default_value_t = PodAddressesArg::Assigned, global = true)]
+    pub pod_addresses: PodAddressesArg,
+}
+
+/// `--host-network`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum HostNetworkArg {
+    /// Host-network traffic is node traffic.
+    Node,
+    /// Host-network pods are selected like other pods.
+    Pod,
+}
+
+/// `--pod-addresses`.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum PodAddressesArg {
+    /// Pods without an address in the input get one from the profile.
+    Assigned,
+    /// Only addresses the input states exist.
+    Declared,
+}
+
+impl Global {
+    /// The dataplane options these flags set.
+    pub fn dataplane_options(&self) -> podnet::dataplane::DataplaneOptions {
+        podnet::dataplane::DataplaneOptions {
+            host_network: match self.host_network {
+                HostNetworkArg::Node => podnet::model::HostNetworkMode::Node,
+                HostNetworkArg::Pod => podnet::model::HostNetworkMode::Pod,
+            },
+            pod_addresses: match self.pod_addresses {
+                PodAddressesArg::Assigned => podnet::dataplane::PodAddresses::Assigned,
+                PodAddressesArg::Declared => podnet::dataplane::PodAddresses::Declared,
+            },
+        }
+    }
 }
 
 /// `--error-format`.

@@ -54,6 +54,7 @@ impl Session {
             options: Options {
                 strict: g.strict,
                 profile: g.profile.clone(),
+                dataplane: g.dataplane_options(),
             },
             quiet: g.quiet,
             interactive,

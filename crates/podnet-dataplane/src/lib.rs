@@ -36,7 +36,7 @@ use podnet_model::{Cluster, PodId, Profile, ProfileSpec, ServiceId};
 
 pub use assumed::{AssumedNodes, AssumedPool, Assumptions};
 pub use connectivity::Networks;
-pub use ipam::{AddressOrigin, BlockUse, PodIpam, PoolUse};
+pub use ipam::{AddressOrigin, BlockUse, PodAddresses, PodIpam, PoolUse};
 pub use issue::{Issue, IssueSeverity};
 pub use nodes::{NodeInfo, NodeOrigin};
 pub use placement::{PlacementFailure, Rejection, UnplacedPod};
@@ -44,6 +44,16 @@ pub use services::Backend;
 
 pub use trace::{Trace, TraceError, TraceFrom, TraceRequest, TraceTo, trace};
 pub use vips::ServiceAddresses;
+
+/// How to read what the inputs leave open (docs/semantics.md, "Choices
+/// podnet makes"); the defaults are podnet's choices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DataplaneOptions {
+    /// How policies treat host-network pods (`--host-network`).
+    pub host_network: podnet_model::HostNetworkMode,
+    /// Which pod addresses exist (`--pod-addresses`).
+    pub pod_addresses: PodAddresses,
+}
 
 /// The cluster as it runs: scheduled, addressed, with Service addresses.
 #[derive(Clone, Debug)]
@@ -82,6 +92,16 @@ impl Dataplane {
     /// Builds the running cluster from `cluster`, with `profile` (a
     /// `--profile` file's) over the one in the input over the default.
     pub fn build(cluster: &Cluster, profile: Option<&ProfileSpec>) -> Dataplane {
+        Self::build_with(cluster, profile, DataplaneOptions::default())
+    }
+
+    /// [`Dataplane::build`] reading what the inputs leave open as
+    /// `options` say.
+    pub fn build_with(
+        cluster: &Cluster,
+        profile: Option<&ProfileSpec>,
+        options: DataplaneOptions,
+    ) -> Dataplane {
         let spec = profile
             .or(cluster.profile.as_ref())
             .cloned()
@@ -126,7 +146,14 @@ impl Dataplane {
         issues.extend(schedule::overloaded(&nodes, &scheduled.load));
         let unplaced = scheduled.unplaced;
         let mut running = scheduled.cluster;
-        let ipam = ipam::allocate(&running, &profile, &nodes, &mut issues);
+        running.host_network_mode = options.host_network;
+        let ipam = ipam::allocate(
+            &running,
+            &profile,
+            &nodes,
+            options.pod_addresses,
+            &mut issues,
+        );
         for (pod, ips) in running.pods.iter_mut().zip(&ipam.pod_ips) {
             pod.ips.clone_from(ips);
         }

@@ -8,7 +8,7 @@ mod common;
 
 use common::{assert_no_errors, build, errors, errors_with, ips, pod_ips, pod_node};
 use ipnet::IpNet;
-use podnet_dataplane::AddressOrigin;
+use podnet_dataplane::{AddressOrigin, Dataplane, DataplaneOptions, PodAddresses};
 
 fn net(s: &str) -> IpNet {
     s.parse().unwrap()
@@ -432,6 +432,110 @@ fn host_network_pods_have_their_nodes_address() {
         AddressOrigin::HostNetwork
     );
     assert_eq!(pod_ips(&dp, "default/web"), ips(&["10.244.0.2"]));
+}
+
+// docs/dataplane.md, Pod addresses: "`status.podIP(s)` in the input are
+// kept", host-network pods included: the kubelet sets a host-network pod's
+// `status.podIPs` to its node's addresses (`generateAPIPodStatus`,
+// pkg/kubelet/kubelet_pods.go), so without Node objects (nodes assumed) the
+// input's address is the fact, not the assumed node's.
+#[test]
+fn host_network_pods_keep_their_status_pod_ip_without_nodes() {
+    let yaml = "apiVersion: v1\nkind: Pod\nmetadata: {name: agent, namespace: default}\nspec:\n  hostNetwork: true\n  containers: [{name: c, image: agent}]\nstatus: {phase: Running, podIP: 192.168.1.5, podIPs: [{ip: 192.168.1.5}]}\n";
+    let dp = build(yaml);
+    assert_no_errors(&dp);
+    assert_eq!(pod_ips(&dp, "default/agent"), ips(&["192.168.1.5"]));
+    assert_eq!(
+        dp.ipam.origins[common::pod(&dp, "default/agent").index()],
+        AddressOrigin::Status
+    );
+}
+
+// docs/semantics.md, Workloads and pods: pods without `status.podIP` get
+// the address their node's IPAM would hand out, and an ipBlock matches it
+// like any other (NetworkPolicyPeer.ipBlock: "a particular IPBlock"; the
+// upstream e2e tests match in-cluster pods by address).
+#[test]
+fn template_pods_get_assumed_addresses_that_ipblocks_match() {
+    let yaml = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: default}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: nginx}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: db, namespace: default, labels: {app: db}}\nspec: {containers: [{name: db, image: db}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: default}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/16}}]}]\n";
+    let dp = build(yaml);
+    assert_no_errors(&dp);
+    let web = common::pod(&dp, "default/web-0");
+    assert_eq!(dp.ipam.origins[web.index()], AddressOrigin::NodeBlock);
+    let ip = pod_ips(&dp, "default/web-0")[0];
+    assert!("10.244.0.0/16".parse::<IpNet>().unwrap().contains(&ip));
+    let db = common::pod(&dp, "default/db");
+    let verdict = podnet_engine::semantics::evaluate(
+        &dp.cluster,
+        podnet_engine::Endpoint::Pod(web),
+        podnet_engine::Endpoint::Pod(db),
+    );
+    assert!(verdict.conns.is_all(), "{verdict:?}");
+}
+
+// docs/semantics.md, Choices podnet makes: with `--pod-addresses=declared`
+// only the addresses the input states exist: `status.podIP(s)` (a
+// host-network pod's too), the exact addresses of
+// `cni.projectcalico.org/ipAddrs`. A template pod, a pool draw and a
+// host-network pod on an assumed node have none.
+#[test]
+fn declared_pod_addresses_are_only_those_the_input_states() {
+    let yaml = format!(
+        "{CALICO_POOL}{}",
+        r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: live, namespace: default}
+spec: {containers: [{name: c, image: busybox}]}
+status: {phase: Running, podIP: 10.244.7.7}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: fixed
+  namespace: default
+  annotations: {cni.projectcalico.org/ipAddrs: '["10.50.0.7"]'}
+spec: {containers: [{name: c, image: busybox}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: drawn
+  namespace: default
+  annotations: {cni.projectcalico.org/ipv4pools: '["static-pool"]'}
+spec: {containers: [{name: c, image: busybox}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: default}
+spec: {hostNetwork: true, containers: [{name: c, image: agent}]}
+"#
+    );
+    let options = DataplaneOptions {
+        pod_addresses: PodAddresses::Declared,
+        ..DataplaneOptions::default()
+    };
+    let dp = Dataplane::build_with(&common::cluster(&yaml), None, options);
+    assert_no_errors(&dp);
+    assert!(pod_ips(&dp, "default/web-0").is_empty());
+    assert_eq!(pod_ips(&dp, "default/live"), ips(&["10.244.7.7"]));
+    assert_eq!(pod_ips(&dp, "default/fixed"), ips(&["10.50.0.7"]));
+    assert!(pod_ips(&dp, "default/drawn").is_empty());
+    assert!(pod_ips(&dp, "default/agent").is_empty());
+    // The default assigns them all.
+    let dp = build(&yaml);
+    for pod in ["default/web-0", "default/drawn", "default/agent"] {
+        assert_eq!(pod_ips(&dp, pod).len(), 1, "{pod}");
+    }
 }
 
 /// Overlapping ranges: two tenant pools typed with the same subnet (the

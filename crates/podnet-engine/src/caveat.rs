@@ -10,9 +10,10 @@ use crate::matrix::Engine;
 /// Something about the input that limits what the answer can say.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Caveat {
-    /// Some pods have no known address (pods made from templates, pods no
-    /// node takes), so no ipBlock matches them; these ipBlocks are wide
-    /// enough to hold pod addresses in a real cluster.
+    /// Some pods have no known address (pods no node takes, or pods the
+    /// input gives none under declared addresses), so no ipBlock matches
+    /// them; these ipBlocks are wide enough to hold pod addresses in a
+    /// real cluster.
     UnaddressedPods {
         /// Pods without an address.
         pods: usize,

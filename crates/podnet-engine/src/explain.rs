@@ -100,7 +100,34 @@ pub fn explain(engine: &Engine<'_>, src: &Target, dst: &Target) -> Explanation {
     Explanation {
         src: src.clone(),
         dst: dst.clone(),
-        cases,
+        cases: merge_alike(cases),
         conns,
     }
+}
+
+/// Cases whose verdicts are equal, one end shared, as one case counting
+/// the pods of both: identities split only by node (pods of a node with a
+/// host-network pod) give the same verdict for any other source.
+fn merge_alike(cases: Vec<Case>) -> Vec<Case> {
+    let mut by_dst: Vec<Case> = Vec::with_capacity(cases.len());
+    for case in cases {
+        match by_dst
+            .iter_mut()
+            .find(|c| c.dst == case.dst && c.verdict == case.verdict)
+        {
+            Some(c) => c.src_pods += case.src_pods,
+            None => by_dst.push(case),
+        }
+    }
+    let mut out: Vec<Case> = Vec::with_capacity(by_dst.len());
+    for case in by_dst {
+        match out
+            .iter_mut()
+            .find(|c| c.src == case.src && c.src_pods == case.src_pods && c.verdict == case.verdict)
+        {
+            Some(c) => c.dst_pods += case.dst_pods,
+            None => out.push(case),
+        }
+    }
+    out
 }

@@ -41,8 +41,12 @@ pub struct Identity {
     pub ports: PortTableId,
     /// Atoms of the first pod's addresses (empty when unknown).
     pub atoms: Vec<AtomId>,
-    /// Whether the pods use the host network (no policy selects them).
+    /// Whether the pods use the host network and policies treat them as
+    /// their node's traffic (no selector selects them).
     pub host_network: bool,
+    /// The node of the pods when it hosts a host-network pod (traffic from
+    /// it is always allowed into its pods), else `None`.
+    pub node: Option<NodeIndex>,
     /// The pods, ascending.
     pub pods: Vec<PodId>,
     /// The workloads of the pods, sorted, without duplicates.
@@ -64,8 +68,11 @@ pub struct Member {
     pub labels: LabelSetId,
     /// Container ports.
     pub ports: PortTableId,
-    /// Host networking.
+    /// Host networking treated as node traffic
+    /// ([`Cluster::is_node_traffic`]).
     pub host_network: bool,
+    /// The node, when it hosts a host-network pod.
+    pub node: Option<NodeIndex>,
     /// Atoms of the addresses, sorted.
     pub atoms: Vec<AtomId>,
     /// The pods, ascending.
@@ -81,9 +88,21 @@ pub struct Members {
     pub of_pod: Vec<usize>,
     /// Members of each namespace, ascending.
     pub by_namespace: Vec<Vec<usize>>,
+    /// Number of nodes hosting a host-network pod ([`NodeIndex`] range).
+    pub host_nodes: usize,
 }
 
-type MemberKey = (WorkloadId, LabelSetId, PortTableId, bool, Vec<AtomId>);
+/// Index of a node hosting a host-network pod, in order of first pod.
+pub type NodeIndex = u32;
+
+type MemberKey = (
+    WorkloadId,
+    LabelSetId,
+    PortTableId,
+    bool,
+    Option<NodeIndex>,
+    Vec<AtomId>,
+);
 
 impl Members {
     /// Groups the cluster's pods into members.
@@ -92,6 +111,14 @@ impl Members {
         let mut list: Vec<Member> = Vec::new();
         let mut of_pod = Vec::with_capacity(cluster.pods.len());
         let mut by_namespace = vec![Vec::new(); cluster.namespaces.len()];
+        // Nodes with a host-network pod: their pods are told apart by node.
+        let mut host_nodes: HashMap<&str, NodeIndex> = HashMap::new();
+        for pod in cluster.pods.iter().filter(|p| cluster.is_node_traffic(p)) {
+            if let Some(n) = pod.node_name.as_deref() {
+                let next = NodeIndex::try_from(host_nodes.len()).unwrap_or(NodeIndex::MAX);
+                host_nodes.entry(n).or_insert(next);
+            }
+        }
         for (i, pod) in cluster.pods.iter().enumerate() {
             let mut pod_atoms: Vec<AtomId> = pod.ips.iter().map(|&ip| atoms.atom_of(ip)).collect();
             pod_atoms.sort_unstable();
@@ -100,7 +127,10 @@ impl Members {
                 pod.workload,
                 pod.labels,
                 pod.ports,
-                pod.host_network,
+                cluster.is_node_traffic(pod),
+                pod.node_name
+                    .as_deref()
+                    .and_then(|n| host_nodes.get(n).copied()),
                 pod_atoms,
             );
             let id = *index.entry(key).or_insert_with_key(|k| {
@@ -110,7 +140,8 @@ impl Members {
                     labels: k.1,
                     ports: k.2,
                     host_network: k.3,
-                    atoms: k.4.clone(),
+                    node: k.4,
+                    atoms: k.5.clone(),
                     pods: Vec::new(),
                 });
                 by_namespace[pod.namespace.index()].push(list.len() - 1);
@@ -123,6 +154,7 @@ impl Members {
             list,
             of_pod,
             by_namespace,
+            host_nodes: host_nodes.len(),
         }
     }
 
@@ -150,6 +182,9 @@ pub struct Identities {
     pub members: Members,
     /// Identity of each member.
     pub of_member: Vec<IdentityId>,
+    /// Per node hosting a host-network pod ([`NodeIndex`]): the identities
+    /// of its pods, ascending.
+    pub by_node: Vec<Vec<IdentityId>>,
 }
 
 /// Partition refinement over `0..n`: classes start from equal `initial`
@@ -236,6 +271,7 @@ impl Identities {
                 ports: member.ports,
                 atoms: member.atoms.clone(),
                 host_network: member.host_network,
+                node: member.node,
                 pods: Vec::new(),
                 workloads: Vec::new(),
                 namespaces: Vec::new(),
@@ -265,18 +301,56 @@ impl Identities {
                 by_namespace[ns.index()].push(i);
             }
         }
+        let mut by_node = vec![Vec::new(); members.host_nodes];
+        for (i, identity) in list.iter().enumerate() {
+            if let Some(n) = identity.node {
+                by_node[n as usize].push(i);
+            }
+        }
         Identities {
             list,
             of_pod,
             by_namespace,
             members,
             of_member: class_of_member,
+            by_node,
         }
     }
 
     /// Number of identities.
     pub fn len(&self) -> usize {
         self.list.len()
+    }
+
+    /// Whether traffic from `src` to `dst` comes from `dst`'s own node (a
+    /// host-network pod there), which is always allowed
+    /// ([`crate::semantics::from_own_node`]).
+    pub fn from_own_node(&self, src: IdentityId, dst: IdentityId) -> bool {
+        let s = &self.list[src];
+        s.host_network && s.node.is_some() && s.node == self.list[dst].node
+    }
+
+    /// The identities on `src`'s node when `src` is a host-network
+    /// identity there: the destinations it may always reach.
+    pub fn own_node_destinations(&self, src: IdentityId) -> &[IdentityId] {
+        let s = &self.list[src];
+        match s.node {
+            Some(n) if s.host_network => &self.by_node[n as usize],
+            _ => &[],
+        }
+    }
+
+    /// The host-network identities on `dst`'s node: the sources that may
+    /// always reach it.
+    pub fn own_node_sources(&self, dst: IdentityId) -> impl Iterator<Item = IdentityId> + '_ {
+        let on_node: &[IdentityId] = match self.list[dst].node {
+            Some(n) => &self.by_node[n as usize],
+            None => &[],
+        };
+        on_node
+            .iter()
+            .copied()
+            .filter(|&s| self.list[s].host_network)
     }
 
     /// Whether there are none.

@@ -143,10 +143,17 @@ impl<'c> Engine<'c> {
             let plan = plan(&mut sel, atoms.len());
             observe_intents(&mut sel, &observed);
             let port_class = port_classes(cluster, &named_ports(cluster, &observed));
+            // Pods on a node hosting a host-network pod are told apart by
+            // node: traffic from that pod is always allowed into them.
+            let mut keys: HashMap<(u64, bool, Option<u32>), u64> = HashMap::new();
             let initial: Vec<u64> = members
                 .list
                 .iter()
-                .map(|m| port_class[m.ports.index()] * 2 + u64::from(m.host_network))
+                .map(|m| {
+                    let key = (port_class[m.ports.index()], m.host_network, m.node);
+                    let next = keys.len() as u64;
+                    *keys.entry(key).or_insert(next)
+                })
                 .collect();
             let class_of_member = refine(&initial, sel.lists());
             let classes = class_of_member.iter().max().map_or(0, |&m| m + 1);
@@ -245,6 +252,11 @@ impl<'c> Engine<'c> {
         dst: IdentityId,
         resolved: &[(usize, Conns)],
     ) -> Conns {
+        if self.identities.from_own_node(src, dst) {
+            // A host-network pod's egress is never isolated, and its node's
+            // traffic always enters ([`crate::semantics::from_own_node`]).
+            return Conns::all();
+        }
         if !self.compiled.may_reach(Direction::Egress, src, dst)
             && !self.admin_allows_reach(&self.compiled.admin.egress, src, dst)
         {

@@ -93,6 +93,29 @@ fn to_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
+/// `line` (ascending by identity) with everything allowed for the
+/// identities of `own` (within `mask`): traffic from a node's host-network
+/// pods into its pods ([`crate::semantics::from_own_node`]).
+fn with_own_node(
+    mut line: Vec<(u32, ConnsId)>,
+    own: impl Iterator<Item = IdentityId>,
+    mask: Option<&FixedBitSet>,
+) -> Vec<(u32, ConnsId)> {
+    let mut added = Vec::new();
+    for i in own.filter(|&i| mask.is_none_or(|m| m.contains(i))) {
+        let i = to_u32(i);
+        match line.binary_search_by_key(&i, |&(j, _)| j) {
+            Ok(at) => line[at].1 = ConnsTable::ALL,
+            Err(_) => added.push((i, ConnsTable::ALL)),
+        }
+    }
+    if !added.is_empty() {
+        line.extend(added);
+        line.sort_unstable_by_key(|&(j, _)| j);
+    }
+    line
+}
+
 impl RowIndex {
     pub(crate) fn new(engine: &Engine<'_>) -> Self {
         let compiled = &engine.compiled;
@@ -269,6 +292,19 @@ impl Engine<'_> {
         mask: Option<&FixedBitSet>,
         scratch: &mut Scratch,
     ) -> Vec<(u32, ConnsId)> {
+        let row = self.row_by_policies(s, mask, scratch);
+        let own = self.identities.own_node_destinations(s);
+        with_own_node(row, own.iter().copied(), mask)
+    }
+
+    /// [`Engine::row_with`] before traffic from a node's host-network
+    /// pods into its pods, which is always allowed.
+    fn row_by_policies(
+        &self,
+        s: IdentityId,
+        mask: Option<&FixedBitSet>,
+        scratch: &mut Scratch,
+    ) -> Vec<(u32, ConnsId)> {
         let index = self.row_index();
         let compiled = &self.compiled;
         let table = &self.conns;
@@ -388,6 +424,17 @@ impl Engine<'_> {
     /// [`Engine::row_with`] (egress rules found through the transposed
     /// egress index).
     pub(crate) fn column_with(
+        &self,
+        d: IdentityId,
+        mask: Option<&FixedBitSet>,
+        scratch: &mut Scratch,
+    ) -> Vec<(u32, ConnsId)> {
+        let column = self.column_by_policies(d, mask, scratch);
+        with_own_node(column, self.identities.own_node_sources(d), mask)
+    }
+
+    /// [`Engine::column_with`] before traffic from the destination's node.
+    fn column_by_policies(
         &self,
         d: IdentityId,
         mask: Option<&FixedBitSet>,

@@ -13,6 +13,11 @@
 //!   ingress both allow it.
 //! * Host-network pods are never selected by pod or namespace selectors
 //!   (the common behaviour the docs allow); ipBlocks match them by address.
+//!   Under [`podnet_model::HostNetworkMode::Pod`] they are selected like
+//!   any pod instead.
+//! * Traffic from a pod's own node (a host-network pod on it, under
+//!   [`podnet_model::HostNetworkMode::Node`]) is always allowed into the
+//!   pod.
 //!
 //! This module favours clarity over speed; the engine's fast path must agree
 //! with it on every flow.
@@ -27,7 +32,11 @@ use crate::verdict::{Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, V
 /// The verdict for traffic from `src` to `dst`.
 pub fn evaluate(cluster: &Cluster, src: Endpoint, dst: Endpoint) -> Verdict {
     let egress = side(cluster, Direction::Egress, src, dst);
-    let ingress = side(cluster, Direction::Ingress, dst, src);
+    let mut ingress = side(cluster, Direction::Ingress, dst, src);
+    if from_own_node(cluster, src, dst) {
+        ingress.allowed = Conns::all();
+        ingress.from_own_node = true;
+    }
     let conns = egress.allowed.intersection(&ingress.allowed);
     Verdict {
         egress,
@@ -36,13 +45,27 @@ pub fn evaluate(cluster: &Cluster, src: Endpoint, dst: Endpoint) -> Verdict {
     }
 }
 
+/// Whether `src` is a host-network pod on the node `dst` runs on: the
+/// concept page, "The two sorts of pod isolation": "When a pod is isolated
+/// for ingress, the only allowed connections into the pod are those from
+/// the pod's node and those allowed by the ingress list of some
+/// NetworkPolicy", so such traffic is always allowed, whatever the
+/// destination's policies say.
+pub fn from_own_node(cluster: &Cluster, src: Endpoint, dst: Endpoint) -> bool {
+    let (Endpoint::Pod(s), Endpoint::Pod(d)) = (src, dst) else {
+        return false;
+    };
+    let (s, d) = (cluster.pod(s), cluster.pod(d));
+    cluster.is_node_traffic(s) && s.node_name.is_some() && s.node_name == d.node_name
+}
+
 /// The policies that select `subject` and affect `dir`.
 pub fn isolating_policies(cluster: &Cluster, dir: Direction, subject: Endpoint) -> Isolation {
     let Endpoint::Pod(pod_id) = subject else {
         return Isolation::OutsideCluster;
     };
     let pod = cluster.pod(pod_id);
-    if pod.host_network {
+    if cluster.is_node_traffic(pod) {
         return Isolation::HostNetwork;
     }
     let labels = cluster.pod_labels(pod_id);
@@ -91,6 +114,7 @@ fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint)
             reasons: Vec::new(),
             allowed: Conns::all(),
             tiers: None,
+            from_own_node: false,
         };
     };
     // Ports are always resolved on the destination of the flow.
@@ -129,6 +153,7 @@ fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint)
         reasons,
         allowed,
         tiers: None,
+        from_own_node: false,
     }
 }
 
@@ -183,7 +208,7 @@ fn peer_matches(
         (PeerKind::Pods { .. }, Endpoint::External(_)) => Err(PeerMiss::NotAPod),
         (PeerKind::Pods { namespaces, pods }, Endpoint::Pod(p)) => {
             let pod = cluster.pod(p);
-            if pod.host_network {
+            if cluster.is_node_traffic(pod) {
                 return Err(PeerMiss::HostNetwork);
             }
             match namespaces {

@@ -44,7 +44,7 @@ fn selects_pod(
     p: PodId,
 ) -> bool {
     let pod = cluster.pod(p);
-    !pod.host_network
+    !cluster.is_node_traffic(pod)
         && ns.matches(&cluster.namespace(pod.namespace).labels)
         && pods.is_none_or(|sel| sel.matches(cluster.pod_labels(p)))
 }

@@ -99,6 +99,11 @@ pub struct Side {
     /// The cluster-scoped tiers' part, when an admin or baseline policy
     /// selects the subject.
     pub tiers: Option<Tiers>,
+    /// Ingress only: the source is a host-network pod on the destination's
+    /// node, so everything is allowed whatever the policies say (concept
+    /// page: the only allowed connections into an isolated pod "are those
+    /// from the pod's node and those allowed by" its policies).
+    pub from_own_node: bool,
 }
 
 /// One admin or baseline rule that decided part of a flow.

@@ -166,6 +166,9 @@ struct PodSpec {
     ips: Vec<usize>,
     ports: Vec<usize>,
     host_network: bool,
+    /// Its node (`n0` or `n1`), if any: traffic from a host-network pod
+    /// into a pod on its own node is always allowed.
+    node: Option<usize>,
 }
 
 fn pod_spec() -> impl Strategy<Value = PodSpec> {
@@ -181,15 +184,19 @@ fn pod_spec_with(host_network: f64) -> impl Strategy<Value = PodSpec> {
         prop::collection::vec(0..PORTS.len(), 0..3),
         prop::bool::weighted(host_network),
         prop::bool::weighted(0.4),
+        prop::option::weighted(0.7, 0..2usize),
     )
-        .prop_map(|(ns, labels, ips, ports, host_network, named)| PodSpec {
-            ns,
-            named,
-            labels,
-            ips,
-            ports,
-            host_network,
-        })
+        .prop_map(
+            |(ns, labels, ips, ports, host_network, named, node)| PodSpec {
+                ns,
+                named,
+                labels,
+                ips,
+                ports,
+                host_network,
+                node,
+            },
+        )
 }
 
 #[derive(Debug, Clone)]
@@ -297,7 +304,7 @@ fn build(ns_teams: &[usize], pods: &[PodSpec], policies: &[PolicySpec], shared: 
             ports,
             ips,
             host_network: p.host_network,
-            node_name: None,
+            node_name: p.node.map(|n| format!("n{n}")),
             origin: PodOrigin::Template { ordinal: 0 },
             net: PodNet::default(),
             admission: podnet_model::PodAdmission::default(),

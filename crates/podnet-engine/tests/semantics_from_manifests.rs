@@ -21,7 +21,7 @@ use std::net::IpAddr;
 use podnet_engine::semantics::evaluate;
 use podnet_engine::{ConnList, Endpoint, Engine, PeerRef, Target, connlist, resolve};
 use podnet_manifest::{LoadOptions, Severity, SourceFile, load_files};
-use podnet_model::{Cluster, Conns, PodId, Protocol, WorkloadId};
+use podnet_model::{Cluster, Conns, HostNetworkMode, PodId, Protocol, WorkloadId};
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -1216,6 +1216,77 @@ fn hostnetwork_pods_are_not_matched_by_peer_selectors() {
     let a = analyse(&yaml);
     assert_eq!(a.conns("v/normal", "x/db").to_string(), "TCP 80");
     assert_eq!(a.conns("v/host", "x/db").to_string(), "TCP 9100");
+}
+
+/// Concept page, "The two sorts of pod isolation": "When a pod is isolated
+/// for ingress, the only allowed connections into the pod are those from
+/// the pod's node and those allowed by the ingress list of some
+/// NetworkPolicy". A host-network pod is its node's traffic: it reaches an
+/// isolated pod on its own node whatever the policies say, and not one on
+/// another node. connlist (the fast path), the readable spec (explain) and
+/// each pod's verdict agree.
+#[test]
+fn traffic_from_the_pods_node_is_always_allowed_into_it() {
+    let on = |name: &str, node: &str, extra: &str| {
+        format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: x, labels: {{app: {name}}}}}\nspec:\n  nodeName: {node}\n{extra}  containers: [{{name: c, image: busybox, ports: [{{containerPort: 80}}]}}]\n"
+        )
+    };
+    let yaml = [
+        on("agent", "n1", "  hostNetwork: true\n"),
+        on("near", "n1", ""),
+        on("far", "n2", ""),
+        format!("{NP}metadata: {{name: deny, namespace: x}}\nspec:\n  podSelector: {{}}\n"),
+    ]
+    .concat();
+    let a = analyse(&yaml);
+    assert!(a.conns("x/agent", "x/near").is_all());
+    assert!(a.conns("x/agent", "x/far").is_empty());
+    assert!(a.conns("x/near", "x/far").is_empty());
+    let pod = |name: &str| {
+        let w = a.workload(&format!("x/{name}"));
+        Endpoint::Pod(a.cluster.workload(w).pods[0])
+    };
+    let near = evaluate(&a.cluster, pod("agent"), pod("near"));
+    assert!(near.ingress.from_own_node && near.conns.is_all());
+    let far = evaluate(&a.cluster, pod("agent"), pod("far"));
+    assert!(!far.ingress.from_own_node && far.conns.is_empty());
+}
+
+/// Concept page, "NetworkPolicy and `hostNetwork` pods", the other option
+/// the docs allow ([`HostNetworkMode::Pod`], `--host-network=pod`): "The
+/// network plugin can distinguish hostNetwork pod traffic from all other
+/// traffic ..., and will apply NetworkPolicy to hostNetwork pods just like
+/// it does to pod-network pods." Selectors select them by their labels, as subjects and peers,
+/// and their traffic gets no node exemption.
+#[test]
+fn hostnetwork_pods_are_selected_like_pods_with_host_network_pod() {
+    let on = |name: &str, node: &str, extra: &str| {
+        format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: {name}, namespace: x, labels: {{app: {name}}}}}\nspec:\n  nodeName: {node}\n{extra}  containers: [{{name: c, image: busybox, ports: [{{containerPort: 80}}]}}]\n"
+        )
+    };
+    let yaml = [
+        on("agent", "n1", "  hostNetwork: true\n"),
+        on("near", "n1", ""),
+        on("client", "n2", ""),
+        format!("{NP}metadata: {{name: deny, namespace: x}}\nspec:\n  podSelector: {{}}\n"),
+        format!(
+            "{NP}metadata: {{name: agent, namespace: x}}\nspec:\n  podSelector: {{matchLabels: {{app: agent}}}}\n  ingress: [{{from: [{{podSelector: {{matchLabels: {{app: client}}}}}}]}}]\n"
+        ),
+    ]
+    .concat();
+    let mut a = analyse(&yaml);
+    assert!(a.conns("x/agent", "x/near").is_all());
+    assert!(a.conns("x/client", "x/agent").is_all());
+    a.cluster.host_network_mode = HostNetworkMode::Pod;
+    a.list = connlist(&Engine::new(&a.cluster));
+    assert!(a.conns("x/agent", "x/near").is_empty(), "no node exemption");
+    assert!(a.conns("x/client", "x/agent").is_all(), "selected as peer");
+    assert!(
+        a.conns("x/near", "x/agent").is_empty(),
+        "selected as subject"
+    );
 }
 
 // ---------------------------------------------------------------------------

@@ -67,9 +67,34 @@ pub struct Cluster {
     /// ConnectivityIntents in input order (not part of the cluster's
     /// behaviour: what `verify` checks it against).
     pub intents: Vec<crate::intent::Intent>,
+    /// How policies treat host-network pods (a choice the documentation
+    /// leaves to the network plugin).
+    pub host_network_mode: HostNetworkMode,
+}
+
+/// How NetworkPolicy and the admin tiers treat host-network pods. The
+/// concept page ("NetworkPolicy and `hostNetwork` pods") leaves this to the
+/// plugin, between two options.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum HostNetworkMode {
+    /// Host-network traffic is node traffic: pod and namespace selectors
+    /// never select the pods (as subjects or peers), ipBlocks match their
+    /// node address, and their traffic enters every pod of their node.
+    #[default]
+    Node,
+    /// The plugin tells host-network pods apart: selectors select them by
+    /// their labels like any pod, their traffic carries their node's
+    /// address, and it gets no node exemption.
+    Pod,
 }
 
 impl Cluster {
+    /// Whether policies treat `pod` as its node's traffic (a host-network
+    /// pod under [`HostNetworkMode::Node`]): no selector selects it.
+    pub fn is_node_traffic(&self, pod: &Pod) -> bool {
+        pod.host_network && self.host_network_mode == HostNetworkMode::Node
+    }
+
     /// A namespace by id.
     pub fn namespace(&self, id: NsId) -> &Namespace {
         &self.namespaces[id.index()]

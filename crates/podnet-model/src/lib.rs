@@ -34,7 +34,8 @@ pub use admin::{
     NamespacedPods, Tier,
 };
 pub use cluster::{
-    Cluster, ContainerPort, DnsPolicy, Namespace, Pod, PodNet, PodOrigin, Workload, WorkloadKind,
+    Cluster, ContainerPort, DnsPolicy, HostNetworkMode, Namespace, Pod, PodNet, PodOrigin,
+    Workload, WorkloadKind,
 };
 pub use conns::Conns;
 pub use endpoints::{EndpointAddress, EndpointHints, EndpointPort, EndpointSet};

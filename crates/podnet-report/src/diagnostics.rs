@@ -35,7 +35,7 @@ pub fn caveat(c: &podnet_engine::Caveat) -> Diagnostic {
             Diagnostic::new(
                 Severity::Warning,
                 format!(
-                    "{pods} pods have no known address (they come from templates, or no node takes them), so no ipBlock matches them; {}{more} may cover pod addresses in a real cluster",
+                    "{pods} pods have no known address (no node takes them, or `--pod-addresses=declared` keeps only the addresses the input states), so no ipBlock matches them; {}{more} may cover pod addresses in a real cluster",
                     shown.join(", ")
                 ),
             )

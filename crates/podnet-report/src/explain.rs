@@ -164,6 +164,12 @@ pub(crate) fn write_side(
     if let Some(tiers) = &side.tiers {
         write_tiers(out, cluster, dir, tiers)?;
     }
+    if side.from_own_node {
+        return writeln!(
+            out,
+            "    => {dir} allows all: the source is a host-network pod on this pod's node, and traffic from a pod's node is always allowed"
+        );
+    }
     writeln!(out, "    => {dir} {}", allows_text(&side.allowed))
 }
 
@@ -277,6 +283,10 @@ pub(crate) struct SideJson {
     policies: Vec<PolicyJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tiers: Option<TiersJson>,
+    /// Ingress: the source is a host-network pod on the destination's
+    /// node, always allowed (listed only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    from_own_node: bool,
 }
 
 #[derive(Serialize)]
@@ -408,6 +418,7 @@ pub(crate) fn side_json(cluster: &Cluster, side: &Side) -> SideJson {
             .tiers
             .as_ref()
             .map(|t| tiers_json(cluster, side.direction, t)),
+        from_own_node: side.from_own_node,
     }
 }
 

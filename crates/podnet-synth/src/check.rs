@@ -286,6 +286,14 @@ fn extra_flow(
     if (host(src) && outside(dst)) || (outside(src) && host(dst)) {
         return;
     }
+    // Nor to what a host-network pod sends into the pods of its own node
+    // (always allowed: NetworkPolicy concept page, "The two sorts of pod
+    // isolation").
+    if let (PeerRef::Workload(w), PeerRef::Workload(v)) = (src, dst)
+        && scope.node_traffic_into(*w, *v)
+    {
+        return;
+    }
     match (src, dst) {
         (PeerRef::Workload(w), PeerRef::Workload(v)) => {
             let left = conns.difference(&covered(scope, intents, *w, *v));

@@ -67,6 +67,23 @@ impl<'c> Scope<'c> {
         !pods.is_empty() && pods.iter().all(|p| self.cluster.pod(*p).host_network)
     }
 
+    /// Whether a pod of `w` is its node's traffic (a host-network pod) on a
+    /// node running a pod of `v`: traffic from a pod's node is always
+    /// allowed into it, whatever the policies say.
+    pub fn node_traffic_into(&self, w: WorkloadId, v: WorkloadId) -> bool {
+        let c = self.cluster;
+        let nodes_of = |w: WorkloadId, node_traffic: bool| {
+            c.workload(w)
+                .pods
+                .iter()
+                .map(|&p| c.pod(p))
+                .filter(move |p| !node_traffic || c.is_node_traffic(p))
+                .filter_map(|p| p.node_name.as_deref())
+        };
+        let sources: std::collections::HashSet<&str> = nodes_of(w, true).collect();
+        !sources.is_empty() && nodes_of(v, false).any(|n| sources.contains(n))
+    }
+
     /// Whether a workload is one the dataplane added.
     pub fn ignored(&self, w: WorkloadId) -> bool {
         self.ignored.contains(&w)

@@ -4,7 +4,7 @@
 //! cluster.
 
 use ipnet::IpNet;
-use podnet_dataplane::{AddressOrigin, Dataplane, Issue, IssueSeverity};
+use podnet_dataplane::{AddressOrigin, Dataplane, DataplaneOptions, Issue, IssueSeverity};
 use podnet_manifest::{
     Diagnostic, Input, LoadOptions, LoadStats, Loaded, Location, Severity, SourceFile,
 };
@@ -23,6 +23,8 @@ pub struct Options {
     /// the default preset. MetalLB address pools in the inputs are added
     /// to it.
     pub profile: Option<String>,
+    /// The dataplane's choices (`--host-network`, `--pod-addresses`).
+    pub dataplane: DataplaneOptions,
 }
 
 /// A stage of the pipeline, for progress reports.
@@ -162,7 +164,7 @@ impl Declared {
         let explicit =
             profile.is_some() || cluster.profile.as_ref().is_some_and(|p| p.meta.is_some());
         observer.started(Stage::Placing);
-        let dataplane = Dataplane::build(cluster, profile.as_ref());
+        let dataplane = Dataplane::build_with(cluster, profile.as_ref(), self.options.dataplane);
         observer.finished(Stage::Placing);
         let diagnostics: Vec<Diagnostic> = dataplane.issues.iter().map(issue_diagnostic).collect();
         let placement_errors = diagnostics.iter().any(Diagnostic::is_error);
@@ -464,7 +466,7 @@ mod tests {
             let mut seen = Seen::default();
             let options = Options {
                 strict: *strict,
-                profile: None,
+                ..Options::default()
             };
             let got = Analysis::from_files(&files(yaml), &options, &mut seen);
             match (&got, want) {
@@ -479,8 +481,8 @@ mod tests {
     #[test]
     fn a_profile_file_must_hold_a_cluster_profile() {
         let options = Options {
-            strict: false,
             profile: Some("no-such-profile-file.yaml".to_owned()),
+            ..Options::default()
         };
         let got = Analysis::from_files(&files(NAMESPACE), &options, &mut ());
         assert!(

@@ -8,6 +8,7 @@ mod support;
 
 mod audit;
 mod bad_input;
+mod choices;
 mod conformance;
 mod connlist;
 mod connlist_groups;

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use podnet_model::{Cluster, PodId, Profile};
+use podnet_model::{AddressRequest, Cluster, PodId, Profile};
 
 use crate::addr::{block_count, nth, nth_block, offset, same_family, size};
 use crate::issue::Issue;
@@ -42,6 +42,20 @@ pub enum AddressOrigin {
     HostNetwork,
     /// None: not scheduled, or allocation failed.
     Unassigned,
+}
+
+/// Which pod addresses exist: a choice where the input gives none
+/// (docs/semantics.md, "Choices podnet makes").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum PodAddresses {
+    /// Pods without `status.podIP(s)` get the address their node's IPAM
+    /// (or their static pool) would hand out.
+    #[default]
+    Assigned,
+    /// Only what the input states: `status.podIP(s)`, the exact addresses
+    /// of a static-address annotation, and a host-network pod's Node
+    /// object addresses. Other pods have none (and match no ipBlock).
+    Declared,
 }
 
 /// One node's pod block and how full it is.
@@ -91,8 +105,10 @@ pub fn allocate(
     cluster: &Cluster,
     profile: &Profile,
     nodes: &[NodeInfo],
+    addresses: PodAddresses,
     issues: &mut Vec<Issue>,
 ) -> PodIpam {
+    let declared_only = addresses == PodAddresses::Declared;
     let mut out = PodIpam {
         node_blocks: vec![Vec::new(); nodes.len()],
         pod_ips: vec![Vec::new(); cluster.pods.len()],
@@ -142,11 +158,22 @@ pub fn allocate(
             .node_name
             .as_deref()
             .and_then(|n| node_index.get(n).copied());
-        let (ips, origin) = if pod.host_network {
+        let (ips, origin) = if pod.host_network && pod.ips.is_empty() {
             let ips = node
+                .filter(|&n| !declared_only || nodes[n].origin == NodeOrigin::Object)
                 .map(|n| nodes[n].internal_ips.clone())
                 .unwrap_or_default();
-            (ips, AddressOrigin::HostNetwork)
+            if ips.is_empty() {
+                (ips, AddressOrigin::Unassigned)
+            } else {
+                (ips, AddressOrigin::HostNetwork)
+            }
+        } else if pod.host_network {
+            // The kubelet reports a host-network pod's `status.podIPs` as
+            // its node's addresses (`generateAPIPodStatus` in
+            // pkg/kubelet/kubelet_pods.go): an input fact, kept whatever
+            // node podnet assumed for the pod.
+            (pod.ips.clone(), AddressOrigin::Status)
         } else if !pod.ips.is_empty() {
             for ip in &pod.ips {
                 if let Some(b) = out.blocks.iter_mut().find(|b| b.cidr.contains(ip)) {
@@ -155,6 +182,10 @@ pub fn allocate(
                 pools.note_used(*ip, id);
             }
             (pod.ips.clone(), AddressOrigin::Status)
+        } else if declared_only
+            && !matches!(pod.net.address_request, Some(AddressRequest::Static(_)))
+        {
+            (Vec::new(), AddressOrigin::Unassigned)
         } else if let Some(request) = &pod.net.address_request {
             match pools.assign(cluster, id, request, &mut taken) {
                 Ok((ip, pool)) => (vec![ip], AddressOrigin::Pool(pool)),

@@ -3,7 +3,7 @@
 //! the cluster (masquerade), and drops.
 
 use podnet_engine::Endpoint;
-use podnet_engine::semantics::evaluate;
+use podnet_engine::semantics::{evaluate, from_own_node};
 use podnet_model::{Direction, PodId};
 
 use super::tracer::{Origin, Tracer};
@@ -26,12 +26,13 @@ impl Tracer<'_> {
         let dst_node = dst_pod.node_name.clone().unwrap_or_default();
         // Ingress sees the packet's source after any SNAT; the source pod's
         // egress is checked on its node before the SNAT.
-        let src_ep = match origin.pod {
+        let policy_pod = origin.policy_pod(c);
+        let src_ep = match policy_pod {
             Some(p) if packet.src == origin.ip => Endpoint::Pod(p),
             _ => Endpoint::External(packet.src),
         };
         let verdict = evaluate(c, src_ep, Endpoint::Pod(dst));
-        let egress = match origin.pod {
+        let egress = match policy_pod {
             Some(p) if src_ep != Endpoint::Pod(p) => {
                 Some(evaluate(c, Endpoint::Pod(p), Endpoint::Pod(dst)).egress)
             }
@@ -44,7 +45,7 @@ impl Tracer<'_> {
             .or_else(|| origin.node.clone())
             .unwrap_or_default();
         // Egress of the source pod, enforced on its node.
-        if let (Some(egress), Some(src)) = (egress, origin.pod) {
+        if let (Some(egress), Some(src)) = (egress, policy_pod) {
             let allowed = egress.allowed.allows(proto, packet.port);
             hops.push(Hop::same(
                 Place::Node(origin.node.clone().unwrap_or_default()),
@@ -108,7 +109,15 @@ impl Tracer<'_> {
             }
         };
         hops.push(Hop::same(Place::Node(dst_node.clone()), last_leg, &packet));
-        let node_local = dp.node_ip(&dst_node) == Some(packet.src);
+        // From the destination's node (concept page: the only connections
+        // into an isolated pod are "those from the pod's node" and those
+        // its policies allow): a host-network source's own packet as the
+        // engine judges that pod (`from_own_node`), any other packet by
+        // the node's address.
+        let node_local = match origin.host_pod.filter(|_| packet.src == origin.ip) {
+            Some(h) => from_own_node(c, Endpoint::Pod(h), Endpoint::Pod(dst)),
+            None => dp.node_ip(&dst_node) == Some(packet.src),
+        };
         let allowed = node_local || verdict.ingress.allowed.allows(proto, packet.port);
         hops.push(Hop::same(
             Place::Node(dst_node.clone()),

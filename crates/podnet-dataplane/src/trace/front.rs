@@ -175,6 +175,7 @@ impl Tracer<'_> {
                 ip,
                 node: None,
                 pod: None,
+                host_pod: None,
                 place: place.clone(),
             };
             (origin, place)
@@ -196,6 +197,7 @@ impl Tracer<'_> {
                 ip: p.ips[0],
                 node: p.node_name.clone(),
                 pod: Some(pod),
+                host_pod: None,
                 place: Place::Pod(pod),
             };
             (origin, Place::Pod(pod))

@@ -280,6 +280,7 @@ impl Tracer<'_> {
                         ip: after.src,
                         node: Some(here.clone()),
                         pod: origin.pod,
+                        host_pod: origin.host_pod,
                         place: Place::Node(here.clone()),
                     };
                     let mut br = self.to_outside(&o, &after, false);

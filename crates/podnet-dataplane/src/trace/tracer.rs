@@ -25,7 +25,21 @@ pub(super) struct Origin {
     pub(super) ip: IpAddr,
     pub(super) node: Option<String>,
     pub(super) pod: Option<PodId>,
+    /// The host-network pod the trace starts from (`pod` is then `None`:
+    /// its packets leave from the node).
+    pub(super) host_pod: Option<PodId>,
     pub(super) place: Place,
+}
+
+impl Origin {
+    /// The pod whose egress policies apply: a pod-network source, or a
+    /// host-network one when policies select those like any pod
+    /// (`HostNetworkMode::Pod`).
+    pub(super) fn policy_pod(&self, cluster: &podnet_model::Cluster) -> Option<PodId> {
+        self.pod.or(self
+            .host_pod
+            .filter(|&p| !cluster.is_node_traffic(cluster.pod(p))))
+    }
 }
 
 impl Tracer<'_> {
@@ -43,6 +57,7 @@ impl Tracer<'_> {
                     ip,
                     node: pod.node_name.clone(),
                     pod: (!pod.host_network).then_some(*p),
+                    host_pod: pod.host_network.then_some(*p),
                     place: if pod.host_network {
                         Place::Node(pod.node_name.clone().unwrap_or_default())
                     } else {
@@ -58,6 +73,7 @@ impl Tracer<'_> {
                     ip,
                     node: Some(n.clone()),
                     pod: None,
+                    host_pod: None,
                     place: Place::Node(n.clone()),
                 }
             }
@@ -69,6 +85,7 @@ impl Tracer<'_> {
                     ip: *ip,
                     node: Some(node.clone()),
                     pod: None,
+                    host_pod: None,
                     place: Place::Node(node.clone()),
                 }
             }
@@ -76,6 +93,7 @@ impl Tracer<'_> {
                 ip: *ip,
                 node: None,
                 pod: None,
+                host_pod: None,
                 place: Place::Outside,
             },
         };

@@ -1,7 +1,7 @@
 //! `metadata`: names, namespace, labels and the controlling owner, checked as
 //! `ValidateObjectMeta` does.
 
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
 use podnet_model::Labels;
 
 use super::records::OwnerRef;
@@ -100,23 +100,173 @@ pub fn object_meta(
     };
     let labels = labels(meta.labels.as_ref(), &at.key("labels"), c);
     let owners = meta.owner_references.as_deref().unwrap_or_default();
-    let controllers: Vec<usize> = (0..owners.len())
-        .filter(|&i| owners[i].controller == Some(true))
-        .collect();
-    if controllers.len() > 1 {
-        c.error(
-            at.key("ownerReferences"),
-            "only one reference can have `controller` set to true",
-        );
-    }
-    let owner = controllers.first().map(|&i| OwnerRef {
-        kind: owners[i].kind.clone(),
-        name: owners[i].name.clone(),
-    });
+    let owner = owner_references(owners, &at.key("ownerReferences"), c);
     ObjectInfo {
         name,
         namespace,
         labels,
         owner,
+    }
+}
+
+/// `ValidateOwnerReferences` (apimachinery `pkg/api/validation/objectmeta.go`):
+/// every reference names a version, a kind, a name and a uid, no Event
+/// owns anything, and at most one reference has `controller: true`.
+/// Returns the controlling owner. (The API server reports these at
+/// `metadata.ownerReferences`; podnet adds the index.)
+fn owner_references(
+    owners: &[OwnerReference],
+    at: &FieldPath,
+    c: &mut Checker,
+) -> Option<OwnerRef> {
+    let mut controller: Option<&OwnerReference> = None;
+    for (i, r) in owners.iter().enumerate() {
+        let here = at.index(i);
+        let (group, version) = group_version(&r.api_version);
+        let required = [
+            ("apiVersion", version, &r.api_version, "version"),
+            ("kind", r.kind.as_str(), &r.kind, "kind"),
+            ("name", r.name.as_str(), &r.name, "name"),
+            ("uid", r.uid.as_str(), &r.uid, "uid"),
+        ];
+        for (field, part, value, what) in required {
+            if part.is_empty() {
+                c.check(
+                    &here.key(field),
+                    value,
+                    vec![format!("{what} must not be empty")],
+                );
+            }
+        }
+        if group.is_empty() && version == "v1" && r.kind == "Event" {
+            c.error(
+                here,
+                "invalid value: /v1, Kind=Event is disallowed from being an owner",
+            );
+        }
+        if r.controller == Some(true) {
+            match controller {
+                None => controller = Some(r),
+                Some(first) => c.error(
+                    at.clone(),
+                    format!(
+                        "only one reference can have `controller` set to true: found in references for {}/{} and {}/{}",
+                        first.kind, first.name, r.kind, r.name
+                    ),
+                ),
+            }
+        }
+    }
+    controller.map(|r| OwnerRef {
+        kind: r.kind.clone(),
+        name: r.name.clone(),
+    })
+}
+
+/// `schema.ParseGroupVersion` as `FromAPIVersionAndKind` uses it: `v1` is
+/// the legacy group, `apps/v1` a group and version; anything with more
+/// slashes has neither.
+fn group_version(api_version: &str) -> (&str, &str) {
+    match api_version.split_once('/') {
+        None => ("", api_version),
+        Some((_, rest)) if rest.contains('/') => ("", ""),
+        Some((group, version)) => (group, version),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(api_version: &str, kind: &str, name: &str, uid: &str) -> OwnerReference {
+        OwnerReference {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            name: name.into(),
+            uid: uid.into(),
+            controller: Some(true),
+            ..OwnerReference::default()
+        }
+    }
+
+    fn validated(owners: &[OwnerReference]) -> (Option<OwnerRef>, Vec<String>) {
+        let mut c = Checker::default();
+        let owner = owner_references(
+            owners,
+            &FieldPath::fields("metadata.ownerReferences"),
+            &mut c,
+        );
+        let errors = c.errors.iter().map(|(p, m)| format!("{p}: {m}")).collect();
+        (owner, errors)
+    }
+
+    /// apimachinery `validateOwnerReference`: "version must not be empty",
+    /// "kind must not be empty", "name must not be empty", "uid must not
+    /// be empty", and `BannedOwners` (`/v1, Kind=Event`).
+    #[test]
+    fn validate_owner_reference_requires_version_kind_name_and_uid() {
+        let cases: [(OwnerReference, &str); 7] = [
+            (
+                reference("apps/v1", "", "web", "u1"),
+                "[0].kind: invalid value ``: kind must not be empty",
+            ),
+            (
+                reference("", "ReplicaSet", "web", "u1"),
+                "[0].apiVersion: invalid value ``: version must not be empty",
+            ),
+            (
+                reference("apps/", "ReplicaSet", "web", "u1"),
+                "[0].apiVersion: invalid value `apps/`: version must not be empty",
+            ),
+            (
+                reference("a/b/v1", "ReplicaSet", "web", "u1"),
+                "[0].apiVersion: invalid value `a/b/v1`: version must not be empty",
+            ),
+            (
+                reference("apps/v1", "ReplicaSet", "", "u1"),
+                "[0].name: invalid value ``: name must not be empty",
+            ),
+            (
+                reference("apps/v1", "ReplicaSet", "web", ""),
+                "[0].uid: invalid value ``: uid must not be empty",
+            ),
+            (
+                reference("v1", "Event", "e", "u1"),
+                "[0]: invalid value: /v1, Kind=Event is disallowed from being an owner",
+            ),
+        ];
+        for (r, expected) in cases {
+            let (_, errors) = validated(&[r]);
+            assert_eq!(
+                errors,
+                [format!("metadata.ownerReferences{expected}")],
+                "{expected}"
+            );
+        }
+        let (owner, errors) = validated(&[reference("apps/v1", "ReplicaSet", "web-5d8fb", "u1")]);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(owner.map(|o| o.kind), Some("ReplicaSet".to_owned()));
+        let (_, errors) = validated(&[reference("v1", "Node", "n1", "u1")]);
+        assert!(
+            errors.is_empty(),
+            "a legacy-group owner is fine: {errors:?}"
+        );
+    }
+
+    /// apimachinery `ValidateOwnerReferences`: "Only one reference can have
+    /// Controller set to true".
+    #[test]
+    fn validate_owner_references_allows_one_controller() {
+        let (owner, errors) = validated(&[
+            reference("apps/v1", "ReplicaSet", "a", "u1"),
+            reference("apps/v1", "ReplicaSet", "b", "u2"),
+        ]);
+        assert_eq!(
+            errors,
+            [
+                "metadata.ownerReferences: only one reference can have `controller` set to true: found in references for ReplicaSet/a and ReplicaSet/b"
+            ]
+        );
+        assert_eq!(owner.map(|o| o.name), Some("a".to_owned()));
     }
 }

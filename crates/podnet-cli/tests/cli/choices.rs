@@ -1,0 +1,168 @@
+//! The choices the documentation leaves open, as options
+//! (docs/semantics.md, "Choices podnet makes"), and the answers every
+//! command must share.
+
+use crate::support::{json, pairs, podnet, temp_dir};
+
+/// A host-network agent on node n1, an isolated pod on n1 and one on n2.
+const NODE_LOCAL: &str = "apiVersion: v1
+kind: Node
+metadata: {name: n1}
+status: {addresses: [{type: InternalIP, address: 192.168.0.11}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: n2}
+status: {addresses: [{type: InternalIP, address: 192.168.0.12}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent, namespace: x, labels: {app: agent}}
+spec: {nodeName: n1, hostNetwork: true, containers: [{name: c, image: agent}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: near, namespace: x, labels: {app: web}}
+spec: {nodeName: n1, containers: [{name: c, image: web, ports: [{containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: far, namespace: x, labels: {app: web}}
+spec: {nodeName: n2, containers: [{name: c, image: web, ports: [{containerPort: 80}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: x}
+spec: {podSelector: {}}
+";
+
+/// Whether connlist, explain and trace allow `x/agent` to reach `x/DST` on
+/// TCP 80 under `extra` options.
+fn answers(dir: &str, dst: &str, extra: &[&str]) -> [bool; 3] {
+    let with = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend_from_slice(extra);
+        all.push("-q");
+        podnet(&all)
+    };
+    let connlist = with(&["connlist", dir]);
+    assert_eq!(connlist.code, 0, "{}", connlist.stderr);
+    let listed = pairs(&connlist)
+        .iter()
+        .any(|l| l.starts_with(&format!("x/agent[Pod] => x/{dst}[Pod]")));
+    let to = format!("x/{dst}");
+    let explain = with(&[
+        "explain", dir, "--from", "x/agent", "--to", &to, "--port", "80", "-o", "json",
+    ]);
+    let explained = json(&explain)["probe"]["allowed"] == true;
+    let trace = with(&[
+        "trace", dir, "--from", "x/agent", "--to", &to, "--port", "80", "-o", "json",
+    ]);
+    let traced = json(&trace)["reachable"] == true;
+    [listed, explained, traced]
+}
+
+/// Concept page, "The two sorts of pod isolation": the only connections
+/// into an isolated pod "are those from the pod's node and those allowed by
+/// the ingress list of some NetworkPolicy". connlist, explain and trace
+/// give that one answer for a host-network pod (its node's traffic); with
+/// `--host-network=pod` the pod is told apart from its node and the policy
+/// applies to it.
+#[test]
+fn traffic_from_the_pods_node_gets_one_answer_from_every_command() {
+    let dir = temp_dir("node-local", &[("c.yaml", NODE_LOCAL)]);
+    let dir = dir.to_str().expect("utf-8 path");
+    let cases: [(&str, &[&str], bool); 4] = [
+        ("near", &[], true),
+        ("far", &[], false),
+        ("near", &["--host-network=pod"], false),
+        ("far", &["--host-network=pod"], false),
+    ];
+    for (dst, extra, expected) in cases {
+        assert_eq!(
+            answers(dir, dst, extra),
+            [expected; 3],
+            "x/agent -> x/{dst} {extra:?}: connlist, explain, trace"
+        );
+    }
+}
+
+/// `--pod-addresses=declared`: only addresses the input states exist, so a
+/// template pod matches no ipBlock (and the answer carries the caveat);
+/// by default it gets its node's next address, which 10.244.0.0/16 holds.
+#[test]
+fn declared_pod_addresses_leave_template_pods_outside_ipblocks() {
+    let yaml = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: x}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db, namespace: x, labels: {app: db}}
+spec: {containers: [{name: db, image: db, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: x}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/16}}]}]
+";
+    let dir = temp_dir("declared", &[("c.yaml", yaml)]);
+    let dir = dir.to_str().expect("utf-8 path");
+    let web_to_db = |extra: &[&str]| {
+        let mut args = vec!["connlist", dir];
+        args.extend_from_slice(extra);
+        let run = podnet(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        (
+            pairs(&run)
+                .iter()
+                .any(|l| l.starts_with("x/web[Deployment] => x/db[Pod]")),
+            run.stderr,
+        )
+    };
+    let (assigned, _) = web_to_db(&[]);
+    assert!(assigned, "an assigned 10.244 address is in the ipBlock");
+    let (declared, stderr) = web_to_db(&["--pod-addresses=declared"]);
+    assert!(!declared, "no declared address, no ipBlock match");
+    assert!(stderr.contains("no known address"), "{stderr}");
+}
+
+/// apimachinery `validateOwnerReference`: "kind must not be empty". The
+/// API server rejects such a Pod; podnet skips it with an error (exit 2),
+/// instead of a workload of kind `""`.
+#[test]
+fn an_owner_reference_without_kind_is_rejected() {
+    let yaml = "apiVersion: v1
+kind: Pod
+metadata:
+  name: owner-x
+  namespace: default
+  ownerReferences: [{apiVersion: apps/v1, name: owner, uid: u1, controller: true}]
+spec: {containers: [{name: c, image: nginx}]}
+";
+    let dir = temp_dir("owner-kind", &[("c.yaml", yaml)]);
+    let dir = dir.to_str().expect("utf-8 path");
+    for strict in [false, true] {
+        let mut args = vec!["connlist", dir, "--error-format", "short"];
+        if strict {
+            args.push("--strict");
+        }
+        let run = podnet(&args);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr.contains(
+                "metadata.ownerReferences[0].kind: invalid value ``: kind must not be empty"
+            ),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stdout.contains("owner"), "{}", run.stdout);
+    }
+}
