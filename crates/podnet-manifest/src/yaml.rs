@@ -516,7 +516,9 @@ impl Builder {
     /// sequence item or a top-level field (see [`Positions`]).
     fn record_position(&mut self, span: Span) {
         let depth = self.stack.len();
-        if depth == 0 || depth > POSITION_DEPTH {
+        // A `List`'s items are located by re-reading the item concerned
+        // ([`ParsedDoc::items`]), never through these positions.
+        if depth == 0 || depth > POSITION_DEPTH || self.in_items {
             return;
         }
         let at = match self.stack.last() {
@@ -959,6 +961,18 @@ mod tests {
             checked += positions_agree_with_the_line_map(text, &format!("case {i}"));
         }
         assert!(checked >= 15, "{checked}");
+        // A List's items are located by re-reading the item: no positions.
+        let list = "kind: List\nitems:\n- spec:\n    ports:\n    - port: 80\n- {a: [{b: 1}]}\n";
+        let docs = parse_documents(list, 1).unwrap();
+        assert!(
+            docs[0]
+                .positions
+                .0
+                .keys()
+                .all(|p| !p.to_string().starts_with("items[")),
+            "{:?}",
+            docs[0].positions
+        );
     }
 
     /// The same over every YAML file the repository ships (examples and
