@@ -28,7 +28,6 @@ pub mod preflight;
 pub mod probe;
 pub mod render;
 pub mod state;
-pub mod table;
 pub mod teardown;
 pub mod verdicts;
 

@@ -32,7 +32,7 @@ fn small_fixture_plan() {
             services: true,
         },
     );
-    insta::assert_snapshot!(plan.describe(true));
+    insta::assert_snapshot!(podnet_report::lab::plan_text(&plan, true));
 }
 
 #[test]
@@ -44,7 +44,7 @@ fn small_fixture_with_routes() {
             services: false,
         },
     );
-    insta::assert_snapshot!(plan.describe(false));
+    insta::assert_snapshot!(podnet_report::lab::plan_text(&plan, false));
 }
 
 #[test]
@@ -56,7 +56,7 @@ fn nodeport_fixture_plan() {
             services: true,
         },
     );
-    insta::assert_snapshot!(plan.describe(true));
+    insta::assert_snapshot!(podnet_report::lab::plan_text(&plan, true));
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn ecoeco_domains_plan() {
             services: true,
         },
     );
-    insta::assert_snapshot!(plan.describe(false));
+    insta::assert_snapshot!(podnet_report::lab::plan_text(&plan, false));
 }
 
 #[test]

@@ -288,7 +288,7 @@ fn plan(session: &Session, args: &PlanArgs) -> Status {
         Err(s) => return s,
     };
     session.write_stdout(|out| match args.output {
-        TextOrJson::Txt => out.write_all(plan.describe(true).as_bytes()),
+        TextOrJson::Txt => out.write_all(podnet_report::lab::plan_text(&plan, true).as_bytes()),
         TextOrJson::Json => {
             serde_json::to_writer_pretty(&mut *out, &plan).map_err(io::Error::other)?;
             writeln!(out)
@@ -345,8 +345,8 @@ fn probe_and_print(
         }
     };
     let printed = session.write_stdout(|out| match output {
-        TextOrJson::Txt => podnet::lab::table::write_text(out, plan, &report),
-        TextOrJson::Json => podnet::lab::table::write_json(out, plan, &report),
+        TextOrJson::Txt => podnet_report::lab::write_table_text(out, plan, &report),
+        TextOrJson::Json => podnet_report::lab::write_table_json(out, plan, &report),
     });
     if printed == Status::Error {
         Status::Error

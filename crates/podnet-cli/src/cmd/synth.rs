@@ -2,11 +2,10 @@
 //! realising the intents for the workloads of PATHS (docs/synth.md), then
 //! checks them with the engine; exit 1 when the check fails.
 
-use std::io::{self, Write};
+use std::io;
 
-use podnet::engine::{Endpoint, ViolationKind};
-use podnet::synth::{Cause, SelfCheck, Synthesis, yaml};
-use podnet::{Analysis, SynthResult};
+use podnet::SynthResult;
+use podnet::synth::{Synthesis, yaml};
 
 use crate::args::{SynthArgs, SynthOutput};
 use crate::session::{Session, Status, status_after};
@@ -56,7 +55,15 @@ pub fn run(session: &Session, args: &SynthArgs) -> Status {
             out.write_all(text.as_bytes())
         }),
     };
-    report(&analysis, &intents, &synthesis, &check);
+    // Like every diagnostic on stderr: a closed stderr loses the account,
+    // not the exit code.
+    let _ = podnet_report::synth::write_synth_report(
+        &mut io::stderr().lock(),
+        analysis.cluster(),
+        &intents,
+        &synthesis,
+        &check,
+    );
     let status = status_after(&analysis, printed);
     if status == Status::Ok && !check.passed() {
         Status::Findings
@@ -106,74 +113,4 @@ fn write_dir(
         }
     }
     Status::Ok
-}
-
-/// The notes and the self-check's outcome, on stderr.
-fn report(
-    analysis: &Analysis,
-    intents: &[podnet::model::Intent],
-    synthesis: &Synthesis,
-    check: &SelfCheck,
-) {
-    let cluster = analysis.cluster();
-    let mut err = io::stderr().lock();
-    for n in &synthesis.notes {
-        let _ = writeln!(err, "note: {n}");
-    }
-    let name = |i: usize| intents.get(i).map_or("?", |x| x.meta.name.as_str());
-    let end = |e: Endpoint| match e {
-        Endpoint::Pod(p) => cluster.pod_name(p),
-        Endpoint::External(a) => a.to_string(),
-    };
-    for c in &check.conflicts {
-        let causes: Vec<String> = c
-            .causes
-            .iter()
-            .map(|cause| match cause {
-                Cause::Intent(i) => format!("`{}`", name(*i)),
-                Cause::ClusterDns => "the cluster DNS".to_owned(),
-            })
-            .collect();
-        let _ = writeln!(
-            err,
-            "conflict: intent `{}` forbids {}, which {} demands",
-            name(c.intent),
-            c.flow,
-            causes.join(" and ")
-        );
-    }
-    for r in check.results.iter().filter(|r| !r.holds) {
-        for v in &r.violations {
-            let port = v.port.map_or(String::new(), |(p, n)| format!(" {p} {n}"));
-            let what = match v.kind {
-                ViolationKind::Missing => "missing",
-                ViolationKind::Forbidden => "forbidden",
-            };
-            let _ = writeln!(
-                err,
-                "intent `{}` does not hold: {what} {} -> {}{port}",
-                name(r.intent),
-                end(v.src),
-                end(v.dst)
-            );
-        }
-    }
-    for x in &check.extra {
-        let _ = writeln!(
-            err,
-            "allowed beyond the intents: {} -> {} : {}",
-            x.src, x.dst, x.conns
-        );
-    }
-    let rules: usize = synthesis.policies.iter().map(|p| p.rule_count()).sum();
-    let verdict = if check.passed() {
-        "self-check passed: every intent holds and nothing beyond them is allowed"
-    } else {
-        "self-check FAILED"
-    };
-    let _ = writeln!(
-        err,
-        "podnet synth: {} policies, {rules} rules; {verdict}",
-        synthesis.policies.len()
-    );
 }

@@ -7,8 +7,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::plan::{LabPlan, Target, Transport};
-use crate::probe::{Outcome, ProbeReport};
+use podnet_lab::plan::{LabPlan, Target, Transport};
+use podnet_lab::probe::{Outcome, ProbeReport};
+
+use super::label;
 
 /// Writes the text truth table.
 pub fn write_text(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> io::Result<()> {
@@ -130,14 +132,6 @@ pub fn write_text(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> 
     )
 }
 
-fn label(t: &Target) -> String {
-    match t {
-        Target::Pod(i) => format!("p{i}"),
-        Target::Service(i) => format!("s{i}"),
-        Target::Node(i) => format!("n{i}"),
-    }
-}
-
 fn name(plan: &LabPlan, t: Target) -> String {
     match t {
         Target::Pod(i) => plan.pods.get(i).map_or("?".into(), |p| p.pod.clone()),
@@ -171,7 +165,7 @@ struct Json<'a> {
     pods: Vec<JsonPod<'a>>,
     services: Vec<JsonService<'a>>,
     probes: Vec<JsonProbe>,
-    excluded: &'a [crate::plan::Exclusion],
+    excluded: &'a [podnet_lab::plan::Exclusion],
     summary: JsonSummary,
 }
 
