@@ -1,5 +1,6 @@
 //! `podnet trace`: one connection, hop by hop.
 
+use podnet::dataplane::TraceError;
 use podnet::{TraceDestination, TraceQuery, TraceQueryError, TraceSource};
 use podnet_cli::values;
 use podnet_report::trace::{write_json, write_text};
@@ -25,6 +26,9 @@ pub fn run(session: &Session, args: &TraceArgs) -> Status {
         Err(TraceQueryError::From(e)) => return session.error(&format!("--from: {e}")),
         Err(TraceQueryError::NoSource) => {
             return session.error("--from: required unless --to is a URL");
+        }
+        Err(TraceQueryError::Trace(e @ TraceError::NeedPort(..))) => {
+            return session.error(&format!("{e}; say which with --port"));
         }
         Err(TraceQueryError::Trace(e)) => return session.error(&e.to_string()),
     };

@@ -312,8 +312,10 @@ pub enum TraceError {
     /// The node is unknown.
     #[error("no node is called `{0}`")]
     UnknownNode(String),
-    /// No port given and none can be inferred.
-    #[error("{0} has {1} ports; say which with --port")]
+    /// No port given and none can be inferred: the destination (its
+    /// description) and how many ports it has. The caller says how to give
+    /// one.
+    #[error("{0} has {1} ports")]
     NeedPort(String, usize),
 }
 
