@@ -189,6 +189,16 @@ enum ReadError {
     /// More bytes than the limit.
     #[error("larger than {0} bytes, the most podnet reads from one file")]
     TooLarge(u64),
+    /// A regular file whose size is over the limit, found before reading.
+    #[error(
+        "{size} bytes, larger than {limit} bytes, the most podnet reads from one file: not read"
+    )]
+    Oversized {
+        /// The file's size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
 }
 
 /// Standard input, read once (within the first call's limits).
@@ -249,7 +259,7 @@ fn read_path(path: &Path, limits: &Limits, g: &mut Gathered) {
 fn read_file(path: &Path, meta: &Metadata, shown: String, limits: &Limits, g: &mut Gathered) {
     match read_whole(path, meta, shown.clone(), limits) {
         Ok(file) => g.files.push(file),
-        Err(reason) => g.refuse(&shown, reason),
+        Err(reason) => g.refuse(&shown, reason.to_string()),
     }
 }
 
@@ -259,19 +269,17 @@ fn read_whole(
     meta: &Metadata,
     shown: String,
     limits: &Limits,
-) -> Result<ReadFile, String> {
+) -> Result<ReadFile, ReadError> {
     if meta.is_file() && meta.len() > limits.file_bytes {
-        return Err(format!(
-            "{} bytes, larger than {} bytes, the most podnet reads from one file: not read",
-            meta.len(),
-            limits.file_bytes
-        ));
+        return Err(ReadError::Oversized {
+            size: meta.len(),
+            limit: limits.file_bytes,
+        });
     }
     File::open(path)
         .map_err(|e| ReadError::Io(e.to_string()))
         .and_then(|f| read_bounded(f, meta.len(), limits.file_bytes))
         .map(|bytes| decode(shown, bytes))
-        .map_err(|e| e.to_string())
 }
 
 /// A regular file a directory walk found, read after the walk (files are
@@ -287,7 +295,7 @@ struct Pending {
 /// Reads the files a walk found, in parallel, and records them in walk
 /// order.
 fn read_pending(pending: Vec<Pending>, limits: &Limits, g: &mut Gathered) {
-    let read: Vec<(usize, String, Result<ReadFile, String>)> = pending
+    let read: Vec<(usize, String, Result<ReadFile, ReadError>)> = pending
         .into_par_iter()
         .map(|p| {
             let shown = p.path.display().to_string();
@@ -302,7 +310,7 @@ fn read_pending(pending: Vec<Pending>, limits: &Limits, g: &mut Gathered) {
             Err(reason) => {
                 g.skipped += 1;
                 g.diagnostics
-                    .insert(at + inserted, read_error(&shown, &reason));
+                    .insert(at + inserted, read_error(&shown, &reason.to_string()));
                 inserted += 1;
             }
         }
