@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{assert_no_errors, build, errors, errors_with, ips, pod_ips, pod_node};
+use common::{assert_no_errors, build, client_pod, errors, errors_with, ips, pod_ips, pod_node};
 use ipnet::IpNet;
 use podnet_dataplane::{AddressOrigin, Dataplane, DataplaneOptions, PodAddresses};
 
@@ -292,7 +292,8 @@ spec:
 // mask /64 by default): one address of each family from the node's blocks.
 #[test]
 fn dual_stack_gives_one_address_per_family_from_the_nodes_blocks() {
-    let yaml = r#"
+    let yaml = concat!(
+        r#"
 apiVersion: podnet.dev/v1alpha1
 kind: ClusterProfile
 metadata: {name: dual}
@@ -300,20 +301,10 @@ spec:
   clusterCIDRs: [10.244.0.0/16, "fd00:10:244::/56"]
   nodeCount: 2
 ---
-apiVersion: v1
-kind: Pod
-metadata: {name: p1, namespace: default}
-spec:
-  nodeName: node-2
-  containers: [{name: c, image: busybox}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: p2, namespace: default}
-spec:
-  nodeName: node-1
-  containers: [{name: c, image: busybox}]
-"#;
+"#,
+        client_pod!("p1", "node-2"),
+        client_pod!("p2", "node-1")
+    );
     let dp = build(yaml);
     assert_no_errors(&dp);
     assert_eq!(

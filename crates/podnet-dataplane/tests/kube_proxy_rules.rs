@@ -7,26 +7,14 @@
 
 mod common;
 
-use common::{build, ip, pod, run};
+use common::{build, client_pod, ip, pod, to_address, web_pod};
+use podnet_dataplane::TraceFrom;
 use podnet_dataplane::trace::{Action, Outcome, Place, ProxyChain, ProxyMatch, ProxyResult};
-use podnet_dataplane::{TraceFrom, TraceTo};
 
-const LB: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: web-1, namespace: default, labels: {app: web}}
-spec:
-  nodeName: node-1
-  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: default}
-spec:
-  nodeName: node-3
-  containers: [{name: c, image: busybox}]
----
-apiVersion: v1
+const LB: &str = concat!(
+    web_pod!("web-1", "node-1"),
+    client_pod!("client", "node-3"),
+    r#"apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
 spec:
@@ -36,7 +24,8 @@ spec:
 status:
   loadBalancer:
     ingress: [{ip: 192.0.2.10, ipMode: MODE}]
-"#;
+"#
+);
 
 fn first_proxy_hop(t: &podnet_dataplane::Trace) -> Option<(Place, ProxyMatch)> {
     t.hops
@@ -56,12 +45,7 @@ fn first_proxy_hop(t: &podnet_dataplane::Trace) -> Option<(Place, ProxyMatch)> {
 fn pod_to_load_balancer_ip_is_caught_on_its_node_unless_ip_mode_proxy() {
     let dp = build(&LB.replace("MODE", "VIP"));
     let client = pod(&dp, "default/client");
-    let t = run(
-        &dp,
-        TraceFrom::Pod(client),
-        TraceTo::Address(ip("192.0.2.10")),
-        Some(80),
-    );
+    let t = to_address(&dp, TraceFrom::Pod(client), "192.0.2.10", 80);
     assert_eq!(
         first_proxy_hop(&t),
         Some((Place::Node("node-3".into()), ProxyMatch::LoadBalancer)),
@@ -70,12 +54,7 @@ fn pod_to_load_balancer_ip_is_caught_on_its_node_unless_ip_mode_proxy() {
 
     let dp = build(&LB.replace("MODE", "Proxy"));
     let client = pod(&dp, "default/client");
-    let t = run(
-        &dp,
-        TraceFrom::Pod(client),
-        TraceTo::Address(ip("192.0.2.10")),
-        Some(80),
-    );
+    let t = to_address(&dp, TraceFrom::Pod(client), "192.0.2.10", 80);
     let caught_on_client_node = first_proxy_hop(&t).is_some_and(|(place, m)| {
         place == Place::Node("node-3".into()) && m == ProxyMatch::LoadBalancer
     });
@@ -87,15 +66,9 @@ fn pod_to_load_balancer_ip_is_caught_on_its_node_unless_ip_mode_proxy() {
 // `kubectl get -A` dump holds them).
 #[test]
 fn endpoint_slices_of_a_service_with_a_selector_are_its_endpoints() {
-    let yaml = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: default}
-spec:
-  nodeName: node-3
-  containers: [{name: c, image: busybox}]
----
-apiVersion: v1
+    let yaml = concat!(
+        client_pod!("client", "node-3"),
+        r#"apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
 spec:
@@ -115,13 +88,14 @@ endpoints:
   conditions: {ready: false, serving: true, terminating: true}
   nodeName: node-1
 ports: [{name: http, port: 8080, protocol: TCP}]
-"#;
+"#
+    );
     let dp = build(yaml);
-    let t = run(
+    let t = to_address(
         &dp,
         TraceFrom::Pod(pod(&dp, "default/client")),
-        TraceTo::Address(ip("10.96.0.50")),
-        Some(80),
+        "10.96.0.50",
+        80,
     );
     // The only endpoint is serving but terminating: used as the fallback
     // when none is ready (KEP-1669).
@@ -140,28 +114,23 @@ ports: [{name: http, port: 8080, protocol: TCP}]
 // `rejected`, not `dropped`, and names the filter chain.
 #[test]
 fn no_endpoints_is_a_typed_reject_with_its_chain() {
-    let yaml = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: default}
-spec:
-  nodeName: node-3
-  containers: [{name: c, image: busybox}]
----
-apiVersion: v1
+    let yaml = concat!(
+        client_pod!("client", "node-3"),
+        r#"apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
 spec:
   clusterIP: 10.96.0.50
   selector: {app: web}
   ports: [{port: 80}]
-"#;
+"#
+    );
     let dp = build(yaml);
-    let t = run(
+    let t = to_address(
         &dp,
         TraceFrom::Pod(pod(&dp, "default/client")),
-        TraceTo::Address(ip("10.96.0.50")),
-        Some(80),
+        "10.96.0.50",
+        80,
     );
     let b = &t.branches[0];
     assert!(matches!(b.outcome, Outcome::Rejected(_)), "{:?}", b.outcome);

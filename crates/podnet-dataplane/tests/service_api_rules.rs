@@ -8,7 +8,9 @@
 
 mod common;
 
-use common::{build, cluster_ips, errors_with, ip, pod, pod_ips, run};
+use common::{
+    build, client_pod, cluster_ips, errors_with, ip, pod, pod_ips, run, to_address, web_pod,
+};
 use podnet_dataplane::trace::{
     Action, ProxyChain, ProxyMatch, ProxyResult, ProxyVerdict, Topology,
 };
@@ -18,37 +20,13 @@ use std::net::IpAddr;
 /// Pods `web-1` on node-1 (zone-a) and `web-2` on node-2 (zone-b) of the
 /// default preset, clients on each node; Service `web` at 10.96.0.50 with
 /// `DIST` as its `trafficDistribution` line.
-const ZONED: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: web-1, namespace: default, labels: {app: web}}
-spec:
-  nodeName: node-1
-  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web-2, namespace: default, labels: {app: web}}
-spec:
-  nodeName: node-2
-  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client-1, namespace: default}
-spec: {nodeName: node-1, containers: [{name: c, image: busybox}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client-2, namespace: default}
-spec: {nodeName: node-2, containers: [{name: c, image: busybox}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client-3, namespace: default}
-spec: {nodeName: node-3, containers: [{name: c, image: busybox}]}
----
-apiVersion: v1
+const ZONED: &str = concat!(
+    web_pod!("web-1", "node-1"),
+    web_pod!("web-2", "node-2"),
+    client_pod!("client-1", "node-1"),
+    client_pod!("client-2", "node-2"),
+    client_pod!("client-3", "node-3"),
+    r#"apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
 spec:
@@ -56,7 +34,8 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 DIST
-"#;
+"#
+);
 
 fn verdict(t: &Trace) -> ProxyVerdict {
     t.hops
@@ -83,12 +62,7 @@ fn dnat_targets(t: &Trace) -> Vec<IpAddr> {
 }
 
 fn to_web(dp: &podnet_dataplane::Dataplane, client: &str) -> Trace {
-    run(
-        dp,
-        TraceFrom::Pod(pod(dp, client)),
-        TraceTo::Address(ip("10.96.0.50")),
-        Some(80),
-    )
+    to_address(dp, TraceFrom::Pod(pod(dp, client)), "10.96.0.50", 80)
 }
 
 // KEP-4444 / KEP-3015: with PreferSameZone (and PreferClose, its deprecated
@@ -151,13 +125,9 @@ fn local_traffic_policy_ignores_topology() {
     assert_eq!(verdict(&t).topology, None);
 }
 
-const SLICE: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: default}
-spec: {nodeName: node-1, containers: [{name: c, image: busybox}]}
----
-apiVersion: v1
+const SLICE: &str = concat!(
+    client_pod!("client", "node-1"),
+    r#"apiVersion: v1
 kind: Service
 metadata: {name: db, namespace: default}
 spec:
@@ -179,7 +149,8 @@ endpoints:
   zone: zone-b
   HINT
 ports: [{name: pg, port: 5432, protocol: TCP}]
-"#;
+"#
+);
 
 // API reference, EndpointSlice endpoints[].hints.forZones; topology.go:
 // hints are used only when every ready endpoint has one
@@ -188,21 +159,11 @@ ports: [{name: pg, port: 5432, protocol: TCP}]
 fn slice_hints_are_read_and_all_or_nothing() {
     let dp = build(&SLICE.replace("HINT", "hints: {forZones: [{name: zone-b}]}"));
     let client = pod(&dp, "default/client");
-    let t = run(
-        &dp,
-        TraceFrom::Pod(client),
-        TraceTo::Address(ip("10.96.0.60")),
-        Some(5432),
-    );
+    let t = to_address(&dp, TraceFrom::Pod(client), "10.96.0.60", 5432);
     assert_eq!(dnat_targets(&t), vec![ip("10.244.7.1")]);
     let dp = build(&SLICE.replace("HINT", ""));
     let client = pod(&dp, "default/client");
-    let t = run(
-        &dp,
-        TraceFrom::Pod(client),
-        TraceTo::Address(ip("10.96.0.60")),
-        Some(5432),
-    );
+    let t = to_address(&dp, TraceFrom::Pod(client), "10.96.0.60", 5432);
     assert_eq!(dnat_targets(&t).len(), 2);
     assert_eq!(
         verdict(&t).topology,
@@ -212,15 +173,9 @@ fn slice_hints_are_read_and_all_or_nothing() {
     );
 }
 
-const LB_PROXY: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: web-1, namespace: default, labels: {app: web}}
-spec:
-  nodeName: node-1
-  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
+const LB_PROXY: &str = concat!(
+    web_pod!("web-1", "node-1"),
+    r#"apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
 spec:
@@ -230,7 +185,8 @@ spec:
 status:
   loadBalancer:
     ingress: [{ip: 192.0.2.10, ipMode: MODE}]
-"#;
+"#
+);
 
 // KEP-1860, API reference LoadBalancerIngress.ipMode: with `Proxy` the load
 // balancer proxies the connection and kube-proxy holds no rule for the
@@ -244,11 +200,11 @@ fn ip_mode_proxy_enters_through_the_node_port() {
         ("Proxy", ProxyMatch::NodePort),
     ] {
         let dp = build(&LB_PROXY.replace("MODE", mode));
-        let t = run(
+        let t = to_address(
             &dp,
             TraceFrom::External(ip("203.0.113.9")),
-            TraceTo::Address(ip("192.0.2.10")),
-            Some(80),
+            "192.0.2.10",
+            80,
         );
         let v = verdict(&t);
         assert_eq!(v.matched, Some(want), "{mode}: {t:#?}");
@@ -357,7 +313,8 @@ spec:
 // addresses of every service CIDR it watches, ServiceCIDR objects included.
 #[test]
 fn nftables_drops_unallocated_addresses_of_service_cidr_objects() {
-    let yaml = r#"
+    let yaml = concat!(
+        r#"
 apiVersion: podnet.dev/v1alpha1
 kind: ClusterProfile
 metadata: {name: p}
@@ -368,17 +325,15 @@ kind: ServiceCIDR
 metadata: {name: extra}
 spec: {cidrs: [10.200.0.0/24]}
 ---
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: default}
-spec: {nodeName: node-1, containers: [{name: c, image: busybox}]}
-"#;
+"#,
+        client_pod!("client", "node-1")
+    );
     let dp = build(yaml);
-    let t = run(
+    let t = to_address(
         &dp,
         TraceFrom::Pod(pod(&dp, "default/client")),
-        TraceTo::Address(ip("10.200.0.99")),
-        Some(80),
+        "10.200.0.99",
+        80,
     );
     let v = verdict(&t);
     assert_eq!(v.result, ProxyResult::Drop);

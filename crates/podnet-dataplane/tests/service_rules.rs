@@ -6,8 +6,8 @@
 mod common;
 
 use common::{
-    assert_no_errors, build, cluster_ips, errors, errors_with, ip, ips, node_ports, outcomes, pod,
-    pod_ips, pod_node, run, service,
+    assert_no_errors, build, client_pod, cluster_ips, errors, errors_with, ip, ips, node_ports,
+    outcomes, pod, pod_ips, pod_node, run, service,
 };
 use podnet_dataplane::lb::LbAddress;
 use podnet_dataplane::trace::{Action, Outcome};
@@ -21,7 +21,8 @@ fn svc(ns: &str, name: &str, spec: &str) -> String {
 
 // ---------------------------------------------------------------- targetPort
 
-const NAMED_PORTS: &str = r#"
+const NAMED_PORTS: &str = concat!(
+    r#"
 apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
@@ -57,13 +58,9 @@ spec:
   nodeName: node-1
   containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 8080, protocol: UDP}]}]
 ---
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: default}
-spec:
-  nodeName: node-3
-  containers: [{name: c, image: busybox}]
-"#;
+"#,
+    client_pod!("client", "node-3")
+);
 
 // docs/dataplane.md, Services, "Backends as the EndpointSlice controller
 // computes them": a named targetPort resolves per pod to its container port
@@ -371,15 +368,9 @@ spec:
 fn scheduling_spreads_to_the_least_loaded_node_ties_by_name() {
     let yaml = format!(
         "{NODES}{}",
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: bound, namespace: default}
-spec:
-  nodeName: alpha
-  containers: [{name: c, image: busybox}]
----
-apiVersion: apps/v1
+        concat!(
+            client_pod!("bound", "alpha"),
+            r#"apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: default}
 spec:
@@ -402,6 +393,7 @@ spec:
       nodeSelector: {role: worker}
       containers: [{name: w, image: w}]
 "#
+        )
     );
     let dp = build(&yaml);
     assert_no_errors(&dp);

@@ -7,7 +7,8 @@
 mod common;
 
 use common::{
-    assert_no_errors, build, has_snat, ip, kinds, node_ports, only_branch, path, pod, pod_ips, run,
+    assert_no_errors, build, client_pod, has_snat, ip, kinds, node_ports, only_branch, path, pod,
+    pod_ips, run, to_address, web_pod,
 };
 use podnet_dataplane::trace::{Action, Outcome, Outer};
 use podnet_dataplane::{TraceFrom, TraceTo};
@@ -24,15 +25,9 @@ fn profile(spec: &str) -> String {
 /// One backend on node-2 (default preset: node-1..3, 192.168.0.11-13), a
 /// NodePort Service per traffic policy, and an ingress policy that admits
 /// only the client's range on the backend's port.
-const NODEPORTS: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: default, labels: {app: web}}
-spec:
-  nodeName: node-2
-  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
+const NODEPORTS: &str = concat!(
+    web_pod!("web", "node-2"),
+    r#"apiVersion: v1
 kind: Service
 metadata: {name: local, namespace: default}
 spec:
@@ -50,18 +45,11 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080, nodePort: 30081}]
 ---
-"#;
+"#
+);
 
 /// A second backend, on node-1.
-const SECOND_BACKEND: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: web-b, namespace: default, labels: {app: web}}
-spec:
-  nodeName: node-1
-  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
----
-"#;
+const SECOND_BACKEND: &str = web_pod!("web-b", "node-1");
 
 const CLIENT_RANGE_ONLY: &str = r#"
 apiVersion: networking.k8s.io/v1
@@ -75,6 +63,12 @@ spec:
     ports: [{port: 8080}]
 "#;
 
+/// Traces the outside client 203.0.113.7 (in `CLIENT_RANGE_ONLY`'s range)
+/// to `addr` on TCP `port`.
+fn from_client(dp: &podnet_dataplane::Dataplane, addr: &str, port: u16) -> podnet_dataplane::Trace {
+    to_address(dp, TraceFrom::External(ip("203.0.113.7")), addr, port)
+}
+
 // docs/dataplane.md, Services: `externalTrafficPolicy: Local` only uses
 // endpoints on the node the packet is on, and keeps the client address (no
 // masquerade), so an ipBlock admitting the client's range allows it.
@@ -86,12 +80,7 @@ fn external_traffic_policy_local_uses_the_nodes_endpoints_and_keeps_the_client()
     assert_eq!(pod_ips(&dp, "default/web-b"), vec![ip("10.244.0.2")]);
     let web_ip = pod_ips(&dp, "default/web")[0];
     assert_eq!(web_ip, ip("10.244.1.2"));
-    let t = run(
-        &dp,
-        TraceFrom::External(ip("203.0.113.7")),
-        TraceTo::Address(ip("192.168.0.12")),
-        Some(30080),
-    );
+    let t = from_client(&dp, "192.168.0.12", 30080);
     let b = only_branch(&t);
     assert_eq!(b.outcome, Outcome::Delivered(web));
     assert!(!has_snat(&t, b), "{:#?}", b.hops);
@@ -116,12 +105,7 @@ fn external_traffic_policy_local_uses_the_nodes_endpoints_and_keeps_the_client()
 #[test]
 fn external_traffic_policy_local_without_a_local_endpoint_drops() {
     let dp = build(&format!("{NODEPORTS}{SECOND_BACKEND}"));
-    let t = run(
-        &dp,
-        TraceFrom::External(ip("203.0.113.7")),
-        TraceTo::Address(ip("192.168.0.13")),
-        Some(30080),
-    );
+    let t = from_client(&dp, "192.168.0.13", 30080);
     let b = only_branch(&t);
     assert!(
         matches!(&b.outcome, Outcome::Dropped(why) if why.contains("no ready endpoint on node `node-3`")),
@@ -137,12 +121,7 @@ fn external_traffic_policy_local_without_a_local_endpoint_drops() {
 #[test]
 fn external_traffic_policy_cluster_snats_to_the_node_and_policy_sees_it() {
     let dp = build(&format!("{NODEPORTS}{CLIENT_RANGE_ONLY}"));
-    let t = run(
-        &dp,
-        TraceFrom::External(ip("203.0.113.7")),
-        TraceTo::Address(ip("192.168.0.11")),
-        Some(30081),
-    );
+    let t = from_client(&dp, "192.168.0.11", 30081);
     let b = only_branch(&t);
     assert_eq!(b.outcome, Outcome::Denied(Direction::Ingress));
     assert_eq!(
@@ -178,12 +157,7 @@ fn external_traffic_policy_cluster_snats_to_the_node_and_policy_sees_it() {
 
     // Without the policy the same path delivers, from the node's address.
     let dp = build(NODEPORTS);
-    let t = run(
-        &dp,
-        TraceFrom::External(ip("203.0.113.7")),
-        TraceTo::Address(ip("192.168.0.11")),
-        Some(30081),
-    );
+    let t = from_client(&dp, "192.168.0.11", 30081);
     let b = only_branch(&t);
     assert_eq!(b.outcome, Outcome::Delivered(pod(&dp, "default/web")));
     assert_eq!(b.hops.last().unwrap().after.src, ip("192.168.0.11"));
@@ -191,15 +165,7 @@ fn external_traffic_policy_cluster_snats_to_the_node_and_policy_sees_it() {
 
 // ---------------------------------------------------------- Masquerade
 
-const CLIENT: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: default}
-spec:
-  nodeName: node-2
-  containers: [{name: c, image: busybox}]
----
-"#;
+const CLIENT: &str = client_pod!("client", "node-2");
 
 // docs/profile.md, CNI modes: traffic from a pod to an address outside the
 // cluster CIDRs and the non-masquerade ranges leaves with its node's
@@ -215,12 +181,7 @@ fn masquerade_outside_the_cluster_but_not_to_non_masquerade_cidrs() {
     let client_ip = pod_ips(&dp, "default/client")[0];
     assert_eq!(client_ip, ip("10.244.1.2"));
 
-    let t = run(
-        &dp,
-        TraceFrom::Pod(client),
-        TraceTo::Address(ip("1.1.1.1")),
-        Some(443),
-    );
+    let t = to_address(&dp, TraceFrom::Pod(client), "1.1.1.1", 443);
     let b = only_branch(&t);
     assert_eq!(b.outcome, Outcome::LeftCluster);
     assert_eq!(kinds(&t, b), ["Send", "Policy(Egress)", "Snat", "Forward"]);
@@ -230,12 +191,7 @@ fn masquerade_outside_the_cluster_but_not_to_non_masquerade_cidrs() {
     assert_eq!(snat.after.src, ip("192.168.0.12"));
     assert_eq!(hops[3].after.src, ip("192.168.0.12"));
 
-    let t = run(
-        &dp,
-        TraceFrom::Pod(client),
-        TraceTo::Address(ip("10.1.2.3")),
-        Some(443),
-    );
+    let t = to_address(&dp, TraceFrom::Pod(client), "10.1.2.3", 443);
     let b = only_branch(&t);
     assert_eq!(b.outcome, Outcome::LeftCluster);
     assert_eq!(kinds(&t, b), ["Send", "Policy(Egress)", "Forward"]);
@@ -245,21 +201,16 @@ fn masquerade_outside_the_cluster_but_not_to_non_masquerade_cidrs() {
 // ------------------------------------------------------ Crossing nodes
 
 /// Two pods on different nodes.
-const TWO_NODES: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: a, namespace: default}
-spec:
-  nodeName: node-1
-  containers: [{name: c, image: busybox}]
----
-apiVersion: v1
+const TWO_NODES: &str = concat!(
+    client_pod!("a", "node-1"),
+    r#"apiVersion: v1
 kind: Pod
 metadata: {name: b, namespace: default}
 spec:
   nodeName: node-2
   containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
-"#;
+"#
+);
 
 /// Traces pod a -> pod b under `cni` and returns the hop kinds and the
 /// outer header of the encapsulated hop(s).
@@ -368,22 +319,17 @@ fn bgp_calico_has_no_encapsulation() {
 
 // ---------------------------------------------------- kube-proxy modes
 
-const NODEPORT_ON_NODE_1: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: web, namespace: default, labels: {app: web}}
-spec:
-  nodeName: node-1
-  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
+const NODEPORT_ON_NODE_1: &str = concat!(
+    web_pod!("web", "node-1"),
+    r#"apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
 spec:
   type: NodePort
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
-"#;
+"#
+);
 
 // docs/dataplane.md, Services, kube-proxy modes: nftables serves NodePorts
 // only on node addresses, not on 127.0.0.1; iptables does (route_localnet).
@@ -395,12 +341,7 @@ fn nftables_does_not_serve_node_ports_on_localhost_iptables_does() {
     ));
     let np = node_ports(&nft, "default/web")[0].unwrap();
     assert_eq!(np, 30086);
-    let t = run(
-        &nft,
-        TraceFrom::Node("node-1".into()),
-        TraceTo::Address(ip("127.0.0.1")),
-        Some(np),
-    );
+    let t = to_address(&nft, TraceFrom::Node("node-1".into()), "127.0.0.1", np);
     let b = only_branch(&t);
     assert!(
         matches!(&b.outcome, Outcome::Dropped(why) if why.contains("nftables")),
@@ -408,24 +349,14 @@ fn nftables_does_not_serve_node_ports_on_localhost_iptables_does() {
         b.outcome
     );
     // On the node's address nftables serves it.
-    let t = run(
-        &nft,
-        TraceFrom::Node("node-1".into()),
-        TraceTo::Address(ip("192.168.0.11")),
-        Some(np),
-    );
+    let t = to_address(&nft, TraceFrom::Node("node-1".into()), "192.168.0.11", np);
     assert_eq!(
         only_branch(&t).outcome,
         Outcome::Delivered(pod(&nft, "default/web"))
     );
 
     let ipt = build(NODEPORT_ON_NODE_1);
-    let t = run(
-        &ipt,
-        TraceFrom::Node("node-1".into()),
-        TraceTo::Address(ip("127.0.0.1")),
-        Some(np),
-    );
+    let t = to_address(&ipt, TraceFrom::Node("node-1".into()), "127.0.0.1", np);
     let b = only_branch(&t);
     assert_eq!(b.outcome, Outcome::Delivered(pod(&ipt, "default/web")));
     assert_eq!(kinds(&t, b)[..2], ["KubeProxy", "Dnat"]);
@@ -614,11 +545,11 @@ fn egress_policy_applies_to_a_pods_node_port_traffic() {
         &NODEPORTS.replace("namespace: default", "namespace: web")
     );
     let dp = build(&yaml);
-    let t = run(
+    let t = to_address(
         &dp,
         TraceFrom::Pod(pod(&dp, "default/client")),
-        TraceTo::Address(ip("192.168.0.11")),
-        Some(30081),
+        "192.168.0.11",
+        30081,
     );
     let b = only_branch(&t);
     assert_eq!(
@@ -690,69 +621,28 @@ fn vpc_native_pod_to_a_vpc_host_is_neither_dropped_nor_masqueraded() {
     let yaml = format!(
         "{}{}",
         profile("  preset: rke2-cilium-eni\n"),
-        r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: default}
-spec:
-  nodeName: ip-10-0-1-10
-  containers: [{name: c, image: busybox}]
-"#
+        client_pod!("client", "ip-10-0-1-10")
     );
     let dp = build(&yaml);
     let client = pod(&dp, "default/client");
     assert_eq!(pod_ips(&dp, "default/client"), vec![ip("10.0.0.4")]);
-    let t = run(
-        &dp,
-        TraceFrom::Pod(client),
-        TraceTo::Address(ip("10.0.40.20")),
-        Some(5432),
-    );
+    let t = to_address(&dp, TraceFrom::Pod(client), "10.0.40.20", 5432);
     let b = only_branch(&t);
     assert_eq!(b.outcome, Outcome::LeftCluster, "{:#?}", path(&t, b));
     assert!(!has_snat(&t, b));
     // Outside the VPC it is masqueraded.
-    let t = run(
-        &dp,
-        TraceFrom::Pod(client),
-        TraceTo::Address(ip("1.1.1.1")),
-        Some(443),
-    );
+    let t = to_address(&dp, TraceFrom::Pod(client), "1.1.1.1", 443);
     let b = only_branch(&t);
     assert_eq!(b.outcome, Outcome::LeftCluster);
     assert!(has_snat(&t, b));
 }
 
-const TWO_BACKENDS: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: web-1, namespace: default, labels: {app: web}}
-spec:
-  nodeName: node-1
-  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web-2, namespace: default, labels: {app: web}}
-spec:
-  nodeName: node-2
-  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client, namespace: default}
-spec:
-  nodeName: node-3
-  containers: [{name: c, image: busybox}]
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client-2, namespace: default}
-spec:
-  nodeName: node-2
-  containers: [{name: c, image: busybox}]
----
-apiVersion: v1
+const TWO_BACKENDS: &str = concat!(
+    web_pod!("web-1", "node-1"),
+    web_pod!("web-2", "node-2"),
+    client_pod!("client", "node-3"),
+    client_pod!("client-2", "node-2"),
+    r#"apiVersion: v1
 kind: Service
 metadata: {name: web, namespace: default}
 spec:
@@ -760,7 +650,8 @@ spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
 ---
-"#;
+"#
+);
 
 // docs/dataplane.md, Services: `internalTrafficPolicy: Local` (ClusterIP
 // traffic) only uses endpoints on the node the packet is on; with none

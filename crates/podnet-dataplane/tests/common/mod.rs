@@ -6,7 +6,9 @@
     clippy::expect_used,
     clippy::panic,
     missing_docs,
-    dead_code
+    dead_code,
+    unused_macros,
+    unused_imports
 )]
 
 use std::net::IpAddr;
@@ -16,6 +18,36 @@ use podnet_dataplane::{
     Dataplane, Issue, IssueSeverity, Trace, TraceFrom, TraceRequest, TraceTo, trace,
 };
 use podnet_model::{Direction, PodId, Protocol, ServiceId};
+
+/// A Pod `default/$name` on node `$node`, labelled `app: web`, serving TCP
+/// 8080 (one nginx container): one YAML document and the `---` after it.
+macro_rules! web_pod {
+    ($name:literal, $node:literal) => {
+        concat!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: ",
+            $name,
+            ", namespace: default, labels: {app: web}}\nspec:\n  nodeName: ",
+            $node,
+            "\n  containers: [{name: web, image: nginx, ports: [{containerPort: 8080}]}]\n---\n"
+        )
+    };
+}
+pub(crate) use web_pod;
+
+/// A Pod `default/$name` on node `$node` with one busybox container and no
+/// port, unlabelled (a client): one YAML document and the `---` after it.
+macro_rules! client_pod {
+    ($name:literal, $node:literal) => {
+        concat!(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: ",
+            $name,
+            ", namespace: default}\nspec:\n  nodeName: ",
+            $node,
+            "\n  containers: [{name: c, image: busybox}]\n---\n"
+        )
+    };
+}
+pub(crate) use client_pod;
 
 /// Loads `yaml` as one file; panics on any error diagnostic.
 pub fn cluster(yaml: &str) -> podnet_model::Cluster {
@@ -126,6 +158,11 @@ pub fn run(dp: &Dataplane, from: TraceFrom, to: TraceTo, port: Option<u16>) -> T
         },
     )
     .unwrap_or_else(|e| panic!("trace failed: {e}"))
+}
+
+/// Traces `from` to address `addr` on TCP `port`.
+pub fn to_address(dp: &Dataplane, from: TraceFrom, addr: &str, port: u16) -> Trace {
+    run(dp, from, TraceTo::Address(ip(addr)), Some(port))
 }
 
 /// The kind of a hop, as a short word (`Policy` with its direction).
