@@ -2,38 +2,7 @@
 //! exit-code contract of `--fail-on`, `--only`/`--disable`, and every rule
 //! documented in docs/audit.md.
 
-use crate::support::{json, podnet, root};
-
-/// (snapshot name, paths and profile)
-const EXAMPLES: [(&str, &[&str]); 6] = [
-    ("ecoeco-single", &["examples/ecoeco-single"]),
-    ("ecoeco-domains", &["examples/ecoeco-domains"]),
-    ("telecom", &["examples/telecom"]),
-    (
-        "rke2-aws-canal-ccm",
-        &[
-            "examples/rke2-aws/workloads.yaml",
-            "--profile",
-            "examples/rke2-aws/profiles/rke2-canal-ccm.yaml",
-        ],
-    ),
-    (
-        "rke2-aws-canal-albc-ip",
-        &[
-            "examples/rke2-aws/workloads.yaml",
-            "--profile",
-            "examples/rke2-aws/profiles/rke2-canal-albc-ip.yaml",
-        ],
-    ),
-    (
-        "rke2-aws-cilium-eni",
-        &[
-            "examples/rke2-aws/workloads.yaml",
-            "--profile",
-            "examples/rke2-aws/profiles/rke2-cilium-eni.yaml",
-        ],
-    ),
-];
+use crate::support::{EXAMPLES_WITH_PROFILES, json, podnet, root};
 
 #[test]
 fn audit_examples_as_text_json_and_sarif() {
@@ -43,7 +12,7 @@ fn audit_examples_as_text_json_and_sarif() {
     .expect("the SARIF schema");
     let schema: serde_json::Value = serde_json::from_str(&schema_text).expect("JSON");
     let sarif = jsonschema::validator_for(&schema).expect("a valid schema");
-    for (name, paths) in EXAMPLES {
+    for (name, paths) in EXAMPLES_WITH_PROFILES {
         for output in ["txt", "json", "sarif"] {
             let mut args = vec!["audit"];
             args.extend(paths);

@@ -103,3 +103,35 @@ pub fn only_info(run: &Run) -> usize {
     }
     run.stderr.lines().count()
 }
+
+/// Every bundled example with its profile, as (snapshot name, arguments):
+/// the clusters whose audit and ipam outputs are snapshotted.
+pub const EXAMPLES_WITH_PROFILES: [(&str, &[&str]); 6] = [
+    ("ecoeco-single", &["examples/ecoeco-single"]),
+    ("ecoeco-domains", &["examples/ecoeco-domains"]),
+    ("telecom", &["examples/telecom"]),
+    (
+        "rke2-aws-canal-ccm",
+        &[
+            "examples/rke2-aws/workloads.yaml",
+            "--profile",
+            "examples/rke2-aws/profiles/rke2-canal-ccm.yaml",
+        ],
+    ),
+    (
+        "rke2-aws-canal-albc-ip",
+        &[
+            "examples/rke2-aws/workloads.yaml",
+            "--profile",
+            "examples/rke2-aws/profiles/rke2-canal-albc-ip.yaml",
+        ],
+    ),
+    (
+        "rke2-aws-cilium-eni",
+        &[
+            "examples/rke2-aws/workloads.yaml",
+            "--profile",
+            "examples/rke2-aws/profiles/rke2-cilium-eni.yaml",
+        ],
+    ),
+];

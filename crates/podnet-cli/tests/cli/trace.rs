@@ -2,7 +2,7 @@
 //! example (and each rke2-aws profile), the JSON contracts, and clear errors
 //! for sources and destinations that do not resolve.
 
-use crate::support::{json, podnet};
+use crate::support::{EXAMPLES_WITH_PROFILES, json, podnet};
 
 /// Snapshot name, paths (and profile), from, to, extra arguments.
 type TraceCase = (
@@ -123,37 +123,6 @@ fn a_url_trace_needs_no_from_and_other_traces_do() {
     );
 }
 
-/// (snapshot name, paths and profile)
-const IPAM: [(&str, &[&str]); 6] = [
-    ("ecoeco-single", &["examples/ecoeco-single"]),
-    ("ecoeco-domains", &["examples/ecoeco-domains"]),
-    ("telecom", &["examples/telecom"]),
-    (
-        "rke2-aws-canal-ccm",
-        &[
-            "examples/rke2-aws/workloads.yaml",
-            "--profile",
-            "examples/rke2-aws/profiles/rke2-canal-ccm.yaml",
-        ],
-    ),
-    (
-        "rke2-aws-canal-albc-ip",
-        &[
-            "examples/rke2-aws/workloads.yaml",
-            "--profile",
-            "examples/rke2-aws/profiles/rke2-canal-albc-ip.yaml",
-        ],
-    ),
-    (
-        "rke2-aws-cilium-eni",
-        &[
-            "examples/rke2-aws/workloads.yaml",
-            "--profile",
-            "examples/rke2-aws/profiles/rke2-cilium-eni.yaml",
-        ],
-    ),
-];
-
 #[test]
 fn trace_examples_as_text_and_json() {
     for (name, paths, from, to, extra) in TRACES {
@@ -218,7 +187,7 @@ fn trace_to_a_service_in_another_namespace_shows_every_step() {
 
 #[test]
 fn ipam_examples_as_text_and_json() {
-    for (name, paths) in IPAM {
+    for (name, paths) in EXAMPLES_WITH_PROFILES {
         for output in ["txt", "json"] {
             let mut args = vec!["ipam"];
             args.extend(paths);
