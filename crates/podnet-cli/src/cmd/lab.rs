@@ -83,6 +83,14 @@ pub struct ProbeArgs {
     /// The lab's id (needed only when several are up).
     #[arg(long, value_parser = values::lab_id)]
     pub id: Option<String>,
+    /// How to probe and print.
+    #[command(flatten)]
+    pub probing: ProbingArgs,
+}
+
+/// How `probe` and `run` probe and print.
+#[derive(Debug, Args)]
+pub struct ProbingArgs {
     /// Output format: txt (truth tables), or json (podnet.lab/v1).
     #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
     pub output: TextOrJson,
@@ -108,15 +116,9 @@ pub struct RunArgs {
     /// The cluster.
     #[command(flatten)]
     pub up: UpArgs,
-    /// Output format: txt (truth tables), or json (podnet.lab/v1).
-    #[arg(short, long, value_enum, default_value_t = TextOrJson::Txt)]
-    pub output: TextOrJson,
-    /// How long a probe waits for an answer, in milliseconds.
-    #[arg(long, default_value_t = 1000, value_parser = values::timeout_ms)]
-    pub timeout_ms: u64,
-    /// How many pods probe at once.
-    #[arg(long, default_value_t = 16, value_parser = values::jobs)]
-    pub jobs: usize,
+    /// How to probe and print.
+    #[command(flatten)]
+    pub probing: ProbingArgs,
 }
 
 /// `podnet lab-listen` (hidden): the listener inside a pod's namespace.
@@ -173,13 +175,7 @@ pub fn run(session: &Session, args: &LabArgs) -> Status {
                 Ok(p) => p,
                 Err(e) => return lab_run_error(session, e),
             };
-            probe_and_print(
-                session,
-                &plan,
-                a.output,
-                options(a.timeout_ms, a.jobs),
-                false,
-            )
+            probe_and_print(session, &plan, a.probing.output, options(&a.probing), false)
         }
         LabCommand::Down(a) => {
             if let Err(s) = ready(session) {
@@ -195,13 +191,8 @@ pub fn run(session: &Session, args: &LabArgs) -> Status {
                 Ok(p) => p,
                 Err(s) => return s,
             };
-            let status = probe_and_print(
-                session,
-                &plan,
-                a.output,
-                options(a.timeout_ms, a.jobs),
-                true,
-            );
+            let status =
+                probe_and_print(session, &plan, a.probing.output, options(&a.probing), true);
             let down = down_quiet(session, &plan.id);
             if down == Status::Error {
                 Status::Error
@@ -230,10 +221,10 @@ pub fn probe_agent(args: &ProbeAgentArgs) -> Status {
     }
 }
 
-fn options(timeout_ms: u64, jobs: usize) -> ProbeOptions {
+fn options(probing: &ProbingArgs) -> ProbeOptions {
     ProbeOptions {
-        timeout: Duration::from_millis(timeout_ms),
-        jobs,
+        timeout: Duration::from_millis(probing.timeout_ms),
+        jobs: probing.jobs,
     }
 }
 
