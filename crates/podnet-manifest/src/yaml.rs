@@ -8,6 +8,7 @@
 //! the cluster would. Merge keys (`<<`) and anchors are supported; aliases
 //! are bounded so a "billion laughs" document cannot exhaust memory.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::rc::Rc;
 
@@ -399,12 +400,13 @@ impl Builder {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
-                let value = scalar(&text, style, tag.as_deref())
-                    .map_err(|m| self.err(span, m.to_string()))?;
                 let is_merge = style == ScalarStyle::Plain && text == "<<";
+                let cost = NODE_BYTES.saturating_add(text.len());
+                let value = scalar(text, style, tag.as_deref())
+                    .map_err(|m| self.err(span, m.to_string()))?;
                 let built = Built {
                     node: Node::Plain(value),
-                    cost: NODE_BYTES.saturating_add(text.len()),
+                    cost,
                     depth: 0,
                 };
                 let built = self.remember(anchor, built);
@@ -592,7 +594,7 @@ impl Builder {
                 ..
             }) => match key.take() {
                 None => {
-                    let Some(name) = key_name(&node) else {
+                    let Some(name) = key_name(node) else {
                         return Err(self.err(span, "a mapping key must be a scalar"));
                     };
                     *total = total.saturating_add(name.len());
@@ -635,13 +637,16 @@ fn is_collection(node: &Node) -> bool {
 
 /// A mapping key as sigs.k8s.io/yaml writes it to JSON; `None` for a
 /// collection.
-fn key_name(node: &Node) -> Option<String> {
+fn key_name(node: Node) -> Option<String> {
     match node {
-        Node::Plain(Value::String(s)) => Some(s.clone()),
+        Node::Plain(Value::String(s)) => Some(s),
         Node::Plain(Value::Null) => Some("null".to_owned()),
         Node::Plain(Value::Bool(b)) => Some(b.to_string()),
         Node::Plain(Value::Number(n)) => Some(n.to_string()),
-        Node::Shared(a) => key_name(&a.node),
+        Node::Shared(a) => match Rc::try_unwrap(a) {
+            Ok(a) => key_name(a.node),
+            Err(a) => key_name(a.node.clone()),
+        },
         Node::Plain(Value::Array(_) | Value::Object(_)) | Node::Seq(_) | Node::Map(_) => None,
     }
 }
@@ -744,8 +749,11 @@ enum ScalarError {
 }
 
 /// Resolves one scalar to JSON as go-yaml v2 and sigs.k8s.io/yaml would.
-fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, ScalarError> {
+/// The scalar's text moves into the value when it is a string (the parser
+/// hands plain scalars over as owned strings).
+fn scalar(text: Cow<'_, str>, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, ScalarError> {
     if let Some(tag) = tag.filter(|t| t.is_yaml_core_schema()) {
+        let text = text.as_ref();
         return match tag.suffix.as_str() {
             "str" | "binary" | "timestamp" => Ok(Value::String(text.to_string())),
             "null" => Ok(Value::Null),
@@ -754,29 +762,52 @@ fn scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, Sc
                 .ok_or_else(|| ScalarError::Bool(text.to_owned())),
             "int" => int_of(text).ok_or_else(|| ScalarError::Int(text.to_owned())),
             "float" => float_of(text).ok_or_else(|| ScalarError::Number(text.to_owned()))?,
-            _ => Ok(resolve_plain(text)?),
+            _ => Ok(resolve_plain(Cow::Borrowed(text))?),
         };
     }
     if style != ScalarStyle::Plain {
-        return Ok(Value::String(text.to_string()));
+        return Ok(Value::String(text.into_owned()));
     }
     resolve_plain(text)
 }
 
-fn resolve_plain(text: &str) -> Result<Value, ScalarError> {
-    if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
+fn resolve_plain(text: Cow<'_, str>) -> Result<Value, ScalarError> {
+    let text_ref = text.as_ref();
+    if matches!(text_ref, "" | "~" | "null" | "Null" | "NULL") {
         return Ok(Value::Null);
     }
-    if let Some(b) = bool_of(text) {
+    if let Some(b) = bool_of(text_ref) {
         return Ok(Value::Bool(b));
     }
-    if let Some(v) = int_of(text) {
-        return Ok(v);
+    if may_be_number(text_ref) {
+        if let Some(v) = int_of(text_ref) {
+            return Ok(v);
+        }
+        if let Some(v) = float_of(text_ref) {
+            return v;
+        }
     }
-    if let Some(v) = float_of(text) {
-        return v;
+    Ok(Value::String(text.into_owned()))
+}
+
+/// Whether go-yaml v2 tries a plain scalar as a number: only when its first
+/// character is a digit, a sign or `.` (`resolve_table` in go-yaml v2's
+/// resolve.go: hints `D`, `S` and `.`); any other scalar that is not a
+/// null or a boolean is a string, `_1` included.
+fn may_be_number(text: &str) -> bool {
+    matches!(
+        text.as_bytes().first(),
+        Some(b'0'..=b'9' | b'+' | b'-' | b'.')
+    )
+}
+
+/// `text` without the `_` separators Go's number parsing is given without.
+fn without_underscores(text: &str) -> Cow<'_, str> {
+    if text.contains('_') {
+        Cow::Owned(text.chars().filter(|&c| c != '_').collect())
+    } else {
+        Cow::Borrowed(text)
     }
-    Ok(Value::String(text.to_owned()))
 }
 
 /// YAML 1.1 booleans as go-yaml v2 resolves them.
@@ -794,11 +825,11 @@ fn bool_of(text: &str) -> Option<bool> {
 
 /// Integers as Go's `strconv.ParseInt(s, 0, 64)` after removing `_`.
 fn int_of(text: &str) -> Option<Value> {
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let plain = without_underscores(text);
     let (negative, digits) = match plain.as_bytes().first() {
         Some(b'-') => (true, &plain[1..]),
         Some(b'+') => (false, &plain[1..]),
-        _ => (false, plain.as_str()),
+        _ => (false, &plain[..]),
     };
     if digits.is_empty() {
         return None;
@@ -862,7 +893,7 @@ fn float_of(text: &str) -> Option<Result<Value, ScalarError>> {
     ) {
         return Some(Err(ScalarError::Json(text.to_owned())));
     }
-    let plain: String = text.chars().filter(|&c| c != '_').collect();
+    let plain = without_underscores(text);
     if !is_yaml_float(&plain) {
         return None;
     }
@@ -1027,6 +1058,17 @@ mod tests {
         assert_eq!(
             one("a: 80.0\nb: 1e3\nc: 1.5\nd: 080"),
             json!({"a": 80, "b": 1000, "c": 1.5, "d": 80})
+        );
+    }
+
+    #[test]
+    fn only_scalars_starting_like_numbers_are_numbers() {
+        // go-yaml v2 resolve.go: a plain scalar is tried as a number only
+        // when `resolve_table` hints a digit, a sign or `.` for its first
+        // character.
+        assert_eq!(
+            one("a: _1\nb: 1_0\nc: +1\nd: .5\ne: -.inf_\nf: x1"),
+            json!({"a": "_1", "b": 10, "c": 1, "d": 0.5, "e": "-.inf_", "f": "x1"})
         );
     }
 
