@@ -138,12 +138,34 @@ pub enum Command {
     /// Build the cluster in Linux network namespaces, probe it with real
     /// packets and compare with the model (root; docs/lab.md).
     Lab(crate::cmd::lab::LabArgs),
+    /// Print a shell completion script, generated from these definitions.
+    Completions(CompletionsArgs),
+    /// Write the manual page (roff), generated from these definitions.
+    Man(ManArgs),
     /// The lab's listener inside a pod's namespace.
     #[command(hide = true)]
     LabListen(crate::cmd::lab::ListenArgs),
     /// The lab's prober inside a pod's namespace.
     #[command(hide = true)]
     LabProbe(crate::cmd::lab::ProbeAgentArgs),
+}
+
+/// `podnet completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// `podnet man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write one page per command (`podnet.1`, `podnet-connlist.1`, ...)
+    /// into this folder (created if missing) instead of printing `podnet.1`
+    /// on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `podnet trace`.

@@ -12,6 +12,7 @@ mod choices;
 mod conformance;
 mod connlist;
 mod connlist_groups;
+mod conventions;
 mod diff;
 mod dns;
 mod explain;

@@ -22,8 +22,12 @@ pub fn root() -> PathBuf {
 
 /// Runs `podnet ARGS` from the workspace root, with `stdin` piped in.
 pub fn podnet_with_stdin(args: &[&str], stdin: &str) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_podnet"))
-        .args(args)
+    run_with_stdin(Command::new(env!("CARGO_BIN_EXE_podnet")).args(args), stdin)
+}
+
+/// Runs `command` from the workspace root, with `stdin` piped in.
+pub fn run_with_stdin(command: &mut Command, stdin: &str) -> Run {
+    let mut child = command
         .current_dir(root())
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
