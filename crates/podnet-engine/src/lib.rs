@@ -46,7 +46,8 @@ pub use explain::{Case, Explanation, explain};
 pub use matrix::Engine;
 pub use resolve::{ResolveError, Target, resolve};
 pub use verdict::{
-    Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, TierReason, Tiers, Verdict,
+    Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, TierReason, Tiers, Undecided,
+    Unknown, Verdict,
 };
 pub use verify::{
     DEFAULT_MAX_VIOLATIONS, IntentResult, Unmatched, VerifyOptions, Violation, ViolationKind,

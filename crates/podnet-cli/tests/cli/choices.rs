@@ -166,3 +166,77 @@ spec: {containers: [{name: c, image: nginx}]}
         assert!(!run.stdout.contains("owner"), "{}", run.stdout);
     }
 }
+
+/// `--lenient` (docs/semantics.md, "Documents the API server rejects"): a
+/// NetworkPolicy named with `_` breaks `ValidateNetworkPolicyName`
+/// (NameIsDNSSubdomain), and a two-port Service with an unnamed port
+/// breaks `validateServicePort` ("name" Required when there is more than
+/// one port). By default both are skipped; with `--lenient` both are kept,
+/// the policy isolates `web`, each carries a warning naming its rule, and
+/// the exit status stays 2.
+#[test]
+fn lenient_keeps_documents_whose_meaning_is_clear_and_still_exits_2() {
+    let yaml = "apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: x, labels: {app: web}}
+spec: {containers: [{name: c, image: web, ports: [{containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: x, labels: {app: client}}
+spec: {containers: [{name: c, image: client}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny_web, namespace: x}
+spec: {podSelector: {matchLabels: {app: web}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: x}
+spec: {selector: {app: web}, ports: [{name: http, port: 80}, {port: 8080, targetPort: 80}]}
+";
+    let dir = temp_dir("lenient", &[("c.yaml", yaml)]);
+    let dir = dir.to_str().expect("utf-8 path");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["connlist", dir, "--error-format", "short"];
+        args.extend_from_slice(extra);
+        podnet(&args)
+    };
+    let default = run(&[]);
+    assert_eq!(default.code, 2, "{}", default.stderr);
+    assert!(
+        default.stderr.contains("2 documents were skipped"),
+        "{}",
+        default.stderr
+    );
+    assert!(
+        pairs(&default)
+            .iter()
+            .any(|l| l.starts_with("x/client[Pod] => x/web[Pod]")),
+        "the policy was skipped: {}",
+        default.stdout
+    );
+    let lenient = run(&["--lenient"]);
+    assert_eq!(lenient.code, 2, "{}", lenient.stderr);
+    assert!(
+        !pairs(&lenient)
+            .iter()
+            .any(|l| l.starts_with("x/client[Pod] => x/web[Pod]")),
+        "the policy was kept and isolates web: {}",
+        lenient.stdout
+    );
+    for expected in [
+        "warning: document 3: NetworkPolicy x/deny_web: metadata.name: invalid value `deny_web`",
+        "kept (--lenient) although the API server rejects it (ValidateObjectMeta: the name must be a DNS label or subdomain)",
+        "spec.ports[1].name: name is required when a Service has more than one port; kept (--lenient) although the API server rejects it (ValidateService: a Service with more than one port must name each)",
+        "podnet: 2 objects the API server rejects were kept (--lenient); the exit status stays 2",
+    ] {
+        assert!(
+            lenient.stderr.contains(expected),
+            "{expected}\n{}",
+            lenient.stderr
+        );
+    }
+    assert!(!lenient.stderr.contains("error:"), "{}", lenient.stderr);
+}
