@@ -14,6 +14,7 @@ pub mod sarif;
 pub mod text;
 pub mod tiers;
 pub mod trace;
+pub mod unknown;
 pub mod verify;
 pub mod wire;
 
