@@ -128,7 +128,7 @@ impl<'a> Connectivity<'a> {
     /// address podnet assumed or a namespace the input does not declare.
     pub fn undecided(&self, scope: &ConnlistScope) -> UndecidedFlows {
         let mut all = undecided_flows(&self.engine);
-        let cluster = self.engine.cluster;
+        let cluster = self.analysis.cluster();
         all.flows.retain(|f| {
             let ends = [f.src, f.dst];
             scope.focus.is_none_or(|w| ends.contains(&w))
