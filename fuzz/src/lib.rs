@@ -70,7 +70,13 @@ pub fn read_documents(data: &[u8]) {
 pub fn load(data: &[u8]) {
     let read = decode("fuzz.yaml".to_owned(), data.to_vec());
     let lax = load_read_files(std::slice::from_ref(&read), LoadOptions::default());
-    let strict = load_read_files(std::slice::from_ref(&read), LoadOptions { strict: true });
+    let strict = load_read_files(
+        std::slice::from_ref(&read),
+        LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    );
     assert_eq!(strict.stopped, lax.has_errors());
     for d in &lax.diagnostics {
         if d.is_error() {

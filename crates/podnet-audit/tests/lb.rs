@@ -24,7 +24,10 @@ fn rke2_aws(profile: &str) -> Vec<Finding> {
     assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
     let from_file = podnet_manifest::load(
         &[Input::parse(&format!("{root}/profiles/{profile}.yaml"))],
-        LoadOptions { strict: true },
+        LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
     );
     assert!(!from_file.has_errors(), "{:#?}", from_file.diagnostics);
     let spec = from_file.cluster.profile.expect("a ClusterProfile");

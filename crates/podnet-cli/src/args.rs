@@ -49,6 +49,13 @@ pub struct Global {
     /// addresses the input states; other pods match no ipBlock).
     #[arg(long, value_enum, default_value_t = PodAddressesArg::Assigned, global = true)]
     pub pod_addresses: PodAddressesArg,
+    /// Keep documents the API server rejects when their meaning is clear
+    /// (a name with `_`, unnamed ports of a multi-port Service, a container
+    /// port without `containerPort`, an admin policy peer without a
+    /// required selector), with a warning each; the exit status stays 2
+    /// (docs/semantics.md).
+    #[arg(long, global = true)]
+    pub lenient: bool,
 }
 
 /// `--host-network`.

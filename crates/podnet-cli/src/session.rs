@@ -55,6 +55,7 @@ impl Session {
                 strict: g.strict,
                 profile: g.profile.clone(),
                 dataplane: g.dataplane_options(),
+                lenient: g.lenient,
             },
             quiet: g.quiet,
             interactive,
@@ -249,6 +250,18 @@ impl Observer for Printing<'_> {
         let _ = writeln!(
             io::stderr(),
             "podnet: {documents} {docs} skipped because of errors; the result covers the rest"
+        );
+    }
+
+    fn kept(&mut self, objects: usize) {
+        let what = if objects == 1 {
+            "object the API server rejects was"
+        } else {
+            "objects the API server rejects were"
+        };
+        let _ = writeln!(
+            io::stderr(),
+            "podnet: {objects} {what} kept (--lenient); the exit status stays 2"
         );
     }
 

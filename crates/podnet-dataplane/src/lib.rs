@@ -154,8 +154,22 @@ impl Dataplane {
             options.pod_addresses,
             &mut issues,
         );
-        for (pod, ips) in running.pods.iter_mut().zip(&ipam.pod_ips) {
+        for ((pod, ips), origin) in running
+            .pods
+            .iter_mut()
+            .zip(&ipam.pod_ips)
+            .zip(&ipam.origins)
+        {
             pod.ips.clone_from(ips);
+            pod.ips_assumed = match origin {
+                AddressOrigin::NodeBlock | AddressOrigin::VpcSubnet(_) => true,
+                AddressOrigin::HostNetwork => pod.node_name.as_ref().is_none_or(|n| {
+                    nodes
+                        .iter()
+                        .all(|node| &node.name != n || node.source.is_none())
+                }),
+                AddressOrigin::Status | AddressOrigin::Pool(_) | AddressOrigin::Unassigned => false,
+            };
         }
         // Every node, not only Node objects, for policies that select nodes.
         running.nodes = nodes

@@ -36,6 +36,9 @@ pub struct Explanation {
     pub cases: Vec<Case>,
     /// The union of the cases' connections.
     pub conns: Conns,
+    /// What the input cannot decide: unknown in some case and allowed for
+    /// sure in none ([`Verdict::unknown`](crate::Verdict::unknown)).
+    pub unknown: Conns,
 }
 
 /// The endpoints standing for a target: one pod per identity, with the
@@ -81,6 +84,8 @@ pub fn explain(engine: &Engine<'_>, src: &Target, dst: &Target) -> Explanation {
     let dsts = representatives(engine, dst);
     let mut cases = Vec::new();
     let mut conns = Conns::none();
+    let mut unknown = Conns::none();
+    let mut sure = Conns::none();
     for &(s, src_pods) in &srcs {
         for &(d, dst_pods) in &dsts {
             if s == d {
@@ -88,6 +93,8 @@ pub fn explain(engine: &Engine<'_>, src: &Target, dst: &Target) -> Explanation {
             }
             let verdict = evaluate(engine.cluster, s, d);
             conns.add(&verdict.conns);
+            unknown.add(&verdict.unknown);
+            sure.add(&verdict.conns.difference(&verdict.unknown));
             cases.push(Case {
                 src: s,
                 src_pods,
@@ -102,6 +109,7 @@ pub fn explain(engine: &Engine<'_>, src: &Target, dst: &Target) -> Explanation {
         dst: dst.clone(),
         cases: merge_alike(cases),
         conns,
+        unknown: unknown.difference(&sure),
     }
 }
 

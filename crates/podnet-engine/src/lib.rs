@@ -31,6 +31,7 @@ pub mod rows;
 mod selections;
 pub mod semantics;
 pub mod tiers;
+pub mod undecided;
 pub mod verdict;
 pub mod verify;
 
@@ -45,8 +46,10 @@ pub use diff_rows::{DiffSide, diff_rows};
 pub use explain::{Case, Explanation, explain};
 pub use matrix::Engine;
 pub use resolve::{ResolveError, Target, resolve};
+pub use undecided::{UndecidedFlow, UndecidedFlows, undecided_flows};
 pub use verdict::{
-    Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, TierReason, Tiers, Verdict,
+    Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, TierReason, Tiers, Undecided,
+    Unknown, Verdict,
 };
 pub use verify::{
     DEFAULT_MAX_VIOLATIONS, IntentResult, Unmatched, VerifyOptions, Violation, ViolationKind,

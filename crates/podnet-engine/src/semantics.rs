@@ -15,6 +15,11 @@
 //!   (the common behaviour the docs allow); ipBlocks match them by address.
 //!   Under [`podnet_model::HostNetworkMode::Pod`] they are selected like
 //!   any pod instead.
+//! * Three-valued verdicts: where a rule's peer meets what the input does
+//!   not say (an ipBlock against an address podnet assumed, a
+//!   `namespaceSelector` on the labels of a namespace without a Namespace
+//!   object), the rule is undecided and the connections it would change
+//!   are `unknown` ([`Verdict::unknown`]).
 //! * Traffic from a pod's own node (a host-network pod on it, under
 //!   [`podnet_model::HostNetworkMode::Node`]) is always allowed into the
 //!   pod.
@@ -22,12 +27,17 @@
 //! This module favours clarity over speed; the engine's fast path must agree
 //! with it on every flow.
 
+use podnet_model::cluster::NAMESPACE_NAME_LABEL;
 use podnet_model::policy::PeerKind;
-use podnet_model::{Cluster, Conns, Direction, NamespaceScope, NetworkPolicy, Peer, PolicyId};
+use podnet_model::{
+    Cluster, Conns, Direction, NamespaceScope, NetworkPolicy, Peer, PolicyId, Requirement,
+};
 
 use crate::ports::RulePorts;
 use crate::tiers::evaluate_tiers;
-use crate::verdict::{Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, Verdict};
+use crate::verdict::{
+    Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, Undecided, Unknown, Verdict,
+};
 
 /// The verdict for traffic from `src` to `dst`.
 pub fn evaluate(cluster: &Cluster, src: Endpoint, dst: Endpoint) -> Verdict {
@@ -36,12 +46,21 @@ pub fn evaluate(cluster: &Cluster, src: Endpoint, dst: Endpoint) -> Verdict {
     if from_own_node(cluster, src, dst) {
         ingress.allowed = Conns::all();
         ingress.from_own_node = true;
+        ingress.undecided.clear();
     }
     let conns = egress.allowed.intersection(&ingress.allowed);
+    let sure = egress
+        .surely_allowed()
+        .intersection(&ingress.surely_allowed());
+    let unknown = egress
+        .possibly_allowed()
+        .intersection(&ingress.possibly_allowed())
+        .difference(&sure);
     Verdict {
         egress,
         ingress,
         conns,
+        unknown,
     }
 }
 
@@ -98,6 +117,8 @@ fn side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint) ->
     {
         side.allowed = allowed;
         side.tiers = Some(tiers);
+        // What the tiers make of an undecided rule is not modelled.
+        side.undecided.clear();
     }
     side
 }
@@ -115,6 +136,7 @@ fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint)
             allowed: Conns::all(),
             tiers: None,
             from_own_node: false,
+            undecided: Vec::new(),
         };
     };
     // Ports are always resolved on the destination of the flow.
@@ -124,6 +146,8 @@ fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint)
     };
     let mut reasons = Vec::new();
     let mut allowed = Conns::none();
+    let mut decided = Conns::none();
+    let mut undecided = Vec::new();
     for &pid in policies {
         let policy = &cluster.policies[pid.index()];
         let rules = policy.rules(dir);
@@ -137,8 +161,21 @@ fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint)
         for (r, rule) in rules.iter().enumerate() {
             let outcome =
                 rule_outcome(cluster, policy, &rule.peers, &rule.ports, peer, destination);
+            let open = undecided_peer(cluster, policy, &rule.peers, peer);
             if let RuleOutcome::Allows { conns, .. } = &outcome {
                 allowed.add(conns);
+                if open.is_none() {
+                    decided.add(conns);
+                }
+            }
+            if let Some((index, reason)) = open {
+                undecided.push(Undecided {
+                    policy: pid,
+                    rule: r,
+                    peer: index,
+                    reason,
+                    conns: rule_conns(&rule.ports, destination, cluster),
+                });
             }
             reasons.push(Reason {
                 policy: pid,
@@ -147,6 +184,10 @@ fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint)
             });
         }
     }
+    for u in &mut undecided {
+        u.conns = u.conns.difference(&decided);
+    }
+    undecided.retain(|u| !u.conns.is_empty());
     Side {
         direction: dir,
         isolation,
@@ -154,6 +195,77 @@ fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint)
         allowed,
         tiers: None,
         from_own_node: false,
+        undecided,
+    }
+}
+
+/// What a rule's `ports` allow to `destination`.
+fn rule_conns(ports: &[podnet_model::PortSpec], destination: Endpoint, cluster: &Cluster) -> Conns {
+    let rule_ports = RulePorts::new(ports);
+    match destination {
+        Endpoint::Pod(p) => rule_ports.on_pod(cluster.pod_ports(p)),
+        Endpoint::External(_) => rule_ports.off_cluster().clone(),
+    }
+}
+
+/// The first peer of a rule whose match with `other` the input cannot
+/// decide, when no peer matches it for sure; `None` when the rule's
+/// verdict on `other` is decided.
+fn undecided_peer(
+    cluster: &Cluster,
+    policy: &NetworkPolicy,
+    peers: &[Peer],
+    other: Endpoint,
+) -> Option<(usize, Unknown)> {
+    let mut first = None;
+    for (i, p) in peers.iter().enumerate() {
+        match peer_unknown(cluster, &p.kind, other) {
+            Some(reason) => {
+                first = first.or(Some((i, reason)));
+            }
+            None if peer_matches(cluster, policy, &p.kind, other).is_ok() => return None,
+            None => {}
+        }
+    }
+    first
+}
+
+/// Why the input cannot decide whether `peer` matches `other`, if it
+/// cannot: an ipBlock against a pod whose address podnet assumed (unless
+/// the block holds every address), or a `namespaceSelector` on labels of a
+/// namespace the input does not declare (when the pod's labels match, so
+/// that the namespace decides).
+pub fn peer_unknown(cluster: &Cluster, peer: &PeerKind, other: Endpoint) -> Option<Unknown> {
+    let Endpoint::Pod(p) = other else {
+        return None;
+    };
+    let pod = cluster.pod(p);
+    match peer {
+        PeerKind::IpBlock(block) => {
+            let everything = block.except.is_empty() && block.cidr.prefix_len() == 0;
+            (pod.ips_assumed && !pod.ips.is_empty() && !everything)
+                .then_some(Unknown::AssumedAddress { cidr: block.cidr })
+        }
+        PeerKind::Pods {
+            namespaces: NamespaceScope::Selected(sel),
+            pods,
+        } => {
+            let namespace = cluster.namespace(pod.namespace);
+            if cluster.is_node_traffic(pod)
+                || namespace.declared.is_some()
+                || !pods.matches(cluster.pod_labels(p))
+            {
+                return None;
+            }
+            let requirements: Vec<Requirement> = sel
+                .requirements()
+                .iter()
+                .filter(|r| r.key != NAMESPACE_NAME_LABEL)
+                .cloned()
+                .collect();
+            (!requirements.is_empty()).then_some(Unknown::UndeclaredNamespace { requirements })
+        }
+        PeerKind::Pods { .. } => None,
     }
 }
 

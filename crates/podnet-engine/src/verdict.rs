@@ -52,6 +52,43 @@ pub enum PeerMiss {
     Excepted(IpNet),
 }
 
+/// Why the input cannot decide whether a rule's peer matches the other
+/// end of a flow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unknown {
+    /// An ipBlock met a pod whose address podnet assumed (given under
+    /// `--pod-addresses=assigned`, or its node's address when the input
+    /// declares no such Node): its real address may lie on either side of
+    /// the block.
+    AssumedAddress {
+        /// The block's `cidr`.
+        cidr: IpNet,
+    },
+    /// A `namespaceSelector` met a namespace the input has no Namespace
+    /// object for: only its `kubernetes.io/metadata.name` label is known,
+    /// and these requirements are on other labels.
+    UndeclaredNamespace {
+        /// The requirements the namespace's real labels decide.
+        requirements: Vec<Requirement>,
+    },
+}
+
+/// A rule whose verdict on this flow the input cannot decide.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Undecided {
+    /// The policy.
+    pub policy: PolicyId,
+    /// The rule's index in its direction.
+    pub rule: usize,
+    /// The first peer of the rule whose match is unknown.
+    pub peer: usize,
+    /// Why.
+    pub reason: Unknown,
+    /// The connections the rule would allow if the peer matched, that no
+    /// decided rule allows.
+    pub conns: Conns,
+}
+
 /// What one rule did for this flow.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RuleOutcome {
@@ -104,6 +141,30 @@ pub struct Side {
     /// page: the only allowed connections into an isolated pod "are those
     /// from the pod's node and those allowed by" its policies).
     pub from_own_node: bool,
+    /// NetworkPolicy rules whose verdict the input cannot decide (not
+    /// reported when an admin or baseline policy selects the subject).
+    pub undecided: Vec<Undecided>,
+}
+
+impl Side {
+    /// What this direction allows whatever the input leaves open.
+    pub fn surely_allowed(&self) -> Conns {
+        let mut open = Conns::none();
+        for u in &self.undecided {
+            open.add(&u.conns);
+        }
+        self.allowed.difference(&open)
+    }
+
+    /// What this direction may allow, depending on what the input leaves
+    /// open.
+    pub fn possibly_allowed(&self) -> Conns {
+        let mut possible = self.allowed.clone();
+        for u in &self.undecided {
+            possible.add(&u.conns);
+        }
+        possible
+    }
 }
 
 /// One admin or baseline rule that decided part of a flow.
@@ -144,4 +205,9 @@ pub struct Verdict {
     pub ingress: Side,
     /// What is allowed: egress ∩ ingress.
     pub conns: Conns,
+    /// What the input cannot decide (three-valued verdicts): allowed by
+    /// both directions only if an undecided rule matches, or denied only
+    /// if it does not. A connection is allowed for sure when in `conns`
+    /// and not here, denied for sure when in neither.
+    pub unknown: Conns,
 }

@@ -303,6 +303,7 @@ fn build(ns_teams: &[usize], pods: &[PodSpec], policies: &[PolicySpec], shared: 
             labels,
             ports,
             ips,
+            ips_assumed: false,
             host_network: p.host_network,
             node_name: p.node.map(|n| format!("n{n}")),
             origin: PodOrigin::Template { ordinal: 0 },

@@ -179,6 +179,7 @@ fn issue_13_100k_one_pod_namespaces_are_one_identity() {
             labels: podnet_model::LabelSetId::from_index(0),
             ports: podnet_model::PortTableId::from_index(0),
             ips: Vec::new(),
+            ips_assumed: false,
             host_network: false,
             node_name: None,
             origin: PodOrigin::Template { ordinal: 0 },

@@ -15,7 +15,10 @@ fn plan_of(path: &str, options: &RenderOptions) -> LabPlan {
     let full = root.join(path);
     let loaded = load(
         &[Input::parse(full.to_str().unwrap())],
-        LoadOptions { strict: false },
+        LoadOptions {
+            strict: false,
+            ..LoadOptions::default()
+        },
     );
     assert!(!loaded.has_errors(), "{:?}", loaded.diagnostics);
     let dp = Dataplane::build(&loaded.cluster, None);

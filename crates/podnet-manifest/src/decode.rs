@@ -40,6 +40,8 @@ pub struct DocOutcome {
     pub diags: Vec<Diagnostic>,
     /// Objects skipped because of errors.
     pub skipped: u32,
+    /// Objects kept although the API server rejects them (`--lenient`).
+    pub kept: u32,
     /// Objects of kinds podnet does not model: (apiVersion, kind, where).
     pub ignored: Vec<(String, String, Source)>,
     /// `List` documents read (an empty one is still something analysed).
@@ -89,12 +91,13 @@ impl Body<'_> {
     }
 }
 
-/// Decodes one document.
-pub fn decode(doc: &RawDoc<'_>) -> DocOutcome {
+/// Decodes one document; `lenient` keeps objects that break only the rules
+/// [`Lenient`](crate::validate::Lenient) names.
+pub fn decode(doc: &RawDoc<'_>, lenient: bool) -> DocOutcome {
     let mut out = DocOutcome::default();
     let root = FieldPath::root();
     if let Some(text) = doc.json {
-        object(doc, Body::Json(text), root, None, None, &mut out);
+        object(doc, Body::Json(text), root, None, None, lenient, &mut out);
     } else if doc.json_list {
         // A JSON List's items are decoded from their text, in parallel.
         let head = &doc.value;
@@ -102,20 +105,26 @@ pub fn decode(doc: &RawDoc<'_>) -> DocOutcome {
         match str_field(head, "apiVersion") {
             Some(api_version) => {
                 let item = |i: usize| Body::Json(doc.raw_items[i].get());
-                list(
-                    doc,
-                    doc.raw_items.len(),
-                    item,
+                let items = Items {
+                    count: doc.raw_items.len(),
                     kind,
                     api_version,
-                    &root,
-                    &mut out,
-                );
+                    lenient,
+                };
+                list(doc, &items, item, &root, &mut out);
             }
             None => list_without_api_version(doc, &root, doc.raw_items.len(), &mut out),
         }
     } else {
-        object(doc, Body::Value(&doc.value), root, None, None, &mut out);
+        object(
+            doc,
+            Body::Value(&doc.value),
+            root,
+            None,
+            None,
+            lenient,
+            &mut out,
+        );
     }
     out
 }
@@ -161,6 +170,7 @@ fn object(
     base: FieldPath,
     item: Option<u32>,
     defaults: Option<(&str, &str)>,
+    lenient: bool,
     out: &mut DocOutcome,
 ) {
     match body {
@@ -171,7 +181,7 @@ fn object(
                 (None, Some((k, api))) if value.is_object() => (Some(k), api_version.or(Some(api))),
                 _ => (kind, api_version),
             };
-            typed_object(doc, body, kind, api_version, base, item, out);
+            typed_object(doc, body, (kind, api_version), base, item, lenient, out);
         }
         Body::Json(text) => match Header::read(text) {
             Some(h) => {
@@ -179,12 +189,12 @@ fn object(
                     (None, Some((k, api))) => (Some(k), h.api_version.as_deref().or(Some(api))),
                     (kind, _) => (kind, h.api_version.as_deref()),
                 };
-                typed_object(doc, body, kind, api_version, base, item, out);
+                typed_object(doc, body, (kind, api_version), base, item, lenient, out);
             }
             // Not an object with string `kind` and `apiVersion`: read it
             // whole to say what it is.
             None => match serde_json::from_str::<Value>(text) {
-                Ok(value) => object(doc, Body::Value(&value), base, item, defaults, out),
+                Ok(value) => object(doc, Body::Value(&value), base, item, defaults, lenient, out),
                 Err(e) => {
                     out.diags.push(doc.diag(
                         Severity::Error,
@@ -201,10 +211,10 @@ fn object(
 fn typed_object(
     doc: &RawDoc<'_>,
     body: Body<'_>,
-    kind: Option<&str>,
-    api_version: Option<&str>,
+    (kind, api_version): (Option<&str>, Option<&str>),
     base: FieldPath,
     item: Option<u32>,
+    lenient: bool,
     out: &mut DocOutcome,
 ) {
     let list_items = match body {
@@ -217,7 +227,13 @@ fn typed_object(
         match api_version {
             Some(api_version) => {
                 let item = |i: usize| Body::Value(&items[i]);
-                list(doc, items.len(), item, kind, api_version, &base, out);
+                let items = Items {
+                    count: items.len(),
+                    kind,
+                    api_version,
+                    lenient,
+                };
+                list(doc, &items, item, &base, out);
             }
             None => list_without_api_version(doc, &base, items.len(), out),
         }
@@ -245,7 +261,10 @@ fn typed_object(
         item,
     };
     match kinds::served(kind, api_version) {
-        Served::Yes(spec) => decode_known(doc, body, spec, api_version, &base, source, out),
+        Served::Yes(spec) => {
+            let mut c = Checker::new(lenient);
+            decode_known(doc, body, spec, api_version, &base, source, &mut c, out);
+        }
         Served::WrongVersion(spec) => {
             out.diags.push(wrong_version(doc, &base, spec, api_version));
             out.skipped += 1;
@@ -284,18 +303,31 @@ fn wrong_version(
     }
 }
 
+/// A List's header: how many items, its `kind` and `apiVersion`, and how
+/// to read them.
+struct Items<'a> {
+    count: usize,
+    kind: &'a str,
+    api_version: &'a str,
+    lenient: bool,
+}
+
 /// `kind: List` (what `kubectl get -o yaml` prints) and typed lists such as
 /// `PodList`, whose items may omit `kind` and `apiVersion`. Items past
 /// [`Limits::list_items`] are not read.
 fn list<'v>(
     doc: &RawDoc<'_>,
-    count: usize,
+    items: &Items<'_>,
     item: impl Fn(usize) -> Body<'v> + Sync,
-    kind: &str,
-    api_version: &str,
     base: &FieldPath,
     out: &mut DocOutcome,
 ) {
+    let &Items {
+        count,
+        kind,
+        api_version,
+        lenient,
+    } = items;
     out.lists += 1;
     let max = Limits::DEFAULT.list_items;
     if count > max {
@@ -321,7 +353,7 @@ fn list<'v>(
             let mut one = DocOutcome::default();
             let path = base.key("items").index(i);
             let item_no = u32::try_from(i).ok();
-            object(doc, item(i), path, item_no, defaults, &mut one);
+            object(doc, item(i), path, item_no, defaults, lenient, &mut one);
             one
         })
         .collect();
@@ -331,6 +363,7 @@ fn list<'v>(
         out.records.extend(one.records);
         out.diags.extend(one.diags);
         out.skipped += one.skipped;
+        out.kept += one.kept;
         out.ignored.extend(one.ignored);
         out.lists += one.lists;
         out.not_an_object |= one.not_an_object;
@@ -393,6 +426,7 @@ fn type_help(message: &str) -> Option<&'static str> {
     None
 }
 
+#[allow(clippy::too_many_arguments)]
 fn decode_known(
     doc: &RawDoc<'_>,
     value: Body<'_>,
@@ -400,13 +434,13 @@ fn decode_known(
     api_version: &str,
     base: &FieldPath,
     source: Source,
+    c: &mut Checker,
     out: &mut DocOutcome,
 ) {
     let kind = spec.kind;
-    let mut c = Checker::default();
     let mut record: Option<Record> = match kind {
         "Namespace" => typed::<core::Namespace>(doc, value, base, kind, out).map(|n| {
-            let info = object_meta(&n.metadata, NameRule::Label, false, base, &mut c);
+            let info = object_meta(&n.metadata, NameRule::Label, false, base, c);
             Record::Namespace(RawNamespace {
                 name: info.name,
                 labels: info.labels,
@@ -414,17 +448,17 @@ fn decode_known(
             })
         }),
         "Pod" => typed::<core::Pod>(doc, value, base, kind, out).map(|p| {
-            let info = object_meta(&p.metadata, NameRule::Subdomain, true, base, &mut c);
+            let info = object_meta(&p.metadata, NameRule::Subdomain, true, base, c);
             let meta = PodMeta {
                 labels: info.labels,
                 annotations: p.metadata.annotations.as_ref(),
                 at: base.key("metadata"),
             };
-            let mut shape = pod::pod_shape(p.spec.as_ref(), meta, &base.key("spec"), &mut c);
+            let mut shape = pod::pod_shape(p.spec.as_ref(), meta, &base.key("spec"), c);
             let status = p.status.as_ref();
-            let ips = pod::pod_ips(status, base, &mut c);
+            let ips = pod::pod_ips(status, base, c);
             shape.net.not_ready = pod_net::not_ready(status);
-            shape.net.host_ip = pod_net::host_ip(status, base, &mut c);
+            shape.net.host_ip = pod_net::host_ip(status, base, c);
             let phase = status.and_then(|s| s.phase.as_deref());
             Record::Pod(RawPod {
                 namespace: info.namespace.unwrap_or_default(),
@@ -437,63 +471,74 @@ fn decode_known(
             })
         }),
         "Deployment" => typed::<apps::Deployment>(doc, value, base, kind, out)
-            .and_then(|d| workload::deployment(&d, base, source, &mut c))
+            .and_then(|d| workload::deployment(&d, base, source, c))
             .map(Record::Controller),
         "ReplicaSet" => typed::<apps::ReplicaSet>(doc, value, base, kind, out)
-            .and_then(|r| workload::replica_set(&r, base, source, &mut c))
+            .and_then(|r| workload::replica_set(&r, base, source, c))
             .map(Record::Controller),
         "StatefulSet" => typed::<apps::StatefulSet>(doc, value, base, kind, out)
-            .and_then(|s| workload::stateful_set(&s, base, source, &mut c))
+            .and_then(|s| workload::stateful_set(&s, base, source, c))
             .map(Record::Controller),
         "DaemonSet" => typed::<apps::DaemonSet>(doc, value, base, kind, out)
-            .and_then(|d| workload::daemon_set(&d, base, source, &mut c))
+            .and_then(|d| workload::daemon_set(&d, base, source, c))
             .map(Record::Controller),
         "ReplicationController" => {
             typed::<core::ReplicationController>(doc, value, base, kind, out)
-                .and_then(|r| workload::replication_controller(&r, base, source, &mut c))
+                .and_then(|r| workload::replication_controller(&r, base, source, c))
                 .map(Record::Controller)
         }
         "Job" => typed::<batch::Job>(doc, value, base, kind, out)
-            .and_then(|j| workload::job(&j, base, source, &mut c))
+            .and_then(|j| workload::job(&j, base, source, c))
             .map(Record::Controller),
         "CronJob" => typed::<batch::CronJob>(doc, value, base, kind, out)
-            .and_then(|j| workload::cron_job(&j, base, source, &mut c))
+            .and_then(|j| workload::cron_job(&j, base, source, c))
             .map(Record::Controller),
         "Service" => typed::<core::Service>(doc, value, base, kind, out)
-            .map(|s| Record::Service(service::service(&s, base, source, &mut c))),
+            .map(|s| Record::Service(service::service(&s, base, source, c))),
         "NetworkPolicy" => typed::<net::NetworkPolicy>(doc, value, base, kind, out).map(|np| {
             let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
-            Record::Policy(netpol::network_policy(&np, base, source, &line_of, &mut c))
+            Record::Policy(netpol::network_policy(&np, base, source, &line_of, c))
         }),
         "Ingress" => typed::<net::Ingress>(doc, value, base, kind, out).map(|i| {
             let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
-            Record::Exposure(ingress::ingress(&i, base, source, &line_of, &mut c))
+            Record::Exposure(ingress::ingress(&i, base, source, &line_of, c))
         }),
-        _ => decode_more(doc, value, kind, api_version, base, source, &mut c, out),
+        _ => decode_more(doc, value, kind, api_version, base, source, c, out),
     };
     if let Some(r) = record.as_mut() {
         let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
         multus::locate_selections(r, kind, base, &line_of);
     }
-    if c.warnings.is_empty() && c.errors.is_empty() {
+    if c.warnings.is_empty() && c.errors.is_empty() && c.kept.is_empty() {
         out.records.extend(record);
         return;
     }
     let object = value.object_name(kind);
-    for (path, message) in c.warnings {
+    let say = |out: &mut DocOutcome, severity, path, message| {
         out.diags.push(
-            doc.diag(Severity::Warning, Some(path), message)
+            doc.diag(severity, Some(path), message)
                 .with_object(object.clone()),
         );
+    };
+    for (path, message) in std::mem::take(&mut c.warnings) {
+        say(out, Severity::Warning, path, message);
     }
     if c.errors.is_empty() {
+        let kept = std::mem::take(&mut c.kept);
+        if !kept.is_empty() && record.is_some() {
+            out.kept += 1;
+        }
+        for (path, message, rule) in kept {
+            say(out, Severity::Warning, path, rule.kept_message(&message));
+        }
         out.records.extend(record);
     } else {
-        for (path, message) in c.errors {
-            out.diags.push(
-                doc.diag(Severity::Error, Some(path), message)
-                    .with_object(object.clone()),
-            );
+        // Skipped anyway: what `--lenient` would set aside is an error too.
+        let kept = std::mem::take(&mut c.kept)
+            .into_iter()
+            .map(|(p, m, _)| (p, m));
+        for (path, message) in std::mem::take(&mut c.errors).into_iter().chain(kept) {
+            say(out, Severity::Error, path, message);
         }
         out.skipped += 1;
     }

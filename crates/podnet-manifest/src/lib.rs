@@ -41,6 +41,10 @@ use lower::assemble::Assembler;
 pub struct LoadOptions {
     /// Stop at the first error (and build no cluster).
     pub strict: bool,
+    /// Keep objects that break only the API rules
+    /// [`Lenient`](validate::Lenient) names, with a warning each; reading
+    /// still reports errors ([`Loaded::has_errors`]).
+    pub lenient: bool,
 }
 
 /// Counts of what was read.
@@ -53,6 +57,9 @@ pub struct LoadStats {
     /// Files, documents or List items not analysed: skipped because of
     /// errors, unreadable, refused or past a limit.
     pub skipped: usize,
+    /// Objects the API server rejects, kept because of
+    /// [`LoadOptions::lenient`].
+    pub kept: usize,
     /// Kubernetes objects found (read, skipped or of kinds podnet does not
     /// model) and `List` documents: 0 means there was nothing to analyse.
     pub objects: usize,
@@ -72,9 +79,10 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Whether any error was reported (exit status 2).
+    /// Whether any error was reported, or an object the API server
+    /// rejects was kept ([`LoadOptions::lenient`]): exit status 2.
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(Diagnostic::is_error)
+        self.stats.kept > 0 || self.diagnostics.iter().any(Diagnostic::is_error)
     }
 }
 
@@ -155,7 +163,7 @@ fn load_read(
             let outcomes = parsed
                 .docs
                 .into_par_iter()
-                .map(|doc| doc.map(|d| decode(&d)))
+                .map(|doc| doc.map(|d| decode(&d, options.lenient)))
                 .collect();
             (outcomes, parsed.unread)
         })
@@ -199,6 +207,7 @@ fn load_read(
                 }
             }
             stats.skipped += outcome.skipped as usize;
+            stats.kept += outcome.kept as usize;
             let found = outcome.records.len() + outcome.skipped as usize + outcome.ignored.len();
             objects += found;
             stats.objects += found + outcome.lists as usize;

@@ -1035,7 +1035,14 @@ fn strict_stops_at_the_first_admin_error() {
         name: "admin.yaml".into(),
         text: format!("{}---\n{ANP}", with(CNP, &[(6, "  tier: Developer")])).into(),
     }];
-    let l = load_files(&files, Vec::new(), LoadOptions { strict: true });
+    let l = load_files(
+        &files,
+        Vec::new(),
+        LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    );
     assert!(l.stopped);
     assert!(l.cluster.admin_policies.is_empty());
 }

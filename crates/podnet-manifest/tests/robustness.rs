@@ -56,7 +56,14 @@ fn source(name: &str, text: &str) -> SourceFile {
 }
 
 fn load(files: &[SourceFile], strict: bool) -> Loaded {
-    load_files(files, Vec::new(), LoadOptions { strict })
+    load_files(
+        files,
+        Vec::new(),
+        LoadOptions {
+            strict,
+            ..LoadOptions::default()
+        },
+    )
 }
 
 fn load_one(name: &str, text: &str) -> Loaded {

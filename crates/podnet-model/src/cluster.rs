@@ -264,6 +264,11 @@ pub struct Pod {
     pub ports: PortTableId,
     /// Its addresses (`status.podIPs`), when known.
     pub ips: Vec<IpAddr>,
+    /// Whether `ips` are podnet's assumption (given by the dataplane under
+    /// `--pod-addresses=assigned`, or a host-network pod's address on a
+    /// node the input does not declare) rather than stated by the input:
+    /// an ipBlock's verdict on this pod is then unknown.
+    pub ips_assumed: bool,
     /// `spec.hostNetwork`: the pod uses its node's network namespace.
     pub host_network: bool,
     /// `spec.nodeName`, when set.

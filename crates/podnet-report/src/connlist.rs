@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::{self, Write};
 use std::sync::OnceLock;
 
-use podnet_engine::{ConnsId, ConnsTable, Flow, FlowBatch, FlowSource, PeerRef};
+use podnet_engine::{ConnsId, ConnsTable, Flow, FlowBatch, FlowSource, PeerRef, UndecidedFlows};
 use podnet_model::{Cluster, Conns};
 use rayon::prelude::*;
 
@@ -30,9 +30,12 @@ pub enum ConnlistFormat {
 
 /// Facts about the run that printers mention.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct RunSummary {
+pub struct RunSummary<'a> {
     /// Documents skipped because of errors.
     pub skipped_documents: usize,
+    /// The connections the input cannot decide, for the JSON format
+    /// (`None`: not computed).
+    pub unknown: Option<&'a UndecidedFlows>,
 }
 
 /// `ns/name[Kind]` for workloads, the ranges for outside addresses.
@@ -60,7 +63,7 @@ pub fn network_text(network: Option<&str>) -> &str {
 /// How text formats name the ingress controller pseudo-peer.
 pub const INGRESS_CONTROLLER: &str = "[ingress-controller]";
 
-fn skipped_note(summary: RunSummary) -> Option<String> {
+fn skipped_note(summary: RunSummary<'_>) -> Option<String> {
     match summary.skipped_documents {
         0 => None,
         1 => Some("1 document was skipped because of errors (see stderr)".to_owned()),
@@ -186,7 +189,7 @@ pub fn write_connlist(
     cluster: &Cluster,
     source: &dyn FlowSource,
     format: ConnlistFormat,
-    summary: RunSummary,
+    summary: RunSummary<'_>,
 ) -> io::Result<()> {
     match format {
         ConnlistFormat::Txt => txt(out, cluster, source, summary),
@@ -201,7 +204,7 @@ fn txt(
     out: &mut dyn Write,
     cluster: &Cluster,
     source: &dyn FlowSource,
-    summary: RunSummary,
+    summary: RunSummary<'_>,
 ) -> io::Result<()> {
     let mut texts = Texts::new(cluster);
     let mut count = 0usize;
@@ -263,7 +266,7 @@ fn json(
     out: &mut dyn Write,
     cluster: &Cluster,
     source: &dyn FlowSource,
-    summary: RunSummary,
+    summary: RunSummary<'_>,
 ) -> io::Result<()> {
     // The layout serde_json's pretty printer gives `podnet.connlist/v1`,
     // written connection by connection.
@@ -301,6 +304,17 @@ fn json(
         out.write_all(b"],\n")?;
     } else {
         out.write_all(b"\n  ],\n")?;
+    }
+    if let Some(unknown) = summary
+        .unknown
+        .filter(|u| !u.flows.is_empty() || u.truncated)
+    {
+        let list = crate::unknown::connlist_unknown_json(cluster, unknown);
+        let text = serde_json::to_string_pretty(&list)?.replace('\n', "\n  ");
+        writeln!(out, "  \"unknown\": {text},")?;
+        if unknown.truncated {
+            writeln!(out, "  \"unknown_truncated\": true,")?;
+        }
     }
     writeln!(
         out,
@@ -360,7 +374,7 @@ fn md(
     out: &mut dyn Write,
     cluster: &Cluster,
     source: &dyn FlowSource,
-    summary: RunSummary,
+    summary: RunSummary<'_>,
 ) -> io::Result<()> {
     writeln!(out, "| src | dst | conns | network |")?;
     writeln!(out, "|-----|-----|-------|---------|")?;
@@ -397,7 +411,7 @@ fn dot(
     out: &mut dyn Write,
     cluster: &Cluster,
     source: &dyn FlowSource,
-    summary: RunSummary,
+    summary: RunSummary<'_>,
 ) -> io::Result<()> {
     // First pass: the nodes.
     let mut seen = vec![false; cluster.workloads.len()];

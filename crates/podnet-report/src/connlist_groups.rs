@@ -181,7 +181,7 @@ fn summary_line(lines: &[GroupLine]) -> String {
     )
 }
 
-fn skipped(summary: RunSummary) -> Option<String> {
+fn skipped(summary: RunSummary<'_>) -> Option<String> {
     match summary.skipped_documents {
         0 => None,
         1 => Some("1 document was skipped because of errors (see stderr)".to_owned()),
@@ -197,7 +197,7 @@ pub fn write_groups(
     cluster: &Cluster,
     lines: &[GroupLine],
     format: GroupFormat,
-    summary: RunSummary,
+    summary: RunSummary<'_>,
 ) -> io::Result<()> {
     let row = |l: &GroupLine| {
         (

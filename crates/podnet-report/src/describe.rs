@@ -1,6 +1,6 @@
 //! Short phrases for model and engine values, shared by the text printers.
 
-use podnet_engine::{Endpoint, PeerMiss, Target};
+use podnet_engine::{Endpoint, PeerMiss, Target, Unknown};
 use podnet_model::policy::PeerKind;
 use podnet_model::{Cluster, NamespaceScope, Requirement};
 
@@ -89,6 +89,27 @@ pub fn miss(m: &PeerMiss) -> String {
         PeerMiss::NoAddress => "the pod has no known IP address (status.podIP)".to_owned(),
         PeerMiss::OutsideCidr => "the address is outside the cidr".to_owned(),
         PeerMiss::Excepted(net) => format!("the address is in the except range {net}"),
+    }
+}
+
+/// Why the input cannot decide whether a peer matches.
+pub fn unknown(u: &Unknown) -> String {
+    match u {
+        Unknown::AssumedAddress { cidr } => format!(
+            "whether the pod's address is in {cidr} is unknown: podnet assumed the address (--pod-addresses=assigned gives pods without status.podIP one from the profile)"
+        ),
+        Unknown::UndeclaredNamespace { requirements: r } => format!(
+            "whether the namespace's labels satisfy {} is unknown: the input has no Namespace object for it, so only its kubernetes.io/metadata.name label is known",
+            requirements(r)
+        ),
+    }
+}
+
+/// A stable snake_case code for an [`Unknown`], for JSON.
+pub fn unknown_code(u: &Unknown) -> &'static str {
+    match u {
+        Unknown::AssumedAddress { .. } => "assumed_address",
+        Unknown::UndeclaredNamespace { .. } => "undeclared_namespace",
     }
 }
 

@@ -19,15 +19,25 @@ pub struct Probe {
     pub port: u16,
 }
 
-/// The allowed connections, narrowed to the probe when there is one.
-fn verdict_text(conns: &Conns, probe: Option<Probe>) -> String {
+/// The allowed connections, narrowed to the probe when there is one; what
+/// the input cannot decide is `unknown`.
+fn verdict_text(conns: &Conns, unknown: &Conns, probe: Option<Probe>) -> String {
+    let sure = conns.difference(unknown);
     match probe {
-        None if conns.is_empty() => "nothing allowed".to_owned(),
-        None => format!("allowed: {conns}"),
+        Some(p) if unknown.allows(p.protocol, p.port) => format!(
+            "{} {}: unknown (the input cannot decide)",
+            p.protocol, p.port
+        ),
         Some(p) if conns.allows(p.protocol, p.port) => {
             format!("{} {}: allowed", p.protocol, p.port)
         }
         Some(p) => format!("{} {}: denied", p.protocol, p.port),
+        None if unknown.is_empty() && conns.is_empty() => "nothing allowed".to_owned(),
+        None if unknown.is_empty() => format!("allowed: {conns}"),
+        None if sure.is_empty() => {
+            format!("nothing allowed for sure; unknown (the input cannot decide): {unknown}")
+        }
+        None => format!("allowed: {sure}; unknown (the input cannot decide): {unknown}"),
     }
 }
 
@@ -50,7 +60,11 @@ pub fn write_text(
     for case in &e.cases {
         write_case(out, cluster, case, probe)?;
     }
-    writeln!(out, "\nresult: {}", verdict_text(&e.conns, probe))
+    writeln!(
+        out,
+        "\nresult: {}",
+        verdict_text(&e.conns, &e.unknown, probe)
+    )
 }
 
 fn no_cases(cluster: &Cluster, e: &Explanation) -> String {
@@ -89,9 +103,10 @@ fn write_case(
     )?;
     write_side(out, cluster, &case.verdict.egress, &case.src)?;
     write_side(out, cluster, &case.verdict.ingress, &case.dst)?;
-    let mut verdict = verdict_text(&case.verdict.conns, probe);
+    let mut verdict = verdict_text(&case.verdict.conns, &case.verdict.unknown, probe);
     if let Some(p) = probe
         && !case.verdict.conns.allows(p.protocol, p.port)
+        && !case.verdict.unknown.allows(p.protocol, p.port)
     {
         let blocking: Vec<&str> = [&case.verdict.egress, &case.verdict.ingress]
             .into_iter()
@@ -161,6 +176,18 @@ pub(crate) fn write_side(
         }
         writeln!(out, "      {}", reason_text(cluster, dir, reason))?;
     }
+    for u in &side.undecided {
+        let policy = &cluster.policies[u.policy.index()];
+        writeln!(
+            out,
+            "    undecided: {} rule {}, peer {}: {}; {} depends on it",
+            policy.meta.qualified_name(),
+            u.rule,
+            u.peer,
+            describe::unknown(&u.reason),
+            u.conns
+        )?;
+    }
     if let Some(tiers) = &side.tiers {
         write_tiers(out, cluster, dir, tiers)?;
     }
@@ -229,6 +256,9 @@ struct ExplainJson {
     #[serde(skip_serializing_if = "Option::is_none")]
     probe: Option<ProbeJson>,
     allowed: ConnsJson,
+    /// What the input cannot decide (listed only when something is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unknown: Option<ConnsJson>,
     cases: Vec<CaseJson>,
     skipped_documents: usize,
 }
@@ -253,6 +283,10 @@ struct ProbeJson {
     protocol: &'static str,
     port: u16,
     allowed: bool,
+    /// The input cannot decide it (listed when true; `allowed` is then
+    /// podnet's answer under its assumptions).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unknown: bool,
 }
 
 #[derive(Serialize)]
@@ -272,6 +306,8 @@ struct CaseJson {
     src: EndpointJson,
     dst: EndpointJson,
     allowed: ConnsJson,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unknown: Option<ConnsJson>,
     egress: SideJson,
     ingress: SideJson,
 }
@@ -287,6 +323,25 @@ pub(crate) struct SideJson {
     /// node, always allowed (listed only when true).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     from_own_node: bool,
+    /// Rules whose verdict the input cannot decide (listed when any).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    undecided: Vec<UndecidedJson>,
+}
+
+#[derive(Serialize)]
+struct UndecidedJson {
+    namespace: String,
+    name: String,
+    rule: usize,
+    peer: usize,
+    reason: &'static str,
+    detail: String,
+    conns: ConnsJson,
+}
+
+/// `Some` when `conns` is not empty.
+fn some_conns(conns: &Conns) -> Option<ConnsJson> {
+    (!conns.is_empty()).then(|| ConnsJson::new(conns))
 }
 
 #[derive(Serialize)]
@@ -419,6 +474,22 @@ pub(crate) fn side_json(cluster: &Cluster, side: &Side) -> SideJson {
             .as_ref()
             .map(|t| tiers_json(cluster, side.direction, t)),
         from_own_node: side.from_own_node,
+        undecided: side
+            .undecided
+            .iter()
+            .map(|u| {
+                let policy = &cluster.policies[u.policy.index()];
+                UndecidedJson {
+                    namespace: policy.meta.namespace.clone().unwrap_or_default(),
+                    name: policy.meta.name.clone(),
+                    rule: u.rule,
+                    peer: u.peer,
+                    reason: describe::unknown_code(&u.reason),
+                    detail: describe::unknown(&u.reason),
+                    conns: ConnsJson::new(&u.conns),
+                }
+            })
+            .collect(),
     }
 }
 
@@ -438,8 +509,10 @@ pub fn write_json(
             protocol: p.protocol.as_str(),
             port: p.port,
             allowed: e.conns.allows(p.protocol, p.port),
+            unknown: e.unknown.allows(p.protocol, p.port),
         }),
         allowed: ConnsJson::new(&e.conns),
+        unknown: some_conns(&e.unknown),
         cases: e
             .cases
             .iter()
@@ -447,6 +520,7 @@ pub fn write_json(
                 src: endpoint_json(cluster, &c.src, c.src_pods),
                 dst: endpoint_json(cluster, &c.dst, c.dst_pods),
                 allowed: ConnsJson::new(&c.verdict.conns),
+                unknown: some_conns(&c.verdict.unknown),
                 egress: side_json(cluster, &c.verdict.egress),
                 ingress: side_json(cluster, &c.verdict.ingress),
             })

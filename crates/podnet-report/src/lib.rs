@@ -16,6 +16,7 @@ pub mod synth;
 pub mod text;
 pub mod tiers;
 pub mod trace;
+pub mod unknown;
 pub mod verify;
 pub mod wire;
 

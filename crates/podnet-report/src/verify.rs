@@ -61,6 +61,14 @@ pub fn write_text(
                 intent.meta.name,
                 intent.rule.field()
             )?;
+        } else if r.unknown {
+            writeln!(
+                out,
+                "UNKNOWN   {} ({}, {}, {at}): every counterexample rests on what the input does not say",
+                intent.meta.name,
+                intent.rule.field(),
+                intent.severity.as_str()
+            )?;
         } else {
             writeln!(
                 out,
@@ -75,7 +83,12 @@ pub fn write_text(
             writeln!(out, "  note: `{}`{line} selects nothing", u.field)?;
         }
         for v in &r.violations {
-            writeln!(out, "  counterexample: {}", headline(cluster, v))?;
+            let unknown = if v.unknown {
+                " (unknown: the input cannot decide)"
+            } else {
+                ""
+            };
+            writeln!(out, "  counterexample{unknown}: {}", headline(cluster, v))?;
             write_side(out, cluster, &v.explanation.egress, &v.src)?;
             write_side(out, cluster, &v.explanation.ingress, &v.dst)?;
         }
@@ -83,12 +96,18 @@ pub fn write_text(
             writeln!(out, "  (more counterexamples not shown)")?;
         }
     }
-    let violated = results.iter().filter(|r| !r.holds).count();
+    let violated = results.iter().filter(|r| !r.holds && !r.unknown).count();
+    let unknown = results.iter().filter(|r| r.unknown).count();
+    let also = if unknown > 0 {
+        format!(", {unknown} unknown")
+    } else {
+        String::new()
+    };
     writeln!(
         out,
-        "{} intents, {} hold, {violated} violated",
+        "{} intents, {} hold, {violated} violated{also}",
         results.len(),
-        results.len() - violated
+        results.len() - violated - unknown
     )
 }
 
@@ -97,6 +116,13 @@ struct VerifyJson<'a> {
     schema: &'static str,
     intents: Vec<IntentJson<'a>>,
     violated: usize,
+    /// Intents the input cannot decide (listed when any).
+    #[serde(skip_serializing_if = "is_zero")]
+    unknown: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 #[derive(Serialize)]
@@ -107,6 +133,10 @@ struct IntentJson<'a> {
     file: &'a str,
     line: Option<u32>,
     holds: bool,
+    /// The input cannot decide whether it holds: every counterexample is
+    /// `unknown` (listed when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unknown: bool,
     violations: Vec<ViolationJson>,
     truncated: bool,
     unmatched: Vec<UnmatchedJson<'a>>,
@@ -126,6 +156,9 @@ struct ViolationJson {
     protocol: Option<&'static str>,
     port: Option<u16>,
     offending: ConnsJson,
+    /// The input cannot decide this counterexample (listed when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unknown: bool,
     egress: SideJson,
     ingress: SideJson,
 }
@@ -157,6 +190,7 @@ pub fn write_json(
                     file: &intent.meta.source.file,
                     line: intent.meta.source.line,
                     holds: r.holds,
+                    unknown: r.unknown,
                     violations: r
                         .violations
                         .iter()
@@ -167,6 +201,7 @@ pub fn write_json(
                             protocol: v.port.map(|(p, _)| p.as_str()),
                             port: v.port.map(|(_, n)| n),
                             offending: ConnsJson::new(&v.offending),
+                            unknown: v.unknown,
                             egress: side_json(cluster, &v.explanation.egress),
                             ingress: side_json(cluster, &v.explanation.ingress),
                         })
@@ -183,7 +218,8 @@ pub fn write_json(
                 }
             })
             .collect(),
-        violated: results.iter().filter(|r| !r.holds).count(),
+        violated: results.iter().filter(|r| !r.holds && !r.unknown).count(),
+        unknown: results.iter().filter(|r| r.unknown).count(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)

@@ -26,7 +26,13 @@ fn read(text: &str) -> Cluster {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("input.yaml");
     std::fs::write(&file, text).unwrap();
-    let loaded = load(&[Input::Path(file)], LoadOptions { strict: false });
+    let loaded = load(
+        &[Input::Path(file)],
+        LoadOptions {
+            strict: false,
+            ..LoadOptions::default()
+        },
+    );
     let _ = std::fs::remove_dir_all(&dir);
     assert!(
         !loaded.has_errors(),
@@ -175,7 +181,13 @@ fn ports_without_lines(ports: &[PortSpec]) -> Vec<PortSpec> {
 #[test]
 fn yaml_reads_back_as_the_same_policies() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/ecoeco-domains");
-    let loaded = load(&[Input::Path(root)], LoadOptions { strict: false });
+    let loaded = load(
+        &[Input::Path(root)],
+        LoadOptions {
+            strict: false,
+            ..LoadOptions::default()
+        },
+    );
     let cluster = loaded.cluster;
     let synthesis = synthesize(&cluster, &cluster.intents, &SynthOptions::default());
     let text = yaml::to_yaml(&synthesis.policies).unwrap();

@@ -11,6 +11,7 @@ use podnet_dataplane::connectivity::{Flows, KeepPair};
 use podnet_engine::groups::GroupLine;
 use podnet_engine::{
     Caveat, Engine, Explanation, Filtered, FlowBatch, FlowSource, PeerRef, Scope, Target,
+    UndecidedFlows, undecided_flows,
 };
 use podnet_model::{Cluster, NsId, WorkloadId};
 
@@ -120,6 +121,22 @@ impl<'a> Connectivity<'a> {
             // namespace.
             namespace: scope.focus.and(scope.namespace),
         }
+    }
+
+    /// The connections in scope that the input cannot decide (pod
+    /// network only): pairs of workloads where a rule's peer meets an
+    /// address podnet assumed or a namespace the input does not declare.
+    pub fn undecided(&self, scope: &ConnlistScope) -> UndecidedFlows {
+        let mut all = undecided_flows(&self.engine);
+        let cluster = self.analysis.cluster();
+        all.flows.retain(|f| {
+            let ends = [f.src, f.dst];
+            scope.focus.is_none_or(|w| ends.contains(&w))
+                && scope
+                    .namespace
+                    .is_none_or(|ns| ends.iter().any(|&w| cluster.workload(w).namespace == ns))
+        });
+        all
     }
 
     /// The allowed connections in scope, stated in few lines.

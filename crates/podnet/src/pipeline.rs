@@ -25,6 +25,10 @@ pub struct Options {
     pub profile: Option<String>,
     /// The dataplane's choices (`--host-network`, `--pod-addresses`).
     pub dataplane: DataplaneOptions,
+    /// Keep documents the API server rejects when what they mean is clear
+    /// (`--lenient`: the rules [`podnet_manifest::validate::Lenient`]
+    /// names), with a warning each; [`Analysis::has_errors`] stays true.
+    pub lenient: bool,
 }
 
 /// A stage of the pipeline, for progress reports.
@@ -49,6 +53,9 @@ pub trait Observer {
     /// Reading is over and `documents` (more than 0) were skipped because
     /// of errors; the rest is analysed.
     fn skipped(&mut self, _documents: usize) {}
+    /// Reading is over and `objects` (more than 0) that the API server
+    /// rejects were kept because of [`Options::lenient`].
+    fn kept(&mut self, _objects: usize) {}
     /// The pods' addresses come from the default profile and a
     /// NetworkPolicy's ipBlock covers them.
     fn assumed_addresses(&mut self, _caveat: &AssumedAddresses) {}
@@ -91,6 +98,7 @@ impl Declared {
             inputs,
             LoadOptions {
                 strict: options.strict,
+                lenient: options.lenient,
             },
         );
         observer.finished(Stage::Reading);
@@ -109,6 +117,7 @@ impl Declared {
             Vec::new(),
             LoadOptions {
                 strict: options.strict,
+                lenient: options.lenient,
             },
         );
         observer.finished(Stage::Reading);
@@ -129,6 +138,9 @@ impl Declared {
         }
         if loaded.stats.skipped > 0 {
             observer.skipped(loaded.stats.skipped);
+        }
+        if loaded.stats.kept > 0 {
+            observer.kept(loaded.stats.kept);
         }
         Ok(Declared {
             loaded,
@@ -299,7 +311,13 @@ impl Analysis {
 
 /// Reads a `--profile` file strictly.
 fn read_profile(file: &str, observer: &mut dyn Observer) -> Result<ProfileSpec, Error> {
-    let from_file = podnet_manifest::load(&[Input::parse(file)], LoadOptions { strict: true });
+    let from_file = podnet_manifest::load(
+        &[Input::parse(file)],
+        LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    );
     observer.diagnostics(&from_file.diagnostics);
     if from_file.has_errors() {
         return Err(Error::InvalidProfile {

@@ -126,7 +126,13 @@ pub fn read_pair(
 
 /// Reads a side file of ConnectivityIntents strictly.
 pub fn read_intents(file: &str, observer: &mut dyn Observer) -> Result<Vec<Intent>, Error> {
-    let loaded = podnet_manifest::load(&[Input::parse(file)], LoadOptions { strict: true });
+    let loaded = podnet_manifest::load(
+        &[Input::parse(file)],
+        LoadOptions {
+            strict: true,
+            ..LoadOptions::default()
+        },
+    );
     observer.diagnostics(&loaded.diagnostics);
     if loaded.has_errors() {
         return Err(Error::InvalidIntents {

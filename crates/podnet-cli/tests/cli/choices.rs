@@ -166,3 +166,173 @@ spec: {containers: [{name: c, image: nginx}]}
         assert!(!run.stdout.contains("owner"), "{}", run.stdout);
     }
 }
+
+/// `--lenient` (docs/semantics.md, "Documents the API server rejects"): a
+/// NetworkPolicy named with `_` breaks `ValidateNetworkPolicyName`
+/// (NameIsDNSSubdomain), and a two-port Service with an unnamed port
+/// breaks `validateServicePort` ("name" Required when there is more than
+/// one port). By default both are skipped; with `--lenient` both are kept,
+/// the policy isolates `web`, each carries a warning naming its rule, and
+/// the exit status stays 2.
+#[test]
+fn lenient_keeps_documents_whose_meaning_is_clear_and_still_exits_2() {
+    let yaml = "apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: x, labels: {app: web}}
+spec: {containers: [{name: c, image: web, ports: [{containerPort: 80}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: x, labels: {app: client}}
+spec: {containers: [{name: c, image: client}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny_web, namespace: x}
+spec: {podSelector: {matchLabels: {app: web}}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: x}
+spec: {selector: {app: web}, ports: [{name: http, port: 80}, {port: 8080, targetPort: 80}]}
+";
+    let dir = temp_dir("lenient", &[("c.yaml", yaml)]);
+    let dir = dir.to_str().expect("utf-8 path");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["connlist", dir, "--error-format", "short"];
+        args.extend_from_slice(extra);
+        podnet(&args)
+    };
+    let default = run(&[]);
+    assert_eq!(default.code, 2, "{}", default.stderr);
+    assert!(
+        default.stderr.contains("2 documents were skipped"),
+        "{}",
+        default.stderr
+    );
+    assert!(
+        pairs(&default)
+            .iter()
+            .any(|l| l.starts_with("x/client[Pod] => x/web[Pod]")),
+        "the policy was skipped: {}",
+        default.stdout
+    );
+    let lenient = run(&["--lenient"]);
+    assert_eq!(lenient.code, 2, "{}", lenient.stderr);
+    assert!(
+        !pairs(&lenient)
+            .iter()
+            .any(|l| l.starts_with("x/client[Pod] => x/web[Pod]")),
+        "the policy was kept and isolates web: {}",
+        lenient.stdout
+    );
+    for expected in [
+        "warning: document 3: NetworkPolicy x/deny_web: metadata.name: invalid value `deny_web`",
+        "kept (--lenient) although the API server rejects it (ValidateObjectMeta: the name must be a DNS label or subdomain)",
+        "spec.ports[1].name: name is required when a Service has more than one port; kept (--lenient) although the API server rejects it (ValidateService: a Service with more than one port must name each)",
+        "podnet: 2 objects the API server rejects were kept (--lenient); the exit status stays 2",
+    ] {
+        assert!(
+            lenient.stderr.contains(expected),
+            "{expected}\n{}",
+            lenient.stderr
+        );
+    }
+    assert!(!lenient.stderr.contains("error:"), "{}", lenient.stderr);
+}
+
+/// Three-valued verdicts (docs/semantics.md): API reference,
+/// NetworkPolicyPeer, `namespaceSelector` "selects namespaces using
+/// cluster-scoped labels". Namespace `a` has no Namespace object, so
+/// whether it carries `team: x` is unknown: explain answers `unknown` for
+/// the probe, connlist JSON lists the pair under `unknown` with the rule,
+/// and verify marks the missing TCP 80 of an `allow` intent `unknown`. With
+/// the Namespace declared the same commands answer for sure.
+#[test]
+fn an_undeclared_namespace_makes_answers_unknown_in_every_command() {
+    let pods = "apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: a, labels: {app: client}}
+spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: server, namespace: b, labels: {app: server}}
+spec: {containers: [{name: s, image: s, ports: [{containerPort: 80}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: team-x, namespace: b}
+spec:
+  podSelector: {matchLabels: {app: server}}
+  ingress: [{from: [{namespaceSelector: {matchLabels: {team: x}}}], ports: [{port: 80}]}]
+---
+apiVersion: podnet.dev/v1alpha1
+kind: ConnectivityIntent
+metadata: {name: a-never-reaches-b}
+spec:
+  deny:
+    from: [{namespace: a}]
+    to: [{namespace: b}]
+---
+apiVersion: podnet.dev/v1alpha1
+kind: ConnectivityIntent
+metadata: {name: a-reaches-b}
+spec:
+  allow:
+    from: [{namespace: a}]
+    to: [{namespace: b}]
+    ports: [{port: 80}]
+";
+    let declared = format!(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {{name: a, labels: {{team: other}}}}\n---\n{pods}"
+    );
+    for (name, yaml, unknown) in [
+        ("undeclared", pods.to_owned(), true),
+        ("declared", declared, false),
+    ] {
+        let dir = temp_dir(&format!("unknown-{name}"), &[("c.yaml", &yaml)]);
+        let dir = dir.to_str().expect("utf-8 path");
+        let explain = podnet(&[
+            "explain", dir, "--from", "a/client", "--to", "b/server", "--port", "80", "-o", "json",
+            "-q",
+        ]);
+        assert_eq!(explain.code, 0, "{}", explain.stderr);
+        let e = json(&explain);
+        assert_eq!(e["probe"]["unknown"] == true, unknown, "{name}: {e}");
+        assert_eq!(
+            e["probe"]["allowed"], false,
+            "{name}: podnet's reading denies"
+        );
+        let connlist = podnet(&["connlist", dir, "-o", "json", "-q"]);
+        assert_eq!(connlist.code, 0, "{}", connlist.stderr);
+        let c = json(&connlist);
+        if unknown {
+            let entry = &c["unknown"][0];
+            assert_eq!(entry["src"]["name"], "client", "{c}");
+            assert_eq!(entry["dst"]["name"], "server", "{c}");
+            assert_eq!(entry["conns"]["ports"]["TCP"][0], "80", "{c}");
+            assert_eq!(entry["rules"][0]["reason"], "undeclared_namespace", "{c}");
+            assert_eq!(entry["rules"][0]["name"], "team-x", "{c}");
+        } else {
+            assert!(c.get("unknown").is_none(), "{c}");
+        }
+        let verify = podnet(&["verify", dir, "-o", "json", "-q"]);
+        assert_eq!(verify.code, 1, "{}", verify.stderr);
+        let v = json(&verify);
+        // podnet's reading denies, so the deny intent holds either way
+        // (only counterexamples under that reading are searched) ...
+        assert_eq!(v["intents"][0]["holds"], true, "{name}: {v}");
+        // ... and the allow intent's missing TCP 80 rests on the
+        // namespace's labels when they are not declared.
+        let allow = &v["intents"][1];
+        assert_eq!(allow["holds"], false, "{name}: {v}");
+        assert_eq!(allow["unknown"] == true, unknown, "{name}: {v}");
+        assert_eq!(
+            allow["violations"][0]["unknown"] == true,
+            unknown,
+            "{name}: {v}"
+        );
+        assert_eq!(v["violated"], if unknown { 0 } else { 1 }, "{name}: {v}");
+    }
+}

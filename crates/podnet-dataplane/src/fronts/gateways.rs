@@ -90,6 +90,7 @@ pub fn add_missing_proxies(cluster: &mut Cluster) -> Vec<Option<WorkloadId>> {
                 labels,
                 ports,
                 ips: Vec::new(),
+                ips_assumed: false,
                 host_network: false,
                 node_name: None,
                 origin: PodOrigin::Template { ordinal: 0 },

@@ -133,6 +133,7 @@ fn add_controller(out: &mut Cluster, profile: &Profile) -> Option<WorkloadId> {
         labels,
         ports,
         ips: Vec::new(),
+        ips_assumed: false,
         host_network: false,
         node_name: None,
         origin: PodOrigin::Template { ordinal: 0 },

@@ -93,6 +93,11 @@ pub struct Violation {
     pub offending: Conns,
     /// The spec's verdict for the flow, with every reason.
     pub explanation: Verdict,
+    /// Whether the input cannot decide this counterexample: every
+    /// offending connection is in the verdict's
+    /// [`unknown`](Verdict::unknown) (it rests on an address podnet
+    /// assumed or on labels of an undeclared namespace).
+    pub unknown: bool,
 }
 
 /// A selector (or an `isolate` rule) that selects nothing in the cluster:
@@ -112,6 +117,11 @@ pub struct IntentResult {
     pub intent: usize,
     /// Whether the intent holds (no violation).
     pub holds: bool,
+    /// Whether the input cannot decide that it does not hold: every
+    /// counterexample is [`unknown`](Violation::unknown) and none was left
+    /// out. (Only counterexamples under podnet's reading are searched: an
+    /// intent that holds is not checked against other readings.)
+    pub unknown: bool,
     /// Counterexamples, at most the options' `max_violations`, in a stable
     /// order.
     pub violations: Vec<Violation>,
@@ -166,6 +176,9 @@ pub fn verify_with(
             IntentResult {
                 intent: i,
                 holds: violations.is_empty(),
+                unknown: !violations.is_empty()
+                    && !truncated
+                    && violations.iter().all(|v| v.unknown),
                 violations,
                 truncated,
                 unmatched: outcome.unmatched,
@@ -192,6 +205,7 @@ fn explain(engine: &Engine<'_>, c: Candidate) -> Violation {
             None
         },
         kind: c.kind,
+        unknown: !c.offending.is_empty() && c.offending.difference(&explanation.unknown).is_empty(),
         offending: c.offending,
         explanation,
     }

@@ -606,6 +606,7 @@ impl Builder {
             labels: labels_id,
             ports: ports_id,
             ips,
+            ips_assumed: false,
             host_network: shape.host_network,
             node_name: shape.node_name.clone(),
             origin,

@@ -6,6 +6,8 @@ use podnet_model::Labels;
 
 use super::records::OwnerRef;
 use crate::path::FieldPath;
+use crate::validate::Lenient::NameSyntax;
+use crate::validate::names::{dns1035_label, dns1123_label, dns1123_subdomain};
 use crate::validate::{Checker, labels, names};
 
 /// The namespace of namespaced objects that do not name one. (kubectl would
@@ -61,13 +63,15 @@ pub fn object_meta(
     let at = base.key("metadata");
     let name = match (&meta.name, &meta.generate_name) {
         (Some(n), _) if !n.is_empty() => {
-            let problems = match rule {
-                NameRule::Subdomain => names::dns1123_subdomain(n),
-                NameRule::Label => names::dns1123_label(n),
-                NameRule::Dns1035 => names::dns1035_label(n),
-                NameRule::PathSegment => path_segment(n),
-            };
-            c.check(&at.key("name"), n, problems);
+            let path = at.key("name");
+            match rule {
+                NameRule::Subdomain => {
+                    c.check_set_aside(NameSyntax, &path, n, dns1123_subdomain(n))
+                }
+                NameRule::Label => c.check_set_aside(NameSyntax, &path, n, dns1123_label(n)),
+                NameRule::Dns1035 => c.check_set_aside(NameSyntax, &path, n, dns1035_label(n)),
+                NameRule::PathSegment => c.check(&path, n, path_segment(n)),
+            }
             n.clone()
         }
         (_, Some(g)) if !g.is_empty() => {
@@ -87,7 +91,8 @@ pub fn object_meta(
     let namespace = if namespaced {
         match meta.namespace.as_deref() {
             Some(ns) if !ns.is_empty() => {
-                c.check(&at.key("namespace"), ns, names::dns1123_label(ns));
+                let problems = names::dns1123_label(ns);
+                c.check_set_aside(NameSyntax, &at.key("namespace"), ns, problems);
                 Some(ns.to_owned())
             }
             _ => Some(DEFAULT_NAMESPACE.to_owned()),

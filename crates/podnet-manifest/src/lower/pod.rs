@@ -11,7 +11,7 @@ use super::pod_net::pod_net;
 use super::records::PodShape;
 use crate::path::FieldPath;
 use crate::validate::UnknownProtocol::Rejected;
-use crate::validate::{Checker, addresses, names, protocol};
+use crate::validate::{Checker, Lenient, addresses, names, protocol};
 
 /// What a pod's (or template's) metadata contributes to its shape.
 pub struct PodMeta<'a> {
@@ -96,10 +96,15 @@ fn container_ports(
         let number = match names::port_number(i64::from(p.container_port)) {
             Ok(n) => Some(n),
             Err(m) => {
-                c.error(
-                    at.key("containerPort"),
-                    format!("invalid value `{}`: {m}", p.container_port),
-                );
+                let message = format!("invalid value `{}`: {m}", p.container_port);
+                let path = at.key("containerPort");
+                // Absent, the field is Go's zero value: a port without a
+                // number, which `--lenient` can leave out.
+                if p.container_port == 0 {
+                    c.set_aside(Lenient::ContainerPortZero, path, message);
+                } else {
+                    c.error(path, message);
+                }
                 None
             }
         };

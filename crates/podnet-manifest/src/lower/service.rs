@@ -18,7 +18,7 @@ use super::service_traffic::{
 };
 use crate::path::FieldPath;
 use crate::validate::UnknownProtocol::Rejected;
-use crate::validate::{Checker, addresses, labels, names, protocol};
+use crate::validate::{Checker, Lenient, addresses, labels, names, protocol};
 
 /// Checks and lowers one Service.
 pub fn service(
@@ -154,7 +154,8 @@ fn ports(
         let at = at.key("ports").index(i);
         let name = p.name.clone().filter(|n| !n.is_empty());
         match &name {
-            None if list.len() > 1 => c.error(
+            None if list.len() > 1 => c.set_aside(
+                Lenient::ServicePortName,
                 at.key("name"),
                 "name is required when a Service has more than one port",
             ),

@@ -35,6 +35,12 @@ pub struct Checker {
     pub errors: Vec<(FieldPath, String)>,
     /// Problems the API server accepts with a warning (or podnet notes).
     pub warnings: Vec<(FieldPath, String)>,
+    /// Whether rules [`Lenient`] names are set aside (`--lenient`).
+    pub lenient: bool,
+    /// Problems the API server rejects that `--lenient` set aside, with
+    /// the rule each breaks: the object is kept (unless it has errors too),
+    /// and reading still ends with exit status 2.
+    pub kept: Vec<(FieldPath, String, Lenient)>,
 }
 
 impl Checker {
@@ -57,9 +63,103 @@ impl Checker {
         }
     }
 
+    /// A checker for `--lenient` reading when `lenient` is set.
+    pub fn new(lenient: bool) -> Self {
+        Checker {
+            lenient,
+            ..Checker::default()
+        }
+    }
+
+    /// Records a breach of `rule`: an error, or under `--lenient` a kept
+    /// problem whose message names the rule and what podnet reads.
+    pub fn set_aside(&mut self, rule: Lenient, path: FieldPath, message: impl Into<String>) {
+        if self.lenient {
+            self.kept
+                .push((path, shorten_message(message.into()), rule));
+        } else {
+            self.error(path, message);
+        }
+    }
+
+    /// Records each message of a name check about `value` as a breach of
+    /// `rule` ([`Checker::set_aside`]).
+    pub fn check_set_aside(
+        &mut self,
+        rule: Lenient,
+        path: &FieldPath,
+        value: &str,
+        problems: Vec<String>,
+    ) {
+        let value = quoted(value);
+        for p in problems {
+            self.set_aside(rule, path.clone(), format!("invalid value `{value}`: {p}"));
+        }
+    }
+
     /// Whether any error was recorded.
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
+    }
+}
+
+/// The API rules `--lenient` sets aside: breaking one makes the API server
+/// reject the object, but what the object means is not in doubt. Every
+/// other rule still skips the object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lenient {
+    /// `metadata.name` or `metadata.namespace` that is not the DNS name its
+    /// kind requires (`a_b`, `Web`): the name is only an identifier.
+    NameSyntax,
+    /// A Service with more than one port, one of them without a `name`:
+    /// each port still says its number, protocol and target.
+    ServicePortName,
+    /// A container port without `containerPort` (Go decodes the absent
+    /// field as 0): the port has no number, so no traffic reaches it.
+    ContainerPortZero,
+    /// A `NamespacedPod` of an admin policy without its required
+    /// `namespaceSelector` or `podSelector`: Go decodes the absent selector
+    /// as the empty one, which selects everything.
+    AdminSelectorRequired,
+}
+
+impl Lenient {
+    /// The API rule broken, as the API server's validation names it.
+    pub fn api_rule(self) -> &'static str {
+        match self {
+            Lenient::NameSyntax => "ValidateObjectMeta: the name must be a DNS label or subdomain",
+            Lenient::ServicePortName => {
+                "ValidateService: a Service with more than one port must name each"
+            }
+            Lenient::ContainerPortZero => {
+                "validateContainerPorts: containerPort must be between 1 and 65535"
+            }
+            Lenient::AdminSelectorRequired => {
+                "the policy.networking.k8s.io CRD schema: NamespacedPod requires namespaceSelector and podSelector"
+            }
+        }
+    }
+
+    /// The warning for `message`, a breach of this rule that `--lenient`
+    /// set aside: what was wrong, the rule, and what podnet reads.
+    pub fn kept_message(self, message: &str) -> String {
+        format!(
+            "{message}; kept (--lenient) although the API server rejects it ({}): {}",
+            self.api_rule(),
+            self.reading()
+        )
+    }
+
+    /// What podnet reads the object as.
+    pub fn reading(self) -> &'static str {
+        match self {
+            Lenient::NameSyntax => "podnet uses the name as written",
+            Lenient::ServicePortName => "podnet reads the port without a name",
+            Lenient::ContainerPortZero => "podnet leaves the port out (no traffic has port 0)",
+            Lenient::AdminSelectorRequired => {
+                "podnet reads the absent selector as `{}`, which selects everything"
+            }
+        }
     }
 }
 

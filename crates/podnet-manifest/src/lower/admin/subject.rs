@@ -10,8 +10,8 @@ use super::Flavor;
 use super::fields::{exactly_one, required};
 use super::rules::PeerItem;
 use crate::path::FieldPath;
-use crate::validate::Checker;
 use crate::validate::selector::label_selector;
+use crate::validate::{Checker, Lenient};
 
 /// `subject`, and the ingress peers (the same two fields).
 #[derive(Debug, Default, Deserialize)]
@@ -93,7 +93,12 @@ pub fn selected(
 }
 
 /// `NamespacedPod`: `podSelector` required, `namespaceSelector` required in
-/// v1alpha1 (absent in v1alpha2: every namespace).
+/// v1alpha1 (absent in v1alpha2: every namespace). Both are plain
+/// `metav1.LabelSelector` fields without `omitempty` in
+/// kubernetes-sigs/network-policy-api `apis/v1alpha1/shared_types.go`
+/// (0eec1b0e5fa92715b4c0f4c48d3c8d2913ed2159, lines 38-46), so the CRD
+/// requires them; `--lenient` reads an absent one as Go decodes it, the
+/// empty selector ("if empty, it selects all").
 fn namespaced_pods(
     def: &NamespacedPodDef,
     flavor: &Flavor,
@@ -103,20 +108,21 @@ fn namespaced_pods(
     let ns_path = path.key("namespaceSelector");
     let pod_path = path.key("podSelector");
     if def.namespace_selector.is_none() && flavor.namespace_selector_required {
-        c.error(
+        c.set_aside(
+            Lenient::AdminSelectorRequired,
             ns_path.clone(),
             "`namespaceSelector` is required (`{}` selects every namespace)",
         );
     }
-    let Some(pods) = def.pod_selector.as_ref() else {
-        c.error(
-            pod_path,
+    if def.pod_selector.is_none() {
+        c.set_aside(
+            Lenient::AdminSelectorRequired,
+            pod_path.clone(),
             "`podSelector` is required (`{}` selects every pod)",
         );
-        return None;
-    };
+    }
     Some(NamespacedPods {
         namespaces: label_selector(def.namespace_selector.as_ref(), &ns_path, c),
-        pods: label_selector(Some(pods), &pod_path, c),
+        pods: label_selector(def.pod_selector.as_ref(), &pod_path, c),
     })
 }

@@ -1,0 +1,143 @@
+//! Connections the input cannot decide, workload by workload (for
+//! `connlist`): every pair of pods where a NetworkPolicy rule's peer meets
+//! what the input does not say ([`peer_unknown`]) is judged by the
+//! readable spec, and its [`Verdict::unknown`](crate::Verdict::unknown)
+//! is reported with the rules behind it. One pod stands for each identity
+//! of each workload.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use podnet_model::{Conns, Direction, PodId, WorkloadId};
+
+use crate::matrix::Engine;
+use crate::semantics::{evaluate, peer_unknown};
+use crate::verdict::{Endpoint, Undecided};
+
+/// At most this many pairs of pods are judged; past it the list is cut
+/// ([`UndecidedFlows::truncated`]).
+pub const MAX_PAIRS: usize = 100_000;
+
+/// Connections between two workloads that the input cannot decide for
+/// some pair of their pods.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UndecidedFlow {
+    /// The source workload.
+    pub src: WorkloadId,
+    /// The destination workload.
+    pub dst: WorkloadId,
+    /// The connections unknown for some pair of their pods (another pair
+    /// may allow some of them for sure).
+    pub conns: Conns,
+    /// The rules whose verdict is open, by direction.
+    pub rules: Vec<(Direction, Undecided)>,
+}
+
+/// Every undecided connection between workloads of the pod network.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UndecidedFlows {
+    /// By source, then destination workload.
+    pub flows: Vec<UndecidedFlow>,
+    /// Whether more than [`MAX_PAIRS`] pairs of pods were candidates, so
+    /// that some were not judged.
+    pub truncated: bool,
+}
+
+/// The pairs of pods (one per identity and workload) that a rule with an undecidable
+/// peer may judge: the policy's subjects with the peer's undecidable pods.
+fn candidates(engine: &Engine<'_>) -> BTreeSet<(PodId, PodId)> {
+    let cluster = engine.cluster;
+    let mut seen = BTreeSet::new();
+    let reps: Vec<PodId> = cluster
+        .pod_ids()
+        .filter(|p| {
+            seen.insert((
+                engine.identities.of_pod[p.index()],
+                cluster.pod(*p).workload,
+            ))
+        })
+        .collect();
+    let mut pairs = BTreeSet::new();
+    for policy in &cluster.policies {
+        let subjects: Vec<PodId> = reps
+            .iter()
+            .copied()
+            .filter(|&s| {
+                let pod = cluster.pod(s);
+                pod.namespace == policy.namespace
+                    && !cluster.is_node_traffic(pod)
+                    && policy.pod_selector.matches(cluster.pod_labels(s))
+            })
+            .collect();
+        if subjects.is_empty() {
+            continue;
+        }
+        for dir in [Direction::Ingress, Direction::Egress] {
+            if !policy.affects(dir) {
+                continue;
+            }
+            for rule in policy.rules(dir) {
+                for peer in &rule.peers {
+                    let others = reps
+                        .iter()
+                        .copied()
+                        .filter(|&o| peer_unknown(cluster, &peer.kind, Endpoint::Pod(o)).is_some());
+                    for o in others {
+                        for &s in &subjects {
+                            let pair = match dir {
+                                Direction::Ingress => (o, s),
+                                Direction::Egress => (s, o),
+                            };
+                            if pair.0 != pair.1 {
+                                pairs.insert(pair);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    pairs
+}
+
+/// The undecided connections between workloads.
+pub fn undecided_flows(engine: &Engine<'_>) -> UndecidedFlows {
+    let cluster = engine.cluster;
+    let pairs = candidates(engine);
+    let truncated = pairs.len() > MAX_PAIRS;
+    let mut by_workloads: BTreeMap<(WorkloadId, WorkloadId), UndecidedFlow> = BTreeMap::new();
+    for (s, d) in pairs.into_iter().take(MAX_PAIRS) {
+        let v = evaluate(cluster, Endpoint::Pod(s), Endpoint::Pod(d));
+        if v.unknown.is_empty() {
+            continue;
+        }
+        let key = (cluster.pod(s).workload, cluster.pod(d).workload);
+        if key.0 == key.1 {
+            continue;
+        }
+        let flow = by_workloads.entry(key).or_insert_with(|| UndecidedFlow {
+            src: key.0,
+            dst: key.1,
+            conns: Conns::none(),
+            rules: Vec::new(),
+        });
+        flow.conns.add(&v.unknown);
+        let open = [
+            (Direction::Egress, v.egress.undecided),
+            (Direction::Ingress, v.ingress.undecided),
+        ];
+        for (dir, undecided) in open {
+            for u in undecided {
+                let known = flow.rules.iter().any(|(d, r)| {
+                    *d == dir && r.policy == u.policy && r.rule == u.rule && r.peer == u.peer
+                });
+                if !known {
+                    flow.rules.push((dir, u));
+                }
+            }
+        }
+    }
+    UndecidedFlows {
+        flows: by_workloads.into_values().collect(),
+        truncated,
+    }
+}
