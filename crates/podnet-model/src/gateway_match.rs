@@ -286,6 +286,7 @@ mod tests {
             port: 80,
             protocol: ListenerProtocol::Http,
             tls: None,
+            certificate_refs: Vec::new(),
             allowed_routes: AllowedRoutes::default(),
             line: None,
         };

@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use podnet_dataplane::fronts::{self, FrontKind, Route, RouteSource};
-use podnet_model::{Conns, PathMatchKind, PathType, Protocol, WorkloadId};
+use podnet_model::{Conns, PathMatchKind, PathType, WorkloadId};
 
 use super::{HTTP_EXPOSURE, HTTP_ROUTE_BLOCKED};
 use crate::checks::support::{at_line, short_list, workload_display};
@@ -67,7 +67,7 @@ impl Check for HttpRoutes {
                 let w = ctx.cluster().pod(pod).workload;
                 let ok = allowed
                     .get(&(&front.kind, w))
-                    .is_some_and(|c| c.allows(Protocol::Tcp, port));
+                    .is_some_and(|c| c.allows(route.protocol, port));
                 let side = if ok {
                     &mut reach.allowed
                 } else {
