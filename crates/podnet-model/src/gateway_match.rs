@@ -289,6 +289,7 @@ mod tests {
             certificate_refs: Vec::new(),
             allowed_routes: AllowedRoutes::default(),
             line: None,
+            set: None,
         };
         let ls = [
             l("empty", None),

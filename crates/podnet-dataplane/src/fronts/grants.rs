@@ -190,7 +190,10 @@ pub fn certificate_issues(cluster: &Cluster, refused: &[RefusedReference]) -> Ve
             } => {
                 let g = &cluster.gateways[gateway];
                 let l = &g.listeners[listener];
-                let g_ns = g.meta.namespace.as_deref().unwrap_or_default();
+                let g_ns = l.set.as_ref().map_or(
+                    g.meta.namespace.as_deref().unwrap_or_default(),
+                    |s| s.namespace_name.as_str(),
+                );
                 let none_left = listener_without_certificate(refused, cluster, gateway, listener);
                 Some(
                     Issue::warning(format!(

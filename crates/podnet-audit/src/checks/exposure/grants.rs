@@ -60,7 +60,11 @@ impl Check for RefusedReferences {
                     gateway, listener, ..
                 } => {
                     let g = &c.gateways[gateway];
-                    let from_ns = g.meta.namespace.as_deref().unwrap_or_default();
+                    let l = &g.listeners[listener];
+                    let (from_kind, from_ns) = match &l.set {
+                        Some(s) => ("ListenerSet", s.namespace_name.as_str()),
+                        None => ("Gateway", g.meta.namespace.as_deref().unwrap_or_default()),
+                    };
                     let none_left = podnet_dataplane::fronts::grants::listener_without_certificate(
                         &ctx.dp.refused,
                         c,
@@ -71,14 +75,14 @@ impl Check for RefusedReferences {
                         at_line(&g.meta, r.line),
                         format!(
                             "listener `{}` certificateRef to {target} crosses from namespace `{from_ns}` without a ReferenceGrant: refused{}",
-                            g.listeners[listener].name,
+                            l.name,
                             if none_left {
                                 ", the listener has no certificate and TLS handshakes fail"
                             } else {
                                 ""
                             }
                         ),
-                        format!("add {grant} and `from` kind `Gateway` namespace `{from_ns}`"),
+                        format!("add {grant} and `from` kind `{from_kind}` namespace `{from_ns}`"),
                     )
                 }
             };
