@@ -611,7 +611,8 @@ mod tests {
             ("a b", Err("not a valid DNS name")),
             ("name:http", Err("not a port number")),
             ("-bad.example", Err("starts or ends with `-`")),
-            ("https://", Err("not a valid http(s) URL")),
+            ("https://", Err("not a valid URL")),
+            ("tcp://gw", Err("not a valid URL")),
             ("shop/Web", Err("not a valid name")),
         ];
         for (text, want) in cases {
