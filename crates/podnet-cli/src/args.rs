@@ -115,7 +115,7 @@ pub enum Command {
     /// Explain why traffic between two workloads, pods, services or addresses is allowed or denied.
     Explain(ExplainArgs),
     /// Follow one connection hop by hop: DNS, Service DNAT, routing, NAT and policy.
-    Trace(TraceArgs),
+    Trace(Box<TraceArgs>),
     /// Ask the modelled cluster DNS a question as a pod's resolver would:
     /// every query with its answer section (docs/dns-json.md).
     Dns(DnsArgs),

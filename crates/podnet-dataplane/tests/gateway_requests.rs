@@ -87,6 +87,9 @@ fn deployment(pod: &str) -> &str {
     pod.rsplit_once('-').map_or(pod, |(d, _)| d)
 }
 
+/// Request headers of a table row.
+type Headers = &'static [(&'static str, &'static str)];
+
 /// A request: `METHOD PATH?QUERY` with `name: value` headers.
 fn request(method: &str, path_query: &str, headers: &[(&str, &str)]) -> Url {
     let mut url = Url::parse(&format!("http://gw.example{path_query}")).expect("url");
@@ -147,7 +150,7 @@ spec:
 #[test]
 fn query_params_match_as_the_conformance_test_says() {
     let dp = build(&format!("{}{QUERY_ROUTE}", base()));
-    let rows: &[(u32, &str, &[(&str, &str)], &str)] = &[
+    let rows: &[(u32, &str, Headers, &str)] = &[
         (50, "/?animal=whale", &[], "infra-backend-v1"),
         (54, "/?animal=dolphin", &[], "infra-backend-v2"),
         (58, "/?animal=dolphin&color=blue", &[], "infra-backend-v3"),
@@ -242,7 +245,7 @@ spec:
 #[test]
 fn methods_match_as_the_conformance_test_says() {
     let dp = build(&format!("{}{METHOD_ROUTE}", base()));
-    let rows: &[(u32, &str, &str, &[(&str, &str)], &str)] = &[
+    let rows: &[(u32, &str, &str, Headers, &str)] = &[
         (52, "POST", "/", &[], "infra-backend-v1"),
         (56, "GET", "/", &[], "infra-backend-v2"),
         (60, "HEAD", "/", &[], "404"),

@@ -212,7 +212,15 @@ mod tests {
     #[test]
     fn urls_with_ports_paths_queries_and_fragments() {
         use Scheme::{Http, Https, Tcp, Tls, Udp};
-        let cases: &[(&str, Option<(Scheme, &str, u16, &str, &[(&str, &str)])>)] = &[
+        /// Scheme, host, port, path, query.
+        type Parsed = (
+            Scheme,
+            &'static str,
+            u16,
+            &'static str,
+            &'static [(&'static str, &'static str)],
+        );
+        let cases: &[(&str, Option<Parsed>)] = &[
             (
                 "http://Shop.Example.com",
                 Some((Http, "shop.example.com", 80, "/", &[])),
