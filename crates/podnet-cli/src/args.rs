@@ -122,7 +122,7 @@ pub enum Command {
     /// Explain why traffic between two workloads, pods, services or addresses is allowed or denied.
     Explain(ExplainArgs),
     /// Follow one connection hop by hop: DNS, Service DNAT, routing, NAT and policy.
-    Trace(TraceArgs),
+    Trace(Box<TraceArgs>),
     /// Ask the modelled cluster DNS a question as a pod's resolver would:
     /// every query with its answer section (docs/dns-json.md).
     Dns(DnsArgs),
@@ -189,9 +189,26 @@ pub struct TraceArgs {
     /// Destination: a workload or pod (`ns/name`), a DNS name as typed in
     /// the source pod (`postgresql.data`), `IP[:PORT]` (pod IP, ClusterIP,
     /// node address for a NodePort, load-balancer address), or a URL
-    /// (`https://host/path`) served through an Ingress or Route.
+    /// (`https://host/path?query`) served through a Gateway, an Ingress or
+    /// a Route.
     #[arg(long, value_name = "DST", value_parser = TraceTo::parse)]
     pub to: TraceTo,
+    /// URL only: the request method (default GET), matched against
+    /// HTTPRoute `method` matches.
+    #[arg(long, value_name = "METHOD", value_parser = values::http_method)]
+    pub method: Option<String>,
+    /// URL only: a request header, matched against HTTPRoute and GRPCRoute
+    /// `headers` matches (repeatable).
+    #[arg(long = "header", value_name = "NAME:VALUE", value_parser = values::http_header)]
+    pub headers: Vec<(String, String)>,
+    /// URL only: send the gRPC call SERVICE/METHOD (POST /SERVICE/METHOD),
+    /// matched against GRPCRoutes; the URL gives host and port.
+    #[arg(long, value_name = "SERVICE/METHOD", value_parser = values::grpc_call, conflicts_with = "method")]
+    pub grpc: Option<podnet::dataplane::trace::GrpcCall>,
+    /// URL only: ask this Gateway only (default: every Gateway with a
+    /// listener for the URL, one path each).
+    #[arg(long, value_name = "NS/NAME", value_parser = values::gateway_ref)]
+    pub gateway: Option<(String, String)>,
     /// Destination port, 1-65535 (inferred when the destination has
     /// exactly one).
     #[arg(long, value_parser = values::port)]

@@ -8,7 +8,7 @@ use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::ops::Deref;
 
-use podnet::dataplane::trace::Url;
+use podnet::dataplane::trace::{GrpcCall, Url};
 use podnet::manifest::validate::names;
 
 /// A `dns` question: an address (asks its PTR) or a name of labels (letters,
@@ -372,7 +372,8 @@ impl TraceFrom {
 /// or Service, or a DNS name with an optional port.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceTo {
-    /// `http(s)://host[:port]/path`.
+    /// `http(s)://host[:port]/path?query`, `tls://host[:port]`,
+    /// `tcp://host:port`, `udp://host:port`.
     Url(Url),
     /// `IP`, `IPv4:PORT` or `[IPv6]:PORT`.
     Address(IpAddr, Option<u16>),
@@ -385,10 +386,15 @@ pub enum TraceTo {
 impl TraceTo {
     /// Parses one of the forms.
     pub fn parse(text: &str) -> Result<TraceTo, String> {
-        if text.starts_with("http://") || text.starts_with("https://") {
-            return Url::parse(text)
-                .map(TraceTo::Url)
-                .ok_or_else(|| format!("`{text}` is not a valid http(s) URL"));
+        if ["http://", "https://", "tls://", "tcp://", "udp://"]
+            .iter()
+            .any(|s| text.starts_with(s))
+        {
+            return Url::parse(text).map(TraceTo::Url).ok_or_else(|| {
+                format!(
+                    "`{text}` is not a valid URL (http(s)://HOST[:PORT]/PATH[?QUERY], tls://HOST[:PORT], tcp://HOST:PORT, udp://HOST:PORT)"
+                )
+            });
         }
         if text.is_empty() {
             return Err("the destination is empty".to_owned());
@@ -487,9 +493,75 @@ pub fn rule_code(text: &str) -> Result<String, String> {
     }
 }
 
+/// Whether `t` is an HTTP token (RFC 9110 5.6.2: tchar), as method and
+/// header names are.
+fn http_token(t: &str) -> bool {
+    !t.is_empty()
+        && t.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// `trace --method`: an HTTP method token, upper-cased (HTTPRoute `method`
+/// values are upper case).
+pub fn http_method(text: &str) -> Result<String, String> {
+    if http_token(text) {
+        Ok(text.to_ascii_uppercase())
+    } else {
+        Err(format!("`{text}` is not an HTTP method"))
+    }
+}
+
+/// `trace --header NAME:VALUE`: a header name token, then the value with
+/// surrounding blanks removed (RFC 9110 5.5).
+pub fn http_header(text: &str) -> Result<(String, String), String> {
+    let Some((name, value)) = text.split_once(':') else {
+        return Err(format!("`{text}`: expected NAME:VALUE"));
+    };
+    if !http_token(name) {
+        return Err(format!("`{name}` is not an HTTP header name"));
+    }
+    Ok((name.to_owned(), value.trim().to_owned()))
+}
+
+/// `trace --grpc SERVICE/METHOD`.
+pub fn grpc_call(text: &str) -> Result<GrpcCall, String> {
+    GrpcCall::parse(text)
+        .ok_or_else(|| format!("`{text}`: expected SERVICE/METHOD (pkg.Service/Method)"))
+}
+
+/// `trace --gateway NS/NAME`.
+pub fn gateway_ref(text: &str) -> Result<(String, String), String> {
+    let Some((ns, name)) = text.split_once('/') else {
+        return Err(format!("`{text}`: expected NS/NAME"));
+    };
+    let ns = NamespaceName::parse(ns)?;
+    if name.is_empty() || !names::dns1123_subdomain(name).is_empty() {
+        return Err(format!("`{name}` is not a valid Gateway name"));
+    }
+    Ok((ns.to_string(), name.to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn http_request_options() {
+        assert_eq!(http_method("post"), Ok("POST".to_owned()));
+        assert!(http_method("GE T").is_err() && http_method("").is_err());
+        assert_eq!(
+            http_header("X-Version: v2 "),
+            Ok(("X-Version".to_owned(), "v2".to_owned()))
+        );
+        assert_eq!(http_header("a:"), Ok(("a".to_owned(), String::new())));
+        assert!(http_header("novalue").is_err() && http_header(":x").is_err());
+        assert!(grpc_call("pkg.Svc/Get").is_ok() && grpc_call("pkg.Svc").is_err());
+        assert_eq!(
+            gateway_ref("infra/edge"),
+            Ok(("infra".to_owned(), "edge".to_owned()))
+        );
+        assert!(gateway_ref("edge").is_err() && gateway_ref("infra/").is_err());
+    }
 
     #[test]
     fn ports_are_1_to_65535() {
@@ -539,7 +611,8 @@ mod tests {
             ("a b", Err("not a valid DNS name")),
             ("name:http", Err("not a port number")),
             ("-bad.example", Err("starts or ends with `-`")),
-            ("https://", Err("not a valid http(s) URL")),
+            ("https://", Err("not a valid URL")),
+            ("tcp://gw", Err("not a valid URL")),
             ("shop/Web", Err("not a valid name")),
         ];
         for (text, want) in cases {

@@ -75,6 +75,8 @@ pub struct Dataplane {
     pub fronts: Vec<fronts::Front>,
     /// Every Ingress, Route, HTTPRoute and GRPCRoute backend resolved to pods.
     pub routes: Vec<fronts::Route>,
+    /// Cross-namespace Gateway API references no ReferenceGrant permits.
+    pub refused: Vec<fronts::RefusedReference>,
     /// Per Multus network (in `cluster.networks` order), its attachments
     /// and their addresses.
     pub secondary: Vec<networks::SecondaryAddresses>,
@@ -115,7 +117,9 @@ impl Dataplane {
             &mut profile,
             &mut issues,
         );
-        let (declared, added) = fronts::add_missing(cluster, &profile);
+        let mut merged = cluster.clone();
+        issues.extend(fronts::gateways::merge_listener_sets(&mut merged));
+        let (declared, added) = fronts::add_missing(&merged, &profile);
         let (nodes, scheduled, assumed_nodes) = if nodes::declared(cluster, spec.nodes.is_some()) {
             let nodes = nodes::merge_nodes(&declared, &profile, spec.nodes.is_some(), &mut issues);
             let scheduled = schedule::schedule(&declared, &nodes);
@@ -207,6 +211,7 @@ impl Dataplane {
             lb,
             fronts,
             routes: Vec::new(),
+            refused: Vec::new(),
             secondary,
             issues,
             assumed,
@@ -216,6 +221,9 @@ impl Dataplane {
         let (routes, route_issues) = fronts::routes(&dp);
         dp.routes = routes;
         dp.issues.extend(route_issues);
+        dp.refused = fronts::grants::refused(&dp.cluster);
+        dp.issues
+            .extend(fronts::grants::certificate_issues(&dp.cluster, &dp.refused));
         dp
     }
 

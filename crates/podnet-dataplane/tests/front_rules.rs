@@ -387,7 +387,7 @@ fn tls_hosts_and_unknown_hosts_are_reported() {
     assert!(
         t.end
             .unwrap()
-            .contains("no HTTPRoute, Ingress or Route matches host `other.example.com`")
+            .contains("no Gateway listener, Ingress or Route takes https host `other.example.com`")
     );
 }
 

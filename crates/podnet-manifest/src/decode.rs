@@ -24,10 +24,12 @@ use crate::lower::multus;
 use crate::lower::pod::PodMeta;
 use crate::lower::records::{RawNamespace, RawPod, Record};
 use crate::lower::{
+    backend_tls, gateway, grpc_route, http_route, l4_route, listener_set, reference_grant,
+};
+use crate::lower::{
     endpoints, ingress, metallb, netpol, node, pod, pod_net, pools, profile, route, service,
     service_cidr, workload,
 };
-use crate::lower::{gateway, grpc_route, http_route, reference_grant};
 use crate::path::FieldPath;
 use crate::validate::Checker;
 
@@ -593,6 +595,30 @@ fn decode_more(
             let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
             Record::GatewayRoute(grpc_route::grpc_route(&r, base, source, &line_of, c))
         }),
+        "BackendTLSPolicy" => {
+            typed::<backend_tls::BackendTlsPolicyObject>(doc, value, base, kind, out).map(|p| {
+                Record::BackendTlsPolicy(backend_tls::backend_tls_policy(&p, base, source, c))
+            })
+        }
+        "ListenerSet" => {
+            typed::<listener_set::ListenerSetObject>(doc, value, base, kind, out).map(|l| {
+                let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+                Record::ListenerSet(listener_set::listener_set(&l, base, source, &line_of, c))
+            })
+        }
+        "TLSRoute" | "TCPRoute" | "UDPRoute" => {
+            let route_kind = match kind {
+                "TLSRoute" => podnet_model::RouteKind::Tls,
+                "TCPRoute" => podnet_model::RouteKind::Tcp,
+                _ => podnet_model::RouteKind::Udp,
+            };
+            typed::<l4_route::L4RouteObject>(doc, value, base, kind, out).map(|r| {
+                let line_of = |p: &FieldPath| doc.locate(p).map(|l| l.0);
+                Record::GatewayRoute(l4_route::l4_route(
+                    &r, route_kind, base, source, &line_of, c,
+                ))
+            })
+        }
         "ReferenceGrant" => {
             typed::<reference_grant::ReferenceGrantObject>(doc, value, base, kind, out).map(|g| {
                 Record::ReferenceGrant(reference_grant::reference_grant(&g, base, source, c))

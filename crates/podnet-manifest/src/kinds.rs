@@ -62,11 +62,18 @@ pub const GATEWAY_V1: &str = "gateway.networking.k8s.io/v1";
 /// v1 schema.
 pub const GATEWAY_V1BETA1: &str = "gateway.networking.k8s.io/v1beta1";
 
+/// Gateway API v1alpha2: `TLSRoute`, `TCPRoute`, `UDPRoute` in the
+/// experimental channel.
+pub const GATEWAY_V1ALPHA2: &str = "gateway.networking.k8s.io/v1alpha2";
+/// Gateway API v1alpha3: `TLSRoute` (v1.3-v1.4 experimental) and
+/// `BackendTLSPolicy` (v1.2-v1.3).
+pub const GATEWAY_V1ALPHA3: &str = "gateway.networking.k8s.io/v1alpha3";
+
 /// Roles, ClusterRoles and their bindings.
 pub const RBAC_V1: &str = "rbac.authorization.k8s.io/v1";
 
 /// Every kind podnet reads.
-pub const KINDS: [KindSpec; 38] = [
+pub const KINDS: [KindSpec; 43] = [
     builtin("Namespace", &["v1"], false),
     builtin("Pod", &["v1"], true),
     builtin("Deployment", &["apps/v1"], true),
@@ -114,6 +121,15 @@ pub const KINDS: [KindSpec; 38] = [
     crd("Gateway", &[GATEWAY_V1, GATEWAY_V1BETA1], true),
     crd("HTTPRoute", &[GATEWAY_V1, GATEWAY_V1BETA1], true),
     crd("GRPCRoute", &[GATEWAY_V1], true),
+    crd(
+        "TLSRoute",
+        &[GATEWAY_V1, GATEWAY_V1ALPHA3, GATEWAY_V1ALPHA2],
+        true,
+    ),
+    crd("ListenerSet", &[GATEWAY_V1], true),
+    crd("BackendTLSPolicy", &[GATEWAY_V1, GATEWAY_V1ALPHA3], true),
+    crd("TCPRoute", &[GATEWAY_V1, GATEWAY_V1ALPHA2], true),
+    crd("UDPRoute", &[GATEWAY_V1, GATEWAY_V1ALPHA2], true),
     crd("ReferenceGrant", &[GATEWAY_V1BETA1, GATEWAY_V1], true),
     crd("NetworkAttachmentDefinition", &[NAD_VERSION], true),
     crd("MultiNetworkPolicy", &[MULTI_POLICY_VERSION], true),
@@ -239,6 +255,16 @@ mod tests {
         assert!(matches!(
             served("GRPCRoute", "gateway.networking.k8s.io/v1alpha2"),
             Served::WrongVersion(_)
+        ));
+        for kind in ["TLSRoute", "TCPRoute", "UDPRoute"] {
+            for version in ["v1", "v1alpha2"] {
+                let v = format!("gateway.networking.k8s.io/{version}");
+                assert!(matches!(served(kind, &v), Served::Yes(_)), "{kind} {v}");
+            }
+        }
+        assert!(matches!(
+            served("TLSRoute", "gateway.networking.k8s.io/v1alpha3"),
+            Served::Yes(_)
         ));
         // Istio's Gateway is another product's kind.
         assert!(matches!(

@@ -6,7 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers: a failure is a test failure
 
 use podnet_model::{
-    BackendRef, GrpcMethodMatch, HeaderMatch, ListenerProtocol, ParentRef, PathMatch,
+    BackendRef, GrpcMethodMatch, HeaderMatch, ListenerProtocol, ParentKind, ParentRef, PathMatch,
     PathMatchKind, Request, RouteKind, RouteNamespaces, TlsMode, ValueMatchKind, select_listener,
     select_rule,
 };
@@ -20,12 +20,13 @@ fn one_error(text: &str, path: &str, line: u32) -> String {
     message
 }
 
-fn backend(ns: &str, name: &str, port: u16, weight: u32) -> BackendRef {
+fn backend(ns: &str, name: &str, port: u16, weight: u32, line: u32) -> BackendRef {
     BackendRef {
         namespace: ns.into(),
         name: name.into(),
         port: Some(port),
         weight,
+        line: Some(line),
     }
 }
 
@@ -174,12 +175,14 @@ fn an_http_route_is_lowered() {
         r.parents,
         [
             ParentRef {
+                kind: ParentKind::Gateway,
                 namespace: "infra".into(),
                 name: "edge".into(),
                 section_name: Some("https".into()),
                 port: None
             },
             ParentRef {
+                kind: ParentKind::Gateway,
                 namespace: "infra".into(),
                 name: "edge".into(),
                 section_name: Some("http".into()),
@@ -224,8 +227,8 @@ fn an_http_route_is_lowered() {
     assert_eq!(
         api.backends,
         [
-            backend("web", "api-v2", 8080, 90),
-            backend("legacy", "api-v1", 8080, 10)
+            backend("web", "api-v2", 8080, 90, 39),
+            backend("legacy", "api-v1", 8080, 10, 42)
         ]
     );
     // A rule without matches matches `PathPrefix /`; weight defaults to 1.
@@ -236,7 +239,7 @@ fn an_http_route_is_lowered() {
             value: "/".into()
         })
     );
-    assert_eq!(default.backends, [backend("web", "web", 80, 1)]);
+    assert_eq!(default.backends, [backend("web", "web", 80, 1, 47)]);
     assert_eq!(
         images.matches[0].path.as_ref().map(|p| p.kind),
         Some(PathMatchKind::RegularExpression)
@@ -390,7 +393,7 @@ spec:
     let w = warnings(&l);
     assert_eq!(w.len(), 2, "{w:#?}");
     assert!(
-        w[0].contains("spec.parentRefs[1]") && w[0].contains("Gateways only"),
+        w[0].contains("spec.parentRefs[1]") && w[0].contains("Gateways and ListenerSets only"),
         "{w:#?}"
     );
     assert!(w[0].contains("test.yaml:8"), "{w:#?}");
@@ -403,7 +406,10 @@ spec:
     assert!(w[1].contains("test.yaml:13"), "{w:#?}");
     let r = &l.cluster.gateway_routes[0];
     assert_eq!(r.parents.len(), 1);
-    assert_eq!(r.rules[0].backends, [backend("default", "local", 80, 1)]);
+    assert_eq!(
+        r.rules[0].backends,
+        [backend("default", "local", 80, 1, 17)]
+    );
 }
 
 #[test]

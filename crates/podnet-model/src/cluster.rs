@@ -51,10 +51,14 @@ pub struct Cluster {
     pub exposures: Vec<crate::exposure::Exposure>,
     /// Gateway API Gateways in input order.
     pub gateways: Vec<crate::gateway::Gateway>,
-    /// Gateway API HTTPRoutes and GRPCRoutes in input order.
+    /// Gateway API ListenerSets in input order.
+    pub listener_sets: Vec<crate::gateway::ListenerSet>,
+    /// Gateway API routes (HTTP, gRPC, TLS, TCP, UDP) in input order.
     pub gateway_routes: Vec<crate::gateway::GatewayRoute>,
     /// Gateway API ReferenceGrants.
     pub reference_grants: Vec<crate::gateway::ReferenceGrant>,
+    /// Gateway API BackendTLSPolicies in input order.
+    pub backend_tls_policies: Vec<crate::gateway::BackendTlsPolicy>,
     /// Multus NetworkAttachmentDefinitions in input order.
     pub networks: Vec<crate::multus::NetworkAttachment>,
     /// MultiNetworkPolicies in input order.

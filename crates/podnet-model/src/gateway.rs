@@ -43,11 +43,15 @@ impl ListenerProtocol {
     /// The route kinds a Listener of this protocol accepts when
     /// `allowedRoutes.kinds` is empty (API reference, AllowedRoutes `kinds`:
     /// "determined using the Listener protocol"): HTTPRoute and GRPCRoute on
-    /// HTTP and HTTPS, none of the kinds podnet models otherwise.
+    /// HTTP and HTTPS, TLSRoute on TLS, TCPRoute on TCP, UDPRoute on UDP
+    /// (ProtocolType: "HTTPRoute ... TLSRoute ... TCPRoute ... UDPRoute").
     pub fn default_route_kinds(&self) -> &'static [RouteKind] {
         match self {
             ListenerProtocol::Http | ListenerProtocol::Https => &[RouteKind::Http, RouteKind::Grpc],
-            _ => &[],
+            ListenerProtocol::Tls => &[RouteKind::Tls],
+            ListenerProtocol::Tcp => &[RouteKind::Tcp],
+            ListenerProtocol::Udp => &[RouteKind::Udp],
+            ListenerProtocol::Other(_) => &[],
         }
     }
 }
@@ -59,6 +63,26 @@ pub enum TlsMode {
     Terminate,
     /// TLS passes through to the backend (TLSRoute only).
     Passthrough,
+}
+
+/// A `tls.certificateRefs` entry (API reference, SecretObjectReference):
+/// a Secret unless `group`/`kind` say otherwise; in another namespace it
+/// needs a ReferenceGrant there from the Gateway's namespace (GatewayTLSConfig
+/// `certificateRefs`: such references "are invalid UNLESS there is a
+/// ReferenceGrant in the target namespace that allows the certificate to be
+/// attached").
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertificateRef {
+    /// `group` (`""`, the core group, when omitted).
+    pub group: String,
+    /// `kind` (`Secret` when omitted).
+    pub kind: String,
+    /// `namespace`, the Gateway's own when omitted.
+    pub namespace: String,
+    /// `name`.
+    pub name: String,
+    /// Line of the entry in its file.
+    pub line: Option<u32>,
 }
 
 /// `allowedRoutes.namespaces.from`.
@@ -96,10 +120,43 @@ pub struct Listener {
     pub protocol: ListenerProtocol,
     /// `tls.mode` when `tls` is set.
     pub tls: Option<TlsMode>,
+    /// `tls.certificateRefs`, in order.
+    pub certificate_refs: Vec<CertificateRef>,
     /// `allowedRoutes`.
     pub allowed_routes: AllowedRoutes,
     /// Line of the listener in its file.
     pub line: Option<u32>,
+    /// The ListenerSet this listener comes from, when it is not the
+    /// Gateway's own (routes attach to it through that ListenerSet).
+    pub set: Option<ListenerSetRef>,
+}
+
+/// The ListenerSet a listener of a Gateway comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenerSetRef {
+    /// Its namespace.
+    pub namespace: NsId,
+    /// Its namespace's name.
+    pub namespace_name: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// A `ListenerSet` (gateway.networking.k8s.io/v1, Gateway API v1.5;
+/// GEP-1713): listeners attached to a parent Gateway, which accepts them when
+/// its `spec.allowedListeners` admits the ListenerSet's namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenerSet {
+    /// Identity and provenance.
+    pub meta: Meta,
+    /// Its namespace.
+    pub namespace: NsId,
+    /// `spec.parentRef.namespace` (the ListenerSet's when omitted).
+    pub parent_namespace: String,
+    /// `spec.parentRef.name`.
+    pub parent_name: String,
+    /// `spec.listeners`, in order.
+    pub listeners: Vec<Listener>,
 }
 
 impl Listener {
@@ -122,8 +179,10 @@ impl Listener {
         route_ns: NsId,
         route_ns_labels: &Labels,
     ) -> bool {
+        // A ListenerSet's listener: `Same` is the ListenerSet's namespace.
+        let owner = self.set.as_ref().map_or(gateway_ns, |s| s.namespace);
         match &self.allowed_routes.from {
-            RouteNamespaces::Same => gateway_ns == route_ns,
+            RouteNamespaces::Same => owner == route_ns,
             RouteNamespaces::All => true,
             RouteNamespaces::Selector(s) => s.matches(route_ns_labels),
         }
@@ -143,6 +202,9 @@ pub struct Gateway {
     pub listeners: Vec<Listener>,
     /// `addresses[].value` that are set, in order.
     pub addresses: Vec<String>,
+    /// `allowedListeners.namespaces.from`: the namespaces whose
+    /// ListenerSets may attach; `None` (the default) admits none.
+    pub allowed_listeners: Option<RouteNamespaces>,
 }
 
 /// The kind of a Gateway API route.
@@ -152,6 +214,12 @@ pub enum RouteKind {
     Http,
     /// `GRPCRoute`.
     Grpc,
+    /// `TLSRoute`: TLS sessions by SNI, passed through or terminated.
+    Tls,
+    /// `TCPRoute`: TCP connections.
+    Tcp,
+    /// `UDPRoute`: UDP datagrams.
+    Udp,
 }
 
 impl RouteKind {
@@ -160,16 +228,40 @@ impl RouteKind {
         match self {
             RouteKind::Http => "HTTPRoute",
             RouteKind::Grpc => "GRPCRoute",
+            RouteKind::Tls => "TLSRoute",
+            RouteKind::Tcp => "TCPRoute",
+            RouteKind::Udp => "UDPRoute",
+        }
+    }
+
+    /// The transport the Gateway's proxy uses to reach the backends.
+    pub fn transport(self) -> crate::Protocol {
+        match self {
+            RouteKind::Udp => crate::Protocol::Udp,
+            _ => crate::Protocol::Tcp,
         }
     }
 }
 
-/// A `parentRefs` entry naming a Gateway (other parents are not modelled).
+/// What a `parentRefs` entry names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ParentKind {
+    /// A Gateway: its own listeners.
+    #[default]
+    Gateway,
+    /// A ListenerSet: its listeners, on its parent Gateway.
+    ListenerSet,
+}
+
+/// A `parentRefs` entry naming a Gateway or a ListenerSet (other parents
+/// are not modelled).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParentRef {
+    /// Gateway or ListenerSet.
+    pub kind: ParentKind,
     /// `namespace`, the route's own when omitted.
     pub namespace: String,
-    /// `name` of the Gateway.
+    /// `name` of the Gateway or ListenerSet.
     pub name: String,
     /// `sectionName`: one Listener by name.
     pub section_name: Option<String>,
@@ -193,7 +285,7 @@ impl ParentRef {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BackendRef {
     /// `namespace`, the route's own when omitted (another namespace needs
-    /// a ReferenceGrant there, which podnet does not read).
+    /// a ReferenceGrant there: [`reference_permitted`]).
     pub namespace: String,
     /// The Service's `name`.
     pub name: String,
@@ -201,6 +293,8 @@ pub struct BackendRef {
     pub port: Option<u16>,
     /// `weight` (1 when omitted; 0 receives nothing).
     pub weight: u32,
+    /// Line of the entry in its file.
+    pub line: Option<u32>,
 }
 
 /// How a path matches (API reference, PathMatchType).
@@ -284,14 +378,15 @@ pub struct RouteRule {
     pub line: Option<u32>,
 }
 
-/// An HTTPRoute or GRPCRoute.
+/// An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (the last three
+/// have one match-everything `matches` entry per rule).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GatewayRoute {
     /// Identity and provenance.
     pub meta: Meta,
     /// Its namespace.
     pub namespace: NsId,
-    /// HTTPRoute or GRPCRoute.
+    /// Which kind of route.
     pub kind: RouteKind,
     /// `metadata.creationTimestamp` in Unix seconds, when given (the oldest
     /// route wins ties).
@@ -338,6 +433,56 @@ pub struct GrantTo {
     pub kind: String,
     /// `name`: one object; every object of the kind when `None`.
     pub name: Option<String>,
+}
+
+/// A `BackendTLSPolicy` (gateway.networking.k8s.io/v1, Gateway API v1.4;
+/// GEP-1897): a Gateway's connections to the target Services (or to one
+/// named port, `sectionName`) use TLS with SNI `hostname`, the backend's
+/// certificate validated against CA certificates or the system's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendTlsPolicy {
+    /// Identity and provenance (its namespace is the targets').
+    pub meta: Meta,
+    /// `spec.targetRefs` to Services (other kinds are skipped).
+    pub targets: Vec<PolicyTarget>,
+    /// `spec.validation.hostname`: SNI and the name the certificate must
+    /// carry.
+    pub hostname: String,
+    /// `spec.validation.caCertificateRefs` as `Kind/name`.
+    pub ca_certificates: Vec<String>,
+    /// `spec.validation.wellKnownCACertificates: System`.
+    pub system_ca: bool,
+    /// `spec.validation.subjectAltNames` values.
+    pub subject_alt_names: Vec<String>,
+}
+
+/// A `targetRefs` entry naming a Service, or one of its ports.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyTarget {
+    /// The Service's name.
+    pub name: String,
+    /// `sectionName`: a port name of the Service.
+    pub section_name: Option<String>,
+}
+
+impl BackendTlsPolicy {
+    /// Whether it targets port `port_name` of Service `service` in its
+    /// namespace `namespace`, and how specifically (`Some(true)`: by
+    /// `sectionName`).
+    pub fn targets(&self, namespace: &str, service: &str, port_name: Option<&str>) -> Option<bool> {
+        if self.meta.namespace.as_deref() != Some(namespace) {
+            return None;
+        }
+        self.targets
+            .iter()
+            .filter(|t| t.name == service)
+            .filter_map(|t| match &t.section_name {
+                None => Some(false),
+                Some(s) if Some(s.as_str()) == port_name => Some(true),
+                Some(_) => None,
+            })
+            .max()
+    }
 }
 
 /// The group of Gateway API kinds.

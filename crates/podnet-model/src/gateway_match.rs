@@ -286,8 +286,10 @@ mod tests {
             port: 80,
             protocol: ListenerProtocol::Http,
             tls: None,
+            certificate_refs: Vec::new(),
             allowed_routes: AllowedRoutes::default(),
             line: None,
+            set: None,
         };
         let ls = [
             l("empty", None),

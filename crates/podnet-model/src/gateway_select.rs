@@ -207,6 +207,7 @@ mod tests {
                         name: format!("{name}-{i}"),
                         port: Some(80),
                         weight: 1,
+                        line: None,
                     }],
                     line: None,
                 })

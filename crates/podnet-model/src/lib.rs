@@ -41,9 +41,10 @@ pub use conns::Conns;
 pub use endpoints::{EndpointAddress, EndpointHints, EndpointPort, EndpointSet};
 pub use exposure::{Backend, Exposure, ExposureKind, HttpPath, HttpRule, PathType, ServicePortRef};
 pub use gateway::{
-    AllowedRoutes, BackendRef, GATEWAY_GROUP, Gateway, GatewayRoute, GrantFrom, GrantTo,
-    GrpcMethodMatch, HeaderMatch, Listener, ListenerProtocol, ObjectKey, ParentRef, PathMatch,
-    PathMatchKind, ReferenceGrant, RouteKind, RouteMatch, RouteNamespaces, RouteRule, TlsMode,
+    AllowedRoutes, BackendRef, BackendTlsPolicy, CertificateRef, GATEWAY_GROUP, Gateway,
+    GatewayRoute, GrantFrom, GrantTo, GrpcMethodMatch, HeaderMatch, Listener, ListenerProtocol,
+    ListenerSet, ListenerSetRef, ObjectKey, ParentKind, ParentRef, PathMatch, PathMatchKind,
+    PolicyTarget, ReferenceGrant, RouteKind, RouteMatch, RouteNamespaces, RouteRule, TlsMode,
     ValueMatchKind, reference_permitted,
 };
 pub use gateway_match::{

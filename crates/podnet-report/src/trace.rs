@@ -6,8 +6,8 @@ use std::io::{self, Write};
 use podnet_dataplane::Dataplane;
 use podnet_dataplane::dns::{Answer, Resolution};
 use podnet_dataplane::trace::{
-    Action, Branch, HintsIgnored, Hop, Outcome, Packet, Place, ProxyMatch, ProxyResult,
-    ProxyVerdict, Topology, Trace, TraceFrom, TraceTo,
+    Action, Branch, FrontAnswer, GrpcStatus, HintsIgnored, Hop, Outcome, Packet, Place, ProxyMatch,
+    ProxyResult, ProxyVerdict, Topology, Trace, TraceFrom, TraceTo, Url,
 };
 use podnet_engine::Endpoint;
 use podnet_model::{Cluster, Direction};
@@ -128,6 +128,21 @@ fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
         Action::Encapsulate { kind } => vec![format!("encapsulate: {kind}")],
         Action::Decapsulate { kind } => vec![format!("decapsulate: {kind}")],
         Action::LoadBalancer { what } => vec![what.clone()],
+        Action::BackendTls {
+            policy,
+            hostname,
+            ca_certificates,
+            system_ca,
+        } => {
+            let ca = if *system_ca {
+                "the system's CA certificates".to_owned()
+            } else {
+                ca_certificates.join(", ")
+            };
+            vec![format!(
+                "TLS to the backend (BackendTLSPolicy {policy}): SNI `{hostname}`, certificate for `{hostname}` validated against {ca}"
+            )]
+        }
         Action::Policy {
             direction,
             allowed,
@@ -292,6 +307,57 @@ fn outcome_text(c: &Cluster, o: &Outcome, port: u16, proto: &str) -> String {
         Outcome::Denied(d) => format!("denied by {d} policy"),
         Outcome::Dropped(why) => format!("dropped: {why}"),
         Outcome::Rejected(why) => format!("rejected: {why}"),
+        Outcome::Answered(answer, why) => format!("answered {}: {why}", answer_status(answer)),
+    }
+}
+
+/// A front's answer as a client sees it.
+fn answer_status(a: &FrontAnswer) -> String {
+    match a {
+        FrontAnswer::Http(code) => format!("HTTP {code}"),
+        FrontAnswer::Grpc(s) => format!("gRPC {}", grpc_status(*s)),
+        FrontAnswer::TlsHandshakeFailure => "with a failed TLS handshake".to_owned(),
+        FrontAnswer::ConnectionRejected => "by rejecting the connection".to_owned(),
+    }
+}
+
+/// The gRPC status code's name (grpc/grpc doc/statuscodes.md).
+fn grpc_status(s: GrpcStatus) -> &'static str {
+    match s {
+        GrpcStatus::Unimplemented => "UNIMPLEMENTED",
+        GrpcStatus::Unavailable => "UNAVAILABLE",
+    }
+}
+
+/// The URL as asked: scheme, host, path and query.
+fn url_text(u: &Url) -> String {
+    let query: Vec<String> = u.query.iter().map(|(n, v)| format!("{n}={v}")).collect();
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", query.join("&"))
+    };
+    format!("{}://{}{}{query}", u.scheme.as_str(), u.host, u.path)
+}
+
+/// How a URL request is sent, when not a plain GET: method, gRPC call,
+/// headers, the Gateway asked.
+fn request_note(u: &Url) -> String {
+    let r = &u.request;
+    let mut parts = Vec::new();
+    match &r.grpc {
+        Some(call) => parts.push(format!("gRPC {}/{}", call.service, call.method)),
+        None if r.method != "GET" => parts.push(r.method.clone()),
+        None => {}
+    }
+    parts.extend(r.headers.iter().map(|(n, v)| format!("{n}: {v}")));
+    if let Some((ns, name)) = &r.gateway {
+        parts.push(format!("via Gateway {ns}/{name}"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", parts.join("; "))
     }
 }
 
@@ -309,12 +375,7 @@ fn to_text(c: &Cluster, t: &TraceTo) -> String {
         TraceTo::Pod(p) => format!("pod {}", c.pod_name(*p)),
         TraceTo::Name(n) => format!("`{n}`"),
         TraceTo::Address(ip) => ip.to_string(),
-        TraceTo::Url(u) => format!(
-            "{}://{}{}",
-            if u.https { "https" } else { "http" },
-            u.host,
-            u.path
-        ),
+        TraceTo::Url(u) => format!("{}{}", url_text(u), request_note(u)),
     }
 }
 
@@ -388,11 +449,58 @@ struct TraceJson {
     source_ip: String,
     port: u16,
     protocol: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_request: Option<HttpRequestJson>,
     hops: Vec<HopJson>,
     paths: Vec<PathJson>,
     #[serde(skip_serializing_if = "Option::is_none")]
     end: Option<String>,
     reachable: bool,
+}
+
+/// The request of a URL trace, as matched by the fronts.
+#[derive(Serialize)]
+struct HttpRequestJson {
+    method: String,
+    host: String,
+    path: String,
+    query: Vec<[String; 2]>,
+    headers: Vec<[String; 2]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grpc: Option<GrpcJson>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gateway: Option<String>,
+}
+
+#[derive(Serialize)]
+struct GrpcJson {
+    service: String,
+    method: String,
+}
+
+fn http_request_json(to: &TraceTo) -> Option<HttpRequestJson> {
+    let TraceTo::Url(u) = to else {
+        return None;
+    };
+    let pairs = |l: &[(String, String)]| -> Vec<[String; 2]> {
+        l.iter().map(|(n, v)| [n.clone(), v.clone()]).collect()
+    };
+    Some(HttpRequestJson {
+        method: u.request.method.clone(),
+        host: u.host.clone(),
+        path: u.path.clone(),
+        query: pairs(&u.query),
+        headers: pairs(&u.request.headers),
+        grpc: u.request.grpc.as_ref().map(|c| GrpcJson {
+            service: c.service.clone(),
+            method: c.method.clone(),
+        }),
+        gateway: u
+            .request
+            .gateway
+            .as_ref()
+            .map(|(ns, name)| format!("{ns}/{name}")),
+    })
 }
 
 #[derive(Serialize)]
@@ -475,6 +583,10 @@ struct PathJson {
     hops: Vec<HopJson>,
     outcome: &'static str,
     detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    http_status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grpc_status: Option<&'static str>,
 }
 
 fn packet_json(p: &Packet) -> PacketJson {
@@ -502,6 +614,7 @@ fn action_kind(a: &Action) -> &'static str {
         Action::Encapsulate { .. } => "encapsulate",
         Action::Decapsulate { .. } => "decapsulate",
         Action::LoadBalancer { .. } => "load_balancer",
+        Action::BackendTls { .. } => "backend_tls",
         Action::Policy {
             direction: Direction::Egress,
             ..
@@ -547,6 +660,7 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
         source_ip: t.src.to_string(),
         port: t.port,
         protocol: proto,
+        http_request: http_request_json(&t.request.to),
         hops: t.hops.iter().map(|h| hop_json(c, h)).collect(),
         paths: t
             .branches
@@ -561,6 +675,15 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
                     Outcome::Denied(_) => "denied",
                     Outcome::Dropped(_) => "dropped",
                     Outcome::Rejected(_) => "rejected",
+                    Outcome::Answered(..) => "answered",
+                },
+                http_status: match b.outcome {
+                    Outcome::Answered(FrontAnswer::Http(code), _) => Some(code),
+                    _ => None,
+                },
+                grpc_status: match b.outcome {
+                    Outcome::Answered(FrontAnswer::Grpc(s), _) => Some(grpc_status(s)),
+                    _ => None,
                 },
                 detail: outcome_text(c, &b.outcome, last_port(b, t.port), proto),
             })

@@ -5,6 +5,7 @@
 //! and the hosts and paths of Ingresses, Routes and Gateway API routes
 //! (what the front may actually open, by policy).
 
+mod grants;
 mod pods;
 mod routes;
 mod services;
@@ -107,6 +108,24 @@ pub const EXTERNAL_IPS: Rule = Rule {
     severity: Severity::Warning,
 };
 
+/// PN3008.
+pub const REFERENCE_REFUSED: Rule = Rule {
+    code: "PN3008",
+    name: "reference-without-grant",
+    short: "A Gateway API reference crosses namespaces without a ReferenceGrant",
+    full: "A route's backendRef to a Service, or a Gateway listener's certificateRef to a \
+           Secret, in another namespace is valid only when a ReferenceGrant in that namespace \
+           permits it (Gateway API, ReferenceGrant: implementations \"MUST NOT permit \
+           cross-namespace references which have no grant\"). Without one the reference is \
+           refused: the backend gets no traffic (a rule whose every backend is refused answers \
+           HTTP 500, gRPC UNAVAILABLE), and a listener without a certificate it may use fails \
+           TLS handshakes.",
+    help: "Add a ReferenceGrant in the referent's namespace whose `from` names the route kind \
+           (or Gateway) and namespace and whose `to` names the referent's kind, or move the \
+           object into the same namespace.",
+    severity: Severity::Warning,
+};
+
 /// Every exposure check.
 pub fn checks() -> Vec<Box<dyn Check>> {
     vec![
@@ -115,5 +134,6 @@ pub fn checks() -> Vec<Box<dyn Check>> {
         Box::new(services::LoadBalancers),
         Box::new(routes::HttpRoutes),
         Box::new(services::ExternalIps),
+        Box::new(grants::RefusedReferences),
     ]
 }

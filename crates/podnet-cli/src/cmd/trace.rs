@@ -11,12 +11,16 @@ use crate::session::{Session, Status, status_after};
 
 /// Runs the command.
 pub fn run(session: &Session, args: &TraceArgs) -> Status {
+    let to = match destination(args) {
+        Ok(to) => to,
+        Err(e) => return session.error(&e),
+    };
     let Some(analysis) = session.analyse(&args.paths) else {
         return Status::Error;
     };
     let query = TraceQuery {
         from: args.from.as_ref().map(source),
-        to: destination(&args.to),
+        to,
         port: args.port,
         protocol: protocol(args.protocol),
     };
@@ -49,11 +53,49 @@ fn source(from: &values::TraceFrom) -> TraceSource {
     }
 }
 
-fn destination(to: &values::TraceTo) -> TraceDestination {
-    match to {
-        values::TraceTo::Url(u) => TraceDestination::Url(u.clone()),
+/// The destination, with the request options of a URL (refused for any
+/// other destination).
+fn destination(args: &TraceArgs) -> Result<TraceDestination, String> {
+    let request_options = args.method.is_some()
+        || !args.headers.is_empty()
+        || args.grpc.is_some()
+        || args.gateway.is_some();
+    let to = match &args.to {
+        values::TraceTo::Url(u) => {
+            let mut url = u.clone();
+            let http_only =
+                args.method.is_some() || !args.headers.is_empty() || args.grpc.is_some();
+            if http_only && !url.scheme.http() {
+                return Err(format!(
+                    "--method, --header and --grpc apply to http:// and https:// URLs, not {}://",
+                    url.scheme.as_str()
+                ));
+            }
+            if let Some(call) = &args.grpc {
+                if url.path != "/" {
+                    return Err(format!(
+                        "--grpc: the URL has a path (`{}`); a gRPC call's path is /SERVICE/METHOD, give only scheme, host and port",
+                        url.path
+                    ));
+                }
+                url = url.with_grpc(call.clone());
+            }
+            if let Some(m) = &args.method {
+                url.request.method.clone_from(m);
+            }
+            url.request.headers.clone_from(&args.headers);
+            url.request.gateway.clone_from(&args.gateway);
+            return Ok(TraceDestination::Url(url));
+        }
         values::TraceTo::Address(ip, port) => TraceDestination::Address(*ip, *port),
         values::TraceTo::Name(name, port) => TraceDestination::DnsName(name.to_string(), *port),
         values::TraceTo::Object(name) => TraceDestination::Named(name.to_string()),
+    };
+    if request_options {
+        return Err(
+            "--method, --header, --grpc and --gateway apply to a URL destination (--to http(s)://...)"
+                .to_owned(),
+        );
     }
+    Ok(to)
 }

@@ -17,6 +17,7 @@ mod diff;
 mod dns;
 mod explain;
 mod fuzz_replay;
+mod gateway;
 mod hostile;
 mod inputs;
 mod lab;

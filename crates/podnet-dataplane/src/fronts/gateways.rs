@@ -1,4 +1,5 @@
-//! Gateway API fronts (gateway.networking.k8s.io/v1): each Gateway is a
+//! Gateway API fronts (gateway.networking.k8s.io/v1): each Gateway, with
+//! the listeners of the ListenerSets it accepts, is a
 //! proxy whose pods carry `gateway.networking.k8s.io/gateway-name: NAME` in
 //! the Gateway's namespace (the label implementations that deploy a proxy
 //! per Gateway set, GEP-1762). When the input has none, podnet adds one
@@ -9,27 +10,38 @@
 //! ParentReference, Listener, HTTPRouteSpec `hostnames`).
 
 use podnet_model::{
-    Cluster, ContainerPort, Gateway, GatewayRoute, HostnameIntersection, Labels, ListenerProtocol,
-    Pod, PodId, PodNet, PodOrigin, Protocol, Workload, WorkloadId, WorkloadKind,
-    intersect_hostnames,
+    Cluster, ContainerPort, Gateway, GatewayRoute, HostnameIntersection, Labels, Listener,
+    ListenerProtocol, ListenerSetRef, ParentKind, ParentRef, Pod, PodId, PodNet, PodOrigin,
+    Protocol, RouteNamespaces, Workload, WorkloadId, WorkloadKind, intersect_hostnames,
 };
+
+use crate::issue::Issue;
 
 /// The label naming the Gateway a proxy pod serves.
 pub const GATEWAY_NAME_LABEL: &str = "gateway.networking.k8s.io/gateway-name";
 
-/// Indexes of the listeners of gateway `gw` a route attaches to.
+/// Indexes of the listeners of gateway `gw` a route attaches to: a
+/// parentRef naming the Gateway selects its own listeners, one naming a
+/// ListenerSet the listeners that set contributed (GEP-1713: routes attach
+/// to a ListenerSet's listeners through the ListenerSet).
 pub fn attached_listeners(cluster: &Cluster, gw: usize, route: &GatewayRoute) -> Vec<usize> {
     let gateway = &cluster.gateways[gw];
     let gw_ns = &cluster.namespace(gateway.namespace).name;
     let route_ns_labels = &cluster.namespace(route.namespace).labels;
+    let names = |p: &ParentRef, l: &Listener| match p.kind {
+        ParentKind::Gateway => {
+            p.name == gateway.meta.name && p.namespace == *gw_ns && l.set.is_none()
+        }
+        ParentKind::ListenerSet => l
+            .set
+            .as_ref()
+            .is_some_and(|s| s.name == p.name && s.namespace_name == p.namespace),
+    };
     let mut out = Vec::new();
-    for parent in route
-        .parents
-        .iter()
-        .filter(|p| p.name == gateway.meta.name && p.namespace == *gw_ns)
-    {
+    for parent in &route.parents {
         for (i, listener) in gateway.listeners.iter().enumerate() {
-            let fits = parent.selects(listener)
+            let fits = names(parent, listener)
+                && parent.selects(listener)
                 && listener.allows_kind(route.kind)
                 && listener.allows_namespace(gateway.namespace, route.namespace, route_ns_labels)
                 && intersect_hostnames(listener.hostname.as_deref(), &route.hostnames)
@@ -40,6 +52,75 @@ pub fn attached_listeners(cluster: &Cluster, gw: usize, route: &GatewayRoute) ->
         }
     }
     out
+}
+
+/// Adds to each Gateway the listeners of the ListenerSets it accepts: the
+/// ListenerSet's `parentRef` names it and its `allowedListeners` admits the
+/// ListenerSet's namespace (`None`, the default, admits none); a listener
+/// with the port, protocol and hostname of one the Gateway already has is
+/// not added (the Gateway's own listeners win, GEP-1713). Returns a warning
+/// for each ListenerSet or listener left out.
+pub fn merge_listener_sets(cluster: &mut Cluster) -> Vec<Issue> {
+    let mut issues = Vec::new();
+    let sets = cluster.listener_sets.clone();
+    for set in &sets {
+        let set_ns = cluster.namespace(set.namespace).name.clone();
+        let at = |issue: Issue| {
+            issue.at(
+                format!("ListenerSet {}", set.meta.qualified_name()),
+                Some(&set.meta.source),
+            )
+        };
+        let Some(g) = cluster.gateways.iter().position(|g| {
+            g.meta.name == set.parent_name
+                && g.meta.namespace.as_deref() == Some(set.parent_namespace.as_str())
+        }) else {
+            issues.push(at(Issue::warning(format!(
+                "its parent Gateway {}/{} is not in the input: its listeners serve nothing",
+                set.parent_namespace, set.parent_name
+            ))));
+            continue;
+        };
+        let gateway = &cluster.gateways[g];
+        let admitted = match &gateway.allowed_listeners {
+            None => false,
+            Some(RouteNamespaces::Same) => gateway.namespace == set.namespace,
+            Some(RouteNamespaces::All) => true,
+            Some(RouteNamespaces::Selector(s)) => {
+                s.matches(&cluster.namespace(set.namespace).labels)
+            }
+        };
+        if !admitted {
+            issues.push(at(Issue::warning(format!(
+                "Gateway {} does not admit ListenerSets from namespace `{set_ns}` (spec.allowedListeners; none by default): its listeners are not attached",
+                gateway.meta.qualified_name()
+            ))));
+            continue;
+        }
+        let mut added = Vec::new();
+        for l in &set.listeners {
+            let clash = gateway.listeners.iter().chain(&added).any(|e: &Listener| {
+                e.port == l.port && e.protocol == l.protocol && e.hostname == l.hostname
+            });
+            if clash {
+                issues.push(at(Issue::warning(format!(
+                    "listener `{}` has the port, protocol and hostname of a listener Gateway {} already has: not attached",
+                    l.name,
+                    gateway.meta.qualified_name()
+                ))));
+                continue;
+            }
+            let mut l = l.clone();
+            l.set = Some(ListenerSetRef {
+                namespace: set.namespace,
+                namespace_name: set_ns.clone(),
+                name: set.meta.name.clone(),
+            });
+            added.push(l);
+        }
+        cluster.gateways[g].listeners.extend(added);
+    }
+    issues
 }
 
 /// The proxy pods of a Gateway in `cluster`.

@@ -12,7 +12,9 @@
 //! [`routes`] resolves each exposure's backends to pods and target ports;
 //! [`reach`] asks the engine which of those the front's pods may open.
 
+pub mod backend_tls;
 pub mod gateways;
+pub mod grants;
 pub mod reach;
 pub mod routes;
 
@@ -25,6 +27,7 @@ use podnet_model::{
 
 use crate::nodes::NodeInfo;
 
+pub use grants::{Referrer, RefusedReference};
 pub use reach::{FrontConnection, connections};
 pub use routes::{Route, RouteSource, RouteVia, routes};
 

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use podnet_engine::semantics::evaluate;
 use podnet_engine::{Endpoint, Engine};
-use podnet_model::{Conns, PortSet, Protocol, WorkloadId};
+use podnet_model::{Conns, PortSet, WorkloadId};
 
 use super::{Front, FrontKind, Route};
 
@@ -53,7 +53,7 @@ pub fn connections(
             }
             for &(pod, port) in &route.pods {
                 let dst = engine.identity_of(pod);
-                let wanted = Conns::ports_of(Protocol::Tcp, PortSet::single(port));
+                let wanted = Conns::ports_of(route.protocol, PortSet::single(port));
                 let entry = per_workload
                     .entry((front.kind.clone(), cluster.pod(pod).workload))
                     .or_insert_with(|| (Conns::none(), Vec::new()));

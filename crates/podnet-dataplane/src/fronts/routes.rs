@@ -7,11 +7,11 @@
 //! by number, and without it every port is exposed (OpenShift Route API).
 
 use podnet_model::{
-    Backend as ExposureBackend, BackendRef, Cluster, Exposure, ExposureKind, GATEWAY_GROUP,
-    GatewayRoute, NsId, ObjectKey, PathType, PodId, ServiceId, ServicePort, ServicePortRef,
-    TargetPort, reference_permitted,
+    Backend as ExposureBackend, Cluster, Exposure, ExposureKind, NsId, PathType, PodId, Protocol,
+    ServiceId, ServicePort, ServicePortRef, Source, TargetPort,
 };
 
+use super::grants::backend_permitted;
 use crate::Dataplane;
 use crate::issue::Issue;
 
@@ -20,7 +20,7 @@ use crate::issue::Issue;
 pub enum RouteSource {
     /// An Ingress or Route: its index in `cluster.exposures`.
     Exposure(usize),
-    /// A rule of an HTTPRoute or GRPCRoute.
+    /// A rule of a Gateway API route.
     Gateway {
         /// Index in `cluster.gateway_routes`.
         route: usize,
@@ -54,6 +54,8 @@ pub struct Route {
     pub port: usize,
     /// Relative weight (0 receives nothing).
     pub weight: u32,
+    /// The transport the front opens to the pods (UDP for a UDPRoute).
+    pub protocol: Protocol,
     /// Serving pods and the port each listens on.
     pub pods: Vec<(PodId, u16)>,
 }
@@ -75,6 +77,7 @@ pub fn routes(dp: &Dataplane) -> (Vec<Route>, Vec<Issue>) {
                     service,
                     port,
                     weight: backend.weight,
+                    protocol: Protocol::Tcp,
                     pods,
                 }));
             }
@@ -134,7 +137,7 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
                         ))
                         .at(
                             format!("{} {}", route.meta.kind, route.meta.qualified_name()),
-                            Some(&route.meta.source),
+                            Some(&at_line(&route.meta.source, backend.line)),
                         ),
                     );
                     continue;
@@ -169,6 +172,7 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
                                     service,
                                     port,
                                     weight: backend.weight,
+                                    protocol: route.kind.transport(),
                                     pods: pods.clone(),
                                 });
                             }
@@ -184,26 +188,12 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
     }
 }
 
-/// Whether a route may use `backend`: in its own namespace always; in
-/// another only with a ReferenceGrant there from this route kind and
-/// namespace to Services (Gateway API: implementations "MUST NOT permit
-/// cross-namespace references which have no grant").
-pub fn backend_permitted(cluster: &Cluster, route: &GatewayRoute, backend: &BackendRef) -> bool {
-    reference_permitted(
-        &cluster.reference_grants,
-        ObjectKey {
-            group: GATEWAY_GROUP,
-            kind: route.kind.as_str(),
-            namespace: route.meta.namespace.as_deref().unwrap_or_default(),
-            name: &route.meta.name,
-        },
-        ObjectKey {
-            group: "",
-            kind: "Service",
-            namespace: &backend.namespace,
-            name: &backend.name,
-        },
-    )
+/// `source` pointing at `line` when known (a field inside the object).
+fn at_line(source: &Source, line: Option<u32>) -> Source {
+    Source {
+        line: line.or(source.line),
+        ..source.clone()
+    }
 }
 
 /// A resolved Service port: the Service, the port's index, its pods.

@@ -1,62 +1,25 @@
-//! Traces of a URL (`https://host/path`): the request reaches the front
-//! (the ingress controller's pod or an ALB), which picks the route the way
-//! the Ingress API describes (the longest matching path of the rules whose
-//! host matches, Exact before Prefix at equal length, else the default
-//! backend), terminates HTTP and opens a new TCP connection to one of the
-//! Service's pods on its target port — one branch per pod, each with the
-//! policy checks of that new connection.
+//! Traces of a URL (`https://host/path`): the request reaches the fronts
+//! that may serve it — Gateways with a listener for it (see
+//! `super::gateway`), and the ingress controller's pod or an ALB, which
+//! picks the route the way the Ingress API describes (the longest matching
+//! path of the rules whose host matches, Exact before Prefix at equal
+//! length, else the default backend). A front terminates HTTP and opens a
+//! new TCP connection to one of the Service's pods on its target port — one
+//! branch per pod, each with the policy checks of that new connection —
+//! or answers itself (a Gateway's 404, 500, gRPC status, failed TLS
+//! handshake). With several fronts, each has its own paths.
 
 use podnet_model::exposure::host_matches;
-use podnet_model::{
-    Cloud, GatewayRoute, PathType, Protocol, Request, RouteKind, select_listener, select_rule,
-};
+use podnet_model::{Cloud, PathType, Protocol};
 
 use super::deliver::drop_branch;
+use super::gateway::Decision;
 use super::tracer::{Origin, Tracer};
-use super::{Action, Branch, Hop, Packet, Place, Trace, TraceError, hoist_common_prefix};
-use crate::fronts::{self, Route, RouteSource, gateways};
-
-/// A parsed `http(s)://host[:port]/path` destination.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Url {
-    /// `https` (true) or `http`.
-    pub https: bool,
-    /// The host, lowercased.
-    pub host: String,
-    /// The port the client connects to (443 or 80 unless given).
-    pub port: u16,
-    /// The path (`/` when empty), without query or fragment.
-    pub path: String,
-}
-
-impl Url {
-    /// Parses an `http://` or `https://` URL; `None` for anything else.
-    pub fn parse(text: &str) -> Option<Url> {
-        let (https, rest) = if let Some(r) = text.strip_prefix("https://") {
-            (true, r)
-        } else {
-            (false, text.strip_prefix("http://")?)
-        };
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
-        };
-        let path = path.split(['?', '#']).next().unwrap_or("/");
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) => (h, p.parse().ok()?),
-            None => (authority, if https { 443 } else { 80 }),
-        };
-        if host.is_empty() || port == 0 {
-            return None;
-        }
-        Some(Url {
-            https,
-            host: host.to_ascii_lowercase(),
-            port,
-            path: if path.is_empty() { "/" } else { path }.to_owned(),
-        })
-    }
-}
+use super::{
+    Action, Branch, Hop, Outcome, Packet, Place, Scheme, Trace, TraceError, Url,
+    hoist_common_prefix,
+};
+use crate::fronts::{self, Route, RouteSource};
 
 /// The exposure and path a request selects.
 struct Selected {
@@ -64,18 +27,29 @@ struct Selected {
     path: Option<(String, PathType)>,
 }
 
-/// The front serving a request, the routes it may use, and why.
+/// The front serving a request through an Ingress or Route, the routes it
+/// may use, and why.
 struct Choice<'d> {
     front: usize,
     routes: Vec<&'d Route>,
     what: String,
-    /// The rule's backendRefs refused for want of a ReferenceGrant, and
-    /// whether they are all its backends.
-    refused: (Vec<String>, bool),
+}
+
+/// What one front does with a request: hops before its paths split, the
+/// paths, and why there is none.
+struct FrontPaths {
+    /// The front, by name (labels its paths when there are several fronts).
+    name: String,
+    /// Its decision (the load balancer hop).
+    prefix: Vec<Hop>,
+    /// One per serving pod, or its answer.
+    branches: Vec<Branch>,
+    /// Why it forwards nowhere, when it does not.
+    end: Option<String>,
 }
 
 /// The Services behind `routes`, for the description.
-fn services(dp: &crate::Dataplane, routes: &[&Route]) -> String {
+pub(super) fn services(dp: &crate::Dataplane, routes: &[&Route]) -> String {
     let list: Vec<String> = routes
         .iter()
         .map(|r| {
@@ -95,8 +69,8 @@ fn services(dp: &crate::Dataplane, routes: &[&Route]) -> String {
 }
 
 /// What happens to TLS for `url` given whether the front has TLS for it.
-fn tls_note(url: &Url, covered: bool) -> String {
-    if !url.https {
+pub(super) fn tls_note(url: &Url, covered: bool) -> String {
+    if !url.scheme.tls() {
         String::new()
     } else if covered {
         format!("; TLS for `{}` terminated here", url.host)
@@ -109,15 +83,20 @@ fn tls_note(url: &Url, covered: bool) -> String {
 }
 
 impl Tracer<'_> {
-    /// Follows a URL through the front that serves it.
+    /// Follows a URL through the fronts that may serve it: every Gateway
+    /// with a listener for it (or the one `--gateway` names), else the
+    /// ingress controller or ALB of the Ingress or Route that matches; one
+    /// path per front when there are several.
     pub(super) fn via_front(&self, client: &Origin, url: &Url) -> Result<Trace, TraceError> {
-        let dp = self.dp;
-        let c = &dp.cluster;
         let packet = Packet {
             src: client.ip,
             dst: client.ip,
             port: url.port,
-            protocol: Protocol::Tcp,
+            protocol: if url.scheme == Scheme::Udp {
+                Protocol::Udp
+            } else {
+                Protocol::Tcp
+            },
             outer: None,
             dst_name: Some(url.host.clone()),
         };
@@ -129,35 +108,141 @@ impl Tracer<'_> {
             branches: Vec::new(),
             end: None,
         };
-        let Some(choice) = self.via_gateway(url).or_else(|| self.via_exposure(url)) else {
-            trace.end = Some(format!(
-                "no HTTPRoute, Ingress or Route matches host `{}` and path `{}`",
-                url.host, url.path
-            ));
-            return Ok(trace);
-        };
-        let Choice {
-            front: front_index,
-            routes,
-            what,
-            refused,
-        } = choice;
-        if refused.1 {
-            // Gateway API, HTTPRouteRule backendRefs: "If all entries in
-            // BackendRefs are invalid, and there are also no filters
-            // specified in this route rule, all traffic which matches this
-            // rule MUST receive a 500 status code."
-            trace.hops.push(Hop::same(
-                client.place.clone(),
-                Action::LoadBalancer { what },
+        let mut fronts: Vec<FrontPaths> = self
+            .via_gateways(url)?
+            .into_iter()
+            .map(|take| {
+                let name = self.front_name(take.front);
+                match take.decision {
+                    Decision::Forward(routes, backend_tls) => self.front_paths(
+                        name,
+                        take.front,
+                        take.what,
+                        (&routes, backend_tls),
+                        &packet,
+                    ),
+                    Decision::Answer(answer, why) => FrontPaths {
+                        name,
+                        prefix: vec![Hop::same(
+                            self.front_place(take.front),
+                            Action::LoadBalancer { what: take.what },
+                            &packet,
+                        )],
+                        branches: vec![Branch {
+                            label: "answered by the Gateway".to_owned(),
+                            hops: Vec::new(),
+                            outcome: Outcome::Answered(answer, why),
+                        }],
+                        end: None,
+                    },
+                }
+            })
+            .collect();
+        if url.request.gateway.is_none()
+            && url.scheme.http()
+            && let Some(choice) = self.via_exposure(url)
+        {
+            let name = self.front_name(choice.front);
+            fronts.push(self.front_paths(
+                name,
+                choice.front,
+                choice.what,
+                (&choice.routes, false),
                 &packet,
             ));
-            trace.end = Some(format!(
-                "HTTP 500: every backendRef of the rule is refused ({}: cross-namespace without a ReferenceGrant)",
-                refused.0.join(", ")
-            ));
-            return Ok(trace);
         }
+        match fronts.len() {
+            0 => {
+                trace.end = Some(format!(
+                    "no Gateway listener, Ingress or Route takes {} host `{}` port {} path `{}`",
+                    url.scheme.as_str(),
+                    url.host,
+                    url.port,
+                    url.path
+                ));
+            }
+            1 => {
+                let Some(f) = fronts.pop() else {
+                    return Ok(trace);
+                };
+                trace.hops = f.prefix;
+                trace.branches = f.branches;
+                trace.end = f.end;
+                hoist_common_prefix(&mut trace.hops, &mut trace.branches);
+            }
+            _ => {
+                for f in fronts {
+                    let FrontPaths {
+                        name,
+                        prefix,
+                        branches,
+                        end,
+                    } = f;
+                    if let Some(end) = end {
+                        trace.branches.push(Branch {
+                            label: name.clone(),
+                            hops: prefix.clone(),
+                            outcome: Outcome::Dropped(end),
+                        });
+                    }
+                    trace.branches.extend(branches.into_iter().map(|b| {
+                        let mut hops = prefix.clone();
+                        hops.extend(b.hops);
+                        Branch {
+                            label: format!("{name}: {}", b.label),
+                            hops,
+                            outcome: b.outcome,
+                        }
+                    }));
+                }
+            }
+        }
+        Ok(trace)
+    }
+
+    /// A front by name (`Gateway ns/name`, the ingress controller, the ALB).
+    fn front_name(&self, front: usize) -> String {
+        match &self.dp.fronts[front].kind {
+            _ if front == fronts::ALB => "ALB".to_owned(),
+            fronts::FrontKind::Gateway { namespace, name } => format!("Gateway {namespace}/{name}"),
+            fronts::FrontKind::IngressController => "ingress controller".to_owned(),
+        }
+    }
+
+    /// Where a front acts: its first pod with an address, or the ALB.
+    fn front_place(&self, front: usize) -> Place {
+        if front == fronts::ALB {
+            return Place::Cloud("ALB".to_owned());
+        }
+        let c = &self.dp.cluster;
+        self.dp.fronts[front]
+            .pods
+            .iter()
+            .find(|&&p| !c.pod(p).ips.is_empty())
+            .map_or(Place::Outside, |&p| Place::Pod(p))
+    }
+
+    /// The paths through one front forwarding to `routes`: its decision
+    /// (`what`), then one path per serving pod, each a new connection from
+    /// the front with its own policy checks, in TLS when a BackendTLSPolicy
+    /// governs the Service port and `backend_tls` (the front originates the
+    /// backend's TLS).
+    fn front_paths(
+        &self,
+        name: String,
+        front_index: usize,
+        what: String,
+        (routes, backend_tls): (&[&Route], bool),
+        packet: &Packet,
+    ) -> FrontPaths {
+        let dp = self.dp;
+        let c = &dp.cluster;
+        let mut out = FrontPaths {
+            name,
+            prefix: Vec::new(),
+            branches: Vec::new(),
+            end: None,
+        };
         let front = &dp.fronts[front_index];
         let (origin, place) = if front_index == fronts::ALB {
             let ip = front
@@ -165,10 +250,10 @@ impl Tracer<'_> {
                 .first()
                 .and_then(fronts::reach::representative);
             let Some(ip) = ip else {
-                trace.end = Some(
+                out.end = Some(
                     "the ALB has no subnet: the profile's AWS subnets all hold nodes".to_owned(),
                 );
-                return Ok(trace);
+                return out;
             };
             let place = Place::Cloud("ALB".to_owned());
             let origin = Origin {
@@ -181,7 +266,7 @@ impl Tracer<'_> {
             (origin, place)
         } else {
             let Some(&pod) = front.pods.iter().find(|&&p| !c.pod(p).ips.is_empty()) else {
-                trace.end = Some(match &front.kind {
+                out.end = Some(match &front.kind {
                     fronts::FrontKind::Gateway { namespace, name } => {
                         format!("Gateway {namespace}/{name} has no proxy pod with an address")
                     }
@@ -190,7 +275,7 @@ impl Tracer<'_> {
                         dp.profile.ingress_namespace
                     ),
                 });
-                return Ok(trace);
+                return out;
             };
             let p = c.pod(pod);
             let origin = Origin {
@@ -202,9 +287,8 @@ impl Tracer<'_> {
             };
             (origin, Place::Pod(pod))
         };
-        trace
-            .hops
-            .push(Hop::same(place, Action::LoadBalancer { what }, &packet));
+        out.prefix
+            .push(Hop::same(place, Action::LoadBalancer { what }, packet));
         for route in routes {
             let svc = &c.services[route.service.index()];
             for &(pod, port) in &route.pods {
@@ -220,7 +304,7 @@ impl Tracer<'_> {
                     src: origin.ip,
                     dst: ip,
                     port,
-                    protocol: Protocol::Tcp,
+                    protocol: route.protocol,
                     outer: None,
                     dst_name: None,
                 };
@@ -238,108 +322,31 @@ impl Tracer<'_> {
                     }
                 } else {
                     let mut hops = Vec::new();
+                    if let Some(p) = backend_tls
+                        .then(|| fronts::backend_tls::policy_for(c, route.service, route.port))
+                        .flatten()
+                    {
+                        hops.push(Hop::same(
+                            origin.place.clone(),
+                            Action::BackendTls {
+                                policy: p.meta.qualified_name(),
+                                hostname: p.hostname.clone(),
+                                ca_certificates: p.ca_certificates.clone(),
+                                system_ca: p.system_ca,
+                            },
+                            &leg,
+                        ));
+                    }
                     self.leave_pod(&origin, &leg, &mut hops);
                     self.to_pod(&origin, None, leg, pod, hops, label)
                 };
-                trace.branches.push(branch);
+                out.branches.push(branch);
             }
         }
-        if trace.branches.is_empty() {
-            trace.end = Some("the route's Service has no serving pod".to_owned());
+        if out.branches.is_empty() {
+            out.end = Some("the route's Service has no serving pod".to_owned());
         }
-        hoist_common_prefix(&mut trace.hops, &mut trace.branches);
-        Ok(trace)
-    }
-
-    /// The Gateway rule a request for `url` selects: a listener of some
-    /// Gateway on the URL's port and host (Gateways in input order), then
-    /// the rule of its attached HTTPRoutes by the API's precedence.
-    fn via_gateway(&self, url: &Url) -> Option<Choice<'_>> {
-        let dp = self.dp;
-        let c = &dp.cluster;
-        let req = Request {
-            host: &url.host,
-            path: &url.path,
-            method: "GET",
-            headers: &[],
-            query: &[],
-        };
-        for (g, gateway) in c.gateways.iter().enumerate() {
-            let Some(listener) = select_listener(&gateway.listeners, url.port, &url.host) else {
-                continue;
-            };
-            let Some(li) = gateway
-                .listeners
-                .iter()
-                .position(|l| std::ptr::eq(l, listener))
-            else {
-                continue;
-            };
-            let attached: Vec<&GatewayRoute> = c
-                .gateway_routes
-                .iter()
-                .filter(|r| gateways::attached_listeners(c, g, r).contains(&li))
-                .collect();
-            let Some(sel) = select_rule(
-                attached,
-                RouteKind::Http,
-                listener.hostname.as_deref(),
-                &req,
-            ) else {
-                continue;
-            };
-            let ri = c
-                .gateway_routes
-                .iter()
-                .position(|r| std::ptr::eq(r, sel.route))?;
-            let source = RouteSource::Gateway {
-                route: ri,
-                rule: sel.rule_index,
-            };
-            let front = fronts::GATEWAYS + g;
-            let routes: Vec<&Route> = dp
-                .routes
-                .iter()
-                .filter(|r| r.via.source == source && r.front == front && r.weight > 0)
-                .collect();
-            let what = format!(
-                "Gateway {} listener `{}` ({:?} port {}): {} {} rule {} matches `{}{}`{} -> {}; a new connection goes to the pod",
-                gateway.meta.qualified_name(),
-                listener.name,
-                listener.protocol,
-                listener.port,
-                sel.route.meta.kind,
-                sel.route.meta.qualified_name(),
-                sel.rule_index + 1,
-                url.host,
-                url.path,
-                tls_note(url, listener.tls.is_some()),
-                services(dp, &routes)
-            );
-            let rule = &sel.route.rules[sel.rule_index];
-            let refused: Vec<String> = rule
-                .backends
-                .iter()
-                .filter(|b| !fronts::routes::backend_permitted(c, sel.route, b))
-                .map(|b| format!("Service {}/{}", b.namespace, b.name))
-                .collect();
-            let all = !refused.is_empty() && refused.len() == rule.backends.len();
-            let what = if refused.is_empty() || all {
-                what
-            } else {
-                format!(
-                    "{what} (refused without a ReferenceGrant: {})",
-                    refused.join(", ")
-                )
-            };
-            return Some(Choice {
-                front,
-                routes,
-                what,
-                refused: (refused, all),
-            });
-        }
-        None
+        out
     }
 
     /// The Ingress or Route a request for `url` selects.
@@ -362,7 +369,6 @@ impl Tracer<'_> {
             front: fronts::front_of(exposure, &dp.profile),
             routes,
             what,
-            refused: (Vec::new(), false),
         })
     }
 

@@ -17,8 +17,10 @@
 
 mod deliver;
 mod front;
+mod gateway;
 mod service;
 mod tracer;
+mod url;
 
 use std::net::IpAddr;
 
@@ -31,8 +33,8 @@ use crate::dns::Resolution;
 pub use crate::kube_proxy::{
     HintsIgnored, ProxyChain, ProxyMatch, ProxyResult, ProxyVerdict, Topology,
 };
-pub use front::Url;
 use tracer::Tracer;
+pub use url::{GrpcCall, HttpRequest, Scheme, Url};
 
 /// Where a hop happens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,6 +138,18 @@ pub enum Action {
         /// By what.
         kind: String,
     },
+    /// The front opens TLS to the backend: a Gateway API BackendTLSPolicy
+    /// governs the Service port.
+    BackendTls {
+        /// The policy, `namespace/name`.
+        policy: String,
+        /// SNI, and the name the backend's certificate must carry.
+        hostname: String,
+        /// The CA certificates that validate it (`Kind/name`).
+        ca_certificates: Vec<String>,
+        /// Validated against the system's CA certificates.
+        system_ca: bool,
+    },
     /// A cloud or MetalLB load balancer took the packet.
     LoadBalancer {
         /// What it did.
@@ -216,6 +230,37 @@ pub enum Outcome {
     /// Rejected by the dataplane (ICMP unreachable or TCP reset back to
     /// the client: kube-proxy's REJECT), as opposed to silently dropped.
     Rejected(String),
+    /// A front (a Gateway) answered the request itself instead of
+    /// forwarding it, and why.
+    Answered(FrontAnswer, String),
+}
+
+/// What a Gateway answers when it forwards nothing (Gateway API reference).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FrontAnswer {
+    /// An HTTP status: 404 when no HTTPRoute rule matches, 500 when every
+    /// backendRef of the matching rule is invalid (HTTPRouteRule
+    /// `backendRefs`).
+    Http(u16),
+    /// A gRPC status.
+    Grpc(GrpcStatus),
+    /// The TLS handshake fails: the listener has no certificate it may use.
+    TlsHandshakeFailure,
+    /// The connection is rejected: no TLSRoute, TCPRoute or UDPRoute takes
+    /// it, or every backendRef of its rule is invalid (TCPRouteRule
+    /// `backendRefs`: implementations "MUST actively reject connection
+    /// attempts").
+    ConnectionRejected,
+}
+
+/// A gRPC status code a Gateway answers with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GrpcStatus {
+    /// `UNIMPLEMENTED` (12): no GRPCRoute rule matches the method.
+    Unimplemented,
+    /// `UNAVAILABLE` (14): every backendRef of the matching rule is invalid
+    /// (GRPCRouteRule `backendRefs`).
+    Unavailable,
 }
 
 /// One possible path (kube-proxy picks one endpoint per connection).
@@ -312,6 +357,9 @@ pub enum TraceError {
     /// The node is unknown.
     #[error("no node is called `{0}`")]
     UnknownNode(String),
+    /// `--gateway` names a Gateway the input does not have.
+    #[error("no Gateway is called `{0}`")]
+    UnknownGateway(String),
     /// No port given and none can be inferred: the destination (its
     /// description) and how many ports it has. The caller says how to give
     /// one.

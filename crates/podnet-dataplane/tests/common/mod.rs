@@ -177,6 +177,7 @@ pub fn kind(hop: &Hop) -> String {
         Action::Encapsulate { .. } => "Encapsulate".into(),
         Action::Decapsulate { .. } => "Decapsulate".into(),
         Action::LoadBalancer { .. } => "LoadBalancer".into(),
+        Action::BackendTls { .. } => "BackendTls".into(),
         Action::Policy { direction, .. } => match direction {
             Direction::Ingress => "Policy(Ingress)".into(),
             Direction::Egress => "Policy(Egress)".into(),
@@ -247,8 +248,29 @@ pub fn front_tcp_ports(
 
 /// A trace of `url` from an outside client.
 pub fn trace_url(dp: &Dataplane, url: &str) -> Trace {
-    let to = TraceTo::Url(podnet_dataplane::trace::Url::parse(url).expect("a URL"));
-    run(dp, TraceFrom::External(ip("203.0.113.10")), to, None)
+    trace_request(dp, podnet_dataplane::trace::Url::parse(url).expect("a URL"))
+}
+
+/// A trace of a request (a URL with method, headers...) from an outside
+/// client.
+pub fn trace_request(dp: &Dataplane, url: podnet_dataplane::trace::Url) -> Trace {
+    run(
+        dp,
+        TraceFrom::External(ip("203.0.113.10")),
+        TraceTo::Url(url),
+        None,
+    )
+}
+
+/// What the fronts answer themselves on the branches of `t`.
+pub fn answers(t: &Trace) -> Vec<podnet_dataplane::trace::FrontAnswer> {
+    t.branches
+        .iter()
+        .filter_map(|b| match &b.outcome {
+            Outcome::Answered(a, _) => Some(*a),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The pods the branches of `t` deliver to, sorted by name.

@@ -55,8 +55,10 @@ pub struct Assembler {
     services: Vec<super::records::PendingService>,
     exposures: Vec<super::records::PendingExposure>,
     gateways: Vec<super::records::PendingGateway>,
+    listener_sets: Vec<super::records::PendingListenerSet>,
     gateway_routes: Vec<super::records::PendingGatewayRoute>,
     reference_grants: Vec<podnet_model::ReferenceGrant>,
+    backend_tls_policies: Vec<podnet_model::BackendTlsPolicy>,
     admin: Vec<AdminPolicy>,
     intents: Vec<podnet_model::Intent>,
     multus: super::multus::store::MultusStore,
@@ -136,6 +138,14 @@ impl Assembler {
                 ),
                 &g.gateway.meta.source,
             ),
+            Record::ListenerSet(l) => (
+                (
+                    l.namespace.clone(),
+                    "ListenerSet".into(),
+                    l.set.meta.name.clone(),
+                ),
+                &l.set.meta.source,
+            ),
             Record::GatewayRoute(r) => (
                 (
                     r.namespace.clone(),
@@ -151,6 +161,14 @@ impl Assembler {
                     g.meta.name.clone(),
                 ),
                 &g.meta.source,
+            ),
+            Record::BackendTlsPolicy(p) => (
+                (
+                    p.meta.namespace.clone().unwrap_or_default(),
+                    "BackendTLSPolicy".into(),
+                    p.meta.name.clone(),
+                ),
+                &p.meta.source,
             ),
             Record::Admin(a) => (
                 (String::new(), a.api.kind().into(), a.meta.name.clone()),
@@ -220,8 +238,10 @@ impl Assembler {
                 Record::Service(s) => self.services.push(s),
                 Record::Exposure(e) => self.exposures.push(e),
                 Record::Gateway(g) => self.gateways.push(g),
+                Record::ListenerSet(l) => self.listener_sets.push(l),
                 Record::GatewayRoute(r) => self.gateway_routes.push(r),
                 Record::ReferenceGrant(g) => self.reference_grants.push(g),
+                Record::BackendTlsPolicy(p) => self.backend_tls_policies.push(p),
                 Record::Admin(a) => self.admin.push(a),
                 Record::Intent(i) => self.intents.push(i),
                 other => {
@@ -246,8 +266,10 @@ impl Assembler {
             mut services,
             mut exposures,
             mut gateways,
+            mut listener_sets,
             mut gateway_routes,
             reference_grants,
+            backend_tls_policies,
             admin,
             intents,
             multus,
@@ -276,6 +298,7 @@ impl Assembler {
             .chain(services.iter().map(|s| &s.namespace))
             .chain(exposures.iter().map(|e| &e.namespace))
             .chain(gateways.iter().map(|g| &g.namespace))
+            .chain(listener_sets.iter().map(|l| &l.namespace))
             .chain(gateway_routes.iter().map(|r| &r.namespace))
             .chain(multus.namespaces())
             .chain(governance.namespaces());
@@ -448,9 +471,16 @@ impl Assembler {
                 r.route.namespace = id;
             }
         }
+        for l in &mut listener_sets {
+            if let Some(&id) = ns_ids.get(&l.namespace) {
+                l.set.namespace = id;
+            }
+        }
+        b.cluster.listener_sets = listener_sets.into_iter().map(|l| l.set).collect();
         b.cluster.gateways = gateways.into_iter().map(|g| g.gateway).collect();
         b.cluster.gateway_routes = gateway_routes.into_iter().map(|r| r.route).collect();
         b.cluster.reference_grants = reference_grants;
+        b.cluster.backend_tls_policies = backend_tls_policies;
         b.cluster.admin_policies = admin;
         b.cluster.intents = intents;
         store.finish(&mut b.cluster);

@@ -8,8 +8,8 @@ use std::net::IpAddr;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use podnet_model::{
-    AllowedRoutes, Gateway, Listener, ListenerProtocol, Meta, NsId, RouteNamespaces, Source,
-    TlsMode,
+    AllowedRoutes, CertificateRef, Gateway, Listener, ListenerProtocol, Meta, NsId,
+    RouteNamespaces, Source, TlsMode,
 };
 use serde::Deserialize;
 
@@ -25,6 +25,8 @@ pub const GROUP: &str = "gateway.networking.k8s.io";
 const MAX_LISTENERS: usize = 64;
 /// Most `addresses` of a Gateway.
 const MAX_ADDRESSES: usize = 16;
+/// Most `tls.certificateRefs` of a Listener.
+const MAX_CERTIFICATE_REFS: usize = 64;
 /// Most `allowedRoutes.kinds` of a Listener.
 const MAX_ROUTE_KINDS: usize = 8;
 
@@ -51,6 +53,15 @@ pub struct GatewaySpec {
     /// `addresses`.
     #[serde(default)]
     pub addresses: Vec<AddressSpec>,
+    /// `allowedListeners`.
+    pub allowed_listeners: Option<AllowedListenersSpec>,
+}
+
+/// `allowedListeners`: which namespaces' ListenerSets may attach.
+#[derive(Debug, Default, Deserialize)]
+pub struct AllowedListenersSpec {
+    /// `namespaces`.
+    pub namespaces: Option<RouteNamespacesSpec>,
 }
 
 /// One `listeners` entry.
@@ -77,12 +88,25 @@ pub struct ListenerSpec {
 pub struct ListenerTls {
     /// `mode` (Terminate when omitted).
     pub mode: Option<String>,
-    /// `certificateRefs`: only how many are read.
+    /// `certificateRefs`.
     #[serde(default)]
-    pub certificate_refs: Vec<serde_json::Value>,
+    pub certificate_refs: Vec<SecretObjectReference>,
     /// `options`: only whether there are some is read.
     #[serde(default)]
     pub options: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A `certificateRefs` entry (SecretObjectReference).
+#[derive(Debug, Default, Deserialize)]
+pub struct SecretObjectReference {
+    /// `group` (the core group when omitted).
+    pub group: Option<String>,
+    /// `kind` (Secret when omitted).
+    pub kind: Option<String>,
+    /// `name`.
+    pub name: Option<String>,
+    /// `namespace` (the Gateway's when omitted).
+    pub namespace: Option<String>,
 }
 
 /// `allowedRoutes`.
@@ -195,7 +219,7 @@ pub fn gateway(
         .listeners
         .iter()
         .enumerate()
-        .filter_map(|(i, l)| listener(l, &list_at.index(i), line_of, c))
+        .filter_map(|(i, l)| listener(l, &namespace, &list_at.index(i), line_of, c))
         .collect();
     distinct(&spec.listeners, &list_at, c);
     PendingGateway {
@@ -211,13 +235,57 @@ pub fn gateway(
             class,
             listeners,
             addresses: addresses(&spec.addresses, &at.key("addresses"), c),
+            allowed_listeners: allowed_listeners(
+                spec.allowed_listeners.as_ref(),
+                &at.key("allowedListeners"),
+                c,
+            ),
         },
+    }
+}
+
+/// `allowedListeners.namespaces.from`: `None` (the default), `Same`, `All`
+/// or `Selector` (API reference, AllowedListeners).
+fn allowed_listeners(
+    a: Option<&AllowedListenersSpec>,
+    at: &FieldPath,
+    c: &mut Checker,
+) -> Option<RouteNamespaces> {
+    let ns = a.and_then(|a| a.namespaces.as_ref())?;
+    let ns_at = at.key("namespaces");
+    match ns.from.as_deref() {
+        None | Some("None") => None,
+        Some("Same") => Some(RouteNamespaces::Same),
+        Some("All") => Some(RouteNamespaces::All),
+        Some("Selector") => match &ns.selector {
+            Some(s) => Some(RouteNamespaces::Selector(selector::label_selector(
+                Some(s),
+                &ns_at.key("selector"),
+                c,
+            ))),
+            None => {
+                c.warn(
+                    ns_at.key("selector"),
+                    "selector must be specified when `from` is Selector: podnet admits no ListenerSet",
+                );
+                None
+            }
+        },
+        Some(other) => {
+            unsupported(
+                &ns_at.key("from"),
+                other,
+                &["All", "None", "Same", "Selector"],
+                c,
+            );
+            None
+        }
     }
 }
 
 /// The CEL rules over the listener list: unique names, and a unique
 /// combination of port, protocol and hostname.
-fn distinct(listeners: &[ListenerSpec], at: &FieldPath, c: &mut Checker) {
+pub(super) fn distinct(listeners: &[ListenerSpec], at: &FieldPath, c: &mut Checker) {
     for (i, l) in listeners.iter().enumerate() {
         let earlier = &listeners[..i];
         if l.name.as_ref().is_some_and(|n| !n.is_empty())
@@ -254,8 +322,9 @@ fn valid_protocol(p: &str) -> bool {
     p.len() <= 255 && (plain || prefixed)
 }
 
-fn listener(
+pub(super) fn listener(
     l: &ListenerSpec,
+    gateway_ns: &str,
     at: &FieldPath,
     line_of: LineOf<'_>,
     c: &mut Checker,
@@ -290,6 +359,13 @@ fn listener(
         );
     }
     let tls = listener_tls(l, &protocol, at, c);
+    let certificate_refs = certificate_refs(
+        l,
+        gateway_ns,
+        &at.key("tls").key("certificateRefs"),
+        line_of,
+        c,
+    );
     if hostname.is_some() && matches!(protocol, ListenerProtocol::Tcp | ListenerProtocol::Udp) {
         c.error(
             at.key("hostname"),
@@ -303,9 +379,50 @@ fn listener(
         port: port?,
         protocol,
         tls,
+        certificate_refs,
         allowed_routes,
         line: line_of(at),
+        set: None,
     })
+}
+
+/// `tls.certificateRefs`: at most 64 (CRD `maxItems`), each named; the
+/// namespace defaults to the Gateway's.
+fn certificate_refs(
+    l: &ListenerSpec,
+    gateway_ns: &str,
+    at: &FieldPath,
+    line_of: LineOf<'_>,
+    c: &mut Checker,
+) -> Vec<CertificateRef> {
+    let Some(tls) = &l.tls else {
+        return Vec::new();
+    };
+    too_many(tls.certificate_refs.len(), MAX_CERTIFICATE_REFS, at, c);
+    let mut out = Vec::new();
+    for (i, r) in tls.certificate_refs.iter().enumerate() {
+        let at = at.index(i);
+        let name = r.name.clone().unwrap_or_default();
+        if name.is_empty() {
+            c.error(at.key("name"), "name is required");
+            continue;
+        }
+        if let Some(ns) = &r.namespace {
+            c.check(&at.key("namespace"), ns, names::dns1123_label(ns));
+        }
+        out.push(CertificateRef {
+            group: r.group.clone().unwrap_or_default(),
+            kind: r.kind.clone().unwrap_or_else(|| "Secret".to_owned()),
+            namespace: r
+                .namespace
+                .clone()
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| gateway_ns.to_owned()),
+            name,
+            line: line_of(&at),
+        });
+    }
+    out
 }
 
 /// `tls` and the CEL rules tying it to the protocol.

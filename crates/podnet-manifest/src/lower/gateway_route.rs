@@ -6,12 +6,14 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use podnet_model::{
-    BackendRef, GatewayRoute, HeaderMatch, Meta, NsId, ParentRef, RouteKind, Source, ValueMatchKind,
+    BackendRef, GatewayRoute, HeaderMatch, Meta, NsId, ParentKind, ParentRef, RouteKind, Source,
+    ValueMatchKind,
 };
 use serde::Deserialize;
 
 use super::gateway::{GROUP, check_hostname, port, too_many};
 use super::meta::{NameRule, object_meta};
+use super::netpol::LineOf;
 use super::records::PendingGatewayRoute;
 use crate::path::FieldPath;
 use crate::validate::{Checker, names, unsupported};
@@ -160,15 +162,19 @@ fn parents(
         }
         let port = port(p.port, false, &at.key("port"), c);
         let group = p.group.as_deref().unwrap_or(GROUP);
-        let kind = p.kind.as_deref().unwrap_or("Gateway");
-        if group != GROUP || kind != "Gateway" {
-            c.warn(
-                at.clone(),
-                format!("a parent of kind `{kind}` (group `{group}`) is not modelled: podnet attaches routes to Gateways only"),
-            );
-            continue;
-        }
+        let kind = match (group, p.kind.as_deref().unwrap_or("Gateway")) {
+            (GROUP, "Gateway") => ParentKind::Gateway,
+            (GROUP, "ListenerSet") => ParentKind::ListenerSet,
+            (_, kind) => {
+                c.warn(
+                    at.clone(),
+                    format!("a parent of kind `{kind}` (group `{group}`) is not modelled: podnet attaches routes to Gateways and ListenerSets only"),
+                );
+                continue;
+            }
+        };
         out.push(ParentRef {
+            kind,
             namespace: p
                 .namespace
                 .clone()
@@ -188,6 +194,7 @@ pub fn backends(
     list: &[BackendRefSpec],
     route_ns: &str,
     at: &FieldPath,
+    line_of: LineOf<'_>,
     c: &mut Checker,
 ) -> Vec<BackendRef> {
     too_many(list.len(), MAX_BACKENDS, at, c);
@@ -238,6 +245,7 @@ pub fn backends(
             name,
             port,
             weight: u32::try_from(weight.clamp(0, MAX_WEIGHT)).unwrap_or_default(),
+            line: line_of(&at),
         });
     }
     out
@@ -358,7 +366,7 @@ mod tests {
         ]))
         .unwrap_or_default();
         let mut c = Checker::default();
-        let out = backends(&list, "ns", &FieldPath::fields("b"), &mut c);
+        let out = backends(&list, "ns", &FieldPath::fields("b"), &|_| Some(7), &mut c);
         let got: Vec<(&str, &str, Option<u16>, u32)> = out
             .iter()
             .map(|b| (b.namespace.as_str(), b.name.as_str(), b.port, b.weight))

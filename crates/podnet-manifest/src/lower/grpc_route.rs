@@ -127,6 +127,7 @@ pub fn grpc_route(
             &rule.backend_refs,
             &pending.namespace,
             &at.key("backendRefs"),
+            line_of,
             c,
         );
         pending.route.rules.push(RouteRule {

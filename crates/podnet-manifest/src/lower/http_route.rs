@@ -154,6 +154,7 @@ pub fn http_route(
             &rule.backend_refs,
             &pending.namespace,
             &at.key("backendRefs"),
+            line_of,
             c,
         );
         pending.route.rules.push(RouteRule {

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod assemble;
+pub mod backend_tls;
 pub mod endpoints;
 pub mod gateway;
 pub mod gateway_route;
@@ -13,6 +14,8 @@ pub mod ingress;
 pub mod intent;
 pub mod intent_peers;
 pub mod ipam;
+pub mod l4_route;
+pub mod listener_set;
 pub mod meta;
 pub mod metallb;
 pub mod multus;

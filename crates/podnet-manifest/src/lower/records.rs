@@ -135,6 +135,15 @@ pub struct PendingExposure {
     pub exposure: Exposure,
 }
 
+/// A ListenerSet whose namespace id is not known yet.
+#[derive(Clone, Debug)]
+pub struct PendingListenerSet {
+    /// Its namespace's name.
+    pub namespace: String,
+    /// The ListenerSet; its `namespace` id is set on assembly.
+    pub set: podnet_model::ListenerSet,
+}
+
 /// A Gateway whose namespace id is not known yet.
 #[derive(Clone, Debug)]
 pub struct PendingGateway {
@@ -188,6 +197,10 @@ pub enum Record {
     Gateway(PendingGateway),
     /// A Gateway API HTTPRoute or GRPCRoute.
     GatewayRoute(PendingGatewayRoute),
+    /// A Gateway API ListenerSet.
+    ListenerSet(PendingListenerSet),
+    /// A Gateway API BackendTLSPolicy.
+    BackendTlsPolicy(podnet_model::BackendTlsPolicy),
     /// A Gateway API ReferenceGrant.
     ReferenceGrant(podnet_model::ReferenceGrant),
     /// A Node.

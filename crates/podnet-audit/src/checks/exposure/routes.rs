@@ -32,8 +32,8 @@ enum RouteKey {
 #[derive(Default)]
 struct Reach {
     fronts: BTreeSet<String>,
-    allowed: BTreeMap<WorkloadId, BTreeSet<u16>>,
-    blocked: BTreeMap<WorkloadId, BTreeSet<u16>>,
+    allowed: BTreeMap<WorkloadId, BTreeSet<(Protocol, u16)>>,
+    blocked: BTreeMap<WorkloadId, BTreeSet<(Protocol, u16)>>,
     routes: Vec<usize>,
 }
 
@@ -67,13 +67,13 @@ impl Check for HttpRoutes {
                 let w = ctx.cluster().pod(pod).workload;
                 let ok = allowed
                     .get(&(&front.kind, w))
-                    .is_some_and(|c| c.allows(Protocol::Tcp, port));
+                    .is_some_and(|c| c.allows(route.protocol, port));
                 let side = if ok {
                     &mut reach.allowed
                 } else {
                     &mut reach.blocked
                 };
-                side.entry(w).or_default().insert(port);
+                side.entry(w).or_default().insert((route.protocol, port));
             }
         }
         for (key, reach) in groups {
@@ -136,17 +136,23 @@ fn front_name(index: usize, kind: &FrontKind) -> String {
     }
 }
 
-/// `Deployment ns/api TCP 8080`, ...
-fn list(ctx: &Context<'_>, workloads: &BTreeMap<WorkloadId, BTreeSet<u16>>) -> String {
+/// `Deployment ns/api TCP 8080`, `Deployment ns/dns UDP 53`, ...
+fn list(ctx: &Context<'_>, workloads: &BTreeMap<WorkloadId, BTreeSet<(Protocol, u16)>>) -> String {
     let items: Vec<String> = workloads
         .iter()
-        .map(|(&w, ports)| {
-            let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
-            format!(
-                "{} TCP {}",
-                workload_display(ctx.cluster(), w),
-                ports.join(",")
-            )
+        .flat_map(|(&w, ports)| {
+            let mut by_protocol: BTreeMap<Protocol, Vec<String>> = BTreeMap::new();
+            for (p, port) in ports {
+                by_protocol.entry(*p).or_default().push(port.to_string());
+            }
+            by_protocol.into_iter().map(move |(p, ports)| {
+                format!(
+                    "{} {} {}",
+                    workload_display(ctx.cluster(), w),
+                    p.as_str(),
+                    ports.join(",")
+                )
+            })
         })
         .collect();
     short_list(&items, 4)

@@ -1,0 +1,270 @@
+//! What each Gateway does with a URL request: the listener that takes it
+//! (on the URL's port, of the URL's scheme, by hostname precedence: API
+//! reference, GatewaySpec `listeners`), then the rule of the HTTPRoutes (or,
+//! for a gRPC call, the GRPCRoutes) attached to that listener by the
+//! precedence of HTTPRouteRule and GRPCRouteRule `matches`, with the
+//! request's method, headers and query; a TLS listener's TLSRoutes by SNI,
+//! a TCP or UDP listener's TCPRoutes or UDPRoutes (the oldest route first).
+//! Every Gateway with such a listener takes part, one path each; none is
+//! chosen silently.
+
+use podnet_model::{
+    GatewayRoute, ListenerProtocol, Request, RouteKind, TlsMode, select_listener, select_rule,
+};
+
+use super::tracer::Tracer;
+use super::{FrontAnswer, GrpcStatus, Scheme, TraceError, Url};
+use crate::fronts::{self, Route, RouteSource, gateways, grants};
+
+/// What one Gateway does with the request.
+pub(super) enum Decision<'d> {
+    /// Forwards it to the Service ports of the matching rule; whether the
+    /// Gateway itself opens the backend connections' TLS (it terminates
+    /// the client's: HTTP, gRPC, TLS Terminate), so BackendTLSPolicy
+    /// applies.
+    Forward(Vec<&'d Route>, bool),
+    /// Answers itself, and why.
+    Answer(FrontAnswer, String),
+}
+
+/// A Gateway with a listener for the request.
+pub(super) struct Take<'d> {
+    /// Index of its front in `dp.fronts`.
+    pub front: usize,
+    /// Its decision in words (the load balancer hop).
+    pub what: String,
+    /// Its decision.
+    pub decision: Decision<'d>,
+}
+
+impl Tracer<'_> {
+    /// Every Gateway (or only the one `--gateway` names) with a listener
+    /// for `url`, in input order, with what it does.
+    pub(super) fn via_gateways(&self, url: &Url) -> Result<Vec<Take<'_>>, TraceError> {
+        let c = &self.dp.cluster;
+        let named = |g: &podnet_model::Gateway, (ns, name): &(String, String)| {
+            g.meta.namespace.as_deref() == Some(ns.as_str()) && g.meta.name == *name
+        };
+        if let Some(want) = &url.request.gateway
+            && !c.gateways.iter().any(|g| named(g, want))
+        {
+            return Err(TraceError::UnknownGateway(format!("{}/{}", want.0, want.1)));
+        }
+        Ok((0..c.gateways.len())
+            .filter(|&g| {
+                url.request
+                    .gateway
+                    .as_ref()
+                    .is_none_or(|want| named(&c.gateways[g], want))
+            })
+            .filter_map(|g| self.gateway_take(url, g))
+            .collect())
+    }
+
+    /// What Gateway `g` does with `url`, if a listener of it takes it.
+    fn gateway_take(&self, url: &Url, g: usize) -> Option<Take<'_>> {
+        let dp = self.dp;
+        let c = &dp.cluster;
+        let gateway = &c.gateways[g];
+        let protocols: &[ListenerProtocol] = match url.scheme {
+            Scheme::Http => &[ListenerProtocol::Http],
+            Scheme::Https => &[ListenerProtocol::Https, ListenerProtocol::Tls],
+            Scheme::Tls => &[ListenerProtocol::Tls],
+            Scheme::Tcp => &[ListenerProtocol::Tcp],
+            Scheme::Udp => &[ListenerProtocol::Udp],
+        };
+        let listener = select_listener(
+            gateway
+                .listeners
+                .iter()
+                .filter(|l| protocols.contains(&l.protocol)),
+            url.port,
+            &url.host,
+        )?;
+        let li = gateway
+            .listeners
+            .iter()
+            .position(|l| std::ptr::eq(l, listener))?;
+        let front = fronts::GATEWAYS + g;
+        let head = format!(
+            "Gateway {} listener `{}` ({:?} port {})",
+            gateway.meta.qualified_name(),
+            listener.name,
+            listener.protocol,
+            listener.port
+        );
+        if url.scheme.tls()
+            && listener.tls == Some(TlsMode::Terminate)
+            && grants::listener_without_certificate(&dp.refused, c, g, li)
+        {
+            return Some(Take {
+                front,
+                what: format!("{head}: every certificateRef is refused"),
+                decision: Decision::Answer(
+                    FrontAnswer::TlsHandshakeFailure,
+                    "the listener has no certificate it may use: every certificateRef crosses namespaces without a ReferenceGrant (GatewayTLSConfig certificateRefs)".to_owned(),
+                ),
+            });
+        }
+        let kind = match listener.protocol {
+            ListenerProtocol::Tls => RouteKind::Tls,
+            ListenerProtocol::Tcp => RouteKind::Tcp,
+            ListenerProtocol::Udp => RouteKind::Udp,
+            _ if url.request.grpc.is_some() => RouteKind::Grpc,
+            _ => RouteKind::Http,
+        };
+        let attached: Vec<&GatewayRoute> = c
+            .gateway_routes
+            .iter()
+            .filter(|r| gateways::attached_listeners(c, g, r).contains(&li))
+            .collect();
+        let headers = pairs(&url.request.headers);
+        let query = pairs(&url.query);
+        let req = Request {
+            host: &url.host,
+            path: &url.path,
+            method: &url.request.method,
+            headers: &headers,
+            query: &query,
+        };
+        let asked = request_text(url);
+        let Some(sel) = select_rule(attached, kind, listener.hostname.as_deref(), &req) else {
+            let answer = match kind {
+                RouteKind::Grpc => FrontAnswer::Grpc(GrpcStatus::Unimplemented),
+                RouteKind::Http => FrontAnswer::Http(404),
+                RouteKind::Tls | RouteKind::Tcp | RouteKind::Udp => FrontAnswer::ConnectionRejected,
+            };
+            return Some(Take {
+                front,
+                what: format!(
+                    "{head}: no {} attached to the listener takes {asked}",
+                    kind.as_str()
+                ),
+                decision: Decision::Answer(
+                    answer,
+                    format!("no {} rule matches the request", kind.as_str()),
+                ),
+            });
+        };
+        let ri = c
+            .gateway_routes
+            .iter()
+            .position(|r| std::ptr::eq(r, sel.route))?;
+        let source = RouteSource::Gateway {
+            route: ri,
+            rule: sel.rule_index,
+        };
+        let routes: Vec<&Route> = dp
+            .routes
+            .iter()
+            .filter(|r| r.via.source == source && r.front == front && r.weight > 0)
+            .collect();
+        let rule = &sel.route.rules[sel.rule_index];
+        let refused: Vec<String> = rule
+            .backends
+            .iter()
+            .filter(|b| !grants::backend_permitted(c, sel.route, b))
+            .map(|b| format!("Service {}/{}", b.namespace, b.name))
+            .collect();
+        let matched = format!(
+            "{head}: {} {} rule {} (match {}) takes {asked}",
+            sel.route.meta.kind,
+            sel.route.meta.qualified_name(),
+            sel.rule_index + 1,
+            sel.match_index + 1,
+        );
+        if !refused.is_empty() && refused.len() == rule.backends.len() {
+            // HTTPRouteRule backendRefs: "If all entries in BackendRefs are
+            // invalid, and there are also no filters specified in this
+            // route rule, all traffic which matches this rule MUST receive a
+            // 500 status code"; GRPCRouteRule: "an UNAVAILABLE status".
+            // TCPRouteRule, TLSRouteRule, UDPRouteRule backendRefs: the
+            // implementation "MUST actively reject connection attempts".
+            let answer = match kind {
+                RouteKind::Grpc => FrontAnswer::Grpc(GrpcStatus::Unavailable),
+                RouteKind::Http => FrontAnswer::Http(500),
+                RouteKind::Tls | RouteKind::Tcp | RouteKind::Udp => FrontAnswer::ConnectionRejected,
+            };
+            return Some(Take {
+                front,
+                what: matched,
+                decision: Decision::Answer(
+                    answer,
+                    format!(
+                        "every backendRef of the rule is refused ({}: cross-namespace without a ReferenceGrant)",
+                        refused.join(", ")
+                    ),
+                ),
+            });
+        }
+        let partly = if refused.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (refused without a ReferenceGrant: {}; their share of requests gets {})",
+                refused.join(", "),
+                match kind {
+                    RouteKind::Grpc => "UNAVAILABLE",
+                    RouteKind::Http => "HTTP 500",
+                    _ => "a rejected connection",
+                }
+            )
+        };
+        let tls = match (kind, listener.tls) {
+            (RouteKind::Tls, Some(TlsMode::Passthrough)) => {
+                format!(
+                    "; TLS for `{}` passes through to the backend (SNI)",
+                    url.host
+                )
+            }
+            _ => super::front::tls_note(url, listener.tls.is_some()),
+        };
+        Some(Take {
+            front,
+            what: format!(
+                "{matched}{tls} -> {}{partly}; a new connection goes to the pod",
+                super::front::services(dp, &routes)
+            ),
+            decision: Decision::Forward(
+                routes,
+                kind != RouteKind::Tcp
+                    && kind != RouteKind::Udp
+                    && !(kind == RouteKind::Tls && listener.tls == Some(TlsMode::Passthrough)),
+            ),
+        })
+    }
+}
+
+/// Borrowed pairs.
+fn pairs(list: &[(String, String)]) -> Vec<(&str, &str)> {
+    list.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+}
+
+/// The request as matched: method, host and path, query, headers, gRPC call;
+/// a TLS session's SNI; a TCP or UDP port.
+fn request_text(url: &Url) -> String {
+    match url.scheme {
+        Scheme::Tls => return format!("a TLS session with SNI `{}`", url.host),
+        Scheme::Tcp => return format!("a TCP connection to port {}", url.port),
+        Scheme::Udp => return format!("UDP datagrams to port {}", url.port),
+        Scheme::Http | Scheme::Https => {}
+    }
+    let r = &url.request;
+    let mut text = match &r.grpc {
+        Some(call) => format!("gRPC `{}/{}` for `{}`", call.service, call.method, url.host),
+        None => {
+            let query: Vec<String> = url.query.iter().map(|(n, v)| format!("{n}={v}")).collect();
+            let query = if query.is_empty() {
+                String::new()
+            } else {
+                format!("?{}", query.join("&"))
+            };
+            format!("`{} {}{}{query}`", r.method, url.host, url.path)
+        }
+    };
+    if !r.headers.is_empty() {
+        let h: Vec<String> = r.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        text.push_str(&format!(" with headers `{}`", h.join("`, `")));
+    }
+    text
+}
