@@ -243,6 +243,45 @@ fn outside_clients_follow_the_trace() {
     );
 }
 
+/// A pod's packet to an externalTrafficPolicy Local NodePort of another
+/// node is short-circuited to every endpoint without masquerade (kube-proxy
+/// `pkg/proxy/iptables/proxier.go`: "pod traffic for external destinations"
+/// jumps from KUBE-EXT to KUBE-SVC); when the endpoint is not on that node
+/// the reply bypasses it, and in the lab it does not connect: such probes
+/// are left out, with the reason, whichever node the endpoint is on.
+#[test]
+fn short_circuited_replies_that_bypass_the_translating_node_are_not_probed() {
+    use podnet_lab::plan::{Source, Target};
+    let plan = plan_of(
+        "tests/fixtures/shortcircuit",
+        &RenderOptions {
+            transport: TransportChoice::Profile,
+            services: true,
+        },
+    );
+    let client = Source::Pod(
+        plan.pods
+            .iter()
+            .position(|p| p.pod == "shop/client")
+            .unwrap(),
+    );
+    let probed = |node: usize| {
+        plan.probes
+            .iter()
+            .find(|p| p.from == client && p.to == Target::Node(node))
+            .map(|p| p.expected)
+    };
+    // node-a is the client's own node, node-c the endpoint's: the reply
+    // passes the translating node.
+    assert_eq!(probed(0), Some(true));
+    assert_eq!(probed(2), Some(true));
+    // node-b: the endpoint on node-c answers straight to node-a.
+    assert_eq!(probed(1), None);
+    assert!(plan.excluded.iter().any(|e| e.subject
+        == "shop/client -> node node-b tcp/30080 (shop/web-local NodePort)"
+        && e.reason.contains("bypasses the node that translated it")));
+}
+
 #[test]
 fn ecoeco_domains_plan() {
     let plan = plan_of(

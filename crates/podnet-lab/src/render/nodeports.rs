@@ -128,12 +128,12 @@ pub(super) enum NotProbed {
         "the source is one of the endpoints kube-proxy may pick: reaching itself through a NodePort needs hairpin NAT, which kube-proxy and the bridge handle differently per CNI; not probed"
     )]
     Hairpin,
-    /// A short-circuited packet's endpoint is on the source's node, not
-    /// on the node that translated it: unmasqueraded, the reply returns
-    /// from the endpoint straight to the source and misses that node's
-    /// connection tracking.
+    /// A short-circuited packet from a pod on another node goes to an
+    /// endpoint that is not on the node that translated it: unmasqueraded,
+    /// the reply returns from the endpoint's node straight to the source's
+    /// and misses the translating node's connection tracking.
     #[error(
-        "kube-proxy short-circuits a pod's packet to an externalTrafficPolicy Local NodePort to an endpoint on the pod's own node without masquerade, so the reply bypasses the node that translated it; whether that connects depends on the CNI's reply routing; not probed"
+        "kube-proxy short-circuits a pod's packet to an externalTrafficPolicy Local NodePort of another node to an endpoint off that node without masquerade, so the reply bypasses the node that translated it; whether that connects depends on the CNI's reply routing (in the lab it does not); not probed"
     )]
     AsymmetricReply,
     /// The trace ends without a branch.
@@ -176,7 +176,7 @@ pub(super) fn expectation(
                 }
                 Some(e)
                     if src.zip(short_circuit).is_some_and(|(src, node)| {
-                        pods[e].node == pods[src].node && pods[src].node != node
+                        pods[src].node != node && pods[e].node != node
                     }) =>
                 {
                     return Err(NotProbed::AsymmetricReply);
