@@ -207,6 +207,17 @@ pub struct ProxyVerdict {
     /// How topology hints chose the cluster-wide endpoints, when the
     /// packet went to them and ready endpoints carry hints.
     pub topology: Option<Topology>,
+    /// `externalTrafficPolicy: Local` short-circuited an in-cluster client
+    /// (a pod, or the node itself) to every endpoint instead of this
+    /// node's.
+    pub short_circuit: bool,
+    /// Set by the trace on one path: a pod on another node was
+    /// short-circuited without masquerade to an endpoint that is not on
+    /// this node, so the endpoint's reply goes straight back to the pod's
+    /// node and never passes this node's connection tracking; the pod gets
+    /// an answer from the endpoint's address, not the one it connected to,
+    /// unless the CNI routes the reply back through this node.
+    pub reply_bypasses: bool,
 }
 
 /// The packet as kube-proxy sees it on `node`.
@@ -436,6 +447,8 @@ impl Dataplane {
                     masquerade: false,
                     chains: vec![ProxyChain::NftClusterIpsCheck],
                     topology: None,
+                    short_circuit: false,
+                    reply_bypasses: false,
                 });
             }
             return None;
@@ -455,6 +468,8 @@ impl Dataplane {
                 masquerade: false,
                 chains,
                 topology: None,
+                short_circuit: false,
+                reply_bypasses: false,
             });
         };
         let svc = &self.cluster.services[id.index()];
@@ -479,6 +494,8 @@ impl Dataplane {
                 _ => names.services,
             }],
             topology: None,
+            short_circuit: false,
+            reply_bypasses: false,
         };
         // loadBalancerSourceRanges, before any DNAT.
         if matched == ProxyMatch::LoadBalancer
@@ -533,10 +550,12 @@ impl Dataplane {
                 eps.cluster.clone()
             } else if self.pod_source(p.src) {
                 to_cluster = true;
+                v.short_circuit = true;
                 v.chains.push(names.cluster);
                 eps.cluster.clone()
             } else if self.local_source(p.node, p.src) {
                 to_cluster = true;
+                v.short_circuit = true;
                 v.masquerade = true;
                 v.chains.push(names.cluster);
                 eps.cluster.clone()

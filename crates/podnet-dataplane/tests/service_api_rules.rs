@@ -393,3 +393,56 @@ spec:
         assert!(matches!(v.result, ProxyResult::Dnat(_)), "{preset}: {t:#?}");
     }
 }
+
+/// `web-1` on node-1 behind an `externalTrafficPolicy: Local` NodePort;
+/// clients on each node.
+const LOCAL_NODE_PORT: &str = concat!(
+    web_pod!("web-1", "node-1"),
+    client_pod!("client-1", "node-1"),
+    client_pod!("client-2", "node-2"),
+    r#"apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec:
+  type: NodePort
+  externalTrafficPolicy: Local
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080, nodePort: 30080}]
+"#
+);
+
+// kube-proxy short-circuits a pod's packet to an externalTrafficPolicy
+// Local NodePort to every endpoint, unmasqueraded ("pod traffic for
+// external destinations" jumps from KUBE-EXT to KUBE-SVC:
+// kubernetes/kubernetes pkg/proxy/iptables/proxier.go; the
+// TestExternalTrafficPolicyLocal packet flows in proxier_test.go). When the
+// pod is on another node than the translating one and the endpoint is not
+// on the translating node either, the reply bypasses the translating
+// node's conntrack: the trace marks that path with a caveat (`podnet lab`
+// shows the connection failing, crates/podnet-lab/tests/fixtures/
+// shortcircuit). An outside client is not short-circuited.
+#[test]
+fn local_node_port_short_circuit_flags_replies_that_bypass_the_node() {
+    let dp = build(LOCAL_NODE_PORT);
+    // (source, NodePort's node, short_circuit, reply_bypasses)
+    let rows = [
+        ("default/client-1", "node-1", true, false),
+        ("default/client-1", "node-2", true, true),
+        ("default/client-2", "node-1", true, false),
+        ("default/client-2", "node-3", true, true),
+    ];
+    for (client, node, short_circuit, bypasses) in rows {
+        let addr = dp.node_ip(node).unwrap().to_string();
+        let t = to_address(&dp, TraceFrom::Pod(pod(&dp, client)), &addr, 30080);
+        let v = verdict(&t);
+        assert_eq!(
+            (v.short_circuit, v.reply_bypasses, v.masquerade),
+            (short_circuit, bypasses, false),
+            "{client} -> {node}"
+        );
+    }
+    let addr = dp.node_ip("node-1").unwrap().to_string();
+    let t = to_address(&dp, TraceFrom::External(ip("203.0.113.10")), &addr, 30080);
+    let v = verdict(&t);
+    assert_eq!((v.short_circuit, v.reply_bypasses), (false, false));
+}

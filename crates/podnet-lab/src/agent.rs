@@ -1,14 +1,15 @@
 //! What runs inside a pod's namespace, served by the podnet binary itself
 //! (hidden subcommands), so the lab needs no images:
 //!
-//! * [`listen`] (`podnet lab-listen`): TCP and SCTP accept-and-close, UDP
-//!   echo, on the pod's declared ports; says `ready` once every socket is
-//!   bound;
+//! * [`listen`] (`podnet lab-listen`): on the pod's declared ports, TCP
+//!   accepts, writes the source address it sees and closes; UDP echoes with
+//!   the source address it sees; SCTP accepts and closes. Says `ready` once
+//!   every socket is bound;
 //! * [`probe_lines`] (`podnet lab-probe`): connects to each target read from
 //!   standard input, all in parallel, with a timeout, and prints one line
-//!   per target.
+//!   per target (with the source address the listener saw, when it said).
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -35,7 +36,12 @@ pub fn listen(tcp: &[u16], udp: &[u16], sctp: &[u16]) -> io::Result<()> {
             let l = TcpListener::bind(any(port))?;
             handles.push(thread::spawn(move || {
                 for conn in l.incoming() {
-                    drop(conn);
+                    let Ok(mut conn) = conn else { continue };
+                    // The source address as seen here (after any SNAT on
+                    // the way), for the prober to compare with the model.
+                    if let Ok(peer) = conn.peer_addr() {
+                        let _ = writeln!(conn, "{}", peer.ip());
+                    }
                 }
             }));
         }
@@ -45,7 +51,9 @@ pub fn listen(tcp: &[u16], udp: &[u16], sctp: &[u16]) -> io::Result<()> {
                 let mut buf = [0u8; 512];
                 loop {
                     if let Ok((n, from)) = s.recv_from(&mut buf) {
-                        let _ = s.send_to(&buf[..n], from);
+                        let mut reply = buf[..n].to_vec();
+                        reply.extend_from_slice(format!(" {}", from.ip()).as_bytes());
+                        let _ = s.send_to(&reply, from);
                     }
                 }
             }));
@@ -105,7 +113,9 @@ impl Target {
 }
 
 /// Reads targets from `input`, probes them all at once, and writes
-/// `tcp 10.0.0.1 80 connected|refused|timeout|unsupported|error:...` lines.
+/// `tcp 10.0.0.1 80 connected|refused|timeout|unsupported|error:...` lines,
+/// `connected` followed by the source address the listener saw when it
+/// said (TCP and UDP).
 pub fn probe_lines(input: impl BufRead, out: &mut impl Write, timeout: Duration) -> io::Result<()> {
     let targets: Vec<Target> = input
         .lines()
@@ -132,14 +142,15 @@ pub fn probe_lines(input: impl BufRead, out: &mut impl Write, timeout: Duration)
     out.flush()
 }
 
-/// Probes one target: `connected`, `refused`, `timeout`, `unsupported` or
+/// Probes one target: `connected` (with the source address the listener
+/// saw, when it said), `refused`, `timeout`, `unsupported` or
 /// `error:<kind>`.
 pub fn probe_one(t: &Target, timeout: Duration) -> String {
     let addr = SocketAddr::new(t.ip, t.port);
     // A connection attempt whose first packets were lost (a burst of ARP
     // broadcasts overflowing a backlog) is tried once more, whatever the
     // expectation: only a second timeout counts as dropped.
-    let twice = |f: &dyn Fn() -> io::Result<()>| match f() {
+    let twice = |f: &dyn Fn() -> io::Result<Option<IpAddr>>| match f() {
         Err(e)
             if matches!(
                 e.kind(),
@@ -151,7 +162,9 @@ pub fn probe_one(t: &Target, timeout: Duration) -> String {
         other => other,
     };
     let outcome = match t.protocol.as_str() {
-        "tcp" => twice(&|| TcpStream::connect_timeout(&addr, timeout).map(drop)),
+        "tcp" => {
+            twice(&|| TcpStream::connect_timeout(&addr, timeout).map(|s| tcp_seen(s, timeout)))
+        }
         "udp" => udp_echo(addr, timeout),
         "sctp" => match Socket::new(
             Domain::for_address(addr),
@@ -166,13 +179,15 @@ pub fn probe_one(t: &Target, timeout: Duration) -> String {
                 )
                 .and_then(|s| s.connect_timeout(&addr.into(), timeout)),
                 other => other,
-            },
+            }
+            .map(|()| None),
             Err(_) => return "unsupported".to_owned(),
         },
         other => return format!("error:unknown-protocol-{other}"),
     };
     match outcome {
-        Ok(()) => "connected".to_owned(),
+        Ok(Some(seen)) => format!("connected {seen}"),
+        Ok(None) => "connected".to_owned(),
         Err(e) => match e.kind() {
             io::ErrorKind::ConnectionRefused => "refused".to_owned(),
             io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => "timeout".to_owned(),
@@ -181,9 +196,18 @@ pub fn probe_one(t: &Target, timeout: Duration) -> String {
     }
 }
 
+/// The source address the TCP listener says it saw, when it says it in
+/// time.
+fn tcp_seen(mut s: TcpStream, timeout: Duration) -> Option<IpAddr> {
+    s.set_read_timeout(Some(timeout)).ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    text.trim().parse().ok()
+}
+
 /// Sends the payload and waits for its echo, resending a few times within
-/// `timeout`.
-fn udp_echo(addr: SocketAddr, timeout: Duration) -> io::Result<()> {
+/// `timeout`; the source address the listener saw, when it said.
+fn udp_echo(addr: SocketAddr, timeout: Duration) -> io::Result<Option<IpAddr>> {
     let s = UdpSocket::bind(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0))?;
     s.connect(addr)?;
     let start = Instant::now();
@@ -193,7 +217,12 @@ fn udp_echo(addr: SocketAddr, timeout: Duration) -> io::Result<()> {
         s.send(PAYLOAD)?;
         s.set_read_timeout(Some(slice.max(Duration::from_millis(10))))?;
         match s.recv(&mut buf) {
-            Ok(n) if &buf[..n] == PAYLOAD => return Ok(()),
+            Ok(n) if buf[..n].starts_with(PAYLOAD) => {
+                let seen = std::str::from_utf8(&buf[PAYLOAD.len()..n])
+                    .ok()
+                    .and_then(|t| t.trim().parse().ok());
+                return Ok(seen);
+            }
             Ok(_) => {}
             Err(e)
                 if matches!(

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use crate::exec::{ip, ip_batch, run, run_with_stdin};
-use crate::plan::{LabPlan, NodePlan, PodPlan, Transport};
+use crate::plan::{ClientPlan, LabPlan, NodePlan, PodPlan, Transport};
 use crate::{LabError, Result, cancel, state};
 
 /// Builds `plan`; listeners run `agent lab-listen` (the podnet binary).
@@ -23,6 +23,10 @@ pub fn apply(plan: &LabPlan, agent: &Path) -> Result<()> {
     for node in &plan.nodes {
         cancel::check()?;
         build_node(plan, node)?;
+    }
+    for client in &plan.clients {
+        cancel::check()?;
+        build_client(plan, client)?;
     }
     let mut listeners = Vec::new();
     for pod in &plan.pods {
@@ -130,6 +134,47 @@ fn build_node(plan: &LabPlan, node: &NodePlan) -> Result<()> {
         Some(&node.nftables),
     )?;
     Ok(())
+}
+
+/// An outside client: a namespace on the underlay bridge with its address
+/// and routes (every node's address, load-balancer addresses through the
+/// node that takes them).
+fn build_client(plan: &LabPlan, client: &ClientPlan) -> Result<()> {
+    let ns = client.netns.as_str();
+    ip(&["netns", "add", ns])?;
+    ip(&[
+        "-n",
+        &plan.underlay,
+        "link",
+        "add",
+        &client.underlay_port,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        &client.interface,
+        "netns",
+        ns,
+    ])?;
+    ip(&[
+        "-n",
+        &plan.underlay,
+        "link",
+        "set",
+        &client.underlay_port,
+        "master",
+        &plan.underlay_bridge,
+        "up",
+    ])?;
+    let mut lines = vec![
+        "link set lo up".to_owned(),
+        format!("link set {} up", client.interface),
+        format!("addr add {}/32 dev {}", client.address, client.interface),
+    ];
+    for r in &client.routes {
+        lines.push(format!("route add {r}"));
+    }
+    ip_batch(Some(ns), &lines)
 }
 
 fn build_pod(plan: &LabPlan, pod: &PodPlan) -> Result<()> {

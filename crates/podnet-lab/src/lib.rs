@@ -32,7 +32,8 @@ pub mod teardown;
 pub mod verdicts;
 
 pub use plan::{
-    Exclusion, LabPlan, Listeners, NodePlan, PodPlan, ProbeSpec, Route, Service, ServicePort,
+    ClientPlan, Exclusion, LabPlan, Listeners, NodePlan, PodPlan, ProbeSpec, Route, Service,
+    ServicePort, Source,
 };
 pub use probe::{Outcome, ProbeReport, ProbeResult};
 pub use render::{RenderOptions, TransportChoice, render};

@@ -27,6 +27,14 @@
 //! model allows it (traffic from the pod's own node), and the mark accepts
 //! it there. Under `Local` only the node's own endpoints are used, without
 //! masquerade; a node without one drops.
+//!
+//! Load-balancer addresses (`status.loadBalancer.ingress[].ip`, `ipMode:
+//! VIP`) are caught the same way on every node, after kube-proxy's
+//! firewall: with `loadBalancerSourceRanges` only sources inside the ranges
+//! are translated, and a `prerouting` filter chain after the DNAT drops
+//! whatever is still addressed to a load-balancer address (outside the
+//! ranges, or `Local` without an endpoint on this node), as kube-proxy's
+//! `KUBE-PROXY-FIREWALL` / `firewall-*` and `KUBE-EXTERNAL-SERVICES` do.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -80,7 +88,7 @@ pub fn node_ruleset(
 ) -> String {
     let any_node_port = services
         .iter()
-        .any(|s| s.ports.iter().any(|p| p.node_port.is_some()));
+        .any(|s| !s.load_balancer_ips.is_empty() || s.ports.iter().any(|p| p.node_port.is_some()));
     let mut out = String::new();
     let _ = writeln!(out, "table inet {table} {{");
     let mut egress_extra = Vec::new();
@@ -168,6 +176,21 @@ fn node_port_chains(
         }
     }
     out.push_str("\t}\n");
+    let lb: Vec<String> = services
+        .iter()
+        .flat_map(|s| &s.load_balancer_ips)
+        .map(ToString::to_string)
+        .collect();
+    if !lb.is_empty() {
+        out.push_str("\tchain loadbalancers_unserved {\n");
+        out.push_str("\t\ttype filter hook prerouting priority -90; policy accept;\n");
+        let _ = writeln!(
+            out,
+            "\t\tip daddr {} drop comment \"not translated: outside loadBalancerSourceRanges, or externalTrafficPolicy Local without an endpoint here\"",
+            set_of(lb.into_iter())
+        );
+        out.push_str("\t}\n");
+    }
     out.push_str("\tchain nodeports_masquerade {\n");
     out.push_str("\t\ttype nat hook postrouting priority srcnat; policy accept;\n");
     let _ = writeln!(
@@ -299,6 +322,45 @@ fn services_chain(
                 "\t\tip daddr {} {} dport {np} meta mark set {mark} {to} comment \"{} NodePort\"",
                 node_ports.address, p.protocol, s.name
             );
+        }
+    }
+    // Load-balancer addresses: as NodePorts, on the Service port, for the
+    // sources loadBalancerSourceRanges let through (kube-proxy's KUBE-FW /
+    // firewall-* chain comes before KUBE-EXT / external-*).
+    for s in services {
+        let ranges = if s.source_ranges.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "ip saddr {} ",
+                set_of(s.source_ranges.iter().map(ToString::to_string))
+            )
+        };
+        for lb in &s.load_balancer_ips {
+            for p in &s.ports {
+                if s.external_local
+                    && let Some(to) = dnat_to(&p.endpoints, pods)
+                {
+                    let _ = writeln!(
+                        out,
+                        "\t\tip saddr {pod_addresses} {ranges}ip daddr {lb} {} dport {} meta mark set {MARK_NODE_PORT} {to} comment \"{} LoadBalancer, from a pod: every endpoint\"",
+                        p.protocol, p.port, s.name
+                    );
+                }
+                let (endpoints, mark) = if s.external_local {
+                    (local_endpoints(p, pods, node_ports.node), MARK_NODE_PORT)
+                } else {
+                    (p.endpoints.clone(), MARK_MASQUERADE)
+                };
+                let Some(to) = dnat_to(&endpoints, pods) else {
+                    continue;
+                };
+                let _ = writeln!(
+                    out,
+                    "\t\t{ranges}ip daddr {lb} {} dport {} meta mark set {mark} {to} comment \"{} LoadBalancer\"",
+                    p.protocol, p.port, s.name
+                );
+            }
         }
     }
     out.push_str("\t}\n");

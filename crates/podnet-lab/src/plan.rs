@@ -43,6 +43,10 @@ pub struct LabPlan {
     pub nodes: Vec<NodePlan>,
     /// Pods that get a namespace.
     pub pods: Vec<PodPlan>,
+    /// Clients outside the cluster, on the underlay (they probe NodePorts
+    /// and load-balancer addresses).
+    #[serde(default)]
+    pub clients: Vec<ClientPlan>,
     /// Services whose ClusterIPs the node namespaces translate.
     pub services: Vec<Service>,
     /// What `probe` tries, with what the engine expects.
@@ -142,6 +146,25 @@ impl fmt::Display for Route {
     }
 }
 
+/// A client outside the cluster: a namespace on the underlay with an
+/// address no part of the cluster holds, host routes to every node and a
+/// route to each load-balancer address through the node the model says
+/// takes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientPlan {
+    /// Its network namespace.
+    pub netns: String,
+    /// The underlay side of its veth (in the underlay namespace).
+    pub underlay_port: String,
+    /// Its interface.
+    pub interface: String,
+    /// Its address (/32).
+    pub address: Ipv4Addr,
+    /// Its routes (every node's address on the link, load-balancer
+    /// addresses through a node).
+    pub routes: Vec<Route>,
+}
+
 /// One pod namespace.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PodPlan {
@@ -231,6 +254,14 @@ pub struct Service {
     /// own endpoints, without masquerade (nodes without one drop).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub external_local: bool,
+    /// Its load-balancer addresses kube-proxy catches on the nodes
+    /// (`status.loadBalancer.ingress[].ip`, `ipMode: VIP`, IPv4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub load_balancer_ips: Vec<Ipv4Addr>,
+    /// `loadBalancerSourceRanges` (IPv4): only these clients get through
+    /// the load-balancer addresses; empty lets everyone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub source_ranges: Vec<Cidr>,
 }
 
 /// One Service port and the endpoints it is translated to.
@@ -247,11 +278,12 @@ pub struct ServicePort {
     pub node_port: Option<u16>,
 }
 
-/// One probe: from a pod to an address, port and protocol.
+/// One probe: from a pod or an outside client to an address, port and
+/// protocol.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProbeSpec {
-    /// The source pod (index in [`LabPlan::pods`]).
-    pub from: usize,
+    /// Who sends it.
+    pub from: Source,
     /// The destination pod, or for a Service the Service's index.
     pub to: Target,
     /// The address connected to.
@@ -262,6 +294,32 @@ pub struct ProbeSpec {
     pub port: u16,
     /// Whether the engine allows it.
     pub expected: bool,
+    /// The source address the endpoint sees, as `podnet trace` predicts it
+    /// (the node's address when masqueraded, else the client's): checked
+    /// against what the listener reports when the probe connects. `None`
+    /// when not predicted (pod-to-pod and ClusterIP probes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_source: Option<Ipv4Addr>,
+}
+
+/// Who sends a probe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    /// A pod (index in [`LabPlan::pods`]).
+    Pod(usize),
+    /// A client outside the cluster (index in [`LabPlan::clients`]).
+    Client(usize),
+}
+
+impl LabPlan {
+    /// The network namespace a probe source sends from.
+    pub fn source_netns(&self, from: Source) -> Option<&str> {
+        match from {
+            Source::Pod(i) => self.pods.get(i).map(|p| p.netns.as_str()),
+            Source::Client(i) => self.clients.get(i).map(|c| c.netns.as_str()),
+        }
+    }
 }
 
 /// What a probe is aimed at.
@@ -274,6 +332,8 @@ pub enum Target {
     Service(usize),
     /// A node's address, on a NodePort (index in [`LabPlan::nodes`]).
     Node(usize),
+    /// A Service's load-balancer address (index in [`LabPlan::services`]).
+    LoadBalancer(usize),
 }
 
 /// Something of the cluster the lab leaves out, and why.

@@ -1,9 +1,12 @@
-//! `probe`: from every pod's namespace, connect to every probe target of
-//! the plan (a prober per source pod, several at once), then compare what
-//! the kernel did with what the engine expects.
+//! `probe`: from every pod's and outside client's namespace, connect to
+//! every probe target of the plan (a prober per source, several at once),
+//! then compare what the kernel did with what the engine expects: whether
+//! it connects, and (where the model predicts it) the source address the
+//! endpoint sees.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
+use std::net::IpAddr;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
@@ -13,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::plan::{LabPlan, ProbeSpec};
+use crate::plan::{LabPlan, ProbeSpec, Source};
 use crate::{LabError, Result, cancel, preflight};
 
 /// Options of [`probe`].
@@ -78,9 +81,27 @@ pub struct ProbeResult {
     pub spec: ProbeSpec,
     /// What the kernel did.
     pub outcome: Outcome,
+    /// The source address the endpoint saw, when it connected and the
+    /// listener said (TCP, UDP).
+    pub seen_source: Option<IpAddr>,
     /// Whether the kernel agrees with the engine (`None` when not known:
-    /// skipped or failed).
+    /// skipped or failed): it connects exactly when the engine allows it,
+    /// and where the model predicts the source address the endpoint sees
+    /// and the listener reported one, they are the same.
     pub agrees: Option<bool>,
+}
+
+/// Whether what the kernel did agrees with `spec`: `None` when the outcome
+/// is not known.
+pub fn agreement(spec: &ProbeSpec, outcome: &Outcome, seen: Option<IpAddr>) -> Option<bool> {
+    let reached = outcome.reached()?;
+    let source_agrees = match (spec.expected_source, seen) {
+        (Some(expected), Some(seen)) if *outcome == Outcome::Connected => {
+            IpAddr::from(expected) == seen
+        }
+        _ => true,
+    };
+    Some(reached == spec.expected && source_agrees)
 }
 
 /// Every probe of a run.
@@ -111,19 +132,23 @@ impl ProbeReport {
 pub fn probe(plan: &LabPlan, agent: &Path, options: ProbeOptions) -> Result<ProbeReport> {
     let start = Instant::now();
     let sctp = preflight::sctp_supported();
-    let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); plan.pods.len()];
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; plan.probes.len()];
+    let mut grouped: BTreeMap<Source, Vec<usize>> = BTreeMap::new();
+    let mut outcomes: Vec<Option<(Outcome, Option<IpAddr>)>> = vec![None; plan.probes.len()];
     for (i, p) in plan.probes.iter().enumerate() {
         if p.protocol == "sctp" && !sctp {
-            outcomes[i] = Some(Outcome::Skipped(
-                "this kernel has no SCTP support (module `sctp` not available)".into(),
+            outcomes[i] = Some((
+                Outcome::Skipped(
+                    "this kernel has no SCTP support (module `sctp` not available)".into(),
+                ),
+                None,
             ));
-        } else if let Some(list) = by_source.get_mut(p.from) {
-            list.push(i);
+        } else if plan.source_netns(p.from).is_some() {
+            grouped.entry(p.from).or_default().push(i);
         }
     }
+    let by_source: Vec<(Source, Vec<usize>)> = grouped.into_iter().collect();
     let next = AtomicUsize::new(0);
-    let found: Mutex<Vec<(usize, Outcome)>> = Mutex::new(Vec::new());
+    let found: Mutex<Vec<(usize, Outcome, Option<IpAddr>)>> = Mutex::new(Vec::new());
     let failure: Mutex<Option<LabError>> = Mutex::new(None);
     thread::scope(|s| {
         for _ in 0..options.jobs.max(1) {
@@ -133,10 +158,8 @@ pub fn probe(plan: &LabPlan, agent: &Path, options: ProbeOptions) -> Result<Prob
                     if src >= by_source.len() || cancel::requested() {
                         return;
                     }
-                    if by_source[src].is_empty() {
-                        continue;
-                    }
-                    match run_prober(plan, src, &by_source[src], agent, options.timeout) {
+                    let (from, list) = &by_source[src];
+                    match run_prober(plan, *from, list, agent, options.timeout) {
                         Ok(list) => {
                             if let Ok(mut f) = found.lock() {
                                 f.extend(list);
@@ -157,19 +180,21 @@ pub fn probe(plan: &LabPlan, agent: &Path, options: ProbeOptions) -> Result<Prob
     if let Some(e) = failure.into_inner().ok().flatten() {
         return Err(e);
     }
-    for (i, o) in found.into_inner().unwrap_or_default() {
-        outcomes[i] = Some(o);
+    for (i, o, seen) in found.into_inner().unwrap_or_default() {
+        outcomes[i] = Some((o, seen));
     }
     let results = plan
         .probes
         .iter()
         .zip(outcomes)
         .map(|(spec, o)| {
-            let outcome = o.unwrap_or_else(|| Outcome::Error("no answer from the prober".into()));
-            let agrees = outcome.reached().map(|r| r == spec.expected);
+            let (outcome, seen_source) =
+                o.unwrap_or_else(|| (Outcome::Error("no answer from the prober".into()), None));
+            let agrees = agreement(spec, &outcome, seen_source);
             ProbeResult {
                 spec: spec.clone(),
                 outcome,
+                seen_source,
                 agrees,
             }
         })
@@ -180,15 +205,16 @@ pub fn probe(plan: &LabPlan, agent: &Path, options: ProbeOptions) -> Result<Prob
     })
 }
 
-/// One prober in the source pod's namespace; (probe index, outcome) pairs.
+/// One prober in the source's namespace; (probe index, outcome, source
+/// address seen) triples.
 fn run_prober(
     plan: &LabPlan,
-    src: usize,
+    src: Source,
     probes: &[usize],
     agent: &Path,
     timeout: Duration,
-) -> Result<Vec<(usize, Outcome)>> {
-    let netns = &plan.pods[src].netns;
+) -> Result<Vec<(usize, Outcome, Option<IpAddr>)>> {
+    let netns = plan.source_netns(src).unwrap_or_default();
     let mut input = String::new();
     let mut index: HashMap<(String, String, u16), Vec<usize>> = HashMap::new();
     for &i in probes {
@@ -226,17 +252,141 @@ fn run_prober(
     let mut list = Vec::new();
     for l in String::from_utf8_lossy(&out.stdout).lines() {
         let w: Vec<&str> = l.split_whitespace().collect();
-        let [proto, ip, port, outcome] = w.as_slice() else {
-            continue;
+        let (proto, ip, port, outcome, seen) = match w.as_slice() {
+            [proto, ip, port, outcome] => (proto, ip, port, outcome, None),
+            [proto, ip, port, outcome, seen] => (proto, ip, port, outcome, seen.parse().ok()),
+            _ => continue,
         };
         let Ok(port) = port.parse::<u16>() else {
             continue;
         };
         if let Some(ids) = index.get(&((*proto).to_owned(), (*ip).to_owned(), port)) {
             for &i in ids {
-                list.push((i, Outcome::parse(outcome)));
+                list.push((i, Outcome::parse(outcome), seen));
             }
         }
     }
     Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::net::Ipv4Addr;
+
+    use super::*;
+    use crate::plan::Target;
+
+    /// (name, expected, expected source, outcome, seen source, agreement)
+    type Row = (
+        &'static str,
+        bool,
+        Option<Ipv4Addr>,
+        Outcome,
+        Option<Ipv4Addr>,
+        Option<bool>,
+    );
+
+    fn spec(expected: bool, expected_source: Option<Ipv4Addr>) -> ProbeSpec {
+        ProbeSpec {
+            from: Source::Client(0),
+            to: Target::Node(0),
+            ip: Ipv4Addr::new(172, 18, 0, 2).into(),
+            protocol: "tcp".into(),
+            port: 30080,
+            expected,
+            expected_source,
+        }
+    }
+
+    #[test]
+    fn agreement_needs_the_outcome_and_the_source_the_model_predicts() {
+        let node = Ipv4Addr::new(172, 18, 0, 2);
+        let client = Ipv4Addr::new(203, 0, 113, 10);
+        let rows: &[Row] = &[
+            (
+                "masqueraded as predicted",
+                true,
+                Some(node),
+                Outcome::Connected,
+                Some(node),
+                Some(true),
+            ),
+            (
+                "not masqueraded, model says it is",
+                true,
+                Some(node),
+                Outcome::Connected,
+                Some(client),
+                Some(false),
+            ),
+            (
+                "masqueraded, model says the client is kept",
+                true,
+                Some(client),
+                Outcome::Connected,
+                Some(node),
+                Some(false),
+            ),
+            (
+                "no source reported (SCTP)",
+                true,
+                Some(node),
+                Outcome::Connected,
+                None,
+                Some(true),
+            ),
+            (
+                "no source predicted",
+                true,
+                None,
+                Outcome::Connected,
+                Some(client),
+                Some(true),
+            ),
+            (
+                "refused counts as reached, no source",
+                true,
+                Some(node),
+                Outcome::Refused,
+                None,
+                Some(true),
+            ),
+            (
+                "dropped as predicted",
+                false,
+                None,
+                Outcome::Timeout,
+                None,
+                Some(true),
+            ),
+            (
+                "connected, model drops",
+                false,
+                None,
+                Outcome::Connected,
+                Some(client),
+                Some(false),
+            ),
+            (
+                "dropped, model connects",
+                true,
+                Some(node),
+                Outcome::Timeout,
+                None,
+                Some(false),
+            ),
+            (
+                "skipped",
+                true,
+                Some(node),
+                Outcome::Skipped("no sctp".into()),
+                None,
+                None,
+            ),
+        ];
+        for (name, expected, source, outcome, seen, want) in rows {
+            let got = agreement(&spec(*expected, *source), outcome, seen.map(IpAddr::from));
+            assert_eq!(got, *want, "{name}");
+        }
+    }
 }

@@ -76,7 +76,7 @@ fn nodeport_probes_follow_the_trace() {
         plan.probes
             .iter()
             .find(|p| {
-                p.from == pod(from)
+                p.from == podnet_lab::Source::Pod(pod(from))
                     && p.to == podnet_lab::plan::Target::Node(node)
                     && p.port == port
                     && p.protocol == proto
@@ -109,6 +109,177 @@ fn nodeport_probes_follow_the_trace() {
         b.contains("ip daddr 172.18.0.3 tcp dport 30080 drop"),
         "{b}"
     );
+}
+
+#[test]
+fn loadbalancer_fixture_plan() {
+    let plan = plan_of(
+        "tests/fixtures/loadbalancer",
+        &RenderOptions {
+            transport: TransportChoice::Profile,
+            services: true,
+        },
+    );
+    insta::assert_snapshot!(podnet_report::lab::plan_text(&plan, true));
+}
+
+/// Outside clients' probes of NodePorts and load-balancer addresses expect
+/// what `podnet trace --from external:<client>` answers, with the source
+/// the endpoint sees: kube-proxy's packet-flow tests
+/// (kubernetes/kubernetes `pkg/proxy/iptables/proxier_test.go`,
+/// `TestLoadBalancer` / `TestExternalTrafficPolicyLocal` /
+/// `TestExternalTrafficPolicyCluster`: a source outside
+/// `loadBalancerSourceRanges` is dropped, Cluster masquerades, Local keeps
+/// the client and drops on nodes without an endpoint).
+#[test]
+fn outside_clients_follow_the_trace() {
+    use podnet_lab::plan::{Source, Target};
+    use std::net::Ipv4Addr;
+    let plan = plan_of(
+        "tests/fixtures/loadbalancer",
+        &RenderOptions {
+            transport: TransportChoice::Profile,
+            services: true,
+        },
+    );
+    let client = |ip: [u8; 4]| {
+        let ip = Ipv4Addr::from(ip);
+        Source::Client(plan.clients.iter().position(|c| c.address == ip).unwrap())
+    };
+    let service = |name: &str| plan.services.iter().position(|s| s.name == name).unwrap();
+    let outside = [203, 0, 113, 10];
+    let inside = [192, 0, 2, 254];
+    let node_a = Some(Ipv4Addr::new(172, 18, 0, 2));
+    let node_b = Some(Ipv4Addr::new(172, 18, 0, 3));
+    /// (from, to, port, expected, source the endpoint sees)
+    type Row = ([u8; 4], Target, u16, bool, Option<Ipv4Addr>);
+    let rows: [Row; 10] = [
+        // web-lb: Cluster, ranges 192.0.2.0/24.
+        (
+            outside,
+            Target::LoadBalancer(service("shop/web-lb")),
+            80,
+            false,
+            None,
+        ),
+        (
+            inside,
+            Target::LoadBalancer(service("shop/web-lb")),
+            80,
+            true,
+            node_a,
+        ),
+        // NodePorts ignore loadBalancerSourceRanges.
+        (outside, Target::Node(1), 30080, true, node_b),
+        // api-lb: Local on node-a; api's ingress allows 203.0.113.0/24.
+        (
+            outside,
+            Target::LoadBalancer(service("shop/api-lb")),
+            8080,
+            true,
+            Some(Ipv4Addr::from(outside)),
+        ),
+        (
+            inside,
+            Target::LoadBalancer(service("shop/api-lb")),
+            8080,
+            false,
+            None,
+        ),
+        (outside, Target::Node(1), 30808, false, None),
+        // db-lb: Local, endpoint on node-b only.
+        (outside, Target::Node(0), 30432, false, None),
+        (
+            inside,
+            Target::Node(1),
+            30432,
+            true,
+            Some(Ipv4Addr::from(inside)),
+        ),
+        // dns-lb: Cluster over UDP, ranges 203.0.113.0/24.
+        (
+            outside,
+            Target::LoadBalancer(service("shop/dns-lb")),
+            53,
+            true,
+            node_a,
+        ),
+        (
+            inside,
+            Target::LoadBalancer(service("shop/dns-lb")),
+            53,
+            false,
+            None,
+        ),
+    ];
+    for (from, to, port, expected, source) in rows {
+        let p = plan
+            .probes
+            .iter()
+            .find(|p| p.from == client(from) && p.to == to && p.port == port)
+            .unwrap_or_else(|| panic!("no probe {from:?} -> {to:?}:{port}"));
+        assert_eq!(
+            (p.expected, p.expected_source),
+            (expected, source),
+            "{from:?} -> {to:?}:{port}"
+        );
+    }
+    // The load-balancer addresses are routed through the node the trace
+    // hands them to; the ranges are in every node's rules.
+    let x0 = &plan.clients[0];
+    assert!(
+        x0.routes
+            .iter()
+            .any(|r| r.to_string() == "172.18.255.11/32 via 172.18.0.2 dev eth0"),
+        "{:?}",
+        x0.routes
+    );
+    assert!(
+        plan.nodes[0]
+            .nftables
+            .contains("ip saddr 192.0.2.0/24 ip daddr 172.18.255.10 tcp dport 80"),
+        "{}",
+        plan.nodes[0].nftables
+    );
+}
+
+/// A pod's packet to an externalTrafficPolicy Local NodePort of another
+/// node is short-circuited to every endpoint without masquerade (kube-proxy
+/// `pkg/proxy/iptables/proxier.go`: "pod traffic for external destinations"
+/// jumps from KUBE-EXT to KUBE-SVC); when the endpoint is not on that node
+/// the reply bypasses it, and in the lab it does not connect: such probes
+/// are left out, with the reason, whichever node the endpoint is on.
+#[test]
+fn short_circuited_replies_that_bypass_the_translating_node_are_not_probed() {
+    use podnet_lab::plan::{Source, Target};
+    let plan = plan_of(
+        "tests/fixtures/shortcircuit",
+        &RenderOptions {
+            transport: TransportChoice::Profile,
+            services: true,
+        },
+    );
+    let client = Source::Pod(
+        plan.pods
+            .iter()
+            .position(|p| p.pod == "shop/client")
+            .unwrap(),
+    );
+    let probed = |node: usize| {
+        plan.probes
+            .iter()
+            .find(|p| p.from == client && p.to == Target::Node(node))
+            .map(|p| p.expected)
+    };
+    // node-a is the client's own node, node-c the endpoint's: the reply
+    // passes the translating node.
+    assert_eq!(probed(0), Some(true));
+    assert_eq!(probed(2), Some(true));
+    // node-b: the endpoint on node-c answers straight to node-a.
+    assert_eq!(probed(1), None);
+    assert!(plan.excluded.iter().any(|e| e.subject
+        == "shop/client -> node node-b tcp/30080 (shop/web-local NodePort)"
+        && e.reason.contains("bypasses the node that translated it")));
 }
 
 #[test]

@@ -202,8 +202,18 @@ fn kube_proxy_text(c: &Cluster, v: &ProxyVerdict) -> String {
         .as_ref()
         .map(|t| format!("; topology: {}", topology_text(t)))
         .unwrap_or_default();
+    let short_circuit = if v.short_circuit {
+        "; externalTrafficPolicy Local, but the client is in the cluster: every endpoint, not only this node's"
+    } else {
+        ""
+    };
+    let bypass = if v.reply_bypasses {
+        "; caveat: not masqueraded and the endpoint is on another node, so its reply goes straight back to the pod's node and bypasses this node's connection tracking: the pod gets an answer from the endpoint's address and the connection fails unless the CNI routes the reply back through this node"
+    } else {
+        ""
+    };
     format!(
-        "kube-proxy ({}): {what}{service}: {result}{}{topology} [{}]",
+        "kube-proxy ({}): {what}{service}: {result}{}{topology}{short_circuit}{bypass} [{}]",
         v.mode.name(),
         if v.masquerade {
             ", marked for masquerade"
@@ -547,6 +557,10 @@ struct KubeProxyJson {
     chains: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     topology: Option<TopologyJson>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    short_circuit: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    reply_bypasses: bool,
 }
 
 fn kube_proxy_json(c: &Cluster, v: &ProxyVerdict) -> KubeProxyJson {
@@ -574,6 +588,8 @@ fn kube_proxy_json(c: &Cluster, v: &ProxyVerdict) -> KubeProxyJson {
         masquerade: v.masquerade,
         chains: v.chains.iter().map(|ch| ch.name()).collect(),
         topology: v.topology.as_ref().map(topology_json),
+        short_circuit: v.short_circuit,
+        reply_bypasses: v.reply_bypasses,
     }
 }
 

@@ -11,6 +11,7 @@ use crate::support::{podnet, root, temp_dir};
 
 const SMALL: &str = "crates/podnet-lab/tests/fixtures/small";
 const NODEPORT: &str = "crates/podnet-lab/tests/fixtures/nodeport";
+const LOADBALANCER: &str = "crates/podnet-lab/tests/fixtures/loadbalancer";
 
 /// Why the privileged tests cannot run here, if they cannot.
 fn skip_reason() -> Option<String> {
@@ -173,14 +174,40 @@ fn lab_end_to_end() {
     let run = podnet(&["lab", "run", NODEPORT]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("113 agree, 0 disagree, 0 not compared"),
+        run.stdout.contains("121 agree, 0 disagree, 0 not compared"),
         "{}",
         run.stdout
     );
     assert!(run.stdout.contains("TCP/30432"), "{}", run.stdout);
     assert!(run.stdout.contains("UDP/30053"), "{}", run.stdout);
     assert!(run.stdout.contains("branches disagree"), "{}", run.stdout);
+    assert!(run.stdout.contains("x0   outside client"), "{}", run.stdout);
     assert_clean("after run on the NodePort fixture");
+
+    // Load-balancer addresses from outside clients, inside and outside
+    // loadBalancerSourceRanges, with the source each endpoint sees.
+    let run = podnet(&["lab", "run", LOADBALANCER, "-o", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["summary"]["disagree"], 0, "{}", run.stdout);
+    assert_eq!(json["summary"]["not_compared"], 0, "{}", run.stdout);
+    let probes = json["probes"].as_array().unwrap();
+    let checked_sources = probes
+        .iter()
+        .filter(|p| p["expected_source"].is_string() && p["seen_source"] == p["expected_source"])
+        .count();
+    assert!(checked_sources >= 20, "{}", run.stdout);
+    assert!(
+        probes
+            .iter()
+            .any(|p| p["from"] == "outside client 203.0.113.10"
+                && p["to"] == "load balancer of service shop/web-lb"
+                && p["expected"] == "deny"
+                && p["actual"] == "timeout"),
+        "{}",
+        run.stdout
+    );
+    assert_clean("after run on the LoadBalancer fixture");
 
     // The bundled examples.
     for example in [

@@ -208,8 +208,25 @@ impl Tracer<'_> {
             }];
         }
         let mut out = Vec::new();
+        // The pod's own node, when the pod is on another node than `here`.
+        let pod_elsewhere = origin
+            .pod
+            .and_then(|p| dp.cluster.pod(p).node_name.clone())
+            .filter(|n| *n != here);
         for b in &serving {
             let mut hops = hops.clone();
+            // A short-circuited pod on another node, unmasqueraded, to an
+            // endpoint off this node: the reply bypasses this node.
+            if pod_elsewhere.is_some() && b.node.as_deref() != Some(here.as_str()) {
+                for h in &mut hops {
+                    if let Action::KubeProxy(v) = &mut h.action
+                        && v.short_circuit
+                        && !v.masquerade
+                    {
+                        v.reply_bypasses = true;
+                    }
+                }
+            }
             let mut after = Packet {
                 dst: b.ip,
                 port: b.port,

@@ -14,15 +14,17 @@ use podnet_model::{Conns, Transport as ModelTransport};
 
 use crate::nft::{NodePortRules, PodRules, node_ruleset, proto_name};
 use crate::plan::{
-    Cidr, Exclusion, LabPlan, Listeners, NodePlan, PodPlan, ProbeSpec, Route, Service, ServicePort,
-    Target, Transport, VxlanPlan,
+    Cidr, ClientPlan, Exclusion, LabPlan, Listeners, NodePlan, PodPlan, ProbeSpec, Route, Service,
+    ServicePort, Source, Target, Transport, VxlanPlan,
 };
 use crate::verdicts::{Verdicts, lab_address};
 
 mod nodeports;
+mod outside;
 mod probes;
 
 use nodeports::{node_port_ingress, node_port_probes};
+use outside::outside;
 use probes::{listeners, probes, services};
 
 /// The gateway of pods outside their node's blocks (Calico's choice).
@@ -310,6 +312,19 @@ pub fn render(dp: &Dataplane, verdicts: &Verdicts, id: &str, options: &RenderOpt
         &services,
         &mut excluded,
     ));
+    // Outside clients: every node's NodePorts, every load-balancer address.
+    let outside = outside(dp, &nodes, &pods, &services, &prefix, &mut excluded);
+    probes.extend(outside.probes);
+    let clients = outside.clients;
+    for node in &mut nodes {
+        let uplink = node.uplink.clone();
+        node.routes.extend(clients.iter().map(|c| Route {
+            dst: host(c.address),
+            via: None,
+            dev: uplink.clone(),
+            onlink: false,
+        }));
+    }
     if pods.len() > 1 {
         excluded.push(Exclusion {
             subject: "every pod -> its own address".to_owned(),
@@ -323,9 +338,28 @@ pub fn render(dp: &Dataplane, verdicts: &Verdicts, id: &str, options: &RenderOpt
     let n = pods.len();
     let node_addresses: Vec<Ipv4Addr> = nodes.iter().map(|n| n.address).collect();
     let from_nodes = node_port_ingress(dp, verdicts, &pods, &nodes, &services);
+    // What each pod's ingress allows from each outside client (it sees
+    // them unmasqueraded under externalTrafficPolicy: Local).
+    let from_clients: Vec<Vec<(Ipv4Addr, Conns)>> = verdicts
+        .pods
+        .iter()
+        .map(|&pod| {
+            clients
+                .iter()
+                .map(|c| {
+                    let v = evaluate(
+                        &dp.cluster,
+                        Endpoint::External(c.address.into()),
+                        Endpoint::Pod(pod),
+                    );
+                    (c.address, v.ingress.allowed)
+                })
+                .collect()
+        })
+        .collect();
     let has_node_ports = services
         .iter()
-        .any(|s| s.ports.iter().any(|p| p.node_port.is_some()));
+        .any(|s| !s.load_balancer_ips.is_empty() || s.ports.iter().any(|p| p.node_port.is_some()));
     // Egress of every pod, for the NodePorts of other nodes (checked after
     // their DNAT there).
     let mut remote_egress: Vec<PodRules<'_>> = Vec::new();
@@ -377,6 +411,7 @@ pub fn render(dp: &Dataplane, verdicts: &Verdicts, id: &str, options: &RenderOpt
                     .filter(|(ip, _)| *ip != node_addresses[i])
                     .map(|(ip, c)| (*ip, c)),
             );
+            inc.extend(from_clients[s].iter().map(|(ip, c)| (*ip, c)));
             if inc.iter().any(|(_, c)| !c.is_all()) {
                 ingress.push(PodRules {
                     pod: s,
@@ -405,6 +440,7 @@ pub fn render(dp: &Dataplane, verdicts: &Verdicts, id: &str, options: &RenderOpt
         underlay_bridge: "br0".to_owned(),
         nodes,
         pods,
+        clients,
         services,
         probes,
         excluded,

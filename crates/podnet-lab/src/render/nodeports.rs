@@ -6,8 +6,9 @@
 use super::*;
 
 /// For each lab pod, what its ingress allows from each node's address:
-/// the source NodePort traffic with `externalTrafficPolicy: Cluster` has
-/// after the node masquerades it (the readable spec, as the trace uses).
+/// the source NodePort and load-balancer traffic with
+/// `externalTrafficPolicy: Cluster` has after the node masquerades it (the
+/// readable spec, as the trace uses).
 /// Empty for pods that are no such endpoint.
 pub(super) fn node_port_ingress(
     dp: &Dataplane,
@@ -19,7 +20,8 @@ pub(super) fn node_port_ingress(
     let mut out = vec![Vec::new(); pods.len()];
     let mut endpoints = BTreeSet::new();
     for s in services.iter().filter(|s| !s.external_local) {
-        for p in s.ports.iter().filter(|p| p.node_port.is_some()) {
+        let lb = !s.load_balancer_ips.is_empty();
+        for p in s.ports.iter().filter(|p| p.node_port.is_some() || lb) {
             endpoints.extend(p.endpoints.iter().map(|(e, _)| *e));
         }
     }
@@ -93,14 +95,15 @@ pub(super) fn node_port_probes(
                         }
                     };
                     let short_circuit = s.external_local.then_some(ni);
-                    match node_port_expectation(&t, pods, si, short_circuit) {
-                        Ok(expected) => out.push(ProbeSpec {
-                            from: si,
+                    match expectation(&t, pods, Some(si), short_circuit) {
+                        Ok((expected, expected_source)) => out.push(ProbeSpec {
+                            from: Source::Pod(si),
                             to: Target::Node(ni),
                             ip: node.address.into(),
                             protocol: sp.protocol.clone(),
                             port: np,
                             expected,
+                            expected_source,
                         }),
                         Err(reason) => excluded.push(Exclusion {
                             subject: subject(),
@@ -114,9 +117,9 @@ pub(super) fn node_port_probes(
     out
 }
 
-/// Why a NodePort probe is left out.
+/// Why a NodePort or load-balancer probe is left out.
 #[derive(Debug, thiserror::Error)]
-enum NotProbed {
+pub(super) enum NotProbed {
     /// An endpoint of the model's trace has no pod in the lab.
     #[error("the model's endpoint {0} is not built in the lab; not probed")]
     EndpointNotBuilt(IpAddr),
@@ -125,12 +128,12 @@ enum NotProbed {
         "the source is one of the endpoints kube-proxy may pick: reaching itself through a NodePort needs hairpin NAT, which kube-proxy and the bridge handle differently per CNI; not probed"
     )]
     Hairpin,
-    /// A short-circuited packet's endpoint is on the source's node, not
-    /// on the node that translated it: unmasqueraded, the reply returns
-    /// from the endpoint straight to the source and misses that node's
-    /// connection tracking.
+    /// A short-circuited packet from a pod on another node goes to an
+    /// endpoint that is not on the node that translated it: unmasqueraded,
+    /// the reply returns from the endpoint's node straight to the source's
+    /// and misses the translating node's connection tracking.
     #[error(
-        "kube-proxy short-circuits a pod's packet to an externalTrafficPolicy Local NodePort to an endpoint on the pod's own node without masquerade, so the reply bypasses the node that translated it; whether that connects depends on the CNI's reply routing; not probed"
+        "kube-proxy short-circuits a pod's packet to an externalTrafficPolicy Local NodePort of another node to an endpoint off that node without masquerade, so the reply bypasses the node that translated it; whether that connects depends on the CNI's reply routing (in the lab it does not); not probed"
     )]
     AsymmetricReply,
     /// The trace ends without a branch.
@@ -143,16 +146,20 @@ enum NotProbed {
     BranchesDisagree,
 }
 
-/// Whether the trace of pod `src` to a NodePort connects: `Ok` when every
-/// branch agrees, else why the probe is left out. `short_circuit` is the
-/// NodePort's node when the Service is `externalTrafficPolicy: Local`.
-fn node_port_expectation(
+/// Whether the trace from pod `src` (or, `None`, a client outside the
+/// cluster) to a NodePort or load-balancer address connects, and the source
+/// address the endpoint sees when every connecting branch agrees on it:
+/// `Ok` when every branch agrees on connecting, else why the probe is left
+/// out. `short_circuit` is the NodePort's node when the Service is
+/// `externalTrafficPolicy: Local`.
+pub(super) fn expectation(
     t: &Trace,
     pods: &[PodPlan],
-    src: usize,
+    src: Option<usize>,
     short_circuit: Option<usize>,
-) -> Result<bool, NotProbed> {
+) -> Result<(bool, Option<Ipv4Addr>), NotProbed> {
     let mut answers = BTreeSet::new();
+    let mut sources = BTreeSet::new();
     for b in &t.branches {
         let endpoint = b.hops.iter().chain(&t.hops).find_map(|h| match h.action {
             Action::Dnat { .. } => Some(h.after.dst),
@@ -164,12 +171,12 @@ fn node_port_expectation(
                 None => {
                     return Err(NotProbed::EndpointNotBuilt(ip));
                 }
-                Some(e) if e == src => {
+                Some(e) if Some(e) == src => {
                     return Err(NotProbed::Hairpin);
                 }
                 Some(e)
-                    if short_circuit.is_some_and(|node| {
-                        pods[e].node == pods[src].node && pods[src].node != node
+                    if src.zip(short_circuit).is_some_and(|(src, node)| {
+                        pods[src].node != node && pods[e].node != node
                     }) =>
                 {
                     return Err(NotProbed::AsymmetricReply);
@@ -181,9 +188,22 @@ fn node_port_expectation(
             b.outcome,
             TraceOutcome::Delivered(_) | TraceOutcome::ReachedNode(_) | TraceOutcome::LeftCluster
         ));
+        // The source the endpoint sees: the packet as delivered.
+        if let TraceOutcome::Delivered(_) = b.outcome {
+            sources.insert(b.hops.iter().chain(&t.hops).find_map(|h| {
+                match (&h.action, h.before.src) {
+                    (Action::Deliver { .. }, IpAddr::V4(v4)) => Some(v4),
+                    _ => None,
+                }
+            }));
+        }
     }
+    let source = match sources.len() {
+        1 => sources.into_iter().next().flatten(),
+        _ => None,
+    };
     match (answers.len(), t.reachable()) {
-        (1, reachable) => Ok(reachable),
+        (1, reachable) => Ok((reachable, source)),
         (0, _) => Err(NotProbed::NoPath(
             t.end.as_deref().unwrap_or("no branch").to_owned(),
         )),

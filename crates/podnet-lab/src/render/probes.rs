@@ -19,12 +19,13 @@ pub(super) fn probes(
             for (proto, ports) in protocols(&dst.listeners) {
                 for &port in ports {
                     out.push(ProbeSpec {
-                        from: s,
+                        from: Source::Pod(s),
                         to: Target::Pod(d),
                         ip: dst.address.addr.into(),
                         protocol: proto_name(proto).to_owned(),
                         port,
                         expected: expected.allows(proto, port),
+                        expected_source: None,
                     });
                 }
             }
@@ -62,12 +63,13 @@ pub(super) fn probes(
                     continue;
                 }
                 out.push(ProbeSpec {
-                    from: s,
+                    from: Source::Pod(s),
                     to: Target::Service(si),
                     ip: svc.cluster_ip.into(),
                     protocol: sp.protocol.clone(),
                     port: sp.port,
                     expected: answers.contains(&true),
+                    expected_source: None,
                 });
             }
         }
@@ -134,14 +136,65 @@ pub(super) fn services(
                 node_port: node_ports.and_then(|n| n.get(k).copied().flatten()),
             });
         }
+        let (load_balancer_ips, source_ranges) = load_balancer(svc, &name, excluded);
         out.push(Service {
             name,
             cluster_ip,
             ports,
             external_local: svc.external_traffic_policy == podnet_model::TrafficPolicy::Local,
+            load_balancer_ips,
+            source_ranges,
         });
     }
     out
+}
+
+/// The load-balancer addresses of `svc` kube-proxy catches on the nodes
+/// (IPv4 `status.loadBalancer.ingress[].ip` without `ipMode: Proxy`) and
+/// its IPv4 `loadBalancerSourceRanges`; no address when the ranges hold
+/// no IPv4 range (kube-proxy would let no IPv4 client through).
+fn load_balancer(
+    svc: &podnet_model::Service,
+    name: &str,
+    excluded: &mut Vec<Exclusion>,
+) -> (Vec<Ipv4Addr>, Vec<Cidr>) {
+    let lb = &svc.load_balancer;
+    let ips: Vec<Ipv4Addr> = lb
+        .status_ips
+        .iter()
+        .filter(|ip| !lb.proxy_ips.contains(ip))
+        .filter_map(|ip| match ip {
+            IpAddr::V4(v4) => Some(*v4),
+            IpAddr::V6(_) => None,
+        })
+        .collect();
+    if lb.status_ips.iter().any(|ip| lb.proxy_ips.contains(ip)) {
+        excluded.push(Exclusion {
+            subject: format!("service {name} load-balancer addresses with ipMode: Proxy"),
+            reason: "the load balancer proxies them to a NodePort itself; the lab builds no load balancer; not probed".to_owned(),
+        });
+    }
+    let ranges: Vec<Cidr> = lb
+        .source_ranges
+        .iter()
+        .filter_map(|r| match r {
+            IpNet::V4(v4) => Some(Cidr {
+                addr: v4.trunc().network(),
+                prefix: v4.prefix_len(),
+            }),
+            IpNet::V6(_) => None,
+        })
+        .collect();
+    if !ips.is_empty() && !lb.source_ranges.is_empty() && ranges.is_empty() {
+        excluded.push(Exclusion {
+            subject: format!("service {name} load-balancer addresses"),
+            reason:
+                "loadBalancerSourceRanges holds IPv6 ranges only; the lab builds IPv4; not probed"
+                    .to_owned(),
+        });
+        return (Vec::new(), Vec::new());
+    }
+    (ips, ranges)
 }
 
 /// A pod's declared container ports by protocol, sorted, without repeats.

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use podnet_lab::LabPlan;
 use podnet_lab::plan::Transport;
 
-use super::label;
+use super::{label, source_label};
 
 /// The plan for people: namespaces, links, addresses, routes, rulesets,
 /// listeners and (with `probes`) every probe with its expectation.
@@ -95,6 +95,32 @@ pub fn plan_text(plan: &LabPlan, probes: bool) -> String {
                 );
             }
         }
+        for lb in &s.load_balancer_ips {
+            let ranges: Vec<String> = s.source_ranges.iter().map(ToString::to_string).collect();
+            let from = if ranges.is_empty() {
+                "from anywhere".to_owned()
+            } else {
+                format!("from {} only", ranges.join(" "))
+            };
+            let _ = writeln!(
+                o,
+                "service {} load balancer {lb} on every node, {from}",
+                s.name
+            );
+        }
+    }
+    for c in &plan.clients {
+        let routes: Vec<String> = c.routes.iter().map(ToString::to_string).collect();
+        let _ = writeln!(
+            o,
+            "outside client netns {}: {} {}/32 <-> {} on {}; routes {}",
+            c.netns,
+            c.interface,
+            c.address,
+            c.underlay_port,
+            plan.underlay_bridge,
+            routes.join(", ")
+        );
     }
     let allowed = plan.probes.iter().filter(|p| p.expected).count();
     let _ = writeln!(
@@ -106,10 +132,17 @@ pub fn plan_text(plan: &LabPlan, probes: bool) -> String {
         for p in &plan.probes {
             let to = label(&p.to);
             let verdict = if p.expected { "allow" } else { "deny" };
+            let source = p
+                .expected_source
+                .map(|ip| format!(", the endpoint sees {ip}"))
+                .unwrap_or_default();
             let _ = writeln!(
                 o,
-                "  p{} -> {to} {} {}/{}: {verdict}",
-                p.from, p.ip, p.protocol, p.port
+                "  {} -> {to} {} {}/{}: {verdict}{source}",
+                source_label(p.from),
+                p.ip,
+                p.protocol,
+                p.port
             );
         }
     }

@@ -7,10 +7,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use podnet_lab::plan::{LabPlan, Target, Transport};
+use podnet_lab::plan::{LabPlan, Source, Target, Transport};
 use podnet_lab::probe::{Outcome, ProbeReport};
 
-use super::label;
+use super::{label, source_label};
 
 /// Writes the text truth table.
 pub fn write_text(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> io::Result<()> {
@@ -40,12 +40,21 @@ pub fn write_text(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> 
             writeln!(out, "  n{i:<3} {:<40} {}", n.name, n.address)?;
         }
     }
+    for (i, s) in plan.services.iter().enumerate() {
+        for lb in &s.load_balancer_ips {
+            let name = format!("{} load balancer", s.name);
+            writeln!(out, "  lb{i:<2} {name:<40} {lb}")?;
+        }
+    }
+    for (i, c) in plan.clients.iter().enumerate() {
+        writeln!(out, "  x{i:<3} {:<40} {}", "outside client", c.address)?;
+    }
     writeln!(
         out,
-        "cells: `.` reached as expected, `X` dropped as expected, `!` disagreement, `?` skipped or failed, ` ` not probed"
+        "cells: `.` reached as expected (and the endpoint saw the source the model predicts), `X` dropped as expected, `!` disagreement, `?` skipped or failed, ` ` not probed"
     )?;
     // (protocol, port) -> columns -> rows -> cell.
-    let mut tables: BTreeMap<(String, u16), BTreeMap<Target, BTreeMap<usize, char>>> =
+    let mut tables: BTreeMap<(String, u16), BTreeMap<Target, BTreeMap<Source, char>>> =
         BTreeMap::new();
     for r in &report.results {
         let cell = match (r.agrees, r.outcome.reached()) {
@@ -70,11 +79,14 @@ pub fn write_text(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> 
             write!(out, " {l:>width$}")?;
         }
         writeln!(out)?;
-        for src in 0..plan.pods.len() {
+        let sources = (0..plan.pods.len())
+            .map(Source::Pod)
+            .chain((0..plan.clients.len()).map(Source::Client));
+        for src in sources {
             if !columns.values().any(|rows| rows.contains_key(&src)) {
                 continue;
             }
-            write!(out, "{:>6}", format!("p{src}"))?;
+            write!(out, "{:>6}", source_label(src))?;
             for rows in columns.values() {
                 let c = rows.get(&src).copied().unwrap_or(' ');
                 write!(out, " {c:>width$}")?;
@@ -90,10 +102,16 @@ pub fn write_text(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> 
     if !disagreeing.is_empty() {
         writeln!(out, "\ndisagreements:")?;
         for r in disagreeing {
+            let seen = match (r.spec.expected_source, r.seen_source) {
+                (Some(model), Some(kernel)) if r.outcome == Outcome::Connected => {
+                    format!("; the endpoint sees {model} in the model, {kernel} in the kernel")
+                }
+                _ => String::new(),
+            };
             writeln!(
                 out,
-                "  {} -> {} ({}) {}/{}: engine {}, kernel {}",
-                name(plan, Target::Pod(r.spec.from)),
+                "  {} -> {} ({}) {}/{}: engine {}, kernel {}{seen}",
+                source_name(plan, r.spec.from),
                 name(plan, r.spec.to),
                 r.spec.ip,
                 r.spec.protocol,
@@ -132,6 +150,16 @@ pub fn write_text(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> 
     )
 }
 
+fn source_name(plan: &LabPlan, s: Source) -> String {
+    match s {
+        Source::Pod(i) => name(plan, Target::Pod(i)),
+        Source::Client(i) => plan
+            .clients
+            .get(i)
+            .map_or("?".into(), |c| format!("outside client {}", c.address)),
+    }
+}
+
 fn name(plan: &LabPlan, t: Target) -> String {
     match t {
         Target::Pod(i) => plan.pods.get(i).map_or("?".into(), |p| p.pod.clone()),
@@ -143,6 +171,9 @@ fn name(plan: &LabPlan, t: Target) -> String {
             .nodes
             .get(i)
             .map_or("?".into(), |n| format!("node {}", n.name)),
+        Target::LoadBalancer(i) => plan.services.get(i).map_or("?".into(), |s| {
+            format!("load balancer of service {}", s.name)
+        }),
     }
 }
 
@@ -163,6 +194,8 @@ struct Json<'a> {
     transport: &'a Transport,
     nodes: Vec<JsonNode<'a>>,
     pods: Vec<JsonPod<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    clients: Vec<String>,
     services: Vec<JsonService<'a>>,
     probes: Vec<JsonProbe>,
     excluded: &'a [podnet_lab::plan::Exclusion],
@@ -188,6 +221,8 @@ struct JsonPod<'a> {
 struct JsonService<'a> {
     service: &'a str,
     cluster_ip: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    load_balancer_ips: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -198,7 +233,11 @@ struct JsonProbe {
     protocol: String,
     port: u16,
     expected: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected_source: Option<String>,
     actual: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seen_source: Option<String>,
     agrees: Option<bool>,
 }
 
@@ -244,18 +283,25 @@ pub fn write_json(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> 
             .map(|s| JsonService {
                 service: &s.name,
                 cluster_ip: s.cluster_ip.to_string(),
+                load_balancer_ips: s
+                    .load_balancer_ips
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect(),
             })
             .collect(),
+        clients: plan.clients.iter().map(|c| c.address.to_string()).collect(),
         probes: report
             .results
             .iter()
             .map(|r| JsonProbe {
-                from: name(plan, Target::Pod(r.spec.from)),
+                from: source_name(plan, r.spec.from),
                 to: name(plan, r.spec.to),
                 ip: r.spec.ip.to_string(),
                 protocol: r.spec.protocol.clone(),
                 port: r.spec.port,
                 expected: if r.spec.expected { "allow" } else { "deny" },
+                expected_source: r.spec.expected_source.map(|ip| ip.to_string()),
                 actual: match &r.outcome {
                     Outcome::Connected => "connected".into(),
                     Outcome::Refused => "refused".into(),
@@ -263,6 +309,7 @@ pub fn write_json(out: &mut dyn Write, plan: &LabPlan, report: &ProbeReport) -> 
                     Outcome::Skipped(w) => format!("skipped: {w}"),
                     Outcome::Error(w) => format!("error: {w}"),
                 },
+                seen_source: r.seen_source.map(|ip| ip.to_string()),
                 agrees: r.agrees,
             })
             .collect(),
