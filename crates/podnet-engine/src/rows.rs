@@ -93,29 +93,6 @@ fn to_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-/// `line` (ascending by identity) with everything allowed for the
-/// identities of `own` (within `mask`): traffic from a node's host-network
-/// pods into its pods ([`crate::semantics::from_own_node`]).
-fn with_own_node(
-    mut line: Vec<(u32, ConnsId)>,
-    own: impl Iterator<Item = IdentityId>,
-    mask: Option<&FixedBitSet>,
-) -> Vec<(u32, ConnsId)> {
-    let mut added = Vec::new();
-    for i in own.filter(|&i| mask.is_none_or(|m| m.contains(i))) {
-        let i = to_u32(i);
-        match line.binary_search_by_key(&i, |&(j, _)| j) {
-            Ok(at) => line[at].1 = ConnsTable::ALL,
-            Err(_) => added.push((i, ConnsTable::ALL)),
-        }
-    }
-    if !added.is_empty() {
-        line.extend(added);
-        line.sort_unstable_by_key(|&(j, _)| j);
-    }
-    line
-}
-
 impl RowIndex {
     pub(crate) fn new(engine: &Engine<'_>) -> Self {
         let compiled = &engine.compiled;
@@ -277,7 +254,9 @@ impl Engine<'_> {
     }
 
     /// Connections from identity `src` to every identity (or every
-    /// identity of `mask`), ascending, only where something is allowed.
+    /// identity of `mask`), ascending, only where something is allowed,
+    /// by policies ([`Engine::pair`]: traffic from a host-network pod
+    /// into its own node's pods is added per pod by the caller).
     pub fn row(&self, src: IdentityId, mask: Option<&FixedBitSet>) -> Vec<(u32, ConnsId)> {
         let mut scratch = self.take_scratch();
         let out = self.row_with(src, mask, &mut scratch);
@@ -287,19 +266,6 @@ impl Engine<'_> {
 
     /// [`Engine::row`] with the given working space.
     pub(crate) fn row_with(
-        &self,
-        s: IdentityId,
-        mask: Option<&FixedBitSet>,
-        scratch: &mut Scratch,
-    ) -> Vec<(u32, ConnsId)> {
-        let row = self.row_by_policies(s, mask, scratch);
-        let own = self.identities.own_node_destinations(s);
-        with_own_node(row, own.iter().copied(), mask)
-    }
-
-    /// [`Engine::row_with`] before traffic from a node's host-network
-    /// pods into its pods, which is always allowed.
-    fn row_by_policies(
         &self,
         s: IdentityId,
         mask: Option<&FixedBitSet>,
@@ -412,7 +378,7 @@ impl Engine<'_> {
 
     /// Connections from every identity (or every identity of `sources`)
     /// to identity `dst`, ascending by source, only where something is
-    /// allowed.
+    /// allowed, by policies (as [`Engine::row`]).
     pub fn column(&self, dst: IdentityId, sources: Option<&FixedBitSet>) -> Vec<(u32, ConnsId)> {
         let mut scratch = self.take_scratch();
         let out = self.column_with(dst, sources, &mut scratch);
@@ -424,17 +390,6 @@ impl Engine<'_> {
     /// [`Engine::row_with`] (egress rules found through the transposed
     /// egress index).
     pub(crate) fn column_with(
-        &self,
-        d: IdentityId,
-        mask: Option<&FixedBitSet>,
-        scratch: &mut Scratch,
-    ) -> Vec<(u32, ConnsId)> {
-        let column = self.column_by_policies(d, mask, scratch);
-        with_own_node(column, self.identities.own_node_sources(d), mask)
-    }
-
-    /// [`Engine::column_with`] before traffic from the destination's node.
-    fn column_by_policies(
         &self,
         d: IdentityId,
         mask: Option<&FixedBitSet>,
