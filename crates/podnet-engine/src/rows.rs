@@ -253,6 +253,41 @@ impl Engine<'_> {
         self.conns.intern(self.pair_resolved(src, dst, resolved))
     }
 
+    /// A class per identity such that identities of one class have equal
+    /// rows ([`Engine::row`]): by NetworkPolicy alone a row depends only
+    /// on the source's egress rules, whether it is isolated for egress,
+    /// and the ingress peer groups that hold it. Identities the tiers
+    /// apply to (either end) and host-network identities (their node's
+    /// pods are theirs alone) get a class of their own.
+    pub(crate) fn row_classes(&self) -> Vec<u32> {
+        let index = self.row_index();
+        let compiled = &self.compiled;
+        let n = self.identities.len();
+        let any_tiered_in = index.tiers_in.count_ones(..) > 0;
+        let mut seen: FxHashMap<(&[usize], bool, &[u32]), u32> = FxHashMap::default();
+        let mut next = 0u32;
+        (0..n)
+            .map(|s| {
+                let alone = any_tiered_in
+                    || index.tiers_out.contains(s)
+                    || self.identities.list[s].host_network;
+                if alone {
+                    next += 1;
+                    return next - 1;
+                }
+                let key = (
+                    compiled.egress.rules[s].as_slice(),
+                    compiled.egress.isolated[s],
+                    index.admits[s].as_slice(),
+                );
+                *seen.entry(key).or_insert_with(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect()
+    }
+
     /// Connections from identity `src` to every identity (or every
     /// identity of `mask`), ascending, only where something is allowed,
     /// by policies ([`Engine::pair`]: traffic from a host-network pod

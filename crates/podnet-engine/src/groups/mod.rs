@@ -319,8 +319,27 @@ pub fn group_pairs(engine: &Engine<'_>, hidden: &[WorkloadId]) -> Vec<RawLine> {
         }
     }
     let table = &engine.conns;
-    // Step 1: each unit's row as (connections, destination units) runs.
-    let rows: Vec<Vec<(ConnsId, Vec<u32>)>> = (0..units.len())
+    // Units whose identities have equal rows have equal rows: one of them
+    // stands for all.
+    let row_class = engine.row_classes();
+    let mut rep_of_key: HashMap<Vec<u32>, u32> = HashMap::default();
+    let mut reps: Vec<usize> = Vec::new();
+    let rep_of_unit: Vec<u32> = units
+        .iter()
+        .enumerate()
+        .map(|(u, (classes, _))| {
+            let mut key: Vec<u32> = classes.iter().map(|&c| row_class[c as usize]).collect();
+            key.sort_unstable();
+            key.dedup();
+            *rep_of_key.entry(key).or_insert_with(|| {
+                reps.push(u);
+                to_u32(reps.len() - 1)
+            })
+        })
+        .collect();
+    // Step 1: each standing unit's row as (connections, destination
+    // units) runs.
+    let rows: Vec<Vec<(ConnsId, Vec<u32>)>> = reps
         .into_par_iter()
         .map_init(
             || {
@@ -372,11 +391,18 @@ pub fn group_pairs(engine: &Engine<'_>, hidden: &[WorkloadId]) -> Vec<RawLine> {
         .collect();
     // Step 2: one line per (connections, destination set).
     let mut sets = Sets::default();
+    let rows: Vec<Vec<(ConnsId, u32)>> = rows
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|(conns, dests)| (conns, sets.intern(&dests)))
+                .collect()
+        })
+        .collect();
     let mut lines: HashMap<(ConnsId, u32), Vec<u32>> = HashMap::default();
-    for (u, row) in rows.into_iter().enumerate() {
-        for (conns, dests) in row {
-            let set = sets.intern(&dests);
-            lines.entry((conns, set)).or_default().push(to_u32(u));
+    for (u, &r) in rep_of_unit.iter().enumerate() {
+        for &key in &rows[r as usize] {
+            lines.entry(key).or_default().push(to_u32(u));
         }
     }
     let workloads_of = |set: &[u32]| -> Vec<WorkloadId> {
