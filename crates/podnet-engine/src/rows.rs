@@ -259,7 +259,7 @@ impl Engine<'_> {
     /// and the ingress peer groups that hold it. Identities the tiers
     /// apply to (either end) and host-network identities (their node's
     /// pods are theirs alone) get a class of their own.
-    pub(crate) fn row_classes(&self) -> Vec<u32> {
+    pub fn row_classes(&self) -> Vec<u32> {
         let index = self.row_index();
         let compiled = &self.compiled;
         let n = self.identities.len();

@@ -557,6 +557,20 @@ fn check_rows(engine: &Engine<'_>) -> Result<(), TestCaseError> {
             s
         );
     }
+    // Identities of one row class have equal rows.
+    let row_class = engine.row_classes();
+    let mut first_of: HashMap<u32, usize> = HashMap::new();
+    for (s, &class) in row_class.iter().enumerate() {
+        let first = *first_of.entry(class).or_insert(s);
+        prop_assert_eq!(
+            &resolve(engine.row(s, None)),
+            &resolve(engine.row(first, None)),
+            "rows of {} and {} (row class {})",
+            s,
+            first,
+            class
+        );
+    }
     Ok(())
 }
 
