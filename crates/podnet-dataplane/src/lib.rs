@@ -119,7 +119,7 @@ impl Dataplane {
         );
         let mut merged = cluster.clone();
         issues.extend(fronts::gateways::merge_listener_sets(&mut merged));
-        let (declared, added) = fronts::add_missing(&merged, &profile);
+        let (declared, added) = fronts::add_missing(merged, &profile);
         let (nodes, scheduled, assumed_nodes) = if nodes::declared(cluster, spec.nodes.is_some()) {
             let nodes = nodes::merge_nodes(&declared, &profile, spec.nodes.is_some(), &mut issues);
             let scheduled = schedule::schedule(&declared, &nodes);

@@ -41,10 +41,7 @@ pub struct Scheduled {
 
 /// Schedules `cluster` on `nodes` (sorted by name).
 pub fn schedule(cluster: &Cluster, nodes: &[NodeInfo]) -> Scheduled {
-    let mut out = Cluster {
-        pods: Vec::with_capacity(cluster.pods.len()),
-        ..cluster.clone()
-    };
+    let mut out = cluster.with_pods(Vec::with_capacity(cluster.pods.len()));
     let mut load = vec![0u32; nodes.len()];
     // Pods already bound count first.
     for pod in &cluster.pods {

@@ -434,10 +434,7 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
             } else {
                 self.restricted.get(c as usize)
             };
-            let Some(row) = row else {
-                continue;
-            };
-            for &(d, conns) in row {
+            for &(d, conns) in row.map_or(&[][..], Vec::as_slice) {
                 // A restricted row only reaches the focused workloads.
                 let dests: &[WorkloadId] = if full {
                     &engine.identities.list[d as usize].workloads
@@ -455,6 +452,19 @@ impl<'e, 'c> WorkloadRows<'e, 'c> {
                     }
                     a.acc[dw] = a.ops.union(table, old, conns);
                 }
+            }
+            // Traffic from a host-network pod into its node's pods
+            // ([`crate::semantics::from_own_node`]).
+            for &dw in engine.identities.own_node_workloads(c as IdentityId) {
+                let dw = dw.index();
+                let in_focus = full || self.focus.as_ref().is_some_and(|f| f.contains(dw));
+                if dw == w || !self.shown.contains(dw) || !in_focus {
+                    continue;
+                }
+                if a.acc[dw] == ConnsTable::NONE {
+                    a.touched.push(to_u32(dw));
+                }
+                a.acc[dw] = ConnsTable::ALL;
             }
         }
         a.touched.sort_unstable();

@@ -18,6 +18,15 @@
 //!   which every selection is a union of classes (partition refinement).
 //!
 //! Per-pod facts (name, address, workload) stay with the pods and members.
+//!
+//! The node a pod runs on is one such fact. Traffic from a host-network
+//! pod into the pods of its own node is always allowed
+//! ([`crate::semantics::from_own_node`]), but that exemption is added per
+//! pod ([`Identities::from_own_node`]) and per workload
+//! ([`Identities::own_node_workloads`]) when rows are gathered, never by
+//! telling identities apart by node: a host-network DaemonSet runs on
+//! every node, and splitting every other identity by node would multiply
+//! them by the node count. Only host-network identities carry a node.
 
 use std::collections::HashMap;
 
@@ -44,8 +53,8 @@ pub struct Identity {
     /// Whether the pods use the host network and policies treat them as
     /// their node's traffic (no selector selects them).
     pub host_network: bool,
-    /// The node of the pods when it hosts a host-network pod (traffic from
-    /// it is always allowed into its pods), else `None`.
+    /// For host-network identities, their node (traffic from it is always
+    /// allowed into the node's pods), else `None`.
     pub node: Option<NodeIndex>,
     /// The pods, ascending.
     pub pods: Vec<PodId>,
@@ -71,7 +80,7 @@ pub struct Member {
     /// Host networking treated as node traffic
     /// ([`Cluster::is_node_traffic`]).
     pub host_network: bool,
-    /// The node, when it hosts a host-network pod.
+    /// For host-network members, their node.
     pub node: Option<NodeIndex>,
     /// Atoms of the addresses, sorted.
     pub atoms: Vec<AtomId>,
@@ -88,8 +97,11 @@ pub struct Members {
     pub of_pod: Vec<usize>,
     /// Members of each namespace, ascending.
     pub by_namespace: Vec<Vec<usize>>,
-    /// Number of nodes hosting a host-network pod ([`NodeIndex`] range).
-    pub host_nodes: usize,
+    /// Per pod: its node when that node hosts a host-network pod.
+    pub host_node_of_pod: Vec<Option<NodeIndex>>,
+    /// Per node hosting a host-network pod ([`NodeIndex`]): the workloads
+    /// with a pod there, ascending, without duplicates.
+    pub workloads_on_node: Vec<Vec<WorkloadId>>,
 }
 
 /// Index of a node hosting a host-network pod, in order of first pod.
@@ -119,18 +131,27 @@ impl Members {
                 host_nodes.entry(n).or_insert(next);
             }
         }
+        let mut host_node_of_pod = Vec::with_capacity(cluster.pods.len());
+        let mut workloads_on_node = vec![Vec::new(); host_nodes.len()];
         for (i, pod) in cluster.pods.iter().enumerate() {
             let mut pod_atoms: Vec<AtomId> = pod.ips.iter().map(|&ip| atoms.atom_of(ip)).collect();
             pod_atoms.sort_unstable();
             pod_atoms.dedup();
+            let host_node = pod
+                .node_name
+                .as_deref()
+                .and_then(|n| host_nodes.get(n).copied());
+            if let Some(n) = host_node {
+                workloads_on_node[n as usize].push(pod.workload);
+            }
+            host_node_of_pod.push(host_node);
+            let node_traffic = cluster.is_node_traffic(pod);
             let key = (
                 pod.workload,
                 pod.labels,
                 pod.ports,
-                cluster.is_node_traffic(pod),
-                pod.node_name
-                    .as_deref()
-                    .and_then(|n| host_nodes.get(n).copied()),
+                node_traffic,
+                host_node.filter(|_| node_traffic),
                 pod_atoms,
             );
             let id = *index.entry(key).or_insert_with_key(|k| {
@@ -150,11 +171,16 @@ impl Members {
             list[id].pods.push(PodId::from_index(i));
             of_pod.push(id);
         }
+        for on_node in &mut workloads_on_node {
+            on_node.sort_unstable();
+            on_node.dedup();
+        }
         Members {
             list,
             of_pod,
             by_namespace,
-            host_nodes: host_nodes.len(),
+            host_node_of_pod,
+            workloads_on_node,
         }
     }
 
@@ -182,9 +208,9 @@ pub struct Identities {
     pub members: Members,
     /// Identity of each member.
     pub of_member: Vec<IdentityId>,
-    /// Per node hosting a host-network pod ([`NodeIndex`]): the identities
-    /// of its pods, ascending.
-    pub by_node: Vec<Vec<IdentityId>>,
+    /// Per node hosting a host-network pod ([`NodeIndex`]): its
+    /// host-network identities, ascending.
+    pub host_sources_on_node: Vec<Vec<IdentityId>>,
 }
 
 /// Partition refinement over `0..n`: classes start from equal `initial`
@@ -301,10 +327,10 @@ impl Identities {
                 by_namespace[ns.index()].push(i);
             }
         }
-        let mut by_node = vec![Vec::new(); members.host_nodes];
+        let mut host_sources_on_node = vec![Vec::new(); members.workloads_on_node.len()];
         for (i, identity) in list.iter().enumerate() {
-            if let Some(n) = identity.node {
-                by_node[n as usize].push(i);
+            if let Some(n) = identity.node.filter(|_| identity.host_network) {
+                host_sources_on_node[n as usize].push(i);
             }
         }
         Identities {
@@ -313,7 +339,7 @@ impl Identities {
             by_namespace,
             members,
             of_member: class_of_member,
-            by_node,
+            host_sources_on_node,
         }
     }
 
@@ -322,35 +348,32 @@ impl Identities {
         self.list.len()
     }
 
-    /// Whether traffic from `src` to `dst` comes from `dst`'s own node (a
-    /// host-network pod there), which is always allowed
-    /// ([`crate::semantics::from_own_node`]).
-    pub fn from_own_node(&self, src: IdentityId, dst: IdentityId) -> bool {
+    /// Whether traffic from identity `src` into pod `dst` comes from
+    /// `dst`'s own node (`src` is a host-network identity there), which is
+    /// always allowed ([`crate::semantics::from_own_node`]).
+    pub fn from_own_node(&self, src: IdentityId, dst: PodId) -> bool {
         let s = &self.list[src];
-        s.host_network && s.node.is_some() && s.node == self.list[dst].node
+        s.host_network && s.node.is_some() && s.node == self.members.host_node_of_pod[dst.index()]
     }
 
-    /// The identities on `src`'s node when `src` is a host-network
-    /// identity there: the destinations it may always reach.
-    pub fn own_node_destinations(&self, src: IdentityId) -> &[IdentityId] {
+    /// The workloads with a pod on `src`'s node when `src` is a
+    /// host-network identity: every connection from `src` into them is
+    /// allowed (for the pods there).
+    pub fn own_node_workloads(&self, src: IdentityId) -> &[WorkloadId] {
         let s = &self.list[src];
         match s.node {
-            Some(n) if s.host_network => &self.by_node[n as usize],
+            Some(n) if s.host_network => &self.members.workloads_on_node[n as usize],
             _ => &[],
         }
     }
 
-    /// The host-network identities on `dst`'s node: the sources that may
-    /// always reach it.
-    pub fn own_node_sources(&self, dst: IdentityId) -> impl Iterator<Item = IdentityId> + '_ {
-        let on_node: &[IdentityId] = match self.list[dst].node {
-            Some(n) => &self.by_node[n as usize],
+    /// The host-network identities on pod `dst`'s node: the sources that
+    /// may always reach it.
+    pub fn own_node_sources(&self, dst: PodId) -> &[IdentityId] {
+        match self.members.host_node_of_pod[dst.index()] {
+            Some(n) => &self.host_sources_on_node[n as usize],
             None => &[],
-        };
-        on_node
-            .iter()
-            .copied()
-            .filter(|&s| self.list[s].host_network)
+        }
     }
 
     /// Whether there are none.

@@ -143,8 +143,9 @@ impl<'c> Engine<'c> {
             let plan = plan(&mut sel, atoms.len());
             observe_intents(&mut sel, &observed);
             let port_class = port_classes(cluster, &named_ports(cluster, &observed));
-            // Pods on a node hosting a host-network pod are told apart by
-            // node: traffic from that pod is always allowed into them.
+            // Host-network pods are told apart by node: traffic from them
+            // is always allowed into their node's pods (added per pod when
+            // rows are gathered, see `identity.rs`).
             let mut keys: HashMap<(u64, bool, Option<u32>), u64> = HashMap::new();
             let initial: Vec<u64> = members
                 .list
@@ -239,9 +240,24 @@ impl<'c> Engine<'c> {
         )
     }
 
-    /// Connections from `src` to `dst`.
+    /// Connections from `src` to `dst` by the policies of every tier.
+    /// Traffic from a host-network pod into a pod of its own node is
+    /// allowed whatever they say; that depends on the pods, not the
+    /// identities: see [`Engine::pair_to_pod`].
     pub fn pair(&self, src: IdentityId, dst: IdentityId) -> Conns {
         self.pair_resolved(src, dst, &self.resolved_ingress(dst))
+    }
+
+    /// Connections from identity `src` into pod `dst`: everything when
+    /// `src` is a host-network identity on `dst`'s node
+    /// ([`crate::semantics::from_own_node`]), else [`Engine::pair`].
+    pub fn pair_to_pod(&self, src: IdentityId, dst: PodId) -> Conns {
+        if self.identities.from_own_node(src, dst) {
+            // A host-network pod's egress is never isolated, and its node's
+            // traffic always enters.
+            return Conns::all();
+        }
+        self.pair(src, self.identity_of(dst))
     }
 
     /// Connections from `src` to `dst`, given `dst`'s resolved ingress rules:
@@ -252,11 +268,6 @@ impl<'c> Engine<'c> {
         dst: IdentityId,
         resolved: &[(usize, Conns)],
     ) -> Conns {
-        if self.identities.from_own_node(src, dst) {
-            // A host-network pod's egress is never isolated, and its node's
-            // traffic always enters ([`crate::semantics::from_own_node`]).
-            return Conns::all();
-        }
         if !self.compiled.may_reach(Direction::Egress, src, dst)
             && !self.admin_allows_reach(&self.compiled.admin.egress, src, dst)
         {

@@ -93,29 +93,6 @@ fn to_u32(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-/// `line` (ascending by identity) with everything allowed for the
-/// identities of `own` (within `mask`): traffic from a node's host-network
-/// pods into its pods ([`crate::semantics::from_own_node`]).
-fn with_own_node(
-    mut line: Vec<(u32, ConnsId)>,
-    own: impl Iterator<Item = IdentityId>,
-    mask: Option<&FixedBitSet>,
-) -> Vec<(u32, ConnsId)> {
-    let mut added = Vec::new();
-    for i in own.filter(|&i| mask.is_none_or(|m| m.contains(i))) {
-        let i = to_u32(i);
-        match line.binary_search_by_key(&i, |&(j, _)| j) {
-            Ok(at) => line[at].1 = ConnsTable::ALL,
-            Err(_) => added.push((i, ConnsTable::ALL)),
-        }
-    }
-    if !added.is_empty() {
-        line.extend(added);
-        line.sort_unstable_by_key(|&(j, _)| j);
-    }
-    line
-}
-
 impl RowIndex {
     pub(crate) fn new(engine: &Engine<'_>) -> Self {
         let compiled = &engine.compiled;
@@ -276,8 +253,45 @@ impl Engine<'_> {
         self.conns.intern(self.pair_resolved(src, dst, resolved))
     }
 
+    /// A class per identity such that identities of one class have equal
+    /// rows ([`Engine::row`]): by NetworkPolicy alone a row depends only
+    /// on the source's egress rules, whether it is isolated for egress,
+    /// and the ingress peer groups that hold it. Identities the tiers
+    /// apply to (either end) and host-network identities (their node's
+    /// pods are theirs alone) get a class of their own.
+    pub fn row_classes(&self) -> Vec<u32> {
+        let index = self.row_index();
+        let compiled = &self.compiled;
+        let n = self.identities.len();
+        let any_tiered_in = index.tiers_in.count_ones(..) > 0;
+        let mut seen: FxHashMap<(&[usize], bool, &[u32]), u32> = FxHashMap::default();
+        let mut next = 0u32;
+        (0..n)
+            .map(|s| {
+                let alone = any_tiered_in
+                    || index.tiers_out.contains(s)
+                    || self.identities.list[s].host_network;
+                if alone {
+                    next += 1;
+                    return next - 1;
+                }
+                let key = (
+                    compiled.egress.rules[s].as_slice(),
+                    compiled.egress.isolated[s],
+                    index.admits[s].as_slice(),
+                );
+                *seen.entry(key).or_insert_with(|| {
+                    next += 1;
+                    next - 1
+                })
+            })
+            .collect()
+    }
+
     /// Connections from identity `src` to every identity (or every
-    /// identity of `mask`), ascending, only where something is allowed.
+    /// identity of `mask`), ascending, only where something is allowed,
+    /// by policies ([`Engine::pair`]: traffic from a host-network pod
+    /// into its own node's pods is added per pod by the caller).
     pub fn row(&self, src: IdentityId, mask: Option<&FixedBitSet>) -> Vec<(u32, ConnsId)> {
         let mut scratch = self.take_scratch();
         let out = self.row_with(src, mask, &mut scratch);
@@ -287,19 +301,6 @@ impl Engine<'_> {
 
     /// [`Engine::row`] with the given working space.
     pub(crate) fn row_with(
-        &self,
-        s: IdentityId,
-        mask: Option<&FixedBitSet>,
-        scratch: &mut Scratch,
-    ) -> Vec<(u32, ConnsId)> {
-        let row = self.row_by_policies(s, mask, scratch);
-        let own = self.identities.own_node_destinations(s);
-        with_own_node(row, own.iter().copied(), mask)
-    }
-
-    /// [`Engine::row_with`] before traffic from a node's host-network
-    /// pods into its pods, which is always allowed.
-    fn row_by_policies(
         &self,
         s: IdentityId,
         mask: Option<&FixedBitSet>,
@@ -412,7 +413,7 @@ impl Engine<'_> {
 
     /// Connections from every identity (or every identity of `sources`)
     /// to identity `dst`, ascending by source, only where something is
-    /// allowed.
+    /// allowed, by policies (as [`Engine::row`]).
     pub fn column(&self, dst: IdentityId, sources: Option<&FixedBitSet>) -> Vec<(u32, ConnsId)> {
         let mut scratch = self.take_scratch();
         let out = self.column_with(dst, sources, &mut scratch);
@@ -424,17 +425,6 @@ impl Engine<'_> {
     /// [`Engine::row_with`] (egress rules found through the transposed
     /// egress index).
     pub(crate) fn column_with(
-        &self,
-        d: IdentityId,
-        mask: Option<&FixedBitSet>,
-        scratch: &mut Scratch,
-    ) -> Vec<(u32, ConnsId)> {
-        let column = self.column_by_policies(d, mask, scratch);
-        with_own_node(column, self.identities.own_node_sources(d), mask)
-    }
-
-    /// [`Engine::column_with`] before traffic from the destination's node.
-    fn column_by_policies(
         &self,
         d: IdentityId,
         mask: Option<&FixedBitSet>,

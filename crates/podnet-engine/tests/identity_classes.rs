@@ -193,3 +193,60 @@ fn issue_13_100k_one_pod_namespaces_are_one_identity() {
     // 99,999 sources reach it, it reaches 99,999, and the outside both ways.
     assert_eq!(count(&focus), 2 * (n - 1) + 2);
 }
+
+/// A host-network agent on each of three nodes and a database pod on each
+/// (the database isolated): the agents are told apart by node (each
+/// reaches its own node's pods whatever the policies say), the database
+/// pods are not, and the workload rows still carry the exemption.
+#[test]
+fn a_host_network_daemonset_does_not_split_the_other_pods_by_node() {
+    let mut text = String::from(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: d}\n---\n\
+         apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n\
+         metadata: {name: deny, namespace: d}\nspec: {podSelector: {}, policyTypes: [Ingress]}\n",
+    );
+    for n in 1..=3 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\n\
+             metadata: {{name: agent-{n}, namespace: d, labels: {{app: agent}}}}\n\
+             spec: {{hostNetwork: true, nodeName: n{n}, containers: [{{name: c, image: c}}]}}\n\
+             ---\napiVersion: v1\nkind: Pod\n\
+             metadata: {{name: db-{n}, namespace: d, labels: {{app: db}}}}\n\
+             spec: {{nodeName: n{n}, containers: [{{name: c, image: c}}]}}\n"
+        ));
+    }
+    let cluster = load(&text);
+    let engine = Engine::new(&cluster);
+    let ids = engine.identities();
+    let of = |name: &str| {
+        let p = (0..cluster.pods.len())
+            .map(PodId::from_index)
+            .find(|&p| cluster.pod_name(p) == format!("d/{name}"))
+            .unwrap();
+        ids.of_pod[p.index()]
+    };
+    assert_eq!(of("db-1"), of("db-2"));
+    assert_eq!(of("db-2"), of("db-3"));
+    assert_ne!(of("agent-1"), of("agent-2"));
+    // Each agent reaches the database pod of its own node only.
+    let list = podnet_engine::collect(&rows(&engine, Scope::default()));
+    let name = |p: &podnet_engine::PeerRef| match p {
+        podnet_engine::PeerRef::Workload(w) => cluster.workload_name(*w),
+        other => format!("{other:?}"),
+    };
+    let mut pairs: Vec<String> = list
+        .connections
+        .iter()
+        .map(|c| format!("{} -> {}", name(&c.src), name(&c.dst)))
+        .filter(|l| l.contains("agent") && l.contains("-> d/db"))
+        .collect();
+    pairs.sort();
+    assert_eq!(
+        pairs,
+        [
+            "d/agent-1 -> d/db-1",
+            "d/agent-2 -> d/db-2",
+            "d/agent-3 -> d/db-3"
+        ]
+    );
+}

@@ -45,11 +45,10 @@ impl Verdicts {
         for &src in &v.pods {
             let si = engine.identity_of(src);
             for &dst in &v.pods {
-                let di = engine.identity_of(dst);
                 let verdict = evaluate(cluster, Endpoint::Pod(src), Endpoint::Pod(dst));
                 v.egress.push(verdict.egress.allowed);
                 v.ingress.push(verdict.ingress.allowed);
-                v.expected.push(engine.pair(si, di));
+                v.expected.push(engine.pair_to_pod(si, dst));
             }
         }
         v

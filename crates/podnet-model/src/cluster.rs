@@ -76,6 +76,66 @@ pub struct Cluster {
     pub host_network_mode: HostNetworkMode,
 }
 
+impl Cluster {
+    /// A copy of this cluster with `pods` instead of its pods (the
+    /// scheduler's output), without copying the pods it replaces.
+    pub fn with_pods(&self, pods: Vec<Pod>) -> Cluster {
+        // Destructured so that a new field cannot be forgotten here.
+        let Cluster {
+            pods: _,
+            namespaces,
+            workloads,
+            label_sets,
+            port_tables,
+            policies,
+            admin_policies,
+            services,
+            nodes,
+            pools,
+            endpoints,
+            service_cidrs,
+            exposures,
+            gateways,
+            listener_sets,
+            gateway_routes,
+            reference_grants,
+            backend_tls_policies,
+            networks,
+            multi_policies,
+            profile,
+            governance,
+            intents,
+            host_network_mode,
+        } = self;
+        Cluster {
+            pods,
+            namespaces: namespaces.clone(),
+            workloads: workloads.clone(),
+            label_sets: label_sets.clone(),
+            port_tables: port_tables.clone(),
+            policies: policies.clone(),
+            admin_policies: admin_policies.clone(),
+            services: services.clone(),
+            nodes: nodes.clone(),
+            pools: pools.clone(),
+            endpoints: endpoints.clone(),
+            service_cidrs: service_cidrs.clone(),
+            exposures: exposures.clone(),
+            gateways: gateways.clone(),
+            listener_sets: listener_sets.clone(),
+            gateway_routes: gateway_routes.clone(),
+            reference_grants: reference_grants.clone(),
+            backend_tls_policies: backend_tls_policies.clone(),
+            networks: networks.clone(),
+            multi_policies: multi_policies.clone(),
+            profile: profile.clone(),
+            governance: governance.clone(),
+            intents: intents.clone(),
+            host_network_mode: *host_network_mode,
+        }
+    }
+}
+
 /// How NetworkPolicy and the admin tiers treat host-network pods. The
 /// concept page ("NetworkPolicy and `hostNetwork` pods") leaves this to the
 /// plugin, between two options.

@@ -93,8 +93,8 @@ pub fn served_by_alb(exposure: &Exposure, profile: &Profile) -> bool {
 /// Adds the ingress controller's pod when there are exposures and the
 /// ingress namespace holds no pod, and a proxy pod for each Gateway without
 /// one; returns the cluster to schedule and the workloads added.
-pub fn add_missing(cluster: &Cluster, profile: &Profile) -> (Cluster, Added) {
-    let mut out = cluster.clone();
+pub fn add_missing(cluster: Cluster, profile: &Profile) -> (Cluster, Added) {
+    let mut out = cluster;
     let gateways = gateways::add_missing_proxies(&mut out);
     let controller = add_controller(&mut out, profile);
     (

@@ -38,7 +38,7 @@ pub fn connections(
 ) -> Vec<FrontConnection> {
     let cluster = engine.cluster();
     let mut per_workload: BTreeMap<(FrontKind, WorkloadId), (Conns, Vec<usize>)> = BTreeMap::new();
-    let mut pair_cache: HashMap<(usize, usize), Conns> = HashMap::new();
+    let mut pair_cache: HashMap<(usize, usize, bool), Conns> = HashMap::new();
     for (front_index, front) in fronts.iter().enumerate() {
         let sources: Vec<usize> = {
             let mut ids: Vec<usize> = front.pods.iter().map(|p| engine.identity_of(*p)).collect();
@@ -61,9 +61,12 @@ pub fn connections(
                     entry.1.push(index);
                 }
                 for &src in &sources {
+                    // Traffic from a host-network proxy into its node's
+                    // pods is allowed whatever the policies say.
+                    let own = engine.identities().from_own_node(src, pod);
                     let allowed = pair_cache
-                        .entry((src, dst))
-                        .or_insert_with(|| engine.pair(src, dst));
+                        .entry((src, dst, own))
+                        .or_insert_with(|| engine.pair_to_pod(src, pod));
                     entry.0.add(&allowed.intersection(&wanted));
                 }
                 for &ip in &addresses {

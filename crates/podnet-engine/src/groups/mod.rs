@@ -272,9 +272,13 @@ fn to_u32(i: usize) -> u32 {
 pub fn group_pairs(engine: &Engine<'_>, hidden: &[WorkloadId]) -> Vec<RawLine> {
     let cluster = engine.cluster;
     let universe = Universe::new(cluster, hidden);
-    // Units: listed workloads with equal identity sets.
-    let mut unit_of_set: HashMap<Vec<u32>, u32> = HashMap::default();
+    let identities = &engine.identities;
+    // Units: listed workloads with equal identity sets and equal nodes
+    // among those hosting a host-network pod (traffic from that pod into
+    // its node's pods is always allowed).
+    let mut unit_of_key: HashMap<(Vec<u32>, Vec<u32>), u32> = HashMap::default();
     let mut units: Vec<(Vec<u32>, Vec<WorkloadId>)> = Vec::new();
+    let mut units_on_node: Vec<Vec<u32>> = vec![Vec::new(); identities.host_sources_on_node.len()];
     for (i, w) in cluster.workloads.iter().enumerate() {
         if !universe.listed[i] {
             continue;
@@ -282,26 +286,60 @@ pub fn group_pairs(engine: &Engine<'_>, hidden: &[WorkloadId]) -> Vec<RawLine> {
         let mut classes: Vec<u32> = w
             .pods
             .iter()
-            .map(|p| to_u32(engine.identities.of_pod[p.index()]))
+            .map(|p| to_u32(identities.of_pod[p.index()]))
             .collect();
         classes.sort_unstable();
         classes.dedup();
-        let u = *unit_of_set.entry(classes.clone()).or_insert_with(|| {
-            units.push((classes, Vec::new()));
-            to_u32(units.len() - 1)
-        });
+        let mut nodes: Vec<u32> = w
+            .pods
+            .iter()
+            .filter_map(|p| identities.members.host_node_of_pod[p.index()])
+            .collect();
+        nodes.sort_unstable();
+        nodes.dedup();
+        let u = match unit_of_key.entry((classes, nodes)) {
+            std::collections::hash_map::Entry::Occupied(e) => *e.get(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let u = to_u32(units.len());
+                for &n in &e.key().1 {
+                    units_on_node[n as usize].push(u);
+                }
+                units.push((e.key().0.clone(), Vec::new()));
+                e.insert(u);
+                u
+            }
+        };
         units[u as usize].1.push(WorkloadId::from_index(i));
     }
     // The units each identity belongs to.
-    let mut units_of_class: Vec<Vec<u32>> = vec![Vec::new(); engine.identities.len()];
+    let mut units_of_class: Vec<Vec<u32>> = vec![Vec::new(); identities.len()];
     for (u, (classes, _)) in units.iter().enumerate() {
         for &c in classes {
             units_of_class[c as usize].push(to_u32(u));
         }
     }
     let table = &engine.conns;
-    // Step 1: each unit's row as (connections, destination units) runs.
-    let rows: Vec<Vec<(ConnsId, Vec<u32>)>> = (0..units.len())
+    // Units whose identities have equal rows have equal rows: one of them
+    // stands for all.
+    let row_class = engine.row_classes();
+    let mut rep_of_key: HashMap<Vec<u32>, u32> = HashMap::default();
+    let mut reps: Vec<usize> = Vec::new();
+    let rep_of_unit: Vec<u32> = units
+        .iter()
+        .enumerate()
+        .map(|(u, (classes, _))| {
+            let mut key: Vec<u32> = classes.iter().map(|&c| row_class[c as usize]).collect();
+            key.sort_unstable();
+            key.dedup();
+            *rep_of_key.entry(key).or_insert_with(|| {
+                reps.push(u);
+                to_u32(reps.len() - 1)
+            })
+        })
+        .collect();
+    // Step 1: each standing unit's row as (connections, destination
+    // units) runs.
+    let rows: Vec<Vec<(ConnsId, Vec<u32>)>> = reps
         .into_par_iter()
         .map_init(
             || {
@@ -323,6 +361,18 @@ pub fn group_pairs(engine: &Engine<'_>, hidden: &[WorkloadId]) -> Vec<RawLine> {
                             acc[du as usize] = ops.union(table, old, conns);
                         }
                     }
+                    // Traffic from a host-network pod into its node's pods.
+                    let own = identities.list[c as usize]
+                        .node
+                        .filter(|_| identities.list[c as usize].host_network);
+                    if let Some(n) = own {
+                        for &du in &units_on_node[n as usize] {
+                            if acc[du as usize] == ConnsTable::NONE {
+                                touched.push(du);
+                            }
+                            acc[du as usize] = ConnsTable::ALL;
+                        }
+                    }
                 }
                 let mut entries: Vec<(ConnsId, u32)> = touched
                     .drain(..)
@@ -341,11 +391,18 @@ pub fn group_pairs(engine: &Engine<'_>, hidden: &[WorkloadId]) -> Vec<RawLine> {
         .collect();
     // Step 2: one line per (connections, destination set).
     let mut sets = Sets::default();
+    let rows: Vec<Vec<(ConnsId, u32)>> = rows
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .map(|(conns, dests)| (conns, sets.intern(&dests)))
+                .collect()
+        })
+        .collect();
     let mut lines: HashMap<(ConnsId, u32), Vec<u32>> = HashMap::default();
-    for (u, row) in rows.into_iter().enumerate() {
-        for (conns, dests) in row {
-            let set = sets.intern(&dests);
-            lines.entry((conns, set)).or_default().push(to_u32(u));
+    for (u, &r) in rep_of_unit.iter().enumerate() {
+        for &key in &rows[r as usize] {
+            lines.entry(key).or_default().push(to_u32(u));
         }
     }
     let workloads_of = |set: &[u32]| -> Vec<WorkloadId> {

@@ -3,7 +3,9 @@
 //! from the relevant sources, and keeps the first counterexamples in
 //! identity order (destination, then source), so results are stable.
 
-use podnet_model::{Conns, EndpointSelector, Flows, Intent, IntentRule, IsolateRule, OnlyRule};
+use podnet_model::{
+    Conns, EndpointSelector, Flows, Intent, IntentRule, IsolateRule, OnlyRule, PodId,
+};
 use rayon::prelude::*;
 
 use super::external::{self, Need};
@@ -61,10 +63,7 @@ fn unmatched(engine: &Engine<'_>, list: &[&EndpointSelector], field: &str) -> Ve
 }
 
 /// The first and second pods of an identity, as a selection would pick.
-fn identity_picks(
-    engine: &Engine<'_>,
-    id: IdentityId,
-) -> Option<(podnet_model::PodId, Option<podnet_model::PodId>)> {
+fn identity_picks(engine: &Engine<'_>, id: IdentityId) -> Option<(PodId, Option<PodId>)> {
     let pods = &engine.identities.list[id].pods;
     Some((*pods.first()?, pods.get(1).copied()))
 }
@@ -170,39 +169,49 @@ fn pods_to_pods(
     limit: usize,
 ) -> Vec<Candidate> {
     let srcs = Sources::Some(&src.bits);
-    let none = Conns::none();
     capped(&dst.list, limit, |&d| {
         let Some(dst_picks) = dst.picks(engine, d) else {
             return Vec::new();
         };
-        let got = pairs.reaching(d, srcs);
+        let dst_pods = dst.pods(engine, d);
+        let got = pairs.reaching(d, dst_pods, srcs);
         let wanted = ports.on_pod(engine.dst_ports(d));
         let mut out = Vec::new();
-        let push = |s: IdentityId, offending: Conns, out: &mut Vec<Candidate>| {
-            let pods = src.picks(engine, s).and_then(|p| distinct(p, dst_picks));
-            if let Some((sp, dp)) = pods {
-                let kind = kind_of(allow);
-                let c = candidate(Endpoint::Pod(sp), Endpoint::Pod(dp), kind, offending, !any);
-                out.push(c);
-            }
-        };
+        let push =
+            |s: IdentityId, dp: Option<PodId>, offending: Conns, out: &mut Vec<Candidate>| {
+                let picks = dp.map_or(dst_picks, |p| (p, None));
+                let pods = src.picks(engine, s).and_then(|p| distinct(p, picks));
+                if let Some((sp, dp)) = pods {
+                    let kind = kind_of(allow);
+                    let c = candidate(Endpoint::Pod(sp), Endpoint::Pod(dp), kind, offending, !any);
+                    out.push(c);
+                }
+            };
         if allow {
             let mut j = 0;
             for &s in &src.list {
-                while j < got.len() && got[j].0 < s {
+                while j < got.len() && got[j].src < s {
                     j += 1;
                 }
-                let conns = match got.get(j) {
-                    Some((g, c)) if *g == s => c,
-                    _ => &none,
+                let reach = got.get(j).filter(|r| r.src == s);
+                // Every selected pod must be reached: those on a
+                // host-network source's own node always are, so the
+                // policies decide for the others.
+                let off = match reach.and_then(|r| r.own_node) {
+                    Some(_) => match pairs.off_node(s, dst_pods) {
+                        Some(p) => Some(p),
+                        None => continue,
+                    },
+                    None => None,
                 };
+                let conns = reach.map_or_else(Conns::none, |r| r.policy.clone());
                 let offending = if any {
                     if !conns.is_empty() {
                         continue;
                     }
                     Conns::all()
                 } else {
-                    let missing = wanted.difference(conns);
+                    let missing = wanted.difference(&conns);
                     if wanted.is_empty() {
                         // A named port the destination does not have.
                         Conns::none()
@@ -212,16 +221,20 @@ fn pods_to_pods(
                         missing
                     }
                 };
-                push(s, offending, &mut out);
+                push(s, off, offending, &mut out);
                 if out.len() >= limit {
                     break;
                 }
             }
         } else {
-            for (s, conns) in got {
-                let forbidden = conns.intersection(&wanted);
+            for reach in got {
+                let forbidden = reach.some_pair().intersection(&wanted);
                 if !forbidden.is_empty() {
-                    push(s, forbidden, &mut out);
+                    // The own-node pod when the policies forbid nothing.
+                    let dp = reach
+                        .own_node
+                        .filter(|_| reach.policy.intersection(&wanted).is_empty());
+                    push(reach.src, dp, forbidden, &mut out);
                     if out.len() >= limit {
                         break;
                     }
@@ -263,7 +276,9 @@ fn only(
         };
         let dst_ports = engine.dst_ports(d);
         let mut out = Vec::new();
-        for (s, conns) in pairs.reaching(d, Sources::All) {
+        for reach in pairs.reaching(d, dst.pods(engine, d), Sources::All) {
+            let s = reach.src;
+            let conns = reach.some_pair();
             let mut permitted = Conns::none();
             let mut pick = None;
             for (sel, ports) in &entries {
@@ -272,6 +287,11 @@ fn only(
                     pick = pick.or_else(|| sel.picks(engine, s));
                 }
             }
+            // The own-node pod when the policies alone forbid nothing.
+            let dst_picks = match reach.own_node {
+                Some(p) if reach.policy.difference(&permitted).is_empty() => (p, None),
+                _ => dst_picks,
+            };
             let forbidden = conns.difference(&permitted);
             let (offending, src_picks) = if !forbidden.is_empty() {
                 (forbidden, pick.or_else(|| identity_picks(engine, s)))
@@ -368,7 +388,9 @@ fn isolate(
     } else {
         capped(&grouped, limit, |&d| {
             let mut out = Vec::new();
-            for (s, conns) in pairs.reaching(d, srcs) {
+            let dst_pods = &engine.identities.list[d].pods;
+            for reach in pairs.reaching(d, dst_pods, srcs) {
+                let s = reach.src;
                 if group(s) == group(d) {
                     continue;
                 }
@@ -376,11 +398,16 @@ fn isolate(
                 else {
                     continue;
                 };
+                // The own-node pod when the policies allow nothing.
+                let dp = match reach.own_node {
+                    Some(p) if reach.policy.is_empty() => p,
+                    _ => dp.0,
+                };
                 out.push(candidate(
                     Endpoint::Pod(sp.0),
-                    Endpoint::Pod(dp.0),
+                    Endpoint::Pod(dp),
                     ViolationKind::Forbidden,
-                    conns,
+                    reach.some_pair(),
                     true,
                 ));
                 if out.len() >= limit {

@@ -65,6 +65,15 @@ impl Selection {
         }
     }
 
+    /// The selected pods of `id`, ascending (none when it is not selected).
+    pub fn pods<'a>(&'a self, engine: &'a Engine<'_>, id: IdentityId) -> &'a [PodId] {
+        match self.cover.get(id).and_then(Option::as_ref) {
+            None => &[],
+            Some(Cover::Full) => &engine.identities.list[id].pods,
+            Some(Cover::Some(pods)) => pods,
+        }
+    }
+
     /// A pod of `id` this selection does not hold, if any.
     pub fn outside(&self, engine: &Engine<'_>, id: IdentityId) -> Option<PodId> {
         let pods = &engine.identities.list[id].pods;

@@ -303,7 +303,12 @@ fn columns_agree_with_pairs() {
             .map(|s| (s, engine.pair(s, d)))
             .filter(|(_, c)| !c.is_empty())
             .collect();
-        assert_eq!(pairs.reaching(d, super::pairs::Sources::All), want);
+        let got: Vec<(usize, podnet_model::Conns)> = pairs
+            .reaching(d, &[], super::pairs::Sources::All)
+            .into_iter()
+            .map(|r| (r.src, r.policy))
+            .collect();
+        assert_eq!(got, want);
     }
 }
 
@@ -332,4 +337,81 @@ fn intents_outside_the_cluster_get_identities_that_tell_their_pods_apart() {
     let v = &r[0].violations[0];
     assert_eq!(name(&cluster, v.src), "c/x");
     assert_eq!(name(&cluster, v.dst), "a/cli");
+}
+
+/// A host-network agent on each of two nodes and a database pod on each,
+/// the database isolated for ingress: each agent reaches the database
+/// pod of its own node only (NetworkPolicy concept page, "The two sorts
+/// of pod isolation": "the only allowed connections into the pod are
+/// those from the pod's node and those allowed by the ingress list").
+const NODES: &str = r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: m}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: d}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent-1, namespace: m, labels: {app: agent}}
+spec: {hostNetwork: true, nodeName: n1, containers: [{name: c, image: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: agent-2, namespace: m, labels: {app: agent}}
+spec: {hostNetwork: true, nodeName: n2, containers: [{name: c, image: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-1, namespace: d, labels: {app: db}}
+spec: {nodeName: n1, containers: [{name: c, image: c, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-2, namespace: d, labels: {app: db}}
+spec: {nodeName: n2, containers: [{name: c, image: c, ports: [{containerPort: 5432}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: d}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+"#;
+
+#[test]
+fn host_network_sources_reach_their_own_node_only() {
+    let from_to =
+        "    from: [{namespace: m}]\n    to: [{namespace: d}]\n    ports: [{port: 5432}]\n";
+    // (rule, the node-pair each counterexample must have: same node or not)
+    let table = [("deny", true), ("allow", false)];
+    for (rule, same_node) in table {
+        let files = [SourceFile {
+            name: "test.yaml".into(),
+            text: format!("{NODES}{}", intent("i", &format!("  {rule}:\n{from_to}"))).into(),
+        }];
+        let cluster = load_files(&files, Vec::new(), LoadOptions::default()).cluster;
+        let engine = Engine::new(&cluster);
+        let r = verify(&engine, &cluster.intents)
+            .into_iter()
+            .next()
+            .unwrap();
+        assert!(!r.holds, "{rule}");
+        for v in &r.violations {
+            let (Endpoint::Pod(s), Endpoint::Pod(d)) = (v.src, v.dst) else {
+                panic!("{rule}: {v:?}");
+            };
+            let node = |p| cluster.pod(p).node_name.clone();
+            assert_eq!(node(s) == node(d), same_node, "{rule}: {v:?}");
+            // The spec agrees with the counterexample.
+            let allowed = v.explanation.conns.allows(Protocol::Tcp, 5432);
+            assert_eq!(allowed, rule == "deny", "{rule}: {v:?}");
+        }
+        let pairs: Vec<(String, String)> = r
+            .violations
+            .iter()
+            .map(|v| (name(&cluster, v.src), name(&cluster, v.dst)))
+            .collect();
+        assert_eq!(pairs.len(), 2, "{rule}: one per agent: {pairs:?}");
+    }
 }
