@@ -134,6 +134,53 @@ spec:
     assert!(stderr.contains("no known address"), "{stderr}");
 }
 
+/// `--pod-addresses=declared` takes away addresses, not pods: a running pod
+/// whose address the input does not state is still a Service backend (the
+/// EndpointSlice controller lists every ready pod the selector matches,
+/// docs "Service", "EndpointSlices"), so an Ingress reaches it. Found by
+/// the netpol-analyzer comparison (`demo_app_with_routes_and_ingress`,
+/// `acs-security-demos`): the `ingress_controller` rows vanished.
+#[test]
+fn declared_pod_addresses_keep_ingress_backends() {
+    let yaml = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: x}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: x}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: http}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: x}
+spec:
+  rules:
+  - http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+";
+    let dir = temp_dir("declared-ingress", &[("c.yaml", yaml)]);
+    let dir = dir.to_str().expect("utf-8 path");
+    for extra in [&[][..], &["--pod-addresses=declared"][..]] {
+        let mut args = vec!["connlist", dir, "-q"];
+        args.extend_from_slice(extra);
+        let run = podnet(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            pairs(&run)
+                .contains(&"[ingress-controller] => x/web[Deployment] : TCP 8080".to_owned()),
+            "{extra:?}: {}",
+            run.stdout
+        );
+    }
+}
+
 /// apimachinery `validateOwnerReference`: "kind must not be empty". The
 /// API server rejects such a Pod; podnet skips it with an error (exit 2),
 /// instead of a workload of kind `""`.
