@@ -151,6 +151,11 @@ impl Dataplane {
         let unplaced = scheduled.unplaced;
         let mut running = scheduled.cluster;
         running.host_network_mode = options.host_network;
+        // Node blocks come from the cluster CIDRs: when the profile writes
+        // them, every pod address is inside them, assumed or real.
+        if spec.cluster_cidrs.is_some() && !profile.cni.vpc_native() {
+            running.pod_cidrs.clone_from(&profile.cluster_cidrs);
+        }
         let ipam = ipam::allocate(
             &running,
             &profile,

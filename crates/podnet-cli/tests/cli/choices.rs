@@ -383,3 +383,60 @@ spec:
         assert_eq!(v["violated"], if unknown { 0 } else { 1 }, "{name}: {v}");
     }
 }
+
+/// An ipBlock outside the pod CIDRs a ClusterProfile writes cannot match
+/// a pod whatever address its node's IPAM gives it (host-local hands out
+/// addresses of the node's block, a piece of `clusterCIDRs`), so the
+/// assumed address leaves nothing open: explain and connlist answer for
+/// sure. Without written `clusterCIDRs` (the preset's, an assumption) the
+/// answer stays `unknown`.
+#[test]
+fn an_ipblock_outside_written_pod_cidrs_is_decided_for_assumed_addresses() {
+    let pods = "apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: a, labels: {app: client}}
+spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: server, namespace: a, labels: {app: server}}
+spec: {containers: [{name: s, image: s, ports: [{containerPort: 80}]}]}
+status: {podIP: 10.244.0.200}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: lan, namespace: a}
+spec:
+  podSelector: {matchLabels: {app: server}}
+  ingress: [{from: [{ipBlock: {cidr: 192.168.0.0/16}}], ports: [{port: 80}]}]
+";
+    let profile = "apiVersion: podnet.dev/v1alpha1
+kind: ClusterProfile
+metadata: {name: p}
+spec: {clusterCIDRs: [10.244.0.0/16]}
+---
+";
+    for (name, yaml, unknown) in [
+        ("preset", pods.to_owned(), true),
+        ("written", format!("{profile}{pods}"), false),
+    ] {
+        let dir = temp_dir(&format!("pod-cidrs-{name}"), &[("c.yaml", &yaml)]);
+        let dir = dir.to_str().expect("utf-8 path");
+        let explain = podnet(&[
+            "explain", dir, "--from", "a/client", "--to", "a/server", "--port", "80", "-o", "json",
+            "-q",
+        ]);
+        assert_eq!(explain.code, 0, "{}", explain.stderr);
+        let e = json(&explain);
+        assert_eq!(e["probe"]["unknown"] == true, unknown, "{name}: {e}");
+        assert_eq!(e["probe"]["allowed"], false, "{name}: {e}");
+        let connlist = podnet(&["connlist", dir, "-o", "json", "-q"]);
+        assert_eq!(connlist.code, 0, "{}", connlist.stderr);
+        let c = json(&connlist);
+        assert_eq!(c.get("unknown").is_some(), unknown, "{name}: {c}");
+    }
+}
