@@ -151,6 +151,11 @@ impl Dataplane {
         let unplaced = scheduled.unplaced;
         let mut running = scheduled.cluster;
         running.host_network_mode = options.host_network;
+        // Node blocks come from the cluster CIDRs: when the profile writes
+        // them, every pod address is inside them, assumed or real.
+        if spec.cluster_cidrs.is_some() && !profile.cni.vpc_native() {
+            running.pod_cidrs.clone_from(&profile.cluster_cidrs);
+        }
         let ipam = ipam::allocate(
             &running,
             &profile,
@@ -172,7 +177,10 @@ impl Dataplane {
                         .iter()
                         .all(|node| &node.name != n || node.source.is_none())
                 }),
-                AddressOrigin::Status | AddressOrigin::Pool(_) | AddressOrigin::Unassigned => false,
+                AddressOrigin::Status
+                | AddressOrigin::Pool(_)
+                | AddressOrigin::Unassigned
+                | AddressOrigin::Undeclared => false,
             };
         }
         // Every node, not only Node objects, for policies that select nodes.
@@ -231,6 +239,32 @@ impl Dataplane {
     pub fn backends(&self, id: ServiceId) -> Vec<Vec<Backend>> {
         let ns = self.cluster.services[id.index()].namespace;
         services::backends(&self.cluster, &self.pods_by_ns[ns.index()], id)
+    }
+
+    /// The pods serving each port of a Service, with their target port:
+    /// the serving [`Dataplane::backends`], and the pods whose address the
+    /// input does not state (`--pod-addresses=declared`), which serve all
+    /// the same.
+    pub fn serving_pods(&self, id: ServiceId) -> Vec<Vec<(PodId, u16)>> {
+        let ns = self.cluster.services[id.index()].namespace;
+        let unstated =
+            services::unstated_backends(&self.cluster, &self.pods_by_ns[ns.index()], id, |p| {
+                self.ipam.origins[p.index()] == AddressOrigin::Undeclared
+            });
+        self.backends(id)
+            .into_iter()
+            .zip(unstated)
+            .map(|(backends, unstated)| {
+                let mut pods: Vec<(PodId, u16)> = backends
+                    .iter()
+                    .filter(|b| b.serving)
+                    .filter_map(|b| b.pod.map(|p| (p, b.port)))
+                    .collect();
+                pods.dedup();
+                pods.extend(unstated);
+                pods
+            })
+            .collect()
     }
 
     /// The node called `name`.

@@ -105,6 +105,66 @@ pub fn backends(cluster: &Cluster, pods_in_ns: &[PodId], id: ServiceId) -> Vec<V
     }
 }
 
+/// Pods of a selector Service (without EndpointSlices in the input) that
+/// run with an address the input does not state (`unstated`, under
+/// `--pod-addresses=declared`), per port with their target port, when they
+/// serve. They are backends like any pod (the EndpointSlice controller
+/// lists every running pod, `status.podIPs` set), but have no address to
+/// list, so [`backends`] cannot hold them.
+pub fn unstated_backends(
+    cluster: &Cluster,
+    pods_in_ns: &[PodId],
+    id: ServiceId,
+    unstated: impl Fn(PodId) -> bool,
+) -> Vec<Vec<(PodId, u16)>> {
+    let svc = &cluster.services[id.index()];
+    let has_slices = cluster.endpoints.iter().any(|e| {
+        e.meta.kind == "EndpointSlice"
+            && e.service == svc.meta.name
+            && e.meta.namespace == svc.meta.namespace
+    });
+    let selected: Vec<PodId> = match &svc.selector {
+        Some(selector) if !has_slices => pods_in_ns
+            .iter()
+            .copied()
+            .filter(|&p| unstated(p) && serves(cluster.pod(p), svc))
+            .filter(|&p| {
+                let labels = cluster.pod_labels(p);
+                selector.iter().all(|(k, v)| labels.get(k) == Some(v))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    svc.ports
+        .iter()
+        .map(|port| {
+            selected
+                .iter()
+                .filter_map(|&p| Some((p, target_port(cluster, p, port)?)))
+                .collect()
+        })
+        .collect()
+}
+
+/// kube-proxy sends traffic to a pod that is ready, or to any pod when the
+/// Service sets `publishNotReadyAddresses`.
+fn serves(pod: &podnet_model::Pod, svc: &Service) -> bool {
+    !pod.net.not_ready || svc.publish_not_ready
+}
+
+/// The pod port a Service port leads to on pod `p`: its number, or the
+/// container port of that name and protocol (none when the pod has none).
+fn target_port(cluster: &Cluster, p: PodId, port: &podnet_model::ServicePort) -> Option<u16> {
+    match &port.target_port {
+        TargetPort::Number(n) => Some(*n),
+        TargetPort::Named(name) => cluster
+            .pod_ports(p)
+            .iter()
+            .find(|c| c.name.as_deref() == Some(name.as_str()) && c.protocol == port.protocol)
+            .map(|c| c.port),
+    }
+}
+
 fn pod_backend(
     cluster: &Cluster,
     svc: &Service,
@@ -112,17 +172,8 @@ fn pod_backend(
     port: &podnet_model::ServicePort,
 ) -> Option<Vec<Backend>> {
     let pod = cluster.pod(p);
-    let target = match &port.target_port {
-        TargetPort::Number(n) => *n,
-        TargetPort::Named(name) => {
-            cluster
-                .pod_ports(p)
-                .iter()
-                .find(|c| c.name.as_deref() == Some(name.as_str()) && c.protocol == port.protocol)?
-                .port
-        }
-    };
-    let serving = !pod.net.not_ready || svc.publish_not_ready;
+    let target = target_port(cluster, p, port)?;
+    let serving = serves(pod, svc);
     let hints = if serving {
         controller_hints(cluster, svc, pod.node_name.as_deref())
     } else {

@@ -28,9 +28,10 @@
 //! with it on every flow.
 
 use podnet_model::cluster::NAMESPACE_NAME_LABEL;
-use podnet_model::policy::PeerKind;
+use podnet_model::policy::{IpBlock, PeerKind};
 use podnet_model::{
-    Cluster, Conns, Direction, NamespaceScope, NetworkPolicy, Peer, PolicyId, Requirement,
+    Cluster, Conns, Direction, IpSet, NamespaceScope, NetworkPolicy, Peer, Pod, PolicyId,
+    Requirement,
 };
 
 use crate::ports::RulePorts;
@@ -243,8 +244,11 @@ pub fn peer_unknown(cluster: &Cluster, peer: &PeerKind, other: Endpoint) -> Opti
     match peer {
         PeerKind::IpBlock(block) => {
             let everything = block.except.is_empty() && block.cidr.prefix_len() == 0;
-            (pod.ips_assumed && !pod.ips.is_empty() && !everything)
-                .then_some(Unknown::AssumedAddress { cidr: block.cidr })
+            (pod.ips_assumed
+                && !pod.ips.is_empty()
+                && !everything
+                && !decided_by_pod_cidrs(cluster, pod, block))
+            .then_some(Unknown::AssumedAddress { cidr: block.cidr })
         }
         PeerKind::Pods {
             namespaces: NamespaceScope::Selected(sel),
@@ -267,6 +271,29 @@ pub fn peer_unknown(cluster: &Cluster, peer: &PeerKind, other: Endpoint) -> Opti
         }
         PeerKind::Pods { .. } => None,
     }
+}
+
+/// Whether `block` gives the same answer for every address `pod` can have:
+/// the pod is not host-network, the profile writes its pod CIDRs, and for
+/// each of the pod's (assumed) addresses the written CIDRs of its family
+/// lie wholly outside the block's addresses or wholly inside them. The
+/// real address is in those CIDRs as much as the assumed one (the node
+/// IPAM hands out nothing else), so it is on the same side of the block.
+fn decided_by_pod_cidrs(cluster: &Cluster, pod: &Pod, block: &IpBlock) -> bool {
+    if pod.host_network || cluster.pod_cidrs.is_empty() {
+        return false;
+    }
+    pod.ips.iter().all(|ip| {
+        let family = IpSet::from_nets(
+            cluster
+                .pod_cidrs
+                .iter()
+                .filter(|c| c.addr().is_ipv4() == ip.is_ipv4()),
+        );
+        family.contains(*ip)
+            && (family.intersection(&block.addresses).is_empty()
+                || family.is_subset(&block.addresses))
+    })
 }
 
 fn rule_outcome(

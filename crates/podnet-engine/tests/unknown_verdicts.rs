@@ -72,6 +72,8 @@ struct Row {
     peer: &'static str,
     /// The client's address, and whether podnet assumed it.
     client_ip: Option<(&'static str, bool)>,
+    /// The pod CIDRs the profile writes (`Cluster::pod_cidrs`).
+    pod_cidrs: &'static [&'static str],
     /// Allowed for sure, unknown.
     expected: (Conns, Conns),
     reason: Option<&'static str>,
@@ -85,6 +87,7 @@ fn undecidable_peers_make_unknown_verdicts() {
             namespace_object: false,
             peer: "{namespaceSelector: {matchLabels: {team: x}}}",
             client_ip: None,
+            pod_cidrs: &[],
             expected: (Conns::none(), tcp80()),
             reason: Some("undeclared_namespace"),
         },
@@ -93,6 +96,7 @@ fn undecidable_peers_make_unknown_verdicts() {
             namespace_object: true,
             peer: "{namespaceSelector: {matchLabels: {team: x}}}",
             client_ip: None,
+            pod_cidrs: &[],
             expected: (tcp80(), Conns::none()),
             reason: None,
         },
@@ -101,6 +105,7 @@ fn undecidable_peers_make_unknown_verdicts() {
             namespace_object: false,
             peer: "{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: a}}}",
             client_ip: None,
+            pod_cidrs: &[],
             expected: (tcp80(), Conns::none()),
             reason: None,
         },
@@ -109,6 +114,7 @@ fn undecidable_peers_make_unknown_verdicts() {
             namespace_object: false,
             peer: "{namespaceSelector: {matchLabels: {team: x}}, podSelector: {matchLabels: {app: other}}}",
             client_ip: None,
+            pod_cidrs: &[],
             expected: (Conns::none(), Conns::none()),
             reason: None,
         },
@@ -117,6 +123,7 @@ fn undecidable_peers_make_unknown_verdicts() {
             namespace_object: true,
             peer: "{ipBlock: {cidr: 10.244.0.0/16}}",
             client_ip: Some(("10.244.1.5", true)),
+            pod_cidrs: &[],
             expected: (Conns::none(), tcp80()),
             reason: Some("assumed_address"),
         },
@@ -125,6 +132,7 @@ fn undecidable_peers_make_unknown_verdicts() {
             namespace_object: true,
             peer: "{ipBlock: {cidr: 192.168.0.0/16}}",
             client_ip: Some(("10.244.1.5", true)),
+            pod_cidrs: &[],
             expected: (Conns::none(), tcp80()),
             reason: Some("assumed_address"),
         },
@@ -133,6 +141,7 @@ fn undecidable_peers_make_unknown_verdicts() {
             namespace_object: true,
             peer: "{ipBlock: {cidr: 10.244.0.0/16}}",
             client_ip: Some(("10.244.1.5", false)),
+            pod_cidrs: &[],
             expected: (tcp80(), Conns::none()),
             reason: None,
         },
@@ -141,12 +150,50 @@ fn undecidable_peers_make_unknown_verdicts() {
             namespace_object: true,
             peer: "{ipBlock: {cidr: 0.0.0.0/0}}",
             client_ip: Some(("10.244.1.5", true)),
+            pod_cidrs: &[],
             expected: (tcp80(), Conns::none()),
             reason: None,
+        },
+        Row {
+            what: "ipBlock outside the pod CIDRs the profile writes: no address the pod can have matches it",
+            namespace_object: true,
+            peer: "{ipBlock: {cidr: 192.168.0.0/16}}",
+            client_ip: Some(("10.244.1.5", true)),
+            pod_cidrs: &["10.244.0.0/16"],
+            expected: (Conns::none(), Conns::none()),
+            reason: None,
+        },
+        Row {
+            what: "ipBlock holding the pod CIDRs the profile writes: every address the pod can have matches it",
+            namespace_object: true,
+            peer: "{ipBlock: {cidr: 10.0.0.0/8}}",
+            client_ip: Some(("10.244.1.5", true)),
+            pod_cidrs: &["10.244.0.0/16", "fd00:10:244::/56"],
+            expected: (tcp80(), Conns::none()),
+            reason: None,
+        },
+        Row {
+            what: "an except inside the pod CIDRs splits them: still unknown",
+            namespace_object: true,
+            peer: "{ipBlock: {cidr: 10.0.0.0/8, except: [10.244.2.0/24]}}",
+            client_ip: Some(("10.244.1.5", true)),
+            pod_cidrs: &["10.244.0.0/16"],
+            expected: (Conns::none(), tcp80()),
+            reason: Some("assumed_address"),
+        },
+        Row {
+            what: "ipBlock inside the pod CIDRs: the real address may fall on either side",
+            namespace_object: true,
+            peer: "{ipBlock: {cidr: 10.244.1.0/24}}",
+            client_ip: Some(("10.244.1.5", true)),
+            pod_cidrs: &["10.244.0.0/16"],
+            expected: (Conns::none(), tcp80()),
+            reason: Some("assumed_address"),
         },
     ];
     for row in rows {
         let mut cluster = load(&manifests(row.namespace_object, row.peer));
+        cluster.pod_cidrs = row.pod_cidrs.iter().map(|c| c.parse().unwrap()).collect();
         let (client, server) = (pod(&cluster, "a/client"), pod(&cluster, "b/server"));
         if let Some((ip, assumed)) = row.client_ip {
             let p = &mut cluster.pods[client.index()];

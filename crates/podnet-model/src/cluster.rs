@@ -74,6 +74,12 @@ pub struct Cluster {
     /// How policies treat host-network pods (a choice the documentation
     /// leaves to the network plugin).
     pub host_network_mode: HostNetworkMode,
+    /// The pod CIDRs a ClusterProfile writes (`clusterCIDRs`), set by the
+    /// dataplane when pods get addresses from node blocks: every pod
+    /// address, assumed or real, of a pod that is not host-network lies in
+    /// them. Empty when the profile leaves them to its preset (an
+    /// assumption) or the CNI gives pods VPC addresses.
+    pub pod_cidrs: Vec<ipnet::IpNet>,
 }
 
 impl Cluster {

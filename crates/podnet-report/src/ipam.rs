@@ -273,7 +273,12 @@ fn build(dp: &Dataplane) -> IpamJson {
             .collect(),
         unaddressed_pods: c
             .pod_ids()
-            .filter(|&id| dp.ipam.origins[id.index()] == AddressOrigin::Unassigned)
+            .filter(|&id| {
+                matches!(
+                    dp.ipam.origins[id.index()],
+                    AddressOrigin::Unassigned | AddressOrigin::Undeclared
+                )
+            })
             .map(|id| c.pod_name(id))
             .collect(),
         unplaced_pods: dp

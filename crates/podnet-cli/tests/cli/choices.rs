@@ -134,6 +134,53 @@ spec:
     assert!(stderr.contains("no known address"), "{stderr}");
 }
 
+/// `--pod-addresses=declared` takes away addresses, not pods: a running pod
+/// whose address the input does not state is still a Service backend (the
+/// EndpointSlice controller lists every ready pod the selector matches,
+/// docs "Service", "EndpointSlices"), so an Ingress reaches it. Found by
+/// the netpol-analyzer comparison (`demo_app_with_routes_and_ingress`,
+/// `acs-security-demos`): the `ingress_controller` rows vanished.
+#[test]
+fn declared_pod_addresses_keep_ingress_backends() {
+    let yaml = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: x}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: web, ports: [{name: http, containerPort: 8080}]}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: x}
+spec: {selector: {app: web}, ports: [{port: 80, targetPort: http}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, namespace: x}
+spec:
+  rules:
+  - http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+";
+    let dir = temp_dir("declared-ingress", &[("c.yaml", yaml)]);
+    let dir = dir.to_str().expect("utf-8 path");
+    for extra in [&[][..], &["--pod-addresses=declared"][..]] {
+        let mut args = vec!["connlist", dir, "-q"];
+        args.extend_from_slice(extra);
+        let run = podnet(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            pairs(&run)
+                .contains(&"[ingress-controller] => x/web[Deployment] : TCP 8080".to_owned()),
+            "{extra:?}: {}",
+            run.stdout
+        );
+    }
+}
+
 /// apimachinery `validateOwnerReference`: "kind must not be empty". The
 /// API server rejects such a Pod; podnet skips it with an error (exit 2),
 /// instead of a workload of kind `""`.
@@ -334,5 +381,62 @@ spec:
             "{name}: {v}"
         );
         assert_eq!(v["violated"], if unknown { 0 } else { 1 }, "{name}: {v}");
+    }
+}
+
+/// An ipBlock outside the pod CIDRs a ClusterProfile writes cannot match
+/// a pod whatever address its node's IPAM gives it (host-local hands out
+/// addresses of the node's block, a piece of `clusterCIDRs`), so the
+/// assumed address leaves nothing open: explain and connlist answer for
+/// sure. Without written `clusterCIDRs` (the preset's, an assumption) the
+/// answer stays `unknown`.
+#[test]
+fn an_ipblock_outside_written_pod_cidrs_is_decided_for_assumed_addresses() {
+    let pods = "apiVersion: v1
+kind: Pod
+metadata: {name: client, namespace: a, labels: {app: client}}
+spec: {containers: [{name: c, image: c}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: server, namespace: a, labels: {app: server}}
+spec: {containers: [{name: s, image: s, ports: [{containerPort: 80}]}]}
+status: {podIP: 10.244.0.200}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: a}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: lan, namespace: a}
+spec:
+  podSelector: {matchLabels: {app: server}}
+  ingress: [{from: [{ipBlock: {cidr: 192.168.0.0/16}}], ports: [{port: 80}]}]
+";
+    let profile = "apiVersion: podnet.dev/v1alpha1
+kind: ClusterProfile
+metadata: {name: p}
+spec: {clusterCIDRs: [10.244.0.0/16]}
+---
+";
+    for (name, yaml, unknown) in [
+        ("preset", pods.to_owned(), true),
+        ("written", format!("{profile}{pods}"), false),
+    ] {
+        let dir = temp_dir(&format!("pod-cidrs-{name}"), &[("c.yaml", &yaml)]);
+        let dir = dir.to_str().expect("utf-8 path");
+        let explain = podnet(&[
+            "explain", dir, "--from", "a/client", "--to", "a/server", "--port", "80", "-o", "json",
+            "-q",
+        ]);
+        assert_eq!(explain.code, 0, "{}", explain.stderr);
+        let e = json(&explain);
+        assert_eq!(e["probe"]["unknown"] == true, unknown, "{name}: {e}");
+        assert_eq!(e["probe"]["allowed"], false, "{name}: {e}");
+        let connlist = podnet(&["connlist", dir, "-o", "json", "-q"]);
+        assert_eq!(connlist.code, 0, "{}", connlist.stderr);
+        let c = json(&connlist);
+        assert_eq!(c.get("unknown").is_some(), unknown, "{name}: {c}");
     }
 }

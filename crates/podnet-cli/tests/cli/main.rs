@@ -21,6 +21,7 @@ mod gateway;
 mod hostile;
 mod inputs;
 mod lab;
+mod netpol_analyzer;
 mod placement;
 mod realworld;
 mod synth;

@@ -258,18 +258,10 @@ fn resolve_service(
             "routes to Service `{name}` on a port it does not have ({wanted})"
         ));
     }
-    let per_port = dp.backends(service);
+    let mut per_port = dp.serving_pods(service);
     Ok(ports
         .into_iter()
-        .map(|i| {
-            let mut pods: Vec<(PodId, u16)> = per_port[i]
-                .iter()
-                .filter(|b| b.serving)
-                .filter_map(|b| b.pod.map(|p| (p, b.port)))
-                .collect();
-            pods.dedup();
-            (service, i, pods)
-        })
+        .map(|i| (service, i, std::mem::take(&mut per_port[i])))
         .collect())
 }
 

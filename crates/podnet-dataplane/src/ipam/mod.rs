@@ -42,6 +42,11 @@ pub enum AddressOrigin {
     HostNetwork,
     /// None: not scheduled, or allocation failed.
     Unassigned,
+    /// `--pod-addresses=declared`: the pod runs on a node, so it has an
+    /// address, but the input does not state it; podnet gives it none
+    /// (it matches no ipBlock) and still counts it as running (a Service
+    /// backend, a peer of selectors).
+    Undeclared,
 }
 
 /// Which pod addresses exist: a choice where the input gives none
@@ -164,7 +169,12 @@ pub fn allocate(
                 .map(|n| nodes[n].internal_ips.clone())
                 .unwrap_or_default();
             if ips.is_empty() {
-                (ips, AddressOrigin::Unassigned)
+                let origin = if declared_only && node.is_some() {
+                    AddressOrigin::Undeclared
+                } else {
+                    AddressOrigin::Unassigned
+                };
+                (ips, origin)
             } else {
                 (ips, AddressOrigin::HostNetwork)
             }
@@ -185,7 +195,12 @@ pub fn allocate(
         } else if declared_only
             && !matches!(pod.net.address_request, Some(AddressRequest::Static(_)))
         {
-            (Vec::new(), AddressOrigin::Unassigned)
+            let origin = if node.is_some() {
+                AddressOrigin::Undeclared
+            } else {
+                AddressOrigin::Unassigned
+            };
+            (Vec::new(), origin)
         } else if let Some(request) = &pod.net.address_request {
             match pools.assign(cluster, id, request, &mut taken) {
                 Ok((ip, pool)) => (vec![ip], AddressOrigin::Pool(pool)),
