@@ -11,7 +11,7 @@ use std::net::IpAddr;
 use podnet_model::{Cloud, CniMode, Transport};
 
 use crate::Dataplane;
-use crate::trace::{Action, Hop, Packet, Place};
+use crate::trace::{Action, DropReason, Hop, Packet, Place};
 
 impl Dataplane {
     /// How pods on one node reach each other.
@@ -51,14 +51,20 @@ impl Dataplane {
 
     /// Hops carrying `packet` from node `from` to node `to` (different nodes).
     /// Returns the hops and, if the packet cannot get there, why.
-    pub fn cross_nodes(&self, from: &str, to: &str, packet: &Packet) -> (Vec<Hop>, Option<String>) {
+    pub fn cross_nodes(
+        &self,
+        from: &str,
+        to: &str,
+        packet: &Packet,
+    ) -> (Vec<Hop>, Option<DropReason>) {
         let mut hops = Vec::new();
         let (Some(src_ip), Some(dst_ip)) = (self.node_ip(from), self.node_ip(to)) else {
             return (
                 hops,
-                Some(format!(
-                    "node `{from}` or `{to}` has no address in the model"
-                )),
+                Some(DropReason::NodeWithoutAddress {
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                }),
             );
         };
         let block = self
@@ -115,23 +121,8 @@ impl Dataplane {
                     packet,
                 ));
                 if let Cloud::Aws(aws) = &self.profile.cloud {
-                    if !aws.route_controller {
-                        return (
-                            hops,
-                            Some(format!(
-                                "the VPC route table has no route for {block}: the CCM route controller is off (--configure-cloud-routes=false)"
-                            )),
-                        );
-                    }
-                    if self.nodes.len() > aws.route_table_limit as usize {
-                        return (
-                            hops,
-                            Some(format!(
-                                "{} node routes exceed the VPC route table limit of {}",
-                                self.nodes.len(),
-                                aws.route_table_limit
-                            )),
-                        );
+                    if let Some(gap) = self.vpc_route_gap(aws) {
+                        return (hops, Some(DropReason::NoVpcRoute { block, gap }));
                     }
                     hops.push(Hop::same(
                         Place::Cloud("VPC route table".into()),

@@ -7,7 +7,7 @@ use podnet_engine::semantics::{evaluate, from_own_node};
 use podnet_model::{Direction, PodId};
 
 use super::tracer::{Origin, Tracer};
-use super::{Action, Branch, Hop, Outcome, Packet, Place};
+use super::{Action, Branch, DropReason, Hop, Outcome, Packet, PathLabel, Place};
 
 impl Tracer<'_> {
     /// From `at` (a node, where the packet is now) to pod `dst`.
@@ -18,7 +18,7 @@ impl Tracer<'_> {
         packet: Packet,
         dst: PodId,
         mut hops: Vec<Hop>,
-        label: String,
+        label: PathLabel,
     ) -> Branch {
         let dp = self.dp;
         let c = &dp.cluster;
@@ -72,11 +72,11 @@ impl Tracer<'_> {
                 hops: vec![Hop::same(
                     Place::Outside,
                     Action::Drop {
-                        why: "pod addresses are not routed from outside the cluster".into(),
+                        why: DropReason::PodFromOutside,
                     },
                     &packet,
                 )],
-                outcome: Outcome::Dropped("pod addresses are not reachable from outside".into()),
+                outcome: Outcome::Dropped(DropReason::PodFromOutside),
             };
         }
         if here != dst_node && !here.is_empty() {
@@ -159,7 +159,10 @@ impl Tracer<'_> {
         let own = origin.node.as_deref() == Some(node);
         if !self.egress_off_pods(origin, packet, own, &mut hops) {
             return Branch {
-                label: format!("node `{node}`"),
+                label: PathLabel::Node {
+                    node: node.to_owned(),
+                    host_network: None,
+                },
                 hops,
                 outcome: Outcome::Denied(Direction::Egress),
             };
@@ -170,10 +173,10 @@ impl Tracer<'_> {
             packet,
         ));
         Branch {
-            label: format!(
-                "node `{node}` host network (no NodePort {}/{} there)",
-                packet.port, packet.protocol
-            ),
+            label: PathLabel::Node {
+                node: node.to_owned(),
+                host_network: Some((packet.port, packet.protocol)),
+            },
             hops,
             outcome: Outcome::ReachedNode(node.to_owned()),
         }
@@ -218,7 +221,7 @@ impl Tracer<'_> {
         if send {
             self.leave_pod(origin, packet, &mut hops);
         }
-        let label = format!("{} outside the cluster", packet.dst);
+        let label = PathLabel::Outside(packet.dst);
         if origin.pod.is_some() {
             if !self.egress_off_pods(origin, packet, false, &mut hops) {
                 return Branch {
@@ -228,7 +231,7 @@ impl Tracer<'_> {
                 };
             }
             if dp.in_pod_network(packet.dst) {
-                let why = format!("{} is in the cluster CIDR but no pod holds it", packet.dst);
+                let why = DropReason::NoPodAtAddress(packet.dst);
                 hops.push(Hop::same(
                     Place::Node(origin.node.clone().unwrap_or_default()),
                     Action::Drop { why: why.clone() },
@@ -279,16 +282,15 @@ impl Tracer<'_> {
     }
 }
 
-pub(super) fn drop_branch(origin: &Origin, packet: &Packet, why: &str) -> Branch {
+/// A branch dropped where it starts.
+pub(super) fn drop_branch(origin: &Origin, packet: &Packet, why: DropReason) -> Branch {
     Branch {
-        label: "dropped".into(),
+        label: PathLabel::Dropped,
         hops: vec![Hop::same(
             origin.place.clone(),
-            Action::Drop {
-                why: why.to_owned(),
-            },
+            Action::Drop { why: why.clone() },
             packet,
         )],
-        outcome: Outcome::Dropped(why.to_owned()),
+        outcome: Outcome::Dropped(why),
     }
 }

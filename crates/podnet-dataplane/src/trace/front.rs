@@ -16,8 +16,8 @@ use super::deliver::drop_branch;
 use super::gateway::Decision;
 use super::tracer::{Origin, Tracer};
 use super::{
-    Action, Branch, Hop, Outcome, Packet, Place, Scheme, Trace, TraceError, Url,
-    hoist_common_prefix,
+    Action, Branch, DropReason, FrontEnd, FrontName, Hop, Outcome, Packet, PathLabel, Place,
+    Scheme, Trace, TraceEnd, TraceError, Url, hoist_common_prefix,
 };
 use crate::fronts::{self, Route, RouteSource};
 
@@ -39,13 +39,13 @@ struct Choice<'d> {
 /// paths, and why there is none.
 struct FrontPaths {
     /// The front, by name (labels its paths when there are several fronts).
-    name: String,
+    name: FrontName,
     /// Its decision (the load balancer hop).
     prefix: Vec<Hop>,
     /// One per serving pod, or its answer.
     branches: Vec<Branch>,
     /// Why it forwards nowhere, when it does not.
-    end: Option<String>,
+    end: Option<FrontEnd>,
 }
 
 /// The Services behind `routes`, for the description.
@@ -129,7 +129,7 @@ impl Tracer<'_> {
                             &packet,
                         )],
                         branches: vec![Branch {
-                            label: "answered by the Gateway".to_owned(),
+                            label: PathLabel::AnsweredByGateway,
                             hops: Vec::new(),
                             outcome: Outcome::Answered(answer, why),
                         }],
@@ -153,13 +153,12 @@ impl Tracer<'_> {
         }
         match fronts.len() {
             0 => {
-                trace.end = Some(format!(
-                    "no Gateway listener, Ingress or Route takes {} host `{}` port {} path `{}`",
-                    url.scheme.as_str(),
-                    url.host,
-                    url.port,
-                    url.path
-                ));
+                trace.end = Some(TraceEnd::NoFront {
+                    scheme: url.scheme,
+                    host: url.host.clone(),
+                    port: url.port,
+                    path: url.path.clone(),
+                });
             }
             1 => {
                 let Some(f) = fronts.pop() else {
@@ -167,7 +166,7 @@ impl Tracer<'_> {
                 };
                 trace.hops = f.prefix;
                 trace.branches = f.branches;
-                trace.end = f.end;
+                trace.end = f.end.map(TraceEnd::Front);
                 hoist_common_prefix(&mut trace.hops, &mut trace.branches);
             }
             _ => {
@@ -180,16 +179,16 @@ impl Tracer<'_> {
                     } = f;
                     if let Some(end) = end {
                         trace.branches.push(Branch {
-                            label: name.clone(),
+                            label: PathLabel::Front(name.clone()),
                             hops: prefix.clone(),
-                            outcome: Outcome::Dropped(end),
+                            outcome: Outcome::Dropped(DropReason::Front(end)),
                         });
                     }
                     trace.branches.extend(branches.into_iter().map(|b| {
                         let mut hops = prefix.clone();
                         hops.extend(b.hops);
                         Branch {
-                            label: format!("{name}: {}", b.label),
+                            label: PathLabel::ViaFront(name.clone(), Box::new(b.label)),
                             hops,
                             outcome: b.outcome,
                         }
@@ -200,12 +199,15 @@ impl Tracer<'_> {
         Ok(trace)
     }
 
-    /// A front by name (`Gateway ns/name`, the ingress controller, the ALB).
-    fn front_name(&self, front: usize) -> String {
+    /// A front by name (a Gateway, the ingress controller, the ALB).
+    fn front_name(&self, front: usize) -> FrontName {
         match &self.dp.fronts[front].kind {
-            _ if front == fronts::ALB => "ALB".to_owned(),
-            fronts::FrontKind::Gateway { namespace, name } => format!("Gateway {namespace}/{name}"),
-            fronts::FrontKind::IngressController => "ingress controller".to_owned(),
+            _ if front == fronts::ALB => FrontName::Alb,
+            fronts::FrontKind::Gateway { namespace, name } => FrontName::Gateway {
+                namespace: namespace.clone(),
+                name: name.clone(),
+            },
+            fronts::FrontKind::IngressController => FrontName::IngressController,
         }
     }
 
@@ -229,7 +231,7 @@ impl Tracer<'_> {
     /// backend's TLS).
     fn front_paths(
         &self,
-        name: String,
+        name: FrontName,
         front_index: usize,
         what: String,
         (routes, backend_tls): (&[&Route], bool),
@@ -250,9 +252,7 @@ impl Tracer<'_> {
                 .first()
                 .and_then(fronts::reach::representative);
             let Some(ip) = ip else {
-                out.end = Some(
-                    "the ALB has no subnet: the profile's AWS subnets all hold nodes".to_owned(),
-                );
+                out.end = Some(FrontEnd::AlbWithoutSubnet);
                 return out;
             };
             let place = Place::Cloud("ALB".to_owned());
@@ -267,13 +267,13 @@ impl Tracer<'_> {
         } else {
             let Some(&pod) = front.pods.iter().find(|&&p| !c.pod(p).ips.is_empty()) else {
                 out.end = Some(match &front.kind {
-                    fronts::FrontKind::Gateway { namespace, name } => {
-                        format!("Gateway {namespace}/{name} has no proxy pod with an address")
+                    fronts::FrontKind::Gateway { namespace, name } => FrontEnd::GatewayWithoutPod {
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                    },
+                    fronts::FrontKind::IngressController => {
+                        FrontEnd::NoIngressControllerPod(dp.profile.ingress_namespace.clone())
                     }
-                    fronts::FrontKind::IngressController => format!(
-                        "no ingress controller pod with an address in namespace `{}`",
-                        dp.profile.ingress_namespace
-                    ),
                 });
                 return out;
             };
@@ -290,16 +290,16 @@ impl Tracer<'_> {
         out.prefix
             .push(Hop::same(place, Action::LoadBalancer { what }, packet));
         for route in routes {
-            let svc = &c.services[route.service.index()];
             for &(pod, port) in &route.pods {
                 let Some(&ip) = c.pod(pod).ips.first() else {
                     continue;
                 };
-                let label = format!(
-                    "Service {} endpoint {} {ip}:{port}",
-                    svc.meta.qualified_name(),
-                    c.pod_name(pod)
-                );
+                let label = PathLabel::ServiceEndpoint {
+                    service: route.service,
+                    pod,
+                    ip,
+                    port,
+                };
                 let leg = Packet {
                     src: origin.ip,
                     dst: ip,
@@ -311,13 +311,13 @@ impl Tracer<'_> {
                 let branch = if let (Cloud::Aws(aws), true) =
                     (&dp.profile.cloud, front_index == fronts::ALB)
                 {
-                    let problems = dp.ip_target_problems(aws, ip);
+                    let problems = dp.ip_target_causes(aws, ip);
                     if problems.is_empty() {
                         self.to_pod(&origin, None, leg, pod, Vec::new(), label)
                     } else {
                         Branch {
                             label,
-                            ..drop_branch(&origin, &leg, &problems.join("; "))
+                            ..drop_branch(&origin, &leg, DropReason::IpTarget(problems))
                         }
                     }
                 } else {
@@ -344,7 +344,7 @@ impl Tracer<'_> {
             }
         }
         if out.branches.is_empty() {
-            out.end = Some("the route's Service has no serving pod".to_owned());
+            out.end = Some(FrontEnd::NoServingPod);
         }
         out
     }

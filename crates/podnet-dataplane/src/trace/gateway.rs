@@ -13,7 +13,7 @@ use podnet_model::{
 };
 
 use super::tracer::Tracer;
-use super::{FrontAnswer, GrpcStatus, Scheme, TraceError, Url};
+use super::{AnswerReason, FrontAnswer, GrpcStatus, Scheme, TraceError, Url};
 use crate::fronts::{self, Route, RouteSource, gateways, grants};
 
 /// What one Gateway does with the request.
@@ -24,7 +24,7 @@ pub(super) enum Decision<'d> {
     /// applies.
     Forward(Vec<&'d Route>, bool),
     /// Answers itself, and why.
-    Answer(FrontAnswer, String),
+    Answer(FrontAnswer, AnswerReason),
 }
 
 /// A Gateway with a listener for the request.
@@ -102,7 +102,7 @@ impl Tracer<'_> {
                 what: format!("{head}: every certificateRef is refused"),
                 decision: Decision::Answer(
                     FrontAnswer::TlsHandshakeFailure,
-                    "the listener has no certificate it may use: every certificateRef crosses namespaces without a ReferenceGrant (GatewayTLSConfig certificateRefs)".to_owned(),
+                    AnswerReason::NoCertificate,
                 ),
             });
         }
@@ -140,10 +140,7 @@ impl Tracer<'_> {
                     "{head}: no {} attached to the listener takes {asked}",
                     kind.as_str()
                 ),
-                decision: Decision::Answer(
-                    answer,
-                    format!("no {} rule matches the request", kind.as_str()),
-                ),
+                decision: Decision::Answer(answer, AnswerReason::NoRuleMatches(kind)),
             });
         };
         let ri = c
@@ -160,11 +157,11 @@ impl Tracer<'_> {
             .filter(|r| r.via.source == source && r.front == front && r.weight > 0)
             .collect();
         let rule = &sel.route.rules[sel.rule_index];
-        let refused: Vec<String> = rule
+        let refused: Vec<(String, String)> = rule
             .backends
             .iter()
             .filter(|b| !grants::backend_permitted(c, sel.route, b))
-            .map(|b| format!("Service {}/{}", b.namespace, b.name))
+            .map(|b| (b.namespace.clone(), b.name.clone()))
             .collect();
         let matched = format!(
             "{head}: {} {} rule {} (match {}) takes {asked}",
@@ -188,18 +185,16 @@ impl Tracer<'_> {
             return Some(Take {
                 front,
                 what: matched,
-                decision: Decision::Answer(
-                    answer,
-                    format!(
-                        "every backendRef of the rule is refused ({}: cross-namespace without a ReferenceGrant)",
-                        refused.join(", ")
-                    ),
-                ),
+                decision: Decision::Answer(answer, AnswerReason::BackendsRefused(refused)),
             });
         }
         let partly = if refused.is_empty() {
             String::new()
         } else {
+            let refused: Vec<String> = refused
+                .iter()
+                .map(|(ns, name)| format!("Service {ns}/{name}"))
+                .collect();
             format!(
                 " (refused without a ReferenceGrant: {}; their share of requests gets {})",
                 refused.join(", "),

@@ -21,6 +21,7 @@ mod gateway;
 mod service;
 mod tracer;
 mod url;
+mod why;
 
 use std::net::IpAddr;
 
@@ -35,6 +36,7 @@ pub use crate::kube_proxy::{
 };
 use tracer::Tracer;
 pub use url::{GrpcCall, HttpRequest, Scheme, Url};
+pub use why::{AnswerReason, DropReason, FrontEnd, FrontName, PathLabel, PortMiss, TraceEnd};
 
 /// Where a hop happens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -177,7 +179,7 @@ pub enum Action {
     /// Dropped.
     Drop {
         /// Why.
-        why: String,
+        why: DropReason,
     },
     /// kube-proxy's decision on a node: what matched, the chains that
     /// decided, DNAT/REJECT/DROP/untranslated and masquerade.
@@ -226,13 +228,13 @@ pub enum Outcome {
     /// Denied by NetworkPolicy in this direction.
     Denied(Direction),
     /// Dropped by the dataplane.
-    Dropped(String),
+    Dropped(DropReason),
     /// Rejected by the dataplane (ICMP unreachable or TCP reset back to
     /// the client: kube-proxy's REJECT), as opposed to silently dropped.
-    Rejected(String),
+    Rejected(DropReason),
     /// A front (a Gateway) answered the request itself instead of
     /// forwarding it, and why.
-    Answered(FrontAnswer, String),
+    Answered(FrontAnswer, AnswerReason),
 }
 
 /// What a Gateway answers when it forwards nothing (Gateway API reference).
@@ -266,8 +268,8 @@ pub enum GrpcStatus {
 /// One possible path (kube-proxy picks one endpoint per connection).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Branch {
-    /// What this branch stands for (`endpoint default/web-1 10.244.1.2:8080`).
-    pub label: String,
+    /// What this branch stands for (an endpoint, a node, a front...).
+    pub label: PathLabel,
     /// Its hops.
     pub hops: Vec<Hop>,
     /// Its end.
@@ -333,7 +335,7 @@ pub struct Trace {
     /// The possible paths.
     pub branches: Vec<Branch>,
     /// Why there is no branch, when there is none.
-    pub end: Option<String>,
+    pub end: Option<TraceEnd>,
 }
 
 impl Trace {

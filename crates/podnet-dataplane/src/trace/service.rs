@@ -11,7 +11,7 @@ use crate::kube_proxy::{ProxyChain, ProxyResult, ProxyVerdict};
 
 use super::deliver::drop_branch;
 use super::tracer::{Origin, Tracer};
-use super::{Action, Branch, Hop, Outcome, Packet, Place};
+use super::{Action, Branch, DropReason, Hop, Outcome, Packet, PathLabel, Place, PortMiss};
 use crate::services::Backend;
 
 /// How a packet reached a Service.
@@ -35,7 +35,6 @@ impl Tracer<'_> {
     ) -> Vec<Branch> {
         let dp = self.dp;
         let svc = &dp.cluster.services[id.index()];
-        let name = svc.meta.qualified_name();
         let mut hops = Vec::new();
         let ebpf = dp.profile.proxy == ProxyMode::Ebpf;
         let proxy = match dp.profile.proxy {
@@ -53,7 +52,7 @@ impl Tracer<'_> {
                     return vec![drop_branch(
                         origin,
                         packet,
-                        "ClusterIPs answer only inside the cluster; from outside nothing routes to the service CIDR",
+                        DropReason::ClusterIpFromOutside,
                     )];
                 }
                 let k = svc
@@ -87,6 +86,16 @@ impl Tracer<'_> {
             }
         };
         let here = node.clone().unwrap_or_default();
+        let no_local_endpoint = || DropReason::NoLocalEndpoint {
+            internal: matches!(entry, Entry::ClusterIp),
+            node: here.clone(),
+        };
+        let no_port = |then| DropReason::NoServicePort {
+            service: id,
+            protocol: packet.protocol,
+            port: packet.port,
+            then,
+        };
         let verdict = if ebpf || node.is_none() {
             None
         } else {
@@ -103,49 +112,25 @@ impl Tracer<'_> {
             && !matches!(v.result, ProxyResult::Dnat(_))
         {
             let why = match (&v.result, k) {
-                (ProxyResult::Untranslated, _) => format!(
-                    "Service {name} has no {} port {}: kube-proxy leaves the packet untranslated and nothing answers it",
-                    packet.protocol, packet.port
-                ),
-                (_, None) => format!(
-                    "Service {name} has no {} port {}: kube-proxy rejects",
-                    packet.protocol, packet.port
-                ),
-                (ProxyResult::Reject, _) => {
-                    format!("Service {name} has no ready or serving endpoint: kube-proxy rejects")
-                }
+                (ProxyResult::Untranslated, _) => no_port(Some(PortMiss::Untranslated)),
+                (_, None) => no_port(Some(PortMiss::Reject)),
+                (ProxyResult::Reject, _) => DropReason::NoServingEndpoint(id),
                 _ if v.chains.iter().any(|c| {
                     matches!(c, ProxyChain::KubeProxyFirewall | ProxyChain::NftFirewall)
                 }) =>
                 {
-                    format!(
-                        "the client is outside loadBalancerSourceRanges of Service {name}: kube-proxy drops"
-                    )
+                    DropReason::OutsideSourceRanges(id)
                 }
-                _ => format!(
-                    "{}TrafficPolicy: Local and no ready endpoint on node `{here}`: dropped",
-                    if matches!(entry, Entry::ClusterIp) {
-                        "internal"
-                    } else {
-                        "external"
-                    }
-                ),
+                _ => no_local_endpoint(),
             };
             let mut hops = Vec::new();
             self.leave_pod(origin, packet, &mut hops);
-            let end = self.proxy_end(origin, packet, &here, v.clone(), why);
+            let end = self.proxy_end(packet, &here, v.clone(), why);
             hops.extend(end.hops);
             return vec![Branch { hops, ..end }];
         }
         let Some(k) = k else {
-            return vec![drop_branch(
-                origin,
-                packet,
-                &format!(
-                    "Service {name} has no {} port {}",
-                    packet.protocol, packet.port
-                ),
-            )];
+            return vec![drop_branch(origin, packet, no_port(None))];
         };
         if !ebpf || !matches!(entry, Entry::ClusterIp) {
             self.leave_pod(origin, packet, &mut hops);
@@ -185,24 +170,15 @@ impl Tracer<'_> {
         };
         if serving.is_empty() {
             let why = if backends.iter().any(|b| b.serving) && local_only {
-                format!(
-                    "{}TrafficPolicy: Local and no ready endpoint on node `{here}`: dropped",
-                    if matches!(entry, Entry::ClusterIp) {
-                        "internal"
-                    } else {
-                        "external"
-                    }
-                )
+                no_local_endpoint()
             } else if backends.is_empty() {
-                format!(
-                    "Service {name} has no endpoints (no pod matches its selector, or none has the target port): kube-proxy rejects"
-                )
+                DropReason::NoEndpoints(id)
             } else {
-                format!("Service {name} has no ready endpoint: kube-proxy rejects")
+                DropReason::NoReadyEndpoint(id)
             };
             hops.push(Hop::same(place, Action::Drop { why: why.clone() }, packet));
             return vec![Branch {
-                label: "no endpoint".into(),
+                label: PathLabel::NoEndpoint,
                 hops,
                 outcome: Outcome::Dropped(why),
             }];
@@ -267,9 +243,10 @@ impl Tracer<'_> {
                     why: "hairpin: the pod reached itself through its Service; masqueraded so the reply returns through the node".into(),
                 }, &before, &after));
             }
-            let label = match b.pod {
-                Some(p) => format!("endpoint {} {}:{}", dp.cluster.pod_name(p), b.ip, b.port),
-                None => format!("endpoint {}:{}", b.ip, b.port),
+            let label = PathLabel::Endpoint {
+                pod: b.pod,
+                ip: b.ip,
+                port: b.port,
             };
             match b.pod {
                 Some(p) => out.push(self.to_pod(origin, Some(&here), after, p, hops, label)),
@@ -299,11 +276,10 @@ impl Tracer<'_> {
     /// answers the untranslated packet).
     pub(super) fn proxy_end(
         &self,
-        _origin: &Origin,
         packet: &Packet,
         node: &str,
         verdict: ProxyVerdict,
-        why: String,
+        why: DropReason,
     ) -> Branch {
         let place = Place::Node(node.to_owned());
         let outcome = match verdict.result {
@@ -311,7 +287,7 @@ impl Tracer<'_> {
             _ => Outcome::Dropped(why.clone()),
         };
         Branch {
-            label: "no endpoint".into(),
+            label: PathLabel::NoEndpoint,
             hops: vec![
                 Hop::same(place.clone(), Action::KubeProxy(Box::new(verdict)), packet),
                 Hop::same(place, Action::Drop { why }, packet),
@@ -342,16 +318,15 @@ impl Tracer<'_> {
         }
         if healthy.is_empty() {
             let why = match targets.first() {
-                None => "the load balancer has no target".to_owned(),
-                Some(first) => format!(
-                    "none of its {} targets is healthy; {}: {}",
-                    targets.len(),
-                    first.target,
-                    first.why.join("; ")
-                ),
+                None => DropReason::NoLoadBalancerTarget,
+                Some(first) => DropReason::NoHealthyTarget {
+                    targets: targets.len(),
+                    first: first.target.clone(),
+                    problems: first.problems.clone(),
+                },
             };
             return vec![Branch {
-                label: format!("load balancer {name}"),
+                label: PathLabel::LoadBalancer(name),
                 hops: vec![Hop::same(
                     Place::Cloud("load balancer".into()),
                     Action::Drop { why: why.clone() },
@@ -392,7 +367,11 @@ impl Tracer<'_> {
                     &after,
                 )];
                 let node = dp.cluster.pod(pod).node_name.clone();
-                let label = format!("IP target {} {ip}:{}", dp.cluster.pod_name(pod), t.port);
+                let label = PathLabel::IpTarget {
+                    pod,
+                    ip,
+                    port: t.port,
+                };
                 out.push(self.to_pod(origin, node.as_deref(), after, pod, hops, label));
             }
             return out;

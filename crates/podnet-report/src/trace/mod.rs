@@ -1,6 +1,8 @@
 //! `trace` in text (numbered hops, one section per branch) and JSON
 //! (`podnet.trace/v1`, documented in docs/trace-json.md).
 
+mod why;
+
 use std::io::{self, Write};
 
 use podnet_dataplane::Dataplane;
@@ -14,6 +16,7 @@ use podnet_model::{Cluster, Direction};
 use serde::Serialize;
 
 use crate::explain::{SideJson, side_json, write_side};
+use why::{answer_reason_text, drop_text, end_text, label_text, outcome_reason_text};
 
 /// The JSON schema id.
 pub const TRACE_SCHEMA: &str = "podnet.trace/v1";
@@ -163,7 +166,7 @@ fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
             "delivered, but no container declares this port (the application may still listen)"
                 .to_owned()
         }],
-        Action::Drop { why } => vec![format!("DROPPED: {why}")],
+        Action::Drop { why } => vec![format!("DROPPED: {}", drop_text(c, why))],
         Action::KubeProxy(v) => vec![kube_proxy_text(c, v)],
     }
 }
@@ -305,9 +308,13 @@ fn outcome_text(c: &Cluster, o: &Outcome, port: u16, proto: &str) -> String {
         Outcome::ReachedNode(n) => format!("reached node {n}"),
         Outcome::LeftCluster => "left the cluster".into(),
         Outcome::Denied(d) => format!("denied by {d} policy"),
-        Outcome::Dropped(why) => format!("dropped: {why}"),
-        Outcome::Rejected(why) => format!("rejected: {why}"),
-        Outcome::Answered(answer, why) => format!("answered {}: {why}", answer_status(answer)),
+        Outcome::Dropped(why) => format!("dropped: {}", outcome_reason_text(c, why)),
+        Outcome::Rejected(why) => format!("rejected: {}", outcome_reason_text(c, why)),
+        Outcome::Answered(answer, why) => format!(
+            "answered {}: {}",
+            answer_status(answer),
+            answer_reason_text(why)
+        ),
     }
 }
 
@@ -403,7 +410,7 @@ pub fn write_text(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
     let n = t.hops.len() + 1;
     let total = t.branches.len();
     for (i, b) in t.branches.iter().enumerate() {
-        writeln!(out, "path {}/{total}: {}", i + 1, b.label)?;
+        writeln!(out, "path {}/{total}: {}", i + 1, label_text(c, &b.label))?;
         for (m, hop) in (n..).zip(&b.hops) {
             write_hop(out, c, m, hop)?;
         }
@@ -414,7 +421,7 @@ pub fn write_text(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
         )?;
     }
     if let Some(end) = &t.end {
-        writeln!(out, "  => {end}")?;
+        writeln!(out, "  => {}", end_text(end))?;
     }
     let ok = t.branches.iter().filter(|b| reachable(&b.outcome)).count();
     if total == 0 {
@@ -666,7 +673,7 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
             .branches
             .iter()
             .map(|b| PathJson {
-                label: b.label.clone(),
+                label: label_text(c, &b.label),
                 hops: b.hops.iter().map(|h| hop_json(c, h)).collect(),
                 outcome: match b.outcome {
                     Outcome::Delivered(_) => "delivered",
@@ -688,7 +695,7 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
                 detail: outcome_text(c, &b.outcome, last_port(b, t.port), proto),
             })
             .collect(),
-        end: t.end.clone(),
+        end: t.end.as_ref().map(end_text),
         reachable: t.reachable(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
