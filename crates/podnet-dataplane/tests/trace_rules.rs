@@ -10,7 +10,7 @@ use common::{
     assert_no_errors, build, client_pod, has_snat, ip, kinds, node_ports, only_branch, path, pod,
     pod_ips, run, to_address, web_pod,
 };
-use podnet_dataplane::trace::{Action, DropReason, Outcome, Outer};
+use podnet_dataplane::trace::{Action, DnatMatch, DropReason, Encapsulation, Outcome, Outer};
 use podnet_dataplane::{TraceFrom, TraceTo};
 use podnet_model::Direction;
 
@@ -93,7 +93,7 @@ fn external_traffic_policy_local_uses_the_nodes_endpoints_and_keeps_the_client()
     let hops = path(&t, b);
     let dnat = hops[1];
     assert!(
-        matches!(&dnat.action, Action::Dnat { matched, choices: 1, .. } if matched.contains("node-2"))
+        matches!(&dnat.action, Action::Dnat { matched: DnatMatch::NodePort { node, .. }, choices: 1, .. } if node == "node-2")
     );
     assert_eq!((dnat.after.dst, dnat.after.port), (web_ip, 8080));
     let last = b.hops.last().unwrap();
@@ -243,7 +243,7 @@ fn vxlan_outer(port: u16) -> Option<Outer> {
     Some(Outer {
         src: ip("192.168.0.11"),
         dst: ip("192.168.0.12"),
-        carrier: format!("UDP {port} (VXLAN)"),
+        carrier: Encapsulation::Vxlan(port),
     })
 }
 
@@ -293,7 +293,7 @@ fn ipip_hop_calico_uses_ip_protocol_4() {
         Some(Outer {
             src: ip("192.168.0.11"),
             dst: ip("192.168.0.12"),
-            carrier: "IP protocol 4 (IP-in-IP)".into(),
+            carrier: Encapsulation::IpInIp,
         })
     );
 }

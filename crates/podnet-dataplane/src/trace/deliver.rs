@@ -7,7 +7,10 @@ use podnet_engine::semantics::{evaluate, from_own_node};
 use podnet_model::{Direction, PodId};
 
 use super::tracer::{Origin, Tracer};
-use super::{Action, Branch, DropReason, Hop, Outcome, Packet, PathLabel, Place};
+use super::{
+    Action, Branch, DropReason, ForwardVia, Hop, Outcome, Packet, PathLabel, Place, RouteStep,
+    SnatReason,
+};
 
 impl Tracer<'_> {
     /// From `at` (a node, where the packet is now) to pod `dst`.
@@ -97,15 +100,15 @@ impl Tracer<'_> {
         }
         let last_leg = if here == dst_node {
             Action::Route {
-                route: format!(
-                    "{} is local to `{dst_node}`: {}",
-                    packet.dst,
-                    dp.local_path()
-                ),
+                route: RouteStep::Local {
+                    dst: packet.dst,
+                    node: dst_node.clone(),
+                    cni: dp.profile.cni,
+                },
             }
         } else {
             Action::Forward {
-                via: format!("to the destination's veth on `{dst_node}`"),
+                via: ForwardVia::Veth(dst_node.clone()),
             }
         };
         hops.push(Hop::same(Place::Node(dst_node.clone()), last_leg, &packet));
@@ -250,13 +253,18 @@ impl Tracer<'_> {
                     src: ip,
                     ..packet.clone()
                 };
-                hops.push(Hop::new(Place::Node(origin.node.clone().unwrap_or_default()), Action::Snat {
-                    why: "masquerade: the destination is outside the pod network and the non-masquerade ranges".into(),
-                }, packet, &after));
+                hops.push(Hop::new(
+                    Place::Node(origin.node.clone().unwrap_or_default()),
+                    Action::Snat {
+                        why: SnatReason::Masquerade,
+                    },
+                    packet,
+                    &after,
+                ));
                 hops.push(Hop::same(
                     Place::Outside,
                     Action::Forward {
-                        via: "leaves through the node's eth0".into(),
+                        via: ForwardVia::NodeEth0,
                     },
                     &after,
                 ));
@@ -270,7 +278,7 @@ impl Tracer<'_> {
         hops.push(Hop::same(
             Place::Outside,
             Action::Forward {
-                via: "leaves the cluster unchanged".into(),
+                via: ForwardVia::Unchanged,
             },
             packet,
         ));

@@ -10,14 +10,15 @@
 //! handshake). With several fronts, each has its own paths.
 
 use podnet_model::exposure::host_matches;
-use podnet_model::{Cloud, PathType, Protocol};
+use podnet_model::{Cloud, PathType, Protocol, ServiceId};
 
 use super::deliver::drop_branch;
 use super::gateway::Decision;
 use super::tracer::{Origin, Tracer};
 use super::{
-    Action, Branch, DropReason, FrontEnd, FrontName, Hop, Outcome, Packet, PathLabel, Place,
-    Scheme, Trace, TraceEnd, TraceError, Url, hoist_common_prefix,
+    Action, Branch, CloudPart, DropReason, ExposureDecision, FrontEnd, FrontName, Hop, LbDecision,
+    Outcome, Packet, PathLabel, Place, Scheme, TlsHandling, Trace, TraceEnd, TraceError, Url,
+    hoist_common_prefix,
 };
 use crate::fronts::{self, Route, RouteSource};
 
@@ -32,7 +33,7 @@ struct Selected {
 struct Choice<'d> {
     front: usize,
     routes: Vec<&'d Route>,
-    what: String,
+    what: LbDecision,
 }
 
 /// What one front does with a request: hops before its paths split, the
@@ -48,37 +49,25 @@ struct FrontPaths {
     end: Option<FrontEnd>,
 }
 
-/// The Services behind `routes`, for the description.
-pub(super) fn services(dp: &crate::Dataplane, routes: &[&Route]) -> String {
-    let list: Vec<String> = routes
+/// The Service ports behind `routes`.
+pub(super) fn services(dp: &crate::Dataplane, routes: &[&Route]) -> Vec<(ServiceId, u16)> {
+    routes
         .iter()
         .map(|r| {
             let s = &dp.cluster.services[r.service.index()];
-            format!(
-                "Service {} port {}",
-                s.meta.qualified_name(),
-                s.ports[r.port].port
-            )
+            (r.service, s.ports[r.port].port)
         })
-        .collect();
-    if list.is_empty() {
-        "no Service".to_owned()
-    } else {
-        list.join(", ")
-    }
+        .collect()
 }
 
 /// What happens to TLS for `url` given whether the front has TLS for it.
-pub(super) fn tls_note(url: &Url, covered: bool) -> String {
+pub(super) fn tls_handling(url: &Url, covered: bool) -> TlsHandling {
     if !url.scheme.tls() {
-        String::new()
+        TlsHandling::None
     } else if covered {
-        format!("; TLS for `{}` terminated here", url.host)
+        TlsHandling::Terminated(url.host.clone())
     } else {
-        format!(
-            "; no TLS configuration covers `{}`: the front answers with its default certificate",
-            url.host
-        )
+        TlsHandling::DefaultCertificate(url.host.clone())
     }
 }
 
@@ -214,7 +203,7 @@ impl Tracer<'_> {
     /// Where a front acts: its first pod with an address, or the ALB.
     fn front_place(&self, front: usize) -> Place {
         if front == fronts::ALB {
-            return Place::Cloud("ALB".to_owned());
+            return Place::Cloud(CloudPart::Alb);
         }
         let c = &self.dp.cluster;
         self.dp.fronts[front]
@@ -233,7 +222,7 @@ impl Tracer<'_> {
         &self,
         name: FrontName,
         front_index: usize,
-        what: String,
+        what: LbDecision,
         (routes, backend_tls): (&[&Route], bool),
         packet: &Packet,
     ) -> FrontPaths {
@@ -255,7 +244,7 @@ impl Tracer<'_> {
                 out.end = Some(FrontEnd::AlbWithoutSubnet);
                 return out;
             };
-            let place = Place::Cloud("ALB".to_owned());
+            let place = Place::Cloud(CloudPart::Alb);
             let origin = Origin {
                 ip,
                 node: None,
@@ -400,29 +389,21 @@ impl Tracer<'_> {
     }
 }
 
-/// The front's decision for an Ingress or Route, in words.
+/// The front's decision for an Ingress or Route.
 fn describe(
     dp: &crate::Dataplane,
     exposure: usize,
     path: &Option<(String, PathType)>,
     url: &Url,
     routes: &[&Route],
-) -> String {
+) -> LbDecision {
     let e = &dp.cluster.exposures[exposure];
-    let matched = match path {
-        Some((p, PathType::ImplementationSpecific)) => {
-            format!("path `{p}` (ImplementationSpecific, matched as Prefix)")
-        }
-        Some((p, t)) => format!("path `{p}` ({t:?})"),
-        None => "the default backend".to_owned(),
-    };
     let covered = e.tls_hosts.iter().any(|h| host_matches(Some(h), &url.host));
-    format!(
-        "{} {} selects {matched} for host `{}` -> {}{}; a new connection goes to the pod",
-        e.meta.kind,
-        e.meta.qualified_name(),
-        url.host,
-        services(dp, routes),
-        tls_note(url, covered)
-    )
+    LbDecision::Exposure(Box::new(ExposureDecision {
+        exposure,
+        path: path.clone(),
+        host: url.host.clone(),
+        services: services(dp, routes),
+        tls: tls_handling(url, covered),
+    }))
 }

@@ -11,7 +11,10 @@ use crate::kube_proxy::{ProxyChain, ProxyResult, ProxyVerdict};
 
 use super::deliver::drop_branch;
 use super::tracer::{Origin, Tracer};
-use super::{Action, Branch, DropReason, Hop, Outcome, Packet, PathLabel, Place, PortMiss};
+use super::{
+    Action, Branch, CloudPart, DnatMatch, DropReason, Hop, LbDecision, Outcome, Packet, PathLabel,
+    Place, PortMiss, SnatReason,
+};
 use crate::services::Backend;
 
 /// How a packet reached a Service.
@@ -37,14 +40,6 @@ impl Tracer<'_> {
         let svc = &dp.cluster.services[id.index()];
         let mut hops = Vec::new();
         let ebpf = dp.profile.proxy == ProxyMode::Ebpf;
-        let proxy = match dp.profile.proxy {
-            ProxyMode::Iptables => {
-                "kube-proxy (iptables: KUBE-SERVICES -> KUBE-SVC chain, random choice)"
-            }
-            ProxyMode::Ipvs => "kube-proxy (IPVS virtual server, round robin)",
-            ProxyMode::Nftables => "kube-proxy (nftables service map, random choice)",
-            ProxyMode::Ebpf => "eBPF service map (kube-proxy replacement)",
-        };
         // Which Service port, and where kube-proxy acts.
         let (k, node, matched) = match &entry {
             Entry::ClusterIp => {
@@ -59,7 +54,7 @@ impl Tracer<'_> {
                     .ports
                     .iter()
                     .position(|p| p.port == packet.port && p.protocol == packet.protocol);
-                (k, origin.node.clone(), "ClusterIP".to_owned())
+                (k, origin.node.clone(), DnatMatch::ClusterIp)
             }
             Entry::NodePort(node) => {
                 let k = dp.services.node_ports[id.index()]
@@ -69,7 +64,10 @@ impl Tracer<'_> {
                 (
                     k,
                     Some(node.clone()),
-                    format!("NodePort {} on node `{node}`", packet.port),
+                    DnatMatch::NodePort {
+                        port: packet.port,
+                        node: node.clone(),
+                    },
                 )
             }
             Entry::LoadBalancer(node) | Entry::ExternalIp(node) => {
@@ -78,11 +76,11 @@ impl Tracer<'_> {
                     .iter()
                     .position(|p| p.port == packet.port && p.protocol == packet.protocol);
                 let what = if matches!(entry, Entry::ExternalIp(_)) {
-                    "external IP"
+                    DnatMatch::ExternalIp
                 } else {
-                    "LoadBalancer address"
+                    DnatMatch::LoadBalancer
                 };
-                (k, Some(node.clone()), what.to_owned())
+                (k, Some(node.clone()), what)
             }
         };
         let here = node.clone().unwrap_or_default();
@@ -197,7 +195,7 @@ impl Tracer<'_> {
                     service: id,
                     matched: matched.clone(),
                     choices: serving.len(),
-                    by: proxy.to_owned(),
+                    by: dp.profile.proxy,
                     affinity: svc.session_affinity,
                 },
                 packet,
@@ -213,7 +211,7 @@ impl Tracer<'_> {
                     hops.push(Hop::new(
                         Place::Node(here.clone()),
                         Action::Snat {
-                            why: "kube-proxy marked the packet for masquerade (KUBE-MARK-MASQ / mark-for-masquerade): SNAT to the node's address".into(),
+                            why: SnatReason::KubeProxyMark,
                         },
                         &before,
                         &after,
@@ -226,9 +224,14 @@ impl Tracer<'_> {
                 if let Some(ip) = dp.node_ip(&here) {
                     let before = after.clone();
                     after.src = ip;
-                    hops.push(Hop::new(Place::Node(here.clone()), Action::Snat {
-                        why: "externalTrafficPolicy: Cluster: masquerade to the node's address (the client address is lost)".into(),
-                    }, &before, &after));
+                    hops.push(Hop::new(
+                        Place::Node(here.clone()),
+                        Action::Snat {
+                            why: SnatReason::ExternalTrafficCluster,
+                        },
+                        &before,
+                        &after,
+                    ));
                 }
             } else if Some(b.ip)
                 == origin
@@ -239,9 +242,14 @@ impl Tracer<'_> {
                 if let Some(ip) = dp.node_ip(&here) {
                     after.src = ip;
                 }
-                hops.push(Hop::new(Place::Node(here.clone()), Action::Snat {
-                    why: "hairpin: the pod reached itself through its Service; masqueraded so the reply returns through the node".into(),
-                }, &before, &after));
+                hops.push(Hop::new(
+                    Place::Node(here.clone()),
+                    Action::Snat {
+                        why: SnatReason::Hairpin,
+                    },
+                    &before,
+                    &after,
+                ));
             }
             let label = PathLabel::Endpoint {
                 pod: b.pod,
@@ -328,7 +336,7 @@ impl Tracer<'_> {
             return vec![Branch {
                 label: PathLabel::LoadBalancer(name),
                 hops: vec![Hop::same(
-                    Place::Cloud("load balancer".into()),
+                    Place::Cloud(CloudPart::LoadBalancer),
                     Action::Drop { why: why.clone() },
                     packet,
                 )],
@@ -355,13 +363,14 @@ impl Tracer<'_> {
                     ..packet.clone()
                 };
                 let hops = vec![Hop::new(
-                    Place::Cloud("load balancer".into()),
+                    Place::Cloud(CloudPart::LoadBalancer),
                     Action::LoadBalancer {
-                        what: format!(
-                            "{name} forwards to IP target {ip}:{} (one of {}), through the VPC",
-                            t.port,
-                            healthy.len()
-                        ),
+                        what: LbDecision::IpTarget {
+                            lb: name.clone(),
+                            ip,
+                            port: t.port,
+                            of: healthy.len(),
+                        },
                     },
                     packet,
                     &after,
@@ -407,9 +416,11 @@ impl Tracer<'_> {
                     dst_name: None,
                     ..packet.clone()
                 },
-                format!(
-                    "{name} has ipMode: Proxy: the load balancer proxies to node `{node}` NodePort {np} (kube-proxy does not catch the address)"
-                ),
+                LbDecision::ProxyToNodePort {
+                    lb: name.clone(),
+                    node: node.clone(),
+                    node_port: np,
+                },
                 Entry::NodePort(node.clone()),
             )
         } else if cloud {
@@ -421,21 +432,26 @@ impl Tracer<'_> {
                     dst_name: None,
                     ..packet.clone()
                 },
-                format!(
-                    "{name} forwards to instance target `{node}` NodePort {np} (one of {} healthy)",
-                    healthy.len()
-                ),
+                LbDecision::InstanceTarget {
+                    lb: name.clone(),
+                    node: node.clone(),
+                    node_port: np,
+                    of: healthy.len(),
+                },
                 Entry::NodePort(node.clone()),
             )
         } else {
             (
                 packet.clone(),
-                format!("MetalLB: node `{node}` answers for {name} (L2 announcement)"),
+                LbDecision::MetalLb {
+                    lb: name.clone(),
+                    node: node.clone(),
+                },
                 Entry::LoadBalancer(node.clone()),
             )
         };
         let lb_hop = Hop::new(
-            Place::Cloud("load balancer".into()),
+            Place::Cloud(CloudPart::LoadBalancer),
             Action::LoadBalancer { what },
             packet,
             &after,

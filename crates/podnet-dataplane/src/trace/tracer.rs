@@ -385,13 +385,7 @@ impl Tracer<'_> {
     pub(super) fn leave_pod(&self, origin: &Origin, packet: &Packet, hops: &mut Vec<Hop>) {
         if let Some(p) = origin.pod {
             let node = origin.node.clone().unwrap_or_default();
-            hops.push(Hop::same(
-                Place::Pod(p),
-                Action::Send {
-                    via: format!("eth0 -> veth peer on node `{node}`"),
-                },
-                packet,
-            ));
+            hops.push(Hop::same(Place::Pod(p), Action::Send { node }, packet));
         }
     }
 }

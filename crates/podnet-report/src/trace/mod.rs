@@ -1,6 +1,8 @@
 //! `trace` in text (numbered hops, one section per branch) and JSON
 //! (`podnet.trace/v1`, documented in docs/trace-json.md).
 
+mod decision;
+mod step;
 mod why;
 
 use std::io::{self, Write};
@@ -16,6 +18,11 @@ use podnet_model::{Cluster, Direction};
 use serde::Serialize;
 
 use crate::explain::{SideJson, side_json, write_side};
+use decision::decision_text;
+use step::{
+    carrier_text, cloud_text, dnat_by_text, dnat_match_text, encapsulation_name,
+    encapsulation_text, forward_text, route_text, snat_text,
+};
 use why::{answer_reason_text, drop_text, end_text, label_text, outcome_reason_text};
 
 /// The JSON schema id.
@@ -26,7 +33,7 @@ fn place_text(c: &Cluster, p: &Place) -> String {
         Place::Pod(id) => format!("pod {}", c.pod_name(*id)),
         Place::Node(n) => format!("node {n}"),
         Place::Underlay => "underlay".into(),
-        Place::Cloud(what) => format!("cloud: {what}"),
+        Place::Cloud(what) => format!("cloud: {}", cloud_text(*what)),
         Place::Outside => "outside".into(),
     }
 }
@@ -35,7 +42,12 @@ fn packet_text(p: &Packet) -> String {
     let dst = p.dst_name.clone().unwrap_or_else(|| p.dst.to_string());
     let inner = format!("{} -> {dst}:{}/{}", p.src, p.port, p.protocol);
     match &p.outer {
-        Some(o) => format!("[{} -> {} {}] {inner}", o.src, o.dst, o.carrier),
+        Some(o) => format!(
+            "[{} -> {} {}] {inner}",
+            o.src,
+            o.dst,
+            carrier_text(o.carrier)
+        ),
         None => inner,
     }
 }
@@ -105,7 +117,7 @@ fn dns_lines(c: &Cluster, r: &Resolution) -> Vec<String> {
 fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
     match a {
         Action::Dns(r) => dns_lines(c, r),
-        Action::Send { via } => vec![format!("send via {via}")],
+        Action::Send { node } => vec![format!("send via eth0 -> veth peer on node `{node}`")],
         Action::Dnat {
             service,
             matched,
@@ -114,7 +126,9 @@ fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
             affinity,
         } => {
             let mut l = vec![format!(
-                "DNAT by {by}: {matched} of Service {}, one of {choices} ready endpoint{}",
+                "DNAT by {}: {} of Service {}, one of {choices} ready endpoint{}",
+                dnat_by_text(*by),
+                dnat_match_text(matched),
                 c.services[service.index()].meta.qualified_name(),
                 if *choices == 1 { "" } else { "s" }
             )];
@@ -125,12 +139,17 @@ fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
             }
             l
         }
-        Action::Snat { why } => vec![format!("SNAT: {why}")],
-        Action::Route { route } => vec![format!("route {route}")],
-        Action::Forward { via } => vec![format!("forward: {via}")],
-        Action::Encapsulate { kind } => vec![format!("encapsulate: {kind}")],
-        Action::Decapsulate { kind } => vec![format!("decapsulate: {kind}")],
-        Action::LoadBalancer { what } => vec![what.clone()],
+        Action::Snat { why } => vec![format!("SNAT: {}", snat_text(*why))],
+        Action::Route { route } => vec![format!("route {}", route_text(route))],
+        Action::Forward { via } => vec![format!("forward: {}", forward_text(via))],
+        Action::Encapsulate { kind } => {
+            vec![format!("encapsulate: {}", encapsulation_text(*kind))]
+        }
+        Action::Decapsulate { dev, kind } => vec![format!(
+            "decapsulate: {dev} ({})",
+            encapsulation_name(*kind)
+        )],
+        Action::LoadBalancer { what } => vec![decision_text(c, what)],
         Action::BackendTls {
             policy,
             hostname,
@@ -605,7 +624,7 @@ fn packet_json(p: &Packet) -> PacketJson {
         outer: p.outer.as_ref().map(|o| OuterJson {
             src: o.src.to_string(),
             dst: o.dst.to_string(),
-            carrier: o.carrier.clone(),
+            carrier: carrier_text(o.carrier),
         }),
     }
 }
