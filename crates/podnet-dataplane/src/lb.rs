@@ -50,9 +50,7 @@ pub struct LbTarget {
     pub port: u16,
     /// Whether it can be registered and pass health checks.
     pub healthy: bool,
-    /// Why not, when not, as prose (`problems` rendered).
-    pub why: Vec<String>,
-    /// Why not, when not, as data.
+    /// Why not, when not.
     pub problems: Vec<TargetProblem>,
 }
 
@@ -62,7 +60,6 @@ impl LbTarget {
             target,
             port,
             healthy: problems.is_empty(),
-            why: render(&problems),
             problems,
         }
     }
@@ -121,54 +118,6 @@ pub enum TargetProblem {
         /// Why there is no route.
         gap: RouteGap,
     },
-}
-
-impl TargetProblem {
-    /// The problem as lines of prose.
-    pub fn lines(&self) -> Vec<String> {
-        match self {
-            TargetProblem::NoProviderId {
-                node,
-                cluster_untagged,
-            } => {
-                let mut out = vec![format!(
-                    "node `{node}` has no spec.providerID, so the controller cannot find its instance to register"
-                )];
-                if *cluster_untagged {
-                    out.push("the external CCM sets providerID only for instances carrying the cluster tag (kubernetes.io/cluster/<name>) with the IAM permissions to describe them".into());
-                }
-                out
-            }
-            TargetProblem::NoNodePort => vec!["the Service has no NodePort for instance targets (allocateLoadBalancerNodePorts: false)".into()],
-            TargetProblem::NoReadyEndpoint => vec!["the Service has no ready endpoint".into()],
-            TargetProblem::NoLocalEndpoint { node, metallb: false } => vec![format!(
-                "externalTrafficPolicy: Local and no ready endpoint runs on `{node}`: its health check fails (by design)"
-            )],
-            TargetProblem::NoLocalEndpoint { node, metallb: true } => vec![format!(
-                "externalTrafficPolicy: Local: MetalLB announces only from nodes with a ready endpoint, not `{node}`"
-            )],
-            TargetProblem::OutsideVpc { ip, vpc, cni } => vec![
-                format!(
-                    "target type ip registers pod addresses, and {ip} is outside the VPC {vpc} ({cni} gives pods {} addresses)",
-                    if cni.vpc_native() { "VPC" } else { "overlay" }
-                ),
-                "the load balancer cannot register or reach it; use a VPC-native CNI (cilium-eni, aws-vpc-cni) or instance targets".into(),
-            ],
-            TargetProblem::NoVpcRoute { ip, gap } => vec![match gap {
-                RouteGap::RouteControllerOff => format!(
-                    "{ip} is inside the VPC range but the VPC has no route to it: the CCM route controller is off (--configure-cloud-routes=false)"
-                ),
-                RouteGap::OverRouteLimit { routes, limit } => format!(
-                    "the route controller needs {routes} routes, more than the route table's limit of {limit}"
-                ),
-            }],
-        }
-    }
-}
-
-/// Every problem's lines.
-fn render(problems: &[TargetProblem]) -> Vec<String> {
-    problems.iter().flat_map(TargetProblem::lines).collect()
 }
 
 /// Assigns addresses to every LoadBalancer Service, in namespace/name order.
@@ -373,11 +322,6 @@ fn metallb(
 impl Dataplane {
     /// Why a load balancer with IP targets (an NLB or ALB of the AWS Load
     /// Balancer Controller) cannot reach pod address `ip`; empty when it can.
-    pub fn ip_target_problems(&self, aws: &AwsCloud, ip: IpAddr) -> Vec<String> {
-        render(&self.ip_target_causes(aws, ip))
-    }
-
-    /// [`Dataplane::ip_target_problems`] as data.
     pub fn ip_target_causes(&self, aws: &AwsCloud, ip: IpAddr) -> Vec<TargetProblem> {
         if !aws.vpc_cidr.contains(&ip) {
             return vec![TargetProblem::OutsideVpc {

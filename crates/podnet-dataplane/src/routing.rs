@@ -11,26 +11,11 @@ use std::net::IpAddr;
 use podnet_model::{Cloud, CniMode, Transport};
 
 use crate::Dataplane;
-use crate::trace::{Action, Hop, Packet, Place};
+use crate::trace::{
+    Action, CloudPart, DropReason, Encapsulation, ForwardVia, Hop, Packet, Place, RouteStep,
+};
 
 impl Dataplane {
-    /// How pods on one node reach each other.
-    pub fn local_path(&self) -> &'static str {
-        match self.profile.cni {
-            CniMode::Bridge | CniMode::FlannelVxlan | CniMode::Canal => {
-                "bridge cni0 forwards between the two veths"
-            }
-            CniMode::CalicoVxlan | CniMode::CalicoIpip | CniMode::CalicoBgp => {
-                "host route to the destination's cali* veth (/32 per pod)"
-            }
-            CniMode::CiliumOverlay | CniMode::CiliumNative | CniMode::CiliumEni => {
-                "Cilium's eBPF program redirects to the destination's lxc* veth"
-            }
-            CniMode::AwsVpcCni => "host route to the destination's eni* veth (/32 per pod)",
-            CniMode::Kindnet => "host route to the destination's veth (ptp)",
-        }
-    }
-
     /// The first internal address of a node.
     pub fn node_ip(&self, node: &str) -> Option<IpAddr> {
         self.node(node)
@@ -51,14 +36,20 @@ impl Dataplane {
 
     /// Hops carrying `packet` from node `from` to node `to` (different nodes).
     /// Returns the hops and, if the packet cannot get there, why.
-    pub fn cross_nodes(&self, from: &str, to: &str, packet: &Packet) -> (Vec<Hop>, Option<String>) {
+    pub fn cross_nodes(
+        &self,
+        from: &str,
+        to: &str,
+        packet: &Packet,
+    ) -> (Vec<Hop>, Option<DropReason>) {
         let mut hops = Vec::new();
         let (Some(src_ip), Some(dst_ip)) = (self.node_ip(from), self.node_ip(to)) else {
             return (
                 hops,
-                Some(format!(
-                    "node `{from}` or `{to}` has no address in the model"
-                )),
+                Some(DropReason::NodeWithoutAddress {
+                    from: from.to_owned(),
+                    to: to.to_owned(),
+                }),
             );
         };
         let block = self
@@ -75,94 +66,83 @@ impl Dataplane {
                 };
                 let tunnel = Tunnel {
                     dev,
-                    name: "VXLAN",
-                    kind: format!("VXLAN, UDP port {port}"),
-                    carrier: format!("UDP {port} (VXLAN)"),
+                    kind: Encapsulation::Vxlan(port),
                 };
                 tunnel.hops(&mut hops, (from, src_ip), (to, dst_ip), &block, packet);
             }
             Transport::IpInIp => {
                 let tunnel = Tunnel {
                     dev: "tunl0",
-                    name: "IP-in-IP",
-                    kind: "IP-in-IP".into(),
-                    carrier: "IP protocol 4 (IP-in-IP)".into(),
+                    kind: Encapsulation::IpInIp,
                 };
                 tunnel.hops(&mut hops, (from, src_ip), (to, dst_ip), &block, packet);
             }
             Transport::Bgp => unencapsulated(
                 &mut hops,
                 from,
-                format!("{block} via {dst_ip} dev eth0 proto bird (learnt over BGP)"),
-                format!("underlay, unencapsulated, to {dst_ip}"),
+                RouteStep::Bgp { block, via: dst_ip },
+                ForwardVia::Unencapsulated(dst_ip),
                 packet,
             ),
             Transport::DirectRoutes => unencapsulated(
                 &mut hops,
                 from,
-                format!("{block} via {dst_ip} dev eth0"),
-                format!("shared segment, unencapsulated, to {dst_ip}"),
+                RouteStep::Direct { block, via: dst_ip },
+                ForwardVia::SharedSegment(dst_ip),
                 packet,
             ),
             Transport::HostRoutes => {
                 hops.push(Hop::same(
                     node(from),
                     Action::Route {
-                        route: format!(
-                            "default via the network gateway dev eth0 ({block} is not local)"
-                        ),
+                        route: RouteStep::DefaultGateway {
+                            block: block.clone(),
+                        },
                     },
                     packet,
                 ));
                 if let Cloud::Aws(aws) = &self.profile.cloud {
-                    if !aws.route_controller {
-                        return (
-                            hops,
-                            Some(format!(
-                                "the VPC route table has no route for {block}: the CCM route controller is off (--configure-cloud-routes=false)"
-                            )),
-                        );
-                    }
-                    if self.nodes.len() > aws.route_table_limit as usize {
-                        return (
-                            hops,
-                            Some(format!(
-                                "{} node routes exceed the VPC route table limit of {}",
-                                self.nodes.len(),
-                                aws.route_table_limit
-                            )),
-                        );
+                    if let Some(gap) = self.vpc_route_gap(aws) {
+                        return (hops, Some(DropReason::NoVpcRoute { block, gap }));
                     }
                     hops.push(Hop::same(
-                        Place::Cloud("VPC route table".into()),
+                        Place::Cloud(CloudPart::VpcRouteTable),
                         Action::Route {
-                            route: format!(
-                                "{block} -> instance of node `{to}` (added by the route controller)"
-                            ),
+                            route: RouteStep::VpcRouteTable {
+                                block,
+                                node: to.to_owned(),
+                            },
                         },
                         packet,
                     ));
                 } else {
-                    hops.push(Hop::same(Place::Underlay, Action::Forward {
-                        via: format!("the network's static route {block} via {dst_ip} (kubenet expects one per node)"),
-                    }, packet));
+                    hops.push(Hop::same(
+                        Place::Underlay,
+                        Action::Forward {
+                            via: ForwardVia::StaticRoute { block, via: dst_ip },
+                        },
+                        packet,
+                    ));
                 }
             }
             Transport::VpcNative => {
                 hops.push(Hop::same(
                     node(from),
                     Action::Route {
-                        route: format!(
-                            "{} via the VPC (ENI secondary address of node `{to}`)",
-                            packet.dst
-                        ),
+                        route: RouteStep::VpcNative {
+                            dst: packet.dst,
+                            node: to.to_owned(),
+                        },
                     },
                     packet,
                 ));
                 hops.push(Hop::same(
-                    Place::Cloud("VPC".into()),
+                    Place::Cloud(CloudPart::Vpc),
                     Action::Forward {
-                        via: format!("VPC delivers {} to the ENI of {dst_ip}", packet.dst),
+                        via: ForwardVia::VpcToEni {
+                            dst: packet.dst,
+                            node_ip: dst_ip,
+                        },
                     },
                     packet,
                 ));
@@ -189,12 +169,8 @@ impl Dataplane {
 struct Tunnel {
     /// The device the route points at (`flannel.1`, `tunl0`...).
     dev: &'static str,
-    /// The encapsulation's short name.
-    name: &'static str,
     /// What encapsulation it is.
-    kind: String,
-    /// The outer header's carrier.
-    carrier: String,
+    kind: Encapsulation,
 }
 
 impl Tunnel {
@@ -211,30 +187,36 @@ impl Tunnel {
         hops.push(Hop::same(
             Place::Node(from.to_owned()),
             Action::Route {
-                route: format!("{block} via {dst_ip} dev {dev} onlink"),
+                route: RouteStep::Tunnel {
+                    block: block.to_owned(),
+                    via: dst_ip,
+                    dev,
+                },
             },
             packet,
         ));
-        let outer = packet.encapsulated(src_ip, dst_ip, self.carrier.clone());
+        let outer = packet.encapsulated(src_ip, dst_ip, self.kind);
         hops.push(Hop::new(
             Place::Node(from.to_owned()),
-            Action::Encapsulate {
-                kind: self.kind.clone(),
-            },
+            Action::Encapsulate { kind: self.kind },
             packet,
             &outer,
         ));
         hops.push(Hop::same(
             Place::Underlay,
             Action::Forward {
-                via: format!("underlay {src_ip} -> {dst_ip}"),
+                via: ForwardVia::Underlay {
+                    src: src_ip,
+                    dst: dst_ip,
+                },
             },
             &outer,
         ));
         hops.push(Hop::new(
             Place::Node(to.to_owned()),
             Action::Decapsulate {
-                kind: format!("{dev} ({})", self.name),
+                dev,
+                kind: self.kind,
             },
             &outer,
             packet,
@@ -243,7 +225,13 @@ impl Tunnel {
 }
 
 /// A route on the sending node and an unencapsulated crossing.
-fn unencapsulated(hops: &mut Vec<Hop>, from: &str, route: String, via: String, packet: &Packet) {
+fn unencapsulated(
+    hops: &mut Vec<Hop>,
+    from: &str,
+    route: RouteStep,
+    via: ForwardVia,
+    packet: &Packet,
+) {
     hops.push(Hop::same(
         Place::Node(from.to_owned()),
         Action::Route { route },

@@ -10,8 +10,11 @@ mod common;
 use common::{build, delivered, front_tcp_ports, pod, trace_url};
 use podnet_dataplane::Dataplane;
 use podnet_dataplane::fronts::{self, FrontKind};
+use podnet_dataplane::trace::{
+    Action, ExposureDecision, LbDecision, PathLabel, Scheme, TlsHandling, TraceEnd,
+};
 use podnet_engine::Engine;
-use podnet_model::WorkloadId;
+use podnet_model::{PathType, WorkloadId};
 
 /// The TCP ports the ingress controller may open to `workload` (ns/name).
 fn ports_to(dp: &Dataplane, workload: &str) -> Vec<u16> {
@@ -360,34 +363,51 @@ fn an_exact_path_matches_only_itself_and_reaches_the_named_port() {
     let dp = build(&format!("{WEB}{PATHS}"));
     let t = trace_url(&dp, "http://shop.example.com/api/v1/exact");
     assert_eq!(delivered(&dp, &t), vec!["shop/web-a", "shop/web-b"]);
-    assert!(t.branches.iter().all(|b| b.label.ends_with(":7000")));
+    assert!(
+        t.branches
+            .iter()
+            .all(|b| matches!(b.label, PathLabel::ServiceEndpoint { port: 7000, .. }))
+    );
     let t = trace_url(&dp, "http://shop.example.com/api/v1/exact/more");
     assert_eq!(delivered(&dp, &t), vec!["shop/api"]);
 }
 
 #[test]
-fn implementation_specific_is_matched_as_prefix_and_said_so() {
+fn implementation_specific_is_matched_as_prefix_and_the_decision_names_its_type() {
     let dp = build(&format!("{WEB}{PATHS}"));
     let t = trace_url(&dp, "https://shop.example.com/legacy/x");
     assert_eq!(delivered(&dp, &t), vec!["shop/api"]);
-    let first = format!("{:?}", t.hops[0].action);
+    let decision = exposure_decision(&t);
     assert!(
-        first.contains("ImplementationSpecific, matched as Prefix"),
-        "{first}"
+        matches!(&decision.path, Some((_, PathType::ImplementationSpecific))),
+        "{decision:?}"
     );
+}
+
+/// The Ingress or Route decision of a URL trace's first hop.
+fn exposure_decision(t: &podnet_dataplane::Trace) -> &ExposureDecision {
+    match &t.hops[0].action {
+        Action::LoadBalancer {
+            what: LbDecision::Exposure(d),
+        } => d,
+        other => panic!("not an Ingress or Route decision: {other:?}"),
+    }
 }
 
 #[test]
 fn tls_hosts_and_unknown_hosts_are_reported() {
     let dp = build(&format!("{WEB}{PATHS}"));
     let t = trace_url(&dp, "https://shop.example.com/");
-    assert!(format!("{:?}", t.hops[0].action).contains("TLS for `shop.example.com` terminated"));
+    assert_eq!(
+        exposure_decision(&t).tls,
+        TlsHandling::Terminated("shop.example.com".into())
+    );
     let t = trace_url(&dp, "https://other.example.com/");
     assert!(t.branches.is_empty());
     assert!(
+        matches!(&t.end, Some(TraceEnd::NoFront { scheme: Scheme::Https, host, .. }) if host == "other.example.com"),
+        "{:?}",
         t.end
-            .unwrap()
-            .contains("no Gateway listener, Ingress or Route takes https host `other.example.com`")
     );
 }
 

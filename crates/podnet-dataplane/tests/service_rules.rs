@@ -9,8 +9,8 @@ use common::{
     assert_no_errors, build, client_pod, cluster_ips, errors, errors_with, ip, ips, node_ports,
     outcomes, pod, pod_ips, pod_node, run, service,
 };
-use podnet_dataplane::lb::LbAddress;
-use podnet_dataplane::trace::{Action, Outcome};
+use podnet_dataplane::lb::{LbAddress, TargetProblem};
+use podnet_dataplane::trace::{Action, DropReason, Outcome};
 use podnet_dataplane::{Backend, TraceFrom, TraceTo};
 
 fn svc(ns: &str, name: &str, spec: &str) -> String {
@@ -549,9 +549,11 @@ spec:
         assert!(!t.healthy, "{t:?}");
         assert_eq!(t.port, 30086);
         assert!(
-            t.why.iter().any(|w| w.contains("no spec.providerID")),
+            t.problems.iter().any(
+                |p| matches!(p, TargetProblem::NoProviderId { node, .. } if *node == t.target)
+            ),
             "{:?}",
-            t.why
+            t.problems
         );
     }
     // Nothing gets through the load balancer.
@@ -562,9 +564,10 @@ spec:
         Some(80),
     );
     assert_eq!(t.branches.len(), 1);
-    assert!(
-        matches!(&t.branches[0].outcome, Outcome::Dropped(why) if why.contains("none of its 2 targets is healthy"))
-    );
+    assert!(matches!(
+        &t.branches[0].outcome,
+        Outcome::Dropped(DropReason::NoHealthyTarget { targets: 2, .. })
+    ));
 }
 
 // docs/dataplane.md, Load balancers, AWS: IP targets are pod addresses,
@@ -605,11 +608,11 @@ spec:
         assert!(!t.healthy, "{t:?}");
         assert_eq!(t.port, 8080);
         assert!(
-            t.why
-                .iter()
-                .any(|w| w.contains("outside the VPC 10.0.0.0/16")),
+            t.problems.iter().any(
+                |p| matches!(p, TargetProblem::OutsideVpc { vpc, .. } if vpc.to_string() == "10.0.0.0/16")
+            ),
             "{:?}",
-            t.why
+            t.problems
         );
     }
 }
@@ -904,12 +907,12 @@ spec:
         ]
     );
     assert!(
-        targets[2]
-            .why
-            .iter()
-            .any(|w| w.contains("externalTrafficPolicy: Local")),
+        targets[2].problems.iter().any(|p| matches!(
+            p,
+            TargetProblem::NoLocalEndpoint { node, .. } if node == "ip-10-0-33-10"
+        )),
         "{:?}",
-        targets[2].why
+        targets[2].problems
     );
 }
 

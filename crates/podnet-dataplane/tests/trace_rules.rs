@@ -10,7 +10,7 @@ use common::{
     assert_no_errors, build, client_pod, has_snat, ip, kinds, node_ports, only_branch, path, pod,
     pod_ips, run, to_address, web_pod,
 };
-use podnet_dataplane::trace::{Action, Outcome, Outer};
+use podnet_dataplane::trace::{Action, DnatMatch, DropReason, Encapsulation, Outcome, Outer};
 use podnet_dataplane::{TraceFrom, TraceTo};
 use podnet_model::Direction;
 
@@ -93,7 +93,7 @@ fn external_traffic_policy_local_uses_the_nodes_endpoints_and_keeps_the_client()
     let hops = path(&t, b);
     let dnat = hops[1];
     assert!(
-        matches!(&dnat.action, Action::Dnat { matched, choices: 1, .. } if matched.contains("node-2"))
+        matches!(&dnat.action, Action::Dnat { matched: DnatMatch::NodePort { node, .. }, choices: 1, .. } if node == "node-2")
     );
     assert_eq!((dnat.after.dst, dnat.after.port), (web_ip, 8080));
     let last = b.hops.last().unwrap();
@@ -108,7 +108,7 @@ fn external_traffic_policy_local_without_a_local_endpoint_drops() {
     let t = from_client(&dp, "192.168.0.13", 30080);
     let b = only_branch(&t);
     assert!(
-        matches!(&b.outcome, Outcome::Dropped(why) if why.contains("no ready endpoint on node `node-3`")),
+        matches!(&b.outcome, Outcome::Dropped(DropReason::NoLocalEndpoint { internal: false, node }) if node == "node-3"),
         "{:?}",
         b.outcome
     );
@@ -243,7 +243,7 @@ fn vxlan_outer(port: u16) -> Option<Outer> {
     Some(Outer {
         src: ip("192.168.0.11"),
         dst: ip("192.168.0.12"),
-        carrier: format!("UDP {port} (VXLAN)"),
+        carrier: Encapsulation::Vxlan(port),
     })
 }
 
@@ -293,7 +293,7 @@ fn ipip_hop_calico_uses_ip_protocol_4() {
         Some(Outer {
             src: ip("192.168.0.11"),
             dst: ip("192.168.0.12"),
-            carrier: "IP protocol 4 (IP-in-IP)".into(),
+            carrier: Encapsulation::IpInIp,
         })
     );
 }
@@ -344,7 +344,7 @@ fn nftables_does_not_serve_node_ports_on_localhost_iptables_does() {
     let t = to_address(&nft, TraceFrom::Node("node-1".into()), "127.0.0.1", np);
     let b = only_branch(&t);
     assert!(
-        matches!(&b.outcome, Outcome::Dropped(why) if why.contains("nftables")),
+        matches!(&b.outcome, Outcome::Dropped(DropReason::LocalhostNodePort)),
         "{:?}",
         b.outcome
     );
@@ -678,7 +678,7 @@ fn internal_traffic_policy_local_uses_only_the_clients_node() {
     );
     let b = only_branch(&t);
     assert!(
-        matches!(&b.outcome, Outcome::Dropped(why) if why.contains("internalTrafficPolicy: Local") && why.contains("node-3")),
+        matches!(&b.outcome, Outcome::Dropped(DropReason::NoLocalEndpoint { internal: true, node }) if node == "node-3"),
         "{:?}",
         b.outcome
     );

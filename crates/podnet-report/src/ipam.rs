@@ -5,6 +5,8 @@
 use std::io::{self, Write};
 
 use podnet_dataplane::lb::LbAddress;
+
+use crate::lb::problems_text;
 use podnet_dataplane::{AddressOrigin, Dataplane, NodeOrigin};
 use podnet_model::{PoolFlavor, ServiceType};
 use serde::Serialize;
@@ -256,7 +258,7 @@ fn build(dp: &Dataplane) -> IpamJson {
                             target: t.target,
                             port: t.port,
                             healthy: t.healthy,
-                            why: t.why,
+                            why: problems_text(&t.problems),
                         })
                         .collect(),
                     addresses: a

@@ -11,6 +11,7 @@ pub mod dns;
 pub mod explain;
 pub mod ipam;
 pub mod lab;
+mod lb;
 pub mod sarif;
 pub mod synth;
 pub mod text;

@@ -381,3 +381,31 @@ fn reference_grants_govern_trace_connlist_and_audit() {
     let run = podnet(&["audit", &path, "-o", "json", "--only", "PN3008", "-q"]);
     assert_eq!(json(&run)["findings"], serde_json::json!([]));
 }
+
+/// The trace's words for what a Gateway decides, pinned as text: a rule
+/// that forwards, a rule whose every backendRef is refused (HTTP 500), a
+/// request no rule matches (404, and gRPC's UNIMPLEMENTED), a listener
+/// whose certificateRefs are refused (failed TLS handshake), and a URL no
+/// front takes.
+#[test]
+fn trace_text_words_gateway_decisions() {
+    let dir = temp_dir("gw-words", &[("shop.yaml", SHOP)]);
+    let path = dir.to_string_lossy().into_owned();
+    let cases: [(&str, &[&str]); 6] = [
+        ("http://shop.example.com/cart", &[]),
+        ("http://shop.example.com/books", &[]),
+        ("http://shop.example.com/none", &[]),
+        ("http://grpc.example.com", &["--grpc", "store.Store/Put"]),
+        ("https://shop.example.com/cart", &[]),
+        ("tcp://shop.example.com:9000", &[]),
+    ];
+    let mut out = String::new();
+    for (to, extra) in cases {
+        let mut args = vec!["trace", path.as_str(), "--to", to, "-q"];
+        args.extend_from_slice(extra);
+        let run = podnet(&args);
+        assert_eq!(run.code, 0, "{to}: {}", run.stderr);
+        out.push_str(&run.stdout);
+    }
+    insta::assert_snapshot!("trace_gateway_decisions_txt", out);
+}

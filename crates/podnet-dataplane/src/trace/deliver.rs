@@ -7,7 +7,10 @@ use podnet_engine::semantics::{evaluate, from_own_node};
 use podnet_model::{Direction, PodId};
 
 use super::tracer::{Origin, Tracer};
-use super::{Action, Branch, Hop, Outcome, Packet, Place};
+use super::{
+    Action, Branch, DropReason, ForwardVia, Hop, Outcome, Packet, PathLabel, Place, RouteStep,
+    SnatReason,
+};
 
 impl Tracer<'_> {
     /// From `at` (a node, where the packet is now) to pod `dst`.
@@ -18,7 +21,7 @@ impl Tracer<'_> {
         packet: Packet,
         dst: PodId,
         mut hops: Vec<Hop>,
-        label: String,
+        label: PathLabel,
     ) -> Branch {
         let dp = self.dp;
         let c = &dp.cluster;
@@ -72,11 +75,11 @@ impl Tracer<'_> {
                 hops: vec![Hop::same(
                     Place::Outside,
                     Action::Drop {
-                        why: "pod addresses are not routed from outside the cluster".into(),
+                        why: DropReason::PodFromOutside,
                     },
                     &packet,
                 )],
-                outcome: Outcome::Dropped("pod addresses are not reachable from outside".into()),
+                outcome: Outcome::Dropped(DropReason::PodFromOutside),
             };
         }
         if here != dst_node && !here.is_empty() {
@@ -97,15 +100,15 @@ impl Tracer<'_> {
         }
         let last_leg = if here == dst_node {
             Action::Route {
-                route: format!(
-                    "{} is local to `{dst_node}`: {}",
-                    packet.dst,
-                    dp.local_path()
-                ),
+                route: RouteStep::Local {
+                    dst: packet.dst,
+                    node: dst_node.clone(),
+                    cni: dp.profile.cni,
+                },
             }
         } else {
             Action::Forward {
-                via: format!("to the destination's veth on `{dst_node}`"),
+                via: ForwardVia::Veth(dst_node.clone()),
             }
         };
         hops.push(Hop::same(Place::Node(dst_node.clone()), last_leg, &packet));
@@ -159,7 +162,10 @@ impl Tracer<'_> {
         let own = origin.node.as_deref() == Some(node);
         if !self.egress_off_pods(origin, packet, own, &mut hops) {
             return Branch {
-                label: format!("node `{node}`"),
+                label: PathLabel::Node {
+                    node: node.to_owned(),
+                    host_network: None,
+                },
                 hops,
                 outcome: Outcome::Denied(Direction::Egress),
             };
@@ -170,10 +176,10 @@ impl Tracer<'_> {
             packet,
         ));
         Branch {
-            label: format!(
-                "node `{node}` host network (no NodePort {}/{} there)",
-                packet.port, packet.protocol
-            ),
+            label: PathLabel::Node {
+                node: node.to_owned(),
+                host_network: Some((packet.port, packet.protocol)),
+            },
             hops,
             outcome: Outcome::ReachedNode(node.to_owned()),
         }
@@ -218,7 +224,7 @@ impl Tracer<'_> {
         if send {
             self.leave_pod(origin, packet, &mut hops);
         }
-        let label = format!("{} outside the cluster", packet.dst);
+        let label = PathLabel::Outside(packet.dst);
         if origin.pod.is_some() {
             if !self.egress_off_pods(origin, packet, false, &mut hops) {
                 return Branch {
@@ -228,7 +234,7 @@ impl Tracer<'_> {
                 };
             }
             if dp.in_pod_network(packet.dst) {
-                let why = format!("{} is in the cluster CIDR but no pod holds it", packet.dst);
+                let why = DropReason::NoPodAtAddress(packet.dst);
                 hops.push(Hop::same(
                     Place::Node(origin.node.clone().unwrap_or_default()),
                     Action::Drop { why: why.clone() },
@@ -247,13 +253,18 @@ impl Tracer<'_> {
                     src: ip,
                     ..packet.clone()
                 };
-                hops.push(Hop::new(Place::Node(origin.node.clone().unwrap_or_default()), Action::Snat {
-                    why: "masquerade: the destination is outside the pod network and the non-masquerade ranges".into(),
-                }, packet, &after));
+                hops.push(Hop::new(
+                    Place::Node(origin.node.clone().unwrap_or_default()),
+                    Action::Snat {
+                        why: SnatReason::Masquerade,
+                    },
+                    packet,
+                    &after,
+                ));
                 hops.push(Hop::same(
                     Place::Outside,
                     Action::Forward {
-                        via: "leaves through the node's eth0".into(),
+                        via: ForwardVia::NodeEth0,
                     },
                     &after,
                 ));
@@ -267,7 +278,7 @@ impl Tracer<'_> {
         hops.push(Hop::same(
             Place::Outside,
             Action::Forward {
-                via: "leaves the cluster unchanged".into(),
+                via: ForwardVia::Unchanged,
             },
             packet,
         ));
@@ -279,16 +290,15 @@ impl Tracer<'_> {
     }
 }
 
-pub(super) fn drop_branch(origin: &Origin, packet: &Packet, why: &str) -> Branch {
+/// A branch dropped where it starts.
+pub(super) fn drop_branch(origin: &Origin, packet: &Packet, why: DropReason) -> Branch {
     Branch {
-        label: "dropped".into(),
+        label: PathLabel::Dropped,
         hops: vec![Hop::same(
             origin.place.clone(),
-            Action::Drop {
-                why: why.to_owned(),
-            },
+            Action::Drop { why: why.clone() },
             packet,
         )],
-        outcome: Outcome::Dropped(why.to_owned()),
+        outcome: Outcome::Dropped(why),
     }
 }

@@ -10,13 +10,14 @@
 //! handshake). With several fronts, each has its own paths.
 
 use podnet_model::exposure::host_matches;
-use podnet_model::{Cloud, PathType, Protocol};
+use podnet_model::{Cloud, PathType, Protocol, ServiceId};
 
 use super::deliver::drop_branch;
 use super::gateway::Decision;
 use super::tracer::{Origin, Tracer};
 use super::{
-    Action, Branch, Hop, Outcome, Packet, Place, Scheme, Trace, TraceError, Url,
+    Action, Branch, CloudPart, DropReason, ExposureDecision, FrontEnd, FrontName, Hop, LbDecision,
+    Outcome, Packet, PathLabel, Place, Scheme, TlsHandling, Trace, TraceEnd, TraceError, Url,
     hoist_common_prefix,
 };
 use crate::fronts::{self, Route, RouteSource};
@@ -32,53 +33,41 @@ struct Selected {
 struct Choice<'d> {
     front: usize,
     routes: Vec<&'d Route>,
-    what: String,
+    what: LbDecision,
 }
 
 /// What one front does with a request: hops before its paths split, the
 /// paths, and why there is none.
 struct FrontPaths {
     /// The front, by name (labels its paths when there are several fronts).
-    name: String,
+    name: FrontName,
     /// Its decision (the load balancer hop).
     prefix: Vec<Hop>,
     /// One per serving pod, or its answer.
     branches: Vec<Branch>,
     /// Why it forwards nowhere, when it does not.
-    end: Option<String>,
+    end: Option<FrontEnd>,
 }
 
-/// The Services behind `routes`, for the description.
-pub(super) fn services(dp: &crate::Dataplane, routes: &[&Route]) -> String {
-    let list: Vec<String> = routes
+/// The Service ports behind `routes`.
+pub(super) fn services(dp: &crate::Dataplane, routes: &[&Route]) -> Vec<(ServiceId, u16)> {
+    routes
         .iter()
         .map(|r| {
             let s = &dp.cluster.services[r.service.index()];
-            format!(
-                "Service {} port {}",
-                s.meta.qualified_name(),
-                s.ports[r.port].port
-            )
+            (r.service, s.ports[r.port].port)
         })
-        .collect();
-    if list.is_empty() {
-        "no Service".to_owned()
-    } else {
-        list.join(", ")
-    }
+        .collect()
 }
 
 /// What happens to TLS for `url` given whether the front has TLS for it.
-pub(super) fn tls_note(url: &Url, covered: bool) -> String {
+pub(super) fn tls_handling(url: &Url, covered: bool) -> TlsHandling {
     if !url.scheme.tls() {
-        String::new()
+        TlsHandling::None
     } else if covered {
-        format!("; TLS for `{}` terminated here", url.host)
+        TlsHandling::Terminated(url.host.clone())
     } else {
-        format!(
-            "; no TLS configuration covers `{}`: the front answers with its default certificate",
-            url.host
-        )
+        TlsHandling::DefaultCertificate(url.host.clone())
     }
 }
 
@@ -129,7 +118,7 @@ impl Tracer<'_> {
                             &packet,
                         )],
                         branches: vec![Branch {
-                            label: "answered by the Gateway".to_owned(),
+                            label: PathLabel::AnsweredByGateway,
                             hops: Vec::new(),
                             outcome: Outcome::Answered(answer, why),
                         }],
@@ -153,13 +142,12 @@ impl Tracer<'_> {
         }
         match fronts.len() {
             0 => {
-                trace.end = Some(format!(
-                    "no Gateway listener, Ingress or Route takes {} host `{}` port {} path `{}`",
-                    url.scheme.as_str(),
-                    url.host,
-                    url.port,
-                    url.path
-                ));
+                trace.end = Some(TraceEnd::NoFront {
+                    scheme: url.scheme,
+                    host: url.host.clone(),
+                    port: url.port,
+                    path: url.path.clone(),
+                });
             }
             1 => {
                 let Some(f) = fronts.pop() else {
@@ -167,7 +155,7 @@ impl Tracer<'_> {
                 };
                 trace.hops = f.prefix;
                 trace.branches = f.branches;
-                trace.end = f.end;
+                trace.end = f.end.map(TraceEnd::Front);
                 hoist_common_prefix(&mut trace.hops, &mut trace.branches);
             }
             _ => {
@@ -180,16 +168,16 @@ impl Tracer<'_> {
                     } = f;
                     if let Some(end) = end {
                         trace.branches.push(Branch {
-                            label: name.clone(),
+                            label: PathLabel::Front(name.clone()),
                             hops: prefix.clone(),
-                            outcome: Outcome::Dropped(end),
+                            outcome: Outcome::Dropped(DropReason::Front(end)),
                         });
                     }
                     trace.branches.extend(branches.into_iter().map(|b| {
                         let mut hops = prefix.clone();
                         hops.extend(b.hops);
                         Branch {
-                            label: format!("{name}: {}", b.label),
+                            label: PathLabel::ViaFront(name.clone(), Box::new(b.label)),
                             hops,
                             outcome: b.outcome,
                         }
@@ -200,19 +188,22 @@ impl Tracer<'_> {
         Ok(trace)
     }
 
-    /// A front by name (`Gateway ns/name`, the ingress controller, the ALB).
-    fn front_name(&self, front: usize) -> String {
+    /// A front by name (a Gateway, the ingress controller, the ALB).
+    fn front_name(&self, front: usize) -> FrontName {
         match &self.dp.fronts[front].kind {
-            _ if front == fronts::ALB => "ALB".to_owned(),
-            fronts::FrontKind::Gateway { namespace, name } => format!("Gateway {namespace}/{name}"),
-            fronts::FrontKind::IngressController => "ingress controller".to_owned(),
+            _ if front == fronts::ALB => FrontName::Alb,
+            fronts::FrontKind::Gateway { namespace, name } => FrontName::Gateway {
+                namespace: namespace.clone(),
+                name: name.clone(),
+            },
+            fronts::FrontKind::IngressController => FrontName::IngressController,
         }
     }
 
     /// Where a front acts: its first pod with an address, or the ALB.
     fn front_place(&self, front: usize) -> Place {
         if front == fronts::ALB {
-            return Place::Cloud("ALB".to_owned());
+            return Place::Cloud(CloudPart::Alb);
         }
         let c = &self.dp.cluster;
         self.dp.fronts[front]
@@ -229,9 +220,9 @@ impl Tracer<'_> {
     /// backend's TLS).
     fn front_paths(
         &self,
-        name: String,
+        name: FrontName,
         front_index: usize,
-        what: String,
+        what: LbDecision,
         (routes, backend_tls): (&[&Route], bool),
         packet: &Packet,
     ) -> FrontPaths {
@@ -250,12 +241,10 @@ impl Tracer<'_> {
                 .first()
                 .and_then(fronts::reach::representative);
             let Some(ip) = ip else {
-                out.end = Some(
-                    "the ALB has no subnet: the profile's AWS subnets all hold nodes".to_owned(),
-                );
+                out.end = Some(FrontEnd::AlbWithoutSubnet);
                 return out;
             };
-            let place = Place::Cloud("ALB".to_owned());
+            let place = Place::Cloud(CloudPart::Alb);
             let origin = Origin {
                 ip,
                 node: None,
@@ -267,13 +256,13 @@ impl Tracer<'_> {
         } else {
             let Some(&pod) = front.pods.iter().find(|&&p| !c.pod(p).ips.is_empty()) else {
                 out.end = Some(match &front.kind {
-                    fronts::FrontKind::Gateway { namespace, name } => {
-                        format!("Gateway {namespace}/{name} has no proxy pod with an address")
+                    fronts::FrontKind::Gateway { namespace, name } => FrontEnd::GatewayWithoutPod {
+                        namespace: namespace.clone(),
+                        name: name.clone(),
+                    },
+                    fronts::FrontKind::IngressController => {
+                        FrontEnd::NoIngressControllerPod(dp.profile.ingress_namespace.clone())
                     }
-                    fronts::FrontKind::IngressController => format!(
-                        "no ingress controller pod with an address in namespace `{}`",
-                        dp.profile.ingress_namespace
-                    ),
                 });
                 return out;
             };
@@ -290,16 +279,16 @@ impl Tracer<'_> {
         out.prefix
             .push(Hop::same(place, Action::LoadBalancer { what }, packet));
         for route in routes {
-            let svc = &c.services[route.service.index()];
             for &(pod, port) in &route.pods {
                 let Some(&ip) = c.pod(pod).ips.first() else {
                     continue;
                 };
-                let label = format!(
-                    "Service {} endpoint {} {ip}:{port}",
-                    svc.meta.qualified_name(),
-                    c.pod_name(pod)
-                );
+                let label = PathLabel::ServiceEndpoint {
+                    service: route.service,
+                    pod,
+                    ip,
+                    port,
+                };
                 let leg = Packet {
                     src: origin.ip,
                     dst: ip,
@@ -311,13 +300,13 @@ impl Tracer<'_> {
                 let branch = if let (Cloud::Aws(aws), true) =
                     (&dp.profile.cloud, front_index == fronts::ALB)
                 {
-                    let problems = dp.ip_target_problems(aws, ip);
+                    let problems = dp.ip_target_causes(aws, ip);
                     if problems.is_empty() {
                         self.to_pod(&origin, None, leg, pod, Vec::new(), label)
                     } else {
                         Branch {
                             label,
-                            ..drop_branch(&origin, &leg, &problems.join("; "))
+                            ..drop_branch(&origin, &leg, DropReason::IpTarget(problems))
                         }
                     }
                 } else {
@@ -344,7 +333,7 @@ impl Tracer<'_> {
             }
         }
         if out.branches.is_empty() {
-            out.end = Some("the route's Service has no serving pod".to_owned());
+            out.end = Some(FrontEnd::NoServingPod);
         }
         out
     }
@@ -400,29 +389,21 @@ impl Tracer<'_> {
     }
 }
 
-/// The front's decision for an Ingress or Route, in words.
+/// The front's decision for an Ingress or Route.
 fn describe(
     dp: &crate::Dataplane,
     exposure: usize,
     path: &Option<(String, PathType)>,
     url: &Url,
     routes: &[&Route],
-) -> String {
+) -> LbDecision {
     let e = &dp.cluster.exposures[exposure];
-    let matched = match path {
-        Some((p, PathType::ImplementationSpecific)) => {
-            format!("path `{p}` (ImplementationSpecific, matched as Prefix)")
-        }
-        Some((p, t)) => format!("path `{p}` ({t:?})"),
-        None => "the default backend".to_owned(),
-    };
     let covered = e.tls_hosts.iter().any(|h| host_matches(Some(h), &url.host));
-    format!(
-        "{} {} selects {matched} for host `{}` -> {}{}; a new connection goes to the pod",
-        e.meta.kind,
-        e.meta.qualified_name(),
-        url.host,
-        services(dp, routes),
-        tls_note(url, covered)
-    )
+    LbDecision::Exposure(Box::new(ExposureDecision {
+        exposure,
+        path: path.clone(),
+        host: url.host.clone(),
+        services: services(dp, routes),
+        tls: tls_handling(url, covered),
+    }))
 }

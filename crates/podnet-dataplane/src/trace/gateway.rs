@@ -13,7 +13,10 @@ use podnet_model::{
 };
 
 use super::tracer::Tracer;
-use super::{FrontAnswer, GrpcStatus, Scheme, TraceError, Url};
+use super::{
+    AnswerReason, FrontAnswer, GatewayDecision, GatewayForward, GatewayStep, GrpcStatus,
+    LbDecision, Scheme, TlsHandling, TraceError, Url,
+};
 use crate::fronts::{self, Route, RouteSource, gateways, grants};
 
 /// What one Gateway does with the request.
@@ -24,15 +27,15 @@ pub(super) enum Decision<'d> {
     /// applies.
     Forward(Vec<&'d Route>, bool),
     /// Answers itself, and why.
-    Answer(FrontAnswer, String),
+    Answer(FrontAnswer, AnswerReason),
 }
 
 /// A Gateway with a listener for the request.
 pub(super) struct Take<'d> {
     /// Index of its front in `dp.fronts`.
     pub front: usize,
-    /// Its decision in words (the load balancer hop).
-    pub what: String,
+    /// Its decision (the load balancer hop).
+    pub what: LbDecision,
     /// Its decision.
     pub decision: Decision<'d>,
 }
@@ -86,23 +89,26 @@ impl Tracer<'_> {
             .iter()
             .position(|l| std::ptr::eq(l, listener))?;
         let front = fronts::GATEWAYS + g;
-        let head = format!(
-            "Gateway {} listener `{}` ({:?} port {})",
-            gateway.meta.qualified_name(),
-            listener.name,
-            listener.protocol,
-            listener.port
-        );
+        let head = |step| {
+            LbDecision::Gateway(Box::new(GatewayDecision {
+                gateway: gateway.meta.qualified_name(),
+                listener: listener.name.clone(),
+                protocol: listener.protocol.clone(),
+                port: listener.port,
+                request: url.clone(),
+                step,
+            }))
+        };
         if url.scheme.tls()
             && listener.tls == Some(TlsMode::Terminate)
             && grants::listener_without_certificate(&dp.refused, c, g, li)
         {
             return Some(Take {
                 front,
-                what: format!("{head}: every certificateRef is refused"),
+                what: head(GatewayStep::CertificatesRefused),
                 decision: Decision::Answer(
                     FrontAnswer::TlsHandshakeFailure,
-                    "the listener has no certificate it may use: every certificateRef crosses namespaces without a ReferenceGrant (GatewayTLSConfig certificateRefs)".to_owned(),
+                    AnswerReason::NoCertificate,
                 ),
             });
         }
@@ -127,7 +133,6 @@ impl Tracer<'_> {
             headers: &headers,
             query: &query,
         };
-        let asked = request_text(url);
         let Some(sel) = select_rule(attached, kind, listener.hostname.as_deref(), &req) else {
             let answer = match kind {
                 RouteKind::Grpc => FrontAnswer::Grpc(GrpcStatus::Unimplemented),
@@ -136,14 +141,8 @@ impl Tracer<'_> {
             };
             return Some(Take {
                 front,
-                what: format!(
-                    "{head}: no {} attached to the listener takes {asked}",
-                    kind.as_str()
-                ),
-                decision: Decision::Answer(
-                    answer,
-                    format!("no {} rule matches the request", kind.as_str()),
-                ),
+                what: head(GatewayStep::NoRoute(kind)),
+                decision: Decision::Answer(answer, AnswerReason::NoRuleMatches(kind)),
             });
         };
         let ri = c
@@ -160,19 +159,19 @@ impl Tracer<'_> {
             .filter(|r| r.via.source == source && r.front == front && r.weight > 0)
             .collect();
         let rule = &sel.route.rules[sel.rule_index];
-        let refused: Vec<String> = rule
+        let refused: Vec<(String, String)> = rule
             .backends
             .iter()
             .filter(|b| !grants::backend_permitted(c, sel.route, b))
-            .map(|b| format!("Service {}/{}", b.namespace, b.name))
+            .map(|b| (b.namespace.clone(), b.name.clone()))
             .collect();
-        let matched = format!(
-            "{head}: {} {} rule {} (match {}) takes {asked}",
-            sel.route.meta.kind,
-            sel.route.meta.qualified_name(),
-            sel.rule_index + 1,
-            sel.match_index + 1,
-        );
+        let rule_step = |forward| GatewayStep::Rule {
+            route_kind: sel.route.meta.kind.to_string(),
+            route: sel.route.meta.qualified_name(),
+            rule: sel.rule_index + 1,
+            matched: sel.match_index + 1,
+            forward,
+        };
         if !refused.is_empty() && refused.len() == rule.backends.len() {
             // HTTPRouteRule backendRefs: "If all entries in BackendRefs are
             // invalid, and there are also no filters specified in this
@@ -187,44 +186,24 @@ impl Tracer<'_> {
             };
             return Some(Take {
                 front,
-                what: matched,
-                decision: Decision::Answer(
-                    answer,
-                    format!(
-                        "every backendRef of the rule is refused ({}: cross-namespace without a ReferenceGrant)",
-                        refused.join(", ")
-                    ),
-                ),
+                what: head(rule_step(None)),
+                decision: Decision::Answer(answer, AnswerReason::BackendsRefused(refused)),
             });
         }
-        let partly = if refused.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (refused without a ReferenceGrant: {}; their share of requests gets {})",
-                refused.join(", "),
-                match kind {
-                    RouteKind::Grpc => "UNAVAILABLE",
-                    RouteKind::Http => "HTTP 500",
-                    _ => "a rejected connection",
-                }
-            )
-        };
         let tls = match (kind, listener.tls) {
             (RouteKind::Tls, Some(TlsMode::Passthrough)) => {
-                format!(
-                    "; TLS for `{}` passes through to the backend (SNI)",
-                    url.host
-                )
+                TlsHandling::Passthrough(url.host.clone())
             }
-            _ => super::front::tls_note(url, listener.tls.is_some()),
+            _ => super::front::tls_handling(url, listener.tls.is_some()),
         };
         Some(Take {
             front,
-            what: format!(
-                "{matched}{tls} -> {}{partly}; a new connection goes to the pod",
-                super::front::services(dp, &routes)
-            ),
+            what: head(rule_step(Some(GatewayForward {
+                tls,
+                services: super::front::services(dp, &routes),
+                refused,
+                kind,
+            }))),
             decision: Decision::Forward(
                 routes,
                 kind != RouteKind::Tcp
@@ -238,33 +217,4 @@ impl Tracer<'_> {
 /// Borrowed pairs.
 fn pairs(list: &[(String, String)]) -> Vec<(&str, &str)> {
     list.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
-}
-
-/// The request as matched: method, host and path, query, headers, gRPC call;
-/// a TLS session's SNI; a TCP or UDP port.
-fn request_text(url: &Url) -> String {
-    match url.scheme {
-        Scheme::Tls => return format!("a TLS session with SNI `{}`", url.host),
-        Scheme::Tcp => return format!("a TCP connection to port {}", url.port),
-        Scheme::Udp => return format!("UDP datagrams to port {}", url.port),
-        Scheme::Http | Scheme::Https => {}
-    }
-    let r = &url.request;
-    let mut text = match &r.grpc {
-        Some(call) => format!("gRPC `{}/{}` for `{}`", call.service, call.method, url.host),
-        None => {
-            let query: Vec<String> = url.query.iter().map(|(n, v)| format!("{n}={v}")).collect();
-            let query = if query.is_empty() {
-                String::new()
-            } else {
-                format!("?{}", query.join("&"))
-            };
-            format!("`{} {}{}{query}`", r.method, url.host, url.path)
-        }
-    };
-    if !r.headers.is_empty() {
-        let h: Vec<String> = r.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
-        text.push_str(&format!(" with headers `{}`", h.join("`, `")));
-    }
-    text
 }

@@ -13,19 +13,25 @@
 //! The public types and [`trace`] live here; the walk itself is split by
 //! stage: `tracer` starts it (source, DNS, which kind of address),
 //! `service` follows Service VIPs and load balancers, `deliver` ends each
-//! branch at a pod, a node or outside.
+//! branch at a pod, a node or outside. A trace holds no prose: `why` (path
+//! labels, drop and answer reasons, trace ends), `step` (routes,
+//! forwarding, SNAT, encapsulation) and `decision` (load balancers and
+//! fronts) are data that `podnet-report` words.
 
+mod decision;
 mod deliver;
 mod front;
 mod gateway;
 mod service;
+mod step;
 mod tracer;
 mod url;
+mod why;
 
 use std::net::IpAddr;
 
 use podnet_engine::Side;
-use podnet_model::{Direction, PodId, Protocol, ServiceId};
+use podnet_model::{Direction, PodId, Protocol, ProxyMode, ServiceId};
 
 use crate::Dataplane;
 use crate::dns::Resolution;
@@ -33,8 +39,13 @@ use crate::dns::Resolution;
 pub use crate::kube_proxy::{
     HintsIgnored, ProxyChain, ProxyMatch, ProxyResult, ProxyVerdict, Topology,
 };
+pub use decision::{
+    ExposureDecision, GatewayDecision, GatewayForward, GatewayStep, LbDecision, TlsHandling,
+};
+pub use step::{CloudPart, DnatMatch, Encapsulation, ForwardVia, RouteStep, SnatReason};
 use tracer::Tracer;
 pub use url::{GrpcCall, HttpRequest, Scheme, Url};
+pub use why::{AnswerReason, DropReason, FrontEnd, FrontName, PathLabel, PortMiss, TraceEnd};
 
 /// Where a hop happens.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +57,7 @@ pub enum Place {
     /// The network between nodes.
     Underlay,
     /// A cloud component (VPC, load balancer).
-    Cloud(String),
+    Cloud(CloudPart),
     /// Outside the cluster.
     Outside,
 }
@@ -58,8 +69,8 @@ pub struct Outer {
     pub src: IpAddr,
     /// Outer destination (the receiving node).
     pub dst: IpAddr,
-    /// What carries it (`UDP 8472 (VXLAN)`).
-    pub carrier: String,
+    /// What carries it (VXLAN on a UDP port, IP-in-IP).
+    pub carrier: Encapsulation,
 }
 
 /// A packet's addresses at one point.
@@ -82,7 +93,7 @@ pub struct Packet {
 
 impl Packet {
     /// The packet wrapped in an outer header.
-    pub fn encapsulated(&self, src: IpAddr, dst: IpAddr, carrier: String) -> Packet {
+    pub fn encapsulated(&self, src: IpAddr, dst: IpAddr, carrier: Encapsulation) -> Packet {
         Packet {
             outer: Some(Outer { src, dst, carrier }),
             ..self.clone()
@@ -95,48 +106,50 @@ impl Packet {
 pub enum Action {
     /// A DNS lookup through the pod's resolver.
     Dns(Resolution),
-    /// The packet leaves the pod.
+    /// The packet leaves the pod: eth0, to its veth peer on the node.
     Send {
-        /// How.
-        via: String,
+        /// The pod's node.
+        node: String,
     },
     /// kube-proxy (or its replacement) rewrote the destination.
     Dnat {
         /// The Service.
         service: ServiceId,
-        /// What matched (`ClusterIP`, `NodePort`, `LoadBalancer`).
-        matched: String,
+        /// What matched (ClusterIP, NodePort, load-balancer address).
+        matched: DnatMatch,
         /// How many endpoints it chooses among.
         choices: usize,
-        /// Which rule set did it.
-        by: String,
+        /// Which implementation did it (kube-proxy's mode, or eBPF).
+        by: ProxyMode,
         /// `sessionAffinity: ClientIP` timeout, when set.
         affinity: Option<u32>,
     },
     /// The source was rewritten.
     Snat {
         /// Why.
-        why: String,
+        why: SnatReason,
     },
     /// A routing decision.
     Route {
         /// The route used.
-        route: String,
+        route: RouteStep,
     },
     /// Forwarded without change.
     Forward {
         /// Through what.
-        via: String,
+        via: ForwardVia,
     },
     /// Wrapped in an outer header.
     Encapsulate {
         /// How.
-        kind: String,
+        kind: Encapsulation,
     },
     /// The outer header removed.
     Decapsulate {
-        /// By what.
-        kind: String,
+        /// By which device (`flannel.1`, `tunl0`...).
+        dev: &'static str,
+        /// Which encapsulation.
+        kind: Encapsulation,
     },
     /// The front opens TLS to the backend: a Gateway API BackendTLSPolicy
     /// governs the Service port.
@@ -153,7 +166,7 @@ pub enum Action {
     /// A cloud or MetalLB load balancer took the packet.
     LoadBalancer {
         /// What it did.
-        what: String,
+        what: LbDecision,
     },
     /// A NetworkPolicy check.
     Policy {
@@ -177,7 +190,7 @@ pub enum Action {
     /// Dropped.
     Drop {
         /// Why.
-        why: String,
+        why: DropReason,
     },
     /// kube-proxy's decision on a node: what matched, the chains that
     /// decided, DNAT/REJECT/DROP/untranslated and masquerade.
@@ -226,13 +239,13 @@ pub enum Outcome {
     /// Denied by NetworkPolicy in this direction.
     Denied(Direction),
     /// Dropped by the dataplane.
-    Dropped(String),
+    Dropped(DropReason),
     /// Rejected by the dataplane (ICMP unreachable or TCP reset back to
     /// the client: kube-proxy's REJECT), as opposed to silently dropped.
-    Rejected(String),
+    Rejected(DropReason),
     /// A front (a Gateway) answered the request itself instead of
     /// forwarding it, and why.
-    Answered(FrontAnswer, String),
+    Answered(FrontAnswer, AnswerReason),
 }
 
 /// What a Gateway answers when it forwards nothing (Gateway API reference).
@@ -266,8 +279,8 @@ pub enum GrpcStatus {
 /// One possible path (kube-proxy picks one endpoint per connection).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Branch {
-    /// What this branch stands for (`endpoint default/web-1 10.244.1.2:8080`).
-    pub label: String,
+    /// What this branch stands for (an endpoint, a node, a front...).
+    pub label: PathLabel,
     /// Its hops.
     pub hops: Vec<Hop>,
     /// Its end.
@@ -333,7 +346,7 @@ pub struct Trace {
     /// The possible paths.
     pub branches: Vec<Branch>,
     /// Why there is no branch, when there is none.
-    pub end: Option<String>,
+    pub end: Option<TraceEnd>,
 }
 
 impl Trace {

@@ -11,7 +11,10 @@ use crate::kube_proxy::{ProxyChain, ProxyResult, ProxyVerdict};
 
 use super::deliver::drop_branch;
 use super::tracer::{Origin, Tracer};
-use super::{Action, Branch, Hop, Outcome, Packet, Place};
+use super::{
+    Action, Branch, CloudPart, DnatMatch, DropReason, Hop, LbDecision, Outcome, Packet, PathLabel,
+    Place, PortMiss, SnatReason,
+};
 use crate::services::Backend;
 
 /// How a packet reached a Service.
@@ -35,17 +38,8 @@ impl Tracer<'_> {
     ) -> Vec<Branch> {
         let dp = self.dp;
         let svc = &dp.cluster.services[id.index()];
-        let name = svc.meta.qualified_name();
         let mut hops = Vec::new();
         let ebpf = dp.profile.proxy == ProxyMode::Ebpf;
-        let proxy = match dp.profile.proxy {
-            ProxyMode::Iptables => {
-                "kube-proxy (iptables: KUBE-SERVICES -> KUBE-SVC chain, random choice)"
-            }
-            ProxyMode::Ipvs => "kube-proxy (IPVS virtual server, round robin)",
-            ProxyMode::Nftables => "kube-proxy (nftables service map, random choice)",
-            ProxyMode::Ebpf => "eBPF service map (kube-proxy replacement)",
-        };
         // Which Service port, and where kube-proxy acts.
         let (k, node, matched) = match &entry {
             Entry::ClusterIp => {
@@ -53,14 +47,14 @@ impl Tracer<'_> {
                     return vec![drop_branch(
                         origin,
                         packet,
-                        "ClusterIPs answer only inside the cluster; from outside nothing routes to the service CIDR",
+                        DropReason::ClusterIpFromOutside,
                     )];
                 }
                 let k = svc
                     .ports
                     .iter()
                     .position(|p| p.port == packet.port && p.protocol == packet.protocol);
-                (k, origin.node.clone(), "ClusterIP".to_owned())
+                (k, origin.node.clone(), DnatMatch::ClusterIp)
             }
             Entry::NodePort(node) => {
                 let k = dp.services.node_ports[id.index()]
@@ -70,7 +64,10 @@ impl Tracer<'_> {
                 (
                     k,
                     Some(node.clone()),
-                    format!("NodePort {} on node `{node}`", packet.port),
+                    DnatMatch::NodePort {
+                        port: packet.port,
+                        node: node.clone(),
+                    },
                 )
             }
             Entry::LoadBalancer(node) | Entry::ExternalIp(node) => {
@@ -79,14 +76,24 @@ impl Tracer<'_> {
                     .iter()
                     .position(|p| p.port == packet.port && p.protocol == packet.protocol);
                 let what = if matches!(entry, Entry::ExternalIp(_)) {
-                    "external IP"
+                    DnatMatch::ExternalIp
                 } else {
-                    "LoadBalancer address"
+                    DnatMatch::LoadBalancer
                 };
-                (k, Some(node.clone()), what.to_owned())
+                (k, Some(node.clone()), what)
             }
         };
         let here = node.clone().unwrap_or_default();
+        let no_local_endpoint = || DropReason::NoLocalEndpoint {
+            internal: matches!(entry, Entry::ClusterIp),
+            node: here.clone(),
+        };
+        let no_port = |then| DropReason::NoServicePort {
+            service: id,
+            protocol: packet.protocol,
+            port: packet.port,
+            then,
+        };
         let verdict = if ebpf || node.is_none() {
             None
         } else {
@@ -103,49 +110,25 @@ impl Tracer<'_> {
             && !matches!(v.result, ProxyResult::Dnat(_))
         {
             let why = match (&v.result, k) {
-                (ProxyResult::Untranslated, _) => format!(
-                    "Service {name} has no {} port {}: kube-proxy leaves the packet untranslated and nothing answers it",
-                    packet.protocol, packet.port
-                ),
-                (_, None) => format!(
-                    "Service {name} has no {} port {}: kube-proxy rejects",
-                    packet.protocol, packet.port
-                ),
-                (ProxyResult::Reject, _) => {
-                    format!("Service {name} has no ready or serving endpoint: kube-proxy rejects")
-                }
+                (ProxyResult::Untranslated, _) => no_port(Some(PortMiss::Untranslated)),
+                (_, None) => no_port(Some(PortMiss::Reject)),
+                (ProxyResult::Reject, _) => DropReason::NoServingEndpoint(id),
                 _ if v.chains.iter().any(|c| {
                     matches!(c, ProxyChain::KubeProxyFirewall | ProxyChain::NftFirewall)
                 }) =>
                 {
-                    format!(
-                        "the client is outside loadBalancerSourceRanges of Service {name}: kube-proxy drops"
-                    )
+                    DropReason::OutsideSourceRanges(id)
                 }
-                _ => format!(
-                    "{}TrafficPolicy: Local and no ready endpoint on node `{here}`: dropped",
-                    if matches!(entry, Entry::ClusterIp) {
-                        "internal"
-                    } else {
-                        "external"
-                    }
-                ),
+                _ => no_local_endpoint(),
             };
             let mut hops = Vec::new();
             self.leave_pod(origin, packet, &mut hops);
-            let end = self.proxy_end(origin, packet, &here, v.clone(), why);
+            let end = self.proxy_end(packet, &here, v.clone(), why);
             hops.extend(end.hops);
             return vec![Branch { hops, ..end }];
         }
         let Some(k) = k else {
-            return vec![drop_branch(
-                origin,
-                packet,
-                &format!(
-                    "Service {name} has no {} port {}",
-                    packet.protocol, packet.port
-                ),
-            )];
+            return vec![drop_branch(origin, packet, no_port(None))];
         };
         if !ebpf || !matches!(entry, Entry::ClusterIp) {
             self.leave_pod(origin, packet, &mut hops);
@@ -185,24 +168,15 @@ impl Tracer<'_> {
         };
         if serving.is_empty() {
             let why = if backends.iter().any(|b| b.serving) && local_only {
-                format!(
-                    "{}TrafficPolicy: Local and no ready endpoint on node `{here}`: dropped",
-                    if matches!(entry, Entry::ClusterIp) {
-                        "internal"
-                    } else {
-                        "external"
-                    }
-                )
+                no_local_endpoint()
             } else if backends.is_empty() {
-                format!(
-                    "Service {name} has no endpoints (no pod matches its selector, or none has the target port): kube-proxy rejects"
-                )
+                DropReason::NoEndpoints(id)
             } else {
-                format!("Service {name} has no ready endpoint: kube-proxy rejects")
+                DropReason::NoReadyEndpoint(id)
             };
             hops.push(Hop::same(place, Action::Drop { why: why.clone() }, packet));
             return vec![Branch {
-                label: "no endpoint".into(),
+                label: PathLabel::NoEndpoint,
                 hops,
                 outcome: Outcome::Dropped(why),
             }];
@@ -238,7 +212,7 @@ impl Tracer<'_> {
                     service: id,
                     matched: matched.clone(),
                     choices: serving.len(),
-                    by: proxy.to_owned(),
+                    by: dp.profile.proxy,
                     affinity: svc.session_affinity,
                 },
                 packet,
@@ -254,7 +228,7 @@ impl Tracer<'_> {
                     hops.push(Hop::new(
                         Place::Node(here.clone()),
                         Action::Snat {
-                            why: "kube-proxy marked the packet for masquerade (KUBE-MARK-MASQ / mark-for-masquerade): SNAT to the node's address".into(),
+                            why: SnatReason::KubeProxyMark,
                         },
                         &before,
                         &after,
@@ -267,9 +241,14 @@ impl Tracer<'_> {
                 if let Some(ip) = dp.node_ip(&here) {
                     let before = after.clone();
                     after.src = ip;
-                    hops.push(Hop::new(Place::Node(here.clone()), Action::Snat {
-                        why: "externalTrafficPolicy: Cluster: masquerade to the node's address (the client address is lost)".into(),
-                    }, &before, &after));
+                    hops.push(Hop::new(
+                        Place::Node(here.clone()),
+                        Action::Snat {
+                            why: SnatReason::ExternalTrafficCluster,
+                        },
+                        &before,
+                        &after,
+                    ));
                 }
             } else if Some(b.ip)
                 == origin
@@ -280,13 +259,19 @@ impl Tracer<'_> {
                 if let Some(ip) = dp.node_ip(&here) {
                     after.src = ip;
                 }
-                hops.push(Hop::new(Place::Node(here.clone()), Action::Snat {
-                    why: "hairpin: the pod reached itself through its Service; masqueraded so the reply returns through the node".into(),
-                }, &before, &after));
+                hops.push(Hop::new(
+                    Place::Node(here.clone()),
+                    Action::Snat {
+                        why: SnatReason::Hairpin,
+                    },
+                    &before,
+                    &after,
+                ));
             }
-            let label = match b.pod {
-                Some(p) => format!("endpoint {} {}:{}", dp.cluster.pod_name(p), b.ip, b.port),
-                None => format!("endpoint {}:{}", b.ip, b.port),
+            let label = PathLabel::Endpoint {
+                pod: b.pod,
+                ip: b.ip,
+                port: b.port,
             };
             match b.pod {
                 Some(p) => out.push(self.to_pod(origin, Some(&here), after, p, hops, label)),
@@ -316,11 +301,10 @@ impl Tracer<'_> {
     /// answers the untranslated packet).
     pub(super) fn proxy_end(
         &self,
-        _origin: &Origin,
         packet: &Packet,
         node: &str,
         verdict: ProxyVerdict,
-        why: String,
+        why: DropReason,
     ) -> Branch {
         let place = Place::Node(node.to_owned());
         let outcome = match verdict.result {
@@ -328,7 +312,7 @@ impl Tracer<'_> {
             _ => Outcome::Dropped(why.clone()),
         };
         Branch {
-            label: "no endpoint".into(),
+            label: PathLabel::NoEndpoint,
             hops: vec![
                 Hop::same(place.clone(), Action::KubeProxy(Box::new(verdict)), packet),
                 Hop::same(place, Action::Drop { why }, packet),
@@ -359,18 +343,17 @@ impl Tracer<'_> {
         }
         if healthy.is_empty() {
             let why = match targets.first() {
-                None => "the load balancer has no target".to_owned(),
-                Some(first) => format!(
-                    "none of its {} targets is healthy; {}: {}",
-                    targets.len(),
-                    first.target,
-                    first.why.join("; ")
-                ),
+                None => DropReason::NoLoadBalancerTarget,
+                Some(first) => DropReason::NoHealthyTarget {
+                    targets: targets.len(),
+                    first: first.target.clone(),
+                    problems: first.problems.clone(),
+                },
             };
             return vec![Branch {
-                label: format!("load balancer {name}"),
+                label: PathLabel::LoadBalancer(name),
                 hops: vec![Hop::same(
-                    Place::Cloud("load balancer".into()),
+                    Place::Cloud(CloudPart::LoadBalancer),
                     Action::Drop { why: why.clone() },
                     packet,
                 )],
@@ -397,19 +380,24 @@ impl Tracer<'_> {
                     ..packet.clone()
                 };
                 let hops = vec![Hop::new(
-                    Place::Cloud("load balancer".into()),
+                    Place::Cloud(CloudPart::LoadBalancer),
                     Action::LoadBalancer {
-                        what: format!(
-                            "{name} forwards to IP target {ip}:{} (one of {}), through the VPC",
-                            t.port,
-                            healthy.len()
-                        ),
+                        what: LbDecision::IpTarget {
+                            lb: name.clone(),
+                            ip,
+                            port: t.port,
+                            of: healthy.len(),
+                        },
                     },
                     packet,
                     &after,
                 )];
                 let node = dp.cluster.pod(pod).node_name.clone();
-                let label = format!("IP target {} {ip}:{}", dp.cluster.pod_name(pod), t.port);
+                let label = PathLabel::IpTarget {
+                    pod,
+                    ip,
+                    port: t.port,
+                };
                 out.push(self.to_pod(origin, node.as_deref(), after, pod, hops, label));
             }
             return out;
@@ -445,9 +433,11 @@ impl Tracer<'_> {
                     dst_name: None,
                     ..packet.clone()
                 },
-                format!(
-                    "{name} has ipMode: Proxy: the load balancer proxies to node `{node}` NodePort {np} (kube-proxy does not catch the address)"
-                ),
+                LbDecision::ProxyToNodePort {
+                    lb: name.clone(),
+                    node: node.clone(),
+                    node_port: np,
+                },
                 Entry::NodePort(node.clone()),
             )
         } else if cloud {
@@ -459,21 +449,26 @@ impl Tracer<'_> {
                     dst_name: None,
                     ..packet.clone()
                 },
-                format!(
-                    "{name} forwards to instance target `{node}` NodePort {np} (one of {} healthy)",
-                    healthy.len()
-                ),
+                LbDecision::InstanceTarget {
+                    lb: name.clone(),
+                    node: node.clone(),
+                    node_port: np,
+                    of: healthy.len(),
+                },
                 Entry::NodePort(node.clone()),
             )
         } else {
             (
                 packet.clone(),
-                format!("MetalLB: node `{node}` answers for {name} (L2 announcement)"),
+                LbDecision::MetalLb {
+                    lb: name.clone(),
+                    node: node.clone(),
+                },
                 Entry::LoadBalancer(node.clone()),
             )
         };
         let lb_hop = Hop::new(
-            Place::Cloud("load balancer".into()),
+            Place::Cloud(CloudPart::LoadBalancer),
             Action::LoadBalancer { what },
             packet,
             &after,

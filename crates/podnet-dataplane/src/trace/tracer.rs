@@ -8,8 +8,8 @@ use podnet_model::{PodId, Protocol, ProxyMode, ServiceId};
 
 use super::service::Entry;
 use super::{
-    Action, Branch, Hop, Outcome, Packet, Place, Trace, TraceError, TraceFrom, TraceRequest,
-    TraceTo, hoist_common_prefix,
+    Action, Branch, DropReason, Hop, Outcome, Packet, PathLabel, Place, Trace, TraceEnd,
+    TraceError, TraceFrom, TraceRequest, TraceTo, hoist_common_prefix,
 };
 use crate::Dataplane;
 use crate::dns::Answer;
@@ -157,7 +157,7 @@ impl Tracer<'_> {
                     Action::Dns(res),
                     &placeholder,
                 ));
-                let end = |why: String| {
+                let end = |why: TraceEnd| {
                     Ok(Trace {
                         request: self.req.clone(),
                         src: origin.ip,
@@ -168,32 +168,11 @@ impl Tracer<'_> {
                     })
                 };
                 match answer {
-                    None => return end(format!("`{name}` does not resolve (NXDOMAIN)")),
-                    Some(Answer::NoData) => {
-                        return end(format!(
-                            "`{name}` exists but holds no address (NOERROR, no data)"
-                        ));
-                    }
-                    Some(Answer::Upstream) => {
-                        return end(format!(
-                            "`{name}` is outside the cluster domain; the upstream resolver answers, which podnet does not model"
-                        ));
-                    }
-                    Some(Answer::Cname { target, .. }) => {
-                        return end(format!(
-                            "CNAME to `{target}`, resolved outside the cluster; trace its address with --to IP:PORT"
-                        ));
-                    }
-                    Some(Answer::Srv { records, .. }) => {
-                        return end(format!(
-                            "SRV records point at {}; trace one of them",
-                            records
-                                .iter()
-                                .map(|(t, p)| format!("{t}:{p}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ));
-                    }
+                    None => return end(TraceEnd::NxDomain(name.clone())),
+                    Some(Answer::NoData) => return end(TraceEnd::NoData(name.clone())),
+                    Some(Answer::Upstream) => return end(TraceEnd::Upstream(name.clone())),
+                    Some(Answer::Cname { target, .. }) => return end(TraceEnd::Cname(target)),
+                    Some(Answer::Srv { records, .. }) => return end(TraceEnd::Srv(records)),
                     Some(Answer::ClusterIp { service, ips }) => {
                         if port.is_none() {
                             let s = &c.services[service.index()];
@@ -213,10 +192,7 @@ impl Tracer<'_> {
                             )?);
                         }
                         if ips.is_empty() {
-                            return end(
-                                "the headless Service has no ready endpoint: the answer is empty"
-                                    .into(),
-                            );
+                            return end(TraceEnd::EmptyHeadless);
                         }
                         ips
                     }
@@ -267,15 +243,14 @@ impl Tracer<'_> {
             let mut sub = self.to_address(&origin, &packet);
             if several {
                 for b in &mut sub {
-                    b.label = format!("A record {dst}: {}", b.label);
+                    let label = std::mem::replace(&mut b.label, PathLabel::Dropped);
+                    b.label = PathLabel::ARecord(dst, Box::new(label));
                 }
             }
             branches.extend(sub);
         }
         hoist_common_prefix(&mut hops, &mut branches);
-        let end = branches
-            .is_empty()
-            .then(|| "no address of the source's family".to_owned());
+        let end = branches.is_empty().then_some(TraceEnd::NoAddressOfFamily);
         Ok(Trace {
             request: self.req.clone(),
             src: origin.ip,
@@ -313,11 +288,15 @@ impl Tracer<'_> {
             if kube {
                 // kube_proxy_address found no NodePort on this address.
                 return vec![Branch {
-                    label: "localhost NodePort".into(),
-                    hops: vec![Hop::same(origin.place.clone(), Action::Drop {
-                        why: "kube-proxy serves NodePorts on 127.0.0.1 only in iptables mode with localhostNodePorts (never in nftables mode, never on ::1): the packet is not translated".into(),
-                    }, packet)],
-                    outcome: Outcome::Dropped("NodePort on the loopback address not served by kube-proxy (nftables mode, ::1 or localhostNodePorts: false)".into()),
+                    label: PathLabel::LocalhostNodePort,
+                    hops: vec![Hop::same(
+                        origin.place.clone(),
+                        Action::Drop {
+                            why: DropReason::LocalhostNodePort,
+                        },
+                        packet,
+                    )],
+                    outcome: Outcome::Dropped(DropReason::LocalhostNodePort),
                 }];
             }
             let node = origin.node.clone().unwrap_or_default();
@@ -326,7 +305,11 @@ impl Tracer<'_> {
         if let Some(pod) = dp.pod_by_ip(dst) {
             let mut hops = Vec::new();
             self.leave_pod(origin, packet, &mut hops);
-            let label = format!("pod {} {}:{}", dp.cluster.pod_name(pod), dst, packet.port);
+            let label = PathLabel::Pod {
+                pod,
+                ip: dst,
+                port: packet.port,
+            };
             return vec![self.to_pod(
                 origin,
                 origin.node.as_deref(),
@@ -362,7 +345,12 @@ impl Tracer<'_> {
         let Some((id, _, matched)) = dp.proxy_match(&pp) else {
             // nftables drops what is sent to an unallocated service address.
             let v = dp.kube_proxy(&pp)?;
-            return Some(vec![self.proxy_end(origin, packet, &at, v, "no Service holds this address of the service CIDR: kube-proxy (nftables) drops it".into())]);
+            return Some(vec![self.proxy_end(
+                packet,
+                &at,
+                v,
+                DropReason::UnallocatedServiceAddress,
+            )]);
         };
         let entry = match matched {
             crate::kube_proxy::ProxyMatch::ClusterIp => Entry::ClusterIp,
@@ -397,13 +385,7 @@ impl Tracer<'_> {
     pub(super) fn leave_pod(&self, origin: &Origin, packet: &Packet, hops: &mut Vec<Hop>) {
         if let Some(p) = origin.pod {
             let node = origin.node.clone().unwrap_or_default();
-            hops.push(Hop::same(
-                Place::Pod(p),
-                Action::Send {
-                    via: format!("eth0 -> veth peer on node `{node}`"),
-                },
-                packet,
-            ));
+            hops.push(Hop::same(Place::Pod(p), Action::Send { node }, packet));
         }
     }
 }

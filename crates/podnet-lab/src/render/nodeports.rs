@@ -4,6 +4,7 @@
 //! from the model's trace.
 
 use super::*;
+use podnet_dataplane::trace::TraceEnd;
 
 /// For each lab pod, what its ingress allows from each node's address:
 /// the source NodePort and load-balancer traffic with
@@ -136,9 +137,13 @@ pub(super) enum NotProbed {
         "kube-proxy short-circuits a pod's packet to an externalTrafficPolicy Local NodePort of another node to an endpoint off that node without masquerade, so the reply bypasses the node that translated it; whether that connects depends on the CNI's reply routing (in the lab it does not); not probed"
     )]
     AsymmetricReply,
+    /// The trace ends without a branch: the node has no address of the
+    /// source's family.
+    #[error("the model gives no path (no address of the source's family); not probed")]
+    NoAddressOfFamily,
     /// The trace ends without a branch.
-    #[error("the model gives no path ({0}); not probed")]
-    NoPath(String),
+    #[error("the model gives no path (no branch); not probed")]
+    NoBranch,
     /// The branches end differently.
     #[error(
         "the trace's branches disagree: policy allows some endpoints and not others (after masquerade it sees the node's address on some paths), so the outcome depends on kube-proxy's random choice; not probed"
@@ -204,9 +209,10 @@ pub(super) fn expectation(
     };
     match (answers.len(), t.reachable()) {
         (1, reachable) => Ok((reachable, source)),
-        (0, _) => Err(NotProbed::NoPath(
-            t.end.as_deref().unwrap_or("no branch").to_owned(),
-        )),
+        (0, _) => Err(match t.end {
+            Some(TraceEnd::NoAddressOfFamily) => NotProbed::NoAddressOfFamily,
+            _ => NotProbed::NoBranch,
+        }),
         _ => Err(NotProbed::BranchesDisagree),
     }
 }

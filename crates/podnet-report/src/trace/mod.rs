@@ -1,6 +1,10 @@
 //! `trace` in text (numbered hops, one section per branch) and JSON
 //! (`podnet.trace/v1`, documented in docs/trace-json.md).
 
+mod decision;
+mod step;
+mod why;
+
 use std::io::{self, Write};
 
 use podnet_dataplane::Dataplane;
@@ -14,6 +18,12 @@ use podnet_model::{Cluster, Direction};
 use serde::Serialize;
 
 use crate::explain::{SideJson, side_json, write_side};
+use decision::decision_text;
+use step::{
+    carrier_text, cloud_text, dnat_by_text, dnat_match_text, encapsulation_name,
+    encapsulation_text, forward_text, route_text, snat_text,
+};
+use why::{answer_reason_text, drop_text, end_text, label_text, outcome_reason_text};
 
 /// The JSON schema id.
 pub const TRACE_SCHEMA: &str = "podnet.trace/v1";
@@ -23,7 +33,7 @@ fn place_text(c: &Cluster, p: &Place) -> String {
         Place::Pod(id) => format!("pod {}", c.pod_name(*id)),
         Place::Node(n) => format!("node {n}"),
         Place::Underlay => "underlay".into(),
-        Place::Cloud(what) => format!("cloud: {what}"),
+        Place::Cloud(what) => format!("cloud: {}", cloud_text(*what)),
         Place::Outside => "outside".into(),
     }
 }
@@ -32,7 +42,12 @@ fn packet_text(p: &Packet) -> String {
     let dst = p.dst_name.clone().unwrap_or_else(|| p.dst.to_string());
     let inner = format!("{} -> {dst}:{}/{}", p.src, p.port, p.protocol);
     match &p.outer {
-        Some(o) => format!("[{} -> {} {}] {inner}", o.src, o.dst, o.carrier),
+        Some(o) => format!(
+            "[{} -> {} {}] {inner}",
+            o.src,
+            o.dst,
+            carrier_text(o.carrier)
+        ),
         None => inner,
     }
 }
@@ -102,7 +117,7 @@ fn dns_lines(c: &Cluster, r: &Resolution) -> Vec<String> {
 fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
     match a {
         Action::Dns(r) => dns_lines(c, r),
-        Action::Send { via } => vec![format!("send via {via}")],
+        Action::Send { node } => vec![format!("send via eth0 -> veth peer on node `{node}`")],
         Action::Dnat {
             service,
             matched,
@@ -111,7 +126,9 @@ fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
             affinity,
         } => {
             let mut l = vec![format!(
-                "DNAT by {by}: {matched} of Service {}, one of {choices} ready endpoint{}",
+                "DNAT by {}: {} of Service {}, one of {choices} ready endpoint{}",
+                dnat_by_text(*by),
+                dnat_match_text(matched),
                 c.services[service.index()].meta.qualified_name(),
                 if *choices == 1 { "" } else { "s" }
             )];
@@ -122,12 +139,17 @@ fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
             }
             l
         }
-        Action::Snat { why } => vec![format!("SNAT: {why}")],
-        Action::Route { route } => vec![format!("route {route}")],
-        Action::Forward { via } => vec![format!("forward: {via}")],
-        Action::Encapsulate { kind } => vec![format!("encapsulate: {kind}")],
-        Action::Decapsulate { kind } => vec![format!("decapsulate: {kind}")],
-        Action::LoadBalancer { what } => vec![what.clone()],
+        Action::Snat { why } => vec![format!("SNAT: {}", snat_text(*why))],
+        Action::Route { route } => vec![format!("route {}", route_text(route))],
+        Action::Forward { via } => vec![format!("forward: {}", forward_text(via))],
+        Action::Encapsulate { kind } => {
+            vec![format!("encapsulate: {}", encapsulation_text(*kind))]
+        }
+        Action::Decapsulate { dev, kind } => vec![format!(
+            "decapsulate: {dev} ({})",
+            encapsulation_name(*kind)
+        )],
+        Action::LoadBalancer { what } => vec![decision_text(c, what)],
         Action::BackendTls {
             policy,
             hostname,
@@ -163,7 +185,7 @@ fn action_lines(c: &Cluster, a: &Action) -> Vec<String> {
             "delivered, but no container declares this port (the application may still listen)"
                 .to_owned()
         }],
-        Action::Drop { why } => vec![format!("DROPPED: {why}")],
+        Action::Drop { why } => vec![format!("DROPPED: {}", drop_text(c, why))],
         Action::KubeProxy(v) => vec![kube_proxy_text(c, v)],
     }
 }
@@ -315,9 +337,13 @@ fn outcome_text(c: &Cluster, o: &Outcome, port: u16, proto: &str) -> String {
         Outcome::ReachedNode(n) => format!("reached node {n}"),
         Outcome::LeftCluster => "left the cluster".into(),
         Outcome::Denied(d) => format!("denied by {d} policy"),
-        Outcome::Dropped(why) => format!("dropped: {why}"),
-        Outcome::Rejected(why) => format!("rejected: {why}"),
-        Outcome::Answered(answer, why) => format!("answered {}: {why}", answer_status(answer)),
+        Outcome::Dropped(why) => format!("dropped: {}", outcome_reason_text(c, why)),
+        Outcome::Rejected(why) => format!("rejected: {}", outcome_reason_text(c, why)),
+        Outcome::Answered(answer, why) => format!(
+            "answered {}: {}",
+            answer_status(answer),
+            answer_reason_text(why)
+        ),
     }
 }
 
@@ -413,7 +439,7 @@ pub fn write_text(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
     let n = t.hops.len() + 1;
     let total = t.branches.len();
     for (i, b) in t.branches.iter().enumerate() {
-        writeln!(out, "path {}/{total}: {}", i + 1, b.label)?;
+        writeln!(out, "path {}/{total}: {}", i + 1, label_text(c, &b.label))?;
         for (m, hop) in (n..).zip(&b.hops) {
             write_hop(out, c, m, hop)?;
         }
@@ -424,7 +450,7 @@ pub fn write_text(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
         )?;
     }
     if let Some(end) = &t.end {
-        writeln!(out, "  => {end}")?;
+        writeln!(out, "  => {}", end_text(end))?;
     }
     let ok = t.branches.iter().filter(|b| reachable(&b.outcome)).count();
     if total == 0 {
@@ -614,7 +640,7 @@ fn packet_json(p: &Packet) -> PacketJson {
         outer: p.outer.as_ref().map(|o| OuterJson {
             src: o.src.to_string(),
             dst: o.dst.to_string(),
-            carrier: o.carrier.clone(),
+            carrier: carrier_text(o.carrier),
         }),
     }
 }
@@ -682,7 +708,7 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
             .branches
             .iter()
             .map(|b| PathJson {
-                label: b.label.clone(),
+                label: label_text(c, &b.label),
                 hops: b.hops.iter().map(|h| hop_json(c, h)).collect(),
                 outcome: match b.outcome {
                     Outcome::Delivered(_) => "delivered",
@@ -704,7 +730,7 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
                 detail: outcome_text(c, &b.outcome, last_port(b, t.port), proto),
             })
             .collect(),
-        end: t.end.clone(),
+        end: t.end.as_ref().map(end_text),
         reachable: t.reachable(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::other)?;
