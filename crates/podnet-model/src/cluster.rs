@@ -112,6 +112,7 @@ impl Cluster {
             governance,
             intents,
             host_network_mode,
+            pod_cidrs,
         } = self;
         Cluster {
             pods,
@@ -138,6 +139,7 @@ impl Cluster {
             governance: governance.clone(),
             intents: intents.clone(),
             host_network_mode: *host_network_mode,
+            pod_cidrs: pod_cidrs.clone(),
         }
     }
 }
