@@ -297,31 +297,16 @@ fn services_chain(
     // destinations" jumps from KUBE-EXT to KUBE-SVC; packet-flow tests
     // TestExternalTrafficPolicyLocal in pkg/proxy/{iptables,nftables}).
     let pod_addresses = set_of(pods.iter().map(|pp| pp.address.addr.to_string()));
+    let entry = EntryRules {
+        pods,
+        node: node_ports.node,
+        pod_addresses: &pod_addresses,
+    };
     for s in services {
         for p in &s.ports {
             let Some(np) = p.node_port else { continue };
-            if s.external_local
-                && let Some(to) = dnat_to(&p.endpoints, pods)
-            {
-                let _ = writeln!(
-                    out,
-                    "\t\tip saddr {pod_addresses} ip daddr {} {} dport {np} meta mark set {MARK_NODE_PORT} {to} comment \"{} NodePort, from a pod: every endpoint\"",
-                    node_ports.address, p.protocol, s.name
-                );
-            }
-            let (endpoints, mark) = if s.external_local {
-                (local_endpoints(p, pods, node_ports.node), MARK_NODE_PORT)
-            } else {
-                (p.endpoints.clone(), MARK_MASQUERADE)
-            };
-            let Some(to) = dnat_to(&endpoints, pods) else {
-                continue;
-            };
-            let _ = writeln!(
-                out,
-                "\t\tip daddr {} {} dport {np} meta mark set {mark} {to} comment \"{} NodePort\"",
-                node_ports.address, p.protocol, s.name
-            );
+            let filter = format!("ip daddr {} {} dport {np}", node_ports.address, p.protocol);
+            entry.write(out, s, p, &filter, "NodePort");
         }
     }
     // Load-balancer addresses: as NodePorts, on the Service port, for the
@@ -338,32 +323,53 @@ fn services_chain(
         };
         for lb in &s.load_balancer_ips {
             for p in &s.ports {
-                if s.external_local
-                    && let Some(to) = dnat_to(&p.endpoints, pods)
-                {
-                    let _ = writeln!(
-                        out,
-                        "\t\tip saddr {pod_addresses} {ranges}ip daddr {lb} {} dport {} meta mark set {MARK_NODE_PORT} {to} comment \"{} LoadBalancer, from a pod: every endpoint\"",
-                        p.protocol, p.port, s.name
-                    );
-                }
-                let (endpoints, mark) = if s.external_local {
-                    (local_endpoints(p, pods, node_ports.node), MARK_NODE_PORT)
-                } else {
-                    (p.endpoints.clone(), MARK_MASQUERADE)
-                };
-                let Some(to) = dnat_to(&endpoints, pods) else {
-                    continue;
-                };
-                let _ = writeln!(
-                    out,
-                    "\t\t{ranges}ip daddr {lb} {} dport {} meta mark set {mark} {to} comment \"{} LoadBalancer\"",
-                    p.protocol, p.port, s.name
-                );
+                let filter = format!("{ranges}ip daddr {lb} {} dport {}", p.protocol, p.port);
+                entry.write(out, s, p, &filter, "LoadBalancer");
             }
         }
     }
     out.push_str("\t}\n");
+}
+
+/// The translation rules of a Service's external entries (its NodePorts
+/// on this node, its load-balancer addresses) on one node.
+struct EntryRules<'a> {
+    pods: &'a [PodPlan],
+    /// This node.
+    node: usize,
+    /// The lab's pod addresses, as an nftables set.
+    pod_addresses: &'a str,
+}
+
+impl EntryRules<'_> {
+    /// The rules for packets matching `filter` (addresses and port) to
+    /// Service `s`'s port `p`: every endpoint, masqueraded, or
+    /// (externalTrafficPolicy: Local) this node's endpoints and no
+    /// masquerade, with a pod's packet short-circuited to every endpoint.
+    fn write(&self, out: &mut String, s: &Service, p: &ServicePort, filter: &str, what: &str) {
+        let pods = self.pods;
+        if s.external_local
+            && let Some(to) = dnat_to(&p.endpoints, pods)
+        {
+            let _ = writeln!(
+                out,
+                "\t\tip saddr {} {filter} meta mark set {MARK_NODE_PORT} {to} comment \"{} {what}, from a pod: every endpoint\"",
+                self.pod_addresses, s.name
+            );
+        }
+        let (endpoints, mark) = if s.external_local {
+            (local_endpoints(p, pods, self.node), MARK_NODE_PORT)
+        } else {
+            (p.endpoints.clone(), MARK_MASQUERADE)
+        };
+        if let Some(to) = dnat_to(&endpoints, pods) {
+            let _ = writeln!(
+                out,
+                "\t\t{filter} meta mark set {mark} {to} comment \"{} {what}\"",
+                s.name
+            );
+        }
+    }
 }
 
 /// The DNAT statement to one of `endpoints`, chosen at random; none
