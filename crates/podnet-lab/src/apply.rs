@@ -56,20 +56,26 @@ fn underlay(plan: &LabPlan) -> Result<()> {
     )
 }
 
-fn build_node(plan: &LabPlan, node: &NodePlan) -> Result<()> {
-    let ns = node.netns.as_str();
+/// Creates namespace `ns` with interface `interface`, the peer of
+/// `underlay_port` on the underlay bridge (nodes and outside clients).
+fn attach_to_underlay(
+    plan: &LabPlan,
+    ns: &str,
+    underlay_port: &str,
+    interface: &str,
+) -> Result<()> {
     ip(&["netns", "add", ns])?;
     ip(&[
         "-n",
         &plan.underlay,
         "link",
         "add",
-        &node.underlay_port,
+        underlay_port,
         "type",
         "veth",
         "peer",
         "name",
-        &node.uplink,
+        interface,
         "netns",
         ns,
     ])?;
@@ -78,11 +84,17 @@ fn build_node(plan: &LabPlan, node: &NodePlan) -> Result<()> {
         &plan.underlay,
         "link",
         "set",
-        &node.underlay_port,
+        underlay_port,
         "master",
         &plan.underlay_bridge,
         "up",
     ])?;
+    Ok(())
+}
+
+fn build_node(plan: &LabPlan, node: &NodePlan) -> Result<()> {
+    let ns = node.netns.as_str();
+    attach_to_underlay(plan, ns, &node.underlay_port, &node.uplink)?;
     sysctl(
         ns,
         &[
@@ -141,31 +153,7 @@ fn build_node(plan: &LabPlan, node: &NodePlan) -> Result<()> {
 /// node that takes them).
 fn build_client(plan: &LabPlan, client: &ClientPlan) -> Result<()> {
     let ns = client.netns.as_str();
-    ip(&["netns", "add", ns])?;
-    ip(&[
-        "-n",
-        &plan.underlay,
-        "link",
-        "add",
-        &client.underlay_port,
-        "type",
-        "veth",
-        "peer",
-        "name",
-        &client.interface,
-        "netns",
-        ns,
-    ])?;
-    ip(&[
-        "-n",
-        &plan.underlay,
-        "link",
-        "set",
-        &client.underlay_port,
-        "master",
-        &plan.underlay_bridge,
-        "up",
-    ])?;
+    attach_to_underlay(plan, ns, &client.underlay_port, &client.interface)?;
     let mut lines = vec![
         "link set lo up".to_owned(),
         format!("link set {} up", client.interface),
