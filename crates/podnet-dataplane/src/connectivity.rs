@@ -14,10 +14,10 @@ use podnet_engine::groups::{
     GroupLine, RawLine, Universe, describe_lines, group_flows, group_pairs, sort_lines,
 };
 use podnet_engine::{
-    ConnList, Diff, DiffOptions, DiffSide, Engine, Filtered, Flow, FlowBatch, FlowSource, PeerRef,
-    Scope, WorkloadRows, collect, diff_rows, outside_rows, rows,
+    ConnList, Diff, DiffOptions, Engine, EngineSide, Filtered, Flow, FlowBatch, FlowSource,
+    PeerRef, Scope, collect, diff_engines, outside_rows, rows,
 };
-use podnet_model::{Conns, NetworkRef, NsId, WorkloadId, WorkloadKind};
+use podnet_model::{NetworkRef, NsId, WorkloadId, WorkloadKind};
 
 use crate::{Dataplane, fronts, networks};
 
@@ -317,46 +317,22 @@ impl Dataplane {
         };
         let (old_hidden, old_workloads) = listed(old.0);
         let (new_hidden, new_workloads) = listed(new.0);
-        let old_stream = rows(
-            old.1,
-            Scope {
-                focus: None,
-                hidden: old_hidden,
-            },
-        );
-        let new_stream = rows(
-            new.1,
-            Scope {
-                focus: None,
-                hidden: new_hidden,
-            },
-        );
-        let row_of = |stream: &WorkloadRows<'_, '_>, w: WorkloadId| -> Vec<(PeerRef, Conns)> {
-            let table = stream.engine().conns();
-            stream
-                .source_flows(w)
-                .into_iter()
-                .map(|f| (f.dst, table.get(f.conns).clone()))
-                .collect()
-        };
-        let old_rows = |w: WorkloadId| row_of(&old_stream, w);
-        let new_rows = |w: WorkloadId| row_of(&new_stream, w);
         let rest = |dp: &Dataplane, engine: &Engine<'_>| -> Vec<podnet_engine::Connection> {
             let flows = dp.flows(engine, &Networks::All, Scope::all());
             let not_pairs = NotPodPairs(&flows);
             collect(&not_pairs).connections
         };
-        diff_rows(
-            &DiffSide {
-                cluster: &old.0.cluster,
+        diff_engines(
+            EngineSide {
+                engine: old.1,
+                hidden: old_hidden,
                 workloads: old_workloads,
-                rows: &old_rows,
                 rest: rest(old.0, old.1),
             },
-            &DiffSide {
-                cluster: &new.0.cluster,
+            EngineSide {
+                engine: new.1,
+                hidden: new_hidden,
                 workloads: new_workloads,
-                rows: &new_rows,
                 rest: rest(new.0, new.1),
             },
             options,

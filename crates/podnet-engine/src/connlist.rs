@@ -250,15 +250,15 @@ pub fn outside_rows<'e, 'c>(engine: &'e Engine<'c>, scope: Scope) -> WorkloadRow
 
 /// The engine's workload and outside-range connections, streamed.
 pub struct WorkloadRows<'e, 'c> {
-    engine: &'e Engine<'c>,
+    pub(crate) engine: &'e Engine<'c>,
     /// Whether workload pairs are listed (else only outside ranges).
-    pairs: bool,
+    pub(crate) pairs: bool,
     /// The identities of each workload, ascending.
-    classes_of: Vec<Vec<u32>>,
+    pub(crate) classes_of: Vec<Vec<u32>>,
     /// Workloads not hidden.
-    shown: FixedBitSet,
+    pub(crate) shown: FixedBitSet,
     /// With a focus: the focused workloads.
-    focus: Option<FixedBitSet>,
+    pub(crate) focus: Option<FixedBitSet>,
     /// With a focus: per source identity, what it may open to the focused
     /// workloads' identities (their columns, transposed).
     restricted: Vec<Vec<(u32, ConnsId)>>,

@@ -1134,20 +1134,13 @@ fn generator_exercises_identity_classes() {
 /// of the two whole lists, with and without namespaces, listing the kept
 /// flows or not.
 fn check_diff(old: &Cluster, new: &Cluster) -> Result<(), TestCaseError> {
-    use podnet_engine::{DiffOptions, DiffSide, diff, diff_rows};
+    use podnet_engine::{DiffOptions, DiffSide, EngineSide, diff, diff_engines, diff_rows};
     let (old_engine, new_engine) = (Engine::new(old), Engine::new(new));
     let (old_list, new_list) = (connlist(&old_engine), connlist(&new_engine));
     let old_rows = rows(&old_engine, Scope::all());
     let new_rows = rows(&new_engine, Scope::all());
-    let row = |stream: &podnet_engine::WorkloadRows<'_, '_>, w: WorkloadId| {
-        stream
-            .source_flows(w)
-            .into_iter()
-            .map(|f| (f.dst, stream.engine().conns().get(f.conns).clone()))
-            .collect::<Vec<_>>()
-    };
-    let old_row = |w: WorkloadId| row(&old_rows, w);
-    let new_row = |w: WorkloadId| row(&new_rows, w);
+    let old_row = |w: WorkloadId| old_rows.source_flows(w);
+    let new_row = |w: WorkloadId| new_rows.source_flows(w);
     let rest = |engine: &Engine<'_>| {
         collect(&outside_rows(engine, Scope::all()))
             .connections
@@ -1172,17 +1165,29 @@ fn check_diff(old: &Cluster, new: &Cluster) -> Result<(), TestCaseError> {
                     cluster: old,
                     workloads: listed(old),
                     rows: &old_row,
+                    conns: old_engine.conns(),
                     rest: rest(&old_engine),
                 },
                 &DiffSide {
                     cluster: new,
                     workloads: listed(new),
                     rows: &new_row,
+                    conns: new_engine.conns(),
                     rest: rest(&new_engine),
                 },
                 options,
+                None,
             );
-            prop_assert_eq!(got, want, "{:?}", options);
+            prop_assert_eq!(&got, &want, "{:?}", options);
+            // Comparing only what the change touches, counting the rest.
+            let side = |engine, cluster| EngineSide {
+                engine,
+                hidden: Vec::new(),
+                workloads: listed(cluster),
+                rest: rest(engine),
+            };
+            let following = diff_engines(side(&old_engine, old), side(&new_engine, new), options);
+            prop_assert_eq!(following, want, "following the change, {:?}", options);
         }
     }
     Ok(())
@@ -1202,5 +1207,64 @@ proptest! {
         let old = build(&teams, &pods, &old_policies, shared);
         let new = build(&teams, &pods[..pods.len().div_ceil(2)], &new_policies, shared);
         check_diff(&old, &new)?;
+    }
+
+    /// Small changes, which leave most workloads untouched: one policy
+    /// edited, added or removed, one pod changed, one namespace's labels.
+    #[test]
+    fn diff_of_a_small_change_equals_diff_of_lists(
+        teams in prop::collection::vec(0..2usize, 3),
+        pods in prop::collection::vec(pod_spec(), 1..8),
+        policies in prop::collection::vec(policy_spec(), 1..6),
+        shared in any::<bool>(),
+        change in 0..5usize,
+        at in any::<prop::sample::Index>(),
+        other_policy in policy_spec(),
+        other_pod in pod_spec(),
+    ) {
+        let old = build(&teams, &pods, &policies, shared);
+        let (mut teams2, mut pods2, mut policies2) = (teams.clone(), pods.clone(), policies.clone());
+        match change {
+            0 => policies2[at.index(policies.len())] = other_policy,
+            1 => policies2.push(other_policy),
+            2 => { policies2.pop(); }
+            3 => pods2[at.index(pods.len())] = other_pod,
+            _ => { let t = at.index(teams.len()); teams2[t] = 1 - teams2[t]; }
+        }
+        let new = build(&teams2, &pods2, &policies2, shared);
+        check_diff(&old, &new)?;
+        check_diff(&new, &old)?;
+    }
+
+    /// Counting a source's flows to some workloads without listing them
+    /// gives the number of listed ones.
+    #[test]
+    fn counted_flows_equal_listed_flows(
+        teams in prop::collection::vec(0..2usize, 3),
+        pods in prop::collection::vec(pod_spec(), 1..8),
+        policies in prop::collection::vec(policy_spec(), 0..5),
+        shared in any::<bool>(),
+        excluded in prop::collection::vec(any::<bool>(), 8),
+    ) {
+        let cluster = build(&teams, &pods, &policies, shared);
+        let engine = Engine::new(&cluster);
+        let stream = rows(&engine, Scope::all());
+        let excluded: Vec<WorkloadId> = cluster
+            .workload_ids()
+            .filter(|w| excluded[w.index() % excluded.len()])
+            .collect();
+        let counter = podnet_engine::FlowCounter::excluding(&stream, &excluded);
+        for w in cluster.workload_ids() {
+            let listed = stream
+                .source_flows(w)
+                .iter()
+                .filter(|f| match &f.dst {
+                    PeerRef::Workload(d) => !excluded.contains(d),
+                    PeerRef::External(_) => true,
+                    _ => false,
+                })
+                .count();
+            prop_assert_eq!(counter.count(w), listed, "{:?}", w);
+        }
     }
 }
