@@ -10,7 +10,9 @@
 //! namespaces or workloads to be used.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
+use std::hash::BuildHasher;
 
 use std::sync::{Arc, OnceLock};
 
@@ -28,8 +30,17 @@ use podnet_model::{
 use super::{GroupEnd, GroupLine, RawEnd, RawLine, Term, Universe};
 use crate::nsindex::NamespaceIndex;
 
-/// Usable selectors of a namespace, each with the workloads it picks.
-type Usable = Vec<(LabelSelector, Vec<WorkloadId>)>;
+/// A selector usable in a namespace, with the workloads it picks.
+struct UsableSelector {
+    selector: LabelSelector,
+    /// A hash of the selector: terms gather namespaces by selector, and
+    /// comparing hashes first spares comparing selectors' strings.
+    hash: u64,
+    picked: Vec<WorkloadId>,
+}
+
+/// Usable selectors of a namespace, sorted by selector.
+type Usable = Vec<UsableSelector>;
 
 /// A part of a namespace described: indices of the chosen usable
 /// selectors, and the workloads left to name.
@@ -40,6 +51,8 @@ struct Shared {
     /// Namespace selectors with the listable namespaces they pick (sorted),
     /// only those picking two or more.
     ns_candidates: Vec<(LabelSelector, FixedBitSet)>,
+    /// Per namespace: the indices of the namespace selectors picking it.
+    ns_candidates_of: Vec<Vec<u32>>,
     /// Pod selectors the input uses across namespaces.
     pod_candidates: Vec<LabelSelector>,
     /// Per namespace: the pod selectors of its own policies.
@@ -59,7 +72,7 @@ pub struct Describer<'c> {
     shared: Arc<Shared>,
     /// Parts of namespaces already described.
     /// The chosen selectors are indices into the namespace's usable ones.
-    parts: HashMap<NsId, HashMap<Vec<WorkloadId>, Part>>,
+    parts: RefCell<HashMap<NsId, HashMap<Vec<WorkloadId>, Part>>>,
 }
 
 fn single(key: &str, value: &str) -> LabelSelector {
@@ -124,7 +137,7 @@ impl<'c> Describer<'c> {
         }
         ns_selectors.insert(LabelSelector::everything());
         let index = NamespaceIndex::new(cluster);
-        let ns_candidates = ns_selectors
+        let ns_candidates: Vec<(LabelSelector, FixedBitSet)> = ns_selectors
             .into_iter()
             .filter_map(|sel| {
                 let mut picked = FixedBitSet::with_capacity(cluster.namespaces.len());
@@ -138,6 +151,12 @@ impl<'c> Describer<'c> {
                 (picked.count_ones(..) >= 2).then_some((sel, picked))
             })
             .collect();
+        let mut ns_candidates_of = vec![Vec::new(); cluster.namespaces.len()];
+        for (i, (_, picked)) in ns_candidates.iter().enumerate() {
+            for ns in picked.ones() {
+                ns_candidates_of[ns].push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
         pod_selectors.remove(&LabelSelector::everything());
         let label_sets = cluster
             .workloads
@@ -155,6 +174,7 @@ impl<'c> Describer<'c> {
             universe,
             shared: Arc::new(Shared {
                 ns_candidates,
+                ns_candidates_of,
                 pod_candidates: pod_selectors.into_iter().collect(),
                 own_candidates: own
                     .into_iter()
@@ -166,23 +186,23 @@ impl<'c> Describer<'c> {
                     .map(|_| OnceLock::new())
                     .collect(),
             }),
-            parts: HashMap::default(),
+            parts: RefCell::default(),
         }
     }
 
-    /// A describer sharing this one's candidates, with nothing remembered
-    /// (for another thread).
-    fn fresh(&self) -> Self {
+    /// A describer of `cluster` sharing `shared`, with nothing remembered
+    /// (one per thread).
+    fn with_shared(cluster: &'c Cluster, universe: &'c Universe, shared: &Arc<Shared>) -> Self {
         Describer {
-            cluster: self.cluster,
-            universe: self.universe,
-            shared: Arc::clone(&self.shared),
-            parts: HashMap::default(),
+            cluster,
+            universe,
+            shared: Arc::clone(shared),
+            parts: RefCell::default(),
         }
     }
 
     /// Terms whose union is exactly `set` (sorted listable workloads).
-    pub fn describe(&mut self, set: &[WorkloadId]) -> Vec<Term> {
+    pub fn describe(&self, set: &[WorkloadId]) -> Vec<Term> {
         let cluster = self.cluster;
         let ns_of = &self.shared.ns_of;
         // Workloads are sorted by namespace: runs of one namespace.
@@ -217,13 +237,19 @@ impl<'c> Describer<'c> {
         let mut terms = Vec::new();
         // Whole namespaces, several at once where a selector fits: the
         // candidates all of whose namespaces are whole in the set.
-        let shared = Arc::clone(&self.shared);
+        let shared: &Shared = &self.shared;
         let mut left = full.clone();
         let mut left_count = left.count_ones(..);
         let fitting: Vec<&(LabelSelector, FixedBitSet)> = if left_count >= 2 {
-            shared
-                .ns_candidates
-                .iter()
+            // Only selectors picking a namespace of the set can fit.
+            let mut seen = FixedBitSet::with_capacity(shared.ns_candidates.len());
+            for ns in full.ones() {
+                for &i in &shared.ns_candidates_of[ns] {
+                    seen.insert(i as usize);
+                }
+            }
+            seen.ones()
+                .map(|i| &shared.ns_candidates[i])
                 .filter(|(_, picked)| picked.is_subset(&full))
                 .collect()
         } else {
@@ -246,8 +272,8 @@ impl<'c> Describer<'c> {
         if !rest.is_empty() {
             terms.push(Term::Namespaces(rest));
         }
-        // Parts of namespaces: pod selectors, then names.
-        let mut by_selector: BTreeMap<&LabelSelector, Vec<NsId>> = BTreeMap::new();
+        // Parts of namespaces: pod selectors (by selector), then names.
+        let mut by_selector: BTreeMap<(u64, &LabelSelector), Vec<NsId>> = BTreeMap::new();
         let mut named: Vec<WorkloadId> = Vec::new();
         for (ns, part) in partial {
             let found = self.part(ns, &part);
@@ -255,14 +281,18 @@ impl<'c> Describer<'c> {
                 .get()
                 .map_or(&[][..], Vec::as_slice);
             for &i in &found.0 {
+                let chosen = &usable[i as usize];
                 by_selector
-                    .entry(&usable[i as usize].0)
+                    .entry((chosen.hash, &chosen.selector))
                     .or_default()
                     .push(ns);
             }
             named.extend_from_slice(&found.1);
         }
-        for (selector, namespaces) in by_selector {
+        let mut by_selector: Vec<((u64, &LabelSelector), Vec<NsId>)> =
+            by_selector.into_iter().collect();
+        by_selector.sort_by(|a, b| a.0.1.cmp(b.0.1));
+        for ((_, selector), namespaces) in by_selector {
             terms.push(Term::Pods {
                 namespaces,
                 selector: selector.clone(),
@@ -319,27 +349,31 @@ impl<'c> Describer<'c> {
                     }
                     picked.push(w);
                 }
-                (picked.len() >= 2 && picked.len() < in_ns.len()).then(|| (sel.clone(), picked))
+                (picked.len() >= 2 && picked.len() < in_ns.len()).then(|| UsableSelector {
+                    selector: sel.clone(),
+                    hash: rustc_hash::FxBuildHasher.hash_one(sel),
+                    picked,
+                })
             })
             .collect()
     }
 
     /// Pod selectors naming workloads of `part` (of namespace `ns`, sorted),
     /// and the workloads they leave.
-    fn part(&mut self, ns: NsId, part: &[WorkloadId]) -> Part {
+    fn part(&self, ns: NsId, part: &[WorkloadId]) -> Part {
         if part.len() < 2 {
             return Arc::new((Vec::new(), part.to_vec()));
         }
-        if let Some(found) = self.parts.get(&ns).and_then(|m| m.get(part)) {
+        if let Some(found) = self.parts.borrow().get(&ns).and_then(|m| m.get(part)) {
             return Arc::clone(found);
         }
-        let shared = Arc::clone(&self.shared);
+        let shared: &Shared = &self.shared;
         let usable = shared.usable[ns.index()].get_or_init(|| self.compute_usable(ns));
         let inside: Vec<(u32, &Vec<WorkloadId>)> = usable
             .iter()
             .enumerate()
-            .filter(|(_, (_, picked))| picked.iter().all(|w| part.binary_search(w).is_ok()))
-            .map(|(i, (_, picked))| (u32::try_from(i).unwrap_or(u32::MAX), picked))
+            .filter(|(_, u)| u.picked.iter().all(|w| part.binary_search(w).is_ok()))
+            .map(|(i, u)| (u32::try_from(i).unwrap_or(u32::MAX), &u.picked))
             .collect();
         let mut left: BTreeSet<WorkloadId> = part.iter().copied().collect();
         let mut chosen = Vec::new();
@@ -353,7 +387,7 @@ impl<'c> Describer<'c> {
                 })
                 .filter(|(gain, _, _)| *gain >= 2)
                 .max_by(|a, b| {
-                    let reqs = |i: u32| usable[i as usize].0.requirements().len();
+                    let reqs = |i: u32| usable[i as usize].selector.requirements().len();
                     a.0.cmp(&b.0)
                         .then_with(|| reqs(b.1).cmp(&reqs(a.1)))
                         .then_with(|| b.1.cmp(&a.1))
@@ -368,6 +402,7 @@ impl<'c> Describer<'c> {
         }
         let result = Arc::new((chosen, left.into_iter().collect::<Vec<_>>()));
         self.parts
+            .borrow_mut()
             .entry(ns)
             .or_default()
             .insert(part.to_vec(), Arc::clone(&result));
@@ -379,6 +414,7 @@ impl<'c> Describer<'c> {
 /// workload sets are described once, in parallel.
 pub fn describe_lines(cluster: &Cluster, universe: &Universe, raw: Vec<RawLine>) -> Vec<GroupLine> {
     let describer = Describer::new(cluster, universe);
+    let shared = &describer.shared;
     let mut index: HashMap<&[WorkloadId], usize> = HashMap::default();
     let mut distinct: Vec<&[WorkloadId]> = Vec::new();
     for line in &raw {
@@ -399,7 +435,7 @@ pub fn describe_lines(cluster: &Cluster, universe: &Universe, raw: Vec<RawLine>)
     let described: Vec<Vec<Term>> = distinct
         .par_chunks(chunk)
         .flat_map_iter(|sets| {
-            let mut d = describer.fresh();
+            let d = Describer::with_shared(cluster, universe, shared);
             sets.iter().map(|set| d.describe(set)).collect::<Vec<_>>()
         })
         .collect();
