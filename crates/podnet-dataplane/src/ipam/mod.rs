@@ -9,6 +9,7 @@
 //! Allocation, node blocks and host-local live here; the static pools are
 //! in `pools`, the VPC-native addresses in `vpc`.
 
+mod block_index;
 mod pools;
 mod vpc;
 
@@ -23,6 +24,7 @@ use crate::issue::Issue;
 use crate::nodes::{NodeInfo, NodeOrigin};
 use crate::schedule::origin_source;
 
+use block_index::BlockIndex;
 use pools::Pools;
 pub use pools::reserved_in;
 use vpc::Vpc;
@@ -151,6 +153,7 @@ pub fn allocate(
     for (b, block) in out.blocks.iter().enumerate() {
         by_node[block.node].push(b);
     }
+    let block_index = BlockIndex::new(out.blocks.iter().map(|b| b.cidr));
     let mut vpc = Vpc::new(profile, nodes);
     let node_index: HashMap<&str, usize> = nodes
         .iter()
@@ -186,8 +189,8 @@ pub fn allocate(
             (pod.ips.clone(), AddressOrigin::Status)
         } else if !pod.ips.is_empty() {
             for ip in &pod.ips {
-                if let Some(b) = out.blocks.iter_mut().find(|b| b.cidr.contains(ip)) {
-                    b.used += 1;
+                if let Some(b) = block_index.find(*ip) {
+                    out.blocks[b].used += 1;
                 }
                 pools.note_used(*ip, id);
             }
