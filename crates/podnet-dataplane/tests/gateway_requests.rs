@@ -556,3 +556,133 @@ fn a_listener_certificate_in_another_namespace_needs_a_grant() {
         Some(Outcome::Answered(FrontAnswer::TlsHandshakeFailure, _))
     ));
 }
+
+/// Every answer of a trace: the backends (Deployments) delivered to,
+/// sorted and without repeats, then the Gateways' own answers.
+fn outcomes(dp: &Dataplane, url: Url) -> Vec<String> {
+    let t = trace_request(dp, url);
+    let mut out: Vec<String> = delivered(dp, &t)
+        .iter()
+        .map(|p| deployment(p.rsplit('/').next().unwrap_or_default()).to_owned())
+        .collect();
+    out.dedup();
+    out.extend(answers(&t).iter().map(|a| match a {
+        FrontAnswer::Http(code) => code.to_string(),
+        other => format!("{other:?}"),
+    }));
+    out
+}
+
+/// Rules whose backendRefs are all invalid or absent. HTTPRouteRule
+/// `backendRefs` (API reference, gateway.networking.k8s.io/v1): "If *all*
+/// entries in BackendRefs are invalid, and there are also no filters
+/// specified in this route rule, *all* traffic which matches this rule MUST
+/// receive a 500 status code"; HTTPBackendRef `backendRef`: "A BackendRef
+/// is invalid if: It refers to an unknown or unsupported kind of resource
+/// ... It refers to a resource that does not exist". One valid backendRef
+/// is enough to forward; a rule with filters is outside the rule.
+#[test]
+fn rules_without_filters_or_a_valid_backend_answer_500() {
+    let route = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: invalid, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /missing}}]
+    backendRefs: [{name: no-such-service, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /kind}}]
+    backendRefs: [{group: example.com, kind: Bucket, name: b, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /none}}]
+  - matches: [{path: {type: PathPrefix, value: /one-valid}}]
+    backendRefs: [{name: no-such-service, port: 8080}, {name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /filtered}}]
+    filters: [{type: RequestHeaderModifier, requestHeaderModifier: {add: [{name: x, value: y}]}}]
+    backendRefs: [{name: no-such-service, port: 8080}]
+---
+"#;
+    let dp = build(&format!("{}{route}", base()));
+    let rows: &[(&str, &[&str])] = &[
+        ("/missing", &["500"]),
+        ("/kind", &["500"]),
+        ("/none", &["500"]),
+        ("/one-valid", &["infra-backend-v1"]),
+        ("/filtered", &[]),
+    ];
+    for (path, want) in rows {
+        assert_eq!(outcomes(&dp, request("GET", path, &[])), *want, "{path}");
+    }
+}
+
+/// Gateway `spec.addresses` (API reference, GatewaySpec `addresses`: "a
+/// request for the address(es) on the 'outside of the Gateway', that
+/// traffic bound for this Gateway will use"; "The implementation MUST bind
+/// all Listeners to every GatewayAddress"): a URL to one reaches that
+/// Gateway only. A request at a Gateway's address whose host no listener
+/// hostname matches is answered 404, as the conformance test
+/// HTTPRouteListenerHostnameMatching expects
+/// (httproute-listener-hostname-matching.go lines 87-90 at 4564255a).
+#[test]
+fn gateway_addresses_pick_the_gateway_and_its_listeners_answer_404() {
+    let gateways = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: first, namespace: gateway-conformance-infra}
+spec:
+  gatewayClassName: example
+  addresses: [{type: IPAddress, value: 198.51.100.7}]
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: second, namespace: gateway-conformance-infra}
+spec:
+  gatewayClassName: example
+  addresses: [{type: IPAddress, value: 198.51.100.8}]
+  listeners: [{name: http, port: 80, protocol: HTTP, hostname: foo.example}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: to-first, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: first}]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: to-second, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: second}]
+  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: to-same, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules: [{backendRefs: [{name: infra-backend-v3, port: 8080}]}]
+---
+"#;
+    let dp = build(&format!("{}{gateways}", base()));
+    let url = |u: &str| Url::parse(u).expect("url");
+    let rows: &[(&str, &[&str])] = &[
+        // Any host reaches both Gateways without a hostname on port 80.
+        (
+            "http://other.example/",
+            &["infra-backend-v1", "infra-backend-v3"],
+        ),
+        ("http://198.51.100.7/", &["infra-backend-v1"]),
+        (
+            "http://foo.example/",
+            &["infra-backend-v1", "infra-backend-v2", "infra-backend-v3"],
+        ),
+        ("http://198.51.100.8/", &["404"]),
+    ];
+    for (u, want) in rows {
+        assert_eq!(outcomes(&dp, url(u)), *want, "{u}");
+    }
+    let mut to_second = url("http://other.example/");
+    to_second.request.gateway = Some(("gateway-conformance-infra".to_owned(), "second".to_owned()));
+    assert_eq!(outcomes(&dp, to_second), ["404"]);
+}

@@ -374,6 +374,14 @@ pub struct RouteRule {
     pub matches: Vec<RouteMatch>,
     /// `backendRefs` to Services (other kinds are skipped).
     pub backends: Vec<BackendRef>,
+    /// `backendRefs` of kinds podnet does not model (`Kind` or
+    /// `Kind.group`): invalid backends for the 500 rule (HTTPBackendRef:
+    /// "It refers to an unknown or unsupported kind of resource").
+    pub unsupported: Vec<String>,
+    /// How many `filters` the rule has (HTTPRoute, GRPCRoute; 0 for the
+    /// other kinds): a rule without valid backendRefs answers 500 only
+    /// when it has none.
+    pub filters: usize,
     /// Line of the rule in its file.
     pub line: Option<u32>,
 }

@@ -202,6 +202,8 @@ mod tests {
                 .map(|(i, matches)| RouteRule {
                     name: None,
                     matches,
+                    unsupported: Vec::new(),
+                    filters: 0,
                     backends: vec![BackendRef {
                         namespace: "ns".into(),
                         name: format!("{name}-{i}"),

@@ -18,6 +18,7 @@ mod dns;
 mod explain;
 mod fuzz_replay;
 mod gateway;
+mod gateway_api_upstream;
 mod hostile;
 mod inputs;
 mod lab;

@@ -265,7 +265,8 @@ fn resolve_service(
         .collect())
 }
 
-fn find_service(cluster: &Cluster, namespace: NsId, name: &str) -> Option<ServiceId> {
+/// The Service `name` in `namespace`, if the input has it.
+pub(crate) fn find_service(cluster: &Cluster, namespace: NsId, name: &str) -> Option<ServiceId> {
     cluster
         .services
         .iter()

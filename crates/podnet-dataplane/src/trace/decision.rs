@@ -107,6 +107,10 @@ pub enum GatewayStep {
     CertificatesRefused,
     /// No route of this kind attached to the listener takes the request.
     NoRoute(RouteKind),
+    /// The request reached the Gateway's address, but no listener on its
+    /// port has a hostname matching the request's host (`listener` is
+    /// empty).
+    NoListenerForHost,
     /// A route rule takes it.
     Rule {
         /// The route's kind (`HTTPRoute`...).

@@ -15,7 +15,7 @@ use podnet_model::{
 use super::tracer::Tracer;
 use super::{
     AnswerReason, FrontAnswer, GatewayDecision, GatewayForward, GatewayStep, GrpcStatus,
-    LbDecision, Scheme, TlsHandling, TraceError, Url,
+    InvalidBackends, LbDecision, Scheme, TlsHandling, TraceError, Url,
 };
 use crate::fronts::{self, Route, RouteSource, gateways, grants};
 
@@ -41,8 +41,9 @@ pub(super) struct Take<'d> {
 }
 
 impl Tracer<'_> {
-    /// Every Gateway (or only the one `--gateway` names) with a listener
-    /// for `url`, in input order, with what it does.
+    /// Every Gateway (or only the one `--gateway` names, or those whose
+    /// `spec.addresses` hold the URL's host) with a listener for `url`, in
+    /// input order, with what it does.
     pub(super) fn via_gateways(&self, url: &Url) -> Result<Vec<Take<'_>>, TraceError> {
         let c = &self.dp.cluster;
         let named = |g: &podnet_model::Gateway, (ns, name): &(String, String)| {
@@ -53,19 +54,38 @@ impl Tracer<'_> {
         {
             return Err(TraceError::UnknownGateway(format!("{}/{}", want.0, want.1)));
         }
-        Ok((0..c.gateways.len())
+        // GatewaySpec `addresses`: "a request for the address(es) on the
+        // 'outside of the Gateway', that traffic bound for this Gateway
+        // will use"; "The implementation MUST bind all Listeners to every
+        // GatewayAddress that it assigns to the Gateway". A URL to such an
+        // address reaches that Gateway only.
+        let at_address: Vec<usize> = (0..c.gateways.len())
             .filter(|&g| {
-                url.request
-                    .gateway
-                    .as_ref()
-                    .is_none_or(|want| named(&c.gateways[g], want))
+                c.gateways[g]
+                    .addresses
+                    .iter()
+                    .any(|a| same_address(a, &url.host))
             })
-            .filter_map(|g| self.gateway_take(url, g))
+            .collect();
+        let asked = |g: usize| match &url.request.gateway {
+            Some(want) => named(&c.gateways[g], want),
+            None => at_address.is_empty() || at_address.contains(&g),
+        };
+        Ok((0..c.gateways.len())
+            .filter(|&g| asked(g))
+            .filter_map(|g| {
+                let addressed = url.request.gateway.is_some() || at_address.contains(&g);
+                self.gateway_take(url, g, addressed)
+            })
             .collect())
     }
 
-    /// What Gateway `g` does with `url`, if a listener of it takes it.
-    fn gateway_take(&self, url: &Url, g: usize) -> Option<Take<'_>> {
+    /// What Gateway `g` does with `url`, if a listener of it takes it;
+    /// `addressed`: the request is sent to the Gateway's address (it is
+    /// named with `--gateway`, or the URL's host is one of its
+    /// `spec.addresses`), so the Gateway answers it even when no
+    /// listener's hostname matches.
+    fn gateway_take(&self, url: &Url, g: usize, addressed: bool) -> Option<Take<'_>> {
         let dp = self.dp;
         let c = &dp.cluster;
         let gateway = &c.gateways[g];
@@ -76,14 +96,15 @@ impl Tracer<'_> {
             Scheme::Tcp => &[ListenerProtocol::Tcp],
             Scheme::Udp => &[ListenerProtocol::Udp],
         };
-        let listener = select_listener(
+        let on_port = || {
             gateway
                 .listeners
                 .iter()
-                .filter(|l| protocols.contains(&l.protocol)),
-            url.port,
-            &url.host,
-        )?;
+                .filter(|l| protocols.contains(&l.protocol) && l.port == url.port)
+        };
+        let Some(listener) = select_listener(on_port(), url.port, &url.host) else {
+            return self.no_listener_for_host(url, g, addressed, on_port().next()?);
+        };
         let li = gateway
             .listeners
             .iter()
@@ -172,23 +193,51 @@ impl Tracer<'_> {
             matched: sel.match_index + 1,
             forward,
         };
-        if !refused.is_empty() && refused.len() == rule.backends.len() {
-            // HTTPRouteRule backendRefs: "If all entries in BackendRefs are
-            // invalid, and there are also no filters specified in this
-            // route rule, all traffic which matches this rule MUST receive a
-            // 500 status code"; GRPCRouteRule: "an UNAVAILABLE status".
-            // TCPRouteRule, TLSRouteRule, UDPRouteRule backendRefs: the
-            // implementation "MUST actively reject connection attempts".
+        // HTTPRouteRule backendRefs: "If all entries in BackendRefs are
+        // invalid, and there are also no filters specified in this route
+        // rule, all traffic which matches this rule MUST receive a 500
+        // status code"; GRPCRouteRule: "an UNAVAILABLE status".
+        // TCPRouteRule, TLSRouteRule, UDPRouteRule backendRefs: the
+        // implementation "MUST actively reject connection attempts".
+        // HTTPBackendRef `backendRef`: a BackendRef is invalid if "It
+        // refers to an unknown or unsupported kind of resource", "a
+        // resource that does not exist", or crosses namespaces without a
+        // ReferenceGrant.
+        let invalid = |why| {
             let answer = match kind {
                 RouteKind::Grpc => FrontAnswer::Grpc(GrpcStatus::Unavailable),
                 RouteKind::Http => FrontAnswer::Http(500),
                 RouteKind::Tls | RouteKind::Tcp | RouteKind::Udp => FrontAnswer::ConnectionRejected,
             };
-            return Some(Take {
+            Some(Take {
                 front,
                 what: head(rule_step(None)),
-                decision: Decision::Answer(answer, AnswerReason::BackendsRefused(refused)),
-            });
+                decision: Decision::Answer(answer, why),
+            })
+        };
+        if !refused.is_empty()
+            && refused.len() == rule.backends.len()
+            && rule.unsupported.is_empty()
+        {
+            return invalid(AnswerReason::BackendsRefused(refused));
+        }
+        let not_found: Vec<(String, String)> = rule
+            .backends
+            .iter()
+            .filter(|b| grants::backend_permitted(c, sel.route, b))
+            .filter(|b| {
+                c.namespace_by_name(&b.namespace)
+                    .and_then(|ns| fronts::routes::find_service(c, ns, &b.name))
+                    .is_none()
+            })
+            .map(|b| (b.namespace.clone(), b.name.clone()))
+            .collect();
+        if rule.filters == 0 && refused.len() + not_found.len() == rule.backends.len() {
+            return invalid(AnswerReason::NoValidBackend(InvalidBackends {
+                refused,
+                not_found,
+                unsupported: rule.unsupported.clone(),
+            }));
         }
         let tls = match (kind, listener.tls) {
             (RouteKind::Tls, Some(TlsMode::Passthrough)) => {
@@ -211,6 +260,68 @@ impl Tracer<'_> {
                     && !(kind == RouteKind::Tls && listener.tls == Some(TlsMode::Passthrough)),
             ),
         })
+    }
+}
+
+impl Tracer<'_> {
+    /// Gateway `g` has `first`, a listener of the URL's protocol on its
+    /// port, but none whose hostname matches the URL's host: when the
+    /// request is sent to the Gateway's address, it answers as when no
+    /// route matches (HTTP 404, gRPC UNIMPLEMENTED, a rejected TLS
+    /// connection), as the conformance tests HTTPRouteListenerHostnameMatching
+    /// (httproute-listener-hostname-matching.go lines 87-90),
+    /// HTTPRouteHostnameIntersection, GRPCRouteListenerHostnameMatching and
+    /// TLSRouteHostnameIntersection (tlsroute-hostname-intersection.go line
+    /// 78) of kubernetes-sigs/gateway-api 4564255a expect.
+    fn no_listener_for_host(
+        &self,
+        url: &Url,
+        g: usize,
+        addressed: bool,
+        first: &podnet_model::Listener,
+    ) -> Option<Take<'_>> {
+        if !addressed {
+            return None;
+        }
+        let kind = match first.protocol {
+            ListenerProtocol::Tls => RouteKind::Tls,
+            ListenerProtocol::Tcp => RouteKind::Tcp,
+            ListenerProtocol::Udp => RouteKind::Udp,
+            _ if url.request.grpc.is_some() => RouteKind::Grpc,
+            _ => RouteKind::Http,
+        };
+        let answer = match kind {
+            RouteKind::Grpc => FrontAnswer::Grpc(GrpcStatus::Unimplemented),
+            RouteKind::Http => FrontAnswer::Http(404),
+            RouteKind::Tls | RouteKind::Tcp | RouteKind::Udp => FrontAnswer::ConnectionRejected,
+        };
+        let gateway = &self.dp.cluster.gateways[g];
+        Some(Take {
+            front: fronts::GATEWAYS + g,
+            what: LbDecision::Gateway(Box::new(GatewayDecision {
+                gateway: gateway.meta.qualified_name(),
+                listener: String::new(),
+                protocol: first.protocol.clone(),
+                port: url.port,
+                request: url.clone(),
+                step: GatewayStep::NoListenerForHost,
+            })),
+            decision: Decision::Answer(answer, AnswerReason::NoListenerForHost(url.host.clone())),
+        })
+    }
+}
+
+/// Whether a Gateway address (`spec.addresses[].value`) is `host`: the
+/// same IP address, or the same hostname (case-insensitive).
+fn same_address(address: &str, host: &str) -> bool {
+    match (
+        address.parse::<std::net::IpAddr>(),
+        host.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>(),
+    ) {
+        (Ok(a), Ok(h)) => a == h,
+        _ => address.eq_ignore_ascii_case(host),
     }
 }
 

@@ -45,7 +45,9 @@ pub use decision::{
 pub use step::{CloudPart, DnatMatch, Encapsulation, ForwardVia, RouteStep, SnatReason};
 use tracer::Tracer;
 pub use url::{GrpcCall, HttpRequest, Scheme, Url};
-pub use why::{AnswerReason, DropReason, FrontEnd, FrontName, PathLabel, PortMiss, TraceEnd};
+pub use why::{
+    AnswerReason, DropReason, FrontEnd, FrontName, InvalidBackends, PathLabel, PortMiss, TraceEnd,
+};
 
 /// Where a hop happens.
 #[derive(Clone, Debug, PartialEq, Eq)]

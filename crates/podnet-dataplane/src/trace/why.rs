@@ -202,9 +202,28 @@ pub enum AnswerReason {
     NoCertificate,
     /// No rule of this kind of route matches the request.
     NoRuleMatches(RouteKind),
+    /// The request reached the Gateway, but no listener's hostname matches
+    /// its host (the host).
+    NoListenerForHost(String),
     /// Every backendRef of the rule is refused: the Services, by
     /// namespace and name.
     BackendsRefused(Vec<(String, String)>),
+    /// The rule has no filters and no valid backendRef: none at all, or
+    /// each refused, naming a Service that does not exist, or of a kind
+    /// podnet does not model.
+    NoValidBackend(InvalidBackends),
+}
+
+/// The invalid backendRefs of a rule (HTTPBackendRef `backendRef`: "A
+/// BackendRef is invalid if ...").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InvalidBackends {
+    /// Refused without a ReferenceGrant (namespace, name).
+    pub refused: Vec<(String, String)>,
+    /// Naming a Service that is not in the input (namespace, name).
+    pub not_found: Vec<(String, String)>,
+    /// Of a kind podnet does not model (`Kind` or `Kind.group`).
+    pub unsupported: Vec<String>,
 }
 
 /// Why a trace has no path.

@@ -189,16 +189,18 @@ fn parents(
 }
 
 /// `backendRefs`: Services (group `""`, kind `Service`, a port required),
-/// weight 0-1000000 (default 1); other kinds are warnings and skipped.
+/// weight 0-1000000 (default 1); other kinds are warnings, returned apart
+/// (`Kind` or `Kind.group`).
 pub fn backends(
     list: &[BackendRefSpec],
     route_ns: &str,
     at: &FieldPath,
     line_of: LineOf<'_>,
     c: &mut Checker,
-) -> Vec<BackendRef> {
+) -> (Vec<BackendRef>, Vec<String>) {
     too_many(list.len(), MAX_BACKENDS, at, c);
     let mut out = Vec::new();
+    let mut unsupported = Vec::new();
     for (i, b) in list.iter().enumerate() {
         let at = at.index(i);
         let name = b.name.clone().unwrap_or_default();
@@ -234,6 +236,7 @@ pub fn backends(
                     "a backend of kind `{what}` is not modelled: podnet sees no traffic through it"
                 ),
             );
+            unsupported.push(what);
             continue;
         }
         out.push(BackendRef {
@@ -248,7 +251,7 @@ pub fn backends(
             line: line_of(&at),
         });
     }
-    out
+    (out, unsupported)
 }
 
 /// `HeaderName`: `[A-Za-z0-9!#$%&'*+-.^_`|~]+`, at most 256 characters.
@@ -366,7 +369,9 @@ mod tests {
         ]))
         .unwrap_or_default();
         let mut c = Checker::default();
-        let out = backends(&list, "ns", &FieldPath::fields("b"), &|_| Some(7), &mut c);
+        let (out, unsupported) =
+            backends(&list, "ns", &FieldPath::fields("b"), &|_| Some(7), &mut c);
+        assert_eq!(unsupported, ["Bucket.example.com"]);
         let got: Vec<(&str, &str, Option<u16>, u32)> = out
             .iter()
             .map(|b| (b.namespace.as_str(), b.name.as_str(), b.port, b.weight))

@@ -57,6 +57,9 @@ pub struct GrpcRouteRule {
     /// `backendRefs`.
     #[serde(default)]
     pub backend_refs: Vec<BackendRefSpec>,
+    /// `filters` (counted, not read).
+    #[serde(default)]
+    pub filters: Vec<serde::de::IgnoredAny>,
 }
 
 /// One `matches` entry.
@@ -123,7 +126,7 @@ pub fn grpc_route(
         if matches.is_empty() {
             matches.push(RouteMatch::default());
         }
-        let backends = backends(
+        let (backends, unsupported) = backends(
             &rule.backend_refs,
             &pending.namespace,
             &at.key("backendRefs"),
@@ -134,6 +137,8 @@ pub fn grpc_route(
             name: rule.name.clone(),
             matches,
             backends,
+            unsupported,
+            filters: rule.filters.len(),
             line: line_of(&at),
         });
     }

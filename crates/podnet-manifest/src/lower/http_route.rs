@@ -67,6 +67,9 @@ pub struct HttpRouteRule {
     /// `backendRefs`.
     #[serde(default)]
     pub backend_refs: Vec<BackendRefSpec>,
+    /// `filters` (counted, not read).
+    #[serde(default)]
+    pub filters: Vec<serde::de::IgnoredAny>,
 }
 
 /// One `matches` entry.
@@ -130,6 +133,8 @@ pub fn http_route(
             name: None,
             matches: vec![match_all()],
             backends: Vec::new(),
+            unsupported: Vec::new(),
+            filters: 0,
             line: line_of(&base.key("spec")),
         });
         return pending;
@@ -150,7 +155,7 @@ pub fn http_route(
         if matches.is_empty() {
             matches.push(match_all());
         }
-        let backends = backends(
+        let (backends, unsupported) = backends(
             &rule.backend_refs,
             &pending.namespace,
             &at.key("backendRefs"),
@@ -161,6 +166,8 @@ pub fn http_route(
             name: rule.name.clone(),
             matches,
             backends,
+            unsupported,
+            filters: rule.filters.len(),
             line: line_of(&at),
         });
     }

@@ -93,7 +93,7 @@ pub fn l4_route(
     check_rules(&names, &counts, &rules_at, c);
     for (i, rule) in spec.rules.iter().enumerate() {
         let at = rules_at.index(i);
-        let backends = backends(
+        let (backends, unsupported) = backends(
             &rule.backend_refs,
             &pending.namespace,
             &at.key("backendRefs"),
@@ -104,6 +104,8 @@ pub fn l4_route(
             name: rule.name.clone(),
             matches: vec![RouteMatch::default()],
             backends,
+            unsupported,
+            filters: 0,
             line: line_of(&at),
         });
     }

@@ -56,6 +56,15 @@ fn exposure_text(c: &Cluster, d: &ExposureDecision) -> String {
 }
 
 fn gateway_text(c: &Cluster, d: &GatewayDecision) -> String {
+    if d.step == GatewayStep::NoListenerForHost {
+        return format!(
+            "Gateway {} ({:?} port {}): no listener's hostname matches {}",
+            d.gateway,
+            d.protocol,
+            d.port,
+            request_text(&d.request)
+        );
+    }
     let head = format!(
         "Gateway {} listener `{}` ({:?} port {})",
         d.gateway, d.listener, d.protocol, d.port
@@ -63,6 +72,7 @@ fn gateway_text(c: &Cluster, d: &GatewayDecision) -> String {
     let asked = request_text(&d.request);
     match &d.step {
         GatewayStep::CertificatesRefused => format!("{head}: every certificateRef is refused"),
+        GatewayStep::NoListenerForHost => format!("{head}: no listener's hostname matches {asked}"),
         GatewayStep::NoRoute(kind) => format!(
             "{head}: no {} attached to the listener takes {asked}",
             kind.as_str()

@@ -2,7 +2,7 @@
 
 use podnet_dataplane::lb::RouteGap;
 use podnet_dataplane::trace::{
-    AnswerReason, DropReason, FrontEnd, FrontName, PathLabel, PortMiss, TraceEnd,
+    AnswerReason, DropReason, FrontEnd, FrontName, InvalidBackends, PathLabel, PortMiss, TraceEnd,
 };
 use podnet_model::{Cluster, ServiceId};
 
@@ -187,7 +187,42 @@ pub(super) fn answer_reason_text(why: &AnswerReason) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
+        AnswerReason::NoValidBackend(invalid) => invalid_backends_text(invalid),
+        AnswerReason::NoListenerForHost(host) => {
+            format!("no listener on the port has a hostname matching `{host}`")
+        }
     }
+}
+
+/// A rule without filters whose backendRefs are all invalid (or absent).
+fn invalid_backends_text(invalid: &InvalidBackends) -> String {
+    let service = |(ns, name): &(String, String)| format!("Service {ns}/{name}");
+    let mut why: Vec<String> = Vec::new();
+    why.extend(
+        invalid
+            .refused
+            .iter()
+            .map(|s| format!("{} crosses namespaces without a ReferenceGrant", service(s))),
+    );
+    why.extend(
+        invalid
+            .not_found
+            .iter()
+            .map(|s| format!("{} is not in the input", service(s))),
+    );
+    why.extend(
+        invalid
+            .unsupported
+            .iter()
+            .map(|k| format!("kind `{k}` is not supported")),
+    );
+    if why.is_empty() {
+        return "the rule has no backendRefs and no filters (HTTPRouteRule backendRefs)".to_owned();
+    }
+    format!(
+        "the rule has no filters and no valid backendRef ({}; HTTPBackendRef backendRef)",
+        why.join("; ")
+    )
 }
 
 /// Why a trace has no path.
