@@ -75,7 +75,7 @@ impl Check for Placement {
             };
             let requires = cluster.pod(unplaced[0].pod).net.node_requirements();
             out.push(
-                Finding::new(
+                Finding::worded(
                     &POD_CANNOT_BE_PLACED,
                     workload_subject(cluster, w),
                     message,

@@ -9,7 +9,8 @@
     dead_code
 )]
 
-use podnet_audit::{Context, Filter, Finding, audit};
+use podnet_audit::{Context, Filter, audit};
+use podnet_report::audit::{Worded as Finding, worded};
 use podnet_dataplane::Dataplane;
 use podnet_engine::Engine;
 
@@ -32,7 +33,7 @@ pub fn cluster(yaml: &str) -> podnet_model::Cluster {
 pub fn findings(yaml: &str) -> Vec<Finding> {
     let dp = Dataplane::build(&cluster(yaml), None);
     let engine = Engine::new(&dp.cluster);
-    audit(&Context::new(&dp, &engine), &Filter::default())
+    worded(&audit(&Context::new(&dp, &engine), &Filter::default()))
 }
 
 /// The findings of `yaml` with `code`.

@@ -86,7 +86,7 @@ impl Check for RefusedReferences {
                     )
                 }
             };
-            out.push(Finding::new(&REFERENCE_REFUSED, subject, message, help));
+            out.push(Finding::worded(&REFERENCE_REFUSED, subject, message, help));
         }
     }
 }

@@ -43,7 +43,7 @@ impl Check for PodReachable {
             let host = identities
                 .iter()
                 .any(|&i| ctx.engine.identities().list[i].host_network);
-            let finding = Finding::new(
+            let finding = Finding::worded(
                 &POD_REACHABLE_FROM_OUTSIDE,
                 workload_subject(cluster, w),
                 format!(

@@ -85,7 +85,7 @@ impl Check for HttpRoutes {
             let via: Vec<String> = reach.fronts.into_iter().collect();
             let via = via.join(", ");
             if !reach.allowed.is_empty() {
-                out.push(Finding::new(
+                out.push(Finding::worded(
                     &HTTP_EXPOSURE,
                     subject.clone(),
                     format!(
@@ -96,7 +96,7 @@ impl Check for HttpRoutes {
                 ));
             }
             if !reach.blocked.is_empty() {
-                out.push(Finding::new(
+                out.push(Finding::worded(
                     &HTTP_ROUTE_BLOCKED,
                     subject,
                     format!(

@@ -143,7 +143,7 @@ impl Check for NodePorts {
             if opened.is_empty() {
                 continue;
             }
-            out.push(Finding::new(
+            out.push(Finding::worded(
                 &NODE_PORT,
                 Subject::of(&svc.meta),
                 format!("open on {}: {}", nodes(ctx), opened.join("; ")),
@@ -218,7 +218,7 @@ impl Check for LoadBalancers {
             } else {
                 (&LOAD_BALANCER_RESTRICTED, LOAD_BALANCER_RESTRICTED.help)
             };
-            out.push(Finding::new(rule, Subject::of(&svc.meta), message, help));
+            out.push(Finding::worded(rule, Subject::of(&svc.meta), message, help));
         }
     }
 }
@@ -240,7 +240,7 @@ impl Check for ExternalIps {
             let views = ports(ctx, ServiceId::from_index(i), &mut cache);
             let ips: Vec<String> = svc.external_ips.iter().map(ToString::to_string).collect();
             let listed: Vec<String> = views.iter().map(|v| describe(v, false)).collect();
-            out.push(Finding::new(
+            out.push(Finding::worded(
                 &EXTERNAL_IPS,
                 Subject::of(&svc.meta),
                 format!(

@@ -118,7 +118,7 @@ impl Check for EgressBlocksDns {
                 _ => "TCP 53: answers too large for UDP fail",
             };
             let policies: Vec<String> = policies.into_iter().collect();
-            let finding = Finding::new(
+            let finding = Finding::worded(
                 &EGRESS_BLOCKS_DNS,
                 workload_subject(cluster, w),
                 format!(

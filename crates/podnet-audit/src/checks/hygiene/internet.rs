@@ -81,7 +81,7 @@ impl Check for WholeInternet {
                         .and_then(|p| p.line)
                         .or(rule.line);
                     out.push(
-                        Finding::new(
+                        Finding::worded(
                             &WHOLE_INTERNET,
                             at_line(&policy.meta, line),
                             format!("spec.{}[{ri}] {what}", dir.field()),
@@ -110,7 +110,7 @@ impl Check for RulesIgnored {
                 if policy.affects(dir) || rules.is_empty() {
                     continue;
                 }
-                out.push(Finding::new(
+                out.push(Finding::worded(
                     &RULES_IGNORED,
                     at_line(&policy.meta, rules.first().and_then(|r| r.line)),
                     format!(

@@ -82,7 +82,7 @@ impl Check for NamedPortUndefined {
                     };
                     for (i, protocol, name, line) in named {
                         if let Some(message) = undefined(ctx, &pods, protocol, name, whose) {
-                            out.push(Finding::new(
+                            out.push(Finding::worded(
                                 &NAMED_PORT_UNDEFINED,
                                 at_line(&policy.meta, line.or(rule.line)),
                                 format!("spec.{}[{ri}].ports[{i}]: {message}", dir.field()),

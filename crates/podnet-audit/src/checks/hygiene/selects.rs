@@ -38,7 +38,7 @@ impl Check for SelectsNoPod {
             let ns = &cluster.namespace(policy.namespace).name;
             let labels = pod_labels_in(ctx, &[policy.namespace]);
             let hint = fix_hint(&policy.pod_selector, &labels);
-            out.push(Finding::new(
+            out.push(Finding::worded(
                 &SELECTS_NO_POD,
                 Subject::of(&policy.meta),
                 format!(
@@ -61,7 +61,7 @@ impl Check for SelectsNoPod {
                         format!("namespaces `{}`, pods `{}`", p.namespaces, p.pods)
                     }
                 };
-                out.push(Finding::new(
+                out.push(Finding::worded(
                     &SELECTS_NO_POD,
                     Subject::of(&admin.meta),
                     format!("subject ({subject}) selects no pod"),
@@ -154,7 +154,7 @@ impl Check for PeerMatchesNothing {
                             Direction::Ingress => "from",
                             Direction::Egress => "to",
                         };
-                        out.push(Finding::new(
+                        out.push(Finding::worded(
                             &PEER_MATCHES_NOTHING,
                             at_line(&policy.meta, peer.line.or(rule.line)),
                             format!("spec.{}[{ri}].{side}[{pi}]: {what}", dir.field()),

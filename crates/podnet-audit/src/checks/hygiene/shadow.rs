@@ -223,7 +223,7 @@ fn finding(ctx: &Context<'_>, r: usize, covering: &BTreeSet<usize>) -> Finding {
         .iter()
         .map(|&o| rule_name(ctx, &rules[o]))
         .collect();
-    Finding::new(
+    Finding::worded(
         &RULE_SHADOWED,
         at_line(&policy.meta, line),
         format!(

@@ -53,7 +53,7 @@ pub(super) fn pools(dp: &Dataplane, out: &mut Vec<Finding>) {
         let who = list(by_workload.iter().map(|(w, n)| format!("{w}: {n}")));
         let subject = Subject::of(&pool.meta);
         let finding = if unserved.is_empty() {
-            Finding::new(
+            Finding::worded(
                 &POOL_EXHAUSTED,
                 subject,
                 format!(
@@ -64,7 +64,7 @@ pub(super) fn pools(dp: &Dataplane, out: &mut Vec<Finding>) {
             )
             .with_severity(Severity::Warning)
         } else {
-            Finding::new(
+            Finding::worded(
                 &POOL_EXHAUSTED,
                 subject,
                 format!(
@@ -110,7 +110,7 @@ pub(super) fn node_blocks(dp: &Dataplane, out: &mut Vec<Finding>) {
             continue;
         }
         let starved = starved.contains(node.name.as_str());
-        let finding = Finding::new(
+        let finding = Finding::worded(
             &BLOCK_TOO_SMALL,
             node_subject(dp, b.node),
             format!(
@@ -167,7 +167,7 @@ pub(super) fn cluster_cidrs(dp: &Dataplane, out: &mut Vec<Finding>) {
         let count = block_count(cidr, mask);
         let nodes = dp.nodes.len() as u128;
         let bits = (u128::BITS - nodes.saturating_sub(1).leading_zeros()) as u8;
-        out.push(Finding::new(
+        out.push(Finding::worded(
             &CLUSTER_CIDR_TOO_SMALL,
             profile_subject(dp),
             format!(

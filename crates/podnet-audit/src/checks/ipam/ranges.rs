@@ -218,7 +218,7 @@ pub(super) fn overlaps(dp: &Dataplane, out: &mut Vec<Finding>) {
             } else {
                 (b, a)
             };
-            out.push(Finding::new(
+            out.push(Finding::worded(
                 &OVERLAP,
                 this.subject.clone(),
                 format!(
@@ -300,7 +300,7 @@ pub(super) fn vlans(dp: &Dataplane, out: &mut Vec<Finding>) {
         }) else {
             continue;
         };
-        out.push(Finding::new(
+        out.push(Finding::worded(
             &VLAN_SUBNETS,
             b.subject.clone(),
             format!(

@@ -81,7 +81,7 @@ pub(super) fn duplicates(dp: &Dataplane, out: &mut Vec<Finding>) {
                 list(pods.iter().map(|p| cluster.pod_name(*p)))
             )
         };
-        out.push(Finding::new(
+        out.push(Finding::worded(
             &DUPLICATE_STATIC,
             pod_subject(cluster, pods[pods.len() - 1]),
             message,
@@ -180,7 +180,7 @@ pub(super) fn reserved(dp: &Dataplane, out: &mut Vec<Finding>) {
             ),
         };
         for p in &pods {
-            out.push(Finding::new(
+            out.push(Finding::worded(
                 &RESERVED_ASSIGNED,
                 pod_subject(cluster, *p),
                 format!(

@@ -160,7 +160,7 @@ impl<'a> Lb<'a> {
 
     /// A finding of `rule` on the Service.
     fn finding(&self, rule: &Rule, chain: &[String], help: impl Into<String>) -> Finding {
-        Finding::new(rule, self.subject.clone(), chain.join(" -> "), help)
+        Finding::worded(rule, self.subject.clone(), chain.join(" -> "), help)
     }
 
     /// The serving pod addresses of the Service.

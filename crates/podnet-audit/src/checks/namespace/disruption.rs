@@ -49,7 +49,7 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             .disruption_budgets_in(ns)
             .any(|b| wl.pods.iter().any(|&p| b.selects(cluster.pod_labels(p))));
         if !covered {
-            out.push(Finding::new(
+            out.push(Finding::worded(
                 &NO_PDB,
                 workload_subject(cluster, w),
                 format!(
@@ -91,7 +91,7 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             .namespace
             .as_deref()
             .is_some_and(is_system_namespace);
-        let f = Finding::new(
+        let f = Finding::worded(
             &PDB_BLOCKS_EVICTION,
             Subject::of(&pdb.meta),
             format!(

@@ -119,7 +119,7 @@ pub fn run(ctx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Finding>) {
     for (s, d, conns) in &listed {
         let src_ns = &cluster.namespace(cluster.workload(*s).namespace).name;
         let dst_ns = &cluster.namespace(cluster.workload(*d).namespace).name;
-        out.push(Finding::new(
+        out.push(Finding::worded(
             &CROSS_NAMESPACE_FLOW,
             workload_subject(cluster, *s),
             format!(
@@ -134,7 +134,7 @@ pub fn run(ctx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Finding>) {
     }
     if let (true, Some(s)) = (more, last) {
         let rest = count_cross_namespace(ctx, scope).saturating_sub(listed.len() as u64);
-        out.push(Finding::new(
+        out.push(Finding::worded(
             &CROSS_NAMESPACE_FLOW,
             workload_subject(cluster, s),
             format!(

@@ -29,7 +29,7 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
                 ),
                 Direction::Egress => (&NOT_ISOLATED_EGRESS, "it may connect to any pod or address"),
             };
-            let f = Finding::new(
+            let f = Finding::worded(
                 rule,
                 workload_subject(cluster, w),
                 format!(

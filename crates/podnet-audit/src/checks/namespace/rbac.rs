@@ -45,7 +45,7 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         let ns = &cluster.namespace(cluster.workload(w).namespace).name;
-        let f = Finding::new(
+        let f = Finding::worded(
             &DEFAULT_SERVICE_ACCOUNT,
             workload_subject(cluster, w),
             format!(
@@ -81,7 +81,7 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
                 Severity::Warning
             };
             out.push(
-                Finding::new(
+                Finding::worded(
                     &CLUSTER_ADMIN,
                     Subject::of(&b.meta),
                     format!(
@@ -116,7 +116,7 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             (s, Some(line)) => format!(" ({}:{line})", s.file),
             (s, None) => format!(" ({s})"),
         };
-        out.push(Finding::new(
+        out.push(Finding::worded(
             &WILDCARD_GRANT,
             Subject::of(&b.meta),
             format!(

@@ -69,7 +69,7 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
         let system = is_system_namespace(name);
         let count = workloads.len();
         if !system && g.quotas_in(name).next().is_none() {
-            out.push(Finding::new(
+            out.push(Finding::worded(
                 &NO_QUOTA,
                 namespace_subject(cluster, ns),
                 format!("namespace `{name}` runs {count} workload(s) and has no ResourceQuota"),
@@ -77,7 +77,7 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             ));
         }
         if !system && g.limit_ranges_in(name).next().is_none() {
-            out.push(Finding::new(
+            out.push(Finding::worded(
                 &NO_LIMIT_RANGE,
                 namespace_subject(cluster, ns),
                 format!("namespace `{name}` runs {count} workload(s) and has no LimitRange"),
@@ -137,7 +137,7 @@ fn rejected(
     }
     let list: Vec<String> = problems.into_iter().collect();
     let ns = &cluster.namespace(cluster.workload(w).namespace).name;
-    let f = Finding::new(
+    let f = Finding::worded(
         &REJECTED_BY_QUOTA,
         workload_subject(cluster, w),
         format!(
