@@ -11,7 +11,7 @@ pub mod summary;
 
 pub use context::Context;
 pub use finding::{Finding, Rule, Severity, Subject};
-pub use found::Found;
+pub use found::{Found, Object};
 pub use registry::{Check, checks, rule, rules};
 
 /// Which rules to run: `--only` and `--disable`.

@@ -2,7 +2,9 @@
 //! line, the way the checks' data reads to people. The printers show
 //! findings only through [`worded`].
 
-use podnet_audit::{Finding, Found, Severity, Subject};
+use podnet_audit::{Finding, Found, Object, Severity, Subject};
+
+mod namespace;
 
 /// A finding with its message and help line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,6 +43,7 @@ pub fn worded(findings: &[Finding]) -> Vec<Worded> {
 pub fn message(found: &Found) -> String {
     match found {
         Found::Worded { message, .. } => message.clone(),
+        Found::Namespace(n) => namespace::message(n),
     }
 }
 
@@ -48,5 +51,31 @@ pub fn message(found: &Found) -> String {
 pub fn help(found: &Found) -> String {
     match found {
         Found::Worded { help, .. } => help.clone(),
+        Found::Namespace(n) => namespace::help(n),
+    }
+}
+
+/// `Kind ns/name`.
+fn object(o: &Object) -> String {
+    format!("{} {}", o.kind, o.name)
+}
+
+/// The first `max` items, then how many more.
+fn short_list(items: &[String], max: usize) -> String {
+    if items.len() <= max {
+        return items.join(", ");
+    }
+    format!("{} and {} more", items[..max].join(", "), items.len() - max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lists_are_cut() {
+        let items: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
+        assert_eq!(short_list(&items, 3), "a, b, c and 2 more");
+        assert_eq!(short_list(&items[..2], 3), "a, b");
     }
 }
