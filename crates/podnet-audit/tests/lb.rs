@@ -9,10 +9,10 @@ mod common;
 
 use common::with_code;
 use podnet_audit::{Context, Filter, Severity, audit};
-use podnet_report::audit::{Worded as Finding, worded};
 use podnet_dataplane::Dataplane;
 use podnet_engine::Engine;
 use podnet_manifest::{Input, LoadOptions};
+use podnet_report::audit::{Worded as Finding, worded};
 
 /// The audit's PN5xxx findings of `examples/rke2-aws/workloads.yaml` under
 /// `--profile examples/rke2-aws/profiles/<profile>.yaml`.

@@ -7,10 +7,10 @@
 
 use podnet_audit::summary::{Level, Strategy, Summary, summarize};
 use podnet_audit::{Context, Filter, audit};
-use podnet_report::audit::{Worded as Finding, worded};
 use podnet_dataplane::Dataplane;
 use podnet_engine::Engine;
 use podnet_manifest::{Input, LoadOptions, load};
+use podnet_report::audit::{Worded as Finding, worded};
 
 fn example(name: &str) -> podnet_model::Cluster {
     let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));

@@ -3,11 +3,15 @@
 //! one kind of finding, grouped by area; podnet-report words them
 //! (`podnet_report::audit`).
 
+mod exposure;
+mod hygiene;
 mod namespace;
 
+pub use exposure::{ExposureFound, FrontName, PortView, Referent, RouteBackend, RouteMatch};
+pub use hygiene::{HygieneFound, LabelHint, NamedPortPods, PeerMiss, RuleRef};
 pub use namespace::{ContainerGap, GrantScope, NamespaceFound};
 
-use podnet_model::{Cluster, Meta, WorkloadId};
+use podnet_model::{Cluster, IpSet, Meta, WorkloadId};
 
 /// What a check found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +25,10 @@ pub enum Found {
     },
     /// Namespace strategy (PN1xxx).
     Namespace(NamespaceFound),
+    /// Policy hygiene (PN2xxx).
+    Hygiene(HygieneFound),
+    /// Exposure (PN3xxx).
+    Exposure(ExposureFound),
 }
 
 /// An object a finding names: its kind and `namespace/name` (or `name`).
@@ -48,4 +56,26 @@ impl Object {
             name: cluster.workload_name(id),
         }
     }
+}
+
+/// Whether `set` holds at least half of the IPv4 and of the IPv6 address
+/// space: the internet, give or take private ranges carved out.
+pub fn wide_families(set: &IpSet) -> [bool; 2] {
+    [v4_count(set) >= 1u64 << 31, v6_count(set) >= 1u128 << 127]
+}
+
+/// Number of IPv4 addresses in a set.
+fn v4_count(set: &IpSet) -> u64 {
+    set.v4()
+        .ranges()
+        .iter()
+        .map(|&(lo, hi)| u64::from(hi - lo) + 1)
+        .sum()
+}
+
+/// Number of IPv6 addresses in a set, saturating at `u128::MAX`.
+fn v6_count(set: &IpSet) -> u128 {
+    set.v6().ranges().iter().fold(0u128, |acc, &(lo, hi)| {
+        acc.saturating_add(hi - lo).saturating_add(1)
+    })
 }

@@ -10,9 +10,9 @@
 )]
 
 use podnet_audit::{Context, Filter, audit};
-use podnet_report::audit::{Worded as Finding, worded};
 use podnet_dataplane::Dataplane;
 use podnet_engine::Engine;
+use podnet_report::audit::{Worded as Finding, worded};
 
 /// Loads `yaml` as one file; panics on any error diagnostic.
 pub fn cluster(yaml: &str) -> podnet_model::Cluster {

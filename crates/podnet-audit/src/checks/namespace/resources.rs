@@ -6,7 +6,6 @@
 //! defaulting), else a LimitRange default; limits from the container or a
 //! LimitRange default.
 
-
 use podnet_model::{Cluster, CpuMemory, Governance, NsId};
 
 use super::rules::{NO_LIMIT_RANGE, NO_QUOTA, REJECTED_BY_QUOTA};

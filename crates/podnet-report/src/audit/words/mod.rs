@@ -4,6 +4,9 @@
 
 use podnet_audit::{Finding, Found, Object, Severity, Subject};
 
+mod addresses;
+mod exposure;
+mod hygiene;
 mod namespace;
 
 /// A finding with its message and help line.
@@ -44,6 +47,8 @@ pub fn message(found: &Found) -> String {
     match found {
         Found::Worded { message, .. } => message.clone(),
         Found::Namespace(n) => namespace::message(n),
+        Found::Hygiene(h) => hygiene::message(h),
+        Found::Exposure(e) => exposure::message(e),
     }
 }
 
@@ -52,6 +57,8 @@ pub fn help(found: &Found) -> String {
     match found {
         Found::Worded { help, .. } => help.clone(),
         Found::Namespace(n) => namespace::help(n),
+        Found::Hygiene(h) => hygiene::help(h),
+        Found::Exposure(e) => exposure::help(e),
     }
 }
 

@@ -27,7 +27,9 @@ pub(super) fn message(found: &NamespaceFound) -> String {
         NamespaceFound::NoQuota {
             namespace,
             workloads,
-        } => format!("namespace `{namespace}` runs {workloads} workload(s) and has no ResourceQuota"),
+        } => {
+            format!("namespace `{namespace}` runs {workloads} workload(s) and has no ResourceQuota")
+        }
         NamespaceFound::NoLimitRange {
             namespace,
             workloads,
