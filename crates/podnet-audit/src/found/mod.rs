@@ -5,10 +5,12 @@
 
 mod exposure;
 mod hygiene;
+mod ipam;
 mod namespace;
 
 pub use exposure::{ExposureFound, FrontName, PortView, Referent, RouteBackend, RouteMatch};
 pub use hygiene::{HygieneFound, LabelHint, NamedPortPods, PeerMiss, RuleRef};
+pub use ipam::{IpamFound, NetworkReserved, RangeName, Reserved, Tagged};
 pub use namespace::{ContainerGap, GrantScope, NamespaceFound};
 
 use podnet_model::{Cluster, IpSet, Meta, WorkloadId};
@@ -29,6 +31,8 @@ pub enum Found {
     Hygiene(HygieneFound),
     /// Exposure (PN3xxx).
     Exposure(ExposureFound),
+    /// IPAM (PN4xxx).
+    Ipam(IpamFound),
 }
 
 /// An object a finding names: its kind and `namespace/name` (or `name`).

@@ -7,6 +7,7 @@ use podnet_audit::{Finding, Found, Object, Severity, Subject};
 mod addresses;
 mod exposure;
 mod hygiene;
+mod ipam;
 mod namespace;
 
 /// A finding with its message and help line.
@@ -49,6 +50,7 @@ pub fn message(found: &Found) -> String {
         Found::Namespace(n) => namespace::message(n),
         Found::Hygiene(h) => hygiene::message(h),
         Found::Exposure(e) => exposure::message(e),
+        Found::Ipam(i) => ipam::message(i),
     }
 }
 
@@ -59,6 +61,7 @@ pub fn help(found: &Found) -> String {
         Found::Namespace(n) => namespace::help(n),
         Found::Hygiene(h) => hygiene::help(h),
         Found::Exposure(e) => exposure::help(e),
+        Found::Ipam(i) => ipam::help(i),
     }
 }
 
