@@ -134,23 +134,6 @@ impl Finding {
         }
     }
 
-    /// Transitional: a finding its check words itself.
-    pub fn worded(
-        rule: &Rule,
-        subject: Subject,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Finding {
-        Finding::new(
-            rule,
-            subject,
-            Found::Worded {
-                message: message.into(),
-                help: help.into(),
-            },
-        )
-    }
-
     /// The same finding at another severity.
     pub fn with_severity(mut self, severity: Severity) -> Finding {
         self.severity = severity;

@@ -34,15 +34,6 @@ pub fn workload_subject(cluster: &Cluster, id: WorkloadId) -> Subject {
     }
 }
 
-/// `Kind ns/name` of a workload.
-pub fn workload_display(cluster: &Cluster, id: WorkloadId) -> String {
-    format!(
-        "{} {}",
-        cluster.workload(id).kind.as_str(),
-        cluster.workload_name(id)
-    )
-}
-
 /// The workloads podnet added to the running cluster (the ingress
 /// controller, Gateway proxies): nothing in the input to point at.
 pub fn synthesised(ctx: &Context<'_>) -> Vec<WorkloadId> {

@@ -6,25 +6,22 @@
 mod exposure;
 mod hygiene;
 mod ipam;
+mod lb;
 mod namespace;
+mod placement;
 
 pub use exposure::{ExposureFound, FrontName, PortView, Referent, RouteBackend, RouteMatch};
 pub use hygiene::{HygieneFound, LabelHint, NamedPortPods, PeerMiss, RuleRef};
 pub use ipam::{IpamFound, NetworkReserved, RangeName, Reserved, Tagged};
+pub use lb::{AwsFacts, LbFound, LbPlatform, TargetPath};
 pub use namespace::{ContainerGap, GrantScope, NamespaceFound};
+pub use placement::PlacementFound;
 
 use podnet_model::{Cluster, IpSet, Meta, WorkloadId};
 
 /// What a check found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Found {
-    /// Transitional: a finding still worded by its check.
-    Worded {
-        /// The message.
-        message: String,
-        /// The help line.
-        help: String,
-    },
     /// Namespace strategy (PN1xxx).
     Namespace(NamespaceFound),
     /// Policy hygiene (PN2xxx).
@@ -33,6 +30,10 @@ pub enum Found {
     Exposure(ExposureFound),
     /// IPAM (PN4xxx).
     Ipam(IpamFound),
+    /// Load balancers (PN5xxx).
+    Lb(LbFound),
+    /// Placement (PN6xxx).
+    Placement(PlacementFound),
 }
 
 /// An object a finding names: its kind and `namespace/name` (or `name`).

@@ -4,6 +4,8 @@ use podnet_audit::checks::ipam::{DUPLICATE_STATIC, RESERVED_ASSIGNED};
 use podnet_audit::found::{IpamFound, NetworkReserved, RangeName, Reserved, Tagged};
 use podnet_model::IpSet;
 
+use super::first_five as list;
+
 /// What is wrong.
 pub(super) fn message(found: &IpamFound) -> String {
     match found {
@@ -177,15 +179,6 @@ fn on_network(network: Option<&str>) -> String {
     network
         .map(|n| format!(" on network {n}"))
         .unwrap_or_default()
-}
-
-/// `a, b, c` of at most five items, then `and N more`.
-fn list(items: &[String]) -> String {
-    let mut shown = items.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-    if items.len() > 5 {
-        shown.push_str(&format!(" and {} more", items.len() - 5));
-    }
-    shown
 }
 
 /// `ns/web: 3, ns/api: 2`.

@@ -8,7 +8,9 @@ mod addresses;
 mod exposure;
 mod hygiene;
 mod ipam;
+mod lb;
 mod namespace;
+mod placement;
 
 /// A finding with its message and help line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,22 +48,24 @@ pub fn worded(findings: &[Finding]) -> Vec<Worded> {
 /// What is wrong.
 pub fn message(found: &Found) -> String {
     match found {
-        Found::Worded { message, .. } => message.clone(),
         Found::Namespace(n) => namespace::message(n),
         Found::Hygiene(h) => hygiene::message(h),
         Found::Exposure(e) => exposure::message(e),
         Found::Ipam(i) => ipam::message(i),
+        Found::Lb(l) => lb::message(l),
+        Found::Placement(p) => placement::message(p),
     }
 }
 
 /// How to fix it.
 pub fn help(found: &Found) -> String {
     match found {
-        Found::Worded { help, .. } => help.clone(),
         Found::Namespace(n) => namespace::help(n),
         Found::Hygiene(h) => hygiene::help(h),
         Found::Exposure(e) => exposure::help(e),
         Found::Ipam(i) => ipam::help(i),
+        Found::Lb(l) => lb::help(l),
+        Found::Placement(p) => placement::help(p),
     }
 }
 
@@ -76,6 +80,15 @@ fn short_list(items: &[String], max: usize) -> String {
         return items.join(", ");
     }
     format!("{} and {} more", items[..max].join(", "), items.len() - max)
+}
+
+/// `a, b, c` of at most five items, then `and N more`.
+fn first_five(items: &[String]) -> String {
+    let mut shown = items.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if items.len() > 5 {
+        shown.push_str(&format!(" and {} more", items.len() - 5));
+    }
+    shown
 }
 
 #[cfg(test)]
