@@ -94,6 +94,37 @@ fn first_five(items: &[String]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use podnet_audit::checks::namespace::rules::NO_QUOTA;
+    use podnet_audit::found::NamespaceFound;
+
+    fn no_quota(namespace: &str, workloads: usize) -> Finding {
+        Finding::new(
+            &NO_QUOTA,
+            Subject::named("Namespace", None, "shop"),
+            Found::Namespace(NamespaceFound::NoQuota {
+                namespace: namespace.into(),
+                workloads,
+            }),
+        )
+    }
+
+    #[test]
+    fn findings_of_one_subject_are_ordered_by_their_words_without_repeats() {
+        // Found in this order; "runs 10" sorts before "runs 9" as text.
+        let found = [
+            no_quota("shop", 9),
+            no_quota("shop", 10),
+            no_quota("shop", 9),
+        ];
+        let messages: Vec<String> = worded(&found).into_iter().map(|w| w.message).collect();
+        assert_eq!(
+            messages,
+            [
+                "namespace `shop` runs 10 workload(s) and has no ResourceQuota",
+                "namespace `shop` runs 9 workload(s) and has no ResourceQuota",
+            ]
+        );
+    }
 
     #[test]
     fn long_lists_are_cut() {
