@@ -177,12 +177,12 @@ pub(super) fn message(found: &HygieneFound) -> String {
 /// How to fix it.
 pub(super) fn help(found: &HygieneFound) -> String {
     match found {
-        HygieneFound::SelectsNoPod { hint, .. } => hint_text(hint.as_ref(), &SELECTS_NO_POD.help),
+        HygieneFound::SelectsNoPod { hint, .. } => hint_text(hint.as_ref(), SELECTS_NO_POD.help),
         HygieneFound::AdminSelectsNoPod { .. } => {
             "fix the subject's selectors to labels the namespaces and pods carry, or delete the policy".to_owned()
         }
         HygieneFound::PeerMatchesNothing { hint, .. } => {
-            hint_text(hint.as_ref(), &PEER_MATCHES_NOTHING.help)
+            hint_text(hint.as_ref(), PEER_MATCHES_NOTHING.help)
         }
         HygieneFound::RuleShadowed { .. } => {
             "remove this rule, or narrow the rules that cover it if it was meant to be the only way through".to_owned()
