@@ -1,10 +1,13 @@
 //! What a check reports: a [`Finding`] with a stable code from a [`Rule`],
-//! a severity, the object it concerns with where it was declared, a
-//! message and a help line saying how to fix it.
+//! a severity, the object it concerns with where it was declared, and what
+//! it found as typed data ([`Found`]); podnet-report words the message and
+//! the help line.
 
 use std::fmt;
 
 use podnet_model::{Meta, Source};
+
+use crate::found::Found;
 
 /// How serious a finding is; `--fail-on` compares with this order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -106,7 +109,8 @@ impl Subject {
     }
 }
 
-/// One finding.
+/// One finding: what a check found, as data; podnet-report words it
+/// (`podnet_report::audit::worded`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     /// The rule's code.
@@ -115,26 +119,18 @@ pub struct Finding {
     pub severity: Severity,
     /// What it concerns.
     pub subject: Subject,
-    /// What is wrong, one line, specific to this subject.
-    pub message: String,
-    /// How to fix it here.
-    pub help: String,
+    /// What the check found there.
+    pub found: Found,
 }
 
 impl Finding {
     /// A finding of `rule` at its default severity.
-    pub fn new(
-        rule: &Rule,
-        subject: Subject,
-        message: impl Into<String>,
-        help: impl Into<String>,
-    ) -> Finding {
+    pub fn new(rule: &Rule, subject: Subject, found: Found) -> Finding {
         Finding {
             code: rule.code,
             severity: rule.severity,
             subject,
-            message: message.into(),
-            help: help.into(),
+            found,
         }
     }
 

@@ -5,11 +5,13 @@
 pub mod checks;
 pub mod context;
 pub mod finding;
+pub mod found;
 pub mod registry;
 pub mod summary;
 
 pub use context::Context;
 pub use finding::{Finding, Rule, Severity, Subject};
+pub use found::{Found, Object};
 pub use registry::{Check, checks, rule, rules};
 
 /// Which rules to run: `--only` and `--disable`.
@@ -30,7 +32,9 @@ impl Filter {
 }
 
 /// Runs every check and returns the findings `filter` keeps, sorted by
-/// code, then subject, then message.
+/// code, then subject (in the order the checks found them within one
+/// subject: podnet-report orders those by their message), without
+/// repeats.
 pub fn audit(ctx: &Context<'_>, filter: &Filter) -> Vec<Finding> {
     let mut out = Vec::new();
     for check in checks() {
@@ -39,7 +43,7 @@ pub fn audit(ctx: &Context<'_>, filter: &Filter) -> Vec<Finding> {
         }
     }
     out.retain(|f| filter.keeps(f.code));
-    out.sort_by(|a, b| (a.code, &a.subject, &a.message).cmp(&(b.code, &b.subject, &b.message)));
+    out.sort_by(|a, b| (a.code, &a.subject).cmp(&(b.code, &b.subject)));
     out.dedup();
     out
 }

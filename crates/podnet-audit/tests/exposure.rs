@@ -11,7 +11,8 @@
 mod common;
 
 use common::with_code;
-use podnet_audit::{Finding, Severity};
+use podnet_audit::Severity;
+use podnet_report::audit::Worded as Finding;
 
 /// Namespace shop with Deployment web (named port `http` = 8080).
 const WEB: &str = r#"apiVersion: v1

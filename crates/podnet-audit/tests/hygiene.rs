@@ -8,7 +8,8 @@
 mod common;
 
 use common::with_code;
-use podnet_audit::{Finding, Severity};
+use podnet_audit::Severity;
+use podnet_report::audit::Worded as Finding;
 
 /// A Deployment with one replica.
 fn deploy(ns: &str, name: &str, labels: &str, ports: &str) -> String {

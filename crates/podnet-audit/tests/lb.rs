@@ -8,10 +8,11 @@
 mod common;
 
 use common::with_code;
-use podnet_audit::{Context, Filter, Finding, Severity, audit};
+use podnet_audit::{Context, Filter, Severity, audit};
 use podnet_dataplane::Dataplane;
 use podnet_engine::Engine;
 use podnet_manifest::{Input, LoadOptions};
+use podnet_report::audit::{Worded as Finding, worded};
 
 /// The audit's PN5xxx findings of `examples/rke2-aws/workloads.yaml` under
 /// `--profile examples/rke2-aws/profiles/<profile>.yaml`.
@@ -33,7 +34,7 @@ fn rke2_aws(profile: &str) -> Vec<Finding> {
     let spec = from_file.cluster.profile.expect("a ClusterProfile");
     let dp = Dataplane::build(&loaded.cluster, Some(&spec));
     let engine = Engine::new(&dp.cluster);
-    audit(&Context::new(&dp, &engine), &Filter::default())
+    worded(&audit(&Context::new(&dp, &engine), &Filter::default()))
         .into_iter()
         .filter(|f| f.code.starts_with("PN5"))
         .collect()

@@ -6,10 +6,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use podnet_audit::summary::{Level, Strategy, Summary, summarize};
-use podnet_audit::{Context, Filter, Finding, audit};
+use podnet_audit::{Context, Filter, audit};
 use podnet_dataplane::Dataplane;
 use podnet_engine::Engine;
 use podnet_manifest::{Input, LoadOptions, load};
+use podnet_report::audit::{Worded as Finding, worded};
 
 fn example(name: &str) -> podnet_model::Cluster {
     let path = format!("{}/../../examples/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -23,7 +24,7 @@ fn run(name: &str) -> (Summary, Vec<Finding>) {
     let dp = Dataplane::build(&example(name), None);
     let engine = Engine::new(&dp.cluster);
     let ctx = Context::new(&dp, &engine);
-    (summarize(&ctx), audit(&ctx, &Filter::default()))
+    (summarize(&ctx), worded(&audit(&ctx, &Filter::default())))
 }
 
 fn row<'s>(s: &'s Summary, ns: &str) -> &'s podnet_audit::summary::NamespaceSummary {

@@ -11,15 +11,22 @@ use std::ops::Deref;
 use podnet::dataplane::trace::{GrpcCall, Url};
 use podnet::manifest::validate::names;
 
+use crate::error::ArgError;
+
 /// A `dns` question: an address (asks its PTR) or a name of labels (letters,
 /// digits, `-`, `_` for SRV labels), each 1 to 63 characters, at most 253
 /// in all, with or without the final dot (RFC 1035 2.3.4, RFC 2782).
-pub fn dns_question(text: &str) -> Result<String, String> {
+pub fn dns_question(text: &str) -> Result<String, ArgError> {
     if text.parse::<std::net::IpAddr>().is_ok() {
         return Ok(text.to_owned());
     }
     let name = text.strip_suffix('.').unwrap_or(text);
-    let bad = |why: &str| Err(format!("`{text}` is not a DNS name or an address: {why}"));
+    let bad = |why: &'static str| {
+        Err(ArgError::DnsQuestion {
+            text: text.to_owned(),
+            why,
+        })
+    };
     if name.is_empty() {
         return bad("it is empty");
     }
@@ -41,22 +48,27 @@ pub fn dns_question(text: &str) -> Result<String, String> {
 }
 
 /// A port: 1 to 65535.
-pub fn port(text: &str) -> Result<u16, String> {
+pub fn port(text: &str) -> Result<u16, ArgError> {
     match text.parse::<u32>() {
-        Ok(n @ 1..=65535) => u16::try_from(n).map_err(|e| e.to_string()),
-        Ok(_) => Err(format!("`{text}`: a port is between 1 and 65535")),
-        Err(_) => Err(format!("`{text}` is not a port number (1-65535)")),
+        Ok(n @ 1..=65535) => u16::try_from(n).map_err(|_| ArgError::PortRange(text.to_owned())),
+        Ok(_) => Err(ArgError::PortRange(text.to_owned())),
+        Err(_) => Err(ArgError::NotPort(text.to_owned())),
     }
 }
 
 /// A count within `1..=max`.
-fn count(text: &str, min: u32, max: u32) -> Result<u32, String> {
+fn count(text: &str, min: u32, max: u32) -> Result<u32, ArgError> {
+    let range = || ArgError::CountRange {
+        text: text.to_owned(),
+        min,
+        max,
+    };
     match text.parse::<u64>() {
         Ok(n) if (u64::from(min)..=u64::from(max)).contains(&n) => {
-            u32::try_from(n).map_err(|e| e.to_string())
+            u32::try_from(n).map_err(|_| range())
         }
-        Ok(_) => Err(format!("`{text}`: must be between {min} and {max}")),
-        Err(_) => Err(format!("`{text}` is not a whole number")),
+        Ok(_) => Err(range()),
+        Err(_) => Err(ArgError::NotNumber(text.to_owned())),
     }
 }
 
@@ -65,28 +77,28 @@ fn count(text: &str, min: u32, max: u32) -> Result<u32, String> {
 pub const MAX_GENERATED_PODS: u32 = 1_000_000;
 
 /// `generate --pods`: 1 to [`MAX_GENERATED_PODS`].
-pub fn generated_pods(text: &str) -> Result<u32, String> {
+pub fn generated_pods(text: &str) -> Result<u32, ArgError> {
     count(text, 1, MAX_GENERATED_PODS)
 }
 
 /// `generate --workloads`: 1 to 100,000.
-pub fn generated_workloads(text: &str) -> Result<u32, String> {
+pub fn generated_workloads(text: &str) -> Result<u32, ArgError> {
     count(text, 1, 100_000)
 }
 
 /// `generate --policies`: 0 to 100,000.
-pub fn generated_policies(text: &str) -> Result<u32, String> {
+pub fn generated_policies(text: &str) -> Result<u32, ArgError> {
     count(text, 0, 100_000)
 }
 
 /// `generate --admin-policies`: 0 to 1,000 (one per priority).
-pub fn generated_admin_policies(text: &str) -> Result<u32, String> {
+pub fn generated_admin_policies(text: &str) -> Result<u32, ArgError> {
     count(text, 0, 1_000)
 }
 
 /// `lab --id`: a lab's id as `podnet lab up` makes them (four hex digits),
 /// never a path.
-pub fn lab_id(text: &str) -> Result<String, String> {
+pub fn lab_id(text: &str) -> Result<String, ArgError> {
     if text.len() == 4
         && text
             .bytes()
@@ -94,38 +106,54 @@ pub fn lab_id(text: &str) -> Result<String, String> {
     {
         Ok(text.to_owned())
     } else {
-        Err(format!(
-            "`{text}` is not a lab id (four lowercase hex digits, as `podnet lab up` prints)"
-        ))
+        Err(ArgError::LabId(text.to_owned()))
     }
 }
 
 /// A timeout in milliseconds: 1 to 600,000 (ten minutes).
-pub fn timeout_ms(text: &str) -> Result<u64, String> {
+pub fn timeout_ms(text: &str) -> Result<u64, ArgError> {
     count(text, 1, 600_000).map(u64::from)
 }
 
 /// How many probes run at once: 1 to 1,024.
-pub fn jobs(text: &str) -> Result<usize, String> {
+pub fn jobs(text: &str) -> Result<usize, ArgError> {
     count(text, 1, 1_024).map(|n| n as usize)
+}
+
+/// `text` is not of the accepted `form`.
+fn form(text: &str, form: &'static str) -> ArgError {
+    ArgError::Form {
+        text: text.to_owned(),
+        form,
+    }
+}
+
+/// A port refused inside the longer argument `text`.
+fn port_in(text: &str, port: ArgError) -> ArgError {
+    ArgError::PortIn {
+        text: text.to_owned(),
+        port: Box::new(port),
+    }
 }
 
 /// Why `text` is not a valid name, if it is not: the first problem the
 /// check reports.
-fn check(what: &str, text: &str, problems: Vec<String>) -> Result<(), String> {
+fn check(what: &'static str, text: &str, problems: Vec<String>) -> Result<(), ArgError> {
     match problems.into_iter().next() {
         None => Ok(()),
-        Some(p) => Err(format!("`{text}` is not a valid {what}: {p}")),
+        Some(problem) => Err(ArgError::Name {
+            what,
+            text: text.to_owned(),
+            problem,
+        }),
     }
 }
 
-fn check_kind(text: &str) -> Result<(), String> {
+fn check_kind(text: &str) -> Result<(), ArgError> {
     if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphabetic()) {
         Ok(())
     } else {
-        Err(format!(
-            "`{text}` is not a kind (letters only: Deployment, svc, po...)"
-        ))
+        Err(ArgError::Kind(text.to_owned()))
     }
 }
 
@@ -137,7 +165,7 @@ pub struct ObjectRef(String);
 
 impl ObjectRef {
     /// Parses `NS/NAME`, `NS/KIND/NAME` or `NAME`.
-    pub fn parse(text: &str) -> Result<ObjectRef, String> {
+    pub fn parse(text: &str) -> Result<ObjectRef, ArgError> {
         let parts: Vec<&str> = text.split('/').collect();
         match parts.as_slice() {
             [name] => check("name", name, names::dns1123_subdomain(name))?,
@@ -151,7 +179,7 @@ impl ObjectRef {
                 check("name", name, names::dns1123_subdomain(name))?;
             }
             _ => {
-                return Err(format!("`{text}`: expected NS/NAME, NS/KIND/NAME or NAME"));
+                return Err(form(text, "NS/NAME, NS/KIND/NAME or NAME"));
             }
         }
         Ok(ObjectRef(text.to_owned()))
@@ -177,7 +205,7 @@ pub struct NamespaceName(String);
 
 impl NamespaceName {
     /// Checks `text`.
-    pub fn parse(text: &str) -> Result<NamespaceName, String> {
+    pub fn parse(text: &str) -> Result<NamespaceName, ArgError> {
         check("namespace", text, names::dns1123_label(text))?;
         Ok(NamespaceName(text.to_owned()))
     }
@@ -203,14 +231,14 @@ pub struct NetworkName(String);
 
 impl NetworkName {
     /// Checks `text`.
-    pub fn parse(text: &str) -> Result<NetworkName, String> {
+    pub fn parse(text: &str) -> Result<NetworkName, ArgError> {
         if text != "default" {
             match text.split_once('/') {
                 Some((ns, name)) => {
                     check("namespace", ns, names::dns1123_label(ns))?;
                     check("name", name, names::dns1123_subdomain(name))?;
                 }
-                None => return Err(format!("`{text}`: expected `default` or NS/NAME")),
+                None => return Err(form(text, "`default` or NS/NAME")),
             }
         }
         Ok(NetworkName(text.to_owned()))
@@ -239,9 +267,14 @@ pub struct DnsName(String);
 
 impl DnsName {
     /// Checks `text`.
-    pub fn parse(text: &str) -> Result<DnsName, String> {
+    pub fn parse(text: &str) -> Result<DnsName, ArgError> {
         let name = text.strip_suffix('.').unwrap_or(text);
-        let bad = |why: &str| Err(format!("`{text}` is not a valid DNS name: {why}"));
+        let bad = |why: &'static str| {
+            Err(ArgError::DnsName {
+                text: text.to_owned(),
+                why,
+            })
+        };
         if name.is_empty() {
             return bad("it is empty");
         }
@@ -289,31 +322,32 @@ fn looks_ipv4(text: &str) -> bool {
 }
 
 /// An address, refusing what looks like one but is not.
-fn address(text: &str) -> Result<Option<IpAddr>, String> {
+fn address(text: &str) -> Result<Option<IpAddr>, ArgError> {
     if let Ok(ip) = text.parse::<IpAddr>() {
         return Ok(Some(ip));
     }
     if let Some((ip, zone)) = text.split_once('%')
         && ip.parse::<IpAddr>().is_ok()
     {
-        return Err(format!(
-            "`{text}`: a zone (`%{zone}`) is not supported; give the address alone"
-        ));
+        return Err(ArgError::Zone {
+            text: text.to_owned(),
+            zone: zone.to_owned(),
+        });
     }
     if looks_ipv4(text) {
-        return Err(format!("`{text}` is not a valid IPv4 address"));
+        return Err(ArgError::Ipv4(text.to_owned()));
     }
     Ok(None)
 }
 
 /// An address with an optional port: `IP`, `IPv4:PORT`, `[IPv6]:PORT`.
-fn address_and_port(text: &str) -> Result<Option<(IpAddr, Option<u16>)>, String> {
+fn address_and_port(text: &str) -> Result<Option<(IpAddr, Option<u16>)>, ArgError> {
     if let Some(ip) = address(text)? {
         return Ok(Some((ip, None)));
     }
     if let Ok(sa) = text.parse::<SocketAddr>() {
         return if sa.port() == 0 {
-            Err(format!("`{text}`: a port is between 1 and 65535"))
+            Err(ArgError::PortRange(text.to_owned()))
         } else {
             Ok(Some((sa.ip(), Some(sa.port()))))
         };
@@ -324,10 +358,10 @@ fn address_and_port(text: &str) -> Result<Option<(IpAddr, Option<u16>)>, String>
         Some((h, p)) if looks_ipv4(h) => (h, p),
         _ => return Ok(None),
     };
-    let ip = address(host)?.ok_or_else(|| format!("`{host}` is not a valid IP address"))?;
+    let ip = address(host)?.ok_or_else(|| ArgError::InvalidIp(host.to_owned()))?;
     port(port_text)
         .map(|p| Some((ip, Some(p))))
-        .map_err(|e| format!("`{text}`: {e}"))
+        .map_err(|e| port_in(text, e))
 }
 
 /// `trace --from`: a workload or pod, `node:NAME`, `external:IP`, or an
@@ -346,7 +380,7 @@ pub enum TraceFrom {
 
 impl TraceFrom {
     /// Parses one of the forms.
-    pub fn parse(text: &str) -> Result<TraceFrom, String> {
+    pub fn parse(text: &str) -> Result<TraceFrom, ArgError> {
         if let Some(name) = text.strip_prefix("node:") {
             check("node name", name, names::dns1123_subdomain(name))?;
             return Ok(TraceFrom::Node(name.to_owned()));
@@ -354,17 +388,15 @@ impl TraceFrom {
         if let Some(ip) = text.strip_prefix("external:") {
             return match address(ip)? {
                 Some(ip) => Ok(TraceFrom::External(ip)),
-                None => Err(format!("`{ip}` is not an IP address")),
+                None => Err(ArgError::NotIp(ip.to_owned())),
             };
         }
         if let Some(ip) = address(text)? {
             return Ok(TraceFrom::Address(ip));
         }
-        ObjectRef::parse(text).map(TraceFrom::Object).map_err(|e| {
-            format!(
-                "{e}; a source is NS/NAME, NS/KIND/NAME, node:NAME, external:IP or an IP address"
-            )
-        })
+        ObjectRef::parse(text)
+            .map(TraceFrom::Object)
+            .map_err(|e| ArgError::NotSource(Box::new(e)))
     }
 }
 
@@ -385,24 +417,20 @@ pub enum TraceTo {
 
 impl TraceTo {
     /// Parses one of the forms.
-    pub fn parse(text: &str) -> Result<TraceTo, String> {
+    pub fn parse(text: &str) -> Result<TraceTo, ArgError> {
         if ["http://", "https://", "tls://", "tcp://", "udp://"]
             .iter()
             .any(|s| text.starts_with(s))
         {
-            return Url::parse(text).map(TraceTo::Url).ok_or_else(|| {
-                format!(
-                    "`{text}` is not a valid URL (http(s)://HOST[:PORT]/PATH[?QUERY], tls://HOST[:PORT], tcp://HOST:PORT, udp://HOST:PORT)"
-                )
-            });
+            return Url::parse(text)
+                .map(TraceTo::Url)
+                .ok_or_else(|| ArgError::Url(text.to_owned()));
         }
         if text.is_empty() {
-            return Err("the destination is empty".to_owned());
+            return Err(ArgError::EmptyDestination);
         }
         if text.starts_with("node:") || text.starts_with("external:") {
-            return Err(format!(
-                "`{text}`: node:NAME and external:IP are sources (--from), not destinations"
-            ));
+            return Err(ArgError::SourceAsDestination(text.to_owned()));
         }
         if let Some((ip, port)) = address_and_port(text)? {
             return Ok(TraceTo::Address(ip, port));
@@ -411,16 +439,12 @@ impl TraceTo {
             return ObjectRef::parse(text).map(TraceTo::Object);
         }
         let (name, port) = match text.rsplit_once(':') {
-            Some((name, p)) => (name, Some(port(p).map_err(|e| format!("`{text}`: {e}"))?)),
+            Some((name, p)) => (name, Some(port(p).map_err(|e| port_in(text, e))?)),
             None => (text, None),
         };
         DnsName::parse(name)
             .map(|n| TraceTo::Name(n, port))
-            .map_err(|e| {
-                format!(
-                    "{e}; a destination is NS/NAME, IP[:PORT], a DNS name[:PORT] or an http(s) URL"
-                )
-            })
+            .map_err(|e| ArgError::NotDestination(Box::new(e)))
     }
 }
 
@@ -444,13 +468,13 @@ pub enum ExplainEnd {
 
 impl ExplainEnd {
     /// Parses one of the forms.
-    pub fn parse(text: &str) -> Result<ExplainEnd, String> {
+    pub fn parse(text: &str) -> Result<ExplainEnd, ArgError> {
         if text == "ingress-controller" {
             return Ok(ExplainEnd::IngressController);
         }
         if let Some(gateway) = text.strip_prefix("gateway:") {
             let Some((ns, name)) = gateway.split_once('/') else {
-                return Err(format!("`{text}`: expected gateway:NS/NAME"));
+                return Err(form(text, "gateway:NS/NAME"));
             };
             check("namespace", ns, names::dns1123_label(ns))?;
             check("name", name, names::dns1123_subdomain(name))?;
@@ -462,34 +486,32 @@ impl ExplainEnd {
         if let Some(ip) = address(text)? {
             return Ok(ExplainEnd::Address(ip));
         }
-        ObjectRef::parse(text).map(ExplainEnd::Object).map_err(|e| {
-            format!("{e}; expected NS/NAME, NS/KIND/NAME, an IP address, ingress-controller or gateway:NS/NAME")
-        })
+        ObjectRef::parse(text)
+            .map(ExplainEnd::Object)
+            .map_err(|e| ArgError::NotExplainEnd(Box::new(e)))
     }
 }
 
 /// `diff --git REV`: a revision for `git`, never an option (`-...`).
-pub fn git_revision(text: &str) -> Result<String, String> {
+pub fn git_revision(text: &str) -> Result<String, ArgError> {
     if text.is_empty() {
-        return Err("the revision is empty".to_owned());
+        return Err(ArgError::EmptyRevision);
     }
     if text.starts_with('-') {
-        return Err(format!("`{text}`: a revision cannot start with `-`"));
+        return Err(ArgError::RevisionOption(text.to_owned()));
     }
     if text.chars().any(|c| c.is_control() || c.is_whitespace()) {
-        return Err(format!("`{}` is not a git revision", text.escape_debug()));
+        return Err(ArgError::Revision(text.to_owned()));
     }
     Ok(text.to_owned())
 }
 
 /// `audit --only`/`--disable`: a rule's code.
-pub fn rule_code(text: &str) -> Result<String, String> {
+pub fn rule_code(text: &str) -> Result<String, ArgError> {
     if podnet::audit::rules().iter().any(|r| r.code == text) {
         Ok(text.to_owned())
     } else {
-        Err(format!(
-            "no rule `{text}`; `podnet audit --list-rules` lists them (docs/audit.md)"
-        ))
+        Err(ArgError::Rule(text.to_owned()))
     }
 }
 
@@ -503,40 +525,39 @@ fn http_token(t: &str) -> bool {
 
 /// `trace --method`: an HTTP method token, upper-cased (HTTPRoute `method`
 /// values are upper case).
-pub fn http_method(text: &str) -> Result<String, String> {
+pub fn http_method(text: &str) -> Result<String, ArgError> {
     if http_token(text) {
         Ok(text.to_ascii_uppercase())
     } else {
-        Err(format!("`{text}` is not an HTTP method"))
+        Err(ArgError::Method(text.to_owned()))
     }
 }
 
 /// `trace --header NAME:VALUE`: a header name token, then the value with
 /// surrounding blanks removed (RFC 9110 5.5).
-pub fn http_header(text: &str) -> Result<(String, String), String> {
+pub fn http_header(text: &str) -> Result<(String, String), ArgError> {
     let Some((name, value)) = text.split_once(':') else {
-        return Err(format!("`{text}`: expected NAME:VALUE"));
+        return Err(form(text, "NAME:VALUE"));
     };
     if !http_token(name) {
-        return Err(format!("`{name}` is not an HTTP header name"));
+        return Err(ArgError::HeaderName(name.to_owned()));
     }
     Ok((name.to_owned(), value.trim().to_owned()))
 }
 
 /// `trace --grpc SERVICE/METHOD`.
-pub fn grpc_call(text: &str) -> Result<GrpcCall, String> {
-    GrpcCall::parse(text)
-        .ok_or_else(|| format!("`{text}`: expected SERVICE/METHOD (pkg.Service/Method)"))
+pub fn grpc_call(text: &str) -> Result<GrpcCall, ArgError> {
+    GrpcCall::parse(text).ok_or_else(|| form(text, "SERVICE/METHOD (pkg.Service/Method)"))
 }
 
 /// `trace --gateway NS/NAME`.
-pub fn gateway_ref(text: &str) -> Result<(String, String), String> {
+pub fn gateway_ref(text: &str) -> Result<(String, String), ArgError> {
     let Some((ns, name)) = text.split_once('/') else {
-        return Err(format!("`{text}`: expected NS/NAME"));
+        return Err(form(text, "NS/NAME"));
     };
     let ns = NamespaceName::parse(ns)?;
     if name.is_empty() || !names::dns1123_subdomain(name).is_empty() {
-        return Err(format!("`{name}` is not a valid Gateway name"));
+        return Err(ArgError::GatewayName(name.to_owned()));
     }
     Ok((ns.to_string(), name.to_owned()))
 }
@@ -618,7 +639,7 @@ mod tests {
         for (text, want) in cases {
             match (TraceTo::parse(text), want) {
                 (Ok(got), Ok(want)) => assert_eq!(&got, want, "{text}"),
-                (Err(e), Err(needle)) => assert!(e.contains(needle), "{text}: {e}"),
+                (Err(e), Err(needle)) => assert!(e.to_string().contains(needle), "{text}: {e}"),
                 (got, want) => panic!("{text}: got {got:?}, want {want:?}"),
             }
         }

@@ -78,6 +78,9 @@ pub enum LabError {
     /// Ctrl-C.
     #[error("interrupted")]
     Interrupted,
+    /// The model cannot trace a probe the plan would make.
+    #[error("the model cannot trace it ({0}); not probed")]
+    Untraceable(#[from] podnet_dataplane::trace::TraceError),
 }
 
 /// A lab result.

@@ -9,9 +9,10 @@
 
 use std::sync::Arc;
 
+use podnet_audit::found::{HygieneFound, NamespaceFound};
 use podnet_audit::summary::{Level, NamespaceSummary, Strategy, Summary};
-use podnet_audit::{Finding, Rule, Severity, Subject};
-use podnet_model::Source;
+use podnet_audit::{Finding, Found, Rule, Severity, Subject};
+use podnet_model::{Direction, Source};
 use podnet_report::audit::{write_json, write_sarif};
 
 const RULES: [Rule; 2] = [
@@ -48,14 +49,18 @@ fn findings() -> Vec<Finding> {
                     item: None,
                 }),
             },
-            "selects no pod",
-            "fix the podSelector",
+            Found::Hygiene(HygieneFound::RulesIgnored {
+                direction: Direction::Egress,
+                count: 1,
+            }),
         ),
         Finding::new(
             &RULES[1],
             Subject::named("Namespace", None, "shop"),
-            "no LimitRange",
-            "add one",
+            Found::Namespace(NamespaceFound::NoLimitRange {
+                namespace: "shop".into(),
+                workloads: 2,
+            }),
         ),
     ]
 }

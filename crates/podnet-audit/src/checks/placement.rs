@@ -5,12 +5,13 @@
 
 use std::collections::BTreeMap;
 
-use podnet_dataplane::{PlacementFailure, Rejection, UnplacedPod};
+use podnet_dataplane::UnplacedPod;
 use podnet_model::WorkloadId;
 
-use super::support::{workload_display, workload_subject};
+use super::support::workload_subject;
 use crate::context::Context;
 use crate::finding::{Finding, Rule, Severity};
+use crate::found::{Found, Object, PlacementFound};
 use crate::registry::Check;
 
 /// PN6001.
@@ -58,58 +59,23 @@ impl Check for Placement {
             Severity::Error
         };
         for (w, unplaced) in by_workload {
-            let workload = cluster.workload(w);
-            let first = &unplaced[0].failure;
-            let message = if unplaced[0].stand_in {
-                format!(
-                    "{} fits no node and runs no pod ({first})",
-                    workload_display(cluster, w)
-                )
-            } else {
-                format!(
-                    "{} of the {} pods of {} fit no node and stay Pending without an address ({first})",
-                    unplaced.len(),
-                    workload.pods.len(),
-                    workload_display(cluster, w),
-                )
-            };
-            let requires = cluster.pod(unplaced[0].pod).net.node_requirements();
+            let pod = cluster.pod(unplaced[0].pod);
             out.push(
                 Finding::new(
                     &POD_CANNOT_BE_PLACED,
                     workload_subject(cluster, w),
-                    message,
-                    fix(first, &requires.to_string()),
+                    Found::Placement(PlacementFound::Unplaced {
+                        workload: Object::workload(cluster, w),
+                        stand_in: unplaced[0].stand_in,
+                        unplaced: unplaced.len(),
+                        pods: cluster.workload(w).pods.len(),
+                        failure: unplaced[0].failure.clone(),
+                        node_selector: pod.net.node_selector.clone(),
+                        node_affinity: pod.net.node_affinity.clone(),
+                    }),
                 )
                 .with_severity(severity),
             );
         }
     }
-}
-
-/// What would let the pods run, per reason nodes gave.
-fn fix(failure: &PlacementFailure, requires: &str) -> String {
-    if failure.nodes == 0 {
-        return "declare the cluster's nodes (Node objects or the ClusterProfile's `nodes`)"
-            .to_owned();
-    }
-    let mut fixes: Vec<String> = Vec::new();
-    for (reason, _) in &failure.rejections {
-        let fix = match reason {
-            Rejection::Unschedulable => "uncordon a node (`kubectl uncordon`)".to_owned(),
-            Rejection::UntoleratedTaint(t) => format!(
-                "tolerate the taint `{t}` (or remove it from the nodes that should run the pods)"
-            ),
-            Rejection::NodeAffinity => format!(
-                "label nodes to meet the pods' {requires}, or change the pods' nodeSelector or affinity"
-            ),
-            Rejection::TooManyPods => {
-                "add nodes, or raise the nodes' maxPods (kubelet --max-pods)".to_owned()
-            }
-        };
-        if !fixes.contains(&fix) {
-            fixes.push(fix);
-        }
-    }
-    fixes.join("; or ")
 }

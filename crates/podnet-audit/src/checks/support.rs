@@ -34,15 +34,6 @@ pub fn workload_subject(cluster: &Cluster, id: WorkloadId) -> Subject {
     }
 }
 
-/// `Kind ns/name` of a workload.
-pub fn workload_display(cluster: &Cluster, id: WorkloadId) -> String {
-    format!(
-        "{} {}",
-        cluster.workload(id).kind.as_str(),
-        cluster.workload_name(id)
-    )
-}
-
 /// The workloads podnet added to the running cluster (the ingress
 /// controller, Gateway proxies): nothing in the input to point at.
 pub fn synthesised(ctx: &Context<'_>) -> Vec<WorkloadId> {
@@ -60,74 +51,11 @@ pub fn workloads_of(ctx: &Context<'_>, identities: &[IdentityId]) -> Vec<Workloa
     out
 }
 
-/// `a, b, c` or `a, b, c and 4 more`.
-pub fn short_list(items: &[String], max: usize) -> String {
-    if items.len() <= max {
-        return items.join(", ");
-    }
-    format!("{} and {} more", items[..max].join(", "), items.len() - max)
-}
-
-/// Number of IPv4 addresses in a set.
-fn v4_count(set: &IpSet) -> u64 {
-    set.v4()
-        .ranges()
-        .iter()
-        .map(|&(lo, hi)| u64::from(hi - lo) + 1)
-        .sum()
-}
-
-/// Number of IPv6 addresses in a set, saturating at `u128::MAX`.
-fn v6_count(set: &IpSet) -> u128 {
-    set.v6().ranges().iter().fold(0u128, |acc, &(lo, hi)| {
-        acc.saturating_add(hi - lo).saturating_add(1)
-    })
-}
-
 /// Whether a set holds at least half of the IPv4 or of the IPv6 address
 /// space: "the whole internet", give or take private ranges carved out.
 pub fn internet_wide(set: &IpSet) -> bool {
-    v4_count(set) >= 1u64 << 31 || v6_count(set) >= 1u128 << 127
-}
-
-/// An address set in a few words: `0.0.0.0/0`, `0.0.0.0/0 except
-/// 10.0.0.0/8, ...`, or its first ranges.
-pub fn describe_addresses(set: &IpSet) -> String {
-    let v4 = IpSet::from_net(&ipnet::IpNet::V4(ipnet::Ipv4Net::default()));
-    let v6 = IpSet::from_net(&ipnet::IpNet::V6(ipnet::Ipv6Net::default()));
-    let mut parts = Vec::new();
-    for (family, all, wide) in [
-        (set.intersection(&v4), &v4, v4_count(set) >= 1u64 << 31),
-        (set.intersection(&v6), &v6, v6_count(set) >= 1u128 << 127),
-    ] {
-        if family.is_empty() {
-            continue;
-        }
-        let prefix = all
-            .ranges()
-            .map(|r| r.to_string())
-            .next()
-            .unwrap_or_default();
-        if wide {
-            let holes: Vec<String> = all
-                .difference(&family)
-                .ranges()
-                .map(|r| r.to_string())
-                .collect();
-            if holes.is_empty() {
-                parts.push(prefix);
-            } else {
-                parts.push(format!("{prefix} except {}", short_list(&holes, 3)));
-            }
-        } else {
-            let ranges: Vec<String> = family.ranges().map(|r| r.to_string()).collect();
-            parts.push(short_list(&ranges, 3));
-        }
-    }
-    if parts.is_empty() {
-        return "no address".to_owned();
-    }
-    parts.join(", ")
+    let [v4, v6] = crate::found::wide_families(set);
+    v4 || v6
 }
 
 #[cfg(test)]
@@ -146,22 +74,7 @@ mod tests {
         let private = set(&["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]);
         let s = set(&["0.0.0.0/0"]).difference(&private);
         assert!(internet_wide(&s));
-        assert_eq!(
-            describe_addresses(&s),
-            "0.0.0.0/0 except 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16"
-        );
         assert!(!internet_wide(&private));
         assert!(internet_wide(&set(&["::/0"])));
-        assert_eq!(
-            describe_addresses(&set(&["0.0.0.0/0", "::/0"])),
-            "0.0.0.0/0, ::/0"
-        );
-    }
-
-    #[test]
-    fn long_lists_are_cut() {
-        let items: Vec<String> = ["a", "b", "c", "d", "e"].map(String::from).to_vec();
-        assert_eq!(short_list(&items, 3), "a, b, c and 2 more");
-        assert_eq!(short_list(&items[..2], 3), "a, b");
     }
 }

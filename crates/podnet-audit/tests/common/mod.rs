@@ -9,9 +9,10 @@
     dead_code
 )]
 
-use podnet_audit::{Context, Filter, Finding, audit};
+use podnet_audit::{Context, Filter, audit};
 use podnet_dataplane::Dataplane;
 use podnet_engine::Engine;
+use podnet_report::audit::{Worded as Finding, worded};
 
 /// Loads `yaml` as one file; panics on any error diagnostic.
 pub fn cluster(yaml: &str) -> podnet_model::Cluster {
@@ -32,7 +33,7 @@ pub fn cluster(yaml: &str) -> podnet_model::Cluster {
 pub fn findings(yaml: &str) -> Vec<Finding> {
     let dp = Dataplane::build(&cluster(yaml), None);
     let engine = Engine::new(&dp.cluster);
-    audit(&Context::new(&dp, &engine), &Filter::default())
+    worded(&audit(&Context::new(&dp, &engine), &Filter::default()))
 }
 
 /// The findings of `yaml` with `code`.

@@ -2,6 +2,7 @@
 
 use podnet::dataplane::TraceError;
 use podnet::{TraceDestination, TraceQuery, TraceQueryError, TraceSource};
+use podnet_cli::error::ArgError;
 use podnet_cli::values;
 use podnet_report::trace::{write_json, write_text};
 
@@ -13,7 +14,7 @@ use crate::session::{Session, Status, status_after};
 pub fn run(session: &Session, args: &TraceArgs) -> Status {
     let to = match destination(args) {
         Ok(to) => to,
-        Err(e) => return session.error(&e),
+        Err(e) => return session.error(&e.to_string()),
     };
     let Some(analysis) = session.analyse(&args.paths) else {
         return Status::Error;
@@ -55,7 +56,7 @@ fn source(from: &values::TraceFrom) -> TraceSource {
 
 /// The destination, with the request options of a URL (refused for any
 /// other destination).
-fn destination(args: &TraceArgs) -> Result<TraceDestination, String> {
+fn destination(args: &TraceArgs) -> Result<TraceDestination, ArgError> {
     let request_options = args.method.is_some()
         || !args.headers.is_empty()
         || args.grpc.is_some()
@@ -66,17 +67,11 @@ fn destination(args: &TraceArgs) -> Result<TraceDestination, String> {
             let http_only =
                 args.method.is_some() || !args.headers.is_empty() || args.grpc.is_some();
             if http_only && !url.scheme.http() {
-                return Err(format!(
-                    "--method, --header and --grpc apply to http:// and https:// URLs, not {}://",
-                    url.scheme.as_str()
-                ));
+                return Err(ArgError::HttpOnly(url.scheme.as_str()));
             }
             if let Some(call) = &args.grpc {
                 if url.path != "/" {
-                    return Err(format!(
-                        "--grpc: the URL has a path (`{}`); a gRPC call's path is /SERVICE/METHOD, give only scheme, host and port",
-                        url.path
-                    ));
+                    return Err(ArgError::GrpcPath(url.path.clone()));
                 }
                 url = url.with_grpc(call.clone());
             }
@@ -92,10 +87,7 @@ fn destination(args: &TraceArgs) -> Result<TraceDestination, String> {
         values::TraceTo::Object(name) => TraceDestination::Named(name.to_string()),
     };
     if request_options {
-        return Err(
-            "--method, --header, --grpc and --gateway apply to a URL destination (--to http(s)://...)"
-                .to_owned(),
-        );
+        return Err(ArgError::RequestOptions);
     }
     Ok(to)
 }

@@ -81,7 +81,7 @@ pub fn routes(dp: &Dataplane) -> (Vec<Route>, Vec<Issue>) {
                     pods,
                 }));
             }
-            Err(message) => issues.push(Issue::warning(message).at(
+            Err(why) => issues.push(Issue::warning(why.to_string()).at(
                 format!("{} {}", exposure.meta.kind, exposure.meta.qualified_name()),
                 Some(&exposure.meta.source),
             )),
@@ -150,10 +150,7 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
                         |p| backend.port.is_some_and(|n| p.port == n),
                         &backend.port.map_or("none".to_owned(), |p| p.to_string()),
                     ),
-                    None => Err(format!(
-                        "routes to namespace `{}`, which is not in the input",
-                        backend.namespace
-                    )),
+                    None => Err(Unresolved::NoNamespace(backend.namespace.clone())),
                 };
                 match resolved {
                     Ok(ports) => {
@@ -178,7 +175,7 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
                             }
                         }
                     }
-                    Err(message) => issues.push(Issue::warning(message).at(
+                    Err(why) => issues.push(Issue::warning(why.to_string()).at(
                         format!("{} {}", route.meta.kind, route.meta.qualified_name()),
                         Some(&route.meta.source),
                     )),
@@ -196,6 +193,25 @@ fn at_line(source: &Source, line: Option<u32>) -> Source {
     }
 }
 
+/// Why a backend leads nowhere.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+enum Unresolved {
+    /// The backend's namespace is not in the input.
+    #[error("routes to namespace `{0}`, which is not in the input")]
+    NoNamespace(String),
+    /// The Service is not in the input.
+    #[error("routes to Service `{0}`, which is not in the input")]
+    NoService(String),
+    /// An ExternalName Service: its name and target.
+    #[error(
+        "routes to ExternalName Service `{0}` (`{1}`): podnet follows no traffic outside the cluster"
+    )]
+    ExternalName(String, String),
+    /// The Service has no such port: its name and the port asked for.
+    #[error("routes to Service `{0}` on a port it does not have ({1})")]
+    NoPort(String, String),
+}
+
 /// A resolved Service port: the Service, the port's index, its pods.
 type ResolvedPort = (ServiceId, usize, Vec<(PodId, u16)>);
 
@@ -203,7 +219,7 @@ fn resolve_exposure(
     dp: &Dataplane,
     exposure: &Exposure,
     backend: &ExposureBackend,
-) -> Result<Vec<ResolvedPort>, String> {
+) -> Result<Vec<ResolvedPort>, Unresolved> {
     let wanted = match &backend.port {
         Some(ServicePortRef::Name(n)) => format!("`{n}`"),
         Some(ServicePortRef::Number(n)) => n.to_string(),
@@ -233,18 +249,14 @@ fn resolve_service(
     name: &str,
     port_fits: impl Fn(&ServicePort) -> bool,
     wanted: &str,
-) -> Result<Vec<ResolvedPort>, String> {
+) -> Result<Vec<ResolvedPort>, Unresolved> {
     let cluster = &dp.cluster;
     let Some(service) = find_service(cluster, namespace, name) else {
-        return Err(format!(
-            "routes to Service `{name}`, which is not in the input"
-        ));
+        return Err(Unresolved::NoService(name.to_owned()));
     };
     let svc = &cluster.services[service.index()];
     if let Some(target) = &svc.external_name {
-        return Err(format!(
-            "routes to ExternalName Service `{name}` (`{target}`): podnet follows no traffic outside the cluster"
-        ));
+        return Err(Unresolved::ExternalName(name.to_owned(), target.clone()));
     }
     let ports: Vec<usize> = svc
         .ports
@@ -254,9 +266,7 @@ fn resolve_service(
         .map(|(i, _)| i)
         .collect();
     if ports.is_empty() {
-        return Err(format!(
-            "routes to Service `{name}` on a port it does not have ({wanted})"
-        ));
+        return Err(Unresolved::NoPort(name.to_owned(), wanted.to_owned()));
     }
     let mut per_port = dp.serving_pods(service);
     Ok(ports

@@ -80,7 +80,10 @@ pub(super) fn outside(
                                     reason: why.to_string(),
                                 }),
                             },
-                            Err(reason) => excluded.push(Exclusion { subject, reason }),
+                            Err(e) => excluded.push(Exclusion {
+                                subject,
+                                reason: e.to_string(),
+                            }),
                         }
                     }
                 }
@@ -92,8 +95,11 @@ pub(super) fn outside(
                     );
                     let t = match external_trace(dp, client, lb, sp.port, proto) {
                         Ok(t) => t,
-                        Err(reason) => {
-                            excluded.push(Exclusion { subject, reason });
+                        Err(e) => {
+                            excluded.push(Exclusion {
+                                subject,
+                                reason: e.to_string(),
+                            });
                             continue;
                         }
                     };
@@ -171,14 +177,14 @@ fn external_trace(
     dst: Ipv4Addr,
     port: u16,
     protocol: podnet_model::Protocol,
-) -> Result<Trace, String> {
+) -> crate::Result<Trace> {
     let request = TraceRequest {
         from: TraceFrom::External(client.into()),
         to: TraceTo::Address(dst.into()),
         port: Some(port),
         protocol,
     };
-    trace(dp, &request).map_err(|e| format!("the model cannot trace it ({e}); not probed"))
+    Ok(trace(dp, &request)?)
 }
 
 /// The node whose kube-proxy takes the packet to `lb` in the trace, when

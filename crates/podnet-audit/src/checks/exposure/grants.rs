@@ -8,6 +8,7 @@ use super::REFERENCE_REFUSED;
 use crate::checks::support::at_line;
 use crate::context::Context;
 use crate::finding::{Finding, Rule};
+use crate::found::{ExposureFound, Found, Referent};
 use crate::registry::Check;
 
 /// PN3008.
@@ -21,39 +22,27 @@ impl Check for RefusedReferences {
     fn run(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let c = ctx.cluster();
         for r in &ctx.dp.refused {
-            let target = format!("{} {}/{}", r.kind, r.namespace, r.name);
-            let grant = format!(
-                "a ReferenceGrant in namespace `{}` with `to` kind `{}`",
-                r.namespace, r.kind
-            );
-            let (subject, message, help) = match r.from {
+            let target = Referent {
+                kind: r.kind.clone(),
+                namespace: r.namespace.clone(),
+                name: r.name.clone(),
+            };
+            let (subject, found) = match r.from {
                 Referrer::RouteBackend { route, rule, .. } => {
                     let route = &c.gateway_routes[route];
-                    let from_ns = route.meta.namespace.as_deref().unwrap_or_default();
-                    let rule_of = &route.rules[rule];
-                    let all = rule_of
+                    let all_refused = route.rules[rule]
                         .backends
                         .iter()
                         .all(|b| !podnet_dataplane::fronts::grants::backend_permitted(c, route, b));
-                    let effect = match (all, route.kind) {
-                        (true, podnet_model::RouteKind::Grpc) => {
-                            "every backend of the rule is refused: its requests get UNAVAILABLE"
-                        }
-                        (true, _) => {
-                            "every backend of the rule is refused: its requests get HTTP 500"
-                        }
-                        (false, _) => "this backend gets no traffic",
-                    };
                     (
                         at_line(&route.meta, r.line),
-                        format!(
-                            "rule {} backendRef to {target} crosses from namespace `{from_ns}` without a ReferenceGrant: refused, {effect}",
-                            rule + 1
-                        ),
-                        format!(
-                            "add {grant} and `from` kind `{}` namespace `{from_ns}`",
-                            route.kind.as_str()
-                        ),
+                        ExposureFound::BackendRefused {
+                            target,
+                            rule,
+                            route_kind: route.kind,
+                            from_namespace: route.meta.namespace.clone().unwrap_or_default(),
+                            all_refused,
+                        },
                     )
                 }
                 Referrer::ListenerCertificate {
@@ -61,9 +50,9 @@ impl Check for RefusedReferences {
                 } => {
                     let g = &c.gateways[gateway];
                     let l = &g.listeners[listener];
-                    let (from_kind, from_ns) = match &l.set {
-                        Some(s) => ("ListenerSet", s.namespace_name.as_str()),
-                        None => ("Gateway", g.meta.namespace.as_deref().unwrap_or_default()),
+                    let from_namespace = match &l.set {
+                        Some(s) => s.namespace_name.clone(),
+                        None => g.meta.namespace.clone().unwrap_or_default(),
                     };
                     let none_left = podnet_dataplane::fronts::grants::listener_without_certificate(
                         &ctx.dp.refused,
@@ -73,20 +62,21 @@ impl Check for RefusedReferences {
                     );
                     (
                         at_line(&g.meta, r.line),
-                        format!(
-                            "listener `{}` certificateRef to {target} crosses from namespace `{from_ns}` without a ReferenceGrant: refused{}",
-                            l.name,
-                            if none_left {
-                                ", the listener has no certificate and TLS handshakes fail"
-                            } else {
-                                ""
-                            }
-                        ),
-                        format!("add {grant} and `from` kind `{from_kind}` namespace `{from_ns}`"),
+                        ExposureFound::CertificateRefused {
+                            target,
+                            listener: l.name.clone(),
+                            listener_set: l.set.is_some(),
+                            from_namespace,
+                            none_left,
+                        },
                     )
                 }
             };
-            out.push(Finding::new(&REFERENCE_REFUSED, subject, message, help));
+            out.push(Finding::new(
+                &REFERENCE_REFUSED,
+                subject,
+                Found::Exposure(found),
+            ));
         }
     }
 }

@@ -8,9 +8,10 @@ use podnet_engine::identity::IdentityId;
 use podnet_model::{Conns, IpSet, WorkloadId};
 
 use super::POD_REACHABLE_FROM_OUTSIDE;
-use crate::checks::support::{describe_addresses, internet_wide, synthesised, workload_subject};
+use crate::checks::support::{internet_wide, synthesised, workload_subject};
 use crate::context::Context;
 use crate::finding::{Finding, Rule, Severity};
+use crate::found::{ExposureFound, Found};
 use crate::registry::Check;
 
 /// PN3001.
@@ -36,55 +37,25 @@ impl Check for PodReachable {
             if all.is_empty() {
                 continue;
             }
-            let parts: Vec<String> = groups
-                .iter()
-                .map(|(set, conns)| format!("from {} on {}", describe_addresses(set), on(conns)))
-                .collect();
             let host = identities
                 .iter()
                 .any(|&i| ctx.engine.identities().list[i].host_network);
+            let wide = internet_wide(&all);
             let finding = Finding::new(
                 &POD_REACHABLE_FROM_OUTSIDE,
                 workload_subject(cluster, w),
-                format!(
-                    "{} accept connections {}",
-                    if host {
-                        "pods on the host network (their nodes' addresses)"
-                    } else {
-                        "pod addresses"
-                    },
-                    groups_list(&parts)
-                ),
-                if internet_wide(&all) {
-                    "isolate the pods for ingress (a default-deny NetworkPolicy) and admit only the ranges that need them"
-                } else {
-                    "keep the admitted ranges to the clients that need them"
-                },
+                Found::Exposure(ExposureFound::PodReachable {
+                    host_network: host,
+                    groups,
+                    internet_wide: wide,
+                }),
             );
-            out.push(if internet_wide(&all) {
+            out.push(if wide {
                 finding
             } else {
                 finding.with_severity(Severity::Info)
             });
         }
-    }
-}
-
-/// Groups joined by `; `, the first three.
-fn groups_list(parts: &[String]) -> String {
-    if parts.len() > 3 {
-        format!("{} and {} more", parts[..3].join("; "), parts.len() - 3)
-    } else {
-        parts.join("; ")
-    }
-}
-
-/// `every port` or the connections.
-pub(super) fn on(conns: &Conns) -> String {
-    if conns.is_all() {
-        "every port".to_owned()
-    } else {
-        conns.to_string()
     }
 }
 

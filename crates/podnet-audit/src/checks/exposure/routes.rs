@@ -10,9 +10,10 @@ use podnet_dataplane::fronts::{self, FrontKind, Route, RouteSource};
 use podnet_model::{Conns, PathMatchKind, PathType, Protocol, WorkloadId};
 
 use super::{HTTP_EXPOSURE, HTTP_ROUTE_BLOCKED};
-use crate::checks::support::{at_line, short_list, workload_display};
+use crate::checks::support::at_line;
 use crate::context::Context;
 use crate::finding::{Finding, Rule, Subject};
+use crate::found::{ExposureFound, Found, FrontName, Object, RouteBackend, RouteMatch};
 use crate::registry::Check;
 
 /// PN3005 and PN3006.
@@ -31,7 +32,7 @@ enum RouteKey {
 /// Backends of one host and path, split by what policy lets the front open.
 #[derive(Default)]
 struct Reach {
-    fronts: BTreeSet<String>,
+    fronts: Vec<FrontName>,
     allowed: BTreeMap<WorkloadId, BTreeSet<(Protocol, u16)>>,
     blocked: BTreeMap<WorkloadId, BTreeSet<(Protocol, u16)>>,
     routes: Vec<usize>,
@@ -62,7 +63,10 @@ impl Check for HttpRoutes {
             };
             let reach = groups.entry(key(route)).or_default();
             reach.routes.push(index);
-            reach.fronts.insert(front_name(route.front, &front.kind));
+            let name = front_name(route.front, &front.kind);
+            if !reach.fronts.contains(&name) {
+                reach.fronts.push(name);
+            }
             for &(pod, port) in &route.pods {
                 let w = ctx.cluster().pod(pod).workload;
                 let ok = allowed
@@ -81,31 +85,27 @@ impl Check for HttpRoutes {
                 continue;
             };
             let subject = subject(ctx, &dp.routes[first]);
-            let what = describe_key(ctx, &key);
-            let via: Vec<String> = reach.fronts.into_iter().collect();
-            let via = via.join(", ");
+            let what = route_match(ctx, &key);
             if !reach.allowed.is_empty() {
                 out.push(Finding::new(
                     &HTTP_EXPOSURE,
                     subject.clone(),
-                    format!(
-                        "publishes {what} through {via} to {}",
-                        list(ctx, &reach.allowed)
-                    ),
-                    HTTP_EXPOSURE.help,
+                    Found::Exposure(ExposureFound::HttpExposure {
+                        route: what.clone(),
+                        fronts: reach.fronts.clone(),
+                        to: list(ctx, &reach.allowed),
+                    }),
                 ));
             }
             if !reach.blocked.is_empty() {
                 out.push(Finding::new(
                     &HTTP_ROUTE_BLOCKED,
                     subject,
-                    format!(
-                        "routes {what} to {}, but policy does not let {via} connect there: requests fail",
-                        list(ctx, &reach.blocked)
-                    ),
-                    format!(
-                        "allow ingress to those pods from {via} on the target ports (and egress from it, if it is isolated)"
-                    ),
+                    Found::Exposure(ExposureFound::HttpRouteBlocked {
+                        route: what,
+                        fronts: reach.fronts,
+                        to: list(ctx, &reach.blocked),
+                    }),
                 ));
             }
         }
@@ -128,58 +128,55 @@ fn key(route: &Route) -> Key {
     (source, route.via.host.clone(), path)
 }
 
-fn front_name(index: usize, kind: &FrontKind) -> String {
+fn front_name(index: usize, kind: &FrontKind) -> FrontName {
     match kind {
-        FrontKind::Gateway { namespace, name } => format!("Gateway {namespace}/{name}"),
-        FrontKind::IngressController if index == fronts::ALB => "the ALB".to_owned(),
-        FrontKind::IngressController => "the ingress controller".to_owned(),
+        FrontKind::Gateway { namespace, name } => FrontName::Gateway {
+            namespace: namespace.clone(),
+            name: name.clone(),
+        },
+        FrontKind::IngressController if index == fronts::ALB => FrontName::Alb,
+        FrontKind::IngressController => FrontName::IngressController,
     }
 }
 
 /// `Deployment ns/api TCP 8080`, `Deployment ns/dns UDP 53`, ...
-fn list(ctx: &Context<'_>, workloads: &BTreeMap<WorkloadId, BTreeSet<(Protocol, u16)>>) -> String {
-    let items: Vec<String> = workloads
+fn list(
+    ctx: &Context<'_>,
+    workloads: &BTreeMap<WorkloadId, BTreeSet<(Protocol, u16)>>,
+) -> Vec<RouteBackend> {
+    workloads
         .iter()
         .flat_map(|(&w, ports)| {
-            let mut by_protocol: BTreeMap<Protocol, Vec<String>> = BTreeMap::new();
+            let mut by_protocol: BTreeMap<Protocol, Vec<u16>> = BTreeMap::new();
             for (p, port) in ports {
-                by_protocol.entry(*p).or_default().push(port.to_string());
+                by_protocol.entry(*p).or_default().push(*port);
             }
-            by_protocol.into_iter().map(move |(p, ports)| {
-                format!(
-                    "{} {} {}",
-                    workload_display(ctx.cluster(), w),
-                    p.as_str(),
-                    ports.join(",")
-                )
-            })
+            by_protocol
+                .into_iter()
+                .map(move |(protocol, ports)| RouteBackend {
+                    workload: Object::workload(ctx.cluster(), w),
+                    protocol,
+                    ports,
+                })
         })
-        .collect();
-    short_list(&items, 4)
+        .collect()
 }
 
-/// `host shop.example.com, path /api (Prefix)`, `the default backend`,
-/// `HTTPRoute rule 0 (hosts ..., PathPrefix /api)`.
-fn describe_key(ctx: &Context<'_>, key: &Key) -> String {
+/// The host and path (or Gateway rule) of a group of routes.
+fn route_match(ctx: &Context<'_>, key: &Key) -> RouteMatch {
     let cluster = ctx.cluster();
     match key {
-        (RouteKey::Exposure(_), host, Some((path, kind))) => format!(
-            "host {}, path {path} ({kind})",
-            host.as_deref().unwrap_or("*")
-        ),
-        (RouteKey::Exposure(_), _, None) => {
-            "the default backend (every other host and path)".to_owned()
-        }
+        (RouteKey::Exposure(_), host, Some((path, kind))) => RouteMatch::Path {
+            host: host.clone(),
+            path: path.clone(),
+            kind: kind.clone(),
+        },
+        (RouteKey::Exposure(_), _, None) => RouteMatch::DefaultBackend,
         (RouteKey::Gateway(r, rule), _, _) => {
             let Some(route) = cluster.gateway_routes.get(*r) else {
-                return String::new();
+                return RouteMatch::Unknown;
             };
-            let hosts = if route.hostnames.is_empty() {
-                "*".to_owned()
-            } else {
-                route.hostnames.join(", ")
-            };
-            let matches: Vec<String> = route
+            let paths: Vec<(String, String)> = route
                 .rules
                 .get(*rule)
                 .map(|x| x.matches.as_slice())
@@ -192,15 +189,14 @@ fn describe_key(ctx: &Context<'_>, key: &Key) -> String {
                         PathMatchKind::PathPrefix => "PathPrefix",
                         PathMatchKind::RegularExpression => "RegularExpression",
                     };
-                    format!("{kind} {}", p.value)
+                    (kind.to_owned(), p.value.clone())
                 })
                 .collect();
-            let paths = if matches.is_empty() {
-                String::new()
-            } else {
-                format!(", {}", short_list(&matches, 3))
-            };
-            format!("spec.rules[{rule}] (hosts {hosts}{paths})")
+            RouteMatch::GatewayRule {
+                rule: *rule,
+                hostnames: route.hostnames.clone(),
+                paths,
+            }
         }
     }
 }

@@ -5,30 +5,18 @@
 //! addresses there.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
 
-use podnet_dataplane::lb::LbAddress;
 use podnet_engine::identity::IdentityId;
 use podnet_model::{Conns, IpSet, Service, ServiceId, ServiceType, WorkloadId};
 
 use super::pods::external_conns;
 use super::{EXTERNAL_IPS, LOAD_BALANCER_OPEN, LOAD_BALANCER_RESTRICTED, NODE_PORT};
-use crate::checks::support::{describe_addresses, internet_wide, short_list, workload_display};
+use crate::checks::support::internet_wide;
 use crate::context::Context;
 use crate::finding::{Finding, Rule, Subject};
+use crate::found::{ExposureFound, Found, Object, PortView};
 use crate::registry::Check;
-
-/// What one Service port leads to.
-struct PortView {
-    /// `TCP 80`.
-    port: String,
-    /// The allocated NodePort, if any.
-    node_port: Option<u16>,
-    /// `Deployment ns/web TCP 8080`, per backend workload.
-    backends: Vec<String>,
-    /// Backend workloads whose ingress policies admit outside addresses
-    /// on their target port.
-    admitted: usize,
-}
 
 /// Every port of a Service, resolved.
 fn ports(
@@ -57,43 +45,21 @@ fn ports(
             }
             let admitted = per_workload.values().filter(|(_, ok)| *ok).count();
             PortView {
-                port: format!("{} {}", port.protocol, port.port),
+                protocol: port.protocol,
+                port: port.port,
                 node_port: node_ports
                     .and_then(|n| n.get(pi).copied().flatten())
                     .or(port.node_port),
                 backends: per_workload
                     .into_iter()
                     .map(|(w, (targets, _))| {
-                        let targets: Vec<String> = targets.iter().map(u16::to_string).collect();
-                        format!(
-                            "{} {} {}",
-                            workload_display(cluster, w),
-                            port.protocol,
-                            targets.join(",")
-                        )
+                        (Object::workload(cluster, w), targets.into_iter().collect())
                     })
                     .collect(),
                 admitted,
             }
         })
         .collect()
-}
-
-/// `TCP 80 -> Deployment ns/web TCP 8080` (with the NodePort when asked).
-fn describe(view: &PortView, with_node_port: bool) -> String {
-    let mut s = view.port.clone();
-    if with_node_port && let Some(np) = view.node_port {
-        s.push_str(&format!(" (nodePort {np})"));
-    }
-    if view.backends.is_empty() {
-        s.push_str(" -> no ready backend");
-    } else {
-        s.push_str(&format!(" -> {}", short_list(&view.backends, 3)));
-        if view.admitted == 0 {
-            s.push_str(" (whose ingress policies admit no outside address there)");
-        }
-    }
-    s
 }
 
 fn services_of<'c>(
@@ -108,19 +74,15 @@ fn services_of<'c>(
         .map(|(i, s)| (ServiceId::from_index(i), s))
 }
 
-/// `on every node (3: 10.0.0.11, ...)`.
-fn nodes(ctx: &Context<'_>) -> String {
-    let addresses: Vec<String> = ctx
-        .dp
+/// One address per node: its first external address, else its first
+/// internal one.
+fn nodes(ctx: &Context<'_>) -> Vec<IpAddr> {
+    ctx.dp
         .nodes
         .iter()
         .filter_map(|n| n.external_ips.first().or(n.internal_ips.first()))
-        .map(ToString::to_string)
-        .collect();
-    if addresses.is_empty() {
-        return "every node".to_owned();
-    }
-    format!("every node ({})", short_list(&addresses, 3))
+        .copied()
+        .collect()
 }
 
 /// PN3002.
@@ -134,11 +96,9 @@ impl Check for NodePorts {
     fn run(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let mut cache = HashMap::new();
         for (id, svc) in services_of(ctx, ServiceType::NodePort) {
-            let views = ports(ctx, id, &mut cache);
-            let opened: Vec<String> = views
-                .iter()
+            let opened: Vec<PortView> = ports(ctx, id, &mut cache)
+                .into_iter()
                 .filter(|v| v.node_port.is_some())
-                .map(|v| describe(v, true))
                 .collect();
             if opened.is_empty() {
                 continue;
@@ -146,8 +106,10 @@ impl Check for NodePorts {
             out.push(Finding::new(
                 &NODE_PORT,
                 Subject::of(&svc.meta),
-                format!("open on {}: {}", nodes(ctx), opened.join("; ")),
-                NODE_PORT.help,
+                Found::Exposure(ExposureFound::NodePort {
+                    nodes: nodes(ctx),
+                    ports: opened,
+                }),
             ));
         }
     }
@@ -165,60 +127,37 @@ impl Check for LoadBalancers {
         let mut cache = HashMap::new();
         for (id, svc) in services_of(ctx, ServiceType::LoadBalancer) {
             let views = ports(ctx, id, &mut cache);
-            let address = match ctx.dp.lb.get(id.index()).and_then(Option::as_ref) {
-                Some(a) if !a.addresses.is_empty() => {
-                    let list: Vec<String> = a
-                        .addresses
-                        .iter()
-                        .map(|x| match x {
-                            LbAddress::Ip(ip) => ip.to_string(),
-                            LbAddress::Hostname(h) => h.clone(),
-                        })
-                        .collect();
-                    list.join(", ")
-                }
-                _ => "<pending>".to_owned(),
-            };
+            let addresses = ctx
+                .dp
+                .lb
+                .get(id.index())
+                .and_then(Option::as_ref)
+                .map(|a| a.addresses.clone())
+                .unwrap_or_default();
             let ranges = svc
                 .load_balancer
                 .source_ranges
                 .iter()
                 .fold(IpSet::empty(), |s, n| s.union(&IpSet::from_net(n)));
             let open = ranges.is_empty() || internet_wide(&ranges);
-            let listed: Vec<String> = views.iter().map(|v| describe(v, false)).collect();
-            let node_ports: Vec<String> = views
-                .iter()
-                .filter_map(|v| v.node_port.map(|n| format!("{} on {n}", v.port)))
-                .collect();
-            let mut message = format!(
-                "load balancer {address} {}: {}",
-                if open {
-                    "accepts every address".to_owned()
-                } else {
-                    format!("accepts {}", describe_addresses(&ranges))
-                },
-                listed.join("; ")
-            );
-            if !svc.load_balancer.no_node_ports && !node_ports.is_empty() {
-                message.push_str(&format!(
-                    "; node ports open on {}: {}",
-                    nodes(ctx),
-                    node_ports.join(", ")
-                ));
-            }
-            let (rule, help) = if open {
-                (
-                    &LOAD_BALANCER_OPEN,
-                    if svc.load_balancer.source_ranges.is_empty() {
-                        "set spec.loadBalancerSourceRanges to the client ranges, or make the load balancer internal"
-                    } else {
-                        "narrow spec.loadBalancerSourceRanges to the client ranges"
-                    },
-                )
+            let rule = if open {
+                &LOAD_BALANCER_OPEN
             } else {
-                (&LOAD_BALANCER_RESTRICTED, LOAD_BALANCER_RESTRICTED.help)
+                &LOAD_BALANCER_RESTRICTED
             };
-            out.push(Finding::new(rule, Subject::of(&svc.meta), message, help));
+            out.push(Finding::new(
+                rule,
+                Subject::of(&svc.meta),
+                Found::Exposure(ExposureFound::LoadBalancer {
+                    addresses,
+                    open,
+                    ranges,
+                    declares_ranges: !svc.load_balancer.source_ranges.is_empty(),
+                    ports: views,
+                    node_ports: !svc.load_balancer.no_node_ports,
+                    nodes: nodes(ctx),
+                }),
+            ));
         }
     }
 }
@@ -237,18 +176,13 @@ impl Check for ExternalIps {
             if svc.external_ips.is_empty() {
                 continue;
             }
-            let views = ports(ctx, ServiceId::from_index(i), &mut cache);
-            let ips: Vec<String> = svc.external_ips.iter().map(ToString::to_string).collect();
-            let listed: Vec<String> = views.iter().map(|v| describe(v, false)).collect();
             out.push(Finding::new(
                 &EXTERNAL_IPS,
                 Subject::of(&svc.meta),
-                format!(
-                    "every node accepts traffic for {}: {}",
-                    ips.join(", "),
-                    listed.join("; ")
-                ),
-                EXTERNAL_IPS.help,
+                Found::Exposure(ExposureFound::ExternalIps {
+                    ips: svc.external_ips.clone(),
+                    ports: ports(ctx, ServiceId::from_index(i), &mut cache),
+                }),
             ));
         }
     }

@@ -24,9 +24,10 @@ use podnet_model::{
 };
 
 use super::EGRESS_BLOCKS_DNS;
-use crate::checks::support::{policy_subjects, short_list, synthesised, workload_subject};
+use crate::checks::support::{policy_subjects, synthesised, workload_subject};
 use crate::context::Context;
 use crate::finding::{Finding, Rule, Severity};
+use crate::found::{Found, HygieneFound};
 use crate::registry::Check;
 
 /// The DNS Service's namespace and name.
@@ -67,8 +68,9 @@ impl Check for EgressBlocksDns {
             }
         }
         let skip = synthesised(ctx);
-        // Per workload: UDP missing, TCP missing, isolating policies.
-        let mut per_workload: BTreeMap<WorkloadId, (bool, bool, BTreeSet<String>)> =
+        // Per workload: UDP missing, TCP missing, isolating policies,
+        // isolated by admin policies only.
+        let mut per_workload: BTreeMap<WorkloadId, (bool, bool, BTreeSet<String>, bool)> =
             BTreeMap::new();
         for (s, id) in engine.identities().list.iter().enumerate() {
             let admin = engine.compiled().admin.egress.applies(s);
@@ -101,38 +103,20 @@ impl Check for EgressBlocksDns {
                 entry
                     .2
                     .extend(isolating.get(&s).into_iter().flatten().cloned());
-                if admin && !isolating.contains_key(&s) {
-                    entry.2.insert("cluster-scoped admin policies".to_owned());
-                }
+                entry.3 |= admin && !isolating.contains_key(&s);
             }
         }
-        let dns = if stand_in {
-            "the cluster DNS (kube-system pods labelled k8s-app=kube-dns; not in the input)"
-        } else {
-            "the cluster DNS (Service kube-system/kube-dns)"
-        };
-        for (w, (udp, tcp, policies)) in per_workload {
-            let ports = match (udp, tcp) {
-                (true, true) => "UDP 53 nor TCP 53: names do not resolve",
-                (true, false) => "UDP 53: names do not resolve",
-                _ => "TCP 53: answers too large for UDP fail",
-            };
-            let policies: Vec<String> = policies.into_iter().collect();
+        for (w, (udp, tcp, policies, admin)) in per_workload {
             let finding = Finding::new(
                 &EGRESS_BLOCKS_DNS,
                 workload_subject(cluster, w),
-                format!(
-                    "pods are isolated for egress (by {}) and cannot reach {dns} on {ports}",
-                    short_list(&policies, 3)
-                ),
-                format!(
-                    "allow egress to namespace kube-system, pods k8s-app=kube-dns, on {}",
-                    match (udp, tcp) {
-                        (true, true) => "UDP 53 and TCP 53",
-                        (true, false) => "UDP 53",
-                        _ => "TCP 53",
-                    }
-                ),
+                Found::Hygiene(HygieneFound::EgressBlocksDns {
+                    policies,
+                    admin,
+                    udp,
+                    tcp,
+                    stand_in,
+                }),
             );
             out.push(if udp {
                 finding

@@ -5,12 +5,10 @@ use podnet_model::policy::PeerKind;
 use podnet_model::{Direction, IpSet};
 
 use super::{RULES_IGNORED, WHOLE_INTERNET};
-use crate::checks::support::{
-    at_line, describe_addresses, internet_wide, policy_subjects, short_list, workload_display,
-    workloads_of,
-};
+use crate::checks::support::{at_line, internet_wide, policy_subjects, workloads_of};
 use crate::context::Context;
 use crate::finding::{Finding, Rule, Severity};
+use crate::found::{Found, HygieneFound, Object};
 use crate::registry::Check;
 
 /// PN2006.
@@ -24,7 +22,7 @@ impl Check for WholeInternet {
     fn run(&self, ctx: &Context<'_>, out: &mut Vec<Finding>) {
         let cluster = ctx.cluster();
         for policy in &cluster.policies {
-            let mut selected: Option<Vec<String>> = None;
+            let mut selected: Option<Vec<Object>> = None;
             for dir in Direction::BOTH {
                 if !policy.affects(dir) {
                     continue;
@@ -43,36 +41,12 @@ impl Check for WholeInternet {
                     let workloads = selected.get_or_insert_with(|| {
                         workloads_of(ctx, &policy_subjects(ctx, policy))
                             .into_iter()
-                            .map(|w| workload_display(cluster, w))
+                            .map(|w| Object::workload(cluster, w))
                             .collect()
                     });
-                    let pods = if workloads.is_empty() {
-                        "the selected pods (none in the input)".to_owned()
-                    } else {
-                        short_list(workloads, 3)
-                    };
-                    let ports = if rule.ports.is_empty() {
-                        "every port".to_owned()
-                    } else {
-                        let list: Vec<String> =
-                            rule.ports.iter().map(ToString::to_string).collect();
-                        list.join(", ")
-                    };
-                    let (what, severity) = match dir {
-                        Direction::Ingress => (
-                            format!(
-                                "admits {} to {pods} on {ports}",
-                                describe_addresses(&blocks)
-                            ),
-                            Severity::Warning,
-                        ),
-                        Direction::Egress => (
-                            format!(
-                                "lets {pods} reach {} on {ports}",
-                                describe_addresses(&blocks)
-                            ),
-                            Severity::Info,
-                        ),
+                    let severity = match dir {
+                        Direction::Ingress => Severity::Warning,
+                        Direction::Egress => Severity::Info,
                     };
                     let line = rule
                         .peers
@@ -84,8 +58,13 @@ impl Check for WholeInternet {
                         Finding::new(
                             &WHOLE_INTERNET,
                             at_line(&policy.meta, line),
-                            format!("spec.{}[{ri}] {what}", dir.field()),
-                            WHOLE_INTERNET.help,
+                            Found::Hygiene(HygieneFound::WholeInternet {
+                                direction: dir,
+                                rule: ri,
+                                workloads: workloads.clone(),
+                                addresses: blocks,
+                                ports: rule.ports.clone(),
+                            }),
                         )
                         .with_severity(severity),
                     );
@@ -113,18 +92,10 @@ impl Check for RulesIgnored {
                 out.push(Finding::new(
                     &RULES_IGNORED,
                     at_line(&policy.meta, rules.first().and_then(|r| r.line)),
-                    format!(
-                        "{} {} rule{} ignored: policyTypes does not list {}",
-                        rules.len(),
-                        dir.field(),
-                        if rules.len() == 1 { " is" } else { "s are" },
-                        dir.as_str()
-                    ),
-                    format!(
-                        "add `{}` to spec.policyTypes, or remove spec.{}",
-                        dir.as_str(),
-                        dir.field()
-                    ),
+                    Found::Hygiene(HygieneFound::RulesIgnored {
+                        direction: dir,
+                        count: rules.len(),
+                    }),
                 ));
             }
         }

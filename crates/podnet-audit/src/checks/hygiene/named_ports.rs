@@ -12,6 +12,7 @@ use super::NAMED_PORT_UNDEFINED;
 use crate::checks::support::{at_line, policy_subjects};
 use crate::context::Context;
 use crate::finding::{Finding, Rule};
+use crate::found::{Found, HygieneFound, NamedPortPods};
 use crate::registry::Check;
 
 /// PN2004.
@@ -54,8 +55,8 @@ impl Check for NamedPortUndefined {
                     if named.is_empty() {
                         continue;
                     }
-                    let (pods, whose): (Vec<IdentityId>, &str) = match dir {
-                        Direction::Ingress => (subjects.clone(), "no pod the policy selects"),
+                    let (pods, whose): (Vec<IdentityId>, NamedPortPods) = match dir {
+                        Direction::Ingress => (subjects.clone(), NamedPortPods::Selected),
                         Direction::Egress => {
                             let Some(&c) = compiled.get(&(PolicyId::from_index(p), dir, ri)) else {
                                 continue;
@@ -71,22 +72,27 @@ impl Check for NamedPortUndefined {
                                     // PN2002 reports the peers; nothing to resolve on.
                                     continue;
                                 }
-                                (
-                                    ids,
-                                    "the rule's peers are only ipBlocks outside the pods, where",
-                                )
+                                (ids, NamedPortPods::IpBlocksOnly)
                             } else {
-                                (ids, "no peer pod of the rule")
+                                (ids, NamedPortPods::Peers)
                             }
                         }
                     };
                     for (i, protocol, name, line) in named {
-                        if let Some(message) = undefined(ctx, &pods, protocol, name, whose) {
+                        if let Some(other_protocols) = undefined(ctx, &pods, protocol, name) {
                             out.push(Finding::new(
                                 &NAMED_PORT_UNDEFINED,
                                 at_line(&policy.meta, line.or(rule.line)),
-                                format!("spec.{}[{ri}].ports[{i}]: {message}", dir.field()),
-                                NAMED_PORT_UNDEFINED.help,
+                                Found::Hygiene(HygieneFound::NamedPortUndefined {
+                                    direction: dir,
+                                    rule: ri,
+                                    port: i,
+                                    name: name.to_owned(),
+                                    protocol,
+                                    pods: whose,
+                                    none: pods.is_empty(),
+                                    other_protocols,
+                                }),
                             ));
                         }
                     }
@@ -96,15 +102,14 @@ impl Check for NamedPortUndefined {
     }
 }
 
-/// Why `name`/`protocol` resolves on none of `pods`; `None` when one
-/// defines it.
+/// Whether `name`/`protocol` resolves on none of `pods`: the protocols
+/// they give `name` instead; `None` when one defines it.
 fn undefined(
     ctx: &Context<'_>,
     pods: &[IdentityId],
     protocol: Protocol,
     name: &str,
-    whose: &str,
-) -> Option<String> {
+) -> Option<BTreeSet<Protocol>> {
     let cluster = ctx.cluster();
     let ids = ctx.engine.identities();
     let mut tables: Vec<usize> = pods.iter().map(|&i| ids.list[i].ports.index()).collect();
@@ -121,15 +126,5 @@ fn undefined(
             }
         }
     }
-    let mut message = format!("named port `{name}` ({protocol}): {whose} defines it");
-    if pods.is_empty() {
-        message = format!("named port `{name}` ({protocol}): {whose} named ports match nothing");
-    } else if !other_protocols.is_empty() {
-        let list: Vec<&str> = other_protocols.iter().map(|p| p.as_str()).collect();
-        message.push_str(&format!(
-            " (pods name a {} port `{name}`; the protocol must match too)",
-            list.join("/")
-        ));
-    }
-    Some(message)
+    Some(other_protocols)
 }

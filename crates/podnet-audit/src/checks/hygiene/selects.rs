@@ -15,6 +15,7 @@ use super::{PEER_MATCHES_NOTHING, SELECTS_NO_POD};
 use crate::checks::support::{at_line, policy_subjects};
 use crate::context::Context;
 use crate::finding::{Finding, Rule, Subject};
+use crate::found::{Found, HygieneFound, LabelHint, PeerMiss};
 use crate::registry::Check;
 
 /// Namespaces every cluster has, though manifests rarely declare them: a
@@ -41,31 +42,22 @@ impl Check for SelectsNoPod {
             out.push(Finding::new(
                 &SELECTS_NO_POD,
                 Subject::of(&policy.meta),
-                format!(
-                    "podSelector `{}` selects no pod in namespace `{ns}`{}",
-                    policy.pod_selector,
-                    if labels.is_empty() {
-                        " (the input has no pod there)"
-                    } else {
-                        ""
-                    }
-                ),
-                hint.unwrap_or_else(|| SELECTS_NO_POD.help.to_owned()),
+                Found::Hygiene(HygieneFound::SelectsNoPod {
+                    selector: policy.pod_selector.clone(),
+                    namespace: ns.clone(),
+                    no_pods: labels.is_empty(),
+                    hint,
+                }),
             ));
         }
         for admin in &cluster.admin_policies {
             if admin_selects_nothing(ctx, admin) {
-                let subject = match &admin.subject {
-                    AdminSubject::Namespaces(ns) => format!("namespaces `{ns}`"),
-                    AdminSubject::Pods(p) => {
-                        format!("namespaces `{}`, pods `{}`", p.namespaces, p.pods)
-                    }
-                };
                 out.push(Finding::new(
                     &SELECTS_NO_POD,
                     Subject::of(&admin.meta),
-                    format!("subject ({subject}) selects no pod"),
-                    "fix the subject's selectors to labels the namespaces and pods carry, or delete the policy",
+                    Found::Hygiene(HygieneFound::AdminSelectsNoPod {
+                        subject: admin.subject.clone(),
+                    }),
                 ));
             }
         }
@@ -102,18 +94,12 @@ fn pod_labels_in<'c>(ctx: &Context<'c>, namespaces: &[NsId]) -> Vec<&'c Labels> 
 }
 
 /// "did you mean `k: v`?" or the existing values of the selector's keys.
-fn fix_hint(selector: &LabelSelector, candidates: &[&Labels]) -> Option<String> {
+fn fix_hint(selector: &LabelSelector, candidates: &[&Labels]) -> Option<LabelHint> {
     if let Some(label) = closest_label(selector, candidates) {
-        return Some(format!("did you mean `{label}`?"));
+        return Some(LabelHint::Closest(label));
     }
     let values = existing_values(selector, candidates, 5);
-    (!values.is_empty()).then(|| {
-        let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-        format!(
-            "no existing label is close; labels with these keys: {}",
-            list.join(", ")
-        )
-    })
+    (!values.is_empty()).then_some(LabelHint::Existing(values))
 }
 
 /// PN2002.
@@ -129,7 +115,7 @@ impl Check for PeerMatchesNothing {
         let index = NamespaceIndex::new(cluster);
         // Equal peers (many policies repeat theirs) are judged once.
         type Key<'a> = (Option<NsId>, Option<&'a LabelSelector>, &'a LabelSelector);
-        let mut judged: HashMap<Key<'_>, Option<(String, Option<String>)>> = HashMap::new();
+        let mut judged: HashMap<Key<'_>, Option<(PeerMiss, Option<LabelHint>)>> = HashMap::new();
         for policy in &cluster.policies {
             for dir in Direction::BOTH {
                 if !policy.affects(dir) {
@@ -147,18 +133,19 @@ impl Check for PeerMatchesNothing {
                         let found = judged.entry(key).or_insert_with(|| {
                             miss(ctx, &index, policy.namespace, namespaces, pods)
                         });
-                        let Some((what, hint)) = found.clone() else {
+                        let Some((miss, hint)) = found.clone() else {
                             continue;
-                        };
-                        let side = match dir {
-                            Direction::Ingress => "from",
-                            Direction::Egress => "to",
                         };
                         out.push(Finding::new(
                             &PEER_MATCHES_NOTHING,
                             at_line(&policy.meta, peer.line.or(rule.line)),
-                            format!("spec.{}[{ri}].{side}[{pi}]: {what}", dir.field()),
-                            hint.unwrap_or_else(|| PEER_MATCHES_NOTHING.help.to_owned()),
+                            Found::Hygiene(HygieneFound::PeerMatchesNothing {
+                                direction: dir,
+                                rule: ri,
+                                peer: pi,
+                                miss,
+                                hint,
+                            }),
                         ));
                     }
                 }
@@ -175,7 +162,7 @@ fn miss(
     policy_ns: NsId,
     scope: &NamespaceScope,
     pods: &LabelSelector,
-) -> Option<(String, Option<String>)> {
+) -> Option<(PeerMiss, Option<LabelHint>)> {
     let cluster = ctx.cluster();
     let namespaces: Vec<NsId> = match scope {
         NamespaceScope::PolicyNamespace => vec![policy_ns],
@@ -186,10 +173,7 @@ fn miss(
                     return None;
                 }
                 let labels: Vec<&Labels> = cluster.namespaces.iter().map(|n| &n.labels).collect();
-                return Some((
-                    format!("namespaceSelector `{sel}` matches no namespace"),
-                    fix_hint(sel, &labels),
-                ));
+                return Some((PeerMiss::NoNamespace(sel.clone()), fix_hint(sel, &labels)));
             }
             matched
         }
@@ -200,14 +184,10 @@ fn miss(
     }
     let names: Vec<String> = namespaces
         .iter()
-        .map(|&n| format!("`{}`", cluster.namespace(n).name))
+        .map(|&n| cluster.namespace(n).name.clone())
         .collect();
     Some((
-        format!(
-            "podSelector `{pods}` matches no pod in namespace{} {}",
-            if names.len() == 1 { "" } else { "s" },
-            crate::checks::support::short_list(&names, 4)
-        ),
+        PeerMiss::NoPod(pods.clone(), names),
         fix_hint(pods, &labels),
     ))
 }

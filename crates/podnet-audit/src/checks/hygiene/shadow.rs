@@ -12,9 +12,10 @@ use podnet_engine::compiled::CompiledRule;
 use podnet_model::{Conns, Direction, PortTableId};
 
 use super::RULE_SHADOWED;
-use crate::checks::support::{at_line, short_list};
+use crate::checks::support::at_line;
 use crate::context::Context;
 use crate::finding::{Finding, Rule};
+use crate::found::{Found, HygieneFound, RuleRef};
 use crate::registry::Check;
 
 /// PN2003.
@@ -201,14 +202,13 @@ fn covers<'a>(
 }
 
 /// `NetworkPolicy ns/name spec.ingress[2]`.
-fn rule_name(ctx: &Context<'_>, rule: &CompiledRule) -> String {
+fn rule_ref(ctx: &Context<'_>, rule: &CompiledRule) -> RuleRef {
     let policy = &ctx.cluster().policies[rule.policy.index()];
-    format!(
-        "NetworkPolicy {} spec.{}[{}]",
-        policy.meta.qualified_name(),
-        rule.direction.field(),
-        rule.index
-    )
+    RuleRef {
+        policy: policy.meta.qualified_name(),
+        direction: rule.direction,
+        index: rule.index,
+    }
 }
 
 fn finding(ctx: &Context<'_>, r: usize, covering: &BTreeSet<usize>) -> Finding {
@@ -219,19 +219,14 @@ fn finding(ctx: &Context<'_>, r: usize, covering: &BTreeSet<usize>) -> Finding {
         .rules(rule.direction)
         .get(rule.index)
         .and_then(|x| x.line);
-    let by: Vec<String> = covering
-        .iter()
-        .map(|&o| rule_name(ctx, &rules[o]))
-        .collect();
+    let by: Vec<RuleRef> = covering.iter().map(|&o| rule_ref(ctx, &rules[o])).collect();
     Finding::new(
         &RULE_SHADOWED,
         at_line(&policy.meta, line),
-        format!(
-            "spec.{}[{}] allows nothing beyond what other rules for the same pods allow: {}",
-            rule.direction.field(),
-            rule.index,
-            short_list(&by, 3)
-        ),
-        "remove this rule, or narrow the rules that cover it if it was meant to be the only way through",
+        Found::Hygiene(HygieneFound::RuleShadowed {
+            direction: rule.direction,
+            rule: rule.index,
+            by,
+        }),
     )
 }

@@ -10,9 +10,10 @@ use podnet_dataplane::{AddressOrigin, Dataplane};
 use podnet_model::{AddressRequest, IpPool, PodId};
 
 use super::{
-    BLOCK_TOO_SMALL, CLUSTER_CIDR_TOO_SMALL, POOL_EXHAUSTED, list, node_subject, profile_subject,
+    BLOCK_TOO_SMALL, CLUSTER_CIDR_TOO_SMALL, POOL_EXHAUSTED, node_subject, profile_subject,
 };
 use crate::finding::{Finding, Severity, Subject};
+use crate::found::{Found, IpamFound};
 
 /// Whether `name` (a pool name or CIDR, as pods' annotations give it)
 /// names `pool`.
@@ -50,40 +51,32 @@ pub(super) fn pools(dp: &Dataplane, out: &mut Vec<Finding>) {
                 .entry(cluster.workload_name(cluster.pod(*p).workload))
                 .or_default() += 1;
         }
-        let who = list(by_workload.iter().map(|(w, n)| format!("{w}: {n}")));
+        let holders: Vec<(String, usize)> = by_workload.into_iter().collect();
         let subject = Subject::of(&pool.meta);
         let finding = if unserved.is_empty() {
             Finding::new(
                 &POOL_EXHAUSTED,
                 subject,
-                format!(
-                    "IPPool {} ({}) is full: its {} addresses are held by {who}; a rolling update's surge pod or one more replica gets no address",
-                    pool.meta.name, pool.cidr, usage.capacity
-                ),
-                "add a range to the pool before scaling or rolling out",
+                Found::Ipam(IpamFound::PoolFull {
+                    pool: pool.meta.name.clone(),
+                    cidr: pool.cidr,
+                    capacity: usage.capacity,
+                    holders,
+                }),
             )
             .with_severity(Severity::Warning)
         } else {
             Finding::new(
                 &POOL_EXHAUSTED,
                 subject,
-                format!(
-                    "IPPool {} ({}) hands out {} addresses and {demand} pods draw from it ({who}): {} {} none",
-                    pool.meta.name,
-                    pool.cidr,
-                    usage.capacity,
-                    list(unserved.iter().map(|p| cluster.pod_name(*p))),
-                    if unserved.len() == 1 { "gets" } else { "get" }
-                ),
-                format!(
-                    "add at least {} {} to the pool's ranges, or lower the replicas drawing from it",
-                    unserved.len(),
-                    if unserved.len() == 1 {
-                        "address"
-                    } else {
-                        "addresses"
-                    }
-                ),
+                Found::Ipam(IpamFound::PoolExhausted {
+                    pool: pool.meta.name.clone(),
+                    cidr: pool.cidr,
+                    capacity: usage.capacity,
+                    demand,
+                    holders,
+                    unserved: unserved.iter().map(|p| cluster.pod_name(*p)).collect(),
+                }),
             )
         };
         out.push(finding);
@@ -113,15 +106,14 @@ pub(super) fn node_blocks(dp: &Dataplane, out: &mut Vec<Finding>) {
         let finding = Finding::new(
             &BLOCK_TOO_SMALL,
             node_subject(dp, b.node),
-            format!(
-                "node `{}` may run {} pods (maxPods) but its block {} gives pods {} addresses ({} in use)",
-                node.name, node.max_pods, b.cidr, b.capacity, b.used
-            ),
-            format!(
-                "use a node mask of /{} or shorter, or set maxPods to {} at most",
-                shortest_mask(b.cidr.max_prefix_len(), max, b.cidr.network().is_ipv4()),
-                b.capacity
-            ),
+            Found::Ipam(IpamFound::BlockTooSmall {
+                node: node.name.clone(),
+                max_pods: node.max_pods,
+                block: b.cidr,
+                capacity: b.capacity,
+                used: b.used,
+                mask: shortest_mask(b.cidr.max_prefix_len(), max, b.cidr.network().is_ipv4()),
+            }),
         );
         out.push(if starved {
             finding.with_severity(Severity::Error)
@@ -170,17 +162,15 @@ pub(super) fn cluster_cidrs(dp: &Dataplane, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &CLUSTER_CIDR_TOO_SMALL,
             profile_subject(dp),
-            format!(
-                "cluster CIDR {cidr} holds {count} /{mask} node blocks for {nodes} nodes: {} {} none, and {} pods no {} address",
-                list(without.iter().cloned()),
-                if without.len() == 1 { "gets" } else { "get" },
-                if without.len() == 1 { "its" } else { "their" },
-                if v4 { "IPv4" } else { "IPv6" }
-            ),
-            format!(
-                "widen the cluster CIDR to /{} or shorter, or lengthen the node mask",
-                mask.saturating_sub(bits)
-            ),
+            Found::Ipam(IpamFound::ClusterCidrTooSmall {
+                cidr: *cidr,
+                blocks: count,
+                mask,
+                nodes,
+                without,
+                v4,
+                widen_to: mask.saturating_sub(bits),
+            }),
         ));
     }
 }

@@ -156,13 +156,3 @@ fn pod_subject(cluster: &Cluster, pod: PodId) -> Subject {
         }
     }
 }
-
-/// `a, b, c` of at most five items, then `and N more`.
-fn list<I: IntoIterator<Item = String>>(items: I) -> String {
-    let all: Vec<String> = items.into_iter().collect();
-    let mut shown = all.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-    if all.len() > 5 {
-        shown.push_str(&format!(" and {} more", all.len() - 5));
-    }
-    shown
-}

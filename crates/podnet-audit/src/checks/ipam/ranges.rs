@@ -11,8 +11,9 @@ use podnet_dataplane::networks::SecondaryAddresses;
 use podnet_dataplane::overlap::{self, RangeKind};
 use podnet_model::{IpRange, IpSet, IpamKind, NetworkAttachment, NetworkRef};
 
-use super::{OVERLAP, VLAN_SUBNETS, list, profile_subject};
+use super::{OVERLAP, VLAN_SUBNETS, profile_subject};
 use crate::finding::{Finding, Subject};
+use crate::found::{Found, IpamFound, RangeName, Tagged as TaggedBy};
 
 /// What a compared range is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +29,7 @@ enum Kind {
 /// A range to compare.
 struct Compared {
     kind: Kind,
-    what: String,
+    what: RangeName,
     /// Its extent (a subnet).
     set: IpSet,
     /// What it hands out (a pool's ranges); its extent for the others.
@@ -46,20 +47,6 @@ fn span(first: IpAddr, last: IpAddr) -> IpSet {
             IpSet::from_range(IpRange::V6(u128::from(a), u128::from(b)))
         }
         _ => IpSet::empty(),
-    }
-}
-
-/// At most three ranges of `set`.
-fn describe(set: &IpSet) -> String {
-    let ranges: Vec<String> = set.ranges().map(|r| r.to_string()).collect();
-    if ranges.len() > 3 {
-        format!(
-            "{} and {} more ranges",
-            ranges[..3].join(", "),
-            ranges.len() - 3
-        )
-    } else {
-        ranges.join(", ")
     }
 }
 
@@ -120,7 +107,7 @@ fn compared(dp: &Dataplane) -> Vec<Compared> {
         .map(|r| Compared {
             kind: Kind::Cluster(r.kind),
             handed_out: r.set.clone(),
-            what: r.what,
+            what: RangeName::Cluster(r.what),
             set: r.set,
             subject: r.meta.as_ref().map_or_else(|| profile.clone(), Subject::of),
         })
@@ -145,7 +132,7 @@ fn compared(dp: &Dataplane) -> Vec<Compared> {
         }
         out.push(Compared {
             kind: Kind::Network,
-            what: format!("network {} ({})", network_of(dp, nad), describe(&set)),
+            what: RangeName::Network(network_of(dp, nad).to_string(), set.clone()),
             handed_out: set.clone(),
             set,
             subject: Subject::of(&nad.meta),
@@ -161,7 +148,7 @@ fn compared(dp: &Dataplane) -> Vec<Compared> {
     if !nodes.is_empty() {
         out.push(Compared {
             kind: Kind::Nodes,
-            what: "the nodes' addresses".to_owned(),
+            what: RangeName::Nodes,
             handed_out: nodes.clone(),
             set: nodes,
             subject: profile,
@@ -207,9 +194,9 @@ pub(super) fn overlaps(dp: &Dataplane, out: &mut Vec<Finding>) {
                         .chain(&n.external_ips)
                         .any(|ip| common.contains(*ip))
                 });
-                format!(" (nodes {})", list(names.map(|n| n.name.clone())))
+                Some(names.map(|n| n.name.clone()).collect())
             } else {
-                String::new()
+                None
             };
             // The finding is on the later range (the one a typo most
             // likely made), never on the nodes.
@@ -221,16 +208,12 @@ pub(super) fn overlaps(dp: &Dataplane, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &OVERLAP,
                 this.subject.clone(),
-                format!(
-                    "{} overlaps {}: {} in both{nodes}",
-                    this.what,
-                    other.what,
-                    describe(&common)
-                ),
-                format!(
-                    "keep {} and {} disjoint: move or shrink one of them",
-                    this.what, other.what
-                ),
+                Found::Ipam(IpamFound::Overlap {
+                    this: this.what.clone(),
+                    other: other.what.clone(),
+                    common,
+                    nodes,
+                }),
             ));
         }
     }
@@ -240,7 +223,7 @@ pub(super) fn overlaps(dp: &Dataplane, out: &mut Vec<Finding>) {
 struct Tagged {
     vlan: u16,
     subnet: IpNet,
-    what: String,
+    what: TaggedBy,
     subject: Subject,
 }
 
@@ -252,7 +235,7 @@ fn tagged(dp: &Dataplane) -> Vec<Tagged> {
             out.push(Tagged {
                 vlan,
                 subnet: p.cidr,
-                what: format!("IPPool {}", p.meta.name),
+                what: TaggedBy::Pool(p.meta.name.clone()),
                 subject: Subject::of(&p.meta),
             });
         }
@@ -282,7 +265,7 @@ fn tagged(dp: &Dataplane) -> Vec<Tagged> {
             out.push(Tagged {
                 vlan,
                 subnet,
-                what: format!("network {}", network_of(dp, nad)),
+                what: TaggedBy::Network(network_of(dp, nad).to_string()),
                 subject: Subject::of(&nad.meta),
             });
         }
@@ -303,14 +286,13 @@ pub(super) fn vlans(dp: &Dataplane, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &VLAN_SUBNETS,
             b.subject.clone(),
-            format!(
-                "VLAN {} carries {} ({}) and {} ({})",
-                b.vlan, b.subnet, b.what, a.subnet, a.what
-            ),
-            format!(
-                "give {} its own VLAN id, or correct the VLAN id or subnet of one of them",
-                b.what
-            ),
+            Found::Ipam(IpamFound::VlanSubnets {
+                vlan: b.vlan,
+                subnet: b.subnet,
+                what: b.what.clone(),
+                other_subnet: a.subnet,
+                other: a.what.clone(),
+            }),
         ));
     }
 }

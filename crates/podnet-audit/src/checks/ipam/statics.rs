@@ -12,8 +12,9 @@ use podnet_dataplane::ipam::reserved_in;
 use podnet_dataplane::{AddressOrigin, Dataplane};
 use podnet_model::{AddressRequest, CniIpam, NetworkRef, PodId};
 
-use super::{DUPLICATE_STATIC, RESERVED_ASSIGNED, list, pod_subject};
+use super::{DUPLICATE_STATIC, RESERVED_ASSIGNED, pod_subject};
 use crate::finding::Finding;
+use crate::found::{Found, IpamFound, NetworkReserved, Reserved};
 
 /// Where a static address is asked for.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -22,6 +23,16 @@ enum Space {
     Pods,
     /// A secondary network.
     Network(NetworkRef),
+}
+
+impl Space {
+    /// The secondary network (`ns/name`), if not the pod network.
+    fn network(&self) -> Option<String> {
+        match self {
+            Space::Pods => None,
+            Space::Network(n) => Some(n.to_string()),
+        }
+    }
 }
 
 /// Every static address with the pods asking for or reporting it.
@@ -62,36 +73,25 @@ pub(super) fn duplicates(dp: &Dataplane, out: &mut Vec<Finding>) {
         if pods.len() < 2 {
             continue;
         }
-        let whose = match &space {
-            Space::Pods => String::new(),
-            Space::Network(n) => format!(" on network {n}"),
-        };
         let first = cluster.pod(pods[0]).workload;
         let one_workload = pods.iter().all(|p| cluster.pod(*p).workload == first);
-        let message = if one_workload && cluster.workload(first).pods.len() > 1 {
-            format!(
-                "static address {ip}{whose} is asked for by {} pods of {}: its pod template gives every replica the same address",
-                pods.len(),
-                cluster.workload_name(first)
-            )
-        } else {
-            format!(
-                "static address {ip}{whose} is held by {} pods: {}",
-                pods.len(),
-                list(pods.iter().map(|p| cluster.pod_name(*p)))
-            )
-        };
+        let template = (one_workload && cluster.workload(first).pods.len() > 1)
+            .then(|| cluster.workload_name(first));
         out.push(Finding::new(
             &DUPLICATE_STATIC,
             pod_subject(cluster, pods[pods.len() - 1]),
-            message,
-            DUPLICATE_STATIC.help,
+            Found::Ipam(IpamFound::DuplicateStatic {
+                ip,
+                network: space.network(),
+                pods: pods.iter().map(|p| cluster.pod_name(*p)).collect(),
+                template,
+            }),
         ));
     }
 }
 
 /// Why a secondary network never hands `net` out, if it does not.
-fn kept_back_by_network(ipam: &CniIpam, net: &IpNet) -> Option<String> {
+fn kept_back_by_network(ipam: &CniIpam, net: &IpNet) -> Option<NetworkReserved> {
     let ip = net.addr();
     let gateways = ipam
         .gateway
@@ -105,7 +105,7 @@ fn kept_back_by_network(ipam: &CniIpam, net: &IpNet) -> Option<String> {
         .chain(ipam.addresses.iter().filter_map(|a| a.gateway.as_ref()))
         .chain(ipam.routes.iter().filter_map(|r| r.gw.as_ref()));
     if gateways.into_iter().any(|g| *g == ip) {
-        return Some("a gateway".to_owned());
+        return Some(NetworkReserved::Gateway);
     }
     if let Some(x) = ipam
         .ranges
@@ -114,14 +114,14 @@ fn kept_back_by_network(ipam: &CniIpam, net: &IpNet) -> Option<String> {
         .flat_map(|r| &r.exclude)
         .find(|x| x.contains(&ip))
     {
-        return Some(format!("excluded ({x})"));
+        return Some(NetworkReserved::Excluded(*x));
     }
     if ip.is_ipv4() && net.prefix_len() < 31 {
         if ip == net.network() {
-            return Some("the network address of its subnet".to_owned());
+            return Some(NetworkReserved::NetworkAddress);
         }
         if ip == net.broadcast() {
-            return Some("the broadcast address of its subnet".to_owned());
+            return Some(NetworkReserved::Broadcast);
         }
     }
     None
@@ -136,15 +136,15 @@ pub(super) fn reserved(dp: &Dataplane, out: &mut Vec<Finding>) {
             .find(|n| n.internal_ips.contains(&ip) || n.external_ips.contains(&ip))
     };
     for ((space, ip), pods) in statics(dp) {
-        let mut why: Option<String> = cluster
+        let mut why: Option<Reserved> = cluster
             .pools
             .iter()
-            .find_map(|p| reserved_in(p, ip).map(|w| format!("{w} of IPPool {}", p.meta.name)));
+            .find_map(|p| reserved_in(p, ip).map(|w| Reserved::Pool(w, p.meta.name.clone())));
         if why.is_none()
             && space == Space::Pods
             && let Some(n) = node_of(ip)
         {
-            why = Some(format!("node `{}`'s own address", n.name));
+            why = Some(Reserved::Node(n.name.clone()));
         }
         if why.is_none()
             && let Space::Network(network) = &space
@@ -163,31 +163,23 @@ pub(super) fn reserved(dp: &Dataplane, out: &mut Vec<Finding>) {
                     .copied()
             });
             if let (Some(ipam), Some(net)) = (ipam, requested) {
-                why = kept_back_by_network(ipam, &net).map(|w| format!("{w} of network {network}"));
+                why = kept_back_by_network(ipam, &net)
+                    .map(|w| Reserved::Network(w, network.to_string()));
             }
         }
         let Some(why) = why else {
             continue;
         };
-        let whose = match &space {
-            Space::Pods => String::new(),
-            Space::Network(n) => format!(" on network {n}"),
-        };
-        let help = match &space {
-            Space::Pods => RESERVED_ASSIGNED.help.to_owned(),
-            Space::Network(n) => format!(
-                "pick an address of network {n}'s subnet that is not a gateway, excluded, nor its network or broadcast address"
-            ),
-        };
         for p in &pods {
             out.push(Finding::new(
                 &RESERVED_ASSIGNED,
                 pod_subject(cluster, *p),
-                format!(
-                    "pod {} is given {ip}{whose}, which is {why}",
-                    cluster.pod_name(*p)
-                ),
-                help.clone(),
+                Found::Ipam(IpamFound::ReservedAssigned {
+                    pod: cluster.pod_name(*p),
+                    ip,
+                    network: space.network(),
+                    why: why.clone(),
+                }),
             ));
         }
     }

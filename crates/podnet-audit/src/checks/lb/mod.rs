@@ -21,6 +21,7 @@ use podnet_model::{AwsCloud, Cloud, ServiceId, TargetType, TrafficPolicy};
 
 use crate::context::Context;
 use crate::finding::{Finding, Rule, Severity, Subject};
+use crate::found::{Found, LbFound, LbPlatform};
 use crate::registry::Check;
 
 /// PN5001: no controller gives the Service an address.
@@ -109,16 +110,6 @@ impl Check for LoadBalancers {
     }
 }
 
-/// `a, b, c` of at most five names, then `and N more`.
-fn list<I: IntoIterator<Item = String>>(items: I) -> String {
-    let all: Vec<String> = items.into_iter().collect();
-    let mut shown = all.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-    if all.len() > 5 {
-        shown.push_str(&format!(" and {} more", all.len() - 5));
-    }
-    shown
-}
-
 /// One LoadBalancer Service under diagnosis.
 struct Lb<'a> {
     dp: &'a Dataplane,
@@ -150,17 +141,9 @@ impl<'a> Lb<'a> {
         }
     }
 
-    /// The controller's name for a chain.
-    fn controller(&self) -> &str {
-        self.assignment
-            .controller
-            .as_deref()
-            .unwrap_or("the load-balancer controller")
-    }
-
     /// A finding of `rule` on the Service.
-    fn finding(&self, rule: &Rule, chain: &[String], help: impl Into<String>) -> Finding {
-        Finding::new(rule, self.subject.clone(), chain.join(" -> "), help)
+    fn finding(&self, rule: &Rule, found: LbFound) -> Finding {
+        Finding::new(rule, self.subject.clone(), Found::Lb(found))
     }
 
     /// The serving pod addresses of the Service.
@@ -185,15 +168,10 @@ impl<'a> Lb<'a> {
         if self.serving_ips().is_empty() {
             out.push(self.finding(
                 &NO_READY_ENDPOINT,
-                &[
-                    format!(
-                        "Service {}: no ready pod matches its selector with its target port",
-                        self.name
-                    ),
-                    format!("{} has no endpoint to send to", self.controller()),
-                    "every target fails its health check".to_owned(),
-                ],
-                NO_READY_ENDPOINT.help,
+                LbFound::NoReadyEndpoint {
+                    service: self.name.clone(),
+                    controller: a.controller.clone(),
+                },
             ));
         }
         if let Some(aws) = self.aws {
@@ -212,20 +190,19 @@ impl<'a> Lb<'a> {
     /// PN5001.
     fn pending(&self, out: &mut Vec<Finding>) {
         let a = self.assignment;
-        let help = match &self.dp.profile.cloud {
-            Cloud::Aws(_) => {
-                "run a load-balancer controller: the AWS Load Balancer Controller (IP targets, with a VPC-native CNI) or the cloud controller manager's service controller (instance targets); profile cloud.aws.loadBalancerController"
-            }
-            Cloud::None if a.controller.is_some() => {
-                "give MetalLB a usable address for it: widen the IPAddressPool, fix loadBalancerIP or the address-pool annotation, or enable autoAssign"
-            }
-            Cloud::None => {
-                "deploy MetalLB (or kube-vip) with an IPAddressPool (metallb.io/v1beta1), or use a NodePort or an Ingress"
-            }
+        let platform = match &self.dp.profile.cloud {
+            Cloud::Aws(_) => LbPlatform::Aws,
+            Cloud::None if a.controller.is_some() => LbPlatform::MetalLb,
+            Cloud::None => LbPlatform::Nothing,
         };
-        let mut chain = vec![format!("Service {} is type LoadBalancer", self.name)];
-        chain.extend(a.pending.iter().cloned());
-        out.push(self.finding(&PENDING, &chain, help));
+        out.push(self.finding(
+            &PENDING,
+            LbFound::Pending {
+                service: self.name.clone(),
+                steps: a.pending.clone(),
+                platform,
+            },
+        ));
     }
 
     /// PN5004: `externalTrafficPolicy: Local` and nodes without a local
@@ -261,32 +238,16 @@ impl<'a> Lb<'a> {
             .filter(|b| b.serving)
             .filter_map(|b| b.node.clone())
             .collect();
-        let effect = if metallb {
-            format!(
-                "MetalLB announces the address only from {}",
-                list(with.iter().cloned())
-            )
-        } else {
-            format!(
-                "{}'s health checks fail on the other {} of {} nodes ({}), by design",
-                self.controller(),
-                without.len(),
-                self.targets.len(),
-                list(without.iter().cloned())
-            )
-        };
         out.push(self.finding(
             &LOCAL_WITHOUT_ENDPOINT,
-            &[
-                format!("Service {}: externalTrafficPolicy: Local", self.name),
-                format!(
-                    "nodes forward only to endpoints on themselves, and ready endpoints run on {} only",
-                    list(with)
-                ),
-                effect,
-                "traffic concentrates there; losing them loses the Service".to_owned(),
-            ],
-            LOCAL_WITHOUT_ENDPOINT.help,
+            LbFound::LocalWithoutEndpoint {
+                service: self.name.clone(),
+                controller: self.assignment.controller.clone(),
+                with,
+                without,
+                targets: self.targets.len(),
+                metallb,
+            },
         ));
     }
 }

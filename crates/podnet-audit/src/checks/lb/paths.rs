@@ -5,15 +5,15 @@
 //! type is an error; when it fails, the other path is weighed too and
 //! reported as a warning when it would fail as well.
 
-use podnet_dataplane::lb::{RouteGap, TargetProblem};
+use podnet_dataplane::lb::TargetProblem;
 use podnet_model::{AwsCloud, LbController, TargetType};
 
-use super::{INSTANCE_UNREGISTRABLE, IP_UNREACHABLE, Lb, NO_NODE_PORT, list};
+use super::{INSTANCE_UNREGISTRABLE, IP_UNREACHABLE, Lb, NO_NODE_PORT};
 use crate::finding::{Finding, Severity};
+use crate::found::{AwsFacts, LbFound, TargetPath};
 
 impl Lb<'_> {
-    /// PN5002 and PN5006 for instance targets; whether no target can be
-    /// registered.
+    /// PN5006 and PN5002 for instance targets; whether no target is left.
     pub(super) fn instance(&self, aws: &AwsCloud, out: &mut Vec<Finding>) -> bool {
         if self.assignment.target_type == Some(TargetType::Ip) {
             return false;
@@ -25,16 +25,10 @@ impl Lb<'_> {
         {
             out.push(self.finding(
                 &NO_NODE_PORT,
-                &[
-                    format!(
-                        "Service {}: {} makes instance targets, which send to each node's NodePort",
-                        self.name,
-                        self.controller()
-                    ),
-                    "allocateLoadBalancerNodePorts: false leaves the Service without one".to_owned(),
-                    "no target can be registered".to_owned(),
-                ],
-                NO_NODE_PORT.help,
+                LbFound::NoNodePort {
+                    service: self.name.clone(),
+                    controller: self.assignment.controller.clone(),
+                },
             ));
         }
         let missing: Vec<String> = self
@@ -51,20 +45,19 @@ impl Lb<'_> {
             return false;
         }
         let all = missing.len() == self.targets.len();
-        let port = self.targets.iter().map(|t| t.port).find(|&p| p != 0);
-        let mut chain = vec![format!(
-            "Service {}: {} makes instance targets (each node's NodePort{})",
-            self.name,
-            self.controller(),
-            port.map(|p| format!(" {p}")).unwrap_or_default()
-        )];
-        chain.extend(provider_id_chain(aws, &missing, self.targets.len()));
-        chain.push(if all {
-            "the target group gets no target: the load balancer never turns healthy".to_owned()
-        } else {
-            "those nodes never receive load-balancer traffic".to_owned()
-        });
-        let finding = self.finding(&INSTANCE_UNREGISTRABLE, &chain, self.instance_help(aws));
+        let finding = self.finding(
+            &INSTANCE_UNREGISTRABLE,
+            LbFound::InstanceUnregistrable {
+                service: self.name.clone(),
+                controller: self.assignment.controller.clone(),
+                path: TargetPath::Chosen,
+                port: self.targets.iter().map(|t| t.port).find(|&p| p != 0),
+                missing,
+                total: self.targets.len(),
+                all,
+                aws: self.aws_facts(aws),
+            },
+        );
         out.push(if all {
             finding
         } else {
@@ -73,46 +66,32 @@ impl Lb<'_> {
         all
     }
 
-    /// PN5003 for IP targets; whether they fail.
+    /// PN5003 for IP targets; whether it was found.
     pub(super) fn ip(&self, aws: &AwsCloud, out: &mut Vec<Finding>) -> bool {
         if self.assignment.target_type != Some(TargetType::Ip)
             || self.targets.iter().all(|t| t.healthy)
         {
             return false;
         }
-        let because = self.unreachable_chain(aws);
-        if because.is_empty() {
+        let Some(found) = self.unreachable(aws, TargetPath::Chosen) else {
             return false;
-        }
-        let mut chain = vec![format!(
-            "Service {}: {} registers IP targets (pod addresses)",
-            self.name,
-            self.controller()
-        )];
-        chain.extend(because);
-        out.push(self.finding(&IP_UNREACHABLE, &chain, self.ip_help(aws)));
+        };
+        out.push(self.finding(&IP_UNREACHABLE, found));
         true
     }
 
-    /// Instance targets failed: would IP targets work? (The second
-    /// failure path.)
+    /// PN5003 for the IP targets the controller does not use.
     pub(super) fn ip_alternative(&self, aws: &AwsCloud, out: &mut Vec<Finding>) {
-        let because = self.unreachable_chain(aws);
-        if because.is_empty() {
+        let Some(found) = self.unreachable(aws, TargetPath::Alternative) else {
             return;
-        }
-        let mut chain = vec![format!(
-            "Service {}: IP targets, the other way (the AWS Load Balancer Controller registering pod addresses), would fail too",
-            self.name
-        )];
-        chain.extend(because);
+        };
         out.push(
-            self.finding(&IP_UNREACHABLE, &chain, IP_UNREACHABLE.help)
+            self.finding(&IP_UNREACHABLE, found)
                 .with_severity(Severity::Warning),
         );
     }
 
-    /// IP targets failed: would instance targets register?
+    /// PN5002 for the instance targets the controller does not use.
     pub(super) fn instance_alternative(&self, aws: &AwsCloud, out: &mut Vec<Finding>) {
         let missing: Vec<String> = self
             .dp
@@ -124,20 +103,26 @@ impl Lb<'_> {
         if missing.is_empty() {
             return;
         }
-        let mut chain = vec![format!(
-            "Service {}: instance targets, the other way (each node's NodePort), would fail too",
-            self.name
-        )];
-        chain.extend(provider_id_chain(aws, &missing, self.dp.nodes.len()));
         out.push(
-            self.finding(&INSTANCE_UNREGISTRABLE, &chain, self.instance_help(aws))
-                .with_severity(Severity::Warning),
+            self.finding(
+                &INSTANCE_UNREGISTRABLE,
+                LbFound::InstanceUnregistrable {
+                    service: self.name.clone(),
+                    controller: self.assignment.controller.clone(),
+                    path: TargetPath::Alternative,
+                    port: None,
+                    missing,
+                    total: self.dp.nodes.len(),
+                    all: false,
+                    aws: self.aws_facts(aws),
+                },
+            )
+            .with_severity(Severity::Warning),
         );
     }
 
-    /// Why the serving pod addresses are unreachable from the VPC, from the
-    /// dataplane's problems for each; empty when they are reachable.
-    fn unreachable_chain(&self, aws: &AwsCloud) -> Vec<String> {
+    /// Why the VPC cannot reach the serving pods' addresses, if it cannot.
+    fn unreachable(&self, aws: &AwsCloud, path: TargetPath) -> Option<LbFound> {
         let dp = self.dp;
         let mut outside = Vec::new();
         let mut unrouted = Vec::new();
@@ -145,9 +130,9 @@ impl Lb<'_> {
         for ip in self.serving_ips() {
             for p in dp.ip_target_causes(aws, ip) {
                 match p {
-                    TargetProblem::OutsideVpc { ip, .. } => outside.push(ip.to_string()),
+                    TargetProblem::OutsideVpc { ip, .. } => outside.push(ip),
                     TargetProblem::NoVpcRoute { ip, gap: g } => {
-                        unrouted.push(ip.to_string());
+                        unrouted.push(ip);
                         gap = Some(g);
                     }
                     _ => {}
@@ -155,81 +140,32 @@ impl Lb<'_> {
             }
         }
         if outside.is_empty() && unrouted.is_empty() {
-            return Vec::new();
+            return None;
         }
-        let cni = dp.profile.cni;
-        let mut chain = Vec::new();
         if !outside.is_empty() {
-            chain.push(format!(
-                "{cni} is not VPC-native: pods get {} from the cluster CIDR {}, outside the VPC {}",
-                list(outside),
-                list(dp.profile.cluster_cidrs.iter().map(ToString::to_string)),
-                aws.vpc_cidr
-            ));
             gap = gap.or(dp.vpc_route_gap(aws));
         }
-        if !unrouted.is_empty() {
-            chain.push(format!(
-                "pods get {} inside the VPC range, but {cni} does not make them VPC addresses",
-                list(unrouted)
-            ));
-        }
-        match gap {
-            Some(RouteGap::RouteControllerOff) => chain.push(
-                "no route bypasses the overlay: the CCM route controller is off (--configure-cloud-routes=false), so the VPC route table has no route to the pod blocks".to_owned(),
-            ),
-            Some(RouteGap::OverRouteLimit { routes, limit }) => chain.push(format!(
-                "the route controller needs one route per node, {routes}, more than the route table's limit of {limit}"
-            )),
-            None => {}
-        }
-        chain.push("the VPC cannot reach the pod addresses: targets stay unhealthy".to_owned());
-        chain
+        let registrable = dp.nodes.iter().all(|n| n.provider_id.is_some());
+        Some(LbFound::IpUnreachable {
+            service: self.name.clone(),
+            controller: self.assignment.controller.clone(),
+            path,
+            cni: dp.profile.cni,
+            outside,
+            cluster_cidrs: dp.profile.cluster_cidrs.clone(),
+            vpc_cidr: aws.vpc_cidr,
+            unrouted,
+            gap,
+            instance_would_register: registrable && aws.lb_controller != LbController::None,
+        })
     }
 
-    fn instance_help(&self, aws: &AwsCloud) -> String {
-        let mut help = if aws.cluster_tagged {
-            "set spec.providerID (aws:///<zone>/<instance-id>) on every Node, or run the CCM so that its node controller sets it".to_owned()
-        } else {
-            "tag the instances kubernetes.io/cluster/<name>=owned and give the CCM ec2:DescribeInstances so its node controller sets spec.providerID (or set it on each Node)".to_owned()
-        };
-        if self.dp.profile.cni.vpc_native() {
-            help.push_str(
-                "; or use IP targets (the AWS Load Balancer Controller): pods already hold VPC addresses",
-            );
-        } else {
-            help.push_str("; or move to IP targets with the AWS Load Balancer Controller and a VPC-native CNI (Cilium ENI mode, the AWS VPC CNI)");
+    /// What the profile says of the AWS account and the CNI.
+    fn aws_facts(&self, aws: &AwsCloud) -> AwsFacts {
+        AwsFacts {
+            cluster_tagged: aws.cluster_tagged,
+            ccm: aws.ccm,
+            vpc_native: self.dp.profile.cni.vpc_native(),
         }
-        help
     }
-
-    fn ip_help(&self, aws: &AwsCloud) -> String {
-        let mut help = IP_UNREACHABLE.help.to_owned();
-        let registrable = self.dp.nodes.iter().all(|n| n.provider_id.is_some());
-        if registrable && aws.lb_controller != LbController::None {
-            help.push_str(" (every node has spec.providerID, so instance targets would register)");
-        }
-        help
-    }
-}
-
-/// Why nodes lack providerID, and what that does.
-fn provider_id_chain(aws: &AwsCloud, missing: &[String], total: usize) -> Vec<String> {
-    vec![
-        format!(
-            "{} of {total} nodes ({}) {} no spec.providerID (aws:///<zone>/<instance-id>)",
-            missing.len(),
-            list(missing.iter().cloned()),
-            if missing.len() == 1 { "has" } else { "have" }
-        ),
-        if !aws.cluster_tagged {
-            "the external CCM's node controller leaves it empty: the instances lack the cluster tag kubernetes.io/cluster/<name> or the IAM permissions to describe them (profile cloud.aws.clusterTagged: false)".to_owned()
-        } else if aws.ccm {
-            "with --cloud-provider=external the kubelet does not set it and the CCM has not (the Node objects say none)".to_owned()
-        } else {
-            "no cloud controller manager runs to set it (profile cloud.aws.ccm: false)".to_owned()
-        },
-        "the controller cannot map those nodes to EC2 instances, so it never registers them"
-            .to_owned(),
-    ]
 }

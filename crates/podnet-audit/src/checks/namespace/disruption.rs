@@ -4,12 +4,13 @@
 //! its pods; its allowed disruptions are computed over every pod of its
 //! namespace it selects, as the disruption controller does.
 
-use podnet_model::{Budget, DisruptionBudget, IntOrPercent, PodId};
+use podnet_model::{DisruptionBudget, PodId};
 
 use super::rules::{NO_PDB, PDB_BLOCKS_EVICTION};
 use super::scope::{Scope, in_namespace, is_system_namespace};
-use crate::checks::support::{short_list, workload_display, workload_subject};
+use crate::checks::support::workload_subject;
 use crate::finding::{Finding, Subject};
+use crate::found::{Found, NamespaceFound, Object};
 
 /// The pods of the input's workloads in `pdb`'s namespace it selects.
 pub fn selected_pods(scope: &Scope<'_>, pdb: &DisruptionBudget) -> Vec<PodId> {
@@ -52,13 +53,11 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &NO_PDB,
                 workload_subject(cluster, w),
-                format!(
-                    "{} runs {replicas} replicas and no PodDisruptionBudget selects its pods: a drain may evict them all at once",
-                    workload_display(cluster, w)
-                ),
-                format!(
-                    "add a PodDisruptionBudget in `{ns}` selecting its pod labels with `minAvailable: 1`"
-                ),
+                Found::Namespace(NamespaceFound::NoPdb {
+                    workload: Object::workload(cluster, w),
+                    replicas,
+                    namespace: ns.clone(),
+                }),
             ));
         }
     }
@@ -71,21 +70,11 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
         if pdb.allowed_disruptions(total) > 0 {
             continue;
         }
-        let mut workloads: Vec<String> = pods
+        let mut workloads: Vec<Object> = pods
             .iter()
-            .map(|&p| workload_display(cluster, cluster.pod(p).workload))
+            .map(|&p| Object::workload(cluster, cluster.pod(p).workload))
             .collect();
         workloads.dedup();
-        let why = match pdb.budget {
-            Budget::MaxUnavailable(m) => format!("`maxUnavailable: {m}`"),
-            Budget::MinAvailable(m @ IntOrPercent::Percent(_)) => {
-                format!("`minAvailable: {m}` of the {total} pod(s) it selects")
-            }
-            Budget::MinAvailable(m) => {
-                format!("`minAvailable: {m}` with only {total} pod(s) selected")
-            }
-            Budget::Unset => "its budget".to_owned(),
-        };
         let system = pdb
             .meta
             .namespace
@@ -94,12 +83,12 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
         let f = Finding::new(
             &PDB_BLOCKS_EVICTION,
             Subject::of(&pdb.meta),
-            format!(
-                "PodDisruptionBudget {}: {why} allows no eviction of {}: `kubectl drain` and node upgrades block",
-                pdb.meta.qualified_name(),
-                short_list(&workloads, 3)
-            ),
-            "allow at least one disruption: `minAvailable` below the replica count, or `maxUnavailable: 1`",
+            Found::Namespace(NamespaceFound::PdbBlocksEviction {
+                pdb: pdb.meta.qualified_name(),
+                budget: pdb.budget,
+                selected: total,
+                workloads,
+            }),
         );
         out.push(f.with_severity(in_namespace(PDB_BLOCKS_EVICTION.severity, system)));
     }

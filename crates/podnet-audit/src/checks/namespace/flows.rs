@@ -16,9 +16,10 @@ use podnet_model::{Conns, NsId, WorkloadId};
 
 use super::rules::CROSS_NAMESPACE_FLOW;
 use super::scope::Scope;
-use crate::checks::support::{synthesised, workload_display, workload_subject};
+use crate::checks::support::{synthesised, workload_subject};
 use crate::context::Context;
 use crate::finding::Finding;
+use crate::found::{Found, NamespaceFound, Object};
 
 /// Flows reported one by one; the rest are counted.
 pub const MAX_LISTED: usize = 10_000;
@@ -122,14 +123,13 @@ pub fn run(ctx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &CROSS_NAMESPACE_FLOW,
             workload_subject(cluster, *s),
-            format!(
-                "{} may connect to {}: {conns}",
-                workload_display(cluster, *s),
-                workload_display(cluster, *d)
-            ),
-            format!(
-                "if not intended, narrow the egress rules of `{src_ns}` or the ingress rules of `{dst_ns}`"
-            ),
+            Found::Namespace(NamespaceFound::CrossNamespaceFlow {
+                from: Object::workload(cluster, *s),
+                to: Object::workload(cluster, *d),
+                conns: conns.clone(),
+                from_namespace: src_ns.clone(),
+                to_namespace: dst_ns.clone(),
+            }),
         ));
     }
     if let (true, Some(s)) = (more, last) {
@@ -137,10 +137,10 @@ pub fn run(ctx: &Context<'_>, scope: &Scope<'_>, out: &mut Vec<Finding>) {
         out.push(Finding::new(
             &CROSS_NAMESPACE_FLOW,
             workload_subject(cluster, s),
-            format!(
-                "{rest} more pairs of workloads in different namespaces may connect (the first {MAX_LISTED} are listed)"
-            ),
-            "review them grouped: `podnet connlist --group` states every flow by namespace and label selector".to_owned(),
+            Found::Namespace(NamespaceFound::MoreCrossNamespaceFlows {
+                rest,
+                listed: MAX_LISTED,
+            }),
         ));
     }
 }

@@ -6,8 +6,9 @@ use podnet_model::Direction;
 
 use super::rules::{NOT_ISOLATED_EGRESS, NOT_ISOLATED_INGRESS};
 use super::scope::{Cover, Scope, in_namespace};
-use crate::checks::support::{workload_display, workload_subject};
+use crate::checks::support::workload_subject;
 use crate::finding::Finding;
+use crate::found::{Found, NamespaceFound, Object};
 
 /// Appends PN1001 and PN1002 findings.
 pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
@@ -22,24 +23,18 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             if scope.isolation(w)[i] != Cover::Open {
                 continue;
             }
-            let (rule, what) = match dir {
-                Direction::Ingress => (
-                    &NOT_ISOLATED_INGRESS,
-                    "any pod or address may connect to it",
-                ),
-                Direction::Egress => (&NOT_ISOLATED_EGRESS, "it may connect to any pod or address"),
+            let rule = match dir {
+                Direction::Ingress => &NOT_ISOLATED_INGRESS,
+                Direction::Egress => &NOT_ISOLATED_EGRESS,
             };
             let f = Finding::new(
                 rule,
                 workload_subject(cluster, w),
-                format!(
-                    "{}: no NetworkPolicy or admin policy isolates its pods for {dir}; {what}",
-                    workload_display(cluster, w)
-                ),
-                format!(
-                    "add a NetworkPolicy `default-deny-{dir}` to namespace `{ns}` with `podSelector: {{}}` and `policyTypes: [{}]`, then allow what it needs",
-                    dir.as_str()
-                ),
+                Found::Namespace(NamespaceFound::NotIsolated {
+                    workload: Object::workload(cluster, w),
+                    direction: dir,
+                    namespace: ns.clone(),
+                }),
             );
             out.push(f.with_severity(in_namespace(rule.severity, system)));
         }

@@ -9,8 +9,9 @@ use podnet_model::{RbacRule, Role, RoleBinding};
 
 use super::rules::{CLUSTER_ADMIN, DEFAULT_SERVICE_ACCOUNT, WILDCARD_GRANT};
 use super::scope::{Cover, Scope, in_namespace, is_system_namespace};
-use crate::checks::support::{short_list, workload_display, workload_subject};
+use crate::checks::support::workload_subject;
 use crate::finding::{Finding, Severity, Subject};
+use crate::found::{Found, GrantScope, NamespaceFound, Object};
 
 /// Whether a workload runs as `default`: some pod names no account.
 pub fn on_default_account(scope: &Scope<'_>, w: podnet_model::WorkloadId) -> bool {
@@ -48,13 +49,10 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
         let f = Finding::new(
             &DEFAULT_SERVICE_ACCOUNT,
             workload_subject(cluster, w),
-            format!(
-                "{} runs as the `default` ServiceAccount of `{ns}`, shared by every workload there that names none",
-                workload_display(cluster, w)
-            ),
-            format!(
-                "create a ServiceAccount for it in `{ns}`, set `serviceAccountName`, and `automountServiceAccountToken: false` if it does not call the API"
-            ),
+            Found::Namespace(NamespaceFound::DefaultServiceAccount {
+                workload: Object::workload(cluster, w),
+                namespace: ns.clone(),
+            }),
         );
         out.push(f.with_severity(in_namespace(
             DEFAULT_SERVICE_ACCOUNT.severity,
@@ -63,16 +61,10 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
     }
     let g = &cluster.governance;
     for b in g.bindings.iter().filter(|b| !bootstrap(b)) {
-        let subjects: Vec<String> = b.subjects.iter().map(|s| s.display()).collect();
-        let who = if subjects.is_empty() {
-            "no subject".to_owned()
-        } else {
-            short_list(&subjects, 3)
-        };
         let cluster_wide = b.meta.kind == "ClusterRoleBinding";
-        let scope_text = match &b.meta.namespace {
-            Some(ns) if !cluster_wide => format!("every resource of namespace `{ns}`"),
-            _ => "the whole cluster".to_owned(),
+        let grant_scope = match &b.meta.namespace {
+            Some(ns) if !cluster_wide => GrantScope::Namespace(ns.clone()),
+            _ => GrantScope::Cluster,
         };
         if b.role_ref.kind == "ClusterRole" && b.role_ref.name == "cluster-admin" {
             let severity = if cluster_wide {
@@ -84,12 +76,11 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
                 Finding::new(
                     &CLUSTER_ADMIN,
                     Subject::of(&b.meta),
-                    format!(
-                        "{} {} grants `cluster-admin` to {who}: full control of {scope_text}",
-                        b.meta.kind,
-                        b.meta.qualified_name()
-                    ),
-                    "bind a narrower role (`admin`, `edit`, `view` or your own) with only the verbs and resources needed",
+                    Found::Namespace(NamespaceFound::ClusterAdmin {
+                        binding: Object::of(&b.meta),
+                        subjects: b.subjects.clone(),
+                        scope: grant_scope,
+                    }),
                 )
                 .with_severity(severity),
             );
@@ -101,37 +92,19 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
         let Some(rule) = wildcard_rule(role) else {
             continue;
         };
-        let mut what = Vec::new();
-        if rule.any_verb() {
-            what.push("every verb");
-        }
-        if rule.any_resource() {
-            what.push("every resource");
-        }
-        let where_ = match &b.meta.namespace {
-            Some(ns) if !cluster_wide => format!("in namespace `{ns}`"),
-            _ => "cluster-wide".to_owned(),
-        };
-        let rule_at = match (&role.meta.source, rule.line) {
-            (s, Some(line)) => format!(" ({}:{line})", s.file),
-            (s, None) => format!(" ({s})"),
-        };
         out.push(Finding::new(
             &WILDCARD_GRANT,
             Subject::of(&b.meta),
-            format!(
-                "{} {} grants {} {}, whose rule{rule_at} allows {}, to {who} {where_}",
-                b.meta.kind,
-                b.meta.qualified_name(),
-                role.meta.kind,
-                role.meta.qualified_name(),
-                what.join(" and "),
-            ),
-            format!(
-                "replace `*` in {} {} with the verbs and resources {who} needs",
-                role.meta.kind,
-                role.meta.qualified_name()
-            ),
+            Found::Namespace(NamespaceFound::WildcardGrant {
+                binding: Object::of(&b.meta),
+                role: Object::of(&role.meta),
+                role_source: role.meta.source.clone(),
+                rule_line: rule.line,
+                any_verb: rule.any_verb(),
+                any_resource: rule.any_resource(),
+                subjects: b.subjects.clone(),
+                scope: grant_scope,
+            }),
         ));
     }
 }

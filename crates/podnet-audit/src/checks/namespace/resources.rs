@@ -6,14 +6,13 @@
 //! defaulting), else a LimitRange default; limits from the container or a
 //! LimitRange default.
 
-use std::collections::BTreeSet;
-
 use podnet_model::{Cluster, CpuMemory, Governance, NsId};
 
 use super::rules::{NO_LIMIT_RANGE, NO_QUOTA, REJECTED_BY_QUOTA};
 use super::scope::{Scope, in_namespace, is_system_namespace};
-use crate::checks::support::{workload_display, workload_subject};
+use crate::checks::support::workload_subject;
 use crate::finding::{Finding, Subject};
+use crate::found::{ContainerGap, Found, NamespaceFound, Object};
 
 /// The subject for a namespace: its Namespace object when declared.
 pub fn namespace_subject(cluster: &Cluster, ns: NsId) -> Subject {
@@ -72,16 +71,20 @@ pub fn run(scope: &Scope<'_>, out: &mut Vec<Finding>) {
             out.push(Finding::new(
                 &NO_QUOTA,
                 namespace_subject(cluster, ns),
-                format!("namespace `{name}` runs {count} workload(s) and has no ResourceQuota"),
-                format!("add a ResourceQuota to `{name}` (requests.cpu, requests.memory, limits.cpu, limits.memory, pods)"),
+                Found::Namespace(NamespaceFound::NoQuota {
+                    namespace: name.clone(),
+                    workloads: count,
+                }),
             ));
         }
         if !system && g.limit_ranges_in(name).next().is_none() {
             out.push(Finding::new(
                 &NO_LIMIT_RANGE,
                 namespace_subject(cluster, ns),
-                format!("namespace `{name}` runs {count} workload(s) and has no LimitRange"),
-                format!("add a LimitRange to `{name}` with `default` and `defaultRequest` for cpu and memory"),
+                Found::Namespace(NamespaceFound::NoLimitRange {
+                    namespace: name.clone(),
+                    workloads: count,
+                }),
             ));
         }
         let req = requirements(g, name);
@@ -104,51 +107,37 @@ fn rejected(
     out: &mut Vec<Finding>,
 ) {
     let cluster = scope.cluster;
-    let mut problems: BTreeSet<String> = BTreeSet::new();
+    let mut gaps: Vec<ContainerGap> = Vec::new();
     for &p in &cluster.workload(w).pods {
         for c in &cluster.pod(p).admission.containers {
             let requests = c.effective_requests().or(req.default_requests);
             let limits = c.limits.or(req.default_limits);
             let no_requests = req.requests.missing_from(requests);
             let no_limits = req.limits.missing_from(limits);
-            let mut missing = Vec::new();
-            if !no_requests.is_empty() {
-                missing.push(format!("{} requests", no_requests.describe()));
-            }
-            if !no_limits.is_empty() {
-                missing.push(format!("{} limits", no_limits.describe()));
-            }
-            if !missing.is_empty() {
-                let kind = if c.init {
-                    "init container"
-                } else {
-                    "container"
-                };
-                problems.insert(format!(
-                    "{kind} `{}` has no {}",
-                    c.name,
-                    missing.join(" and ")
-                ));
+            let gap = ContainerGap {
+                init: c.init,
+                name: c.name.clone(),
+                requests: no_requests,
+                limits: no_limits,
+            };
+            if !no_requests.or(no_limits).is_empty() && !gaps.contains(&gap) {
+                gaps.push(gap);
             }
         }
     }
-    if problems.is_empty() {
+    if gaps.is_empty() {
         return;
     }
-    let list: Vec<String> = problems.into_iter().collect();
     let ns = &cluster.namespace(cluster.workload(w).namespace).name;
     let f = Finding::new(
         &REJECTED_BY_QUOTA,
         workload_subject(cluster, w),
-        format!(
-            "{}: {}, which ResourceQuota {} requires and no LimitRange sets: the API server rejects its pods",
-            workload_display(cluster, w),
-            list.join("; "),
-            req.quotas.join(", ")
-        ),
-        format!(
-            "set resources.requests and resources.limits for cpu and memory on each container, or add a LimitRange with `default` and `defaultRequest` to `{ns}`"
-        ),
+        Found::Namespace(NamespaceFound::RejectedByQuota {
+            workload: Object::workload(cluster, w),
+            gaps,
+            quotas: req.quotas.clone(),
+            namespace: ns.clone(),
+        }),
     );
     out.push(f.with_severity(in_namespace(REJECTED_BY_QUOTA.severity, system)));
 }

@@ -14,11 +14,15 @@ use serde_sarif::sarif::{
 
 use crate::sarif::{RuleTexts, descriptor, location, log};
 
+mod words;
+
+pub use words::{Worded, help, message, worded};
+
 /// The schema name of the JSON output.
 pub const AUDIT_SCHEMA: &str = "podnet.audit/v1";
 
 /// Findings per severity.
-pub fn counts(findings: &[Finding]) -> BTreeMap<&'static str, usize> {
+pub fn counts(findings: &[Worded]) -> BTreeMap<&'static str, usize> {
     let mut out = BTreeMap::from([("error", 0), ("warning", 0), ("info", 0)]);
     for f in findings {
         *out.entry(f.severity.as_str()).or_default() += 1;
@@ -87,6 +91,7 @@ pub fn write_text(
     skipped: usize,
 ) -> io::Result<()> {
     write_summary(out, summary)?;
+    let findings = &worded(findings);
     for severity in [Severity::Error, Severity::Warning, Severity::Info] {
         for f in findings.iter().filter(|f| f.severity == severity) {
             writeln!(out, "{} {}: {}", f.severity, f.code, f.message)?;
@@ -195,6 +200,7 @@ pub fn write_json(
     skipped: usize,
 ) -> io::Result<()> {
     let name_of = |code: &str| rules.iter().find(|r| r.code == code).map_or("", |r| r.name);
+    let findings = &worded(findings);
     let doc = AuditJson {
         schema: AUDIT_SCHEMA,
         summary: SummaryJson {
@@ -244,7 +250,7 @@ pub fn sarif(findings: &[Finding], rules: &[Rule]) -> Sarif {
             descriptor(&texts, level(r.severity))
         })
         .collect();
-    let results: Vec<SarifResult> = findings
+    let results: Vec<SarifResult> = worded(findings)
         .iter()
         .map(|f| {
             let index = rules.iter().position(|r| r.code == f.code);
