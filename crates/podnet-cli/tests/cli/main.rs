@@ -26,4 +26,5 @@ mod placement;
 mod realworld;
 mod synth;
 mod trace;
+mod unknown;
 mod verify;
