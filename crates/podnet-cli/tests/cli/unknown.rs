@@ -80,6 +80,12 @@ spec:
     ports: [{port: 8080}]
 ";
 
+/// The rollout with its client, policy and intent: connlist has unknown
+/// answers for it.
+pub(crate) fn rollout_yaml() -> String {
+    format!("{ROLLOUT}{REST}")
+}
+
 /// The `unknown` entry of a connlist JSON document for client -> web.
 fn unknown_entry(doc: &Value) -> Option<&Value> {
     doc.get("unknown")?
