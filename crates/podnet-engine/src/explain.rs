@@ -7,7 +7,7 @@ use podnet_model::{Conns, PodId};
 
 use crate::matrix::Engine;
 use crate::resolve::Target;
-use crate::semantics::evaluate;
+use crate::semantics::{evaluate, evaluate_workloads};
 use crate::verdict::{Endpoint, Verdict};
 
 /// One flow judged: a representative source and destination.
@@ -78,10 +78,17 @@ pub fn representatives(engine: &Engine<'_>, target: &Target) -> Vec<(Endpoint, u
         .collect()
 }
 
-/// Explains traffic from `src` to `dst`.
+/// Explains traffic from `src` to `dst`. A destination named as a pod is
+/// judged on its own container ports; any other (a workload, a Service's
+/// pods) on its pods' workloads, where a named port they do not all define
+/// alike is `unknown` ([`evaluate_workloads`]), as in `connlist`.
 pub fn explain(engine: &Engine<'_>, src: &Target, dst: &Target) -> Explanation {
     let srcs = representatives(engine, src);
     let dsts = representatives(engine, dst);
+    let judge = match dst {
+        Target::Pod(_) => evaluate,
+        _ => evaluate_workloads,
+    };
     let mut cases = Vec::new();
     let mut conns = Conns::none();
     let mut unknown = Conns::none();
@@ -91,7 +98,7 @@ pub fn explain(engine: &Engine<'_>, src: &Target, dst: &Target) -> Explanation {
             if s == d {
                 continue;
             }
-            let verdict = evaluate(engine.cluster, s, d);
+            let verdict = judge(engine.cluster, s, d);
             conns.add(&verdict.conns);
             unknown.add(&verdict.unknown);
             sure.add(&verdict.conns.difference(&verdict.unknown));

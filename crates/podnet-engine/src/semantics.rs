@@ -20,6 +20,9 @@
 //!   `namespaceSelector` on the labels of a namespace without a Namespace
 //!   object), the rule is undecided and the connections it would change
 //!   are `unknown` ([`Verdict::unknown`]).
+//! * Named ports asked of a workload ([`evaluate_workloads`]): when the
+//!   destination's workload has pods that do not all define a rule's named
+//!   port alike, the connections only some of them give are `unknown`.
 //! * Traffic from a pod's own node (a host-network pod on it, under
 //!   [`podnet_model::HostNetworkMode::Node`]) is always allowed into the
 //!   pod.
@@ -30,20 +33,48 @@
 use podnet_model::cluster::NAMESPACE_NAME_LABEL;
 use podnet_model::policy::{IpBlock, PeerKind};
 use podnet_model::{
-    Cluster, Conns, Direction, IpSet, NamespaceScope, NetworkPolicy, Peer, Pod, PolicyId,
-    Requirement,
+    Cluster, Conns, Direction, IpSet, NamespaceScope, NetworkPolicy, Peer, Pod, PodId, PolicyId,
+    PortSpec, PortTableId, Requirement,
 };
 
-use crate::ports::RulePorts;
+use crate::ports::{RulePorts, named_port};
 use crate::tiers::evaluate_tiers;
 use crate::verdict::{
     Endpoint, Isolation, PeerMiss, Reason, RuleOutcome, Side, Undecided, Unknown, Verdict,
 };
 
-/// The verdict for traffic from `src` to `dst`.
+/// What the destination of a flow stands for when its named ports are
+/// resolved.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum View {
+    /// The pod itself: its own container ports decide.
+    Pod,
+    /// Its workload: a named port its pods do not all define alike is
+    /// undecided ([`Unknown::NamedPort`]).
+    Workload,
+}
+
+/// The verdict for traffic from `src` to `dst`, the destination pod's own
+/// container ports resolving named ports.
 pub fn evaluate(cluster: &Cluster, src: Endpoint, dst: Endpoint) -> Verdict {
-    let egress = side(cluster, Direction::Egress, src, dst);
-    let mut ingress = side(cluster, Direction::Ingress, dst, src);
+    evaluate_in(cluster, src, dst, View::Pod)
+}
+
+/// The verdict for traffic from `src` to `dst` where `dst` stands for its
+/// workload (`connlist`, `explain` between workloads, `verify`): API
+/// reference, NetworkPolicyPort, `port` "can be either a numerical or named
+/// port on a pod", so a named port means what each destination pod
+/// defines. When the pods of `dst`'s workload do not all define it alike
+/// (a live dump during a rollout; pods from one template always do), the
+/// connections some of them give and others not are undecided
+/// ([`Unknown::NamedPort`]), even for a pod that defines them.
+pub fn evaluate_workloads(cluster: &Cluster, src: Endpoint, dst: Endpoint) -> Verdict {
+    evaluate_in(cluster, src, dst, View::Workload)
+}
+
+fn evaluate_in(cluster: &Cluster, src: Endpoint, dst: Endpoint, view: View) -> Verdict {
+    let egress = side(cluster, Direction::Egress, src, dst, view);
+    let mut ingress = side(cluster, Direction::Ingress, dst, src, view);
     if from_own_node(cluster, src, dst) {
         ingress.allowed = Conns::all();
         ingress.from_own_node = true;
@@ -107,8 +138,8 @@ pub fn isolating_policies(cluster: &Cluster, dir: Direction, subject: Endpoint) 
 
 /// One direction: the cluster-scoped tiers and `subject`'s NetworkPolicies
 /// judging traffic with `peer` (see [`crate::tiers`] for the layering).
-fn side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint) -> Side {
-    let mut side = np_side(cluster, dir, subject, peer);
+fn side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint, view: View) -> Side {
+    let mut side = np_side(cluster, dir, subject, peer, view);
     if cluster.admin_policies.is_empty() {
         return side;
     }
@@ -127,7 +158,13 @@ fn side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint) ->
 /// One direction under NetworkPolicy alone: `subject`'s `dir` policies
 /// judging traffic with `peer`. For ingress the subject is the
 /// destination; for egress the source.
-fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint) -> Side {
+fn np_side(
+    cluster: &Cluster,
+    dir: Direction,
+    subject: Endpoint,
+    peer: Endpoint,
+    view: View,
+) -> Side {
     let isolation = isolating_policies(cluster, dir, subject);
     let Isolation::Isolated(policies) = &isolation else {
         return Side {
@@ -163,20 +200,48 @@ fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint)
             let outcome =
                 rule_outcome(cluster, policy, &rule.peers, &rule.ports, peer, destination);
             let open = undecided_peer(cluster, policy, &rule.peers, peer);
+            let gaps = match (view, destination) {
+                (View::Workload, Endpoint::Pod(d)) => named_port_gaps(cluster, &rule.ports, d),
+                _ => Vec::new(),
+            };
+            let mut gap_conns = Conns::none();
+            for (_, c) in &gaps {
+                gap_conns.add(c);
+            }
             if let RuleOutcome::Allows { conns, .. } = &outcome {
                 allowed.add(conns);
                 if open.is_none() {
-                    decided.add(conns);
+                    decided.add(&conns.difference(&gap_conns));
                 }
             }
-            if let Some((index, reason)) = open {
-                undecided.push(Undecided {
-                    policy: pid,
-                    rule: r,
-                    peer: index,
-                    reason,
-                    conns: rule_conns(&rule.ports, destination, cluster),
-                });
+            match (open, &outcome) {
+                (Some((index, reason)), _) => {
+                    let mut conns = rule_conns(&rule.ports, destination, cluster);
+                    conns.add(&gap_conns);
+                    undecided.push(Undecided {
+                        policy: pid,
+                        rule: r,
+                        peer: Some(index),
+                        reason,
+                        conns,
+                    });
+                }
+                (
+                    None,
+                    RuleOutcome::Allows { peer: matched, .. }
+                    | RuleOutcome::NoPorts { peer: matched },
+                ) => {
+                    for (reason, conns) in gaps {
+                        undecided.push(Undecided {
+                            policy: pid,
+                            rule: r,
+                            peer: *matched,
+                            reason,
+                            conns,
+                        });
+                    }
+                }
+                (None, RuleOutcome::NoPeer(_)) => {}
             }
             reasons.push(Reason {
                 policy: pid,
@@ -201,12 +266,83 @@ fn np_side(cluster: &Cluster, dir: Direction, subject: Endpoint, peer: Endpoint)
 }
 
 /// What a rule's `ports` allow to `destination`.
-fn rule_conns(ports: &[podnet_model::PortSpec], destination: Endpoint, cluster: &Cluster) -> Conns {
+fn rule_conns(ports: &[PortSpec], destination: Endpoint, cluster: &Cluster) -> Conns {
     let rule_ports = RulePorts::new(ports);
     match destination {
         Endpoint::Pod(p) => rule_ports.on_pod(cluster.pod_ports(p)),
         Endpoint::External(_) => rule_ports.off_cluster().clone(),
     }
+}
+
+/// The named ports of a rule's `ports` that the pods of `dst`'s workload
+/// do not all define alike, each with the connections some of its pods
+/// give and others not (beyond the rule's numbered ports). Empty for a
+/// workload of one pod, or whose pods share one port table.
+pub fn named_port_gaps(cluster: &Cluster, ports: &[PortSpec], dst: PodId) -> Vec<(Unknown, Conns)> {
+    let rule_ports = RulePorts::new(ports);
+    if rule_ports.named.is_empty() {
+        return Vec::new();
+    }
+    let workload = cluster.pod(dst).workload;
+    let pods = &cluster.workload(workload).pods;
+    // Pods share port tables: a handful of distinct ones, with counts.
+    let mut tables: Vec<(PortTableId, usize)> = Vec::new();
+    for &p in pods {
+        let id = cluster.pod(p).ports;
+        match tables.iter_mut().find(|(t, _)| *t == id) {
+            Some((_, n)) => *n += 1,
+            None => tables.push((id, 1)),
+        }
+    }
+    if tables.len() < 2 {
+        return Vec::new();
+    }
+    let mut gaps: Vec<(Unknown, Conns)> = Vec::new();
+    for (protocol, name) in &rule_ports.named {
+        let mut some = Conns::none();
+        let mut every: Option<Conns> = None;
+        let mut defined_by = 0;
+        for (table, n) in &tables {
+            let conns = named_port(&cluster.port_tables[table.index()], *protocol, name);
+            if !conns.is_empty() {
+                defined_by += n;
+            }
+            some.add(&conns);
+            every = Some(match every {
+                None => conns,
+                Some(e) => e.intersection(&conns),
+            });
+        }
+        let open = some
+            .difference(&every.unwrap_or_else(Conns::none))
+            .difference(&rule_ports.fixed);
+        let reason = Unknown::NamedPort {
+            protocol: *protocol,
+            name: name.clone(),
+            workload,
+            defined_by,
+            pods: pods.len(),
+        };
+        if !open.is_empty() && !gaps.iter().any(|(r, _)| *r == reason) {
+            gaps.push((reason, open));
+        }
+    }
+    gaps
+}
+
+/// Whether a rule with `peers` may match `other`: it has no peers, or one
+/// matches it or the input cannot decide whether it does.
+pub fn peers_may_match(
+    cluster: &Cluster,
+    policy: &NetworkPolicy,
+    peers: &[Peer],
+    other: Endpoint,
+) -> bool {
+    peers.is_empty()
+        || peers.iter().any(|p| {
+            peer_matches(cluster, policy, &p.kind, other).is_ok()
+                || peer_unknown(cluster, &p.kind, other).is_some()
+        })
 }
 
 /// The first peer of a rule whose match with `other` the input cannot
@@ -300,7 +436,7 @@ fn rule_outcome(
     cluster: &Cluster,
     policy: &NetworkPolicy,
     peers: &[Peer],
-    ports: &[podnet_model::PortSpec],
+    ports: &[PortSpec],
     other: Endpoint,
     destination: Endpoint,
 ) -> RuleOutcome {

@@ -1,17 +1,19 @@
 //! Connections the input cannot decide, workload by workload (for
 //! `connlist`): every pair of pods where a NetworkPolicy rule's peer meets
-//! what the input does not say ([`peer_unknown`]) is judged by the
-//! readable spec, and its [`Verdict::unknown`](crate::Verdict::unknown)
-//! is reported with the rules behind it. One pod stands for each identity
-//! of each workload.
+//! what the input does not say ([`peer_unknown`]), or its named port meets
+//! a destination workload whose pods do not all define it alike
+//! ([`named_port_gaps`]), is judged by the readable spec for workloads
+//! ([`evaluate_workloads`]), and its
+//! [`Verdict::unknown`](crate::Verdict::unknown) is reported with the rules
+//! behind it. One pod stands for each identity of each workload.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use podnet_model::policy::PeerKind;
 use podnet_model::{Conns, Direction, NsId, PodId, WorkloadId};
 
 use crate::matrix::Engine;
-use crate::semantics::{evaluate, peer_unknown};
+use crate::semantics::{evaluate_workloads, named_port_gaps, peer_unknown, peers_may_match};
 use crate::verdict::{Endpoint, Undecided};
 
 /// At most this many pairs of pods are judged; past it the list is cut
@@ -91,8 +93,18 @@ fn candidates(engine: &Engine<'_>, limit: usize) -> (BTreeSet<(PodId, PodId)>, b
                 .is_none()
         })
         .collect();
+    // Only workloads whose pods have different container ports can leave
+    // a named port open (see [`named_port_gaps`]).
+    let varied: HashSet<WorkloadId> = cluster
+        .workload_ids()
+        .filter(|&w| {
+            let pods = &cluster.workload(w).pods;
+            pods.iter()
+                .any(|&p| cluster.pod(p).ports != cluster.pod(pods[0]).ports)
+        })
+        .collect();
     let mut pairs = BTreeSet::new();
-    if assumed.is_empty() && undeclared.is_empty() {
+    if assumed.is_empty() && undeclared.is_empty() && varied.is_empty() {
         return (pairs, false);
     }
     let mut by_namespace: HashMap<NsId, Vec<PodId>> = HashMap::new();
@@ -121,6 +133,13 @@ fn candidates(engine: &Engine<'_>, limit: usize) -> (BTreeSet<(PodId, PodId)>, b
                 continue;
             }
             for rule in policy.rules(dir) {
+                if !varied.is_empty()
+                    && named_port_pairs(
+                        engine, &reps, &varied, policy, rule, dir, &subjects, &mut pairs, limit,
+                    )
+                {
+                    return (pairs, true);
+                }
                 for peer in &rule.peers {
                     let pool = match &peer.kind {
                         PeerKind::IpBlock(_) => &assumed,
@@ -151,6 +170,57 @@ fn candidates(engine: &Engine<'_>, limit: usize) -> (BTreeSet<(PodId, PodId)>, b
     (pairs, false)
 }
 
+/// Adds the pairs of pods where `rule` of `policy` (selecting `subjects`
+/// for `dir`) may allow a named port that the destination's workload (in
+/// `varied`) does not define alike on all its pods; `true` once past
+/// `limit` pairs.
+#[allow(clippy::too_many_arguments)]
+fn named_port_pairs(
+    engine: &Engine<'_>,
+    reps: &[PodId],
+    varied: &HashSet<WorkloadId>,
+    policy: &podnet_model::NetworkPolicy,
+    rule: &podnet_model::PolicyRule,
+    dir: Direction,
+    subjects: &[PodId],
+    pairs: &mut BTreeSet<(PodId, PodId)>,
+    limit: usize,
+) -> bool {
+    let cluster = engine.cluster;
+    let open = |d: PodId| {
+        varied.contains(&cluster.pod(d).workload)
+            && !named_port_gaps(cluster, &rule.ports, d).is_empty()
+    };
+    let may_match = |o: PodId| peers_may_match(cluster, policy, &rule.peers, Endpoint::Pod(o));
+    let mut add = |pair: (PodId, PodId)| {
+        if pair.0 != pair.1 {
+            pairs.insert(pair);
+        }
+        pairs.len() > limit
+    };
+    match dir {
+        Direction::Ingress => {
+            for &d in subjects.iter().filter(|&&d| open(d)) {
+                for &s in reps.iter().filter(|&&s| may_match(s)) {
+                    if add((s, d)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        Direction::Egress => {
+            for &d in reps.iter().filter(|&&d| open(d) && may_match(d)) {
+                for &s in subjects {
+                    if add((s, d)) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    false
+}
+
 /// The undecided connections between workloads.
 pub fn undecided_flows(engine: &Engine<'_>) -> UndecidedFlows {
     let cluster = engine.cluster;
@@ -158,7 +228,7 @@ pub fn undecided_flows(engine: &Engine<'_>) -> UndecidedFlows {
     let (pairs, truncated) = candidates(engine, limit);
     let mut by_workloads: BTreeMap<(WorkloadId, WorkloadId), UndecidedFlow> = BTreeMap::new();
     for (s, d) in pairs.into_iter().take(limit) {
-        let v = evaluate(cluster, Endpoint::Pod(s), Endpoint::Pod(d));
+        let v = evaluate_workloads(cluster, Endpoint::Pod(s), Endpoint::Pod(d));
         if v.unknown.is_empty() {
             continue;
         }
@@ -180,7 +250,11 @@ pub fn undecided_flows(engine: &Engine<'_>) -> UndecidedFlows {
         for (dir, undecided) in open {
             for u in undecided {
                 let known = flow.rules.iter().any(|(d, r)| {
-                    *d == dir && r.policy == u.policy && r.rule == u.rule && r.peer == u.peer
+                    *d == dir
+                        && r.policy == u.policy
+                        && r.rule == u.rule
+                        && r.peer == u.peer
+                        && r.reason == u.reason
                 });
                 if !known {
                     flow.rules.push((dir, u));

@@ -5,7 +5,9 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use podnet_model::{AdminAction, Conns, Direction, PodId, PolicyId, Requirement};
+use podnet_model::{
+    AdminAction, Conns, Direction, PodId, PolicyId, Protocol, Requirement, WorkloadId,
+};
 
 /// One end of a flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,6 +73,23 @@ pub enum Unknown {
         /// The requirements the namespace's real labels decide.
         requirements: Vec<Requirement>,
     },
+    /// A rule's named port, asked of a destination workload whose pods do
+    /// not all define it alike (some lack it, or give it other numbers): a
+    /// live dump taken during a rollout. Which of its pods answers decides
+    /// (only [`evaluate_workloads`](crate::semantics::evaluate_workloads)
+    /// reports this; a single pod's own ports are a fact).
+    NamedPort {
+        /// The port's protocol.
+        protocol: Protocol,
+        /// The port's name.
+        name: String,
+        /// The destination's workload.
+        workload: WorkloadId,
+        /// How many of its pods define the name with this protocol.
+        defined_by: usize,
+        /// How many pods it has.
+        pods: usize,
+    },
 }
 
 /// A rule whose verdict on this flow the input cannot decide.
@@ -80,8 +99,10 @@ pub struct Undecided {
     pub policy: PolicyId,
     /// The rule's index in its direction.
     pub rule: usize,
-    /// The first peer of the rule whose match is unknown.
-    pub peer: usize,
+    /// The first peer of the rule whose match is unknown; for a
+    /// [`Unknown::NamedPort`], the peer that matched, `None` when the rule
+    /// has no peers.
+    pub peer: Option<usize>,
     /// Why.
     pub reason: Unknown,
     /// The connections the rule would allow if the peer matched, that no

@@ -210,6 +210,7 @@ fn undecidable_peers_make_unknown_verdicts() {
             .map(|u| match u.reason {
                 Unknown::AssumedAddress { .. } => "assumed_address",
                 Unknown::UndeclaredNamespace { .. } => "undeclared_namespace",
+                Unknown::NamedPort { .. } => "named_port",
             })
             .collect();
         assert_eq!(

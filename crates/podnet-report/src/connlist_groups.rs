@@ -120,6 +120,13 @@ struct GroupsJson {
     schema: &'static str,
     groups: Vec<GroupJson>,
     connections: u64,
+    /// As in `podnet.connlist/v1`: the workload pairs whose connections
+    /// the input cannot decide (listed only when any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unknown: Option<Vec<crate::unknown::UnknownJson>>,
+    /// Listed only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unknown_truncated: bool,
     skipped_documents: usize,
 }
 
@@ -228,6 +235,9 @@ pub fn write_groups(
             Ok(())
         }
         GroupFormat::Json => {
+            let open = summary
+                .unknown
+                .filter(|u| !u.flows.is_empty() || u.truncated);
             let doc = GroupsJson {
                 schema: GROUPS_SCHEMA,
                 groups: lines
@@ -241,6 +251,8 @@ pub fn write_groups(
                     })
                     .collect(),
                 connections: lines.iter().map(|l| l.pairs).sum(),
+                unknown: open.map(|u| crate::unknown::connlist_unknown_json(cluster, u)),
+                unknown_truncated: open.is_some_and(|u| u.truncated),
                 skipped_documents: summary.skipped_documents,
             };
             serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -93,8 +93,18 @@ pub fn miss(m: &PeerMiss) -> String {
 }
 
 /// Why the input cannot decide whether a peer matches.
-pub fn unknown(u: &Unknown) -> String {
+pub fn unknown(cluster: &Cluster, u: &Unknown) -> String {
     match u {
+        Unknown::NamedPort {
+            protocol,
+            name,
+            workload,
+            defined_by,
+            pods,
+        } => format!(
+            "the pods of {} do not all define the named port {protocol}/{name} alike ({defined_by} of {pods} define it): which pod answers decides (pods from one template define the same ports; these differ, as during a rollout)",
+            cluster.workload_name(*workload)
+        ),
         Unknown::AssumedAddress { cidr } => format!(
             "whether the pod's address is in {cidr} is unknown: podnet assumed the address (--pod-addresses=assigned gives pods without status.podIP one from the profile)"
         ),
@@ -110,6 +120,7 @@ pub fn unknown_code(u: &Unknown) -> &'static str {
     match u {
         Unknown::AssumedAddress { .. } => "assumed_address",
         Unknown::UndeclaredNamespace { .. } => "undeclared_namespace",
+        Unknown::NamedPort { .. } => "named_port",
     }
 }
 

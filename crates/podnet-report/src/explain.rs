@@ -180,11 +180,11 @@ pub(crate) fn write_side(
         let policy = &cluster.policies[u.policy.index()];
         writeln!(
             out,
-            "    undecided: {} rule {}, peer {}: {}; {} depends on it",
+            "    undecided: {} rule {}{}: {}; {} depends on it",
             policy.meta.qualified_name(),
             u.rule,
-            u.peer,
-            describe::unknown(&u.reason),
+            u.peer.map(|p| format!(", peer {p}")).unwrap_or_default(),
+            describe::unknown(cluster, &u.reason),
             u.conns
         )?;
     }
@@ -333,7 +333,8 @@ struct UndecidedJson {
     namespace: String,
     name: String,
     rule: usize,
-    peer: usize,
+    /// `null` for a named-port reason on a rule without peers.
+    peer: Option<usize>,
     reason: &'static str,
     detail: String,
     conns: ConnsJson,
@@ -485,7 +486,7 @@ pub(crate) fn side_json(cluster: &Cluster, side: &Side) -> SideJson {
                     rule: u.rule,
                     peer: u.peer,
                     reason: describe::unknown_code(&u.reason),
-                    detail: describe::unknown(&u.reason),
+                    detail: describe::unknown(cluster, &u.reason),
                     conns: ConnsJson::new(&u.conns),
                 }
             })

@@ -24,7 +24,8 @@ struct UnknownRuleJson {
     namespace: String,
     name: String,
     rule: usize,
-    peer: usize,
+    /// `null` for a named-port reason on a rule without peers.
+    peer: Option<usize>,
     reason: &'static str,
     detail: String,
 }
@@ -53,7 +54,7 @@ pub fn connlist_unknown_json(cluster: &Cluster, unknown: &UndecidedFlows) -> Vec
                         rule: u.rule,
                         peer: u.peer,
                         reason: describe::unknown_code(&u.reason),
-                        detail: describe::unknown(&u.reason),
+                        detail: describe::unknown(cluster, &u.reason),
                     }
                 })
                 .collect(),

@@ -124,9 +124,14 @@ impl<'a> Connectivity<'a> {
     }
 
     /// The connections in scope that the input cannot decide (pod
-    /// network only): pairs of workloads where a rule's peer meets an
-    /// address podnet assumed or a namespace the input does not declare.
+    /// network only: none when the scope keeps only a Multus network):
+    /// pairs of workloads where a rule's peer meets an address podnet
+    /// assumed or a namespace the input does not declare, or its named
+    /// port a workload whose pods do not all define it alike.
     pub fn undecided(&self, scope: &ConnlistScope) -> UndecidedFlows {
+        if matches!(scope.networks, Networks::Secondary(_)) {
+            return UndecidedFlows::default();
+        }
         let mut all = undecided_flows(&self.engine);
         let cluster = self.analysis.cluster();
         all.flows.retain(|f| {

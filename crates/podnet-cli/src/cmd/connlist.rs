@@ -45,9 +45,10 @@ pub fn run(session: &Session, args: &ConnlistArgs) -> Status {
     let connectivity = analysis.connectivity();
     bar.finish_and_clear();
     session.caveats(&connectivity.caveats());
-    // What the input cannot decide, listed by the JSON format.
-    let undecided = (matches!(args.output, ConnlistOutput::Json) && !args.group)
-        .then(|| connectivity.undecided(&scope));
+    // What the input cannot decide, listed by the JSON formats (pairs and
+    // groups alike).
+    let undecided =
+        matches!(args.output, ConnlistOutput::Json).then(|| connectivity.undecided(&scope));
     let summary = RunSummary {
         skipped_documents: analysis.skipped_documents(),
         unknown: undecided.as_ref(),

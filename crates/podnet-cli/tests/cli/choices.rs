@@ -165,19 +165,67 @@ spec:
       paths:
       - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
 ";
-    let dir = temp_dir("declared-ingress", &[("c.yaml", yaml)]);
-    let dir = dir.to_str().expect("utf-8 path");
-    for extra in [&[][..], &["--pod-addresses=declared"][..]] {
-        let mut args = vec!["connlist", dir, "-q"];
-        args.extend_from_slice(extra);
-        let run = podnet(&args);
-        assert_eq!(run.code, 0, "{}", run.stderr);
-        assert!(
-            pairs(&run)
-                .contains(&"[ingress-controller] => x/web[Deployment] : TCP 8080".to_owned()),
-            "{extra:?}: {}",
-            run.stdout
-        );
+    let deny = format!(
+        "{yaml}---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {{name: deny, namespace: x}}
+spec: {{podSelector: {{}}, policyTypes: [Ingress]}}
+"
+    );
+    for (name, yaml, allowed) in [("open", yaml.to_owned(), true), ("deny", deny, false)] {
+        let dir = temp_dir(&format!("declared-ingress-{name}"), &[("c.yaml", &yaml)]);
+        let dir = dir.to_str().expect("utf-8 path");
+        for extra in [&[][..], &["--pod-addresses=declared"][..]] {
+            let mut args = vec!["connlist", dir, "-q"];
+            args.extend_from_slice(extra);
+            let run = podnet(&args);
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            assert_eq!(
+                pairs(&run)
+                    .contains(&"[ingress-controller] => x/web[Deployment] : TCP 8080".to_owned()),
+                allowed,
+                "{name} {extra:?}: {}",
+                run.stdout
+            );
+            // trace through the Ingress says the same of the backend: under
+            // `declared` it exists without an address, with the verdict
+            // connlist counts (not a silently missing path).
+            let mut args = vec![
+                "trace",
+                dir,
+                "--to",
+                "http://shop.example/",
+                "-o",
+                "json",
+                "-q",
+            ];
+            args.extend_from_slice(extra);
+            let run = podnet(&args);
+            let t = json(&run);
+            let paths = t["paths"].as_array().expect("paths");
+            assert_eq!(paths.len(), 1, "{name} {extra:?}: {t}");
+            let path = &paths[0];
+            if extra.is_empty() {
+                let want = if allowed { "delivered" } else { "denied" };
+                assert_eq!(path["outcome"], want, "{name}: {t}");
+            } else {
+                assert_eq!(path["outcome"], "unaddressed", "{name}: {t}");
+                let label = path["label"].as_str().unwrap_or_default();
+                assert!(
+                    label.contains("x/web-") && label.contains("no declared address"),
+                    "{label}"
+                );
+                let detail = path["detail"].as_str().unwrap_or_default();
+                let verdict = if allowed {
+                    "policy allows 8080/TCP"
+                } else {
+                    "policy denies 8080/TCP"
+                };
+                assert!(detail.contains(verdict), "{name}: {detail}");
+                assert_eq!(t["reachable"], false, "{name}: {t}");
+            }
+        }
     }
 }
 

@@ -76,6 +76,44 @@ fn grouped_json_follows_its_contract_and_counts_every_connection() {
     }
 }
 
+/// Grouped JSON carries the pair list's `unknown` list
+/// (docs/connlist-groups-json.md): the same entries for the whole cluster
+/// and for runs focused on a workload or a namespace of an unknown entry.
+#[test]
+fn grouped_json_carries_the_pair_lists_unknown_answers() {
+    let mut seen = 0;
+    let rollout = temp_dir(
+        "groups-unknown",
+        &[("c.yaml", &crate::unknown::rollout_yaml())],
+    );
+    let mut inputs: Vec<String> = EXAMPLES.iter().map(|e| format!("examples/{e}")).collect();
+    inputs.push(rollout.to_str().expect("utf-8 path").to_owned());
+    for path in inputs {
+        let example = &path;
+        let whole = json(&podnet(&["connlist", &path, "-o", "json", "-q"]));
+        let mut runs: Vec<Vec<String>> = vec![Vec::new()];
+        if let Some(entry) = whole["unknown"].as_array().and_then(|l| l.first()) {
+            let w = &entry["dst"];
+            let ns = w["namespace"].as_str().expect("namespace").to_owned();
+            let name = w["name"].as_str().expect("name").to_owned();
+            runs.push(vec!["--namespace".into(), ns.clone()]);
+            runs.push(vec!["--focus-workload".into(), format!("{ns}/{name}")]);
+        }
+        for extra in runs {
+            let mut args: Vec<&str> = vec!["connlist", &path, "-o", "json", "-q"];
+            args.extend(extra.iter().map(String::as_str));
+            let pairs = json(&podnet(&args));
+            args.push("--group");
+            let groups = json(&podnet(&args));
+            for key in ["unknown", "unknown_truncated"] {
+                assert_eq!(groups.get(key), pairs.get(key), "{example} {extra:?} {key}");
+            }
+            seen += pairs["unknown"].as_array().map_or(0, Vec::len);
+        }
+    }
+    assert!(seen > 0, "some example has unknown answers");
+}
+
 #[test]
 fn grouping_prints_no_graph() {
     let run = podnet(&["connlist", "examples/telecom", "--group", "-o", "dot", "-q"]);

@@ -27,4 +27,5 @@ mod placement;
 mod realworld;
 mod synth;
 mod trace;
+mod unknown;
 mod verify;

@@ -9,8 +9,10 @@
 //! or answers itself (a Gateway's 404, 500, gRPC status, failed TLS
 //! handshake). With several fronts, each has its own paths.
 
+use podnet_engine::Endpoint;
+use podnet_engine::semantics::evaluate;
 use podnet_model::exposure::host_matches;
-use podnet_model::{Cloud, PathType, Protocol, ServiceId};
+use podnet_model::{Cloud, PathType, PodId, Protocol, ServiceId};
 
 use super::deliver::drop_branch;
 use super::gateway::Decision;
@@ -58,6 +60,35 @@ pub(super) fn services(dp: &crate::Dataplane, routes: &[&Route]) -> Vec<(Service
             (r.service, s.ports[r.port].port)
         })
         .collect()
+}
+
+/// The path to a backend pod without an address (only under
+/// `--pod-addresses=declared`): it exists, and policy's verdict on the
+/// front's connection to it is the one `connlist` counts, but nothing can
+/// be followed to it. `src` is the front (its pod, or its address) and
+/// `missing` the pod without an address: the backend, or the front's own
+/// pod.
+fn unaddressed(
+    c: &podnet_model::Cluster,
+    src: Endpoint,
+    route: &Route,
+    (pod, port): (PodId, u16),
+    missing: PodId,
+) -> Branch {
+    let verdict = evaluate(c, src, Endpoint::Pod(pod));
+    Branch {
+        label: PathLabel::UnaddressedEndpoint {
+            service: route.service,
+            pod,
+            port,
+        },
+        hops: Vec::new(),
+        outcome: Outcome::Unaddressed {
+            pod: missing,
+            port,
+            allowed: verdict.conns.allows(route.protocol, port),
+        },
+    }
 }
 
 /// What happens to TLS for `url` given whether the front has TLS for it.
@@ -254,7 +285,28 @@ impl Tracer<'_> {
             };
             (origin, place)
         } else {
-            let Some(&pod) = front.pods.iter().find(|&&p| !c.pod(p).ips.is_empty()) else {
+            let addressed = front.pods.iter().find(|&&p| !c.pod(p).ips.is_empty());
+            if let (None, Some(&pod)) = (addressed, front.pods.first()) {
+                // Under `--pod-addresses=declared` the front's pods may have
+                // no address: they still run, and connlist judges their
+                // connections by policy; no packet can be followed.
+                out.prefix.push(Hop::same(
+                    Place::Pod(pod),
+                    Action::LoadBalancer { what },
+                    packet,
+                ));
+                for route in routes {
+                    for &backend in &route.pods {
+                        out.branches
+                            .push(unaddressed(c, Endpoint::Pod(pod), route, backend, pod));
+                    }
+                }
+                if out.branches.is_empty() {
+                    out.end = Some(FrontEnd::NoServingPod);
+                }
+                return out;
+            }
+            let Some(&pod) = addressed else {
                 out.end = Some(match &front.kind {
                     fronts::FrontKind::Gateway { namespace, name } => FrontEnd::GatewayWithoutPod {
                         namespace: namespace.clone(),
@@ -281,6 +333,11 @@ impl Tracer<'_> {
         for route in routes {
             for &(pod, port) in &route.pods {
                 let Some(&ip) = c.pod(pod).ips.first() else {
+                    let src = origin
+                        .policy_pod(c)
+                        .map_or(Endpoint::External(origin.ip), Endpoint::Pod);
+                    out.branches
+                        .push(unaddressed(c, src, route, (pod, port), pod));
                     continue;
                 };
                 let label = PathLabel::ServiceEndpoint {

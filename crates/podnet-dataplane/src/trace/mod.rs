@@ -248,6 +248,19 @@ pub enum Outcome {
     /// A front (a Gateway) answered the request itself instead of
     /// forwarding it, and why.
     Answered(FrontAnswer, AnswerReason),
+    /// A front's backend pod, or the front's own pod, that the input
+    /// gives no address (`--pod-addresses=declared`): it exists and runs,
+    /// as `connlist` counts it, but no packet to the backend can be
+    /// followed.
+    Unaddressed {
+        /// The pod without an address.
+        pod: PodId,
+        /// The backend's target port the front connects to.
+        port: u16,
+        /// Whether NetworkPolicy allows the front's connection to it on
+        /// the branch's port (the verdict `connlist` reports).
+        allowed: bool,
+    },
 }
 
 /// What a Gateway answers when it forwards nothing (Gateway API reference).

@@ -42,6 +42,16 @@ pub enum PathLabel {
         /// Its port.
         port: u16,
     },
+    /// A Service backend of a front whose pod has no address in the
+    /// input (`--pod-addresses=declared`).
+    UnaddressedEndpoint {
+        /// The Service.
+        service: ServiceId,
+        /// The backend pod.
+        pod: PodId,
+        /// Its target port.
+        port: u16,
+    },
     /// An IP target (a pod address) of a cloud load balancer.
     IpTarget {
         /// The pod.

@@ -6,7 +6,9 @@
 //! The work is per identity, not per pod (docs/architecture.md house rule 3): a
 //! selector selects identities, connections come from the fast path
 //! ([`Engine`]), and only the reported counterexamples are evaluated by
-//! the readable spec ([`crate::semantics::evaluate`]) for their
+//! the readable spec ([`crate::semantics::evaluate_workloads`]: the
+//! destination stands for its workload, so a named port its pods do not
+//! all define alike leaves a counterexample `unknown`) for their
 //! explanation. Rules, as `docs/intents.md` states them:
 //!
 //! * `allow`: every selected source pod reaches every selected destination
@@ -30,7 +32,7 @@ use podnet_model::{Conns, Intent, Protocol};
 use rayon::prelude::*;
 
 use crate::matrix::Engine;
-use crate::semantics::evaluate;
+use crate::semantics::evaluate_workloads;
 use crate::verdict::{Endpoint, Verdict};
 
 use pairs::Pairs;
@@ -195,7 +197,7 @@ pub fn first_port(conns: &Conns) -> Option<(Protocol, u16)> {
 }
 
 fn explain(engine: &Engine<'_>, c: Candidate) -> Violation {
-    let explanation = evaluate(engine.cluster, c.src, c.dst);
+    let explanation = evaluate_workloads(engine.cluster, c.src, c.dst);
     Violation {
         src: c.src,
         dst: c.dst,

@@ -344,6 +344,15 @@ fn outcome_text(c: &Cluster, o: &Outcome, port: u16, proto: &str) -> String {
             answer_status(answer),
             answer_reason_text(why)
         ),
+        Outcome::Unaddressed {
+            pod,
+            port: target,
+            allowed,
+        } => format!(
+            "not followed: pod {} runs but the input gives it no address (--pod-addresses=declared); policy {} {target}/{proto} from the front to the backend, as connlist counts it",
+            c.pod_name(*pod),
+            if *allowed { "allows" } else { "denies" }
+        ),
     }
 }
 
@@ -718,6 +727,7 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
                     Outcome::Dropped(_) => "dropped",
                     Outcome::Rejected(_) => "rejected",
                     Outcome::Answered(..) => "answered",
+                    Outcome::Unaddressed { .. } => "unaddressed",
                 },
                 http_status: match b.outcome {
                     Outcome::Answered(FrontAnswer::Http(code), _) => Some(code),

@@ -36,6 +36,15 @@ pub(super) fn label_text(c: &Cluster, l: &PathLabel) -> String {
             service(c, *s),
             c.pod_name(*pod)
         ),
+        PathLabel::UnaddressedEndpoint {
+            service: s,
+            pod,
+            port,
+        } => format!(
+            "Service {} endpoint {} (no declared address):{port}",
+            service(c, *s),
+            c.pod_name(*pod)
+        ),
         PathLabel::IpTarget { pod, ip, port } => {
             format!("IP target {} {ip}:{port}", c.pod_name(*pod))
         }
