@@ -546,20 +546,21 @@ pub fn group_flows(source: &dyn FlowSource) -> Vec<RawLine> {
 /// (a workload end by its first workload; workload ends before peers),
 /// then connections.
 pub fn sort_lines(lines: &mut [RawLine]) {
-    let key = |e: &RawEnd| -> (u8, Option<WorkloadId>, Option<PeerRef>) {
+    // Compared by reference (nothing cloned), on both cores; the sort is
+    // stable, so equal lines keep their order as before.
+    fn key(e: &RawEnd) -> (u8, Option<WorkloadId>, Option<&PeerRef>) {
         match e {
             RawEnd::Workloads(w) => (0, w.first().copied(), None),
-            RawEnd::Peer(p) => (1, None, Some(p.clone())),
+            RawEnd::Peer(p) => (1, None, Some(p)),
         }
-    };
-    lines.sort_by_cached_key(|l| {
-        (
-            l.network.clone(),
-            key(&l.src),
-            key(&l.dst),
-            l.src.clone(),
-            l.dst.clone(),
-            l.conns.clone(),
-        )
+    }
+    lines.par_sort_by(|a, b| {
+        a.network
+            .cmp(&b.network)
+            .then_with(|| key(&a.src).cmp(&key(&b.src)))
+            .then_with(|| key(&a.dst).cmp(&key(&b.dst)))
+            .then_with(|| a.src.cmp(&b.src))
+            .then_with(|| a.dst.cmp(&b.dst))
+            .then_with(|| a.conns.cmp(&b.conns))
     });
 }
