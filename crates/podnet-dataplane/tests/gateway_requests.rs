@@ -11,7 +11,7 @@ mod common;
 
 use common::{answers, build, delivered, trace_request};
 use podnet_dataplane::trace::{
-    FrontAnswer, FrontName, GrpcCall, GrpcStatus, Outcome, PathLabel, TraceError, Url,
+    AnswerReason, FrontAnswer, FrontName, GrpcCall, GrpcStatus, Outcome, PathLabel, TraceError, Url,
 };
 use podnet_dataplane::{Dataplane, TraceFrom, TraceRequest, TraceTo};
 use podnet_model::Protocol;
@@ -685,4 +685,73 @@ spec:
     let mut to_second = url("http://other.example/");
     to_second.request.gateway = Some(("gateway-conformance-infra".to_owned(), "second".to_owned()));
     assert_eq!(outcomes(&dp, to_second), ["404"]);
+}
+
+/// A redirect row: request path, status, and the Location's scheme, host,
+/// port and path.
+type RedirectRow = (
+    &'static str,
+    u16,
+    (&'static str, &'static str, u16, &'static str),
+);
+
+/// HTTPRoute `RequestRedirect` filters (API reference,
+/// HTTPRequestRedirectFilter): the Gateway answers with the filter's
+/// status (302 when omitted) and a Location built from the request and
+/// the filter, and forwards nothing; the backendRefs are not used. The
+/// rows follow conformance/tests/httproute-redirect-path.yaml and
+/// httproute-redirect-port-and-scheme.yaml at 4564255a.
+#[test]
+fn request_redirect_filters_answer_with_their_status_and_location() {
+    let route = r#"
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: redirect, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /original-prefix}}]
+    filters: [{type: RequestRedirect, requestRedirect: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /replacement-prefix}}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /full}}]
+    filters: [{type: RequestRedirect, requestRedirect: {statusCode: 301, hostname: example.org, path: {type: ReplaceFullPath, replaceFullPath: /replacement-full}}}]
+  - matches: [{path: {type: PathPrefix, value: /https}}]
+    filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]
+  - matches: [{path: {type: PathPrefix, value: /port}}]
+    filters: [{type: RequestRedirect, requestRedirect: {port: 8083, statusCode: 308}}]
+---
+"#;
+    let dp = build(&format!("{}{route}", base()));
+    let rows: &[RedirectRow] = &[
+        (
+            "/original-prefix/lemon",
+            302,
+            ("http", "gw.example", 80, "/replacement-prefix/lemon"),
+        ),
+        (
+            "/full/x",
+            301,
+            ("http", "example.org", 80, "/replacement-full"),
+        ),
+        ("/https/a", 302, ("https", "gw.example", 443, "/https/a")),
+        ("/port", 308, ("http", "gw.example", 8083, "/port")),
+    ];
+    for (path, status, (scheme, host, port, to)) in rows {
+        let t = trace_request(&dp, request("GET", path, &[]));
+        let got: Vec<_> = t
+            .branches
+            .iter()
+            .map(|b| match &b.outcome {
+                Outcome::Answered(FrontAnswer::Http(code), AnswerReason::Redirect(l)) => Some((
+                    *code,
+                    l.scheme.as_str(),
+                    l.host.as_str(),
+                    l.port,
+                    l.path.as_str(),
+                )),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(got, [Some((*status, *scheme, *host, *port, *to))], "{path}");
+    }
 }

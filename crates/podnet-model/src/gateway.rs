@@ -382,8 +382,36 @@ pub struct RouteRule {
     /// other kinds): a rule without valid backendRefs answers 500 only
     /// when it has none.
     pub filters: usize,
+    /// The rule's `RequestRedirect` filter (HTTPRoute only): the Gateway
+    /// answers with a redirect instead of forwarding.
+    pub redirect: Option<RequestRedirect>,
     /// Line of the rule in its file.
     pub line: Option<u32>,
+}
+
+/// An HTTPRoute rule's `RequestRedirect` filter (Gateway API reference,
+/// HTTPRequestRedirectFilter).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RequestRedirect {
+    /// `scheme` (`http` or `https`; the request's when `None`).
+    pub scheme: Option<String>,
+    /// `hostname` (the request's Host when `None`).
+    pub hostname: Option<String>,
+    /// `path` (the request's path when `None`).
+    pub path: Option<PathModifier>,
+    /// `port` (derived from the scheme or the listener when `None`).
+    pub port: Option<u16>,
+    /// `statusCode` (302 when omitted).
+    pub status_code: u16,
+}
+
+/// An HTTPPathModifier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathModifier {
+    /// `ReplaceFullPath`: the whole path.
+    ReplaceFullPath(String),
+    /// `ReplacePrefixMatch`: the part the rule's PathPrefix match matched.
+    ReplacePrefixMatch(String),
 }
 
 /// An HTTPRoute, GRPCRoute, TLSRoute, TCPRoute or UDPRoute (the last three

@@ -204,6 +204,7 @@ mod tests {
                     matches,
                     unsupported: Vec::new(),
                     filters: 0,
+                    redirect: None,
                     backends: vec![BackendRef {
                         namespace: "ns".into(),
                         name: format!("{name}-{i}"),

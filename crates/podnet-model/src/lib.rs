@@ -44,8 +44,8 @@ pub use gateway::{
     AllowedRoutes, BackendRef, BackendTlsPolicy, CertificateRef, GATEWAY_GROUP, Gateway,
     GatewayRoute, GrantFrom, GrantTo, GrpcMethodMatch, HeaderMatch, Listener, ListenerProtocol,
     ListenerSet, ListenerSetRef, ObjectKey, ParentKind, ParentRef, PathMatch, PathMatchKind,
-    PolicyTarget, ReferenceGrant, RouteKind, RouteMatch, RouteNamespaces, RouteRule, TlsMode,
-    ValueMatchKind, reference_permitted,
+    PathModifier, PolicyTarget, ReferenceGrant, RequestRedirect, RouteKind, RouteMatch,
+    RouteNamespaces, RouteRule, TlsMode, ValueMatchKind, reference_permitted,
 };
 pub use gateway_match::{
     HostnameIntersection, Request, hostname_intersection, hostname_matches, intersect_hostnames,

@@ -203,6 +203,22 @@ impl Tracer<'_> {
         // refers to an unknown or unsupported kind of resource", "a
         // resource that does not exist", or crosses namespaces without a
         // ReferenceGrant.
+        // HTTPRouteFilter `RequestRedirect`: "a filter that responds to
+        // the request with an HTTP redirection"; the backends are not used.
+        if kind == RouteKind::Http
+            && let Some(r) = &rule.redirect
+        {
+            let matched = rule.matches[sel.match_index].path.as_ref();
+            let to = super::redirect::location(r, url, listener.port, matched);
+            return Some(Take {
+                front,
+                what: head(rule_step(None)),
+                decision: Decision::Answer(
+                    FrontAnswer::Http(r.status_code),
+                    AnswerReason::Redirect(to),
+                ),
+            });
+        }
         let invalid = |why| {
             let answer = match kind {
                 RouteKind::Grpc => FrontAnswer::Grpc(GrpcStatus::Unavailable),

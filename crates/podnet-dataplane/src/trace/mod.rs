@@ -22,6 +22,7 @@ mod decision;
 mod deliver;
 mod front;
 mod gateway;
+mod redirect;
 mod service;
 mod step;
 mod tracer;
@@ -42,6 +43,7 @@ pub use crate::kube_proxy::{
 pub use decision::{
     ExposureDecision, GatewayDecision, GatewayForward, GatewayStep, LbDecision, TlsHandling,
 };
+pub use redirect::Location;
 pub use step::{CloudPart, DnatMatch, Encapsulation, ForwardVia, RouteStep, SnatReason};
 use tracer::Tracer;
 pub use url::{GrpcCall, HttpRequest, Scheme, Url};

@@ -222,6 +222,9 @@ pub enum AnswerReason {
     /// each refused, naming a Service that does not exist, or of a kind
     /// podnet does not model.
     NoValidBackend(InvalidBackends),
+    /// The rule's `RequestRedirect` filter answers (the status is the
+    /// answer's): where to.
+    Redirect(super::Location),
 }
 
 /// The invalid backendRefs of a rule (HTTPBackendRef `backendRef`: "A

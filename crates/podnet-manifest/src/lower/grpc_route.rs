@@ -139,6 +139,7 @@ pub fn grpc_route(
             backends,
             unsupported,
             filters: rule.filters.len(),
+            redirect: None,
             line: line_of(&at),
         });
     }

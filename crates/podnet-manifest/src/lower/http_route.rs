@@ -12,6 +12,7 @@ use super::gateway_route::{
     BackendRefSpec, HeaderMatchSpec, ParentReference, backends, check_rules, header_matches,
     route_head,
 };
+use super::http_redirect::{HttpRouteFilter, request_redirect};
 use super::netpol::LineOf;
 use super::records::PendingGatewayRoute;
 use crate::path::FieldPath;
@@ -67,9 +68,9 @@ pub struct HttpRouteRule {
     /// `backendRefs`.
     #[serde(default)]
     pub backend_refs: Vec<BackendRefSpec>,
-    /// `filters` (counted, not read).
+    /// `filters` (counted; `RequestRedirect` is read).
     #[serde(default)]
-    pub filters: Vec<serde::de::IgnoredAny>,
+    pub filters: Vec<HttpRouteFilter>,
 }
 
 /// One `matches` entry.
@@ -135,6 +136,7 @@ pub fn http_route(
             backends: Vec::new(),
             unsupported: Vec::new(),
             filters: 0,
+            redirect: None,
             line: line_of(&base.key("spec")),
         });
         return pending;
@@ -168,6 +170,7 @@ pub fn http_route(
             backends,
             unsupported,
             filters: rule.filters.len(),
+            redirect: request_redirect(&rule.filters, &at.key("filters"), c),
             line: line_of(&at),
         });
     }

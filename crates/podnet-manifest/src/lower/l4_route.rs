@@ -106,6 +106,7 @@ pub fn l4_route(
             backends,
             unsupported,
             filters: 0,
+            redirect: None,
             line: line_of(&at),
         });
     }

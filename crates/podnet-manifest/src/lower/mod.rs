@@ -9,6 +9,7 @@ pub mod gateway;
 pub mod gateway_route;
 pub mod governance;
 pub mod grpc_route;
+pub mod http_redirect;
 pub mod http_route;
 pub mod ingress;
 pub mod intent;

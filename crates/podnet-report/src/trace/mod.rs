@@ -10,8 +10,8 @@ use std::io::{self, Write};
 use podnet_dataplane::Dataplane;
 use podnet_dataplane::dns::{Answer, Resolution};
 use podnet_dataplane::trace::{
-    Action, Branch, FrontAnswer, GrpcStatus, HintsIgnored, Hop, Outcome, Packet, Place, ProxyMatch,
-    ProxyResult, ProxyVerdict, Topology, Trace, TraceFrom, TraceTo, Url,
+    Action, AnswerReason, Branch, FrontAnswer, GrpcStatus, HintsIgnored, Hop, Outcome, Packet,
+    Place, ProxyMatch, ProxyResult, ProxyVerdict, Topology, Trace, TraceFrom, TraceTo, Url,
 };
 use podnet_engine::Endpoint;
 use podnet_model::{Cluster, Direction};
@@ -638,6 +638,18 @@ struct PathJson {
     http_status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     grpc_status: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirect: Option<RedirectJson>,
+}
+
+/// Where a `RequestRedirect` filter sends the client.
+#[derive(Serialize)]
+struct RedirectJson {
+    location: String,
+    scheme: String,
+    host: String,
+    port: u16,
+    path: String,
 }
 
 fn packet_json(p: &Packet) -> PacketJson {
@@ -735,6 +747,16 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
                 },
                 grpc_status: match b.outcome {
                     Outcome::Answered(FrontAnswer::Grpc(s), _) => Some(grpc_status(s)),
+                    _ => None,
+                },
+                redirect: match &b.outcome {
+                    Outcome::Answered(_, AnswerReason::Redirect(to)) => Some(RedirectJson {
+                        location: why::location_text(to),
+                        scheme: to.scheme.clone(),
+                        host: to.host.clone(),
+                        port: to.port,
+                        path: to.path.clone(),
+                    }),
                     _ => None,
                 },
                 detail: outcome_text(c, &b.outcome, last_port(b, t.port), proto),

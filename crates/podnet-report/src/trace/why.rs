@@ -2,7 +2,8 @@
 
 use podnet_dataplane::lb::RouteGap;
 use podnet_dataplane::trace::{
-    AnswerReason, DropReason, FrontEnd, FrontName, InvalidBackends, PathLabel, PortMiss, TraceEnd,
+    AnswerReason, DropReason, FrontEnd, FrontName, InvalidBackends, Location, PathLabel, PortMiss,
+    TraceEnd,
 };
 use podnet_model::{Cluster, ServiceId};
 
@@ -200,7 +201,20 @@ pub(super) fn answer_reason_text(why: &AnswerReason) -> String {
         AnswerReason::NoListenerForHost(host) => {
             format!("no listener on the port has a hostname matching `{host}`")
         }
+        AnswerReason::Redirect(to) => format!(
+            "the rule's RequestRedirect filter redirects to {}",
+            location_text(to)
+        ),
     }
+}
+
+/// A redirect's `Location` header value.
+pub(super) fn location_text(to: &Location) -> String {
+    let port = to
+        .written_port()
+        .map(|p| format!(":{p}"))
+        .unwrap_or_default();
+    format!("{}://{}{port}{}", to.scheme, to.host, to.path)
 }
 
 /// A rule without filters whose backendRefs are all invalid (or absent).

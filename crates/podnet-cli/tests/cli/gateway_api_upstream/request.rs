@@ -101,6 +101,10 @@ pub enum Answer {
     Http(u64),
     /// The Gateway answered a gRPC status.
     Grpc(String),
+    /// The Gateway answered with a redirect: the status and the
+    /// `Location`'s scheme, host, port (as written: none for HTTP on 80
+    /// and HTTPS on 443) and path.
+    Redirect(u64, Location),
     /// The Gateway refused the connection (no status).
     Refused,
     /// Anything else: the outcome and detail, or the trace's `end`.
@@ -125,6 +129,22 @@ pub fn answers(trace: &Value) -> Vec<Answer> {
                     .unwrap_or_else(|| panic!("delivered path without endpoint: {label}"));
                 Answer::Pod(pod.0.to_owned(), pod.1.to_owned())
             }
+            "answered" if p["redirect"].is_object() => {
+                let r = &p["redirect"];
+                let text = |k: &str| r[k].as_str().unwrap().to_owned();
+                let port = r["port"].as_u64().unwrap();
+                let scheme = text("scheme");
+                let written = !matches!((scheme.as_str(), port), ("http", 80) | ("https", 443));
+                Answer::Redirect(
+                    p["http_status"].as_u64().unwrap(),
+                    Location {
+                        scheme,
+                        host: text("host"),
+                        port: written.then(|| port.to_string()),
+                        path: text("path"),
+                    },
+                )
+            }
             "answered" => match (p["http_status"].as_u64(), p["grpc_status"].as_str()) {
                 (Some(code), _) => Answer::Http(code),
                 (None, Some(s)) => Answer::Grpc(s.to_owned()),
@@ -133,4 +153,17 @@ pub fn answers(trace: &Value) -> Vec<Answer> {
             other => Answer::Other(format!("{other}: {}", p["detail"])),
         })
         .collect()
+}
+
+/// A redirect's `Location`, as upstream's roundtripper reads it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The scheme.
+    pub scheme: String,
+    /// The host name.
+    pub host: String,
+    /// The port, when the header writes one.
+    pub port: Option<String>,
+    /// The path.
+    pub path: String,
 }

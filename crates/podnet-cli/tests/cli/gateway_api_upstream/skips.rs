@@ -14,8 +14,8 @@ pub struct Skip {
     pub documented_by: &'static str,
 }
 
-/// podnet computes no RequestRedirect answer.
-const REDIRECT: &str = "podnet does not model HTTPRoute filters: the answer of a `RequestRedirect` filter (a 3xx status and its `Location`) is not computed";
+/// podnet reads no filters of a backendRef.
+const BACKEND_FILTERS: &str = "podnet does not read the `filters` of a backendRef: the `RequestRedirect` filter there is not applied, and the request is forwarded to the Service";
 /// One URL host for SNI and Host.
 const ONE_HOST: &str =
     "a URL gives one host for both the TLS server name (SNI) and the Host header";
@@ -26,45 +26,11 @@ const RUNTIME_SLICES: &str = "the test fills the EndpointSlices of two Services 
 pub const SKIPS: &[Skip] = &[
     Skip {
         rows: &[
-            "HTTPRoute303Redirect:53",
-            "HTTPRoute307Redirect:53",
-            "HTTPRoute308Redirect:53",
             "HTTPRouteBackendRequestRedirect:52",
             "HTTPRouteBackendRequestRedirect:65",
-            "HTTPRouteRedirectHostAndStatus:51",
-            "HTTPRouteRedirectHostAndStatus:63",
-            "HTTPRouteRedirectPath:52",
-            "HTTPRouteRedirectPath:64",
-            "HTTPRouteRedirectPath:76",
-            "HTTPRouteRedirectPath:89",
-            "HTTPRouteRedirectPath:101",
-            "HTTPRouteRedirectPath:114",
-            "HTTPRouteRedirectPort:52",
-            "HTTPRouteRedirectPort:64",
-            "HTTPRouteRedirectPort:77",
-            "HTTPRouteRedirectPort:89",
-            "HTTPRouteRedirectPortAndScheme:83",
-            "HTTPRouteRedirectPortAndScheme:95",
-            "HTTPRouteRedirectPortAndScheme:107",
-            "HTTPRouteRedirectPortAndScheme:120",
-            "HTTPRouteRedirectPortAndScheme:132",
-            "HTTPRouteRedirectPortAndScheme:144",
-            "HTTPRouteRedirectPortAndScheme:172",
-            "HTTPRouteRedirectPortAndScheme:185",
-            "HTTPRouteRedirectPortAndScheme:197",
-            "HTTPRouteRedirectPortAndScheme:224",
-            "HTTPRouteRedirectPortAndScheme:237",
-            "HTTPRouteRedirectPortAndScheme:250",
-            "HTTPRouteRedirectPortAndScheme:264",
-            "HTTPRouteRedirectPortAndScheme:277",
-            "HTTPRouteRedirectPortAndScheme:290",
-            "HTTPRouteRedirectScheme:52",
-            "HTTPRouteRedirectScheme:64",
-            "HTTPRouteRedirectScheme:77",
-            "HTTPRouteRedirectScheme:89",
         ],
-        reason: "RequestRedirect is not modelled",
-        documented_by: REDIRECT,
+        reason: "backendRef filters are not read",
+        documented_by: BACKEND_FILTERS,
     },
     Skip {
         // The 421 rows send a Host that differs from the server name
