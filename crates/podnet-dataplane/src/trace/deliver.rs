@@ -159,8 +159,10 @@ impl Tracer<'_> {
     pub(super) fn to_node(&self, origin: &Origin, packet: &Packet, node: &str) -> Branch {
         let mut hops = Vec::new();
         self.leave_pod(origin, packet, &mut hops);
-        let own = origin.node.as_deref() == Some(node);
-        if !self.egress_off_pods(origin, packet, own, &mut hops) {
+        // Egress to the pod's own node is judged like any address: the
+        // concept page exempts only traffic *from* the node into the pod,
+        // and `explain` and `connlist` judge it so.
+        if !self.egress_off_pods(origin, packet, &mut hops) {
             return Branch {
                 label: PathLabel::Node {
                     node: node.to_owned(),
@@ -186,22 +188,15 @@ impl Tracer<'_> {
     }
 
     /// The source pod's egress check for an address no pod holds (a node,
-    /// outside); `node_local` when it is the pod's own node. Whether it
-    /// passes (trivially when the source is no pod).
-    fn egress_off_pods(
-        &self,
-        origin: &Origin,
-        packet: &Packet,
-        node_local: bool,
-        hops: &mut Vec<Hop>,
-    ) -> bool {
+    /// outside). Whether it passes (trivially when the source is no pod).
+    fn egress_off_pods(&self, origin: &Origin, packet: &Packet, hops: &mut Vec<Hop>) -> bool {
         let Some(p) = origin.pod else { return true };
         let verdict = evaluate(
             &self.dp.cluster,
             Endpoint::Pod(p),
             Endpoint::External(packet.dst),
         );
-        let allowed = node_local || verdict.egress.allowed.allows(packet.protocol, packet.port);
+        let allowed = verdict.egress.allowed.allows(packet.protocol, packet.port);
         hops.push(Hop::same(
             Place::Node(origin.node.clone().unwrap_or_default()),
             Action::Policy {
@@ -209,7 +204,7 @@ impl Tracer<'_> {
                 subject: p,
                 allowed,
                 side: Box::new(verdict.egress),
-                node_local,
+                node_local: false,
             },
             packet,
         ));
@@ -226,7 +221,7 @@ impl Tracer<'_> {
         }
         let label = PathLabel::Outside(packet.dst);
         if origin.pod.is_some() {
-            if !self.egress_off_pods(origin, packet, false, &mut hops) {
+            if !self.egress_off_pods(origin, packet, &mut hops) {
                 return Branch {
                     label,
                     hops,
