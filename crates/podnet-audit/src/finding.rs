@@ -3,49 +3,13 @@
 //! it found as typed data ([`Found`]); podnet-report words the message and
 //! the help line.
 
-use std::fmt;
-
 use podnet_model::{Meta, Source};
 
 use crate::found::Found;
 
-/// How serious a finding is; `--fail-on` compares with this order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Severity {
-    /// Worth knowing.
-    Info,
-    /// Probably a mistake or a gap.
-    Warning,
-    /// Broken: traffic, admission or isolation fails.
-    Error,
-}
-
-impl Severity {
-    /// The lowercase name (`info`, `warning`, `error`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Warning => "warning",
-            Severity::Error => "error",
-        }
-    }
-
-    /// Parses a lowercase name.
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "info" => Some(Severity::Info),
-            "warning" => Some(Severity::Warning),
-            "error" => Some(Severity::Error),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Severity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// How serious a finding is (`--fail-on` compares with this order): the
+/// one severity scale of every problem.
+pub use podnet_model::Severity;
 
 /// A check's rule: its stable code and the texts SARIF and `--explain`
 /// show.

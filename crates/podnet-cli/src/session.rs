@@ -181,7 +181,7 @@ impl Session {
     }
 
     /// Prints what the analysis cannot account for, as warnings.
-    pub fn caveats(&self, caveats: &[podnet::engine::Caveat]) {
+    pub fn caveats(&self, caveats: &[podnet::model::Problem<podnet::engine::Caveat>]) {
         if self.quiet {
             return;
         }
@@ -239,6 +239,12 @@ impl Observer for Printing<'_> {
 
     fn diagnostics(&mut self, diagnostics: &[Diagnostic]) {
         self.session.print_diagnostics(diagnostics);
+    }
+
+    fn issues(&mut self, issues: &[podnet::dataplane::Issue]) {
+        let diagnostics: Vec<Diagnostic> =
+            issues.iter().map(podnet_report::placement::issue).collect();
+        self.session.print_diagnostics(&diagnostics);
     }
 
     fn skipped(&mut self, documents: usize) {

@@ -25,7 +25,7 @@ use podnet_model::{
 };
 
 use crate::addr::block_count;
-use crate::issue::Issue;
+use crate::issue::{Assumed, Found, Issue};
 use crate::nodes::{self, KUBELET_LABELS, NodeInfo, NodeOrigin};
 use crate::schedule::{Scheduled, schedule};
 
@@ -461,62 +461,26 @@ pub fn widen_cluster_cidrs(
 
 /// The info line saying what was assumed.
 pub fn info(profile: &Profile, assumptions: &Assumptions) -> Option<Issue> {
-    let widened: Vec<String> = assumptions
+    let widened: Vec<(IpNet, IpNet, u8)> = assumptions
         .widened_cidrs
         .iter()
-        .map(|(from, to)| {
+        .map(|&(from, to)| {
             let mask = if from.network().is_ipv4() {
                 profile.node_mask_v4
             } else {
                 profile.node_mask_v6
             };
-            format!("cluster CIDR {from} widened to {to} to give each node a /{mask} block")
+            (from, to, mask)
         })
         .collect();
-    let message = match &assumptions.nodes {
-        Some(a) => {
-            let mut m = format!(
-                "assumed {} node{} as the inputs declare none: `{}` to `{}` (preset {}), with the kubelet's labels ({}), no taints, maxPods {}",
-                a.count,
-                if a.count == 1 { "" } else { "s" },
-                a.first,
-                a.last,
-                profile.preset.name(),
-                KUBELET_LABELS
-                    .iter()
-                    .take(2)
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                capacity(profile),
-            );
-            for p in &a.pools {
-                let mut what = Vec::new();
-                if !p.labels.is_empty() {
-                    what.push(format!("labelled {}", p.labels));
-                }
-                if !p.without.is_empty() {
-                    what.push(format!("without {}", p.without.join(", ")));
-                }
-                let who = match &p.name {
-                    Some(n) => format!("`{n}`"),
-                    None => format!("{} of them", p.nodes),
-                };
-                m.push_str(&format!(
-                    "; {who} {} for the pods that require it",
-                    what.join(" and ")
-                ));
-            }
-            for w in &widened {
-                m.push_str("; ");
-                m.push_str(w);
-            }
-            m
-        }
-        None if !widened.is_empty() => format!("assumed a wider {}", widened.join("; ")),
-        None => return None,
-    };
-    Some(Issue::info(message).help(
-        "declare the cluster's nodes (Node objects, or `nodes`/`nodeCount` and `clusterCIDRs` in a ClusterProfile) to analyse them instead",
-    ))
+    if assumptions.nodes.is_none() && widened.is_empty() {
+        return None;
+    }
+    Some(Issue::info(Found::Assumed(Assumed {
+        nodes: assumptions.nodes.clone(),
+        preset: profile.preset.name(),
+        labels: KUBELET_LABELS.to_vec(),
+        max_pods: capacity(profile),
+        widened,
+    })))
 }

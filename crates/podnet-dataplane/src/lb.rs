@@ -17,7 +17,7 @@ use podnet_model::{
 
 use crate::Dataplane;
 use crate::addr::{from_int, to_int};
-use crate::issue::Issue;
+use crate::issue::{Found, Issue, ServiceFound};
 
 /// The address a controller gave a Service.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -269,11 +269,14 @@ fn metallb(
             }
             if !used.insert(*ip) {
                 issues.push(
-                    Issue::warning(format!(
-                        "Service {} requests {ip}, which another Service already holds; MetalLB shares it only with allow-shared-ip",
-                        s.meta.qualified_name()
-                    ))
-                    .at(format!("Service {}", s.meta.qualified_name()), Some(&s.meta.source)),
+                    Issue::warning(Found::Service(ServiceFound::SharedLoadBalancerIp {
+                        service: s.meta.qualified_name(),
+                        ip: *ip,
+                    }))
+                    .at(
+                        format!("Service {}", s.meta.qualified_name()),
+                        Some(&s.meta.source),
+                    ),
                 );
             }
             addresses.push(LbAddress::Ip(*ip));

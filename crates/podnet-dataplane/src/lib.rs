@@ -37,7 +37,7 @@ use podnet_model::{Cluster, PodId, Profile, ProfileSpec, ServiceId};
 pub use assumed::{AssumedNodes, AssumedPool, Assumptions};
 pub use connectivity::Networks;
 pub use ipam::{AddressOrigin, BlockUse, PodAddresses, PodIpam, PoolUse};
-pub use issue::{Issue, IssueSeverity};
+pub use issue::{Found, Issue};
 pub use nodes::{NodeInfo, NodeOrigin};
 pub use placement::{PlacementFailure, Rejection, UnplacedPod};
 pub use services::Backend;

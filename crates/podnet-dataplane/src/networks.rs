@@ -24,7 +24,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 use podnet_model::{Cluster, IpamKind, NetworkAttachment, NetworkRef, PodId, PodOrigin, Workload};
 
-use crate::issue::Issue;
+use crate::issue::{Found, Issue, NetworkFound};
 
 /// One interface of a pod on the network.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -90,9 +90,9 @@ fn attached(
             if pod.host_network {
                 let (object, source) = pod_at(cluster, id);
                 issues.push(
-                    Issue::warning(format!(
-                        "host-network pod selects network `{network}`; its sandbox is the node's, so Multus adds no interface"
-                    ))
+                    Issue::warning(Found::Network(NetworkFound::HostNetwork {
+                        network: network.clone(),
+                    }))
                     .at(object, source),
                 );
                 continue;
@@ -115,9 +115,9 @@ fn attached(
 pub fn secondary_addresses(cluster: &Cluster, network: &NetworkRef) -> SecondaryAddresses {
     let mut issues = Vec::new();
     let Some(nad) = cluster.networks.iter().find(|n| network.is(n)) else {
-        issues.push(Issue::error(format!(
-            "no NetworkAttachmentDefinition `{network}`: pods selecting it do not start"
-        )));
+        issues.push(Issue::error(Found::Network(NetworkFound::Missing {
+            network: network.clone(),
+        })));
         return SecondaryAddresses {
             network: network.clone(),
             attachments: Vec::new(),
@@ -129,10 +129,13 @@ pub fn secondary_addresses(cluster: &Cluster, network: &NetworkRef) -> Secondary
     match kind {
         None => {}
         Some(IpamKind::Dhcp) if !list.is_empty() => issues.push(
-            Issue::warning(format!(
-                "network `{network}` uses dhcp: addresses come from a DHCP server outside the cluster; podnet does not know them"
-            ))
-            .at(format!("NetworkAttachmentDefinition {network}"), Some(&nad.meta.source)),
+            Issue::warning(Found::Network(NetworkFound::Dhcp {
+                network: network.clone(),
+            }))
+            .at(
+                format!("NetworkAttachmentDefinition {network}"),
+                Some(&nad.meta.source),
+            ),
         ),
         Some(IpamKind::Dhcp | IpamKind::Other(_)) => {}
         Some(IpamKind::Static) => statics(cluster, nad, &mut list, &mut issues),
@@ -171,10 +174,9 @@ fn statics(
         if a.addresses.is_empty() {
             let (object, source) = pod_at(cluster, a.pod);
             issues.push(
-                Issue::error(format!(
-                    "static IPAM of network `{}` has no `addresses` and the pod requests no `ips`",
-                    nad.meta.qualified_name()
-                ))
+                Issue::error(Found::Network(NetworkFound::StaticEmpty {
+                    network: nad.meta.qualified_name(),
+                }))
                 .at(object, source),
             );
         }
@@ -206,9 +208,9 @@ fn ranges(
         let (object, source) = pod_at(cluster, a.pod);
         if !per_node {
             issues.push(
-                Issue::warning(format!(
-                    "whereabouts does not read requested `ips`; the pod gets an address of network `{network}`'s ranges"
-                ))
+                Issue::warning(Found::Network(NetworkFound::WhereaboutsIgnoresIps {
+                    network: network.clone(),
+                }))
                 .at(object, source),
             );
             requested.clear();
@@ -221,10 +223,10 @@ fn ranges(
                     a.addresses.extend(IpNet::new(net.addr(), prefix).ok());
                 }
                 None => issues.push(
-                    Issue::error(format!(
-                        "requested address {} is outside the ranges of network `{network}`; host-local refuses it",
-                        net.addr()
-                    ))
+                    Issue::error(Found::Network(NetworkFound::RequestedOutside {
+                        ip: net.addr(),
+                        network: network.clone(),
+                    }))
                     .at(object.clone(), source),
                 ),
             }
@@ -244,11 +246,11 @@ fn ranges(
                 None => {
                     let (object, source) = pod_at(cluster, a.pod);
                     issues.push(
-                        Issue::error(format!(
-                            "network `{network}` has no free address left in range set {i}; the pod does not start"
-                        ))
-                        .at(object, source)
-                        .help("widen the range or remove exclusions"),
+                        Issue::error(Found::Network(NetworkFound::Exhausted {
+                            network: network.clone(),
+                            range_set: i,
+                        }))
+                        .at(object, source),
                     );
                 }
             }
@@ -277,17 +279,17 @@ fn duplicates(
             .iter()
             .map(|&p| cluster.pod(p).node_name.as_ref())
             .collect();
-        let message = format!(
-            "address {ip} on network `{network}` is held by {} pods: {}",
-            pods.len(),
-            names.join(", ")
-        );
-        let issue = if per_node && nodes.len() > 1 {
-            Issue::warning(message).help(
-                "host-local allocates on each node on its own; use whereabouts for cluster-wide ranges",
-            )
+        let per_node = per_node && nodes.len() > 1;
+        let found = Found::Network(NetworkFound::SharedAddress {
+            ip,
+            network: network.clone(),
+            pods: names,
+            per_node,
+        });
+        let issue = if per_node {
+            Issue::warning(found)
         } else {
-            Issue::error(message)
+            Issue::error(found)
         };
         let (object, source) = pod_at(cluster, pods[0]);
         issues.push(issue.at(object, source));

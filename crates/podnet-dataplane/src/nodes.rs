@@ -10,7 +10,7 @@ use ipnet::IpNet;
 use podnet_model::node::{HOSTNAME_LABEL, INSTANCE_TYPE_LABEL, ZONE_LABEL};
 use podnet_model::{Cluster, Labels, Node, Profile, ProfileNode, Source, Taint};
 
-use crate::issue::Issue;
+use crate::issue::{Found, Issue};
 
 /// `kubernetes.io/os`, set by the kubelet (Well-Known Labels).
 pub const OS_LABEL: &str = "kubernetes.io/os";
@@ -244,32 +244,19 @@ pub fn add_named_by_pods(
     by_name: &mut BTreeMap<String, NodeInfo>,
     issues: &mut Vec<Issue>,
 ) {
-    let mut undeclared: Vec<String> = Vec::new();
+    let mut undeclared: Vec<(String, String)> = Vec::new();
     for pod in &cluster.pods {
         if let Some(name) = &pod.node_name
             && !by_name.contains_key(name)
         {
-            undeclared.push(format!(
-                "`{name}` (pod {}/{})",
-                cluster.namespace(pod.namespace).name,
-                pod.name
+            undeclared.push((
+                name.clone(),
+                format!("{}/{}", cluster.namespace(pod.namespace).name, pod.name),
             ));
             by_name.insert(name.clone(), NodeInfo::named(name, NodeOrigin::NamedByPod));
         }
     }
     if !undeclared.is_empty() {
-        let n = undeclared.len();
-        let shown: Vec<&str> = undeclared.iter().take(3).map(String::as_str).collect();
-        issues.push(
-            Issue::warning(format!(
-                "{n} node{} named by pods {} declared by neither a Node object nor the profile: {}{}; podnet adds {} without an address",
-                if n == 1 { "" } else { "s" },
-                if n == 1 { "is" } else { "are" },
-                shown.join(", "),
-                if n > 3 { ", ..." } else { "" },
-                if n == 1 { "it" } else { "them" }
-            ))
-            .help("add the nodes to the ClusterProfile's `nodes`, or include their Node objects"),
-        );
+        issues.push(Issue::warning(Found::UndeclaredNodes { nodes: undeclared }));
     }
 }

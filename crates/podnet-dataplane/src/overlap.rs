@@ -8,7 +8,7 @@ use std::net::IpAddr;
 
 use podnet_model::{Cloud, Cluster, IpRange, IpSet, Meta, Profile};
 
-use crate::issue::Issue;
+use crate::issue::{Found, Issue};
 
 /// What an address range is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,10 +116,10 @@ pub fn check(cluster: &Cluster, profile: &Profile) -> Vec<Issue> {
             if pod_vs_service || a.set.intersection(&b.set).is_empty() {
                 continue;
             }
-            issues.push(
-                Issue::warning(format!("{} overlaps {}", a.what, b.what))
-                    .help("addresses in both ranges would be ambiguous; keep the ranges disjoint"),
-            );
+            issues.push(Issue::warning(Found::RangesOverlap {
+                first: a.what.clone(),
+                second: b.what.clone(),
+            }));
         }
     }
     issues

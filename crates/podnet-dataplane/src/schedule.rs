@@ -23,7 +23,7 @@ use podnet_model::{
     Cluster, NodeSelectorTerm, Pod, PodId, PodOrigin, Toleration, WorkloadId, WorkloadKind,
 };
 
-use crate::issue::Issue;
+use crate::issue::{Found, Issue, Unplaced};
 use crate::nodes::NodeInfo;
 use crate::placement::{Demand, PlacementFailure, Rejection, UnplacedPod, daemon_tolerations};
 
@@ -242,10 +242,11 @@ pub fn overloaded(nodes: &[NodeInfo], load: &[u32]) -> Vec<Issue> {
         .zip(load)
         .filter(|(n, l)| **l > n.max_pods)
         .map(|(node, l)| {
-            Issue::warning(format!(
-                "node `{}` runs {l} pods, more than its maxPods {}",
-                node.name, node.max_pods
-            ))
+            Issue::warning(Found::Overloaded {
+                node: node.name.clone(),
+                pods: *l,
+                max_pods: node.max_pods,
+            })
             .at(format!("Node {}", node.name), node.source.as_ref())
         })
         .collect()
@@ -257,7 +258,8 @@ const NAMED: usize = 3;
 /// One warning per cause for the pods no node took, naming the first
 /// workloads (with where the first was declared).
 pub fn unplaced_issues(cluster: &Cluster, unplaced: &[UnplacedPod]) -> Vec<Issue> {
-    let mut by_cause: BTreeMap<(bool, &PlacementFailure, String), Vec<PodId>> = BTreeMap::new();
+    let mut by_cause: BTreeMap<(bool, &PlacementFailure, Option<String>), Vec<PodId>> =
+        BTreeMap::new();
     for u in unplaced {
         // Name what the pods require when that is what no node meets.
         let requires = u
@@ -267,8 +269,7 @@ pub fn unplaced_issues(cluster: &Cluster, unplaced: &[UnplacedPod]) -> Vec<Issue
             .any(|(r, _)| *r == Rejection::NodeAffinity)
             .then(|| cluster.pod(u.pod).net.node_requirements())
             .filter(|r| !r.is_empty())
-            .map(|r| format!("; they require {r}"))
-            .unwrap_or_default();
+            .map(|r| r.to_string());
         by_cause
             .entry((u.stand_in, &u.failure, requires))
             .or_default()
@@ -277,51 +278,40 @@ pub fn unplaced_issues(cluster: &Cluster, unplaced: &[UnplacedPod]) -> Vec<Issue
     by_cause
         .into_iter()
         .map(|((stand_in, failure, requires), pods)| {
-            let mut workloads: Vec<WorkloadId> = pods.iter().map(|&p| cluster.pod(p).workload).collect();
+            let mut workloads: Vec<WorkloadId> =
+                pods.iter().map(|&p| cluster.pod(p).workload).collect();
             workloads.dedup();
             workloads.sort();
             workloads.dedup();
             let names: Vec<String> = workloads
                 .iter()
                 .take(NAMED)
-                .map(|&w| format!("{} {}", cluster.workload(w).kind.as_str(), cluster.workload_name(w)))
+                .map(|&w| {
+                    format!(
+                        "{} {}",
+                        cluster.workload(w).kind.as_str(),
+                        cluster.workload_name(w)
+                    )
+                })
                 .collect();
-            let more = match workloads.len().saturating_sub(NAMED) {
-                0 => String::new(),
-                n => format!(" and {n} more"),
-            };
-            let plural =
-                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
             let single = workloads.len() == 1;
-            // A single workload is the diagnostic's object; several are
-            // listed, the first giving the location.
-            let listed = if single {
-                String::new()
-            } else {
-                format!(": {}{more}", names.join(", "))
-            };
-            let message = if stand_in {
-                format!(
-                    "{} no node and {} no pod ({failure}{requires}){listed}; podnet keeps one pod from {} template, without a node or an address",
-                    if single { "fits".to_owned() } else { format!("{} fit", plural(workloads.len(), "DaemonSet")) },
-                    if single { "runs" } else { "run" },
-                    if single { "its" } else { "each" },
-                )
-            } else {
-                format!(
-                    "{}{} cannot be placed and {} Pending without an address ({failure}{requires}){listed}",
-                    plural(pods.len(), "pod"),
-                    if single { String::new() } else { format!(" of {}", plural(workloads.len(), "workload")) },
-                    if pods.len() == 1 { "stays" } else { "stay" },
-                )
-            };
             let first = cluster.workload(workloads[0]);
-            let mut issue = Issue::warning(message)
-                .at(
-                    format!("{} {}", first.kind.as_str(), cluster.workload_name(workloads[0])),
-                    first.source.as_ref(),
-                )
-                .help("the workloads are still analysed from their pod templates' labels; declare nodes that admit them (Node objects or the ClusterProfile's `nodes`, with their labels and taints), or change their nodeSelector, affinity or tolerations");
+            let mut issue = Issue::warning(Found::Unplaced(Unplaced {
+                stand_in,
+                failure: failure.clone(),
+                requires,
+                workloads: names,
+                workload_count: workloads.len(),
+                pods: pods.len(),
+            }))
+            .at(
+                format!(
+                    "{} {}",
+                    first.kind.as_str(),
+                    cluster.workload_name(workloads[0])
+                ),
+                first.source.as_ref(),
+            );
             if !single {
                 issue.object = None;
             }

@@ -15,10 +15,9 @@
 //! server's allocator tries every range of the family, in an order it
 //! leaves open (`MetaAllocator.AllocateNextService`).
 
-use ipnet::IpNet;
 use podnet_model::{Cluster, DEFAULT_SERVICE_CIDR, Profile, ServiceCidr};
 
-use crate::issue::Issue;
+use crate::issue::{Found, Issue, ServiceFound};
 
 /// Puts the ServiceCIDR objects' ranges into `profile.service_cidrs`
 /// (the `kubernetes` one first, then the others in input order); `written`
@@ -34,13 +33,11 @@ pub fn merge(cluster: &Cluster, written: bool, profile: &mut Profile, issues: &m
             profile.service_cidrs.clone_from(&s.cidrs);
         } else if profile.service_cidrs != s.cidrs {
             issues.push(
-                Issue::warning(format!(
-                    "the API server's own ServiceCIDR `kubernetes` holds {}, but the profile's serviceCIDRs are {}; podnet uses the profile's",
-                    shown(&s.cidrs),
-                    shown(&profile.service_cidrs)
-                ))
-                .at(format!("ServiceCIDR {}", s.meta.name), Some(&s.meta.source))
-                .help("make the profile's serviceCIDRs the API server's --service-cluster-ip-range"),
+                Issue::warning(Found::Service(ServiceFound::CidrsDiffer {
+                    declared: s.cidrs.clone(),
+                    profile: profile.service_cidrs.clone(),
+                }))
+                .at(format!("ServiceCIDR {}", s.meta.name), Some(&s.meta.source)),
             );
         }
     }
@@ -52,12 +49,12 @@ pub fn merge(cluster: &Cluster, written: bool, profile: &mut Profile, issues: &m
                 .find(|p| p.contains(&c.network()) || c.contains(&p.network()))
             {
                 issues.push(
-                    Issue::warning(format!(
-                        "{c} of ServiceCIDR {} overlaps cluster CIDR {pods}",
-                        s.meta.name
-                    ))
-                    .at(format!("ServiceCIDR {}", s.meta.name), Some(&s.meta.source))
-                    .help("addresses in both ranges would be ambiguous; keep the ranges disjoint"),
+                    Issue::warning(Found::Service(ServiceFound::CidrOverlapsPods {
+                        cidr: *c,
+                        name: s.meta.name.clone(),
+                        pods: *pods,
+                    }))
+                    .at(format!("ServiceCIDR {}", s.meta.name), Some(&s.meta.source)),
                 );
             }
             if !profile.service_cidrs.contains(c) {
@@ -65,11 +62,4 @@ pub fn merge(cluster: &Cluster, written: bool, profile: &mut Profile, issues: &m
             }
         }
     }
-}
-
-fn shown(list: &[IpNet]) -> String {
-    list.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
 }

@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use podnet_model::{Cluster, Profile, ServiceType};
 
 use crate::addr::{nth, offset, size};
-use crate::issue::Issue;
+use crate::issue::{Found, Issue, ServiceFound};
 
 /// The default `--service-node-port-range`.
 pub const NODE_PORT_RANGE: (u16, u16) = (30000, 32767);
@@ -75,36 +75,34 @@ pub fn allocate(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -
         let what = format!("Service {}", s.meta.qualified_name());
         for ip in &s.cluster_ips {
             let Some(cidr) = profile.service_cidrs.iter().find(|c| c.contains(ip)) else {
-                let cidrs: Vec<String> = profile
-                    .service_cidrs
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
                 issues.push(
-                    Issue::error(format!(
-                        "clusterIP {ip} of {what} is outside the service CIDR {}; the API server rejects it",
-                        cidrs.join(", ")
-                    ))
-                    .at(what.clone(), Some(&s.meta.source))
-                    .help("remove clusterIP to let the cluster choose, or fix the profile's serviceCIDRs"),
+                    Issue::error(Found::Service(ServiceFound::ClusterIpOutside {
+                        ip: *ip,
+                        service: s.meta.qualified_name(),
+                        cidrs: profile.service_cidrs.clone(),
+                    }))
+                    .at(what.clone(), Some(&s.meta.source)),
                 );
                 continue;
             };
             if offset(cidr, *ip) == Some(0) {
                 issues.push(
-                    Issue::error(format!(
-                        "clusterIP {ip} of {what} is the network address of {cidr}"
-                    ))
+                    Issue::error(Found::Service(ServiceFound::ClusterIpNetwork {
+                        ip: *ip,
+                        service: s.meta.qualified_name(),
+                        cidr: *cidr,
+                    }))
                     .at(what.clone(), Some(&s.meta.source)),
                 );
                 continue;
             }
             if let Some(&other) = taken.get(ip) {
                 issues.push(
-                    Issue::error(format!(
-                        "clusterIP {ip} of {what} is already allocated to Service {}",
-                        cluster.services[other].meta.qualified_name()
-                    ))
+                    Issue::error(Found::Service(ServiceFound::ClusterIpTaken {
+                        ip: *ip,
+                        service: s.meta.qualified_name(),
+                        other: cluster.services[other].meta.qualified_name(),
+                    }))
                     .at(what.clone(), Some(&s.meta.source)),
                 );
                 continue;
@@ -166,20 +164,10 @@ pub fn allocate(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -
                 out.cluster_ips[i].push(ip);
             }
             None => issues.push(
-                Issue::error(format!(
-                    "{} exhausted; Service {} gets no ClusterIP",
-                    match ranges.as_slice() {
-                        [_] => format!("service CIDR {primary} is"),
-                        all => format!(
-                            "service CIDRs {} are",
-                            all.iter()
-                                .map(|(c, _)| c.to_string())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    },
-                    s.meta.qualified_name()
-                ))
+                Issue::error(Found::Service(ServiceFound::CidrsExhausted {
+                    cidrs: ranges.iter().map(|(c, _)| *c).collect(),
+                    service: s.meta.qualified_name(),
+                }))
                 .at(
                     format!("Service {}", s.meta.qualified_name()),
                     Some(&s.meta.source),
@@ -194,10 +182,10 @@ pub fn allocate(cluster: &Cluster, profile: &Profile, issues: &mut Vec<Issue>) -
         let ns = &cluster.namespace(s.namespace).name;
         if (ns.as_str(), s.meta.name.as_str()) != DNS_SERVICE {
             issues.push(
-                Issue::warning(format!(
-                    "Service {} holds {dns}, the address kubelets hand pods as their nameserver",
-                    s.meta.qualified_name()
-                ))
+                Issue::warning(Found::Service(ServiceFound::DnsAddressHeld {
+                    service: s.meta.qualified_name(),
+                    dns,
+                }))
                 .at(
                     format!("Service {}", s.meta.qualified_name()),
                     Some(&s.meta.source),
@@ -234,19 +222,22 @@ fn node_ports(
             let what = format!("Service {}", s.meta.qualified_name());
             if !(lo..=hi).contains(&np) {
                 issues.push(
-                    Issue::warning(format!(
-                        "nodePort {np} of {what} is outside the default --service-node-port-range {lo}-{hi}; the API server rejects it unless the range was changed"
-                    ))
+                    Issue::warning(Found::Service(ServiceFound::NodePortOutside {
+                        port: np,
+                        service: s.meta.qualified_name(),
+                        range: (lo, hi),
+                    }))
                     .at(what.clone(), Some(&s.meta.source)),
                 );
             }
             if let Some(&other) = taken.get(&np).filter(|&&o| o != i) {
                 issues.push(
-                    Issue::error(format!(
-                        "nodePort {np}/{} of {what} is already allocated to Service {}",
-                        p.protocol,
-                        cluster.services[other].meta.qualified_name()
-                    ))
+                    Issue::error(Found::Service(ServiceFound::NodePortTaken {
+                        port: np,
+                        protocol: p.protocol,
+                        service: s.meta.qualified_name(),
+                        other: cluster.services[other].meta.qualified_name(),
+                    }))
                     .at(what, Some(&s.meta.source)),
                 );
                 continue;
@@ -271,11 +262,11 @@ fn node_ports(
             }
             if next > hi {
                 issues.push(
-                    Issue::error(format!(
-                        "the NodePort range {lo}-{hi} is exhausted; Service {} port {} gets none",
-                        s.meta.qualified_name(),
-                        p.port
-                    ))
+                    Issue::error(Found::Service(ServiceFound::NodePortsExhausted {
+                        range: (lo, hi),
+                        service: s.meta.qualified_name(),
+                        port: p.port,
+                    }))
                     .at(
                         format!("Service {}", s.meta.qualified_name()),
                         Some(&s.meta.source),

@@ -21,8 +21,12 @@ fn ports_to(dp: &Dataplane, workload: &str) -> Vec<u16> {
     front_tcp_ports(dp, &FrontKind::IngressController, workload)
 }
 
+/// The dataplane's problems, as `{:?}` prints their details.
 fn warnings(dp: &Dataplane) -> Vec<String> {
-    dp.issues.iter().map(|i| i.message.clone()).collect()
+    dp.issues
+        .iter()
+        .map(|i| format!("{:?}", i.detail))
+        .collect()
 }
 
 /// Two pods whose named port `http` is 8080 and 9090, behind Service `web`.
@@ -190,8 +194,11 @@ spec:
 "#;
     let dp = build(&format!("{WEB}{ingress}"));
     let w = warnings(&dp);
-    assert!(w.iter().any(|m| m.contains("`nothere`")), "{w:?}");
-    assert!(w.iter().any(|m| m.contains("`nope`")), "{w:?}");
+    assert!(
+        w.iter().any(|m| m.contains("NoService(\"nothere\")")),
+        "{w:?}"
+    );
+    assert!(w.iter().any(|m| m.contains("Name(\"nope\")")), "{w:?}");
     assert!(dp.routes.is_empty());
 }
 

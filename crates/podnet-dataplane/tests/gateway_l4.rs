@@ -11,9 +11,10 @@ mod common;
 
 use common::{answers, build, delivered, front_tcp_ports, trace_request};
 use podnet_dataplane::fronts::FrontKind;
+use podnet_dataplane::issue::FrontFound;
 use podnet_dataplane::trace::{Action, FrontAnswer, GatewayStep, LbDecision, Url};
-use podnet_dataplane::{Dataplane, IssueSeverity};
-use podnet_model::{Protocol, RouteKind};
+use podnet_dataplane::{Dataplane, Found};
+use podnet_model::{Protocol, RouteKind, Severity};
 
 /// Namespace `gateway-conformance-infra` and one Deployment `name` with a
 /// Service of `port` to `target` over `protocol`.
@@ -336,10 +337,8 @@ fn listener_set_listeners_serve_the_routes_attached_to_the_set() {
     );
     assert!(t.branches.is_empty(), "{t:#?}");
     assert!(
-        dp.issues
-            .iter()
-            .any(|i| i.severity == IssueSeverity::Warning
-                && i.message.contains("does not admit ListenerSets")),
+        dp.issues.iter().any(|i| i.severity == Severity::Warning
+            && matches!(i.detail, Found::Front(FrontFound::NotAdmitted { .. }))),
         "{:#?}",
         dp.issues
     );

@@ -10,10 +10,11 @@
 mod common;
 
 use common::{answers, build, delivered, trace_request};
+use podnet_dataplane::issue::FrontFound;
 use podnet_dataplane::trace::{
     AnswerReason, FrontAnswer, FrontName, GrpcCall, GrpcStatus, Outcome, PathLabel, TraceError, Url,
 };
-use podnet_dataplane::{Dataplane, TraceFrom, TraceRequest, TraceTo};
+use podnet_dataplane::{Dataplane, Found, TraceFrom, TraceRequest, TraceTo};
 use podnet_model::Protocol;
 
 /// The base of the conformance suite (conformance/base/manifests.yaml, blob
@@ -537,9 +538,11 @@ fn a_listener_certificate_in_another_namespace_needs_a_grant() {
         ("Secret", true)
     );
     assert!(
-        dp.issues.iter().any(|i| i.message.contains(
-            "certificateRef to Secret gateway-conformance-infra/tls-validity-checks-certificate"
-        )),
+        dp.issues.iter().any(|i| matches!(&i.detail,
+            Found::Front(FrontFound::CertificateRefused { kind, namespace, name, .. })
+                if kind == "Secret"
+                    && namespace == "gateway-conformance-infra"
+                    && name == "tls-validity-checks-certificate")),
         "{:#?}",
         dp.issues
     );

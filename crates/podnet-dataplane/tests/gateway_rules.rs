@@ -9,9 +9,10 @@
 mod common;
 
 use common::{answers, build, delivered, front_tcp_ports, trace_url};
-use podnet_dataplane::Dataplane;
 use podnet_dataplane::fronts::{self, FrontKind};
+use podnet_dataplane::issue::FrontFound;
 use podnet_dataplane::trace::FrontAnswer;
+use podnet_dataplane::{Dataplane, Found};
 
 /// TCP ports Gateway `infra/web` may open to workload `ns/name`.
 fn gateway_ports(dp: &Dataplane, workload: &str) -> Vec<u16> {
@@ -125,7 +126,7 @@ fn allowed_routes_from_a_namespace_selector_decides_attachment() {
     assert!(
         dp.issues
             .iter()
-            .any(|i| i.message.contains("attaches to no Gateway listener")),
+            .any(|i| matches!(i.detail, Found::Front(FrontFound::Unattached))),
         "{:?}",
         dp.issues
     );
@@ -274,7 +275,7 @@ fn cross_namespace_backends_need_a_reference_grant() {
     assert!(
         dp.issues
             .iter()
-            .any(|i| i.message.contains("without a ReferenceGrant")),
+            .any(|i| matches!(i.detail, Found::Front(FrontFound::BackendRefused { .. }))),
         "{:?}",
         dp.issues
     );

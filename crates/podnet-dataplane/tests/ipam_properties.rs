@@ -11,7 +11,9 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
-use podnet_dataplane::{AddressOrigin, Dataplane, IssueSeverity};
+use podnet_dataplane::issue::StaticFound;
+use podnet_dataplane::{AddressOrigin, Dataplane, Found};
+use podnet_model::Severity;
 use proptest::prelude::*;
 
 /// A random cluster as YAML.
@@ -98,7 +100,7 @@ proptest! {
             .diagnostics
             .iter()
             .filter(|d| d.is_error())
-            .map(|d| d.message.clone())
+            .map(|d| d.detail.message.clone())
             .collect();
         prop_assert!(errors.is_empty(), "{errors:?}\n{text}");
         let dp = Dataplane::build(&loaded.cluster, None);
@@ -135,7 +137,7 @@ proptest! {
                     // failed (an error).
                     let unplaced = dp.unplaced.iter().any(|u| u.pod == id);
                     prop_assert!(
-                        unplaced || dp.issues.iter().any(|i| i.severity == IssueSeverity::Error),
+                        unplaced || dp.issues.iter().any(|i| i.severity == Severity::Error),
                         "pod {} has no address and nothing says why", c.pod_name(id)
                     );
                 }
@@ -143,7 +145,7 @@ proptest! {
             }
         }
         if s.static_dup {
-            prop_assert!(dp.issues.iter().any(|i| i.message.contains("already used by pod")));
+            prop_assert!(dp.issues.iter().any(|i| matches!(i.detail, Found::Static(StaticFound::Taken { .. }))));
         }
     }
 }

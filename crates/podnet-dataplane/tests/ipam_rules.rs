@@ -8,7 +8,9 @@ mod common;
 
 use common::{assert_no_errors, build, client_pod, errors, errors_with, ips, pod_ips, pod_node};
 use ipnet::IpNet;
-use podnet_dataplane::{AddressOrigin, Dataplane, DataplaneOptions, PodAddresses};
+use podnet_dataplane::issue::StaticFound;
+use podnet_dataplane::{AddressOrigin, Dataplane, DataplaneOptions, Found, PodAddresses};
+use podnet_model::Severity;
 
 fn net(s: &str) -> IpNet {
     s.parse().unwrap()
@@ -144,9 +146,11 @@ spec:
     assert!(pod_ips(&dp, "default/web-1").is_empty());
     let e = errors(&dp);
     assert_eq!(e.len(), 1, "{e:#?}");
-    assert!(e[0].message.contains("10.244.0.0/30"), "{}", e[0].message);
-    assert!(e[0].message.contains("exhausted"), "{}", e[0].message);
-    assert!(e[0].message.contains("default/web-1"), "{}", e[0].message);
+    assert!(
+        matches!(&e[0].detail, Found::NodeBlockExhausted { block, pod, .. }
+            if *block == net("10.244.0.0/30") && pod == "default/web-1"),
+        "{e:#?}"
+    );
 }
 
 const ROBIN_POOL: &str = r#"
@@ -192,9 +196,11 @@ fn robin_pool_skips_gateway_and_reserved_and_exhaustion_names_the_pool() {
     );
     let e = errors(&dp);
     assert_eq!(e.len(), 1, "{e:#?}");
-    assert!(e[0].message.contains("IPPool pool-a"), "{}", e[0].message);
-    assert!(e[0].message.contains("exhausted"), "{}", e[0].message);
-    assert!(e[0].message.contains("default/cnf-2"), "{}", e[0].message);
+    assert!(
+        matches!(&e[0].detail, Found::Static(StaticFound::PoolExhausted { pool, pod, .. })
+            if pool == "pool-a" && pod == "default/cnf-2"),
+        "{e:#?}"
+    );
 }
 
 const CALICO_POOL: &str = r#"
@@ -238,9 +244,9 @@ spec:
     let e = errors(&dp);
     assert_eq!(e.len(), 1, "{e:#?}");
     assert!(
-        e[0].message.contains("10.60.0.5") && e[0].message.contains("outside every IPPool"),
-        "{}",
-        e[0].message
+        matches!(&e[0].detail, Found::Static(StaticFound::OutsidePools { ip, .. })
+            if ip.to_string() == "10.60.0.5"),
+        "{e:#?}"
     );
     assert_eq!(e[0].object.as_deref(), Some("Pod default/fixed"));
 }
@@ -276,9 +282,10 @@ spec:
         errors_with(
             &dp,
             &[
+                "Taken",
                 "10.50.0.5",
-                "default/fixed-1",
-                "already used by pod default/fixed-0"
+                "\"default/fixed-1\"",
+                "\"default/fixed-0\""
             ]
         )
         .len(),
@@ -357,11 +364,11 @@ spec:
     assert!(pod_ips(&dp, "default/on-gateway").is_empty());
     assert!(pod_ips(&dp, "default/on-reserved").is_empty());
     assert_eq!(
-        errors_with(&dp, &["172.20.0.13", "the gateway", "pool-a"]).len(),
+        errors_with(&dp, &["172.20.0.13", "why: Gateway", "pool-a"]).len(),
         1
     );
     assert_eq!(
-        errors_with(&dp, &["172.20.0.12", "a reserved address", "pool-a"]).len(),
+        errors_with(&dp, &["172.20.0.12", "why: Listed", "pool-a"]).len(),
         1
     );
     assert_eq!(errors(&dp).len(), 2);
@@ -557,21 +564,29 @@ metadata: {name: pool-iot}
 spec: {subnet: 172.20.0.0/16}
 ",
     );
-    let messages: Vec<(podnet_dataplane::IssueSeverity, &str)> = dp
+    let messages: Vec<(Severity, String)> = dp
         .issues
         .iter()
-        .map(|i| (i.severity, i.message.as_str()))
+        .filter_map(|i| match &i.detail {
+            Found::RangesOverlap { first, second } => {
+                Some((i.severity, format!("{first} | {second}")))
+            }
+            _ => None,
+        })
         .collect();
-    use podnet_dataplane::IssueSeverity::Warning;
+    use Severity::Warning;
     assert!(
         messages.contains(&(
             Warning,
-            "IPPool pool-5g-core (172.20.0.0/16) overlaps IPPool pool-iot (172.20.0.0/16)"
+            "IPPool pool-5g-core (172.20.0.0/16) | IPPool pool-iot (172.20.0.0/16)".to_owned()
         )),
         "{messages:?}"
     );
     assert!(
-        messages.contains(&(Warning, "cluster CIDR 10.0.0.0/16 overlaps MetalLB pool lb")),
+        messages.contains(&(
+            Warning,
+            "cluster CIDR 10.0.0.0/16 | MetalLB pool lb".to_owned()
+        )),
         "{messages:?}"
     );
     assert!(

@@ -10,10 +10,11 @@
 mod common;
 
 use common::{build, ip};
+use podnet_dataplane::issue::NetworkFound;
 use podnet_dataplane::networks::{SecondaryAddresses, project, secondary_addresses};
-use podnet_dataplane::{Dataplane, IssueSeverity};
+use podnet_dataplane::{Dataplane, Found};
 use podnet_engine::{Engine, PeerRef, connlist};
-use podnet_model::{Cluster, Conns, NetworkRef, Protocol};
+use podnet_model::{Cluster, Conns, NetworkRef, Protocol, Severity};
 
 fn nad(name: &str, config: &str) -> String {
     format!(
@@ -215,11 +216,14 @@ fn static_addresses_are_honoured_and_duplicates_reported() {
     let dup: Vec<_> = s
         .issues
         .iter()
-        .filter(|i| i.severity == IssueSeverity::Error)
+        .filter(|i| i.severity == Severity::Error)
         .collect();
     assert_eq!(dup.len(), 1, "{:#?}", s.issues);
-    assert!(dup[0].message.contains("172.20.0.10"), "{dup:?}");
-    assert!(dup[0].message.contains("tel/a, tel/b"), "{dup:?}");
+    assert!(
+        matches!(&dup[0].detail, Found::Network(NetworkFound::SharedAddress { ip, pods, .. })
+            if ip.to_string() == "172.20.0.10" && pods == &["tel/a", "tel/b"]),
+        "{dup:?}"
+    );
     let projected = project(&dp.cluster, &net("cp"));
     assert_eq!(projected.pods[2].ips, [ip("172.20.0.5")]);
 }
@@ -244,7 +248,7 @@ fn whereabouts_ranges_honour_exclude_and_run_out() {
     let out: Vec<_> = s
         .issues
         .iter()
-        .filter(|i| i.message.contains("no free address"))
+        .filter(|i| matches!(i.detail, Found::Network(NetworkFound::Exhausted { .. })))
         .collect();
     assert_eq!(out.len(), 1, "{:#?}", s.issues);
     assert_eq!(out[0].object.as_deref(), Some("Pod tel/p3"));
@@ -270,8 +274,13 @@ fn host_local_allocates_per_node() {
         "node-b's own store"
     );
     assert_eq!(s.issues.len(), 1, "{:#?}", s.issues);
-    assert_eq!(s.issues[0].severity, IssueSeverity::Warning);
-    assert!(s.issues[0].message.contains("tel/p1, tel/p3"));
+    assert_eq!(s.issues[0].severity, Severity::Warning);
+    assert!(
+        matches!(&s.issues[0].detail, Found::Network(NetworkFound::SharedAddress { pods, per_node: true, .. })
+            if pods == &["tel/p1", "tel/p3"]),
+        "{:#?}",
+        s.issues
+    );
 }
 
 #[test]
@@ -288,13 +297,20 @@ fn undefined_networks_and_dhcp() {
     let s = addresses(&dp, "dh");
     assert_eq!(s.attachments.len(), 1);
     assert!(s.attachments[0].addresses.is_empty());
-    assert!(s.issues[0].message.contains("dhcp"), "{:#?}", s.issues);
+    assert!(
+        matches!(
+            s.issues[0].detail,
+            Found::Network(NetworkFound::Dhcp { .. })
+        ),
+        "{:#?}",
+        s.issues
+    );
     let projected = project(&dp.cluster, &net("dh"));
     assert_eq!(projected.pods.len(), 1);
     assert!(projected.pods[0].ips.is_empty());
 
     let missing = addresses(&dp, "nope");
     assert!(missing.attachments.is_empty());
-    assert_eq!(missing.issues[0].severity, IssueSeverity::Error);
+    assert_eq!(missing.issues[0].severity, Severity::Error);
     assert!(project(&dp.cluster, &net("nope")).pods.is_empty());
 }

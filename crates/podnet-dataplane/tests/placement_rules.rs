@@ -9,7 +9,9 @@
 mod common;
 
 use common::{assert_no_errors, build, pod, pod_ips, pod_node};
-use podnet_dataplane::{Dataplane, IssueSeverity, NodeOrigin, Rejection};
+use podnet_dataplane::issue::Unplaced;
+use podnet_dataplane::{Dataplane, Found, NodeOrigin, Rejection};
+use podnet_model::Severity;
 
 /// A Node object: `labels` and `spec` as YAML flow mappings' contents.
 fn node(name: &str, labels: &str, spec: &str) -> String {
@@ -67,16 +69,14 @@ fn daemon_nodes(dp: &Dataplane, name: &str) -> Vec<String> {
 }
 
 /// The warnings about pods no node takes.
-fn unplaced_warnings(dp: &Dataplane) -> Vec<String> {
+fn unplaced_warnings(dp: &Dataplane) -> Vec<&Unplaced> {
     dp.issues
         .iter()
-        .filter(|i| i.severity == IssueSeverity::Warning)
-        .filter(|i| {
-            i.message.contains("cannot be placed")
-                || i.message.contains("fit no node")
-                || i.message.contains("fits no node")
+        .filter(|i| i.severity == Severity::Warning)
+        .filter_map(|i| match &i.detail {
+            Found::Unplaced(u) => Some(u),
+            _ => None,
         })
-        .map(|i| i.message.clone())
         .collect()
 }
 
@@ -394,7 +394,15 @@ fn a_daemon_set_fitting_no_node_keeps_a_stand_in_pod() {
     assert!(dp.unplaced[0].stand_in);
     let w = unplaced_warnings(&dp);
     assert_eq!(w.len(), 1, "{w:?}");
-    assert!(w[0].starts_with("fits no node and runs no pod (0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector; they require nodeSelector kubernetes.io/os=windows)"), "{}", w[0]);
+    assert!(w[0].stand_in && w[0].workload_count == 1, "{w:?}");
+    assert_eq!(
+        w[0].failure.to_string(),
+        "0/3 nodes are available: 3 node(s) didn't match Pod's node affinity/selector"
+    );
+    assert_eq!(
+        w[0].requires.as_deref(),
+        Some("nodeSelector kubernetes.io/os=windows")
+    );
     assert_no_errors(&dp);
 }
 
@@ -416,17 +424,22 @@ fn unplaced_pods_are_one_warning_per_cause() {
     let w = unplaced_warnings(&dp);
     assert_eq!(w.len(), 1, "{w:?}");
     assert!(
-        w[0].starts_with("15 pods of 5 workloads cannot be placed")
-            && w[0].ends_with(
-                "Deployment default/a1, Deployment default/a2, Deployment default/a3 and 2 more"
-            ),
-        "{}",
-        w[0]
+        !w[0].stand_in && w[0].pods == 15 && w[0].workload_count == 5,
+        "{w:?}"
+    );
+    assert_eq!(
+        w[0].workloads,
+        [
+            "Deployment default/a1",
+            "Deployment default/a2",
+            "Deployment default/a3"
+        ],
+        "the first three are named"
     );
     assert_eq!(
         dp.issues
             .iter()
-            .filter(|i| i.severity == IssueSeverity::Error)
+            .filter(|i| i.severity == Severity::Error)
             .count(),
         0
     );
@@ -471,15 +484,12 @@ spec:
     let info: Vec<_> = dp
         .issues
         .iter()
-        .filter(|i| i.severity == IssueSeverity::Info)
+        .filter(|i| i.severity == Severity::Info)
         .collect();
     assert_eq!(info.len(), 1, "{info:?}");
     assert!(
-        info[0]
-            .message
-            .starts_with("assumed 5 nodes as the inputs declare none"),
-        "{}",
-        info[0].message
+        matches!(&info[0].detail, Found::Assumed(a) if a.nodes.as_ref().is_some_and(|n| n.count == 5)),
+        "{info:?}"
     );
     assert_no_errors(&dp);
 }

@@ -234,7 +234,7 @@ spec: {cidrs: [10.200.0.0/24]}
 "#;
     let dp = build(svc);
     assert_eq!(
-        errors_with(&dp, &["10.200.0.10", "outside the service CIDR"]).len(),
+        errors_with(&dp, &["ClusterIpOutside", "10.200.0.10"]).len(),
         1
     );
     let dp = build(&format!("{svc}{extra}"));
@@ -295,7 +295,10 @@ spec:
   ports: [{port: 80}]
 "#;
     let dp = build(yaml);
-    assert_eq!(errors_with(&dp, &["10.43.0.0/28 is exhausted"]).len(), 1);
+    assert_eq!(
+        errors_with(&dp, &["CidrsExhausted", "cidrs: [10.43.0.0/28]"]).len(),
+        1
+    );
     let extra = "---\napiVersion: networking.k8s.io/v1\nkind: ServiceCIDR\nmetadata: {name: extra}\nspec: {cidrs: [10.44.0.0/24]}\n";
     let dp = build(&format!("{yaml}{extra}"));
     let got = cluster_ips(&dp, "default/web");

@@ -9,9 +9,10 @@ use common::{
     assert_no_errors, build, client_pod, cluster_ips, errors, errors_with, ip, ips, node_ports,
     outcomes, pod, pod_ips, pod_node, run, service,
 };
+use podnet_dataplane::issue::ServiceFound;
 use podnet_dataplane::lb::{LbAddress, TargetProblem};
 use podnet_dataplane::trace::{Action, DropReason, Outcome};
-use podnet_dataplane::{Backend, TraceFrom, TraceTo};
+use podnet_dataplane::{Backend, Found, TraceFrom, TraceTo};
 
 fn svc(ns: &str, name: &str, spec: &str) -> String {
     format!(
@@ -180,12 +181,9 @@ fn cluster_ip_outside_the_service_cidr_is_an_error() {
     let e = errors(&dp);
     assert_eq!(e.len(), 1, "{e:#?}");
     assert!(
-        e[0].message.contains("10.200.0.5")
-            && e[0]
-                .message
-                .contains("outside the service CIDR 10.96.0.0/12"),
-        "{}",
-        e[0].message
+        matches!(&e[0].detail, Found::Service(ServiceFound::ClusterIpOutside { ip, cidrs, .. })
+            if ip.to_string() == "10.200.0.5" && cidrs.iter().map(ToString::to_string).eq(["10.96.0.0/12"])),
+        "{e:#?}"
     );
     assert_eq!(e[0].object.as_deref(), Some("Service default/stray"));
     assert!(cluster_ips(&dp, "default/stray").is_empty());
@@ -239,11 +237,7 @@ fn duplicate_node_port_is_an_error() {
     assert_eq!(e.len(), 1, "{e:#?}");
     assert_eq!(e[0].object.as_deref(), Some("Service b/second"));
     assert_eq!(
-        errors_with(
-            &dp,
-            &["nodePort 31000", "already allocated to Service a/first"]
-        )
-        .len(),
+        errors_with(&dp, &["NodePortTaken", "port: 31000", "other: \"a/first\""]).len(),
         1
     );
 }
@@ -345,20 +339,23 @@ spec:
     let w: Vec<_> = dp
         .issues
         .iter()
-        .filter(|i| i.message.contains("cannot be placed"))
+        .filter_map(|i| match &i.detail {
+            Found::Unplaced(u) => Some((i, u)),
+            _ => None,
+        })
         .collect();
     assert_eq!(w.len(), 1, "{:#?}", dp.issues);
+    let (w, u) = w[0];
     assert!(
-        w[0].message
-            .starts_with("1 pod cannot be placed and stays Pending")
-            && w[0]
-                .message
+        !u.stand_in
+            && u.pods == 1
+            && u.failure
+                .to_string()
                 .contains("didn't match Pod's node affinity/selector")
-            && w[0].message.contains("nodeSelector accelerator=gpu"),
-        "{}",
-        w[0].message
+            && u.requires.as_deref() == Some("nodeSelector accelerator=gpu"),
+        "{u:?}"
     );
-    assert_eq!(w[0].object.as_deref(), Some("Pod default/gpu"));
+    assert_eq!(w.object.as_deref(), Some("Pod default/gpu"));
 }
 
 // docs/dataplane.md, Scheduling: other pods go to the admitted uncordoned
@@ -729,11 +726,7 @@ fn duplicate_node_port_across_protocols_is_an_error() {
     assert_eq!(node_ports(&dp, "a/tcp"), vec![Some(31053)]);
     assert_eq!(node_ports(&dp, "b/udp"), vec![None]);
     assert_eq!(
-        errors_with(
-            &dp,
-            &["nodePort 31053", "already allocated to Service a/tcp"]
-        )
-        .len(),
+        errors_with(&dp, &["NodePortTaken", "port: 31053", "other: \"a/tcp\""]).len(),
         1,
         "{:#?}",
         dp.issues

@@ -1,9 +1,10 @@
 //! Caveats: what an answer cannot account for, given the input (pods
 //! without addresses next to ipBlocks that could hold them; admin policies
-//! whose order the API leaves undefined).
+//! whose order the API leaves undefined), as warnings ([`Problem`]s)
+//! that podnet-report words.
 
-use podnet_model::IpSet;
 use podnet_model::policy::PeerKind;
+use podnet_model::{IpSet, Problem};
 
 use crate::matrix::Engine;
 
@@ -70,11 +71,11 @@ fn could_hold_pods(block: &IpSet) -> bool {
 }
 
 impl Engine<'_> {
-    /// What the answer cannot account for.
-    pub fn caveats(&self) -> Vec<Caveat> {
+    /// What the answer cannot account for, as warnings.
+    pub fn caveats(&self) -> Vec<Problem<Caveat>> {
         let mut out = self.address_caveats();
         out.extend(same_priorities(self.cluster));
-        out
+        out.into_iter().map(Problem::warning).collect()
     }
 
     fn address_caveats(&self) -> Vec<Caveat> {

@@ -2,6 +2,8 @@
 //! `apiVersion` and `kind`, decoded into its k8s-openapi type, checked and
 //! lowered into records. Problems become located diagnostics.
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -12,7 +14,6 @@ use k8s_openapi::api::{
 };
 use podnet_model::Source;
 
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::document::RawDoc;
 use crate::json::{Header, NameOnly, message_without_position};
 use crate::kinds::{self, KindSpec, ROBIN_POOL_VERSION, Served};
@@ -30,8 +31,9 @@ use crate::lower::{
     endpoints, ingress, metallb, netpol, node, pod, pod_net, pools, profile, route, service,
     service_cidr, workload,
 };
-use crate::path::FieldPath;
+use crate::path::{FieldPath, Seg};
 use crate::validate::Checker;
+use crate::{Diagnostic, Severity};
 
 /// What one document yielded.
 #[derive(Debug, Default)]
@@ -392,23 +394,20 @@ fn typed<T: DeserializeOwned>(
     let (path, message) = match body {
         Body::Value(value) => match serde_path_to_error::deserialize::<_, T>(value) {
             Ok(t) => return Some(t),
-            Err(e) => (FieldPath::from_serde(e.path()), e.into_inner().to_string()),
+            Err(e) => (field_path(e.path()), e.into_inner().to_string()),
         },
         Body::Json(text) => {
             let mut de = serde_json::Deserializer::from_str(text);
             match serde_path_to_error::deserialize::<_, T>(&mut de) {
                 Ok(t) => return Some(t),
-                Err(e) => (
-                    FieldPath::from_serde(e.path()),
-                    message_without_position(e.inner()),
-                ),
+                Err(e) => (field_path(e.path()), message_without_position(e.inner())),
             }
         }
     };
     let mut d = doc
         .diag(Severity::Error, Some(base.join(&path)), message)
         .with_object(body.object_name(kind));
-    if let Some(help) = type_help(&d.message) {
+    if let Some(help) = type_help(&d.detail.message) {
         d = d.with_help(help);
     }
     out.diags.push(d);
@@ -702,6 +701,46 @@ fn decode_governance(
             .map(|b| GovernanceRecord::Binding(roles::cluster_role_binding(&b, base, source, c))),
         _ => None,
     }
+}
+
+/// Builds a path from serde_path_to_error's path. serde cannot tell a
+/// map's keys from an object's fields; keys under the Kubernetes string
+/// maps (`labels`, `annotations`, `matchLabels`, `nodeSelector`, a
+/// Service's `selector`) are taken as map keys.
+fn field_path(path: &serde_path_to_error::Path) -> FieldPath {
+    use serde_path_to_error::Segment;
+    let segs: Vec<&Segment> = path.iter().collect();
+    let mut out = Vec::with_capacity(segs.len());
+    for (i, s) in segs.iter().enumerate() {
+        let seg = match s {
+            Segment::Seq { index } => Seg::Index(*index),
+            Segment::Map { key } | Segment::Enum { variant: key } => {
+                let parent = out.last().and_then(|p: &Seg| match p {
+                    Seg::Key(k) => Some(k.as_ref()),
+                    _ => None,
+                });
+                let next_is_field = matches!(
+                    segs.get(i + 1),
+                    Some(Segment::Map { .. }) | Some(Segment::Seq { .. })
+                );
+                let in_map = match parent {
+                    Some("labels" | "annotations" | "matchLabels" | "nodeSelector") => true,
+                    Some("selector") => {
+                        !next_is_field && key != "matchLabels" && key != "matchExpressions"
+                    }
+                    _ => false,
+                };
+                if in_map {
+                    Seg::MapKey(Cow::Owned(key.clone()))
+                } else {
+                    Seg::Key(Cow::Owned(key.clone()))
+                }
+            }
+            Segment::Unknown => continue,
+        };
+        out.push(seg);
+    }
+    FieldPath::from_segments(out)
 }
 
 #[cfg(test)]

@@ -7,7 +7,6 @@ use rayon::prelude::*;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::input::SourceFile;
 use crate::items::{ItemRegion, TextCursor, to_byte_regions};
 use crate::json::TopLevel;
@@ -16,6 +15,7 @@ use crate::lines::LineMap;
 use crate::path::{FieldPath, Seg};
 use crate::split::split_yaml;
 use crate::yaml::{Positions, YamlBudget, parse_documents_within};
+use crate::{Diagnostic, Location, Severity};
 
 /// One document of a file.
 #[derive(Debug)]
@@ -159,7 +159,7 @@ impl<'f> RawDoc<'f> {
             line: pos.map(|p| p.0),
             column: pos.map(|p| p.1),
         });
-        d.file_text = Some(self.file.text.clone());
+        d.detail.file_text = Some(self.file.text.clone());
         d
     }
 }
@@ -212,7 +212,7 @@ fn file_diag(file: &SourceFile, index: u32, line: u32, column: u32, message: Str
         line: Some(line),
         column: Some(column),
     });
-    d.file_text = Some(file.text.clone());
+    d.detail.file_text = Some(file.text.clone());
     d
 }
 

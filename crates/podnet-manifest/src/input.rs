@@ -16,8 +16,8 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
-use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::limits::Limits;
+use crate::{Diagnostic, Location, Severity};
 
 /// One thing the user asked podnet to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -676,7 +676,12 @@ mod tests {
         let g = read_inputs_within(&[Input::Path(dir.join("big.yaml"))], &small);
         assert!(g.files.is_empty());
         assert_eq!(g.skipped, 1);
-        assert!(g.diagnostics[0].message.contains("larger than 1000 bytes"));
+        assert!(
+            g.diagnostics[0]
+                .detail
+                .message
+                .contains("larger than 1000 bytes")
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -753,10 +758,11 @@ mod tests {
             .unwrap();
         assert!(
             warning
+                .detail
                 .message
                 .starts_with("did not follow 5 symbolic links"),
             "{}",
-            warning.message
+            warning.detail.message
         );
         for needle in [
             "broken.yaml` (broken)",
@@ -766,9 +772,9 @@ mod tests {
             "loop` (a loop)",
         ] {
             assert!(
-                warning.message.contains(needle),
+                warning.detail.message.contains(needle),
                 "{needle}: {}",
-                warning.message
+                warning.detail.message
             );
         }
         std::fs::remove_dir_all(&base).unwrap();
@@ -781,9 +787,12 @@ mod tests {
         assert!(g.files.is_empty());
         assert_eq!(g.skipped, 1);
         assert!(
-            g.diagnostics[0].message.contains("a character device"),
+            g.diagnostics[0]
+                .detail
+                .message
+                .contains("a character device"),
             "{}",
-            g.diagnostics[0].message
+            g.diagnostics[0].detail.message
         );
     }
 }

@@ -8,16 +8,13 @@
 //! rest is analysed.
 
 pub mod decode;
-pub mod diagnostic;
 pub mod document;
 pub mod input;
 pub mod items;
 pub mod json;
 pub mod kinds;
-pub mod limits;
 pub mod lines;
 pub mod lower;
-pub mod path;
 pub mod split;
 pub mod validate;
 pub mod yaml;
@@ -27,10 +24,11 @@ use std::collections::BTreeMap;
 use podnet_model::{Cluster, Source};
 use rayon::prelude::*;
 
-pub use diagnostic::{Diagnostic, Location, Severity};
 pub use input::{Input, ReadFile, SourceFile};
 pub use limits::Limits;
 pub use path::FieldPath;
+pub use podnet_model::problem::{Diagnostic, Location, Message, Severity};
+pub use podnet_model::{limits, path};
 
 use decode::{DocOutcome, decode};
 use document::parse_file_within;

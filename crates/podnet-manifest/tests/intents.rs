@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use podnet_manifest::{LoadOptions, Loaded, SourceFile, load_files};
-use podnet_model::{IntentRule, IntentSeverity, PortMatch, Protocol, SelectorKind};
+use podnet_model::{IntentRule, PortMatch, Protocol, SelectorKind, Severity};
 
 fn load(text: &str) -> Loaded {
     let files = [SourceFile {
@@ -35,7 +35,7 @@ fn error(text: &str) -> (Option<u32>, String, String) {
         .as_ref()
         .map(ToString::to_string)
         .unwrap_or_default();
-    (loc.line, path, errors[0].message.clone())
+    (loc.line, path, errors[0].detail.message.clone())
 }
 
 #[test]
@@ -54,7 +54,7 @@ fn a_valid_intent_of_each_rule() {
     assert_eq!(intents[0].meta.name, "i");
     assert_eq!(intents[0].meta.kind, "ConnectivityIntent");
     assert_eq!(intents[0].meta.source.line, Some(1));
-    assert_eq!(intents[0].severity, IntentSeverity::Warning);
+    assert_eq!(intents[0].severity, Severity::Warning);
     assert_eq!(intents[0].description.as_deref(), Some("web to db"));
     let IntentRule::Allow(f) = &intents[0].rule else {
         panic!("allow")
@@ -65,7 +65,7 @@ fn a_valid_intent_of_each_rule() {
     );
     assert_eq!(f.ports[1].protocol, Protocol::Udp);
     assert_eq!(f.ports[1].port, PortMatch::Range(1000, 2000));
-    assert_eq!(intents[1].severity, IntentSeverity::Error, "the default");
+    assert_eq!(intents[1].severity, Severity::Error, "the default");
     let IntentRule::Deny(d) = &intents[1].rule else {
         panic!("deny")
     };

@@ -7,60 +7,17 @@
 use std::fmt;
 
 use crate::policy::{IpBlock, PortSpec};
+use crate::problem::Severity;
 use crate::selector::LabelSelector;
 use crate::source::Meta;
-
-/// How much a broken intent matters (`spec.severity`, `error` when omitted).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum IntentSeverity {
-    /// Informational.
-    Info,
-    /// A warning.
-    Warning,
-    /// An error (the default).
-    #[default]
-    Error,
-}
-
-impl IntentSeverity {
-    /// Every severity with its manifest spelling, lowest first.
-    pub const ALL: [(&'static str, IntentSeverity); 3] = [
-        ("info", IntentSeverity::Info),
-        ("warning", IntentSeverity::Warning),
-        ("error", IntentSeverity::Error),
-    ];
-
-    /// The manifest spelling: `info`, `warning` or `error`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IntentSeverity::Info => "info",
-            IntentSeverity::Warning => "warning",
-            IntentSeverity::Error => "error",
-        }
-    }
-
-    /// Parses the manifest spelling.
-    pub fn parse(s: &str) -> Option<IntentSeverity> {
-        IntentSeverity::ALL
-            .iter()
-            .find(|(n, _)| *n == s)
-            .map(|(_, v)| *v)
-    }
-}
-
-impl fmt::Display for IntentSeverity {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// One declared intent.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Intent {
     /// `ConnectivityIntent`, `metadata.name` and where it was read.
     pub meta: Meta,
-    /// `spec.severity`.
-    pub severity: IntentSeverity,
+    /// `spec.severity` (`error` when omitted, [`Intent::DEFAULT_SEVERITY`]).
+    pub severity: Severity,
     /// `spec.description`, free text for reports.
     pub description: Option<String>,
     /// The rule (`spec.allow`, `deny`, `only` or `isolate`).
@@ -80,6 +37,11 @@ pub enum IntentRule {
     Only(OnlyRule),
     /// No pod of one group of namespaces reaches a pod of another.
     Isolate(IsolateRule),
+}
+
+impl Intent {
+    /// The severity of an intent that names none.
+    pub const DEFAULT_SEVERITY: Severity = Severity::Error;
 }
 
 impl IntentRule {
@@ -216,16 +178,6 @@ impl fmt::Display for EndpointSelector {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn severities_round_trip_and_default_to_error() {
-        for (name, s) in IntentSeverity::ALL {
-            assert_eq!(IntentSeverity::parse(name), Some(s));
-            assert_eq!(s.as_str(), name);
-        }
-        assert_eq!(IntentSeverity::parse("fatal"), None);
-        assert_eq!(IntentSeverity::default(), IntentSeverity::Error);
-    }
 
     #[test]
     fn selectors_display() {

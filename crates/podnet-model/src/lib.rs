@@ -16,12 +16,15 @@ pub mod ids;
 pub mod intent;
 pub mod ipset;
 pub mod labels;
+pub mod limits;
 pub mod multus;
 pub mod node;
+pub mod path;
 pub mod placement;
 pub mod policy;
 pub mod pool;
 pub mod ports;
+pub mod problem;
 pub mod profile;
 pub mod range_set;
 pub mod selector;
@@ -58,8 +61,7 @@ pub use governance::{
 };
 pub use ids::{LabelSetId, NsId, PodId, PolicyId, PortTableId, ServiceId, WorkloadId};
 pub use intent::{
-    EndpointSelector, Flows, Intent, IntentRule, IntentSeverity, IsolateRule, OnlyRule, OnlySource,
-    SelectorKind,
+    EndpointSelector, Flows, Intent, IntentRule, IsolateRule, OnlyRule, OnlySource, SelectorKind,
 };
 pub use ipset::{IpRange, IpSet};
 pub use labels::Labels;
@@ -77,6 +79,7 @@ pub use policy::{
 };
 pub use pool::{AddressRequest, IpPool, PoolFlavor, PoolRoute};
 pub use ports::{PortSet, Protocol};
+pub use problem::{Diagnostic, Location, Message, Problem, Severity};
 pub use profile::{
     AddressPool, AwsCloud, Cloud, CniMode, DnsPodsMode, KubeProxyOptions, LbController, Preset,
     Profile, ProfileNode, ProfileSpec, ProxyMode, Subnet, TargetType, Transport,

@@ -10,14 +10,15 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
 };
-use podnet_manifest::{Diagnostic, Limits, Severity};
+use podnet_model::limits::Limits;
+use podnet_model::{Diagnostic, Problem, Severity};
 use serde::Serialize;
 
 use crate::text::escape;
 
-/// A caveat of the analysis as a warning diagnostic.
-pub fn caveat(c: &podnet_engine::Caveat) -> Diagnostic {
-    match c {
+/// A caveat of the analysis as a diagnostic.
+pub fn caveat(c: &Problem<podnet_engine::Caveat>) -> Diagnostic {
+    match &c.detail {
         podnet_engine::Caveat::UnaddressedPods {
             pods,
             wide_blocks,
@@ -33,7 +34,7 @@ pub fn caveat(c: &podnet_engine::Caveat) -> Diagnostic {
                 String::new()
             };
             Diagnostic::new(
-                Severity::Warning,
+                c.severity,
                 format!(
                     "{pods} pods have no known address (no node takes them, or `--pod-addresses=declared` keeps only the addresses the input states), so no ipBlock matches them; {}{more} may cover pod addresses in a real cluster",
                     shown.join(", ")
@@ -46,7 +47,7 @@ pub fn caveat(c: &podnet_engine::Caveat) -> Diagnostic {
             priority,
             policies,
         } => Diagnostic::new(
-            Severity::Warning,
+            c.severity,
             format!(
                 "{} share {tier:?}-tier priority {priority}: the API leaves their order undefined, podnet evaluates them in input order",
                 policies.join(", ")
@@ -124,7 +125,7 @@ impl DiagnosticPrinter {
 
     fn human(&mut self, d: &Diagnostic) -> String {
         let loc = d.location.as_ref();
-        let snippet = match (loc, loc.and_then(|l| l.line), &d.file_text) {
+        let snippet = match (loc, loc.and_then(|l| l.line), &d.detail.file_text) {
             (Some(l), Some(line), Some(text)) => {
                 let starts = self.line_starts(text).to_vec();
                 Snippet::new(&l.file, text, &starts, line, l.column.unwrap_or(1))
@@ -189,14 +190,14 @@ impl<'a> DiagnosticJson<'a> {
         DiagnosticJson {
             schema: "podnet.diagnostic/v1",
             severity: d.severity.as_str(),
-            message: &d.message,
+            message: &d.detail.message,
             object: d.object.as_deref(),
             file: loc.map(|l| &*l.file),
             document: loc.and_then(|l| l.document),
             path: loc.and_then(|l| l.path.as_ref()).map(ToString::to_string),
             line: loc.and_then(|l| l.line),
             column: loc.and_then(|l| l.column),
-            help: d.help.as_deref(),
+            help: d.detail.help.as_deref(),
         }
     }
 }
@@ -345,7 +346,7 @@ impl fmt::Display for Report<'_> {
         if let Some(path) = self.d.location.as_ref().and_then(|l| l.path.as_ref()) {
             write!(f, "{}: ", escape(&path.to_string()))?;
         }
-        f.write_str(&escape(&self.d.message))
+        f.write_str(&escape(&self.d.detail.message))
     }
 }
 
@@ -362,6 +363,7 @@ impl miette::Diagnostic for Report<'_> {
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.d
+            .detail
             .help
             .as_ref()
             .map(|h| Box::new(escape(h)) as Box<dyn fmt::Display>)

@@ -12,6 +12,7 @@ pub mod explain;
 pub mod ipam;
 pub mod lab;
 mod lb;
+pub mod placement;
 pub mod sarif;
 pub mod synth;
 pub mod text;

@@ -7,7 +7,7 @@
 use std::io::{self, Write};
 
 use podnet_engine::{Endpoint, IntentResult, Violation};
-use podnet_model::{Cluster, Intent, IntentSeverity};
+use podnet_model::{Cluster, Intent, Severity};
 use serde::Serialize;
 use serde_sarif::sarif::{Message, Result as SarifResult, ResultLevel, Sarif};
 
@@ -225,11 +225,11 @@ pub fn write_json(
     writeln!(out)
 }
 
-fn level(s: IntentSeverity) -> ResultLevel {
+fn level(s: Severity) -> ResultLevel {
     match s {
-        IntentSeverity::Info => ResultLevel::Note,
-        IntentSeverity::Warning => ResultLevel::Warning,
-        IntentSeverity::Error => ResultLevel::Error,
+        Severity::Info => ResultLevel::Note,
+        Severity::Warning => ResultLevel::Warning,
+        Severity::Error | Severity::Fatal => ResultLevel::Error,
     }
 }
 

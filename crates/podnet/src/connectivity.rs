@@ -13,7 +13,7 @@ use podnet_engine::{
     Caveat, Engine, Explanation, Filtered, FlowBatch, FlowSource, PeerRef, Scope, Target,
     UndecidedFlows, undecided_flows,
 };
-use podnet_model::{Cluster, NsId, WorkloadId};
+use podnet_model::{Cluster, NsId, Problem, WorkloadId};
 
 use crate::error::NameError;
 use crate::pipeline::Analysis;
@@ -107,7 +107,7 @@ impl<'a> Connectivity<'a> {
     }
 
     /// What the analysis cannot account for.
-    pub fn caveats(&self) -> Vec<Caveat> {
+    pub fn caveats(&self) -> Vec<Problem<Caveat>> {
         self.engine.caveats()
     }
 

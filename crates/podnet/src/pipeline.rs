@@ -4,10 +4,8 @@
 //! cluster.
 
 use ipnet::IpNet;
-use podnet_dataplane::{AddressOrigin, Dataplane, DataplaneOptions, Issue, IssueSeverity};
-use podnet_manifest::{
-    Diagnostic, Input, LoadOptions, LoadStats, Loaded, Location, Severity, SourceFile,
-};
+use podnet_dataplane::{AddressOrigin, Dataplane, DataplaneOptions, Issue};
+use podnet_manifest::{Diagnostic, Input, LoadOptions, LoadStats, Loaded, SourceFile};
 use podnet_model::policy::PeerKind;
 use podnet_model::{Cluster, Meta, ProfileSpec};
 
@@ -48,8 +46,11 @@ pub trait Observer {
     fn started(&mut self, _stage: Stage) {}
     /// A stage is over.
     fn finished(&mut self, _stage: Stage) {}
-    /// Problems found reading an input or placing the pods.
+    /// Problems found reading an input.
     fn diagnostics(&mut self, _diagnostics: &[Diagnostic]) {}
+    /// Problems found placing and addressing the pods, and what was
+    /// assumed there.
+    fn issues(&mut self, _issues: &[Issue]) {}
     /// Reading is over and `documents` (more than 0) were skipped because
     /// of errors; the rest is analysed.
     fn skipped(&mut self, _documents: usize) {}
@@ -178,9 +179,8 @@ impl Declared {
         observer.started(Stage::Placing);
         let dataplane = Dataplane::build_with(cluster, profile.as_ref(), self.options.dataplane);
         observer.finished(Stage::Placing);
-        let diagnostics: Vec<Diagnostic> = dataplane.issues.iter().map(issue_diagnostic).collect();
-        let placement_errors = diagnostics.iter().any(Diagnostic::is_error);
-        observer.diagnostics(&diagnostics);
+        let placement_errors = dataplane.issues.iter().any(Issue::is_error);
+        observer.issues(&dataplane.issues);
         if self.options.strict && placement_errors {
             return Err(Error::Stopped);
         }
@@ -369,30 +369,6 @@ fn assumed_addresses(dp: &Dataplane) -> Option<AssumedAddresses> {
         ip_block,
         policy,
     })
-}
-
-/// A dataplane problem as a diagnostic.
-fn issue_diagnostic(issue: &Issue) -> Diagnostic {
-    let severity = match issue.severity {
-        IssueSeverity::Info => Severity::Info,
-        IssueSeverity::Warning => Severity::Warning,
-        IssueSeverity::Error => Severity::Error,
-    };
-    let mut d = Diagnostic::new(severity, issue.message.clone());
-    if let Some(o) = &issue.object {
-        d = d.with_object(o.clone());
-    }
-    if let Some(h) = &issue.help {
-        d = d.with_help(h.clone());
-    }
-    d.location = issue.source.as_ref().map(|s| Location {
-        file: s.file.clone(),
-        document: Some(s.document),
-        path: None,
-        line: s.line,
-        column: None,
-    });
-    d
 }
 
 #[cfg(test)]

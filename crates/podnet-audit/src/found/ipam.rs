@@ -3,6 +3,7 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
+use podnet_dataplane::issue::PoolReserved;
 use podnet_model::IpSet;
 
 /// What an IPAM check found.
@@ -139,7 +140,7 @@ pub enum Tagged {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Reserved {
     /// An IPPool keeps it back: what it is there, and the pool's name.
-    Pool(&'static str, String),
+    Pool(PoolReserved, String),
     /// It is a node's own address.
     Node(String),
     /// A secondary network (`ns/name`) keeps it back.

@@ -2,7 +2,7 @@
 //! ConnectivityIntent (in the inputs and the `--intents` files) against the
 //! running cluster and prints counterexamples with their explanation.
 
-use podnet::model::IntentSeverity;
+use podnet::model::Severity;
 use podnet_report::verify::{write_json, write_sarif, write_text};
 
 use crate::args::{VerifyArgs, VerifyOutput};
@@ -37,7 +37,7 @@ pub fn run(session: &Session, args: &VerifyArgs) -> Status {
     let status = status_after(&analysis, printed);
     let failing = results
         .iter()
-        .any(|r| !r.holds && intents[r.intent].severity != IntentSeverity::Info);
+        .any(|r| !r.holds && intents[r.intent].severity != Severity::Info);
     if status == Status::Ok && failing {
         Status::Findings
     } else {

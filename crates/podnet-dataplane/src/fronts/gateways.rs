@@ -15,7 +15,7 @@ use podnet_model::{
     Protocol, RouteNamespaces, Workload, WorkloadId, WorkloadKind, intersect_hostnames,
 };
 
-use crate::issue::Issue;
+use crate::issue::{Found, FrontFound, Issue};
 
 /// The label naming the Gateway a proxy pod serves.
 pub const GATEWAY_NAME_LABEL: &str = "gateway.networking.k8s.io/gateway-name";
@@ -75,9 +75,11 @@ pub fn merge_listener_sets(cluster: &mut Cluster) -> Vec<Issue> {
             g.meta.name == set.parent_name
                 && g.meta.namespace.as_deref() == Some(set.parent_namespace.as_str())
         }) else {
-            issues.push(at(Issue::warning(format!(
-                "its parent Gateway {}/{} is not in the input: its listeners serve nothing",
-                set.parent_namespace, set.parent_name
+            issues.push(at(Issue::warning(Found::Front(
+                FrontFound::ParentMissing {
+                    namespace: set.parent_namespace.clone(),
+                    name: set.parent_name.clone(),
+                },
             ))));
             continue;
         };
@@ -91,10 +93,10 @@ pub fn merge_listener_sets(cluster: &mut Cluster) -> Vec<Issue> {
             }
         };
         if !admitted {
-            issues.push(at(Issue::warning(format!(
-                "Gateway {} does not admit ListenerSets from namespace `{set_ns}` (spec.allowedListeners; none by default): its listeners are not attached",
-                gateway.meta.qualified_name()
-            ))));
+            issues.push(at(Issue::warning(Found::Front(FrontFound::NotAdmitted {
+                gateway: gateway.meta.qualified_name(),
+                from: set_ns.clone(),
+            }))));
             continue;
         }
         let mut added = Vec::new();
@@ -103,10 +105,11 @@ pub fn merge_listener_sets(cluster: &mut Cluster) -> Vec<Issue> {
                 e.port == l.port && e.protocol == l.protocol && e.hostname == l.hostname
             });
             if clash {
-                issues.push(at(Issue::warning(format!(
-                    "listener `{}` has the port, protocol and hostname of a listener Gateway {} already has: not attached",
-                    l.name,
-                    gateway.meta.qualified_name()
+                issues.push(at(Issue::warning(Found::Front(
+                    FrontFound::ListenerClash {
+                        listener: l.name.clone(),
+                        gateway: gateway.meta.qualified_name(),
+                    },
                 ))));
                 continue;
             }

@@ -11,7 +11,7 @@ use podnet_model::{
     Source, reference_permitted,
 };
 
-use crate::issue::Issue;
+use crate::issue::{Found, FrontFound, Issue};
 
 /// Who makes a refused reference.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -190,25 +190,22 @@ pub fn certificate_issues(cluster: &Cluster, refused: &[RefusedReference]) -> Ve
             } => {
                 let g = &cluster.gateways[gateway];
                 let l = &g.listeners[listener];
-                let g_ns = l.set.as_ref().map_or(
-                    g.meta.namespace.as_deref().unwrap_or_default(),
-                    |s| s.namespace_name.as_str(),
-                );
+                let g_ns = l
+                    .set
+                    .as_ref()
+                    .map_or(g.meta.namespace.as_deref().unwrap_or_default(), |s| {
+                        s.namespace_name.as_str()
+                    });
                 let none_left = listener_without_certificate(refused, cluster, gateway, listener);
                 Some(
-                    Issue::warning(format!(
-                        "listener `{}`: certificateRef to {} {}/{} crosses from namespace `{g_ns}` without a ReferenceGrant in `{}` that permits it: refused (Gateway API, GatewayTLSConfig certificateRefs; ResolvedRefs=False, RefNotPermitted){}",
-                        l.name,
-                        r.kind,
-                        r.namespace,
-                        r.name,
-                        r.namespace,
-                        if none_left {
-                            ": the listener has no certificate, TLS handshakes fail"
-                        } else {
-                            ""
-                        }
-                    ))
+                    Issue::warning(Found::Front(FrontFound::CertificateRefused {
+                        listener: l.name.clone(),
+                        kind: r.kind.to_string(),
+                        namespace: r.namespace.clone(),
+                        name: r.name.clone(),
+                        from: g_ns.to_owned(),
+                        none_left,
+                    }))
                     .at(
                         format!("Gateway {}", g.meta.qualified_name()),
                         Some(&Source {

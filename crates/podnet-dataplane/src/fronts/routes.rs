@@ -13,7 +13,7 @@ use podnet_model::{
 
 use super::grants::backend_permitted;
 use crate::Dataplane;
-use crate::issue::Issue;
+use crate::issue::{Found, FrontFound, Issue, Unresolved, WantedPort};
 
 /// The object a route comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,10 +81,12 @@ pub fn routes(dp: &Dataplane) -> (Vec<Route>, Vec<Issue>) {
                     pods,
                 }));
             }
-            Err(why) => issues.push(Issue::warning(why.to_string()).at(
-                format!("{} {}", exposure.meta.kind, exposure.meta.qualified_name()),
-                Some(&exposure.meta.source),
-            )),
+            Err(why) => issues.push(
+                Issue::warning(Found::Front(FrontFound::Unresolved(why))).at(
+                    format!("{} {}", exposure.meta.kind, exposure.meta.qualified_name()),
+                    Some(&exposure.meta.source),
+                ),
+            ),
         };
         for rule in &exposure.rules {
             for path in &rule.paths {
@@ -120,10 +122,10 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
             .filter(|&g| !super::gateways::attached_listeners(cluster, g, route).is_empty())
             .collect();
         if parents.is_empty() {
-            issues.push(
-                Issue::warning("attaches to no Gateway listener in the input (parentRefs, allowedRoutes or hostnames)")
-                    .at(format!("{} {}", route.meta.kind, route.meta.qualified_name()), Some(&route.meta.source)),
-            );
+            issues.push(Issue::warning(Found::Front(FrontFound::Unattached)).at(
+                format!("{} {}", route.meta.kind, route.meta.qualified_name()),
+                Some(&route.meta.source),
+            ));
             continue;
         }
         let route_ns = route.meta.namespace.as_deref().unwrap_or_default();
@@ -131,10 +133,11 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
             for backend in &rule.backends {
                 if !backend_permitted(cluster, route, backend) {
                     issues.push(
-                        Issue::warning(format!(
-                            "backendRef to Service {}/{} crosses from namespace `{route_ns}` without a ReferenceGrant in `{}` that permits it: refused (Gateway API, ReferenceGrant)",
-                            backend.namespace, backend.name, backend.namespace
-                        ))
+                        Issue::warning(Found::Front(FrontFound::BackendRefused {
+                            namespace: backend.namespace.clone(),
+                            name: backend.name.clone(),
+                            from: route_ns.to_owned(),
+                        }))
                         .at(
                             format!("{} {}", route.meta.kind, route.meta.qualified_name()),
                             Some(&at_line(&route.meta.source, backend.line)),
@@ -148,7 +151,7 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
                         ns,
                         &backend.name,
                         |p| backend.port.is_some_and(|n| p.port == n),
-                        &backend.port.map_or("none".to_owned(), |p| p.to_string()),
+                        backend.port.map_or(WantedPort::Missing, WantedPort::Number),
                     ),
                     None => Err(Unresolved::NoNamespace(backend.namespace.clone())),
                 };
@@ -175,10 +178,12 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
                             }
                         }
                     }
-                    Err(why) => issues.push(Issue::warning(why.to_string()).at(
-                        format!("{} {}", route.meta.kind, route.meta.qualified_name()),
-                        Some(&route.meta.source),
-                    )),
+                    Err(why) => issues.push(
+                        Issue::warning(Found::Front(FrontFound::Unresolved(why))).at(
+                            format!("{} {}", route.meta.kind, route.meta.qualified_name()),
+                            Some(&route.meta.source),
+                        ),
+                    ),
                 }
             }
         }
@@ -193,25 +198,6 @@ fn at_line(source: &Source, line: Option<u32>) -> Source {
     }
 }
 
-/// Why a backend leads nowhere.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-enum Unresolved {
-    /// The backend's namespace is not in the input.
-    #[error("routes to namespace `{0}`, which is not in the input")]
-    NoNamespace(String),
-    /// The Service is not in the input.
-    #[error("routes to Service `{0}`, which is not in the input")]
-    NoService(String),
-    /// An ExternalName Service: its name and target.
-    #[error(
-        "routes to ExternalName Service `{0}` (`{1}`): podnet follows no traffic outside the cluster"
-    )]
-    ExternalName(String, String),
-    /// The Service has no such port: its name and the port asked for.
-    #[error("routes to Service `{0}` on a port it does not have ({1})")]
-    NoPort(String, String),
-}
-
 /// A resolved Service port: the Service, the port's index, its pods.
 type ResolvedPort = (ServiceId, usize, Vec<(PodId, u16)>);
 
@@ -221,9 +207,9 @@ fn resolve_exposure(
     backend: &ExposureBackend,
 ) -> Result<Vec<ResolvedPort>, Unresolved> {
     let wanted = match &backend.port {
-        Some(ServicePortRef::Name(n)) => format!("`{n}`"),
-        Some(ServicePortRef::Number(n)) => n.to_string(),
-        None => "any".to_owned(),
+        Some(ServicePortRef::Name(n)) => WantedPort::Name(n.clone()),
+        Some(ServicePortRef::Number(n)) => WantedPort::Number(*n),
+        None => WantedPort::Any,
     };
     resolve_service(
         dp,
@@ -237,18 +223,18 @@ fn resolve_exposure(
                 p.target_port == TargetPort::Number(*n)
             }
         },
-        &wanted,
+        wanted,
     )
 }
 
 /// The ports of Service `name` in `namespace` that `port_fits`, with their
-/// serving pods; `wanted` describes the port asked for, for the message.
+/// serving pods; `wanted` is the port asked for, for the warning.
 fn resolve_service(
     dp: &Dataplane,
     namespace: NsId,
     name: &str,
     port_fits: impl Fn(&ServicePort) -> bool,
-    wanted: &str,
+    wanted: WantedPort,
 ) -> Result<Vec<ResolvedPort>, Unresolved> {
     let cluster = &dp.cluster;
     let Some(service) = find_service(cluster, namespace, name) else {
@@ -266,7 +252,7 @@ fn resolve_service(
         .map(|(i, _)| i)
         .collect();
     if ports.is_empty() {
-        return Err(Unresolved::NoPort(name.to_owned(), wanted.to_owned()));
+        return Err(Unresolved::NoPort(name.to_owned(), wanted));
     }
     let mut per_port = dp.serving_pods(service);
     Ok(ports

@@ -20,7 +20,7 @@ use ipnet::IpNet;
 use podnet_model::{AddressRequest, Cluster, PodId, Profile};
 
 use crate::addr::{block_count, nth, nth_block, offset, same_family, size};
-use crate::issue::Issue;
+use crate::issue::{Found, Issue};
 use crate::nodes::{NodeInfo, NodeOrigin};
 use crate::schedule::origin_source;
 
@@ -133,11 +133,11 @@ pub fn allocate(
             for ip in &pod.ips {
                 if let Some(other) = taken.insert(*ip, id) {
                     issues.push(
-                        Issue::warning(format!(
-                            "pods {} and {} report the same address {ip}",
-                            cluster.pod_name(other),
-                            cluster.pod_name(id)
-                        ))
+                        Issue::warning(Found::SameStatusAddress {
+                            ip: *ip,
+                            first: cluster.pod_name(other),
+                            second: cluster.pod_name(id),
+                        })
                         .at(
                             format!("Pod {}", cluster.pod_name(id)),
                             origin_source(cluster, pod),
@@ -267,10 +267,11 @@ fn allocate_blocks(
                         }
                     } else {
                         issues.push(
-                            Issue::warning(format!(
-                                "node `{}` has podCIDR {c} outside the cluster CIDR {cluster_cidr}",
-                                node.name
-                            ))
+                            Issue::warning(Found::PodCidrOutside {
+                                node: node.name.clone(),
+                                pod_cidr: *c,
+                                cluster_cidr: *cluster_cidr,
+                            })
                             .at(format!("Node {}", node.name), node.source.as_ref()),
                         );
                     }
@@ -292,24 +293,18 @@ fn allocate_blocks(
                     out.blocks.push(block_use(i, block, false));
                 }
                 None => {
-                    let message = format!(
-                        "cluster CIDR {cluster_cidr} has only {count} /{mask} blocks; node `{}` gets none and its pods get no {} address",
-                        nodes[i].name,
-                        if cluster_cidr.network().is_ipv4() {
-                            "IPv4"
-                        } else {
-                            "IPv6"
-                        }
-                    );
-                    // A node podnet assumed is no fault of the input.
-                    let issue = if nodes[i].origin == NodeOrigin::Assumed {
-                        Issue::warning(message)
-                    } else {
-                        Issue::error(message)
+                    let found = Found::NoNodeBlock {
+                        cluster_cidr: *cluster_cidr,
+                        blocks: count.into(),
+                        mask,
+                        node: nodes[i].name.clone(),
                     };
-                    issues.push(issue.help(
-                        "widen the cluster CIDR or lengthen the node mask (nodeMaskSizeIPv4/IPv6)",
-                    ));
+                    // A node podnet assumed is no fault of the input.
+                    issues.push(if nodes[i].origin == NodeOrigin::Assumed {
+                        Issue::warning(found)
+                    } else {
+                        Issue::error(found)
+                    });
                 }
             }
         }
@@ -366,15 +361,16 @@ fn block_addresses(
             None => {
                 let pod = cluster.pod(id);
                 issues.push(
-                    Issue::error(format!(
-                        "pod block {} of node `{}` is exhausted ({} addresses); pod {} gets no address",
-                        block.cidr,
-                        pod.node_name.as_deref().unwrap_or("?"),
-                        block.capacity,
-                        cluster.pod_name(id)
-                    ))
-                    .at(format!("Pod {}", cluster.pod_name(id)), origin_source(cluster, pod))
-                    .help("lower maxPods or use a shorter node mask"),
+                    Issue::error(Found::NodeBlockExhausted {
+                        block: block.cidr,
+                        node: pod.node_name.clone(),
+                        capacity: block.capacity.into(),
+                        pod: cluster.pod_name(id),
+                    })
+                    .at(
+                        format!("Pod {}", cluster.pod_name(id)),
+                        origin_source(cluster, pod),
+                    ),
                 );
             }
         }

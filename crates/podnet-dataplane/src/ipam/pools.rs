@@ -9,26 +9,26 @@ use podnet_model::{AddressRequest, Cluster, IpPool, PodId};
 
 use super::PoolUse;
 use crate::addr::{offset, same_family, size, to_int};
-use crate::issue::Issue;
+use crate::issue::{Found, Issue, PoolReserved, StaticFound};
 use crate::nodes::NodeInfo;
 use crate::schedule::origin_source;
 
 /// Why `ip`, inside `pool`'s subnet, is never handed out from it: the
 /// gateway, a reserved address, or the IPv4 network or broadcast address;
 /// `None` when it may be (or is outside the subnet).
-pub fn reserved_in(pool: &IpPool, ip: IpAddr) -> Option<&'static str> {
+pub fn reserved_in(pool: &IpPool, ip: IpAddr) -> Option<PoolReserved> {
     let off = offset(&pool.cidr, ip)?;
     if pool.gateway == Some(ip) {
-        return Some("the gateway");
+        return Some(PoolReserved::Gateway);
     }
     if pool.reserved.contains(&ip) {
-        return Some("a reserved address");
+        return Some(PoolReserved::Listed);
     }
     if ip.is_ipv4() && (off == 0 || off + 1 == size(&pool.cidr)) && pool.cidr.prefix_len() < 31 {
         return Some(if off == 0 {
-            "the network address"
+            PoolReserved::Network
         } else {
-            "the broadcast address"
+            PoolReserved::Broadcast
         });
     }
     None
@@ -80,38 +80,35 @@ impl<'c> Pools<'c> {
         match request {
             AddressRequest::Static(ips) => {
                 let Some(&ip) = ips.first() else {
-                    return Err(at(Issue::error(format!(
-                        "pod {who} requests an empty address list"
-                    ))));
+                    return Err(at(Issue::error(Found::Static(StaticFound::EmptyList {
+                        pod: who.clone(),
+                    }))));
                 };
                 let Some(pool) = self.pools.iter().position(|p| p.cidr.contains(&ip)) else {
-                    let names: Vec<String> = self
-                        .pools
-                        .iter()
-                        .map(|p| format!("{} ({})", p.meta.name, p.cidr))
-                        .collect();
-                    return Err(at(Issue::error(format!(
-                        "static address {ip} of pod {who} is outside every IPPool{}",
-                        if names.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", names.join(", "))
-                        }
-                    ))
-                    .help("pick an address inside a pool's subnet, or declare the pool")));
+                    return Err(at(Issue::error(Found::Static(StaticFound::OutsidePools {
+                        ip,
+                        pod: who.clone(),
+                        pools: self
+                            .pools
+                            .iter()
+                            .map(|p| (p.meta.name.clone(), p.cidr))
+                            .collect(),
+                    }))));
                 };
                 if let Some(why) = self.unusable(pool, ip) {
-                    return Err(at(Issue::error(format!(
-                        "static address {ip} of pod {who} is {why} of IPPool {}",
-                        self.pools[pool].meta.name
-                    ))));
+                    return Err(at(Issue::error(Found::Static(StaticFound::Unusable {
+                        ip,
+                        pod: who.clone(),
+                        why,
+                        pool: self.pools[pool].meta.name.clone(),
+                    }))));
                 }
                 if let Some(other) = taken.get(&ip) {
-                    return Err(at(Issue::error(format!(
-                        "static address {ip} of pod {who} is already used by pod {}",
-                        cluster.pod_name(*other)
-                    ))
-                    .help("a static address fits one pod: a workload with several replicas needs one address per replica")));
+                    return Err(at(Issue::error(Found::Static(StaticFound::Taken {
+                        ip,
+                        pod: who.clone(),
+                        other: cluster.pod_name(*other),
+                    }))));
                 }
                 taken.insert(ip, id);
                 self.used[pool].push((ip, id));
@@ -121,15 +118,19 @@ impl<'c> Pools<'c> {
                 let mut last_err = None;
                 for name in names {
                     let Some(pool) = self.by_name(name) else {
-                        last_err = Some(at(Issue::error(format!(
-                            "pod {who} asks for IPPool `{name}`, which is not in the input"
-                        ))));
+                        last_err =
+                            Some(at(Issue::error(Found::Static(StaticFound::UnknownPool {
+                                pod: who.clone(),
+                                pool: name.clone(),
+                            }))));
                         continue;
                     };
                     if self.pools[pool].disabled {
-                        last_err = Some(at(Issue::error(format!(
-                            "pod {who} asks for IPPool `{name}`, which is disabled"
-                        ))));
+                        last_err =
+                            Some(at(Issue::error(Found::Static(StaticFound::DisabledPool {
+                                pod: who.clone(),
+                                pool: name.clone(),
+                            }))));
                         continue;
                     }
                     if let Some(ip) = self.next_free(pool, taken) {
@@ -137,28 +138,32 @@ impl<'c> Pools<'c> {
                         self.used[pool].push((ip, id));
                         return Ok((ip, pool));
                     }
-                    last_err = Some(at(Issue::error(format!(
-                        "IPPool {} is exhausted ({} addresses); pod {who} gets no address",
-                        self.pools[pool].meta.name,
-                        self.capacity(pool)
-                    ))
-                    .help("add a range to the pool or lower the replicas drawing from it")));
+                    last_err = Some(at(Issue::error(Found::Static(
+                        StaticFound::PoolExhausted {
+                            pool: self.pools[pool].meta.name.clone(),
+                            capacity: self.capacity(pool),
+                            pod: who.clone(),
+                        },
+                    ))));
                 }
-                Err(last_err
-                    .unwrap_or_else(|| at(Issue::error(format!("pod {who} names no IPPool")))))
+                Err(last_err.unwrap_or_else(|| {
+                    at(Issue::error(Found::Static(StaticFound::NoPool {
+                        pod: who.clone(),
+                    })))
+                }))
             }
         }
     }
 
     /// Why `ip` may not be handed out from `pool`, if it may not.
-    fn unusable(&self, pool: usize, ip: IpAddr) -> Option<&'static str> {
+    fn unusable(&self, pool: usize, ip: IpAddr) -> Option<PoolReserved> {
         let p = &self.pools[pool];
         offset(&p.cidr, ip)?;
         if let Some(why) = reserved_in(p, ip) {
             return Some(why);
         }
         if self.node_ips.contains(&ip) {
-            return Some("a node's address, inside the subnet");
+            return Some(PoolReserved::NodeAddress);
         }
         None
     }

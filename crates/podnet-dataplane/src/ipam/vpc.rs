@@ -8,7 +8,7 @@ use podnet_model::{Cloud, Cluster, PodId, Profile};
 
 use super::AddressOrigin;
 use crate::addr::{nth, size};
-use crate::issue::Issue;
+use crate::issue::{Found, Issue};
 use crate::nodes::NodeInfo;
 
 /// ENI mode: a secondary address of the subnet holding the node's address,
@@ -60,13 +60,10 @@ impl<'p> Vpc<'p> {
                 .map(|c| (c.to_string(), *c))
         });
         let Some((name, cidr)) = subnet else {
-            issues.push(
-                Issue::error(format!(
-                    "node `{}` has no address in a VPC subnet, so {} cannot give its pods VPC addresses",
-                    node.name, self.profile.cni
-                ))
-                .help("give the node an internalIP inside one of the cloud's subnets"),
-            );
+            issues.push(Issue::error(Found::NodeOutsideVpc {
+                node: node.name.clone(),
+                cni: self.profile.cni,
+            }));
             return (Vec::new(), AddressOrigin::Unassigned);
         };
         let cursor = self.cursors.entry(name.clone()).or_insert(4);
@@ -82,10 +79,11 @@ impl<'p> Vpc<'p> {
                 return (vec![ip], AddressOrigin::VpcSubnet(name));
             }
         }
-        issues.push(Issue::error(format!(
-            "subnet {name} ({cidr}) has no free address left for pod {}",
-            cluster.pod_name(id)
-        )));
+        issues.push(Issue::error(Found::SubnetExhausted {
+            subnet: name,
+            cidr,
+            pod: cluster.pod_name(id),
+        }));
         (Vec::new(), AddressOrigin::Unassigned)
     }
 }

@@ -14,10 +14,8 @@
 use std::net::IpAddr;
 
 use podnet_dataplane::trace::{Action, Branch, Hop, Outcome};
-use podnet_dataplane::{
-    Dataplane, Issue, IssueSeverity, Trace, TraceFrom, TraceRequest, TraceTo, trace,
-};
-use podnet_model::{Direction, PodId, Protocol, ServiceId};
+use podnet_dataplane::{Dataplane, Issue, Trace, TraceFrom, TraceRequest, TraceTo, trace};
+use podnet_model::{Direction, PodId, Protocol, ServiceId, Severity};
 
 /// A Pod `default/$name` on node `$node`, labelled `app: web`, serving TCP
 /// 8080 (one nginx container): one YAML document and the `---` after it.
@@ -128,15 +126,19 @@ pub fn node_ports(dp: &Dataplane, name: &str) -> Vec<Option<u16>> {
 pub fn errors(dp: &Dataplane) -> Vec<&Issue> {
     dp.issues
         .iter()
-        .filter(|i| i.severity == IssueSeverity::Error)
+        .filter(|i| i.severity == Severity::Error)
         .collect()
 }
 
-/// Error issues whose message contains every one of `parts`.
+/// Error issues whose detail, as `{:?}` prints it (variant names,
+/// addresses, quoted names), contains every one of `parts`.
 pub fn errors_with<'d>(dp: &'d Dataplane, parts: &[&str]) -> Vec<&'d Issue> {
     errors(dp)
         .into_iter()
-        .filter(|i| parts.iter().all(|p| i.message.contains(p)))
+        .filter(|i| {
+            let detail = format!("{:?}", i.detail);
+            parts.iter().all(|p| detail.contains(p))
+        })
         .collect()
 }
 

@@ -18,7 +18,7 @@ use podnet_model::{
 
 use super::records::{OwnerRef, PerPodLabels, PodShape, RawController, RawPod, Record};
 use super::store::{self, Key, Store};
-use crate::diagnostic::{Diagnostic, Location, Severity};
+use crate::{Diagnostic, Location, Severity};
 
 /// Hash maps keyed by input text, with a fast hasher seeded per process.
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;

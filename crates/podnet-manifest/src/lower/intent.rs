@@ -7,8 +7,8 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use podnet_model::{
-    EndpointSelector, Flows, Intent, IntentRule, IntentSeverity, IsolateRule, Meta, OnlyRule,
-    OnlySource, SelectorKind, Source,
+    EndpointSelector, Flows, Intent, IntentRule, IsolateRule, Meta, OnlyRule, OnlySource,
+    SelectorKind, Severity, Source,
 };
 use serde::Deserialize;
 
@@ -109,11 +109,11 @@ pub fn connectivity_intent(
         return None;
     };
     let severity = match spec.severity.as_deref() {
-        None => IntentSeverity::default(),
-        Some(s) => IntentSeverity::parse(s).unwrap_or_else(|| {
-            let all: Vec<&str> = IntentSeverity::ALL.iter().map(|(n, _)| *n).collect();
+        None => Intent::DEFAULT_SEVERITY,
+        Some(s) => Severity::parse(s).unwrap_or_else(|| {
+            let all: Vec<&str> = Severity::SPELLED.iter().map(|(n, _)| *n).collect();
             unsupported(&at.key("severity"), s, &all, c);
-            IntentSeverity::default()
+            Intent::DEFAULT_SEVERITY
         }),
     };
     let set = [

@@ -230,7 +230,7 @@ fn level(severity: Severity) -> ResultLevel {
     match severity {
         Severity::Info => ResultLevel::Note,
         Severity::Warning => ResultLevel::Warning,
-        Severity::Error => ResultLevel::Error,
+        Severity::Error | Severity::Fatal => ResultLevel::Error,
     }
 }
 

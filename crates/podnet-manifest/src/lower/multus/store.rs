@@ -10,9 +10,9 @@ use std::collections::{BTreeSet, HashMap};
 use podnet_model::{Cluster, NetworkRef, NsId, PodOrigin, Source};
 
 use super::{PendingMultiPolicy, PendingNetwork};
-use crate::diagnostic::{Diagnostic, Location, Severity};
 use crate::lower::records::Record;
 use crate::lower::store::Key;
+use crate::{Diagnostic, Location, Severity};
 
 /// The NADs and MultiNetworkPolicies read so far.
 #[derive(Default)]

@@ -99,7 +99,12 @@ pub(super) fn message(found: &IpamFound) -> String {
             why,
         } => {
             let why = match why {
-                Reserved::Pool(what, pool) => format!("{what} of IPPool {pool}"),
+                Reserved::Pool(what, pool) => {
+                    format!(
+                        "{} of IPPool {pool}",
+                        crate::placement::pool_reserved(*what)
+                    )
+                }
                 Reserved::Node(node) => format!("node `{node}`'s own address"),
                 Reserved::Network(what, network) => {
                     let what = match what {

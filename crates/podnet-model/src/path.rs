@@ -84,44 +84,9 @@ impl FieldPath {
         self.0.is_empty()
     }
 
-    /// Builds a path from serde_path_to_error's path. serde cannot tell a
-    /// map's keys from an object's fields; keys under the Kubernetes string
-    /// maps (`labels`, `annotations`, `matchLabels`, `nodeSelector`, a
-    /// Service's `selector`) are taken as map keys.
-    pub fn from_serde(path: &serde_path_to_error::Path) -> Self {
-        use serde_path_to_error::Segment;
-        let segs: Vec<&Segment> = path.iter().collect();
-        let mut out = Vec::with_capacity(segs.len());
-        for (i, s) in segs.iter().enumerate() {
-            let seg = match s {
-                Segment::Seq { index } => Seg::Index(*index),
-                Segment::Map { key } | Segment::Enum { variant: key } => {
-                    let parent = out.last().and_then(|p: &Seg| match p {
-                        Seg::Key(k) => Some(k.as_ref()),
-                        _ => None,
-                    });
-                    let next_is_field = matches!(
-                        segs.get(i + 1),
-                        Some(Segment::Map { .. }) | Some(Segment::Seq { .. })
-                    );
-                    let in_map = match parent {
-                        Some("labels" | "annotations" | "matchLabels" | "nodeSelector") => true,
-                        Some("selector") => {
-                            !next_is_field && key != "matchLabels" && key != "matchExpressions"
-                        }
-                        _ => false,
-                    };
-                    if in_map {
-                        Seg::MapKey(Cow::Owned(key.clone()))
-                    } else {
-                        Seg::Key(Cow::Owned(key.clone()))
-                    }
-                }
-                Segment::Unknown => continue,
-            };
-            out.push(seg);
-        }
-        FieldPath(out)
+    /// A path of these steps.
+    pub fn from_segments(segments: Vec<Seg>) -> Self {
+        FieldPath(segments)
     }
 
     /// The same path with map keys as plain keys (how documents store them).
