@@ -33,7 +33,7 @@ fn errors(l: &Loaded) -> Vec<(String, Option<u32>, String)> {
                     .map(ToString::to_string)
                     .unwrap_or_default(),
                 loc.and_then(|x| x.line),
-                d.message.clone(),
+                d.detail.message.clone(),
             )
         })
         .collect()
@@ -51,7 +51,7 @@ fn warnings(l: &Loaded) -> Vec<(String, Option<u32>, String)> {
                     .map(ToString::to_string)
                     .unwrap_or_default(),
                 loc.and_then(|x| x.line),
-                d.message.clone(),
+                d.detail.message.clone(),
             )
         })
         .collect()

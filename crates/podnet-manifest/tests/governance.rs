@@ -46,7 +46,9 @@ spec:
     );
     assert!(errors(&l).is_empty(), "{:#?}", l.diagnostics);
     assert!(
-        !l.diagnostics.iter().any(|d| d.message.contains("ignored")),
+        !l.diagnostics
+            .iter()
+            .any(|d| d.detail.message.contains("ignored")),
         "{:#?}",
         l.diagnostics
     );
@@ -337,9 +339,9 @@ fn a_later_definition_replaces_an_earlier_one() {
     let g = &l.cluster.governance;
     assert_eq!(g.quotas.len(), 1);
     assert_eq!(g.quotas[0].hard.get("cpu").map(String::as_str), Some("2"));
-    assert!(
-        l.diagnostics
-            .iter()
-            .any(|d| d.message.contains("ResourceQuota shop/q is defined twice"))
-    );
+    assert!(l.diagnostics.iter().any(|d| {
+        d.detail
+            .message
+            .contains("ResourceQuota shop/q is defined twice")
+    }));
 }

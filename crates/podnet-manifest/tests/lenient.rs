@@ -152,11 +152,11 @@ fn each_rule_skips_by_default_and_is_kept_with_a_warning_under_lenient() {
             .find(|d| d.severity == Severity::Warning && path_of(d) == row.path)
             .unwrap_or_else(|| panic!("{}: {:?}", row.cites, lenient.diagnostics));
         assert!(
-            warning.message.contains(row.rule.api_rule())
-                && warning.message.contains("kept (--lenient)"),
+            warning.detail.message.contains(row.rule.api_rule())
+                && warning.detail.message.contains("kept (--lenient)"),
             "{}: the warning names the rule: {}",
             row.cites,
-            warning.message
+            warning.detail.message
         );
     }
 }

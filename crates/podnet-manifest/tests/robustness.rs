@@ -135,11 +135,13 @@ fn check_diagnostics(files: &[SourceFile], l: &Loaded) -> Result<(), TestCaseErr
         // serde_json reports column 0 for an error at a line break:
         // `regression_json_error_columns_start_at_one`.
         if let Some(col) = loc.column
-            && !d.message.starts_with("invalid JSON")
+            && !d.detail.message.starts_with("invalid JSON")
         {
             prop_assert!(col >= 1, "column 0 in {shown}");
         }
-        if d.message.starts_with("invalid YAML") || d.message.starts_with("invalid JSON") {
+        if d.detail.message.starts_with("invalid YAML")
+            || d.detail.message.starts_with("invalid JSON")
+        {
             prop_assert_eq!(d.severity, Severity::Error);
             prop_assert!(loc.line.is_some(), "syntax error without line: {}", shown);
         }
@@ -512,7 +514,7 @@ proptest! {
         for d in l.diagnostics.iter().filter(|d| d.is_error()) {
             let loc = d.location.as_ref().unwrap();
             prop_assert!(&*loc.file == "a.yaml" || &*loc.file == "dir/b.yml");
-            if d.message.starts_with("invalid YAML") {
+            if d.detail.message.starts_with("invalid YAML") {
                 prop_assert!(loc.line.is_some_and(|n| n >= 1));
             }
         }
@@ -1558,7 +1560,7 @@ fn assert_error(name: &str, text: &str, needle: &str) {
     assert!(
         l.diagnostics
             .iter()
-            .any(|d| d.is_error() && d.message.contains(needle)),
+            .any(|d| d.is_error() && d.detail.message.contains(needle)),
         "no error containing {needle:?}: {:?}",
         rendered(&l)
     );
@@ -2278,7 +2280,7 @@ fn regression_line_map_first_line_near_u32_max() {
 fn regression_json_error_columns_start_at_one() {
     let l = load_one("x.json", "{\"a\n");
     let d = &l.diagnostics[0];
-    assert!(d.message.starts_with("invalid JSON"), "{d}");
+    assert!(d.detail.message.starts_with("invalid JSON"), "{d}");
     assert!(d.location.as_ref().unwrap().column >= Some(1), "{d}");
 }
 
@@ -2454,7 +2456,7 @@ proptest! {
         let text = format!("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  labels:\n    x: '{value}'\n");
         let l = load_one("long.yaml", &text);
         for d in &l.diagnostics {
-            prop_assert!(d.message.chars().count() <= podnet_manifest::Limits::DEFAULT.message_chars);
+            prop_assert!(d.detail.message.chars().count() <= podnet_manifest::Limits::DEFAULT.message_chars);
             prop_assert!(d.to_string().len() < 3 * podnet_manifest::Limits::DEFAULT.message_chars);
         }
     }

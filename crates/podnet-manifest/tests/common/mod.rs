@@ -26,7 +26,7 @@ pub fn errors(l: &Loaded) -> Vec<(String, Option<u32>, String)> {
                     .map(ToString::to_string)
                     .unwrap_or_default(),
                 loc.and_then(|x| x.line),
-                d.message.clone(),
+                d.detail.message.clone(),
             )
         })
         .collect()
