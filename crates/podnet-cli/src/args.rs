@@ -198,7 +198,9 @@ pub struct TraceArgs {
     #[arg(long, value_name = "METHOD", value_parser = values::http_method)]
     pub method: Option<String>,
     /// URL only: a request header, matched against HTTPRoute and GRPCRoute
-    /// `headers` matches (repeatable).
+    /// `headers` matches (repeatable). `Host:NAME` sends another Host
+    /// (authority) than the URL's host, which stays the connection's target
+    /// and TLS server name.
     #[arg(long = "header", value_name = "NAME:VALUE", value_parser = values::http_header)]
     pub headers: Vec<(String, String)>,
     /// URL only: send the gRPC call SERVICE/METHOD (POST /SERVICE/METHOD),

@@ -26,6 +26,8 @@ fn backend(ns: &str, name: &str, port: u16, weight: u32, line: u32) -> BackendRe
         name: name.into(),
         port: Some(port),
         weight,
+        filters: Vec::new(),
+        redirect: None,
         line: Some(line),
     }
 }

@@ -210,6 +210,8 @@ mod tests {
                         name: format!("{name}-{i}"),
                         port: Some(80),
                         weight: 1,
+                        filters: Vec::new(),
+                        redirect: None,
                         line: None,
                     }],
                     line: None,

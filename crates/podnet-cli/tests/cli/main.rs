@@ -19,6 +19,7 @@ mod explain;
 mod fuzz_replay;
 mod gateway;
 mod gateway_api_upstream;
+mod gateway_hosts;
 mod hostile;
 mod inputs;
 mod lab;
