@@ -126,59 +126,53 @@ fn value_matches(kind: ValueMatchKind, want: &str, have: &str) -> bool {
     }
 }
 
-impl PathMatch {
-    /// Whether the request path (without the query) matches (API reference,
-    /// PathMatchType): `Exact` is the whole path, case-sensitive (`/abc`
-    /// matches neither `/abc/` nor `/abcd`); `PathPrefix` is element-wise on
-    /// `/`-split segments with a trailing `/` ignored (`/abc` matches `/abc`,
-    /// `/abc/` and `/abc/def`, not `/abcd`), as Ingress's `Prefix`.
-    pub fn matches(&self, path: &str) -> bool {
-        match self.kind {
-            PathMatchKind::Exact => self.value == path,
-            PathMatchKind::PathPrefix => path_matches(&self.value, PathType::Prefix, path),
-            PathMatchKind::RegularExpression => regex_full_match(&self.value, path),
-        }
+/// Whether the request path (without the query) matches `m` (API
+/// reference, PathMatchType): `Exact` is the whole path, case-sensitive
+/// (`/abc` matches neither `/abc/` nor `/abcd`); `PathPrefix` is
+/// element-wise on `/`-split segments with a trailing `/` ignored (`/abc`
+/// matches `/abc`, `/abc/` and `/abc/def`, not `/abcd`), as Ingress's
+/// `Prefix`.
+pub fn matches_path(m: &PathMatch, path: &str) -> bool {
+    match m.kind {
+        PathMatchKind::Exact => m.value == path,
+        PathMatchKind::PathPrefix => path_matches(&m.value, PathType::Prefix, path),
+        PathMatchKind::RegularExpression => regex_full_match(&m.value, path),
     }
 }
 
-impl HeaderMatch {
-    /// Whether a header of the request matches (API reference,
-    /// HTTPHeaderMatch: names are case-insensitive). A repeated header
-    /// matches when any of its values does (implementation-specific).
-    pub fn matches_header(&self, headers: &[(&str, &str)]) -> bool {
-        headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(&self.name))
-            .any(|(_, v)| value_matches(self.kind, &self.value, v))
-    }
-
-    /// Whether a query parameter matches (API reference,
-    /// HTTPQueryParamMatch: names are exact; a repeated parameter is
-    /// matched on its first value, as recommended).
-    pub fn matches_query(&self, query: &[(&str, &str)]) -> bool {
-        query
-            .iter()
-            .find(|(n, _)| *n == self.name)
-            .is_some_and(|(_, v)| value_matches(self.kind, &self.value, v))
-    }
+/// Whether a header of the request matches `m` (API reference,
+/// HTTPHeaderMatch: names are case-insensitive). A repeated header
+/// matches when any of its values does (implementation-specific).
+pub fn matches_header(m: &HeaderMatch, headers: &[(&str, &str)]) -> bool {
+    headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(&m.name))
+        .any(|(_, v)| value_matches(m.kind, &m.value, v))
 }
 
-impl GrpcMethodMatch {
-    /// Whether a gRPC request path `/{service}/{method}` matches (API
-    /// reference, GRPCMethodMatch: an omitted service or method matches
-    /// any).
-    pub fn matches(&self, path: &str) -> bool {
-        let Some((service, method)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
-            return false;
-        };
-        self.service
+/// Whether a query parameter matches `m` (API reference,
+/// HTTPQueryParamMatch: names are exact; a repeated parameter is
+/// matched on its first value, as recommended).
+pub fn matches_query(m: &HeaderMatch, query: &[(&str, &str)]) -> bool {
+    query
+        .iter()
+        .find(|(n, _)| *n == m.name)
+        .is_some_and(|(_, v)| value_matches(m.kind, &m.value, v))
+}
+
+/// Whether a gRPC request path `/{service}/{method}` matches `m` (API
+/// reference, GRPCMethodMatch: an omitted service or method matches
+/// any).
+pub fn matches_grpc_method(m: &GrpcMethodMatch, path: &str) -> bool {
+    let Some((service, method)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
+        return false;
+    };
+    m.service
+        .as_deref()
+        .is_none_or(|s| value_matches(m.kind, s, service))
+        && m.method
             .as_deref()
-            .is_none_or(|s| value_matches(self.kind, s, service))
-            && self
-                .method
-                .as_deref()
-                .is_none_or(|m| value_matches(self.kind, m, method))
-    }
+            .is_none_or(|me| value_matches(m.kind, me, method))
 }
 
 /// A request as a Gateway sees it.
@@ -196,16 +190,14 @@ pub struct Request<'a> {
     pub query: &'a [(&'a str, &'a str)],
 }
 
-impl RouteMatch {
-    /// Whether every condition of this match holds for `req` (API
-    /// reference, HTTPRouteMatch and GRPCRouteMatch: conditions are ANDed).
-    pub fn matches(&self, req: &Request<'_>) -> bool {
-        self.path.as_ref().is_none_or(|p| p.matches(req.path))
-            && self.method.as_deref().is_none_or(|m| m == req.method)
-            && self.grpc.as_ref().is_none_or(|g| g.matches(req.path))
-            && self.headers.iter().all(|h| h.matches_header(req.headers))
-            && self.query_params.iter().all(|q| q.matches_query(req.query))
-    }
+/// Whether every condition of `m` holds for `req` (API reference,
+/// HTTPRouteMatch and GRPCRouteMatch: conditions are ANDed).
+pub fn matches_request(m: &RouteMatch, req: &Request<'_>) -> bool {
+    m.path.as_ref().is_none_or(|p| matches_path(p, req.path))
+        && m.method.as_deref().is_none_or(|me| me == req.method)
+        && m.grpc.as_ref().is_none_or(|g| matches_grpc_method(g, req.path))
+        && m.headers.iter().all(|h| matches_header(h, req.headers))
+        && m.query_params.iter().all(|q| matches_query(q, req.query))
 }
 
 /// `host` without a `:port` suffix (API reference, HTTPRouteSpec
@@ -313,19 +305,19 @@ mod tests {
             kind: PathMatchKind::PathPrefix,
             value: "/abc".into(),
         };
-        assert!(prefix.matches("/abc") && prefix.matches("/abc/") && prefix.matches("/abc/def"));
-        assert!(!prefix.matches("/abcd"));
+        assert!(matches_path(&prefix, "/abc") && matches_path(&prefix, "/abc/") && matches_path(&prefix, "/abc/def"));
+        assert!(!matches_path(&prefix, "/abcd"));
         let exact = PathMatch {
             kind: PathMatchKind::Exact,
             value: "/abc".into(),
         };
-        assert!(exact.matches("/abc"));
-        assert!(!exact.matches("/abc/") && !exact.matches("/Abc") && !exact.matches("/abcd"));
+        assert!(matches_path(&exact, "/abc"));
+        assert!(!matches_path(&exact, "/abc/") && !matches_path(&exact, "/Abc") && !matches_path(&exact, "/abcd"));
         let re = PathMatch {
             kind: PathMatchKind::RegularExpression,
             value: "/v[0-9]+/.*".into(),
         };
-        assert!(re.matches("/v2/users") && !re.matches("/x/v2/users"));
+        assert!(matches_path(&re, "/v2/users") && !matches_path(&re, "/x/v2/users"));
         assert!(!regex_full_match("(", "("));
         assert!(check_regex("(").is_err() && check_regex("a+").is_ok());
     }
@@ -333,12 +325,12 @@ mod tests {
     #[test]
     fn header_names_are_case_insensitive_query_names_are_not() {
         let h = header("Version", "v2");
-        assert!(h.matches_header(&[("version", "v2")]));
-        assert!(!h.matches_header(&[("version", "V2")]));
-        assert!(h.matches_query(&[("Version", "v2")]));
-        assert!(!h.matches_query(&[("version", "v2")]));
+        assert!(matches_header(&h, &[("version", "v2")]));
+        assert!(!matches_header(&h, &[("version", "V2")]));
+        assert!(matches_query(&h, &[("Version", "v2")]));
+        assert!(!matches_query(&h, &[("version", "v2")]));
         // A repeated query parameter matches on its first value.
-        assert!(!h.matches_query(&[("Version", "v1"), ("Version", "v2")]));
+        assert!(!matches_query(&h, &[("Version", "v1"), ("Version", "v2")]));
     }
 
     #[test]
@@ -348,7 +340,7 @@ mod tests {
             service: Some("foo.Bar".into()),
             method: None,
         };
-        assert!(m.matches("/foo.Bar/Get") && m.matches("/foo.Bar/Put"));
-        assert!(!m.matches("/foo.Baz/Get") && !m.matches("foo.Bar"));
+        assert!(matches_grpc_method(&m, "/foo.Bar/Get") && matches_grpc_method(&m, "/foo.Bar/Put"));
+        assert!(!matches_grpc_method(&m, "/foo.Baz/Get") && !matches_grpc_method(&m, "foo.Bar"));
     }
 }

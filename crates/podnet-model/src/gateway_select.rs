@@ -6,7 +6,7 @@
 use std::cmp::Ordering;
 
 use crate::gateway::{GatewayRoute, PathMatchKind, RouteKind, RouteMatch, RouteRule};
-use crate::gateway_match::{Request, hostname_matches, strip_port};
+use crate::gateway_match::{Request, hostname_matches, matches_request, strip_port};
 
 /// The rule chosen for a request.
 #[derive(Clone, Copy, Debug)]
@@ -70,7 +70,7 @@ pub fn select_rule<'a>(
         };
         for (rule_index, rule) in route.rules.iter().enumerate() {
             for (match_index, m) in rule.matches.iter().enumerate() {
-                if !m.matches(req) {
+                if !matches_request(m, req) {
                     continue;
                 }
                 let spec = specificity(host_rank, m);
