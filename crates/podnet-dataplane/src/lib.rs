@@ -15,6 +15,8 @@ pub mod assumed;
 pub mod connectivity;
 pub mod dns;
 pub mod fronts;
+pub mod gateway_match;
+pub mod gateway_select;
 pub mod ipam;
 pub mod issue;
 pub mod kube_proxy;

@@ -5,8 +5,8 @@
 //! API reference (<https://gateway-api.sigs.k8s.io/reference/spec/>) it
 //! follows.
 
-use crate::exposure::{PathType, path_matches};
-use crate::gateway::{
+use podnet_model::exposure::{PathType, path_matches};
+use podnet_model::gateway::{
     GrpcMethodMatch, HeaderMatch, Listener, PathMatch, PathMatchKind, RouteMatch, ValueMatchKind,
 };
 
@@ -218,7 +218,7 @@ pub(crate) fn strip_port(host: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::{AllowedRoutes, ListenerProtocol};
+    use podnet_model::gateway::{AllowedRoutes, ListenerProtocol};
 
     fn header(name: &str, value: &str) -> HeaderMatch {
         HeaderMatch {

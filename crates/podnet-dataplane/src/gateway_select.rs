@@ -5,7 +5,7 @@
 
 use std::cmp::Ordering;
 
-use crate::gateway::{GatewayRoute, PathMatchKind, RouteKind, RouteMatch, RouteRule};
+use podnet_model::gateway::{GatewayRoute, PathMatchKind, RouteKind, RouteMatch, RouteRule};
 use crate::gateway_match::{Request, hostname_matches, matches_request, strip_port};
 
 /// The rule chosen for a request.
@@ -156,9 +156,9 @@ fn route_order(a: &GatewayRoute, b: &GatewayRoute) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::{BackendRef, GrpcMethodMatch, HeaderMatch, PathMatch, ValueMatchKind};
-    use crate::ids::NsId;
-    use crate::source::{Meta, Source};
+    use podnet_model::gateway::{BackendRef, GrpcMethodMatch, HeaderMatch, PathMatch, ValueMatchKind};
+    use podnet_model::ids::NsId;
+    use podnet_model::source::{Meta, Source};
 
     fn path(kind: PathMatchKind, value: &str) -> RouteMatch {
         RouteMatch {
