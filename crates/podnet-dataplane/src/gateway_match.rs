@@ -5,7 +5,11 @@
 //! API reference (<https://gateway-api.sigs.k8s.io/reference/spec/>) it
 //! follows.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use podnet_model::exposure::{PathType, path_matches};
+use regex::Regex;
 use podnet_model::gateway::{
     GrpcMethodMatch, HeaderMatch, Listener, PathMatch, PathMatchKind, RouteMatch, ValueMatchKind,
 };
@@ -105,18 +109,28 @@ pub fn select_listener<'a>(
     best.map(|(l, _)| l)
 }
 
+thread_local! {
+    /// Each pattern anchored and compiled once per thread (`None`: it does
+    /// not compile): a trace matches the same few route patterns against
+    /// every request and every rule it considers.
+    static COMPILED: RefCell<HashMap<String, Option<Regex>>> = RefCell::new(HashMap::new());
+}
+
 /// Whether `pattern` matches the whole of `value` as an RE2 regular
 /// expression (the `regex` crate's dialect). The Gateway API leaves the
 /// dialect of `RegularExpression` matches implementation-specific; podnet
 /// anchors them as Envoy's `safe_regex` does. An invalid pattern matches
-/// nothing.
+/// nothing (the reader warns about it).
 pub fn regex_full_match(pattern: &str, value: &str) -> bool {
-    regex::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(value))
-}
-
-/// Why `pattern` is not a regular expression podnet can match, if it is not.
-pub fn check_regex(pattern: &str) -> Result<(), regex::Error> {
-    regex::Regex::new(pattern).map(|_| ())
+    COMPILED.with_borrow_mut(|compiled| {
+        if let Some(re) = compiled.get(pattern) {
+            return re.as_ref().is_some_and(|re| re.is_match(value));
+        }
+        let re = Regex::new(&format!("^(?:{pattern})$")).ok();
+        let matched = re.as_ref().is_some_and(|re| re.is_match(value));
+        compiled.insert(pattern.to_owned(), re);
+        matched
+    })
 }
 
 fn value_matches(kind: ValueMatchKind, want: &str, have: &str) -> bool {
@@ -319,7 +333,21 @@ mod tests {
         };
         assert!(matches_path(&re, "/v2/users") && !matches_path(&re, "/x/v2/users"));
         assert!(!regex_full_match("(", "("));
-        assert!(check_regex("(").is_err() && check_regex("a+").is_ok());
+    }
+
+    #[test]
+    fn a_compiled_pattern_is_reused_and_still_anchored() {
+        // The second and later calls answer from the compiled pattern: the
+        // same answers as the first, the whole value still required.
+        for _ in 0..3 {
+            assert!(regex_full_match("[a-z]+", "abc"));
+            assert!(!regex_full_match("[a-z]+", "abc1"));
+            assert!(!regex_full_match("(", "("));
+        }
+        COMPILED.with_borrow(|compiled| {
+            assert!(compiled.get("[a-z]+").is_some_and(Option::is_some));
+            assert!(compiled.get("(").is_some_and(Option::is_none));
+        });
     }
 
     #[test]
