@@ -110,7 +110,7 @@ impl Dataplane {
             .or(cluster.profile.as_ref())
             .cloned()
             .unwrap_or_default();
-        let mut profile = Profile::resolve(&spec);
+        let mut profile = podnet_manifest::presets::resolve(&spec);
         let mut issues = Vec::new();
         issues.extend(overlap::check(cluster, &profile));
         service_cidrs::merge(
