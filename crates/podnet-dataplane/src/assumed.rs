@@ -17,8 +17,8 @@
 use std::collections::{HashMap, HashSet};
 
 use ipnet::IpNet;
-use podnet_model::node::{HOSTNAME_LABEL, ZONE_LABEL};
 use podnet_manifest::presets::{self, PRESET_NODE_COUNT};
+use podnet_model::node::{HOSTNAME_LABEL, ZONE_LABEL};
 use podnet_model::{
     Cloud, Cluster, IpSet, Labels, NodeRequirements, NodeSelectorOperator, NodeSelectorRequirement,
     NodeSelectorTerm, PodOrigin, Profile, WorkloadKind,

@@ -9,10 +9,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use podnet_model::exposure::{PathType, path_matches};
-use regex::Regex;
 use podnet_model::gateway::{
     GrpcMethodMatch, HeaderMatch, Listener, PathMatch, PathMatchKind, RouteMatch, ValueMatchKind,
 };
+use regex::Regex;
 
 /// Whether `pattern` (a Listener or route hostname) matches `host` (API
 /// reference, Listener `hostname` and HTTPRouteSpec `hostnames`): a name
@@ -209,7 +209,9 @@ pub struct Request<'a> {
 pub fn matches_request(m: &RouteMatch, req: &Request<'_>) -> bool {
     m.path.as_ref().is_none_or(|p| matches_path(p, req.path))
         && m.method.as_deref().is_none_or(|me| me == req.method)
-        && m.grpc.as_ref().is_none_or(|g| matches_grpc_method(g, req.path))
+        && m.grpc
+            .as_ref()
+            .is_none_or(|g| matches_grpc_method(g, req.path))
         && m.headers.iter().all(|h| matches_header(h, req.headers))
         && m.query_params.iter().all(|q| matches_query(q, req.query))
 }
@@ -319,14 +321,22 @@ mod tests {
             kind: PathMatchKind::PathPrefix,
             value: "/abc".into(),
         };
-        assert!(matches_path(&prefix, "/abc") && matches_path(&prefix, "/abc/") && matches_path(&prefix, "/abc/def"));
+        assert!(
+            matches_path(&prefix, "/abc")
+                && matches_path(&prefix, "/abc/")
+                && matches_path(&prefix, "/abc/def")
+        );
         assert!(!matches_path(&prefix, "/abcd"));
         let exact = PathMatch {
             kind: PathMatchKind::Exact,
             value: "/abc".into(),
         };
         assert!(matches_path(&exact, "/abc"));
-        assert!(!matches_path(&exact, "/abc/") && !matches_path(&exact, "/Abc") && !matches_path(&exact, "/abcd"));
+        assert!(
+            !matches_path(&exact, "/abc/")
+                && !matches_path(&exact, "/Abc")
+                && !matches_path(&exact, "/abcd")
+        );
         let re = PathMatch {
             kind: PathMatchKind::RegularExpression,
             value: "/v[0-9]+/.*".into(),

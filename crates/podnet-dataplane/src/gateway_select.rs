@@ -5,8 +5,8 @@
 
 use std::cmp::Ordering;
 
-use podnet_model::gateway::{GatewayRoute, PathMatchKind, RouteKind, RouteMatch, RouteRule};
 use crate::gateway_match::{Request, hostname_matches, matches_request, strip_port};
+use podnet_model::gateway::{GatewayRoute, PathMatchKind, RouteKind, RouteMatch, RouteRule};
 
 /// The rule chosen for a request.
 #[derive(Clone, Copy, Debug)]
@@ -156,7 +156,9 @@ fn route_order(a: &GatewayRoute, b: &GatewayRoute) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use podnet_model::gateway::{BackendRef, GrpcMethodMatch, HeaderMatch, PathMatch, ValueMatchKind};
+    use podnet_model::gateway::{
+        BackendRef, GrpcMethodMatch, HeaderMatch, PathMatch, ValueMatchKind,
+    };
     use podnet_model::ids::NsId;
     use podnet_model::source::{Meta, Source};
 
