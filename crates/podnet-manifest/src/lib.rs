@@ -18,6 +18,7 @@ pub mod limits;
 pub mod lines;
 pub mod lower;
 pub mod path;
+pub mod presets;
 pub mod split;
 pub mod validate;
 pub mod yaml;

@@ -1,7 +1,7 @@
 //! Gateway API (gateway.networking.k8s.io/v1): `Gateway` listeners and the
 //! `HTTPRoute` and `GRPCRoute` rules attached to them, normalised with the
 //! CRD's defaults applied. How a request is matched against them is in
-//! [`crate::gateway_match`] and [`crate::gateway_select`]; semantics follow
+//! the dataplane crate (`gateway_match`, `gateway_select`); semantics follow
 //! the Gateway API reference (<https://gateway-api.sigs.k8s.io/reference/spec/>).
 
 use crate::ids::NsId;

@@ -8,9 +8,7 @@
 //! Every Gateway with such a listener takes part, one path each; none is
 //! chosen silently.
 
-use podnet_model::{
-    GatewayRoute, ListenerProtocol, Request, RouteKind, TlsMode, select_listener, select_rule,
-};
+use podnet_model::{GatewayRoute, ListenerProtocol, RouteKind, TlsMode};
 
 use super::tracer::Tracer;
 use super::{
@@ -18,6 +16,8 @@ use super::{
     InvalidBackends, LbDecision, Scheme, TlsHandling, TraceError, Url,
 };
 use crate::fronts::{self, Route, RouteSource, gateways, grants};
+use crate::gateway_match::{Request, select_listener};
+use crate::gateway_select::select_rule;
 
 /// What one Gateway does with the request.
 pub(super) enum Decision<'d> {

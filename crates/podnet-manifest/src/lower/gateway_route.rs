@@ -291,7 +291,7 @@ pub fn value_kind(
     match written {
         None | Some("Exact") => ValueMatchKind::Exact,
         Some("RegularExpression") => {
-            if let Err(e) = podnet_model::gateway_match::check_regex(pattern) {
+            if let Err(e) = regex::Regex::new(pattern) {
                 c.warn(
                     at.clone(),
                     format!("`{pattern}` is not an RE2 regular expression podnet reads ({e}): it matches nothing"),
