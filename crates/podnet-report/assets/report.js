@@ -372,7 +372,8 @@
         { selector: "edge.changed", style: { "line-color": "#d68910", "target-arrow-color": "#d68910", width: 2.5 } },
         { selector: "edge.removed", style: { "line-color": "#c0392b", "target-arrow-color": "#c0392b", width: 2.5, "line-style": "dashed" } },
       ],
-      layout: { name: "cose", animate: false, nodeDimensionsIncludeLabels: true, randomize: false },
+      layout: { name: "cose", animate: false, nodeDimensionsIncludeLabels: true, randomize: true,
+        nodeRepulsion: () => 400000, idealEdgeLength: () => 90, nodeOverlap: 20, componentSpacing: 60, padding: 20 },
     });
     state.graph.on("tap", "edge", (ev) => {
       const id = ev.target.id();
@@ -464,7 +465,7 @@
   for (const e of ends) if (e.kind === "namespace" && !e.old) $("f-namespace").append(el("option", {}, e.name));
   for (const n of M.networks) $("f-network").append(el("option", {}, n));
   if (!D.change) $("l-changes").hidden = true;
-  for (const id of ["search", "f-port"]) $(id).addEventListener("input", renderMatrix);
+  for (const id of ["search", "f-port"]) for (const ev of ["input", "change"]) $(id).addEventListener(ev, renderMatrix);
   for (const id of ["f-namespace", "f-protocol", "f-network", "f-changes"]) $(id).addEventListener("change", renderMatrix);
   const setView = (v) => {
     state.view = v;

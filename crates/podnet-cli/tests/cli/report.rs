@@ -35,7 +35,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// `podnet COMMAND ARGS... EXTRA...`.
-fn run(command: &str, case: &Case, extra: &[&str]) -> Run {
+fn on_case(command: &str, case: &Case, extra: &[&str]) -> Run {
     let mut args = vec![command];
     args.extend(case.args);
     args.extend(extra);
@@ -65,7 +65,7 @@ fn report(case: &Case) -> (PathBuf, Run) {
     if let Some(old) = case.compare {
         extra.extend(["--compare", old]);
     }
-    let run = run("report", case, &extra);
+    let run = on_case("report", case, &extra);
     assert_eq!(run.code, 0, "{}: {}", case.name, run.stderr);
     (file, run)
 }
@@ -105,7 +105,7 @@ fn end_name(peer: &Value) -> String {
 }
 
 fn connections(case: &Case) -> Vec<Value> {
-    let run = run("connlist", case, &["-o", "json"]);
+    let run = on_case("connlist", case, &["-o", "json"]);
     stdout_json(&run)["connections"]
         .as_array()
         .expect("connections")
@@ -177,16 +177,16 @@ fn report_embeds_what_the_other_commands_say() {
         assert_eq!(doc["schema"], "podnet.report/v1");
         let conns = connections(case);
         assert_eq!(doc["matrix"]["pairs"], json!(conns.len()), "{}", case.name);
-        let groups = stdout_json(&run("connlist", case, &["--group", "-o", "json"]));
+        let groups = stdout_json(&on_case("connlist", case, &["--group", "-o", "json"]));
         assert_eq!(
             doc["groups"].as_array().map(Vec::len),
             groups["groups"].as_array().map(Vec::len),
             "{}",
             case.name
         );
-        let audit = stdout_json(&run("audit", case, &["-o", "json"]));
+        let audit = stdout_json(&on_case("audit", case, &["-o", "json"]));
         assert_eq!(doc["audit"], audit, "{}", case.name);
-        let ipam = stdout_json(&run("ipam", case, &["-o", "json"]));
+        let ipam = stdout_json(&on_case("ipam", case, &["-o", "json"]));
         assert_eq!(doc["ipam"], ipam, "{}", case.name);
         assert_eq!(doc["change"].is_null(), case.compare.is_none());
         // Every embedded explanation is `podnet explain`'s text: checked
@@ -201,7 +201,7 @@ fn report_embeds_what_the_other_commands_say() {
                     .expect("explain name")
                     .to_owned()
             };
-            let cli = run(
+            let cli = on_case(
                 "explain",
                 case,
                 &["--from", &name("src"), "--to", &name("dst")],
@@ -385,7 +385,7 @@ fn report_works_in_headless_chromium() {
             let i = words.iter().position(|w| *w == flag).expect("flag");
             words[i + 1]
         };
-        let cli = run(
+        let cli = on_case(
             "explain",
             case,
             &["--from", arg("--from"), "--to", arg("--to")],
@@ -456,6 +456,7 @@ fn report_works_in_headless_chromium() {
         }
 
         // The graph view draws.
+        b.eval("window.scrollTo(0, 0);", &[]);
         b.click("#v-graph");
         b.wait_for("return document.querySelectorAll('#graph canvas').length > 0;");
         std::thread::sleep(std::time::Duration::from_millis(300));
@@ -512,7 +513,9 @@ fn report_with_git_compares_with_the_revision_as_diff_does() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = embedded(&file);
     assert_eq!(doc["change"]["against"], "git HEAD");
-    let diff = stdout_json(&podnet(&["diff", "--git", "HEAD", path, "-o", "json", "-q"]));
+    let diff = stdout_json(&podnet(&[
+        "diff", "--git", "HEAD", path, "-o", "json", "-q",
+    ]));
     assert!(!diff["changes"].as_array().expect("changes").is_empty());
     assert_eq!(doc["change"]["diff"], diff);
     let _ = std::fs::remove_dir_all(&dir);

@@ -3,7 +3,7 @@
 //! `chromium`. WebDriver is JSON over HTTP on localhost; the few commands
 //! the tests use are plain requests, so no async runtime is pulled in.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 /// The W3C key of an element reference in WebDriver answers.
-const ELEMENT: &str = "element-6066-11e4-a52f-4a5cb57b7c58";
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Chromium's flags that work in this sandbox-less, offline test setting.
 const FLAGS: &[&str] = &[
@@ -111,17 +111,39 @@ impl Browser {
             .write_all(head.as_bytes())
             .and_then(|()| stream.write_all(body.as_bytes()))
             .map_err(|e| e.to_string())?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).map_err(|e| e.to_string())?;
-        let text = String::from_utf8_lossy(&raw);
-        let (head, body) = text.split_once("\r\n\r\n").ok_or("no HTTP header")?;
-        let body = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            unchunk(body)
-        } else {
-            body.to_owned()
+        // chromedriver may keep the connection open: read the header,
+        // then exactly the body it announces.
+        let mut reader = BufReader::new(stream);
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 || line == "\r\n" {
+                break;
+            }
+            head.push_str(&line);
+        }
+        let lower = head.to_ascii_lowercase();
+        let length = lower
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length:"))
+            .and_then(|n| n.trim().parse::<usize>().ok());
+        let body = match length {
+            Some(n) => {
+                let mut buf = vec![0; n];
+                reader.read_exact(&mut buf).map_err(|e| e.to_string())?;
+                String::from_utf8_lossy(&buf).into_owned()
+            }
+            None => {
+                let mut rest = String::new();
+                reader
+                    .read_to_string(&mut rest)
+                    .map_err(|e| e.to_string())?;
+                if lower.contains("transfer-encoding: chunked") {
+                    unchunk(&rest)
+                } else {
+                    rest
+                }
+            }
         };
         let status: u16 = head
             .split_whitespace()
@@ -167,6 +189,7 @@ impl Browser {
             "/element",
             Some(&json!({"using": "css selector", "value": css})),
         );
+        assert!(v[ELEMENT].is_string(), "no element {css}: {v}");
         v[ELEMENT].clone()
     }
 

@@ -209,10 +209,10 @@ impl<'c> MatrixBuilder<'c> {
 
     /// The member of a connlist peer, adding an end for a new pseudo-peer.
     fn member(&mut self, peer: &PeerRef) -> usize {
-        if let PeerRef::Workload(w) = peer {
-            if let Some(&m) = self.workload_member.get(w) {
-                return m;
-            }
+        if let PeerRef::Workload(w) = peer
+            && let Some(&m) = self.workload_member.get(w)
+        {
+            return m;
         }
         if let Some(&m) = self.peer_member.get(peer) {
             return m;

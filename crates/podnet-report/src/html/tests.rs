@@ -18,7 +18,8 @@ fn sizes_print_in_powers_of_a_thousand() {
 
 #[test]
 fn markers_are_filled_in_order_and_values_are_never_searched() {
-    let cases: &[(&str, &[(&str, &str)], &str)] = &[
+    type Case<'a> = (&'a str, &'a [(&'a str, &'a str)], &'a str);
+    let cases: &[Case<'_>] = &[
         ("a{{x}}b{{y}}c", &[("{{x}}", "1"), ("{{y}}", "2")], "a1b2c"),
         // A value holding a later marker stays as it is.
         (
