@@ -214,13 +214,13 @@
 
   function renderLegend() {
     const sw = (v, t) => el("span", {}, el("i", { style: "background:" + colour(v) }), t);
-    $("legend").append("How open:",
+    $("legend").append(...["How open:",
       sw({ pairs: 1, possible: 10 }, "few pairs, some ports"), sw({ pairs: 1, possible: 1 }, "every pair, some ports"),
       sw({ pairs: 1, possible: 10, all: true }, "few pairs, every connection"),
       sw({ pairs: 1, possible: 1, all: true }, "every pair, every connection (bold)"),
       D.change ? el("span", {}, el("span", { class: "mark added" }, "+"), "added ",
         el("span", { class: "mark removed" }, "\u2212"), "removed ", el("span", { class: "mark changed" }, "~"), "changed flows") : null,
-      el("span", {}, "Click a cell to zoom into its workloads."));
+      el("span", {}, "Click a cell to zoom into its workloads.")].filter((x) => x !== null));
   }
 
   // The zoom into one cell: grouped lines, changes, workload pairs.
@@ -489,5 +489,7 @@
   renderChange();
   const tabs = [...document.querySelectorAll("nav button")].map((b) => b.dataset.tab);
   show(tabs.includes(location.hash.slice(1)) ? location.hash.slice(1) : "overview");
+  // A tab's name in the address opens the tab; the page stays at its top.
+  window.scrollTo(0, 0);
   document.body.dataset.ready = "true";
 })();

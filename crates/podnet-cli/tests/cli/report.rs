@@ -520,3 +520,55 @@ fn report_with_git_compares_with_the_revision_as_diff_does() {
     assert_eq!(doc["change"]["diff"], diff);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_dense_clusters_report_stays_bounded() {
+    // 10,000 pods in 1,000 workloads, no policy: a million pairs, far
+    // past what the page embeds one by one; the page keeps the grouped
+    // view and says on stderr what it left out.
+    let dir = crate::support::temp_dir("report-dense", &[]);
+    let cluster = dir.join("cluster");
+    let cluster = cluster.to_str().expect("utf-8");
+    let generated = podnet(&[
+        "generate",
+        "--out",
+        cluster,
+        "--pods",
+        "10000",
+        "--workloads",
+        "1000",
+        "--policies",
+        "0",
+    ]);
+    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    let file = dir.join("dense.html");
+    let out = file.to_str().expect("utf-8");
+    let run = podnet(&["report", cluster, "--out", out, "-q"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let size = std::fs::metadata(&file).expect("written").len();
+    assert!(size < 15_000_000, "{size} bytes");
+    let doc = embedded(&file);
+    let m = &doc["matrix"];
+    let pairs = m["pairs"].as_u64().expect("pairs");
+    let left_out = m["pairs_left_out"].as_u64().expect("left out");
+    assert!(
+        pairs > 20_000 && left_out > 0,
+        "{pairs} pairs, {left_out} left out"
+    );
+    let embedded_pairs: usize = m["cells"]
+        .as_array()
+        .expect("cells")
+        .iter()
+        .filter_map(|c| c[8].as_array().map(Vec::len))
+        .sum();
+    assert!(embedded_pairs <= 20_000, "{embedded_pairs}");
+    assert_eq!(embedded_pairs as u64, pairs - left_out);
+    assert!(doc["explanations"].as_array().expect("list").len() <= 1_000);
+    assert!(
+        run.stderr
+            .contains("connections are shown by their grouped lines only"),
+        "{}",
+        run.stderr
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
