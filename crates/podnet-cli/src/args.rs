@@ -137,6 +137,9 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Show address allocation: node blocks, static pools, Service addresses, load balancers.
     Ipam(IpamArgs),
+    /// Write one self-contained HTML page: overview, connectivity matrix
+    /// and graph, explanations, findings, addresses, change (docs/report.md).
+    Report(ReportArgs),
     /// Write least-privilege NetworkPolicies realising ConnectivityIntents,
     /// and check them (docs/synth.md).
     Synth(SynthArgs),
@@ -198,7 +201,9 @@ pub struct TraceArgs {
     #[arg(long, value_name = "METHOD", value_parser = values::http_method)]
     pub method: Option<String>,
     /// URL only: a request header, matched against HTTPRoute and GRPCRoute
-    /// `headers` matches (repeatable).
+    /// `headers` matches (repeatable). `Host:NAME` sends another Host
+    /// (authority) than the URL's host, which stays the connection's target
+    /// and TLS server name.
     #[arg(long = "header", value_name = "NAME:VALUE", value_parser = values::http_header)]
     pub headers: Vec<(String, String)>,
     /// URL only: send the gRPC call SERVICE/METHOD (POST /SERVICE/METHOD),
@@ -407,6 +412,29 @@ pub enum SynthOutput {
     Yaml,
     /// A `v1` `List` of the policies.
     Json,
+}
+
+/// `podnet report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Manifest files or directories (`-` for stdin).
+    #[arg(required = true, value_name = "PATHS")]
+    pub paths: Vec<String>,
+    /// Compare with this older version (a file or directory; repeatable):
+    /// the change part lists and marks the flows it adds, removes and
+    /// changes.
+    #[arg(long, value_name = "OLD", conflicts_with = "git")]
+    pub compare: Vec<String>,
+    /// Compare with the PATHS as they are at this git revision.
+    #[arg(long, value_name = "REV", value_parser = values::git_revision)]
+    pub git: Option<String>,
+    /// More ConnectivityIntents to verify, from these files (repeatable);
+    /// those in the inputs are always verified.
+    #[arg(long, value_name = "FILE")]
+    pub intents: Vec<String>,
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
 }
 
 /// `podnet ipam`.

@@ -33,6 +33,7 @@ pub fn run() -> ExitCode {
         args::Command::Audit(a) => cmd::audit::run(&session, a),
         args::Command::Diff(a) => cmd::diff::run(&session, a),
         args::Command::Verify(a) => cmd::verify::run(&session, a),
+        args::Command::Report(a) => cmd::report::run(&session, a),
         args::Command::Synth(a) => cmd::synth::run(&session, a),
         args::Command::Generate(a) => cmd::generate::run(&session, a),
         args::Command::Lab(a) => cmd::lab::run(&session, a),

@@ -130,6 +130,11 @@ pub enum ArgError {
     /// Not an HTTP header name token.
     #[error("`{0}` is not an HTTP header name")]
     HeaderName(String),
+    /// More than one `--header Host:...`, or an empty one.
+    #[error(
+        "--header Host: give one non-empty Host (RFC 9112 3.2: a request with more than one Host header, or an invalid one, gets 400)"
+    )]
+    HostHeader,
     /// Not a valid Gateway name.
     #[error("`{0}` is not a valid Gateway name")]
     GatewayName(String),

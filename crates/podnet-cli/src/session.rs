@@ -189,6 +189,12 @@ impl Session {
         self.print_diagnostics(&diags);
     }
 
+    /// Prints a line about the result on stderr (what a written file
+    /// holds), whatever `--quiet` says: it is not a warning.
+    pub fn note(&self, line: &str) {
+        let _ = writeln!(io::stderr(), "{line}");
+    }
+
     /// Prints a command-line error (an unknown workload name...).
     pub fn error(&self, message: &str) -> Status {
         let d = Diagnostic::new(Severity::Error, message);

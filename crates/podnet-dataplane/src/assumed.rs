@@ -17,8 +17,8 @@
 use std::collections::{HashMap, HashSet};
 
 use ipnet::IpNet;
+use podnet_manifest::presets::{self, PRESET_NODE_COUNT};
 use podnet_model::node::{HOSTNAME_LABEL, ZONE_LABEL};
-use podnet_model::profile::PRESET_NODE_COUNT;
 use podnet_model::{
     Cloud, Cluster, IpSet, Labels, NodeRequirements, NodeSelectorOperator, NodeSelectorRequirement,
     NodeSelectorTerm, PodOrigin, Profile, WorkloadKind,
@@ -160,9 +160,7 @@ pub fn place(
 
 /// The preset's maxPods for its nodes.
 fn capacity(profile: &Profile) -> usize {
-    let max = profile
-        .preset
-        .node(0)
+    let max = presets::node(profile.preset, 0)
         .max_pods
         .unwrap_or(nodes::DEFAULT_MAX_PODS);
     usize::try_from(max).unwrap_or(usize::MAX).max(1)
@@ -249,7 +247,7 @@ fn admits(profile: &Profile, pool: &Pool, req: NodeRequirements<'_>) -> bool {
 
 /// The `index`-th assumed node of the preset, made a member of `pool`.
 fn make(profile: &Profile, pool: &Pool, index: usize) -> NodeInfo {
-    let mut pn = profile.preset.node(index);
+    let mut pn = presets::node(profile.preset, index);
     if let Some(name) = &pool.name {
         pn.name.clone_from(name);
     }

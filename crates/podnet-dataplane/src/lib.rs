@@ -15,6 +15,8 @@ pub mod assumed;
 pub mod connectivity;
 pub mod dns;
 pub mod fronts;
+pub mod gateway_match;
+pub mod gateway_select;
 pub mod ipam;
 pub mod issue;
 pub mod kube_proxy;
@@ -108,7 +110,7 @@ impl Dataplane {
             .or(cluster.profile.as_ref())
             .cloned()
             .unwrap_or_default();
-        let mut profile = Profile::resolve(&spec);
+        let mut profile = podnet_manifest::presets::resolve(&spec);
         let mut issues = Vec::new();
         issues.extend(overlap::check(cluster, &profile));
         service_cidrs::merge(

@@ -15,6 +15,7 @@ pub mod json;
 pub mod kinds;
 pub mod lines;
 pub mod lower;
+pub mod presets;
 pub mod split;
 pub mod validate;
 pub mod yaml;

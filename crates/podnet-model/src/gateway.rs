@@ -1,7 +1,7 @@
 //! Gateway API (gateway.networking.k8s.io/v1): `Gateway` listeners and the
 //! `HTTPRoute` and `GRPCRoute` rules attached to them, normalised with the
 //! CRD's defaults applied. How a request is matched against them is in
-//! [`crate::gateway_match`] and [`crate::gateway_select`]; semantics follow
+//! the dataplane crate (`gateway_match`, `gateway_select`); semantics follow
 //! the Gateway API reference (<https://gateway-api.sigs.k8s.io/reference/spec/>).
 
 use crate::ids::NsId;
@@ -293,6 +293,13 @@ pub struct BackendRef {
     pub port: Option<u16>,
     /// `weight` (1 when omitted; 0 receives nothing).
     pub weight: u32,
+    /// The `type` of each of its `filters` (HTTPBackendRef and
+    /// GRPCBackendRef `filters`: "executed if and only if the request is
+    /// being forwarded to the backend defined here"), in order.
+    pub filters: Vec<String>,
+    /// Its `RequestRedirect` filter (HTTPRoute only): requests sent to this
+    /// backendRef are answered with the redirect instead.
+    pub redirect: Option<RequestRedirect>,
     /// Line of the entry in its file.
     pub line: Option<u32>,
 }

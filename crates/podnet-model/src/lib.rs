@@ -9,8 +9,6 @@ pub mod conns;
 pub mod endpoints;
 pub mod exposure;
 pub mod gateway;
-pub mod gateway_match;
-pub mod gateway_select;
 pub mod governance;
 pub mod ids;
 pub mod intent;
@@ -50,11 +48,6 @@ pub use gateway::{
     PathModifier, PolicyTarget, ReferenceGrant, RequestRedirect, RouteKind, RouteMatch,
     RouteNamespaces, RouteRule, TlsMode, ValueMatchKind, reference_permitted,
 };
-pub use gateway_match::{
-    HostnameIntersection, Request, hostname_intersection, hostname_matches, intersect_hostnames,
-    select_listener,
-};
-pub use gateway_select::{Selected, select_rule};
 pub use governance::{
     Budget, ContainerResources, CpuMemory, DisruptionBudget, Governance, IntOrPercent, LimitRange,
     PodAdmission, RbacRule, RbacSubject, ResourceQuota, Role, RoleBinding, RoleRef, ServiceAccount,

@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod diff;
 pub mod dns;
 pub mod explain;
+pub mod html;
 pub mod ipam;
 pub mod lab;
 mod lb;

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod ipam;
 pub mod lab;
 pub mod man;
+pub mod report;
 pub mod synth;
 pub mod trace;
 pub mod verify;

@@ -78,6 +78,15 @@ fn destination(args: &TraceArgs) -> Result<TraceDestination, ArgError> {
             if let Some(m) = &args.method {
                 url.request.method.clone_from(m);
             }
+            let hosts: Vec<&str> = args
+                .headers
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case("host"))
+                .map(|(_, v)| v.as_str())
+                .collect();
+            if hosts.len() > 1 || hosts.iter().any(|h| h.is_empty()) {
+                return Err(ArgError::HostHeader);
+            }
             url.request.headers.clone_from(&args.headers);
             url.request.gateway.clone_from(&args.gateway);
             return Ok(TraceDestination::Url(url));

@@ -10,11 +10,12 @@
 //! ParentReference, Listener, HTTPRouteSpec `hostnames`).
 
 use podnet_model::{
-    Cluster, ContainerPort, Gateway, GatewayRoute, HostnameIntersection, Labels, Listener,
-    ListenerProtocol, ListenerSetRef, ParentKind, ParentRef, Pod, PodId, PodNet, PodOrigin,
-    Protocol, RouteNamespaces, Workload, WorkloadId, WorkloadKind, intersect_hostnames,
+    Cluster, ContainerPort, Gateway, GatewayRoute, Labels, Listener, ListenerProtocol,
+    ListenerSetRef, ParentKind, ParentRef, Pod, PodId, PodNet, PodOrigin, Protocol,
+    RouteNamespaces, Workload, WorkloadId, WorkloadKind,
 };
 
+use crate::gateway_match::{HostnameIntersection, intersect_hostnames};
 use crate::issue::{Found, FrontFound, Issue};
 
 /// The label naming the Gateway a proxy pod serves.

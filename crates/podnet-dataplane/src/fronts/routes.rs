@@ -8,7 +8,7 @@
 
 use podnet_model::{
     Backend as ExposureBackend, Cluster, Exposure, ExposureKind, NsId, PathType, PodId, Protocol,
-    ServiceId, ServicePort, ServicePortRef, Source, TargetPort,
+    RouteKind, ServiceId, ServicePort, ServicePortRef, Source, TargetPort,
 };
 
 use super::grants::backend_permitted;
@@ -143,6 +143,12 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
                             Some(&at_line(&route.meta.source, backend.line)),
                         ),
                     );
+                    continue;
+                }
+                // A backendRef's RequestRedirect answers the requests sent
+                // to it: the Gateway connects to no pod of it (HTTPBackendRef
+                // `filters`).
+                if route.kind == RouteKind::Http && backend.redirect.is_some() {
                     continue;
                 }
                 let resolved = match cluster.namespace_by_name(&backend.namespace) {

@@ -111,6 +111,13 @@ pub enum GatewayStep {
     /// port has a hostname matching the request's host (`listener` is
     /// empty).
     NoListenerForHost,
+    /// The TLS server name selected this HTTPS listener, but the request's
+    /// Host is another's: the listener the Host selects on the port
+    /// (`None`: no listener's hostname matches the Host).
+    Misdirected {
+        /// The listener the Host selects.
+        host_listener: Option<String>,
+    },
     /// A route rule takes it.
     Rule {
         /// The route's kind (`HTTPRoute`...).

@@ -18,9 +18,9 @@ use super::deliver::drop_branch;
 use super::gateway::Decision;
 use super::tracer::{Origin, Tracer};
 use super::{
-    Action, Branch, CloudPart, DropReason, ExposureDecision, FrontEnd, FrontName, Hop, LbDecision,
-    Outcome, Packet, PathLabel, Place, Scheme, TlsHandling, Trace, TraceEnd, TraceError, Url,
-    hoist_common_prefix,
+    Action, AnswerReason, Branch, CloudPart, DropReason, ExposureDecision, FrontAnswer, FrontEnd,
+    FrontName, Hop, LbDecision, Outcome, Packet, PathLabel, Place, Scheme, TlsHandling, Trace,
+    TraceEnd, TraceError, Url, hoist_common_prefix,
 };
 use crate::fronts::{self, Route, RouteSource};
 
@@ -91,6 +91,15 @@ fn unaddressed(
     }
 }
 
+/// A path the Gateway answers itself.
+fn answered_branch((answer, why): (FrontAnswer, AnswerReason)) -> Branch {
+    Branch {
+        label: PathLabel::AnsweredByGateway,
+        hops: Vec::new(),
+        outcome: Outcome::Answered(answer, why),
+    }
+}
+
 /// What happens to TLS for `url` given whether the front has TLS for it.
 pub(super) fn tls_handling(url: &Url, covered: bool) -> TlsHandling {
     if !url.scheme.tls() {
@@ -103,6 +112,28 @@ pub(super) fn tls_handling(url: &Url, covered: bool) -> TlsHandling {
 }
 
 impl Tracer<'_> {
+    /// The paths of a front that answers every request itself: its
+    /// decision, then one path per answer.
+    fn answered_paths(
+        &self,
+        name: FrontName,
+        front: usize,
+        what: LbDecision,
+        answers: Vec<(FrontAnswer, AnswerReason)>,
+        packet: &Packet,
+    ) -> FrontPaths {
+        FrontPaths {
+            name,
+            prefix: vec![Hop::same(
+                self.front_place(front),
+                Action::LoadBalancer { what },
+                packet,
+            )],
+            branches: answers.into_iter().map(answered_branch).collect(),
+            end: None,
+        }
+    }
+
     /// Follows a URL through the fronts that may serve it: every Gateway
     /// with a listener for it (or the one `--gateway` names), else the
     /// ingress controller or ALB of the Ingress or Route that matches; one
@@ -134,27 +165,29 @@ impl Tracer<'_> {
             .map(|take| {
                 let name = self.front_name(take.front);
                 match take.decision {
-                    Decision::Forward(routes, backend_tls) => self.front_paths(
+                    Decision::Forward(routes, _, answered) if routes.is_empty() => {
+                        self.answered_paths(name, take.front, take.what, answered, &packet)
+                    }
+                    Decision::Forward(routes, backend_tls, answered) => {
+                        let mut paths = self.front_paths(
+                            name,
+                            take.front,
+                            take.what,
+                            (&routes, backend_tls),
+                            &packet,
+                        );
+                        paths
+                            .branches
+                            .extend(answered.into_iter().map(answered_branch));
+                        paths
+                    }
+                    Decision::Answer(answer, why) => self.answered_paths(
                         name,
                         take.front,
                         take.what,
-                        (&routes, backend_tls),
+                        vec![(answer, why)],
                         &packet,
                     ),
-                    Decision::Answer(answer, why) => FrontPaths {
-                        name,
-                        prefix: vec![Hop::same(
-                            self.front_place(take.front),
-                            Action::LoadBalancer { what: take.what },
-                            &packet,
-                        )],
-                        branches: vec![Branch {
-                            label: PathLabel::AnsweredByGateway,
-                            hops: Vec::new(),
-                            outcome: Outcome::Answered(answer, why),
-                        }],
-                        end: None,
-                    },
                 }
             })
             .collect();
@@ -400,13 +433,14 @@ impl Tracer<'_> {
         let dp = self.dp;
         let selected = self.select(url)?;
         let exposure = &dp.cluster.exposures[selected.exposure];
+        let authority = url.authority();
         let routes: Vec<&Route> = dp
             .routes
             .iter()
             .filter(|r| {
                 r.via.source == RouteSource::Exposure(selected.exposure)
                     && r.via.path == selected.path
-                    && host_matches(r.via.host.as_deref(), &url.host)
+                    && host_matches(r.via.host.as_deref(), &authority)
                     && r.weight > 0
             })
             .collect();
@@ -421,8 +455,11 @@ impl Tracer<'_> {
     /// The exposure and path a request for `url` selects.
     fn select(&self, url: &Url) -> Option<Selected> {
         let mut best: Option<(Selected, (bool, usize, bool))> = None;
+        // Ingress rule `host`: matched against the request's Host header
+        // (IngressRule in the Kubernetes API reference).
+        let authority = url.authority();
         for (i, e) in self.dp.cluster.exposures.iter().enumerate() {
-            let Some((_, path)) = e.route(&url.host, &url.path) else {
+            let Some((_, path)) = e.route(&authority, &url.path) else {
                 continue;
             };
             // Rule paths beat default backends; then longer paths; then Exact.
@@ -459,7 +496,7 @@ fn describe(
     LbDecision::Exposure(Box::new(ExposureDecision {
         exposure,
         path: path.clone(),
-        host: url.host.clone(),
+        host: url.authority(),
         services: services(dp, routes),
         tls: tls_handling(url, covered),
     }))

@@ -8,9 +8,7 @@
 //! Every Gateway with such a listener takes part, one path each; none is
 //! chosen silently.
 
-use podnet_model::{
-    GatewayRoute, ListenerProtocol, Request, RouteKind, TlsMode, select_listener, select_rule,
-};
+use podnet_model::{GatewayRoute, ListenerProtocol, RouteKind, TlsMode};
 
 use super::tracer::Tracer;
 use super::{
@@ -18,14 +16,17 @@ use super::{
     InvalidBackends, LbDecision, Scheme, TlsHandling, TraceError, Url,
 };
 use crate::fronts::{self, Route, RouteSource, gateways, grants};
+use crate::gateway_match::{Request, select_listener};
+use crate::gateway_select::select_rule;
 
 /// What one Gateway does with the request.
 pub(super) enum Decision<'d> {
     /// Forwards it to the Service ports of the matching rule; whether the
     /// Gateway itself opens the backend connections' TLS (it terminates
     /// the client's: HTTP, gRPC, TLS Terminate), so BackendTLSPolicy
-    /// applies.
-    Forward(Vec<&'d Route>, bool),
+    /// applies; and what it answers itself for the backendRefs whose
+    /// filters answer (a `RequestRedirect`), one path each.
+    Forward(Vec<&'d Route>, bool, Vec<(FrontAnswer, AnswerReason)>),
     /// Answers itself, and why.
     Answer(FrontAnswer, AnswerReason),
 }
@@ -102,8 +103,20 @@ impl Tracer<'_> {
                 .iter()
                 .filter(|l| protocols.contains(&l.protocol) && l.port == url.port)
         };
-        let Some(listener) = select_listener(on_port(), url.port, &url.host) else {
-            return self.no_listener_for_host(url, g, addressed, on_port().next()?);
+        // Listener `hostname`: "TLS: The Listener Hostname MUST match the
+        // SNI. HTTP: [...] the Host header of the request. HTTPS: [...]
+        // SHOULD match both the SNI and Host header" (apis/v1/
+        // gateway_types.go lines 377-383 at 4564255a). Over TLS the server
+        // name (the URL's host) picks the listener, then the Host is
+        // checked against it ([`misdirected`]); over HTTP the Host does.
+        let authority = url.authority();
+        let by = if url.scheme.tls() {
+            url.host.as_str()
+        } else {
+            authority.as_str()
+        };
+        let Some(listener) = select_listener(on_port(), url.port, by) else {
+            return self.no_listener_for_host(url, by, g, addressed, on_port().next()?);
         };
         let li = gateway
             .listeners
@@ -133,6 +146,25 @@ impl Tracer<'_> {
                 ),
             });
         }
+        if url.scheme == Scheme::Https
+            && listener.protocol == ListenerProtocol::Https
+            && let Some(m) = misdirected(on_port(), listener, url.port, &authority)
+        {
+            let host_listener = m.map(|l| l.name.clone());
+            let (answer, why) = match (&host_listener, url.request.grpc.is_some()) {
+                (Some(_), _) => (FrontAnswer::Http(421), AnswerReason::Misdirected),
+                (None, false) => (FrontAnswer::Http(404), AnswerReason::HostOfNoListener),
+                (None, true) => (
+                    FrontAnswer::Grpc(GrpcStatus::Unimplemented),
+                    AnswerReason::HostOfNoListener,
+                ),
+            };
+            return Some(Take {
+                front,
+                what: head(GatewayStep::Misdirected { host_listener }),
+                decision: Decision::Answer(answer, why),
+            });
+        }
         let kind = match listener.protocol {
             ListenerProtocol::Tls => RouteKind::Tls,
             ListenerProtocol::Tcp => RouteKind::Tcp,
@@ -148,7 +180,7 @@ impl Tracer<'_> {
         let headers = pairs(&url.request.headers);
         let query = pairs(&url.query);
         let req = Request {
-            host: &url.host,
+            host: &authority,
             path: &url.path,
             method: &url.request.method,
             headers: &headers,
@@ -255,6 +287,23 @@ impl Tracer<'_> {
                 unsupported: rule.unsupported.clone(),
             }));
         }
+        let answered = if kind == RouteKind::Http {
+            let valid = |b: &podnet_model::BackendRef| {
+                let key = (b.namespace.clone(), b.name.clone());
+                !refused.contains(&key) && !not_found.contains(&key)
+            };
+            let matched = rule.matches[sel.match_index].path.as_ref();
+            super::redirect::backend_redirects(&rule.backends, valid, url, listener.port, matched)
+        } else {
+            Vec::new()
+        };
+        if routes.is_empty() && !answered.is_empty() {
+            return Some(Take {
+                front,
+                what: head(rule_step(None)),
+                decision: Decision::Forward(routes, false, answered),
+            });
+        }
         let tls = match (kind, listener.tls) {
             (RouteKind::Tls, Some(TlsMode::Passthrough)) => {
                 TlsHandling::Passthrough(url.host.clone())
@@ -274,14 +323,66 @@ impl Tracer<'_> {
                 kind != RouteKind::Tcp
                     && kind != RouteKind::Udp
                     && !(kind == RouteKind::Tls && listener.tls == Some(TlsMode::Passthrough)),
+                answered,
             ),
         })
     }
 }
 
 impl Tracer<'_> {
+    /// `--to IP[:PORT]` where IP is one of a Gateway's `spec.addresses`
+    /// (GatewaySpec `addresses`: "The implementation MUST bind all
+    /// Listeners to every GatewayAddress that it assigns to the Gateway"):
+    /// what a client sends there, as a URL of the scheme of the Gateway's
+    /// listener on PORT (`http://IP:PORT/` for HTTP, `https://` for HTTPS,
+    /// `tls://`, `tcp://`; `udp://` for a UDP trace), which only that
+    /// Gateway takes. The port may be omitted when the Gateway's listeners
+    /// have one. `None` when no Gateway has the address, or none of them a
+    /// listener of the trace's transport on the port.
+    pub(super) fn gateway_address_url(
+        &self,
+        ip: std::net::IpAddr,
+        port: Option<u16>,
+    ) -> Result<Option<Url>, TraceError> {
+        let host = match ip {
+            std::net::IpAddr::V4(v4) => v4.to_string(),
+            std::net::IpAddr::V6(v6) => format!("[{v6}]"),
+        };
+        let gateways: Vec<&podnet_model::Gateway> = self
+            .dp
+            .cluster
+            .gateways
+            .iter()
+            .filter(|g| g.addresses.iter().any(|a| same_address(a, &host)))
+            .collect();
+        let Some(first) = gateways.first() else {
+            return Ok(None);
+        };
+        let listeners = || gateways.iter().flat_map(|g| g.listeners.iter());
+        let port = match port {
+            Some(p) => p,
+            None => super::tracer::single_port(
+                listeners().map(|l| l.port),
+                &format!("Gateway {}", first.meta.qualified_name()),
+            )?,
+        };
+        let udp = self.req.protocol == podnet_model::Protocol::Udp;
+        let scheme = listeners()
+            .filter(|l| l.port == port && (l.protocol == ListenerProtocol::Udp) == udp)
+            .find_map(|l| match l.protocol {
+                ListenerProtocol::Http => Some("http"),
+                ListenerProtocol::Https => Some("https"),
+                ListenerProtocol::Tls => Some("tls"),
+                ListenerProtocol::Tcp => Some("tcp"),
+                ListenerProtocol::Udp => Some("udp"),
+                ListenerProtocol::Other(_) => None,
+            });
+        Ok(scheme.and_then(|s| Url::parse(&format!("{s}://{host}:{port}"))))
+    }
+
     /// Gateway `g` has `first`, a listener of the URL's protocol on its
-    /// port, but none whose hostname matches the URL's host: when the
+    /// port, but none whose hostname matches `host` (the server name over
+    /// TLS, else the Host): when the
     /// request is sent to the Gateway's address, it answers as when no
     /// route matches (HTTP 404, gRPC UNIMPLEMENTED, a rejected TLS
     /// connection), as the conformance tests HTTPRouteListenerHostnameMatching
@@ -292,6 +393,7 @@ impl Tracer<'_> {
     fn no_listener_for_host(
         &self,
         url: &Url,
+        host: &str,
         g: usize,
         addressed: bool,
         first: &podnet_model::Listener,
@@ -322,8 +424,38 @@ impl Tracer<'_> {
                 request: url.clone(),
                 step: GatewayStep::NoListenerForHost,
             })),
-            decision: Decision::Answer(answer, AnswerReason::NoListenerForHost(url.host.clone())),
+            decision: Decision::Answer(answer, AnswerReason::NoListenerForHost(host.to_owned())),
         })
+    }
+}
+
+/// A request misdirected to `taken`, the HTTPS listener the TLS server
+/// name selected on `port`, because the Host `authority` is not its:
+/// `Some(Some(l))` when `l`, another HTTPS listener on the port, is the
+/// one the Host selects (the Gateway answers 421), `Some(None)` when no
+/// listener's hostname matches the Host (404); `None` when the Host
+/// selects `taken` itself. Listener `hostname` (apis/v1/gateway_types.go
+/// lines 390-405 at 4564255a): "Gateways SHOULD match the authority of the
+/// requests with all the SNI hostname(s) configured across all the Gateway
+/// Listeners on the same port and protocol: If another Listener has an
+/// exact match or more specific wildcard entry, the Gateway SHOULD return
+/// a 421. If the current Listener (selected by SNI matching during
+/// ClientHello) does not match the Host: If another Listener does match
+/// the Host, the Gateway SHOULD return a 421. If no other Listener matches
+/// the Host, the Gateway MUST return a 404." The conformance test
+/// HTTPRouteHTTPSListenerDetectMisdirectedRequests
+/// (conformance/tests/httproute-https-listener-detect-misdirected-requests.go
+/// lines 74-95 at 4564255a) asks every case.
+fn misdirected<'a>(
+    on_port: impl Iterator<Item = &'a podnet_model::Listener>,
+    taken: &podnet_model::Listener,
+    port: u16,
+    authority: &str,
+) -> Option<Option<&'a podnet_model::Listener>> {
+    let https = on_port.filter(|l| l.protocol == ListenerProtocol::Https);
+    match select_listener(https, port, authority) {
+        Some(l) if std::ptr::eq(l, taken) => None,
+        other => Some(other),
     }
 }
 
@@ -344,4 +476,111 @@ fn same_address(address: &str, host: &str) -> bool {
 /// Borrowed pairs.
 fn pairs(list: &[(String, String)]) -> Vec<(&str, &str)> {
     list.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use podnet_model::{AllowedRoutes, Listener, ListenerProtocol, TlsMode, select_listener};
+
+    use super::misdirected;
+
+    fn https(name: &str, hostname: Option<&str>) -> Listener {
+        Listener {
+            name: name.to_owned(),
+            hostname: hostname.map(str::to_owned),
+            port: 443,
+            protocol: ListenerProtocol::Https,
+            tls: Some(TlsMode::Terminate),
+            certificate_refs: Vec::new(),
+            allowed_routes: AllowedRoutes::default(),
+            line: None,
+            set: None,
+        }
+    }
+
+    /// Every case of the conformance test
+    /// HTTPRouteHTTPSListenerDetectMisdirectedRequests
+    /// (conformance/tests/httproute-https-listener-detect-misdirected-requests.go
+    /// lines 74-95 at 4564255ac2c35d582249b3cdf261bdf51c8bca32) on the
+    /// listeners of Gateway same-namespace-with-https-listener
+    /// (conformance/base/manifests.yaml lines 31-89): (server name, Host,
+    /// the listener the Host selects when it is not the server name's,
+    /// `Some(None)` when none matches it).
+    #[test]
+    fn misdirected_requests_follow_the_listener_hostname_rules() {
+        let listeners = [
+            https("https", None),
+            https("https-with-hostname", Some("second-example.org")),
+            https("https-with-wildcard-hostname", Some("*.wildcard.org")),
+            https(
+                "https-with-hostname-matching-wildcard",
+                Some("fourth-example.wildcard.org"),
+            ),
+        ];
+        let cases: &[(&str, &str, Option<Option<&str>>)] = &[
+            ("example.org", "example.org", None),
+            (
+                "example.org",
+                "second-example.org",
+                Some(Some("https-with-hostname")),
+            ),
+            ("example.org", "unknown-example.org", None),
+            ("second-example.org", "second-example.org", None),
+            ("second-example.org", "example.org", Some(Some("https"))),
+            (
+                "second-example.org",
+                "unknown-example.org",
+                Some(Some("https")),
+            ),
+            (
+                "third-example.wildcard.org",
+                "third-example.wildcard.org",
+                None,
+            ),
+            (
+                "third-example.wildcard.org",
+                "fith-example.wildcard.org",
+                None,
+            ),
+            (
+                "third-example.wildcard.org",
+                "fourth-example.wildcard.org",
+                Some(Some("https-with-hostname-matching-wildcard")),
+            ),
+            (
+                "third-example.wildcard.org",
+                "second-example.org",
+                Some(Some("https-with-hostname")),
+            ),
+            (
+                "third-example.wildcard.org",
+                "unknown-example.org",
+                Some(Some("https")),
+            ),
+            (
+                "fourth-example.wildcard.org",
+                "fourth-example.wildcard.org",
+                None,
+            ),
+            (
+                "fourth-example.wildcard.org",
+                "fith-example.wildcard.org",
+                Some(Some("https-with-wildcard-hostname")),
+            ),
+            ("unknown-example.org", "example.org", None),
+            ("unknown-example.org", "unknown-example.org", None),
+        ];
+        for (sni, host, want) in cases {
+            let taken = select_listener(&listeners, 443, sni).unwrap();
+            let got = misdirected(listeners.iter(), taken, 443, host);
+            assert_eq!(
+                got.map(|l| l.map(|l| l.name.as_str())),
+                *want,
+                "{sni} {host}"
+            );
+        }
+        // Without a catch-all listener, a Host no listener matches: 404.
+        let got = misdirected(listeners[1..].iter(), &listeners[1], 443, "other.net");
+        assert_eq!(got, Some(None));
+    }
 }

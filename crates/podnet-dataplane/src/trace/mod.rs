@@ -43,7 +43,7 @@ pub use crate::kube_proxy::{
 pub use decision::{
     ExposureDecision, GatewayDecision, GatewayForward, GatewayStep, LbDecision, TlsHandling,
 };
-pub use redirect::Location;
+pub use redirect::{BackendRedirect, Location};
 pub use step::{CloudPart, DnatMatch, Encapsulation, ForwardVia, RouteStep, SnatReason};
 use tracer::Tracer;
 pub use url::{GrpcCall, HttpRequest, Scheme, Url};

@@ -2,9 +2,10 @@
 //! reference, HTTPRequestRedirectFilter and HTTPPathModifier in
 //! kubernetes-sigs/gateway-api `apis/v1/httproute_types.go`).
 
-use podnet_model::{PathMatch, PathMatchKind, PathModifier, RequestRedirect};
+use podnet_model::{BackendRef, PathMatch, PathMatchKind, PathModifier, RequestRedirect};
 
 use super::url::Url;
+use super::{AnswerReason, FrontAnswer};
 
 /// The `Location` of a redirect, as parts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,6 +30,55 @@ impl Location {
             _ => Some(self.port),
         }
     }
+}
+
+/// A backendRef's `RequestRedirect` filter answering the requests sent to
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendRedirect {
+    /// The backendRef's Service (namespace, name).
+    pub service: (String, String),
+    /// Its `weight`, of `of`: the share of the rule's requests it takes.
+    pub weight: u32,
+    /// The sum of the rule's backendRef weights.
+    pub of: u32,
+    /// Where to.
+    pub to: Location,
+}
+
+/// The answers of the backendRefs of an HTTPRoute rule (`backends`) that
+/// carry a `RequestRedirect` filter and are `valid`, one per backendRef
+/// with a weight. HTTPBackendRef `filters`: "Filters defined at this level
+/// should be executed if and only if the request is being forwarded to the
+/// backend defined here" (apis/v1/httproute_types.go lines 1872-1873 at
+/// 4564255a): the requests the weight sends to such a backendRef get its
+/// redirect, as the conformance test HTTPRouteBackendRequestRedirect
+/// (conformance/tests/httproute-backend-request-redirect.go lines 50-76)
+/// expects; an invalid backendRef's share gets 500 as without the filter.
+pub(super) fn backend_redirects(
+    backends: &[BackendRef],
+    valid: impl Fn(&BackendRef) -> bool,
+    url: &Url,
+    listener_port: u16,
+    matched: Option<&PathMatch>,
+) -> Vec<(FrontAnswer, AnswerReason)> {
+    let of = backends.iter().map(|b| b.weight).sum();
+    backends
+        .iter()
+        .filter(|b| b.weight > 0 && valid(b))
+        .filter_map(|b| {
+            let r = b.redirect.as_ref()?;
+            Some((
+                FrontAnswer::Http(r.status_code),
+                AnswerReason::BackendRedirect(BackendRedirect {
+                    service: (b.namespace.clone(), b.name.clone()),
+                    weight: b.weight,
+                    of,
+                    to: location(r, url, listener_port, matched),
+                }),
+            ))
+        })
+        .collect()
 }
 
 /// Where `r` sends a request for `url` taken by a listener on
@@ -58,7 +108,7 @@ pub(super) fn location(
         scheme,
         // `hostname`: "When empty, the hostname in the `Host` header of
         // the request is used."
-        host: r.hostname.clone().unwrap_or_else(|| url.host.clone()),
+        host: r.hostname.clone().unwrap_or_else(|| url.authority()),
         port,
         // `path`: "When empty, the request path is used as-is."
         path: match &r.path {

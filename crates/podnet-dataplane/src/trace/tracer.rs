@@ -99,6 +99,11 @@ impl Tracer<'_> {
         };
         let mut hops = Vec::new();
         let mut port = self.req.port;
+        if let TraceTo::Address(ip) = &self.req.to
+            && let Some(url) = self.gateway_address_url(*ip, port)?
+        {
+            return self.via_front(&origin, &url);
+        }
         let dst_ips: Vec<IpAddr> = match &self.req.to {
             TraceTo::Pod(p) => {
                 if port.is_none() {
@@ -390,7 +395,8 @@ impl Tracer<'_> {
     }
 }
 
-fn single_port(ports: impl Iterator<Item = u16>, what: &str) -> Result<u16, TraceError> {
+/// The one port of `ports`, else an error naming `what`.
+pub(super) fn single_port(ports: impl Iterator<Item = u16>, what: &str) -> Result<u16, TraceError> {
     let mut ports: Vec<u16> = ports.collect();
     ports.sort_unstable();
     ports.dedup();

@@ -167,6 +167,27 @@ impl Url {
         })
     }
 
+    /// The host the request names for HTTP routing (RFC 9110 7.2, "Host
+    /// and :authority"): the value of a `Host` header given with the
+    /// request (`--header Host:NAME[:PORT]`, its port dropped, lowercased;
+    /// the first when several are given: `podnet trace` accepts one),
+    /// else the URL's host. The URL's host stays the connection's target
+    /// and, over TLS, the server name (SNI) the client sends, so the two
+    /// may differ as when a client reuses a connection (HTTP/2 connection
+    /// coalescing, RFC 9113 9.1.1).
+    pub fn authority(&self) -> String {
+        let given = self
+            .request
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+            .map(|(_, v)| v.as_str());
+        match given {
+            Some(v) => strip_port(v).to_ascii_lowercase(),
+            None => self.host.clone(),
+        }
+    }
+
     /// This URL sent as the gRPC call `call`: `POST /SERVICE/METHOD`.
     pub fn with_grpc(mut self, call: GrpcCall) -> Url {
         self.path = call.path();
@@ -191,6 +212,18 @@ impl Url {
             format!("?{}", pairs.join("&"))
         };
         format!("{scheme}://{}{port}{}{query}", self.host, self.path)
+    }
+}
+
+/// `host[:port]` without its port (`[v6]:port` keeps the brackets'
+/// address; a bare IPv6 address is kept whole).
+fn strip_port(authority: &str) -> &str {
+    if let Some(rest) = authority.strip_prefix('[') {
+        return rest.split_once(']').map_or(authority, |(a, _)| a);
+    }
+    match authority.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') && p.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => authority,
     }
 }
 
@@ -268,6 +301,29 @@ mod tests {
         }
         let u = Url::parse("http://h:8080/p?a=1").map(|u| u.text());
         assert_eq!(u.as_deref(), Some("http://h:8080/p?a=1"));
+    }
+
+    /// RFC 9110 7.2: the Host header names the target's host (and
+    /// optional port); without one, the URL's host is the authority.
+    #[test]
+    fn a_host_header_names_the_authority_and_the_url_host_stays() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (&[], "sni.example.org"),
+            (&[("Host", "Other.Example.org")], "other.example.org"),
+            (&[("host", "other.example.org:8443")], "other.example.org"),
+            (&[("x-host", "no"), ("HOST", "a.b")], "a.b"),
+            (&[("Host", "[2001:db8::1]:443")], "2001:db8::1"),
+            (&[("Host", "2001:db8::1")], "2001:db8::1"),
+        ];
+        for (headers, want) in cases {
+            let mut u = Url::parse("https://SNI.example.org/p").unwrap();
+            u.request.headers = headers
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect();
+            assert_eq!(u.authority(), *want, "{headers:?}");
+            assert_eq!(u.host, "sni.example.org");
+        }
     }
 
     #[test]

@@ -215,6 +215,12 @@ pub enum AnswerReason {
     /// The request reached the Gateway, but no listener's hostname matches
     /// its host (the host).
     NoListenerForHost(String),
+    /// The request's Host selects another HTTPS listener on the port than
+    /// the one its TLS server name selected: 421 Misdirected Request.
+    Misdirected,
+    /// The request's Host matches no listener on the port, while its TLS
+    /// server name selected one: 404.
+    HostOfNoListener,
     /// Every backendRef of the rule is refused: the Services, by
     /// namespace and name.
     BackendsRefused(Vec<(String, String)>),
@@ -225,6 +231,9 @@ pub enum AnswerReason {
     /// The rule's `RequestRedirect` filter answers (the status is the
     /// answer's): where to.
     Redirect(super::Location),
+    /// The `RequestRedirect` filter of the backendRef the request is sent
+    /// to answers (the status is the answer's).
+    BackendRedirect(super::BackendRedirect),
 }
 
 /// The invalid backendRefs of a rule (HTTPBackendRef `backendRef`: "A

@@ -12,7 +12,6 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
-use std::hash::BuildHasher;
 
 use std::sync::{Arc, OnceLock};
 
@@ -32,10 +31,10 @@ use crate::nsindex::NamespaceIndex;
 
 /// A selector usable in a namespace, with the workloads it picks.
 struct UsableSelector {
-    selector: LabelSelector,
-    /// A hash of the selector: terms gather namespaces by selector, and
-    /// comparing hashes first spares comparing selectors' strings.
-    hash: u64,
+    /// The selector's rank among all pod selector candidates
+    /// ([`Shared::pod_selectors`]): terms gather namespaces by selector and
+    /// are ordered by it, and ranks compare without reading strings.
+    rank: u32,
     picked: Vec<WorkloadId>,
 }
 
@@ -53,10 +52,16 @@ struct Shared {
     ns_candidates: Vec<(LabelSelector, FixedBitSet)>,
     /// Per namespace: the indices of the namespace selectors picking it.
     ns_candidates_of: Vec<Vec<u32>>,
+    /// Every pod selector a namespace may use, sorted: the input's and
+    /// the single labels all pods of a listable workload carry. The
+    /// candidates below are ranks in this list.
+    pod_selectors: Vec<LabelSelector>,
+    /// The rank of the single-label selector `key=value`.
+    single_rank: HashMap<(String, String), u32>,
     /// Pod selectors the input uses across namespaces.
-    pod_candidates: Vec<LabelSelector>,
+    pod_candidates: Vec<u32>,
     /// Per namespace: the pod selectors of its own policies.
-    own_candidates: Vec<Vec<LabelSelector>>,
+    own_candidates: Vec<Vec<u32>>,
     /// Per workload: its pods' distinct label sets.
     label_sets: Vec<Vec<LabelSetId>>,
     /// Per workload: its namespace's index.
@@ -77,6 +82,25 @@ pub struct Describer<'c> {
 
 fn single(key: &str, value: &str) -> LabelSelector {
     LabelSelector::new([(key.to_owned(), value.to_owned())], [])
+}
+
+fn to_u32(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+/// The labels every pod of a workload carries alike, given its pods'
+/// distinct label sets.
+fn common_labels<'a>(cluster: &'a Cluster, sets: &[LabelSetId]) -> Vec<(&'a str, &'a str)> {
+    let Some((first, rest)) = sets.split_first() else {
+        return Vec::new();
+    };
+    cluster.label_sets[first.index()]
+        .iter()
+        .filter(|(k, v)| {
+            rest.iter()
+                .all(|s| cluster.label_sets[s.index()].get(k) == Some(*v))
+        })
+        .collect()
 }
 
 impl<'c> Describer<'c> {
@@ -154,11 +178,11 @@ impl<'c> Describer<'c> {
         let mut ns_candidates_of = vec![Vec::new(); cluster.namespaces.len()];
         for (i, (_, picked)) in ns_candidates.iter().enumerate() {
             for ns in picked.ones() {
-                ns_candidates_of[ns].push(u32::try_from(i).unwrap_or(u32::MAX));
+                ns_candidates_of[ns].push(to_u32(i));
             }
         }
         pod_selectors.remove(&LabelSelector::everything());
-        let label_sets = cluster
+        let label_sets: Vec<Vec<LabelSetId>> = cluster
             .workloads
             .iter()
             .map(|w| {
@@ -169,17 +193,43 @@ impl<'c> Describer<'c> {
                 sets
             })
             .collect();
+        // Every single label a namespace's usable selectors may take.
+        let mut singles: Vec<(&str, &str)> = universe
+            .by_namespace
+            .par_iter()
+            .flatten()
+            .flat_map_iter(|w| common_labels(cluster, &label_sets[w.index()]))
+            .collect();
+        singles.par_sort_unstable();
+        singles.dedup();
+        let own_candidates: Vec<Vec<&LabelSelector>> = own
+            .into_iter()
+            .map(|set| set.into_iter().filter(|s| !s.is_empty()).collect())
+            .collect();
+        let mut all: BTreeSet<LabelSelector> = pod_selectors.iter().cloned().collect();
+        all.extend(own_candidates.iter().flatten().map(|&s| s.clone()));
+        all.extend(singles.iter().map(|(k, v)| single(k, v)));
+        let all: Vec<LabelSelector> = all.into_iter().collect();
+        let rank_of = |sel: &LabelSelector| to_u32(all.binary_search(sel).unwrap_or(usize::MAX));
+        let single_rank = singles
+            .iter()
+            .map(|&(k, v)| ((k.to_owned(), v.to_owned()), rank_of(&single(k, v))))
+            .collect();
+        let pod_candidates = pod_selectors.iter().map(rank_of).collect();
+        let own_candidates = own_candidates
+            .iter()
+            .map(|set| set.iter().map(|s| rank_of(s)).collect())
+            .collect();
         Describer {
             cluster,
             universe,
             shared: Arc::new(Shared {
                 ns_candidates,
                 ns_candidates_of,
-                pod_candidates: pod_selectors.into_iter().collect(),
-                own_candidates: own
-                    .into_iter()
-                    .map(|set| set.into_iter().filter(|s| !s.is_empty()).cloned().collect())
-                    .collect(),
+                pod_selectors: all,
+                single_rank,
+                pod_candidates,
+                own_candidates,
                 label_sets,
                 ns_of: cluster.workloads.iter().map(|w| w.namespace.0).collect(),
                 usable: (0..cluster.namespaces.len())
@@ -240,7 +290,8 @@ impl<'c> Describer<'c> {
         let shared: &Shared = &self.shared;
         let mut left = full.clone();
         let mut left_count = left.count_ones(..);
-        let fitting: Vec<&(LabelSelector, FixedBitSet)> = if left_count >= 2 {
+        // Candidates with their index: the list is sorted by selector.
+        let fitting: Vec<(usize, &(LabelSelector, FixedBitSet))> = if left_count >= 2 {
             // Only selectors picking a namespace of the set can fit.
             let mut seen = FixedBitSet::with_capacity(shared.ns_candidates.len());
             for ns in full.ones() {
@@ -249,19 +300,20 @@ impl<'c> Describer<'c> {
                 }
             }
             seen.ones()
-                .map(|i| &shared.ns_candidates[i])
-                .filter(|(_, picked)| picked.is_subset(&full))
+                .map(|i| (i, &shared.ns_candidates[i]))
+                .filter(|(_, (_, picked))| picked.is_subset(&full))
                 .collect()
         } else {
             Vec::new()
         };
         while left_count >= 2 {
+            // Largest gain; then the first selector.
             let best = fitting
                 .iter()
-                .map(|(sel, picked)| (picked.intersection_count(&left), sel, picked))
-                .filter(|(gain, _, _)| *gain >= 2)
-                .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(a.1)));
-            let Some((gain, sel, picked)) = best else {
+                .map(|&(i, (sel, picked))| (picked.intersection_count(&left), i, sel, picked))
+                .filter(|(gain, _, _, _)| *gain >= 2)
+                .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)));
+            let Some((gain, _, sel, picked)) = best else {
                 break;
             };
             left.difference_with(picked);
@@ -272,8 +324,8 @@ impl<'c> Describer<'c> {
         if !rest.is_empty() {
             terms.push(Term::Namespaces(rest));
         }
-        // Parts of namespaces: pod selectors (by selector), then names.
-        let mut by_selector: BTreeMap<(u64, &LabelSelector), Vec<NsId>> = BTreeMap::new();
+        // Parts of namespaces: pod selectors (in selector order), then names.
+        let mut by_selector: BTreeMap<u32, Vec<NsId>> = BTreeMap::new();
         let mut named: Vec<WorkloadId> = Vec::new();
         for (ns, part) in partial {
             let found = self.part(ns, &part);
@@ -281,21 +333,17 @@ impl<'c> Describer<'c> {
                 .get()
                 .map_or(&[][..], Vec::as_slice);
             for &i in &found.0 {
-                let chosen = &usable[i as usize];
                 by_selector
-                    .entry((chosen.hash, &chosen.selector))
+                    .entry(usable[i as usize].rank)
                     .or_default()
                     .push(ns);
             }
             named.extend_from_slice(&found.1);
         }
-        let mut by_selector: Vec<((u64, &LabelSelector), Vec<NsId>)> =
-            by_selector.into_iter().collect();
-        by_selector.sort_by(|a, b| a.0.1.cmp(b.0.1));
-        for ((_, selector), namespaces) in by_selector {
+        for (rank, namespaces) in by_selector {
             terms.push(Term::Pods {
                 namespaces,
-                selector: selector.clone(),
+                selector: shared.pod_selectors[rank as usize].clone(),
             });
         }
         if !named.is_empty() {
@@ -313,27 +361,20 @@ impl<'c> Describer<'c> {
         let cluster = self.cluster;
         let shared = &self.shared;
         let in_ns = &self.universe.by_namespace[ns.index()];
-        let mut candidates: BTreeSet<&LabelSelector> = shared.pod_candidates.iter().collect();
-        candidates.extend(shared.own_candidates[ns.index()].iter());
-        let mut labels: BTreeSet<(&str, &str)> = BTreeSet::new();
+        // Ranks, so in selector order.
+        let mut candidates: BTreeSet<u32> = shared.pod_candidates.iter().copied().collect();
+        candidates.extend(shared.own_candidates[ns.index()].iter().copied());
         for w in in_ns {
-            let sets = &shared.label_sets[w.index()];
-            if let Some((first, rest)) = sets.split_first() {
-                for (k, v) in cluster.label_sets[first.index()].iter() {
-                    if rest
-                        .iter()
-                        .all(|s| cluster.label_sets[s.index()].get(k) == Some(v))
-                    {
-                        labels.insert((k, v));
-                    }
+            for (k, v) in common_labels(cluster, &shared.label_sets[w.index()]) {
+                if let Some(&rank) = shared.single_rank.get(&(k.to_owned(), v.to_owned())) {
+                    candidates.insert(rank);
                 }
             }
         }
-        let singles: Vec<LabelSelector> = labels.into_iter().map(|(k, v)| single(k, v)).collect();
-        candidates.extend(singles.iter());
         candidates
             .into_iter()
-            .filter_map(|sel| {
+            .filter_map(|rank| {
+                let sel = &shared.pod_selectors[rank as usize];
                 let mut picked = Vec::new();
                 for &w in in_ns {
                     let sets = &shared.label_sets[w.index()];
@@ -349,11 +390,8 @@ impl<'c> Describer<'c> {
                     }
                     picked.push(w);
                 }
-                (picked.len() >= 2 && picked.len() < in_ns.len()).then(|| UsableSelector {
-                    selector: sel.clone(),
-                    hash: rustc_hash::FxBuildHasher.hash_one(sel),
-                    picked,
-                })
+                (picked.len() >= 2 && picked.len() < in_ns.len())
+                    .then_some(UsableSelector { rank, picked })
             })
             .collect()
     }
@@ -373,7 +411,7 @@ impl<'c> Describer<'c> {
             .iter()
             .enumerate()
             .filter(|(_, u)| u.picked.iter().all(|w| part.binary_search(w).is_ok()))
-            .map(|(i, u)| (u32::try_from(i).unwrap_or(u32::MAX), &u.picked))
+            .map(|(i, u)| (to_u32(i), &u.picked))
             .collect();
         let mut left: BTreeSet<WorkloadId> = part.iter().copied().collect();
         let mut chosen = Vec::new();
@@ -387,7 +425,11 @@ impl<'c> Describer<'c> {
                 })
                 .filter(|(gain, _, _)| *gain >= 2)
                 .max_by(|a, b| {
-                    let reqs = |i: u32| usable[i as usize].selector.requirements().len();
+                    let reqs = |i: u32| {
+                        shared.pod_selectors[usable[i as usize].rank as usize]
+                            .requirements()
+                            .len()
+                    };
                     a.0.cmp(&b.0)
                         .then_with(|| reqs(b.1).cmp(&reqs(a.1)))
                         .then_with(|| b.1.cmp(&a.1))

@@ -2,7 +2,8 @@
 //! `CommonRouteSpec`, `hostnames`, `backendRefs`, header matches, rule
 //! limits), checked as the CRD's OpenAPI schema and CEL rules are. Only
 //! parents that are Gateways and backends that are Services are modelled;
-//! others are warnings and skipped. Filters are not read.
+//! others are warnings and skipped. A backendRef's `filters` are read by
+//! type; an HTTPRoute backendRef's `RequestRedirect` is lowered.
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use podnet_model::{
@@ -12,6 +13,7 @@ use podnet_model::{
 use serde::Deserialize;
 
 use super::gateway::{GROUP, check_hostname, port, too_many};
+use super::http_redirect::{HttpRouteFilter, check_filters, request_redirect};
 use super::meta::{NameRule, object_meta};
 use super::netpol::LineOf;
 use super::records::PendingGatewayRoute;
@@ -51,7 +53,7 @@ pub struct ParentReference {
     pub port: Option<i64>,
 }
 
-/// A `backendRefs` entry (filters are not read).
+/// A `backendRefs` entry.
 #[derive(Debug, Default, Deserialize)]
 pub struct BackendRefSpec {
     /// `group` (the core group when omitted).
@@ -66,6 +68,10 @@ pub struct BackendRefSpec {
     pub port: Option<i64>,
     /// `weight` (1 when omitted).
     pub weight: Option<i64>,
+    /// `filters` (HTTPBackendRef, GRPCBackendRef; none on TLS, TCP and
+    /// UDP routes).
+    #[serde(default)]
+    pub filters: Vec<HttpRouteFilter>,
 }
 
 /// A header or query parameter match.
@@ -190,9 +196,12 @@ fn parents(
 
 /// `backendRefs`: Services (group `""`, kind `Service`, a port required),
 /// weight 0-1000000 (default 1); other kinds are warnings, returned apart
-/// (`Kind` or `Kind.group`).
+/// (`Kind` or `Kind.group`). Each backendRef's `filters` are kept by type;
+/// on an HTTPRoute (`route_kind`) they are checked and a `RequestRedirect`
+/// is lowered.
 pub fn backends(
     list: &[BackendRefSpec],
+    route_kind: RouteKind,
     route_ns: &str,
     at: &FieldPath,
     line_of: LineOf<'_>,
@@ -239,6 +248,13 @@ pub fn backends(
             unsupported.push(what);
             continue;
         }
+        let filters_at = at.key("filters");
+        let redirect = if route_kind == RouteKind::Http {
+            check_filters(&b.filters, &filters_at, c);
+            request_redirect(&b.filters, &filters_at, c)
+        } else {
+            None
+        };
         out.push(BackendRef {
             namespace: b
                 .namespace
@@ -248,6 +264,8 @@ pub fn backends(
             name,
             port,
             weight: u32::try_from(weight.clamp(0, MAX_WEIGHT)).unwrap_or_default(),
+            filters: b.filters.iter().filter_map(|f| f.kind.clone()).collect(),
+            redirect,
             line: line_of(&at),
         });
     }
@@ -273,7 +291,7 @@ pub fn value_kind(
     match written {
         None | Some("Exact") => ValueMatchKind::Exact,
         Some("RegularExpression") => {
-            if let Err(e) = podnet_model::gateway_match::check_regex(pattern) {
+            if let Err(e) = regex::Regex::new(pattern) {
                 c.warn(
                     at.clone(),
                     format!("`{pattern}` is not an RE2 regular expression podnet reads ({e}): it matches nothing"),
@@ -369,8 +387,14 @@ mod tests {
         ]))
         .unwrap_or_default();
         let mut c = Checker::default();
-        let (out, unsupported) =
-            backends(&list, "ns", &FieldPath::fields("b"), &|_| Some(7), &mut c);
+        let (out, unsupported) = backends(
+            &list,
+            RouteKind::Http,
+            "ns",
+            &FieldPath::fields("b"),
+            &|_| Some(7),
+            &mut c,
+        );
         assert_eq!(unsupported, ["Bucket.example.com"]);
         let got: Vec<(&str, &str, Option<u16>, u32)> = out
             .iter()

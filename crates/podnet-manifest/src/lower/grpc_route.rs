@@ -128,6 +128,7 @@ pub fn grpc_route(
         }
         let (backends, unsupported) = backends(
             &rule.backend_refs,
+            RouteKind::Grpc,
             &pending.namespace,
             &at.key("backendRefs"),
             line_of,

@@ -1,8 +1,8 @@
-//! The HTTPRoute rule `filters` podnet reads: `RequestRedirect`
-//! (HTTPRequestRedirectFilter, Gateway API reference), checked as the
-//! CRD's OpenAPI schema is (the `scheme` and `statusCode` enums, the
-//! path modifier's type and its value). Other filter types are counted by
-//! the rule, not read.
+//! The HTTPRoute `filters` podnet reads, of a rule and of a backendRef:
+//! `RequestRedirect` (HTTPRequestRedirectFilter, Gateway API reference),
+//! checked as the CRD's OpenAPI schema is (the `scheme` and `statusCode`
+//! enums, the path modifier's type and its value), and the list's CEL
+//! rules. Other filter types are kept by type, not applied.
 
 use podnet_model::{PathModifier, RequestRedirect};
 use serde::Deserialize;
@@ -10,7 +10,12 @@ use serde::Deserialize;
 use crate::path::FieldPath;
 use crate::validate::{Checker, unsupported};
 
-/// HTTPRequestRedirectFilter `statusCode` when omitted: "+kubebuilder:default=302".
+/// HTTPRequestRedirectFilter `statusCode` when omitted:
+/// `+kubebuilder:default=302` (kubernetes-sigs/gateway-api
+/// apis/v1/httproute_types.go line 1295 at
+/// 4564255ac2c35d582249b3cdf261bdf51c8bca32, blob afc4db1e; the CRD
+/// config/crd/standard/gateway.networking.k8s.io_httproutes.yaml, blob
+/// ee2ae3eb, writes `default: 302` at lines 1176 and 2430).
 const DEFAULT_STATUS: u16 = 302;
 /// The `statusCode` enum (301 and 302 Core, 303, 307 and 308 Extended).
 const STATUS_CODES: [u16; 5] = [301, 302, 303, 307, 308];
@@ -56,7 +61,44 @@ pub struct PathModifierSpec {
     pub replace_prefix_match: Option<String>,
 }
 
-/// The rule's first `RequestRedirect` filter, checked; `at` is the rule's
+/// Most `filters` of a rule or a backendRef (`MaxItems=16`).
+const MAX_FILTERS: usize = 16;
+/// Filter types a `filters` list may hold once (HTTPRouteRule and
+/// HTTPBackendRef `filters`, apis/v1/httproute_types.go lines 258-262 and
+/// 1882-1886 at 4564255a: "... filter cannot be repeated").
+const ONCE: [&str; 5] = [
+    "CORS",
+    "RequestHeaderModifier",
+    "ResponseHeaderModifier",
+    "RequestRedirect",
+    "URLRewrite",
+];
+
+/// The CEL rules and the size limit of a rule's or a backendRef's
+/// `filters` (apis/v1/httproute_types.go lines 256-262 and 1880-1886 at
+/// 4564255a); `at` is the list.
+pub fn check_filters(filters: &[HttpRouteFilter], at: &FieldPath, c: &mut Checker) {
+    super::gateway::too_many(filters.len(), MAX_FILTERS, at, c);
+    let count = |t: &str| {
+        filters
+            .iter()
+            .filter(|f| f.kind.as_deref() == Some(t))
+            .count()
+    };
+    if count("RequestRedirect") > 0 && count("URLRewrite") > 0 {
+        c.error(
+            at.clone(),
+            "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both".to_owned(),
+        );
+    }
+    for t in ONCE {
+        if count(t) > 1 {
+            c.error(at.clone(), format!("{t} filter cannot be repeated"));
+        }
+    }
+}
+
+/// The list's first `RequestRedirect` filter, checked; `at` is the rule's
 /// `filters`.
 pub fn request_redirect(
     filters: &[HttpRouteFilter],
@@ -149,7 +191,8 @@ mod tests {
         (r, c.errors.len())
     }
 
-    /// HTTPRequestRedirectFilter: statusCode "+kubebuilder:default=302";
+    /// HTTPRequestRedirectFilter: statusCode "+kubebuilder:default=302"
+    /// (apis/v1/httproute_types.go line 1295 at 4564255a);
     /// the path modifier's value is read by its type; other filters are
     /// not redirects; values outside the CRD's enums are errors.
     #[test]
@@ -196,6 +239,39 @@ mod tests {
             let (got, n) = lower(json);
             assert_eq!(got.map(|r| (r.status_code, r.path)), *want, "{json}");
             assert_eq!(n, *errors, "{json}");
+        }
+    }
+
+    /// HTTPRouteRule and HTTPBackendRef `filters` CEL rules
+    /// (apis/v1/httproute_types.go lines 257-262, 1881-1886 at 4564255a).
+    #[test]
+    fn filter_lists_follow_the_crd_cel_rules() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                r#"[{"type": "RequestRedirect"}, {"type": "RequestHeaderModifier"}]"#,
+                &[],
+            ),
+            (
+                r#"[{"type": "RequestRedirect"}, {"type": "URLRewrite"}]"#,
+                &[
+                    "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both",
+                ],
+            ),
+            (
+                r#"[{"type": "RequestHeaderModifier"}, {"type": "RequestHeaderModifier"}]"#,
+                &["RequestHeaderModifier filter cannot be repeated"],
+            ),
+            (
+                r#"[{"type": "RequestMirror"}, {"type": "RequestMirror"}]"#,
+                &[],
+            ),
+        ];
+        for (json, want) in cases {
+            let filters: Vec<HttpRouteFilter> = serde_json::from_str(json).unwrap();
+            let mut c = Checker::default();
+            check_filters(&filters, &FieldPath::root().key("filters"), &mut c);
+            let got: Vec<&str> = c.errors.iter().map(|(_, m)| m.as_str()).collect();
+            assert_eq!(got, *want, "{json}");
         }
     }
 }

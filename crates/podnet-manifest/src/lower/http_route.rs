@@ -12,7 +12,7 @@ use super::gateway_route::{
     BackendRefSpec, HeaderMatchSpec, ParentReference, backends, check_rules, header_matches,
     route_head,
 };
-use super::http_redirect::{HttpRouteFilter, request_redirect};
+use super::http_redirect::{HttpRouteFilter, check_filters, request_redirect};
 use super::netpol::LineOf;
 use super::records::PendingGatewayRoute;
 use crate::path::FieldPath;
@@ -159,6 +159,7 @@ pub fn http_route(
         }
         let (backends, unsupported) = backends(
             &rule.backend_refs,
+            RouteKind::Http,
             &pending.namespace,
             &at.key("backendRefs"),
             line_of,
@@ -170,7 +171,10 @@ pub fn http_route(
             backends,
             unsupported,
             filters: rule.filters.len(),
-            redirect: request_redirect(&rule.filters, &at.key("filters"), c),
+            redirect: {
+                check_filters(&rule.filters, &at.key("filters"), c);
+                request_redirect(&rule.filters, &at.key("filters"), c)
+            },
             line: line_of(&at),
         });
     }

@@ -95,6 +95,7 @@ pub fn l4_route(
         let at = rules_at.index(i);
         let (backends, unsupported) = backends(
             &rule.backend_refs,
+            pending.route.kind,
             &pending.namespace,
             &at.key("backendRefs"),
             line_of,

@@ -7,7 +7,7 @@
 //! consistent on its own).
 
 use ipnet::IpNet;
-use podnet_model::{Profile, ProfileSpec};
+use podnet_model::ProfileSpec;
 
 use super::profile::ProfileDef;
 use crate::path::FieldPath;
@@ -19,7 +19,7 @@ fn overlaps(a: &IpNet, b: &IpNet) -> bool {
 
 /// Runs the cross-field checks of a profile whose fields are valid.
 pub fn check_profile(spec: &ProfileSpec, d: &ProfileDef, at: &FieldPath, c: &mut Checker) {
-    let p = Profile::resolve(spec);
+    let p = crate::presets::resolve(spec);
     let written = |set: bool, field: &'static str| set.then(|| at.key(field));
     let cluster_at = written(d.cluster_cidrs.is_some(), "clusterCIDRs");
     let service_at = written(d.service_cidrs.is_some(), "serviceCIDRs");

@@ -73,6 +73,14 @@ fn gateway_text(c: &Cluster, d: &GatewayDecision) -> String {
     match &d.step {
         GatewayStep::CertificatesRefused => format!("{head}: every certificateRef is refused"),
         GatewayStep::NoListenerForHost => format!("{head}: no listener's hostname matches {asked}"),
+        GatewayStep::Misdirected { host_listener } => match host_listener {
+            Some(l) => format!(
+                "{head}: its TLS server name takes {asked}, but its Host selects listener `{l}`"
+            ),
+            None => format!(
+                "{head}: its TLS server name takes {asked}, but no listener's hostname matches its Host"
+            ),
+        },
         GatewayStep::NoRoute(kind) => format!(
             "{head}: no {} attached to the listener takes {asked}",
             kind.as_str()
@@ -162,7 +170,12 @@ fn request_text(url: &Url) -> String {
     }
     let r = &url.request;
     let mut text = match &r.grpc {
-        Some(call) => format!("gRPC `{}/{}` for `{}`", call.service, call.method, url.host),
+        Some(call) => format!(
+            "gRPC `{}/{}` for `{}`",
+            call.service,
+            call.method,
+            url.authority()
+        ),
         None => {
             let query: Vec<String> = url.query.iter().map(|(n, v)| format!("{n}={v}")).collect();
             let query = if query.is_empty() {
@@ -170,9 +183,12 @@ fn request_text(url: &Url) -> String {
             } else {
                 format!("?{}", query.join("&"))
             };
-            format!("`{} {}{}{query}`", r.method, url.host, url.path)
+            format!("`{} {}{}{query}`", r.method, url.authority(), url.path)
         }
     };
+    if url.scheme == Scheme::Https && url.authority() != url.host {
+        text.push_str(&format!(" (TLS server name `{}`)", url.host));
+    }
     if !r.headers.is_empty() {
         let h: Vec<String> = r.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
         text.push_str(&format!(" with headers `{}`", h.join("`, `")));

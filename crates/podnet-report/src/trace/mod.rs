@@ -10,8 +10,9 @@ use std::io::{self, Write};
 use podnet_dataplane::Dataplane;
 use podnet_dataplane::dns::{Answer, Resolution};
 use podnet_dataplane::trace::{
-    Action, AnswerReason, Branch, FrontAnswer, GrpcStatus, HintsIgnored, Hop, Outcome, Packet,
-    Place, ProxyMatch, ProxyResult, ProxyVerdict, Topology, Trace, TraceFrom, TraceTo, Url,
+    Action, AnswerReason, BackendRedirect, Branch, FrontAnswer, GrpcStatus, HintsIgnored, Hop,
+    Outcome, Packet, Place, ProxyMatch, ProxyResult, ProxyVerdict, Topology, Trace, TraceFrom,
+    TraceTo, Url,
 };
 use podnet_engine::Endpoint;
 use podnet_model::{Cluster, Direction};
@@ -508,6 +509,7 @@ struct TraceJson {
 struct HttpRequestJson {
     method: String,
     host: String,
+    authority: String,
     path: String,
     query: Vec<[String; 2]>,
     headers: Vec<[String; 2]>,
@@ -533,6 +535,7 @@ fn http_request_json(to: &TraceTo) -> Option<HttpRequestJson> {
     Some(HttpRequestJson {
         method: u.request.method.clone(),
         host: u.host.clone(),
+        authority: u.authority(),
         path: u.path.clone(),
         query: pairs(&u.query),
         headers: pairs(&u.request.headers),
@@ -750,7 +753,11 @@ pub fn write_json(out: &mut dyn Write, dp: &Dataplane, t: &Trace) -> io::Result<
                     _ => None,
                 },
                 redirect: match &b.outcome {
-                    Outcome::Answered(_, AnswerReason::Redirect(to)) => Some(RedirectJson {
+                    Outcome::Answered(
+                        _,
+                        AnswerReason::Redirect(to)
+                        | AnswerReason::BackendRedirect(BackendRedirect { to, .. }),
+                    ) => Some(RedirectJson {
                         location: why::location_text(to),
                         scheme: to.scheme.clone(),
                         host: to.host.clone(),

@@ -201,9 +201,19 @@ pub(super) fn answer_reason_text(why: &AnswerReason) -> String {
         AnswerReason::NoListenerForHost(host) => {
             format!("no listener on the port has a hostname matching `{host}`")
         }
+        AnswerReason::Misdirected => "misdirected request: the Host selects another HTTPS listener on the port than the TLS server name did (Listener `hostname`: \"If another Listener does match the Host, the Gateway SHOULD return a 421\")".to_owned(),
+        AnswerReason::HostOfNoListener => "the Host matches no listener on the port, while the TLS server name selected one (Listener `hostname`: \"If no other Listener matches the Host, the Gateway MUST return a 404\")".to_owned(),
         AnswerReason::Redirect(to) => format!(
             "the rule's RequestRedirect filter redirects to {}",
             location_text(to)
+        ),
+        AnswerReason::BackendRedirect(b) => format!(
+            "the RequestRedirect filter of the backendRef to Service {}/{} (weight {} of {}) redirects to {}",
+            b.service.0,
+            b.service.1,
+            b.weight,
+            b.of,
+            location_text(&b.to)
         ),
     }
 }

@@ -35,8 +35,17 @@ pub fn args(row: &Value, docs: &[Doc]) -> Vec<String> {
                 .map(|s| format!("?{s}"))
                 .unwrap_or_default();
             let path = q["path"].as_str().unwrap();
-            let url = format!("{scheme}://{}:{port}{path}{query}", host(&q["host"]));
+            // Over TLS the URL's host is the server name (SNI); a Host that
+            // differs is sent as a header (`--header Host:`), as the
+            // misdirected-request rows do (tls.MakeTLSRequest... with
+            // `serverName` and `Host`).
+            let host = host(&q["host"]);
+            let sni = q["sni"].as_str().unwrap_or(&host).to_owned();
+            let url = format!("{scheme}://{sni}:{port}{path}{query}");
             a.extend(["--to".to_owned(), url]);
+            if sni != host {
+                a.extend(["--header".to_owned(), format!("Host:{host}")]);
+            }
             a.extend([
                 "--method".to_owned(),
                 q["method"].as_str().unwrap().to_owned(),

@@ -14,49 +14,21 @@ pub struct Skip {
     pub documented_by: &'static str,
 }
 
-/// podnet reads no filters of a backendRef.
-const BACKEND_FILTERS: &str = "podnet does not read the `filters` of a backendRef: the `RequestRedirect` filter there is not applied, and the request is forwarded to the Service";
-/// One URL host for SNI and Host.
-const ONE_HOST: &str =
-    "a URL gives one host for both the TLS server name (SNI) and the Host header";
 /// EndpointSlices written while the test runs.
 const RUNTIME_SLICES: &str = "the test fills the EndpointSlices of two Services without a selector with the addresses of the infra-backend-v1 Pods while it runs";
 
 /// The skipped rows.
-pub const SKIPS: &[Skip] = &[
-    Skip {
-        rows: &[
-            "HTTPRouteBackendRequestRedirect:52",
-            "HTTPRouteBackendRequestRedirect:65",
-        ],
-        reason: "backendRef filters are not read",
-        documented_by: BACKEND_FILTERS,
-    },
-    Skip {
-        // The 421 rows send a Host that differs from the server name
-        // (HTTPRouteHTTPSListenerDetectMisdirectedRequests, lines 76-91).
-        rows: &[
-            "HTTPRouteHTTPSListenerDetectMisdirectedRequests:76",
-            "HTTPRouteHTTPSListenerDetectMisdirectedRequests:80",
-            "HTTPRouteHTTPSListenerDetectMisdirectedRequests:81",
-            "HTTPRouteHTTPSListenerDetectMisdirectedRequests:85",
-            "HTTPRouteHTTPSListenerDetectMisdirectedRequests:86",
-            "HTTPRouteHTTPSListenerDetectMisdirectedRequests:87",
-            "HTTPRouteHTTPSListenerDetectMisdirectedRequests:91",
-        ],
-        reason: "SNI and Host differ",
-        documented_by: ONE_HOST,
-    },
-    Skip {
-        // httproute-service-types.go lines 107 onwards (setupEndpointSlices).
-        rows: &[
-            "HTTPRouteServiceTypes:92 /manual-endpointslices",
-            "HTTPRouteServiceTypes:92 /headless-manual-endpointslices",
-        ],
-        reason: "EndpointSlices written at run time",
-        documented_by: RUNTIME_SLICES,
-    },
-];
+pub const SKIPS: &[Skip] = &[Skip {
+    // httproute-service-types.go (blob da612446) lines 84-89 and
+    // 107-162 (setupEndpointSlices): the Pods' `status.podIPs`, names,
+    // UIDs and nodes, read from the running cluster.
+    rows: &[
+        "HTTPRouteServiceTypes:92 /manual-endpointslices",
+        "HTTPRouteServiceTypes:92 /headless-manual-endpointslices",
+    ],
+    reason: "EndpointSlices written at run time",
+    documented_by: RUNTIME_SLICES,
+}];
 
 /// The skip that lists row `name`.
 pub fn skip_of(name: &str) -> Option<&'static Skip> {

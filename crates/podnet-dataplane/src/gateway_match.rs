@@ -5,10 +5,14 @@
 //! API reference (<https://gateway-api.sigs.k8s.io/reference/spec/>) it
 //! follows.
 
-use crate::exposure::{PathType, path_matches};
-use crate::gateway::{
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use podnet_model::exposure::{PathType, path_matches};
+use podnet_model::gateway::{
     GrpcMethodMatch, HeaderMatch, Listener, PathMatch, PathMatchKind, RouteMatch, ValueMatchKind,
 };
+use regex::Regex;
 
 /// Whether `pattern` (a Listener or route hostname) matches `host` (API
 /// reference, Listener `hostname` and HTTPRouteSpec `hostnames`): a name
@@ -105,18 +109,28 @@ pub fn select_listener<'a>(
     best.map(|(l, _)| l)
 }
 
+thread_local! {
+    /// Each pattern anchored and compiled once per thread (`None`: it does
+    /// not compile): a trace matches the same few route patterns against
+    /// every request and every rule it considers.
+    static COMPILED: RefCell<HashMap<String, Option<Regex>>> = RefCell::new(HashMap::new());
+}
+
 /// Whether `pattern` matches the whole of `value` as an RE2 regular
 /// expression (the `regex` crate's dialect). The Gateway API leaves the
 /// dialect of `RegularExpression` matches implementation-specific; podnet
 /// anchors them as Envoy's `safe_regex` does. An invalid pattern matches
-/// nothing.
+/// nothing (the reader warns about it).
 pub fn regex_full_match(pattern: &str, value: &str) -> bool {
-    regex::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(value))
-}
-
-/// Why `pattern` is not a regular expression podnet can match, if it is not.
-pub fn check_regex(pattern: &str) -> Result<(), regex::Error> {
-    regex::Regex::new(pattern).map(|_| ())
+    COMPILED.with_borrow_mut(|compiled| {
+        if let Some(re) = compiled.get(pattern) {
+            return re.as_ref().is_some_and(|re| re.is_match(value));
+        }
+        let re = Regex::new(&format!("^(?:{pattern})$")).ok();
+        let matched = re.as_ref().is_some_and(|re| re.is_match(value));
+        compiled.insert(pattern.to_owned(), re);
+        matched
+    })
 }
 
 fn value_matches(kind: ValueMatchKind, want: &str, have: &str) -> bool {
@@ -126,59 +140,53 @@ fn value_matches(kind: ValueMatchKind, want: &str, have: &str) -> bool {
     }
 }
 
-impl PathMatch {
-    /// Whether the request path (without the query) matches (API reference,
-    /// PathMatchType): `Exact` is the whole path, case-sensitive (`/abc`
-    /// matches neither `/abc/` nor `/abcd`); `PathPrefix` is element-wise on
-    /// `/`-split segments with a trailing `/` ignored (`/abc` matches `/abc`,
-    /// `/abc/` and `/abc/def`, not `/abcd`), as Ingress's `Prefix`.
-    pub fn matches(&self, path: &str) -> bool {
-        match self.kind {
-            PathMatchKind::Exact => self.value == path,
-            PathMatchKind::PathPrefix => path_matches(&self.value, PathType::Prefix, path),
-            PathMatchKind::RegularExpression => regex_full_match(&self.value, path),
-        }
+/// Whether the request path (without the query) matches `m` (API
+/// reference, PathMatchType): `Exact` is the whole path, case-sensitive
+/// (`/abc` matches neither `/abc/` nor `/abcd`); `PathPrefix` is
+/// element-wise on `/`-split segments with a trailing `/` ignored (`/abc`
+/// matches `/abc`, `/abc/` and `/abc/def`, not `/abcd`), as Ingress's
+/// `Prefix`.
+pub fn matches_path(m: &PathMatch, path: &str) -> bool {
+    match m.kind {
+        PathMatchKind::Exact => m.value == path,
+        PathMatchKind::PathPrefix => path_matches(&m.value, PathType::Prefix, path),
+        PathMatchKind::RegularExpression => regex_full_match(&m.value, path),
     }
 }
 
-impl HeaderMatch {
-    /// Whether a header of the request matches (API reference,
-    /// HTTPHeaderMatch: names are case-insensitive). A repeated header
-    /// matches when any of its values does (implementation-specific).
-    pub fn matches_header(&self, headers: &[(&str, &str)]) -> bool {
-        headers
-            .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(&self.name))
-            .any(|(_, v)| value_matches(self.kind, &self.value, v))
-    }
-
-    /// Whether a query parameter matches (API reference,
-    /// HTTPQueryParamMatch: names are exact; a repeated parameter is
-    /// matched on its first value, as recommended).
-    pub fn matches_query(&self, query: &[(&str, &str)]) -> bool {
-        query
-            .iter()
-            .find(|(n, _)| *n == self.name)
-            .is_some_and(|(_, v)| value_matches(self.kind, &self.value, v))
-    }
+/// Whether a header of the request matches `m` (API reference,
+/// HTTPHeaderMatch: names are case-insensitive). A repeated header
+/// matches when any of its values does (implementation-specific).
+pub fn matches_header(m: &HeaderMatch, headers: &[(&str, &str)]) -> bool {
+    headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(&m.name))
+        .any(|(_, v)| value_matches(m.kind, &m.value, v))
 }
 
-impl GrpcMethodMatch {
-    /// Whether a gRPC request path `/{service}/{method}` matches (API
-    /// reference, GRPCMethodMatch: an omitted service or method matches
-    /// any).
-    pub fn matches(&self, path: &str) -> bool {
-        let Some((service, method)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
-            return false;
-        };
-        self.service
+/// Whether a query parameter matches `m` (API reference,
+/// HTTPQueryParamMatch: names are exact; a repeated parameter is
+/// matched on its first value, as recommended).
+pub fn matches_query(m: &HeaderMatch, query: &[(&str, &str)]) -> bool {
+    query
+        .iter()
+        .find(|(n, _)| *n == m.name)
+        .is_some_and(|(_, v)| value_matches(m.kind, &m.value, v))
+}
+
+/// Whether a gRPC request path `/{service}/{method}` matches `m` (API
+/// reference, GRPCMethodMatch: an omitted service or method matches
+/// any).
+pub fn matches_grpc_method(m: &GrpcMethodMatch, path: &str) -> bool {
+    let Some((service, method)) = path.strip_prefix('/').and_then(|p| p.split_once('/')) else {
+        return false;
+    };
+    m.service
+        .as_deref()
+        .is_none_or(|s| value_matches(m.kind, s, service))
+        && m.method
             .as_deref()
-            .is_none_or(|s| value_matches(self.kind, s, service))
-            && self
-                .method
-                .as_deref()
-                .is_none_or(|m| value_matches(self.kind, m, method))
-    }
+            .is_none_or(|me| value_matches(m.kind, me, method))
 }
 
 /// A request as a Gateway sees it.
@@ -196,16 +204,16 @@ pub struct Request<'a> {
     pub query: &'a [(&'a str, &'a str)],
 }
 
-impl RouteMatch {
-    /// Whether every condition of this match holds for `req` (API
-    /// reference, HTTPRouteMatch and GRPCRouteMatch: conditions are ANDed).
-    pub fn matches(&self, req: &Request<'_>) -> bool {
-        self.path.as_ref().is_none_or(|p| p.matches(req.path))
-            && self.method.as_deref().is_none_or(|m| m == req.method)
-            && self.grpc.as_ref().is_none_or(|g| g.matches(req.path))
-            && self.headers.iter().all(|h| h.matches_header(req.headers))
-            && self.query_params.iter().all(|q| q.matches_query(req.query))
-    }
+/// Whether every condition of `m` holds for `req` (API reference,
+/// HTTPRouteMatch and GRPCRouteMatch: conditions are ANDed).
+pub fn matches_request(m: &RouteMatch, req: &Request<'_>) -> bool {
+    m.path.as_ref().is_none_or(|p| matches_path(p, req.path))
+        && m.method.as_deref().is_none_or(|me| me == req.method)
+        && m.grpc
+            .as_ref()
+            .is_none_or(|g| matches_grpc_method(g, req.path))
+        && m.headers.iter().all(|h| matches_header(h, req.headers))
+        && m.query_params.iter().all(|q| matches_query(q, req.query))
 }
 
 /// `host` without a `:port` suffix (API reference, HTTPRouteSpec
@@ -226,7 +234,7 @@ pub(crate) fn strip_port(host: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::{AllowedRoutes, ListenerProtocol};
+    use podnet_model::gateway::{AllowedRoutes, ListenerProtocol};
 
     fn header(name: &str, value: &str) -> HeaderMatch {
         HeaderMatch {
@@ -313,32 +321,54 @@ mod tests {
             kind: PathMatchKind::PathPrefix,
             value: "/abc".into(),
         };
-        assert!(prefix.matches("/abc") && prefix.matches("/abc/") && prefix.matches("/abc/def"));
-        assert!(!prefix.matches("/abcd"));
+        assert!(
+            matches_path(&prefix, "/abc")
+                && matches_path(&prefix, "/abc/")
+                && matches_path(&prefix, "/abc/def")
+        );
+        assert!(!matches_path(&prefix, "/abcd"));
         let exact = PathMatch {
             kind: PathMatchKind::Exact,
             value: "/abc".into(),
         };
-        assert!(exact.matches("/abc"));
-        assert!(!exact.matches("/abc/") && !exact.matches("/Abc") && !exact.matches("/abcd"));
+        assert!(matches_path(&exact, "/abc"));
+        assert!(
+            !matches_path(&exact, "/abc/")
+                && !matches_path(&exact, "/Abc")
+                && !matches_path(&exact, "/abcd")
+        );
         let re = PathMatch {
             kind: PathMatchKind::RegularExpression,
             value: "/v[0-9]+/.*".into(),
         };
-        assert!(re.matches("/v2/users") && !re.matches("/x/v2/users"));
+        assert!(matches_path(&re, "/v2/users") && !matches_path(&re, "/x/v2/users"));
         assert!(!regex_full_match("(", "("));
-        assert!(check_regex("(").is_err() && check_regex("a+").is_ok());
+    }
+
+    #[test]
+    fn a_compiled_pattern_is_reused_and_still_anchored() {
+        // The second and later calls answer from the compiled pattern: the
+        // same answers as the first, the whole value still required.
+        for _ in 0..3 {
+            assert!(regex_full_match("[a-z]+", "abc"));
+            assert!(!regex_full_match("[a-z]+", "abc1"));
+            assert!(!regex_full_match("(", "("));
+        }
+        COMPILED.with_borrow(|compiled| {
+            assert!(compiled.get("[a-z]+").is_some_and(Option::is_some));
+            assert!(compiled.get("(").is_some_and(Option::is_none));
+        });
     }
 
     #[test]
     fn header_names_are_case_insensitive_query_names_are_not() {
         let h = header("Version", "v2");
-        assert!(h.matches_header(&[("version", "v2")]));
-        assert!(!h.matches_header(&[("version", "V2")]));
-        assert!(h.matches_query(&[("Version", "v2")]));
-        assert!(!h.matches_query(&[("version", "v2")]));
+        assert!(matches_header(&h, &[("version", "v2")]));
+        assert!(!matches_header(&h, &[("version", "V2")]));
+        assert!(matches_query(&h, &[("Version", "v2")]));
+        assert!(!matches_query(&h, &[("version", "v2")]));
         // A repeated query parameter matches on its first value.
-        assert!(!h.matches_query(&[("Version", "v1"), ("Version", "v2")]));
+        assert!(!matches_query(&h, &[("Version", "v1"), ("Version", "v2")]));
     }
 
     #[test]
@@ -348,7 +378,7 @@ mod tests {
             service: Some("foo.Bar".into()),
             method: None,
         };
-        assert!(m.matches("/foo.Bar/Get") && m.matches("/foo.Bar/Put"));
-        assert!(!m.matches("/foo.Baz/Get") && !m.matches("foo.Bar"));
+        assert!(matches_grpc_method(&m, "/foo.Bar/Get") && matches_grpc_method(&m, "/foo.Bar/Put"));
+        assert!(!matches_grpc_method(&m, "/foo.Baz/Get") && !matches_grpc_method(&m, "foo.Bar"));
     }
 }

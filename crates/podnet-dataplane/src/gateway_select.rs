@@ -5,8 +5,8 @@
 
 use std::cmp::Ordering;
 
-use crate::gateway::{GatewayRoute, PathMatchKind, RouteKind, RouteMatch, RouteRule};
-use crate::gateway_match::{Request, hostname_matches, strip_port};
+use crate::gateway_match::{Request, hostname_matches, matches_request, strip_port};
+use podnet_model::gateway::{GatewayRoute, PathMatchKind, RouteKind, RouteMatch, RouteRule};
 
 /// The rule chosen for a request.
 #[derive(Clone, Copy, Debug)]
@@ -70,7 +70,7 @@ pub fn select_rule<'a>(
         };
         for (rule_index, rule) in route.rules.iter().enumerate() {
             for (match_index, m) in rule.matches.iter().enumerate() {
-                if !m.matches(req) {
+                if !matches_request(m, req) {
                     continue;
                 }
                 let spec = specificity(host_rank, m);
@@ -156,9 +156,11 @@ fn route_order(a: &GatewayRoute, b: &GatewayRoute) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::{BackendRef, GrpcMethodMatch, HeaderMatch, PathMatch, ValueMatchKind};
-    use crate::ids::NsId;
-    use crate::source::{Meta, Source};
+    use podnet_model::gateway::{
+        BackendRef, GrpcMethodMatch, HeaderMatch, PathMatch, ValueMatchKind,
+    };
+    use podnet_model::ids::NsId;
+    use podnet_model::source::{Meta, Source};
 
     fn path(kind: PathMatchKind, value: &str) -> RouteMatch {
         RouteMatch {
@@ -210,6 +212,8 @@ mod tests {
                         name: format!("{name}-{i}"),
                         port: Some(80),
                         weight: 1,
+                        filters: Vec::new(),
+                        redirect: None,
                         line: None,
                     }],
                     line: None,
