@@ -480,7 +480,9 @@ fn pairs(list: &[(String, String)]) -> Vec<(&str, &str)> {
 
 #[cfg(test)]
 mod tests {
-    use podnet_model::{AllowedRoutes, Listener, ListenerProtocol, TlsMode, select_listener};
+    use podnet_model::{AllowedRoutes, Listener, ListenerProtocol, TlsMode};
+
+    use crate::gateway_match::select_listener;
 
     use super::misdirected;
 
