@@ -145,7 +145,11 @@ proptest! {
             }
         }
         if s.static_dup {
-            prop_assert!(dp.issues.iter().any(|i| matches!(i.detail, Found::Static(StaticFound::Taken { .. }))));
+            let taken = dp
+                .issues
+                .iter()
+                .any(|i| matches!(i.detail, Found::Static(StaticFound::Taken { .. })));
+            prop_assert!(taken, "a duplicate static address is reported as taken");
         }
     }
 }

@@ -40,7 +40,7 @@ fn read(text: &str) -> Cluster {
         loaded
             .diagnostics
             .iter()
-            .map(|d| &d.message)
+            .map(|d| &d.detail.message)
             .collect::<Vec<_>>()
     );
     loaded.cluster
