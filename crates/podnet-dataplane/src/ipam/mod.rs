@@ -208,7 +208,7 @@ pub fn allocate(
             match pools.assign(cluster, id, request, &mut taken) {
                 Ok((ip, pool)) => (vec![ip], AddressOrigin::Pool(pool)),
                 Err(issue) => {
-                    issues.push(issue);
+                    issues.push(*issue);
                     (Vec::new(), AddressOrigin::Unassigned)
                 }
             }
@@ -295,7 +295,7 @@ fn allocate_blocks(
                 None => {
                     let found = Found::NoNodeBlock {
                         cluster_cidr: *cluster_cidr,
-                        blocks: count.into(),
+                        blocks: count,
                         mask,
                         node: nodes[i].name.clone(),
                     };
@@ -364,7 +364,7 @@ fn block_addresses(
                     Issue::error(Found::NodeBlockExhausted {
                         block: block.cidr,
                         node: pod.node_name.clone(),
-                        capacity: block.capacity.into(),
+                        capacity: block.capacity,
                         pod: cluster.pod_name(id),
                     })
                     .at(

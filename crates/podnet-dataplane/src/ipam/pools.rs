@@ -73,10 +73,10 @@ impl<'c> Pools<'c> {
         id: PodId,
         request: &AddressRequest,
         taken: &mut HashMap<IpAddr, PodId>,
-    ) -> Result<(IpAddr, usize), Issue> {
+    ) -> Result<(IpAddr, usize), Box<Issue>> {
         let pod = cluster.pod(id);
         let who = cluster.pod_name(id);
-        let at = |i: Issue| i.at(format!("Pod {who}"), origin_source(cluster, pod));
+        let at = |i: Issue| Box::new(i.at(format!("Pod {who}"), origin_source(cluster, pod)));
         match request {
             AddressRequest::Static(ips) => {
                 let Some(&ip) = ips.first() else {
