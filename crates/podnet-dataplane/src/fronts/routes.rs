@@ -145,10 +145,14 @@ fn gateway_routes(dp: &Dataplane, out: &mut Vec<Route>, issues: &mut Vec<Issue>)
                     );
                     continue;
                 }
-                // A backendRef's RequestRedirect answers the requests sent
-                // to it: the Gateway connects to no pod of it (HTTPBackendRef
-                // `filters`).
-                if route.kind == RouteKind::Http && backend.redirect.is_some() {
+                // A RequestRedirect answers the requests it applies to, so
+                // the Gateway connects to no pod for them: the rule's own
+                // (HTTPRouteFilter: the Gateway "responds with a redirect"
+                // instead of forwarding; the rule's backendRefs then receive
+                // nothing), or a backendRef's (HTTPBackendRef `filters`).
+                if route.kind == RouteKind::Http
+                    && (rule.redirect.is_some() || backend.redirect.is_some())
+                {
                     continue;
                 }
                 let resolved = match cluster.namespace_by_name(&backend.namespace) {
