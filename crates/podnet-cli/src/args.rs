@@ -432,9 +432,22 @@ pub struct ReportArgs {
     /// those in the inputs are always verified.
     #[arg(long, value_name = "FILE")]
     pub intents: Vec<String>,
-    /// The HTML file to write.
+    /// The file to write: the HTML page, or with `--output json` its data.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Output format: html (one self-contained page), or json (only the
+    /// page's data, podnet.report/v1, docs/report.md).
+    #[arg(short, long, value_enum, default_value_t = ReportOutput::Html)]
+    pub output: ReportOutput,
+}
+
+/// `--output` of report.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ReportOutput {
+    /// The self-contained HTML page.
+    Html,
+    /// The page's data document, `podnet.report/v1`.
+    Json,
 }
 
 /// `podnet ipam`.

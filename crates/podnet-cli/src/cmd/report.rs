@@ -1,5 +1,5 @@
 //! `podnet report PATHS... [--compare OLD... | --git REV] --out FILE`: one
-//! self-contained HTML page with the overview, the connectivity matrix and
+//! self-contained HTML page (or, with `--output json`, its data) with the overview, the connectivity matrix and
 //! graph, explanations, findings, addresses and the change
 //! (docs/report.md).
 
@@ -10,9 +10,9 @@ use podnet::engine::{DiffOptions, Target};
 use podnet::git::Checkout;
 use podnet::{Analysis, ConnlistQuery};
 use podnet_report::diff::Skipped;
-use podnet_report::html::{AuditPart, ChangePart, Report, VerifyPart, write_report};
+use podnet_report::html::{AuditPart, ChangePart, Report, ReportFormat, VerifyPart, write_report};
 
-use crate::args::ReportArgs;
+use crate::args::{ReportArgs, ReportOutput};
 use crate::session::{Session, Status, status_after};
 
 /// Runs the command.
@@ -98,7 +98,11 @@ pub fn run(session: &Session, args: &ReportArgs) -> Status {
     };
     let bar = session.progress("writing the report");
     let mut page = Vec::new();
-    let written = write_report(&mut page, &report);
+    let format = match args.output {
+        ReportOutput::Html => ReportFormat::Html,
+        ReportOutput::Json => ReportFormat::Json,
+    };
+    let written = write_report(&mut page, &report, format);
     bar.finish_and_clear();
     let contents = match written {
         Ok(c) => c,

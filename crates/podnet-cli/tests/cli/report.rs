@@ -175,6 +175,18 @@ fn report_embeds_what_the_other_commands_say() {
         );
         let doc = embedded(&file);
         assert_eq!(doc["schema"], "podnet.report/v1");
+        // `--output json` writes exactly the page's data.
+        let data = out_dir().join(format!("{}.json", case.name));
+        let data_arg = data.display().to_string();
+        let mut extra = vec!["--out", data_arg.as_str(), "-o", "json"];
+        if let Some(old) = case.compare {
+            extra.extend(["--compare", old]);
+        }
+        let run = on_case("report", case, &extra);
+        assert_eq!(run.code, 0, "{}: {}", case.name, run.stderr);
+        let written = std::fs::read_to_string(&data).expect("data written");
+        let written: Value = serde_json::from_str(&written).expect("report JSON");
+        assert_eq!(written, doc, "{}", case.name);
         let conns = connections(case);
         assert_eq!(doc["matrix"]["pairs"], json!(conns.len()), "{}", case.name);
         let groups = stdout_json(&on_case("connlist", case, &["--group", "-o", "json"]));

@@ -267,8 +267,22 @@ fn pairs_to_explain(m: &MatrixJson) -> (Vec<(usize, usize)>, usize) {
     (pairs, workloads * workloads.saturating_sub(1))
 }
 
-/// Writes the report; says what it holds.
-pub fn write_report(out: &mut dyn Write, r: &Report<'_>) -> io::Result<Contents> {
+/// What `write_report` writes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// The self-contained HTML page.
+    #[default]
+    Html,
+    /// Only the page's data, the `podnet.report/v1` document, as JSON.
+    Json,
+}
+
+/// Writes the report in `format`; says what it holds.
+pub fn write_report(
+    out: &mut dyn Write,
+    r: &Report<'_>,
+    format: ReportFormat,
+) -> io::Result<Contents> {
     let mut builder = matrix::MatrixBuilder::new(r.cluster);
     builder.add_flows(r.flows)?;
     let matrix = builder.finish(r.groups);
@@ -379,11 +393,14 @@ pub fn write_report(out: &mut dyn Write, r: &Report<'_>) -> io::Result<Contents>
         matrix,
     };
     let data = serde_json::to_string(&doc).map_err(io::Error::other)?;
-    let page = page(&data, &title(r.inputs));
-    out.write_all(page.as_bytes())?;
+    let written = match format {
+        ReportFormat::Html => page(&data, &title(r.inputs)),
+        ReportFormat::Json => data + "\n",
+    };
+    out.write_all(written.as_bytes())?;
     let m = &doc.matrix;
     Ok(Contents {
-        bytes: page.len(),
+        bytes: written.len(),
         namespaces: m.ends.iter().filter(|e| e.kind == "namespace").count(),
         workloads: m.members.iter().filter(|x| x.kind.is_some()).count(),
         cells: m.cells.len(),
