@@ -14,46 +14,8 @@ use podnet_dataplane::gateway_match::{Request, select_listener};
 use podnet_dataplane::gateway_select::select_rule;
 use podnet_model::RouteKind;
 
-const GATEWAY: &str = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: edge
-  namespace: infra
-spec:
-  gatewayClassName: envoy
-  addresses:
-  - value: 203.0.113.10
-  - type: Hostname
-    value: edge.example.com
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
-    allowedRoutes:
-      namespaces:
-        from: All
-  - name: https
-    hostname: "*.example.com"
-    port: 443
-    protocol: HTTPS
-    tls:
-      mode: Terminate
-      certificateRefs:
-      - name: wildcard-cert
-    allowedRoutes:
-      namespaces:
-        from: Selector
-        selector:
-          matchLabels:
-            gateway-access: "true"
-      kinds:
-      - kind: HTTPRoute
-  - name: tls
-    port: 8443
-    protocol: TLS
-    tls:
-      mode: Passthrough
-"#;
+/// The reader's test fixture, lowered here and matched against.
+const GATEWAY: &str = include_str!("../../podnet-manifest/tests/data/gateway.yaml");
 
 #[test]
 fn a_request_on_443_reaches_the_wildcard_https_listener() {
@@ -63,59 +25,8 @@ fn a_request_on_443_reaches_the_wildcard_https_listener() {
     assert_eq!(on_443.map(|l| l.name.as_str()), Some("https"));
 }
 
-const HTTP_ROUTE: &str = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: shop
-  namespace: web
-  creationTimestamp: "2024-01-02T03:04:05Z"
-spec:
-  parentRefs:
-  - name: edge
-    namespace: infra
-    sectionName: https
-  - name: edge
-    namespace: infra
-    sectionName: http
-    port: 80
-  hostnames:
-  - shop.example.com
-  - "*.shop.example.com"
-  rules:
-  - name: api
-    matches:
-    - path:
-        type: PathPrefix
-        value: /api
-      headers:
-      - name: X-Version
-        value: "2"
-      - type: RegularExpression
-        name: x-user
-        value: "[a-z]+"
-      queryParams:
-      - name: debug
-        value: "1"
-      method: GET
-    - path:
-        type: Exact
-        value: /api/health
-    backendRefs:
-    - name: api-v2
-      port: 8080
-      weight: 90
-    - name: api-v1
-      namespace: legacy
-      port: 8080
-      weight: 10
-  - backendRefs:
-    - name: web
-      port: 80
-  - matches:
-    - path:
-        type: RegularExpression
-        value: "/img/.*\\.png"
-"#;
+/// The reader's test fixture, lowered here and matched against.
+const HTTP_ROUTE: &str = include_str!("../../podnet-manifest/tests/data/http_route.yaml");
 
 #[test]
 fn http_requests_pick_rules_by_path_method_headers_and_query() {

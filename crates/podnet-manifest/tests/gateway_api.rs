@@ -31,46 +31,9 @@ fn backend(ns: &str, name: &str, port: u16, weight: u32, line: u32) -> BackendRe
     }
 }
 
-const GATEWAY: &str = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: Gateway
-metadata:
-  name: edge
-  namespace: infra
-spec:
-  gatewayClassName: envoy
-  addresses:
-  - value: 203.0.113.10
-  - type: Hostname
-    value: edge.example.com
-  listeners:
-  - name: http
-    port: 80
-    protocol: HTTP
-    allowedRoutes:
-      namespaces:
-        from: All
-  - name: https
-    hostname: "*.example.com"
-    port: 443
-    protocol: HTTPS
-    tls:
-      mode: Terminate
-      certificateRefs:
-      - name: wildcard-cert
-    allowedRoutes:
-      namespaces:
-        from: Selector
-        selector:
-          matchLabels:
-            gateway-access: "true"
-      kinds:
-      - kind: HTTPRoute
-  - name: tls
-    port: 8443
-    protocol: TLS
-    tls:
-      mode: Passthrough
-"#;
+/// A Gateway with HTTP, HTTPS and TLS listeners (shared with the
+/// dataplane's request-matching tests).
+const GATEWAY: &str = include_str!("data/gateway.yaml");
 
 #[test]
 fn a_gateway_is_lowered() {
@@ -105,59 +68,9 @@ fn a_gateway_is_lowered() {
     assert!(!tls.allows_kind(RouteKind::Http));
 }
 
-const HTTP_ROUTE: &str = r#"apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata:
-  name: shop
-  namespace: web
-  creationTimestamp: "2024-01-02T03:04:05Z"
-spec:
-  parentRefs:
-  - name: edge
-    namespace: infra
-    sectionName: https
-  - name: edge
-    namespace: infra
-    sectionName: http
-    port: 80
-  hostnames:
-  - shop.example.com
-  - "*.shop.example.com"
-  rules:
-  - name: api
-    matches:
-    - path:
-        type: PathPrefix
-        value: /api
-      headers:
-      - name: X-Version
-        value: "2"
-      - type: RegularExpression
-        name: x-user
-        value: "[a-z]+"
-      queryParams:
-      - name: debug
-        value: "1"
-      method: GET
-    - path:
-        type: Exact
-        value: /api/health
-    backendRefs:
-    - name: api-v2
-      port: 8080
-      weight: 90
-    - name: api-v1
-      namespace: legacy
-      port: 8080
-      weight: 10
-  - backendRefs:
-    - name: web
-      port: 80
-  - matches:
-    - path:
-        type: RegularExpression
-        value: "/img/.*\\.png"
-"#;
+/// An HTTPRoute with matches of every kind (shared with the dataplane's
+/// request-matching tests).
+const HTTP_ROUTE: &str = include_str!("data/http_route.yaml");
 
 #[test]
 fn an_http_route_is_lowered() {
