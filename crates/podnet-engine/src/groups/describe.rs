@@ -56,8 +56,9 @@ struct Shared {
     /// the single labels all pods of a listable workload carry. The
     /// candidates below are ranks in this list.
     pod_selectors: Vec<LabelSelector>,
-    /// The rank of the single-label selector `key=value`.
-    single_rank: HashMap<(String, String), u32>,
+    /// The single-label selectors `key=value` with their ranks, sorted by
+    /// label (searched without allocating).
+    single_ranks: Vec<((String, String), u32)>,
     /// Pod selectors the input uses across namespaces.
     pod_candidates: Vec<u32>,
     /// Per namespace: the pod selectors of its own policies.
@@ -211,7 +212,7 @@ impl<'c> Describer<'c> {
         all.extend(singles.iter().map(|(k, v)| single(k, v)));
         let all: Vec<LabelSelector> = all.into_iter().collect();
         let rank_of = |sel: &LabelSelector| to_u32(all.binary_search(sel).unwrap_or(usize::MAX));
-        let single_rank = singles
+        let single_ranks = singles
             .iter()
             .map(|&(k, v)| ((k.to_owned(), v.to_owned()), rank_of(&single(k, v))))
             .collect();
@@ -227,7 +228,7 @@ impl<'c> Describer<'c> {
                 ns_candidates,
                 ns_candidates_of,
                 pod_selectors: all,
-                single_rank,
+                single_ranks,
                 pod_candidates,
                 own_candidates,
                 label_sets,
@@ -366,8 +367,11 @@ impl<'c> Describer<'c> {
         candidates.extend(shared.own_candidates[ns.index()].iter().copied());
         for w in in_ns {
             for (k, v) in common_labels(cluster, &shared.label_sets[w.index()]) {
-                if let Some(&rank) = shared.single_rank.get(&(k.to_owned(), v.to_owned())) {
-                    candidates.insert(rank);
+                let found = shared.single_ranks.binary_search_by(|((key, value), _)| {
+                    (key.as_str(), value.as_str()).cmp(&(k, v))
+                });
+                if let Ok(i) = found {
+                    candidates.insert(shared.single_ranks[i].1);
                 }
             }
         }
